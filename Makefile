@@ -1,0 +1,104 @@
+# cars: rule-language compiler (carsc) and routing VM (carsvm).
+#   make          build carsc and carsvm into build/
+#   make demo     install what is missing, build, route the sample corpus
+#   make test     every test: unit (cmocka), text cases, end to end, and the
+#                 same again under AddressSanitizer + UBSan (build-asan/)
+#   make bench    benchmarks (docs/performance.md)
+
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+OPT     ?= -O2 -g
+ifeq ($(SAN),1)
+OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS)
+LIBS_VM  = -lyajl -lsodium -lpthread
+LIBS_TEST = -lcmocka
+
+DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config
+
+VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
+C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+GEN_C    = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
+VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o)
+C_OBJ    = $(C_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC = $(wildcard tools/*.c)
+TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
+
+.PHONY: all deps demo test test-fast test-san unit cases clean bench
+all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
+
+# Install missing Debian packages (as root), or say exactly what to install.
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y
+	@mkdir -p $(BUILD)/gen
+	bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
+
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: grammar/lexer.l $(BUILD)/gen/parser.h
+	@mkdir -p $(BUILD)/gen
+	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+
+# Generated code is exempt from our stricter warnings, not from -Werror.
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -Wall -Werror -Wno-unused-function -Wno-sign-compare $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(C_OBJ): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+
+$(BUILD)/libcarsvm.a: $(VM_OBJ)
+	ar rcs $@ $^
+$(BUILD)/libcarsc.a: $(C_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(BUILD)/libcarsvm.a
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+$(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+$(BUILD)/%: $(BUILD)/obj/tools/%.o
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_TEST)
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+cases: all
+	@BUILD=$(BUILD) sh tests/run_cases.sh
+
+test-fast: deps
+	@$(MAKE) --no-print-directory all unit cases
+
+test-san: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases
+
+test: deps
+	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory test-san
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

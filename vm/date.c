@@ -1,0 +1,97 @@
+/* date.c - calendar arithmetic for record dates and ages.
+ * Days from civil: H. Hinnant's algorithm (public domain), exact for the
+ * proleptic Gregorian calendar. */
+#include "date.h"
+
+bool cars_is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && cars_is_leap(y) ? 29 : dim[m - 1];
+}
+
+int64_t cars_date_make(int y, int m, int d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t mp = (m + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void cars_date_split(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+static int digit(char c) { return c >= '0' && c <= '9' ? c - '0' : -1; }
+
+bool cars_date_parse(const char *s, size_t len, int64_t *days)
+{
+    if (len != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    static const int pos[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    int v[8];
+    for (int i = 0; i < 8; i++)
+        if ((v[i] = digit(s[pos[i]])) < 0)
+            return false;
+    int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    int m = v[4] * 10 + v[5];
+    int d = v[6] * 10 + v[7];
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return false;
+    *days = cars_date_make(y, m, d);
+    return true;
+}
+
+int64_t cars_years_between(int64_t from, int64_t to)
+{
+    if (to < from)
+        return -cars_years_between(to, from);
+    int fy, fm, fd, ty, tm, td;
+    cars_date_split(from, &fy, &fm, &fd);
+    cars_date_split(to, &ty, &tm, &td);
+    int64_t years = ty - fy;
+    /* The anniversary in year ty: 29 Feb becomes 1 Mar in a common year. */
+    int am = fm, ad = fd;
+    if (fm == 2 && fd == 29 && !cars_is_leap(ty)) {
+        am = 3;
+        ad = 1;
+    }
+    if (tm < am || (tm == am && td < ad))
+        years--;
+    return years;
+}
+
+void cars_date_format(int64_t days, char out[11])
+{
+    int y, m, d;
+    cars_date_split(days, &y, &m, &d);
+    out[0] = (char)('0' + y / 1000 % 10);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}

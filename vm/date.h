@@ -1,0 +1,23 @@
+/* date.h - calendar dates as days since 1970-01-01 (proleptic Gregorian). */
+#ifndef CARS_DATE_H
+#define CARS_DATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse exactly "YYYY-MM-DD" (years 0001-9999) into days; false if the text
+ * is malformed or the date does not exist (2026-02-30). */
+bool cars_date_parse(const char *s, size_t len, int64_t *days);
+/* Days to year, month (1-12), day (1-31). */
+void cars_date_split(int64_t days, int *y, int *m, int *d);
+/* Year, month, day to days; the date must exist. */
+int64_t cars_date_make(int y, int m, int d);
+/* Completed years from date `from` to date `to` (negative if to < from).
+ * A 29 February birthday falls on 1 March in years that are not leap years. */
+int64_t cars_years_between(int64_t from, int64_t to);
+/* Write "YYYY-MM-DD" and a NUL into out[11]. */
+void cars_date_format(int64_t days, char out[11]);
+bool cars_is_leap(int y);
+
+#endif

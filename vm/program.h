@@ -1,0 +1,160 @@
+/* program.h - a loaded CARS release, as the VM sees it.
+ *
+ * The compiler fills one of these and calls cars_bundle_write()
+ * (compiler/bundle_write.h) to serialise it; the loader (vm/loader.c) builds
+ * one from bundle bytes, pointing into them where it can (tables, sets and
+ * code are used in place: loading is a bounds check, not a rebuild), and the
+ * verifier (vm/verify.c) proves it safe before any instruction runs.
+ * Byte layout: docs/bytecode.md.
+ */
+#ifndef CARS_PROGRAM_H
+#define CARS_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cars_str {
+    const char *p; /* not NUL-terminated in a loaded bundle */
+    uint32_t len;
+} cars_str;
+
+enum cars_opcode {
+#define X(name, operands, pop, push, doc) CARS_OP_##name,
+#include "opcodes.def"
+#undef X
+    CARS_OP__COUNT
+};
+
+/* Field types (schema). */
+enum cars_ftype {
+    CARS_FT_BOOL = 1, CARS_FT_INTEGER, CARS_FT_NUMBER, CARS_FT_STRING,
+    CARS_FT_DATE, CARS_FT_COUNTRY, CARS_FT_ENUM, CARS_FT_LIST,
+};
+
+/* Field flags. */
+enum {
+    CARS_FF_REQUIRED = 1u << 0,
+    CARS_FF_READ = 1u << 1,      /* the program reads it: the reader keeps its value */
+    CARS_FF_HAS_MIN = 1u << 2,
+    CARS_FF_REFERENCE = 1u << 3, /* the reference date */
+    CARS_FF_PROT_NATIONALITY = 1u << 4,
+    CARS_FF_PROT_AGE = 1u << 5,
+    CARS_FF_PROT_SEX = 1u << 6,
+};
+
+/* A schema field. Top-level fields are prog->fields[0..nfields): field
+ * operand F of LOAD/PRESENT/STR_EQ/LOOKUP* and list operand L of the
+ * quantifiers index them. Element fields of a LIST field are
+ * prog->elem_fields[elems_first .. elems_first+elems_n): operand F of
+ * LOAD_ELEM/PRESENT_ELEM is relative to elems_first of the block's list. */
+typedef struct cars_pfield {
+    cars_str path; /* top-level: the full dotted path; element: the key */
+    uint8_t type;  /* enum cars_ftype */
+    uint8_t flags;
+    double min;    /* if CARS_FF_HAS_MIN */
+    uint32_t members_first, members_n; /* ENUM: into prog->members; value = index */
+    uint32_t elems_first, elems_n;     /* LIST */
+} cars_pfield;
+
+/* Key normalisation of a table column (same order as compiler's cars_keykind). */
+enum cars_keykind_v {
+    CARS_KEY_DOCUMENT, CARS_KEY_EMAIL, CARS_KEY_PHONE, CARS_KEY_CONTACT,
+    CARS_KEY_COUNTRY, CARS_KEY_TEXT,
+};
+
+/* A bulk data table: the keyed hashes of its normalised entries, ascending,
+ * without duplicates. Entry hash = SipHash-2-4 (crypto_shorthash) under
+ * prog->table_key of the normalised columns joined by 0x1F. */
+typedef struct cars_ptable {
+    cars_str name, title;
+    uint8_t nkeys;            /* 1 or 2 */
+    uint8_t key_kinds[2];     /* enum cars_keykind_v */
+    cars_str key_names[2];
+    uint32_t n;
+    const uint64_t *hashes;   /* n entries */
+    uint8_t digest[32];       /* BLAKE2b-256 of the source CSV file */
+} cars_ptable;
+
+/* A constant set: int64 values ascending, no duplicates (enum indexes,
+ * country codes, integers). */
+typedef struct cars_pset {
+    uint32_t n;
+    const int64_t *values;
+} cars_pset;
+
+enum cars_rule_kind_v {
+    CARS_RK_EXCLUSION, CARS_RK_SCREEN, CARS_RK_PROFILE,
+    CARS_RK_SINGLE_COMPLEX, CARS_RK_SINGLE_NONCOMPLEX, CARS_RK_MULTIPLE,
+};
+
+typedef struct cars_prule {
+    cars_str id, title;  /* title: the phrase used in explanations */
+    uint8_t kind;        /* enum cars_rule_kind_v */
+    uint8_t tier;        /* MULTIPLE: index into prog->tiers */
+    uint32_t block;      /* its RULE block */
+    uint32_t source;     /* source file index, for reports */
+    uint32_t line;       /* source line of the rule */
+} cars_prule;
+
+/* A stage: the rules it evaluates, by ascending rule index. */
+typedef struct cars_pstage {
+    uint32_t first, n; /* into prog->stage_rules */
+} cars_pstage;
+
+#define CARS_MAX_TIERS 8
+typedef struct cars_pthreshold {
+    cars_str id, title;
+    uint32_t at_least;                 /* total matched needed */
+    uint32_t tier_min[CARS_MAX_TIERS]; /* per tier, 0 = no condition */
+} cars_pthreshold;
+
+enum cars_block_kind { CARS_BK_MAIN, CARS_BK_RULE, CARS_BK_ELEM };
+
+typedef struct cars_pblock {
+    uint32_t offset, len;  /* into prog->code */
+    uint8_t kind;          /* enum cars_block_kind */
+    uint16_t list;         /* ELEM: the LIST field it iterates */
+    uint16_t max_stack;    /* declared maximum depth; the verifier checks it */
+} cars_pblock;
+
+/* Line table: code at [offset, next entry's offset) came from file:line. */
+typedef struct cars_pline {
+    uint32_t offset, file, line;
+} cars_pline;
+
+/* Outcomes, as in operands of the DECIDE* instructions. */
+enum cars_outcome_v {
+    CARS_OUT_NCXDR, CARS_OUT_NCXPCA, CARS_OUT_CXDR, CARS_OUT_CXPCA,
+    CARS_OUT_NONE, CARS_OUT_ERROR,
+};
+
+typedef struct cars_program {
+    /* release metadata (issue: signed releases add more) */
+    cars_str release_id;
+    cars_str ruleset_title;
+
+    cars_pfield *fields; uint32_t nfields;
+    cars_pfield *elem_fields; uint32_t nelem_fields;
+    cars_str *members; uint32_t nmembers;
+    cars_pset *sets; uint32_t nsets;
+    cars_str *strings; uint32_t nstrings;       /* STR_EQ constants */
+    uint8_t table_key[16];
+    cars_ptable *tables; uint32_t ntables;
+    cars_str *tiers; uint32_t ntiers;
+    cars_prule *rules; uint32_t nrules;
+    uint32_t *stage_rules; uint32_t nstage_rules;
+    cars_pstage *stages; uint32_t nstages;
+    cars_pthreshold *thresholds; uint32_t nthresholds;
+    cars_pblock *blocks; uint32_t nblocks;      /* blocks[0] is MAIN */
+    const uint8_t *code; uint32_t code_len;
+    cars_pline *lines; uint32_t nlines;
+    cars_str *source_names; uint32_t nsources;  /* file names, relative to the ruleset */
+} cars_program;
+
+/* Country codes: 3 letters A-Z as (c0-'A')*676 + (c1-'A')*26 + (c2-'A'). */
+static inline int64_t cars_country_code(const char c[3])
+{
+    return (int64_t)(c[0] - 'A') * 676 + (c[1] - 'A') * 26 + (c[2] - 'A');
+}
+
+#endif
