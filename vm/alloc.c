@@ -1,0 +1,45 @@
+/* alloc.c - the one allocation function, with fault injection for tests. */
+#include "alloc.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+static atomic_long fail_after = -1;
+static atomic_long attempts;
+
+static int should_fail(void)
+{
+    long n = atomic_fetch_add(&attempts, 1) + 1;
+    long limit = atomic_load(&fail_after);
+    return limit >= 0 && n > limit;
+}
+
+void *cars_malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *cars_calloc(size_t count, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *cars_realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void cars_free(void *p) { free(p); }
+
+void cars_alloc_fail_after(long n) { atomic_store(&fail_after, n); }
+
+long cars_alloc_count(int reset)
+{
+    return reset ? atomic_exchange(&attempts, 0) : atomic_load(&attempts);
+}
