@@ -1,0 +1,22 @@
+/* check.h - name resolution, type checking and the static checks
+ * (lawful basis, review dates, duplicates, unused names, thresholds). */
+#ifndef CARS_CHECK_H
+#define CARS_CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+
+typedef struct cars_check_options {
+    bool has_as_of;   /* check review dates against as_of */
+    int64_t as_of;    /* days since 1970-01-01 */
+} cars_check_options;
+
+/* Annotates the AST (types, references, protected characteristics) and adds
+ * diagnostics. Returns true when no error was found. */
+bool cars_check(cars_ast *ast, cars_arena *arena, cars_diags *d, const cars_check_options *opt);
+
+#endif
