@@ -1,0 +1,19 @@
+/* bundle_write.h - serialise a cars_program into bundle bytes (the format of
+ * docs/bytecode.md). The loader (vm/loader.h) is its inverse. */
+#ifndef CARS_BUNDLE_WRITE_H
+#define CARS_BUNDLE_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program.h"
+
+/* Writes the bundle into a buffer from cars_malloc (*out, free with
+ * cars_free) of *len bytes. Deterministic: the same program gives the same
+ * bytes (every padding byte is zero). False when out of memory or when the
+ * program cannot be represented (a count or size beyond 32 bits). The
+ * program is not verified here: cars_verify() it first. */
+bool cars_bundle_write(const cars_program *p, uint8_t **out, size_t *len);
+
+#endif

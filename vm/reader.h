@@ -1,0 +1,63 @@
+/* reader.h - the streaming record reader: validates one JSON line against
+ * the program's schema (every field, not only the ones the program reads)
+ * and keeps the values the program reads in fixed slots. Built on yajl's
+ * callback API; one reader per thread, reused for every line; no heap
+ * allocation per record (yajl allocates from an arena reset per line).
+ * Limits: CARS_READER_MAX_DEPTH nesting levels, CARS_READER_MAX_ELEMS
+ * elements per list. */
+#ifndef CARS_READER_H
+#define CARS_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program.h"
+
+#define CARS_READER_MAX_DEPTH 64
+#define CARS_READER_MAX_ELEMS 100000
+
+/* A value slot: integer-like (bool 0/1, integer, date in days, country
+ * code, enum member index) in i, number in f; known = present and not null. */
+typedef struct cars_value {
+    union {
+        int64_t i;
+        double f;
+    };
+    bool known;
+} cars_value;
+
+/* A list field's elements: n records of `stride` slots (one per element
+ * field, in schema order). */
+typedef struct cars_list {
+    uint32_t n;
+    uint32_t stride;
+    cars_value *elems;
+} cars_list;
+
+/* One record, as the VM reads it. Indexed by top-level field index.
+ * Only fields with CARS_FF_READ are stored; the others are validated only. */
+typedef struct cars_record {
+    cars_value *v;      /* nfields: scalars; for a LIST, known = present, i = count */
+    cars_str *s;        /* nfields: STRING values (pointer into the reader) */
+    cars_list *lists;   /* nfields: LIST elements */
+    cars_str id;        /* the "id" string, if it could be read */
+    bool has_id;
+} cars_record;
+
+typedef struct cars_reader cars_reader;
+
+/* NULL when out of memory. The program must outlive the reader. */
+cars_reader *cars_reader_new(const cars_program *p);
+void cars_reader_free(cars_reader *r);
+
+/* Parses and validates one line (without its newline). True if the record
+ * is valid; otherwise cars_reader_error() says why (the record's id is
+ * still set if it could be read). Nothing is carried from one line to the
+ * next. */
+bool cars_reader_parse(cars_reader *r, const char *line, size_t len);
+const cars_record *cars_reader_record(const cars_reader *r);
+/* The error of the last invalid line: NUL-terminated, without final '.'. */
+const char *cars_reader_error(const cars_reader *r);
+
+#endif
