@@ -149,6 +149,11 @@ typedef struct cars_program {
     const uint8_t *code; uint32_t code_len;
     cars_pline *lines; uint32_t nlines;
     cars_str *source_names; uint32_t nsources;  /* file names, relative to the ruleset */
+
+    /* Loader bookkeeping (vm/loader.c), NULL in a compiler-built program:
+     * what cars_program_free releases. */
+    void *load_arrays;  /* one allocation holding every decoded array */
+    void *load_copy;    /* an 8-aligned copy of the bundle, if it needed one */
 } cars_program;
 
 /* Country codes: 3 letters A-Z as (c0-'A')*676 + (c1-'A')*26 + (c2-'A'). */

@@ -1,0 +1,85 @@
+/* bundle.h - constants of the bundle byte format (docs/bytecode.md), shared
+ * by the writer (compiler/bundle_write.c) and the loader (vm/loader.c). */
+#ifndef CARS_BUNDLE_H
+#define CARS_BUNDLE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define CARS_BUNDLE_MAGIC "CARSB\r\n\x1a"
+#define CARS_BUNDLE_VERSION 1
+#define CARS_BUNDLE_ENDIAN 0x01020304u
+#define CARS_BUNDLE_HEADER 32      /* bytes before the section table */
+#define CARS_BUNDLE_SECENTRY 24    /* u32 id, u32 zero, u64 offset, u64 length */
+
+/* Section ids, in the order they appear (each exactly once). */
+#define CARS_SECTIONS(S) \
+    S(1, META, "meta") \
+    S(2, STRINGS, "strings") \
+    S(3, FIELDS, "fields") \
+    S(4, ELEM_FIELDS, "elem_fields") \
+    S(5, MEMBERS, "members") \
+    S(6, SETS, "sets") \
+    S(7, SET_VALUES, "set_values") \
+    S(8, CONSTANTS, "constants") \
+    S(9, TABLES, "tables") \
+    S(10, TABLE_HASHES, "table_hashes") \
+    S(11, TABLE_KEY, "table_key") \
+    S(12, TIERS, "tiers") \
+    S(13, RULES, "rules") \
+    S(14, STAGES, "stages") \
+    S(15, STAGE_RULES, "stage_rules") \
+    S(16, THRESHOLDS, "thresholds") \
+    S(17, BLOCKS, "blocks") \
+    S(18, CODE, "code") \
+    S(19, LINES, "lines") \
+    S(20, SOURCES, "sources")
+
+enum cars_section_id {
+#define S(id, name, text) CARS_SEC_##name = id,
+    CARS_SECTIONS(S)
+#undef S
+    CARS_SEC__COUNT = 20
+};
+
+/* Record sizes of the counted sections (after their 8-byte count header). */
+#define CARS_REC_STR 8          /* members, constants, tiers, sources */
+#define CARS_REC_FIELD 40
+#define CARS_REC_SET 8
+#define CARS_REC_TABLE 80
+#define CARS_REC_RULE 32
+#define CARS_REC_STAGE 8
+#define CARS_REC_STAGE_RULE 4
+#define CARS_REC_THRESHOLD 56
+#define CARS_REC_BLOCK 16
+#define CARS_REC_LINE 12
+
+static inline uint16_t cars_rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t cars_rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t cars_rd64(const uint8_t *p)
+{
+    return (uint64_t)cars_rd32(p) | ((uint64_t)cars_rd32(p + 4) << 32);
+}
+static inline void cars_wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void cars_wr32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void cars_wr64(uint8_t *p, uint64_t v)
+{
+    cars_wr32(p, (uint32_t)v);
+    cars_wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+#endif
