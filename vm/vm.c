@@ -1,8 +1,472 @@
-/* vm.c - the interpreter (see vm.h). */
+/* vm.c - the interpreter. Runs a verified program over one record: the MAIN
+ * block evaluates stages (each rule's RULE block), and decides. Values are
+ * {payload, known}; absent data is unknown and propagates (Kleene logic).
+ * The interpreter trusts exactly what the verifier proved (operand indexes,
+ * jump targets, stack depth, block kinds); anything else is an error, never
+ * an assertion. Nothing is allocated per record and nothing survives from
+ * one record to the next. */
 #include "vm.h"
 
-cars_vm *cars_vm_new(const cars_program *p) { (void)p; return NULL; }
-void cars_vm_free(cars_vm *vm) { (void)vm; }
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "date.h"
+#include "normalise.h"
+#include "verify.h"
+
+#define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
+#define DATE_LIMIT 1000000000LL              /* |days| beyond this: unknown */
+
+struct cars_vm {
+    const cars_program *p;
+    cars_value stack[STACK_SLOTS];
+    uint32_t *matched, nmatched; /* the current stage's matched rules */
+    uint32_t *decided;           /* the result's rules */
+    char *scratch;               /* normalised lookup keys */
+    size_t scratch_cap;
+    char *err;
+    size_t errlen;
+};
+
+cars_vm *cars_vm_new(const cars_program *p)
+{
+    cars_vm *vm = cars_calloc(1, sizeof *vm);
+    if (!vm)
+        return NULL;
+    vm->p = p;
+    vm->matched = cars_calloc(p->nrules + 1, sizeof(uint32_t));
+    vm->decided = cars_calloc(p->nrules + 1, sizeof(uint32_t));
+    vm->scratch_cap = 4096;
+    vm->scratch = cars_malloc(vm->scratch_cap);
+    if (!vm->matched || !vm->decided || !vm->scratch) {
+        cars_vm_free(vm);
+        return NULL;
+    }
+    return vm;
+}
+
+void cars_vm_free(cars_vm *vm)
+{
+    if (!vm)
+        return;
+    cars_free(vm->matched);
+    cars_free(vm->decided);
+    cars_free(vm->scratch);
+    cars_free(vm);
+}
+
+static int vm_fail(cars_vm *vm, const char *msg, unsigned a)
+{
+    if (vm->errlen)
+        snprintf(vm->err, vm->errlen, msg, a);
+    return -1;
+}
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+static int64_t rd64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return (int64_t)v;
+}
+
+static bool in_set(const cars_pset *s, int64_t x)
+{
+    uint32_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->values[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->values[lo] == x;
+}
+
+static bool in_table(const cars_ptable *t, uint64_t h)
+{
+    uint32_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->hashes[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n && t->hashes[lo] == h;
+}
+
+/* The text of field f for a lookup: a string, or a country's 3 letters. */
+static bool field_text(const cars_program *p, const cars_record *rec, uint16_t f, char cc[3], const char **s, size_t *n)
+{
+    if (!rec->v[f].known)
+        return false;
+    if (p->fields[f].type == CARS_FT_COUNTRY) {
+        int64_t c = rec->v[f].i;
+        cc[0] = (char)('A' + c / 676 % 26);
+        cc[1] = (char)('A' + c / 26 % 26);
+        cc[2] = (char)('A' + c % 26);
+        *s = cc;
+        *n = 3;
+    } else {
+        *s = rec->s[f].p;
+        *n = rec->s[f].len;
+    }
+    return true;
+}
+
+/* LOOKUP1/LOOKUP2: normalise the fields into scratch, joined by 0x1F, hash,
+ * search. Returns -1 on out of memory, else 0 with *v set. */
+static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, cars_value *v)
+{
+    const cars_program *p = vm->p;
+    const cars_ptable *tab = &p->tables[t];
+    char cc[2][3];
+    const char *s[2];
+    size_t n[2];
+    for (int k = 0; k < nf; k++)
+        if (!field_text(p, rec, f[k], cc[k], &s[k], &n[k])) {
+            v->known = false;
+            v->i = 0;
+            return 0;
+        }
+    size_t need = n[0] + (nf > 1 ? 1 + n[1] : 0);
+    if (need > vm->scratch_cap) {
+        size_t cap = vm->scratch_cap;
+        while (cap < need)
+            cap *= 2;
+        char *q = cars_realloc(vm->scratch, cap);
+        if (!q)
+            return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+        vm->scratch = q;
+        vm->scratch_cap = cap;
+    }
+    size_t o = cars_normalise(tab->key_kinds[0], s[0], n[0], vm->scratch);
+    if (nf > 1) {
+        vm->scratch[o++] = 0x1F;
+        o += cars_normalise(tab->key_kinds[1], s[1], n[1], vm->scratch + o);
+    }
+    v->known = true;
+    v->i = in_table(tab, cars_table_hash_bytes(p->table_key, vm->scratch, o));
+    return 0;
+}
+
+static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out);
+
+/* ANY/ALL/NONE/COUNT: run ELEM block b over list field l. */
+static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_record *rec, cars_value *sp,
+                    cars_value *v)
+{
+    if (!rec->v[l].known) { /* absent list: unknown */
+        v->known = false;
+        v->i = 0;
+        return 0;
+    }
+    const cars_list *list = &rec->lists[l];
+    bool unknown = false;
+    int64_t count = 0;
+    for (uint32_t k = 0; k < list->n; k++) {
+        cars_value e;
+        if (run(vm, b, rec, list->elems + (size_t)k * list->stride, sp, &e) != 0)
+            return -1;
+        bool t = e.known && e.i;
+        if (!e.known)
+            unknown = true;
+        if (op == CARS_OP_COUNT) {
+            count += t;
+        } else if (op == CARS_OP_ALL) {
+            if (e.known && !e.i) {
+                v->known = true;
+                v->i = 0;
+                return 0;
+            }
+        } else if (t) { /* ANY, NONE: one true element decides */
+            v->known = true;
+            v->i = op == CARS_OP_ANY;
+            return 0;
+        }
+    }
+    if (op == CARS_OP_COUNT) {
+        v->known = true;
+        v->i = count;
+    } else {
+        v->known = !unknown;
+        v->i = op != CARS_OP_ANY; /* ANY: false; ALL, NONE: true */
+        if (unknown)
+            v->i = 0;
+    }
+    return 0;
+}
+
+#define BIN_I(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
+        a->known = a->known && b->known; a->i = a->known ? (expr) : 0; } while (0)
+#define BIN_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
+        a->known = a->known && b->known; if (a->known) a->f = (expr); else a->i = 0; } while (0)
+#define CMP_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
+        a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
+#define WRAP(x) ((int64_t)(uint64_t)(x))
+
+static bool date_ok(const cars_value *v) { return v->i > -DATE_LIMIT && v->i < DATE_LIMIT; }
+
+/* Runs block bi with its stack starting at sp; its RET value goes to *out. */
+static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
+{
+    const cars_program *p = vm->p;
+    const uint8_t *pc = p->code + p->blocks[bi].offset;
+    const cars_value *const base = sp;
+    for (;;) {
+        const uint8_t op = *pc;
+        switch (op) {
+        case CARS_OP_PUSH_INT: /* push integer constant K */
+            sp->i = rd64(pc + 1), sp->known = true, sp++;
+            pc += 9;
+            break;
+        case CARS_OP_PUSH_NUM: { /* push number constant K (IEEE-754 bits) */
+            int64_t bits = rd64(pc + 1);
+            memcpy(&sp->f, &bits, 8);
+            sp->known = true, sp++;
+            pc += 9;
+            break;
+        }
+        case CARS_OP_PUSH_BOOL: /* push boolean constant K */
+            sp->i = pc[1], sp->known = true, sp++;
+            pc += 2;
+            break;
+        case CARS_OP_LOAD: /* push record field F (unknown if absent) */
+            *sp++ = rec->v[rd16(pc + 1)];
+            pc += 3;
+            break;
+        case CARS_OP_LOAD_ELEM: /* push field F of the current list element */
+            *sp++ = elem[rd16(pc + 1)];
+            pc += 3;
+            break;
+        case CARS_OP_PRESENT: /* push whether record field F is present */
+            sp->i = rec->v[rd16(pc + 1)].known, sp->known = true, sp++;
+            pc += 3;
+            break;
+        case CARS_OP_PRESENT_ELEM: /* push whether element field F is present */
+            sp->i = elem[rd16(pc + 1)].known, sp->known = true, sp++;
+            pc += 3;
+            break;
+        case CARS_OP_TO_NUM: /* integer -> number */
+            if (sp[-1].known)
+                sp[-1].f = (double)sp[-1].i;
+            pc++;
+            break;
+        case CARS_OP_ADD_I: BIN_I(WRAP((uint64_t)a->i + (uint64_t)b->i)); pc++; break; /* a + b */
+        case CARS_OP_SUB_I: BIN_I(WRAP((uint64_t)a->i - (uint64_t)b->i)); pc++; break; /* a - b */
+        case CARS_OP_MUL_I: BIN_I(WRAP((uint64_t)a->i * (uint64_t)b->i)); pc++; break; /* a * b */
+        case CARS_OP_NEG_I: /* -a (integer) */
+            if (sp[-1].known)
+                sp[-1].i = WRAP(0 - (uint64_t)sp[-1].i);
+            pc++;
+            break;
+        case CARS_OP_ADD_F: BIN_F(a->f + b->f); pc++; break; /* a + b (numbers) */
+        case CARS_OP_SUB_F: BIN_F(a->f - b->f); pc++; break; /* a - b (numbers) */
+        case CARS_OP_MUL_F: BIN_F(a->f * b->f); pc++; break; /* a * b (numbers) */
+        case CARS_OP_NEG_F: /* -a (number) */
+            if (sp[-1].known)
+                sp[-1].f = -sp[-1].f;
+            pc++;
+            break;
+        case CARS_OP_ADD_DAYS: BIN_I(WRAP((uint64_t)a->i + (uint64_t)b->i)); pc++; break; /* date a + b days */
+        case CARS_OP_YEAR: { /* the year of date a (unknown outside the calendar's range) */
+            cars_value *a = sp - 1;
+            if (a->known && date_ok(a)) {
+                int y, m, d;
+                cars_date_split(a->i, &y, &m, &d);
+                a->i = y;
+            } else {
+                a->known = false, a->i = 0;
+            }
+            pc++;
+            break;
+        }
+        case CARS_OP_YEARS_BETWEEN: { /* completed years from date a to date b (29 Feb rule) */
+            sp--;
+            cars_value *a = sp - 1, *b = sp;
+            a->known = a->known && b->known && date_ok(a) && date_ok(b);
+            a->i = a->known ? cars_years_between(a->i, b->i) : 0;
+            pc++;
+            break;
+        }
+        case CARS_OP_EQ_I: BIN_I(a->i == b->i); pc++; break; /* a = b */
+        case CARS_OP_NE_I: BIN_I(a->i != b->i); pc++; break; /* a != b */
+        case CARS_OP_LT_I: BIN_I(a->i < b->i); pc++; break;  /* a < b */
+        case CARS_OP_LE_I: BIN_I(a->i <= b->i); pc++; break; /* a <= b */
+        case CARS_OP_GT_I: BIN_I(a->i > b->i); pc++; break;  /* a > b */
+        case CARS_OP_GE_I: BIN_I(a->i >= b->i); pc++; break; /* a >= b */
+        case CARS_OP_EQ_F: CMP_F(a->f == b->f); pc++; break; /* a = b (numbers) */
+        case CARS_OP_NE_F: CMP_F(a->f != b->f); pc++; break; /* a != b (numbers) */
+        case CARS_OP_LT_F: CMP_F(a->f < b->f); pc++; break;  /* a < b (numbers) */
+        case CARS_OP_LE_F: CMP_F(a->f <= b->f); pc++; break; /* a <= b (numbers) */
+        case CARS_OP_GT_F: CMP_F(a->f > b->f); pc++; break;  /* a > b (numbers) */
+        case CARS_OP_GE_F: CMP_F(a->f >= b->f); pc++; break; /* a >= b (numbers) */
+        case CARS_OP_IN_SET: /* a is in constant set S */
+            if (sp[-1].known)
+                sp[-1].i = in_set(&p->sets[rd16(pc + 1)], sp[-1].i);
+            pc += 3;
+            break;
+        case CARS_OP_STR_EQ: { /* string field F equals string constant C */
+            uint16_t f = rd16(pc + 1);
+            const cars_str *c = &p->strings[rd16(pc + 3)];
+            sp->known = rec->v[f].known;
+            sp->i = sp->known && rec->s[f].len == c->len && (c->len == 0 || memcmp(rec->s[f].p, c->p, c->len) == 0);
+            sp++;
+            pc += 5;
+            break;
+        }
+        case CARS_OP_LOOKUP1: { /* field F, normalised, is a key of one-column table T */
+            uint16_t f = rd16(pc + 3);
+            if (lookup(vm, rec, rd16(pc + 1), &f, 1, sp) != 0)
+                return -1;
+            sp++;
+            pc += 5;
+            break;
+        }
+        case CARS_OP_LOOKUP2: { /* fields F1, F2, normalised, are a key of table T */
+            uint16_t f[2] = {rd16(pc + 3), rd16(pc + 5)};
+            if (lookup(vm, rec, rd16(pc + 1), f, 2, sp) != 0)
+                return -1;
+            sp++;
+            pc += 7;
+            break;
+        }
+        case CARS_OP_NOT: /* not a (unknown stays unknown) */
+            sp[-1].i = sp[-1].known ? !sp[-1].i : 0;
+            pc++;
+            break;
+        case CARS_OP_AND: { /* a and b: false wins, then unknown */
+            sp--;
+            cars_value *a = sp - 1, *b = sp;
+            bool f = (a->known && !a->i) || (b->known && !b->i);
+            a->known = f || (a->known && b->known);
+            a->i = a->known && !f;
+            pc++;
+            break;
+        }
+        case CARS_OP_OR: { /* a or b: true wins, then unknown */
+            sp--;
+            cars_value *a = sp - 1, *b = sp;
+            bool t = (a->known && a->i) || (b->known && b->i);
+            a->known = t || (a->known && b->known);
+            a->i = t;
+            pc++;
+            break;
+        }
+        case CARS_OP_JUMP_IF_FALSE: /* if a is known false, jump forward D keeping it */
+            pc += 3 + ((sp[-1].known && !sp[-1].i) ? rd16(pc + 1) : 0);
+            break;
+        case CARS_OP_JUMP_IF_TRUE: /* if a is known true, jump forward D keeping it */
+            pc += 3 + ((sp[-1].known && sp[-1].i) ? rd16(pc + 1) : 0);
+            break;
+        case CARS_OP_ANY:   /* some element makes B true (unknown if L absent) */
+        case CARS_OP_ALL:   /* every element makes B true */
+        case CARS_OP_NONE:  /* no element makes B true */
+        case CARS_OP_COUNT: /* number of elements that make B true (known true only) */
+            if (quantify(vm, op, rd16(pc + 1), rd16(pc + 3), rec, sp, sp) != 0)
+                return -1;
+            sp++;
+            pc += 5;
+            break;
+        case CARS_OP_RET: /* end of a RULE or ELEM block: its value is the top of stack */
+            if (sp - base != 1)
+                return vm_fail(vm, "block %u returned with a wrong stack depth", bi);
+            *out = sp[-1];
+            return 0;
+        default:
+            return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", op);
+        }
+    }
+}
+
+int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule)
+{
+    char err[128];
+    vm->err = err;
+    vm->errlen = sizeof err;
+    if (rule >= vm->p->nrules)
+        return -2;
+    cars_value v;
+    if (run(vm, vm->p->rules[rule].block, rec, NULL, vm->stack, &v) != 0)
+        return -2;
+    return v.known ? (v.i != 0) : -1;
+}
+
+/* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
+ * counts against threshold t. */
+static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_result *res)
+{
+    const cars_program *p = vm->p;
+    const cars_pthreshold *th = &p->thresholds[t];
+    uint32_t per_tier[CARS_MAX_TIERS] = {0}, n = 0;
+    for (uint32_t k = 0; k < vm->nmatched; k++) {
+        const cars_prule *r = &p->rules[vm->matched[k]];
+        if (r->kind != CARS_RK_MULTIPLE)
+            continue;
+        vm->decided[n++] = vm->matched[k];
+        if (r->tier < CARS_MAX_TIERS)
+            per_tier[r->tier]++;
+    }
+    bool met = n >= th->at_least;
+    for (int k = 0; k < CARS_MAX_TIERS; k++)
+        if (per_tier[k] < th->tier_min[k])
+            met = false;
+    res->outcome = met ? o1 : o2;
+    res->nrules = n;
+    res->rules = vm->decided;
+    res->threshold = t;
+    res->threshold_met = met;
+}
+
 int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
-{ (void)vm; (void)rec; (void)res; (void)err; (void)errlen; return -1; }
-int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule) { (void)vm; (void)rec; (void)rule; return -2; }
+{
+    const cars_program *p = vm->p;
+    vm->err = err;
+    vm->errlen = errlen;
+    vm->nmatched = 0;
+    memset(res, 0, sizeof *res);
+    res->threshold = UINT32_MAX;
+    res->rules = vm->decided;
+    const uint8_t *pc = p->code + p->blocks[0].offset;
+    for (;;) {
+        const uint8_t op = *pc;
+        switch (op) {
+        case CARS_OP_EVAL_STAGE: { /* evaluate every rule of stage S; they become the current matches */
+            const cars_pstage *s = &p->stages[rd16(pc + 1)];
+            vm->nmatched = 0;
+            for (uint32_t k = 0; k < s->n; k++) {
+                uint32_t r = p->stage_rules[s->first + k];
+                cars_value v;
+                if (run(vm, p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
+                    return -1;
+                if (v.known && v.i)
+                    vm->matched[vm->nmatched++] = r;
+            }
+            pc += 3;
+            break;
+        }
+        case CARS_OP_DECIDE_IF_MATCHED: /* if the current stage matched any rule: outcome O, halt */
+            if (vm->nmatched > 0) {
+                memcpy(vm->decided, vm->matched, vm->nmatched * sizeof(uint32_t));
+                res->outcome = pc[1];
+                res->nrules = vm->nmatched;
+                return 0;
+            }
+            pc += 2;
+            break;
+        case CARS_OP_DECIDE_THRESHOLD: /* threshold T over the matches: O1 if met, else O2; halt */
+            threshold(vm, rd16(pc + 1), pc[3], pc[4], res);
+            return 0;
+        case CARS_OP_DECIDE: /* outcome O, with no rules; halt */
+            res->outcome = pc[1];
+            res->nrules = 0;
+            return 0;
+        default:
+            return vm_fail(vm, "opcode %u is not a routing instruction (the verifier should have refused it)", op);
+        }
+    }
+}
