@@ -1,8 +1,1031 @@
-/* reader.c - streaming record reader (see reader.h). */
+/* reader.c - the streaming record reader. yajl's callback API drives a small
+ * state machine over the schema: a trie of the dotted field paths (objects),
+ * list fields and their element records. Every field is validated (type,
+ * enum membership, dates, min, required, duplicates); the fields the program
+ * reads (CARS_FF_READ) are kept in fixed slots. yajl allocates from an arena
+ * that is reset per line, strings are copied into a buffer as long as the
+ * longest line seen, list elements into arrays that only grow: in steady
+ * state nothing is allocated per record. */
 #include "reader.h"
 
-cars_reader *cars_reader_new(const cars_program *p) { (void)p; return NULL; }
-void cars_reader_free(cars_reader *r) { (void)r; }
-bool cars_reader_parse(cars_reader *r, const char *line, size_t len) { (void)r; (void)line; (void)len; return false; }
-const cars_record *cars_reader_record(const cars_reader *r) { (void)r; return NULL; }
-const char *cars_reader_error(const cars_reader *r) { (void)r; return "not implemented"; }
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "alloc.h"
+#include "date.h"
+
+/* ---- arena for yajl: chunks kept across lines, reset per line ---- */
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} chunk;
+
+typedef struct arena {
+    chunk *first, *cur;
+    bool failed;
+} arena;
+
+#define HDR 16 /* each allocation is preceded by its size */
+
+static void *arena_alloc(void *ctx, size_t n)
+{
+    arena *a = ctx;
+    size_t need = HDR + ((n + 15) & ~(size_t)15);
+    chunk *c = a->cur;
+    while (c && c->cap - c->used < need)
+        c = c->next;
+    if (!c) {
+        size_t cap = need > 65536 ? need * 2 : 65536;
+        c = cars_malloc(sizeof(chunk) + cap);
+        if (!c) {
+            a->failed = true;
+            return NULL;
+        }
+        c->cap = cap;
+        c->used = 0;
+        c->next = NULL;
+        chunk **link = &a->first;
+        while (*link)
+            link = &(*link)->next;
+        *link = c;
+    }
+    a->cur = c;
+    unsigned char *p = (unsigned char *)c->data + c->used;
+    memcpy(p, &n, sizeof n);
+    c->used += need;
+    return p + HDR;
+}
+
+static void arena_free(void *ctx, void *p)
+{
+    (void)ctx;
+    (void)p;
+}
+
+static void *arena_realloc(void *ctx, void *p, size_t n)
+{
+    if (!p)
+        return arena_alloc(ctx, n);
+    size_t old;
+    memcpy(&old, (unsigned char *)p - HDR, sizeof old);
+    if (n <= old)
+        return p;
+    void *q = arena_alloc(ctx, n);
+    if (q)
+        memcpy(q, p, old);
+    return q;
+}
+
+static void arena_reset(arena *a)
+{
+    for (chunk *c = a->first; c; c = c->next)
+        c->used = 0;
+    a->cur = a->first;
+    a->failed = false;
+}
+
+static void arena_destroy(arena *a)
+{
+    chunk *c = a->first;
+    while (c) {
+        chunk *n = c->next;
+        cars_free(c);
+        c = n;
+    }
+}
+
+/* ---- the schema trie ---- */
+
+typedef struct node {
+    const char *name;
+    uint32_t len;
+    int32_t field;          /* top-level field index, or -1 for an object */
+    int32_t child, sibling; /* -1 if none */
+} node;
+
+enum frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
+
+typedef struct frame {
+    uint8_t kind;
+    int32_t node;         /* FR_OBJ: trie node; FR_LIST/FR_ELEM: list field */
+    uint32_t ukey_start;  /* unknown keys of this object: ukeys[ukey_start..] */
+    uint32_t ukbuf_start;
+} frame;
+
+enum target_kind { T_NONE, T_FIELD, T_NODE, T_ELEM, T_SKIP };
+
+typedef struct ukey {
+    uint32_t off, len;
+} ukey;
+
+struct cars_reader {
+    const cars_program *p;
+    node *nodes;
+    uint32_t nnodes;
+    int32_t id_field;
+    arena ar;
+    yajl_alloc_funcs afuncs;
+    /* the record */
+    cars_record rec;
+    cars_value *v;
+    cars_str *s;
+    cars_list *lists;
+    uint32_t *list_cap; /* elements allocated per list field */
+    uint32_t *present;  /* == gen when the field had a non-null value */
+    uint32_t *seen;     /* per trie node: == gen when its key was seen */
+    uint32_t gen;
+    uint32_t *eseen;    /* per element field: == egen when seen in this element */
+    uint32_t egen;
+    cars_value *escratch; /* element slots of a list that is not stored */
+    uint32_t max_stride;
+    char *strbuf;
+    size_t strcap, strlen_;
+    ukey *ukeys;
+    uint32_t nukeys, ukcap;
+    char *ukbuf;
+    size_t ukbuf_len, ukbuf_cap;
+    /* parse state */
+    frame stack[CARS_READER_MAX_DEPTH + 1];
+    int depth;
+    uint8_t target;
+    int32_t tidx; /* target field / node / element field (absolute index) */
+    bool started;
+    bool has_err;
+    bool oom;
+    char err[512];
+};
+
+static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t parent)
+{
+    node *n = &r->nodes[r->nnodes];
+    n->name = name;
+    n->len = len;
+    n->field = -1;
+    n->child = -1;
+    n->sibling = -1;
+    if (parent >= 0) {
+        n->sibling = r->nodes[parent].child;
+        r->nodes[parent].child = (int32_t)r->nnodes;
+    }
+    return (int32_t)r->nnodes++;
+}
+
+static int32_t find_child(const cars_reader *r, int32_t parent, const char *key, size_t len)
+{
+    for (int32_t c = r->nodes[parent].child; c >= 0; c = r->nodes[c].sibling)
+        if (r->nodes[c].len == len && memcmp(r->nodes[c].name, key, len) == 0)
+            return c;
+    return -1;
+}
+
+static bool build_trie(cars_reader *r)
+{
+    const cars_program *p = r->p;
+    uint32_t max = 1;
+    for (uint32_t f = 0; f < p->nfields; f++)
+        max += 1 + (uint32_t)p->fields[f].path.len; /* at most one node per dot, plus the leaf */
+    r->nodes = cars_calloc(max, sizeof(node));
+    if (!r->nodes)
+        return false;
+    add_node(r, "", 0, -1);
+    r->id_field = -1;
+    for (uint32_t f = 0; f < p->nfields; f++) {
+        const char *s = p->fields[f].path.p;
+        uint32_t len = p->fields[f].path.len, start = 0;
+        int32_t cur = 0;
+        for (uint32_t i = 0; i <= len; i++) {
+            if (i < len && s[i] != '.')
+                continue;
+            int32_t c = find_child(r, cur, s + start, i - start);
+            if (c < 0)
+                c = add_node(r, s + start, i - start, cur);
+            cur = c;
+            start = i + 1;
+        }
+        r->nodes[cur].field = (int32_t)f;
+        if (len == 2 && memcmp(s, "id", 2) == 0 && p->fields[f].type == CARS_FT_STRING)
+            r->id_field = (int32_t)f;
+    }
+    return true;
+}
+
+cars_reader *cars_reader_new(const cars_program *p)
+{
+    cars_reader *r = cars_calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->p = p;
+    uint32_t nf = p->nfields ? p->nfields : 1;
+    r->v = cars_calloc(nf, sizeof *r->v);
+    r->s = cars_calloc(nf, sizeof *r->s);
+    r->lists = cars_calloc(nf, sizeof *r->lists);
+    r->list_cap = cars_calloc(nf, sizeof *r->list_cap);
+    r->present = cars_calloc(nf, sizeof *r->present);
+    r->eseen = cars_calloc(p->nelem_fields + 1, sizeof *r->eseen);
+    for (uint32_t f = 0; f < p->nfields; f++)
+        if (p->fields[f].type == CARS_FT_LIST && p->fields[f].elems_n > r->max_stride)
+            r->max_stride = p->fields[f].elems_n;
+    r->escratch = cars_calloc(r->max_stride + 1, sizeof *r->escratch);
+    r->afuncs.malloc = arena_alloc;
+    r->afuncs.realloc = arena_realloc;
+    r->afuncs.free = arena_free;
+    r->afuncs.ctx = &r->ar;
+    if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->eseen || !r->escratch ||
+        !build_trie(r)) {
+        cars_reader_free(r);
+        return NULL;
+    }
+    r->seen = cars_calloc(r->nnodes, sizeof *r->seen);
+    if (!r->seen) {
+        cars_reader_free(r);
+        return NULL;
+    }
+    for (uint32_t f = 0; f < p->nfields; f++)
+        r->lists[f].stride = p->fields[f].type == CARS_FT_LIST ? p->fields[f].elems_n : 0;
+    r->rec.v = r->v;
+    r->rec.s = r->s;
+    r->rec.lists = r->lists;
+    return r;
+}
+
+void cars_reader_free(cars_reader *r)
+{
+    if (!r)
+        return;
+    if (r->lists)
+        for (uint32_t f = 0; f < r->p->nfields; f++)
+            cars_free(r->lists[f].elems);
+    cars_free(r->v);
+    cars_free(r->s);
+    cars_free(r->lists);
+    cars_free(r->list_cap);
+    cars_free(r->present);
+    cars_free(r->seen);
+    cars_free(r->eseen);
+    cars_free(r->escratch);
+    cars_free(r->nodes);
+    cars_free(r->strbuf);
+    cars_free(r->ukeys);
+    cars_free(r->ukbuf);
+    arena_destroy(&r->ar);
+    cars_free(r);
+}
+
+const cars_record *cars_reader_record(const cars_reader *r) { return &r->rec; }
+const char *cars_reader_error(const cars_reader *r) { return r->err; }
+
+/* ---- errors ---- */
+
+static void set_err(cars_reader *r, const char *fmt, ...)
+{
+    if (r->has_err)
+        return;
+    r->has_err = true;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, sizeof r->err, fmt, ap);
+    va_end(ap);
+}
+
+/* The path of the current target: "a.b", or "list[3].key". */
+static void target_path(const cars_reader *r, char *out, size_t n)
+{
+    const cars_program *p = r->p;
+    if (r->target == T_FIELD) {
+        snprintf(out, n, "%.*s", (int)p->fields[r->tidx].path.len, p->fields[r->tidx].path.p);
+    } else if (r->target == T_ELEM) {
+        const frame *f = &r->stack[r->depth - 1];
+        const cars_pfield *lf = &p->fields[f->node], *ef = &p->elem_fields[r->tidx];
+        snprintf(out, n, "%.*s[%u].%.*s", (int)lf->path.len, lf->path.p, r->lists[f->node].n - 1,
+                 (int)ef->path.len, ef->path.p);
+    } else {
+        snprintf(out, n, "?");
+    }
+}
+
+/* A short rendering of an offending value. */
+static void render(char *out, size_t n, const char *s, size_t len, bool quoted)
+{
+    size_t max = 60;
+    bool cut = len > max;
+    if (cut) {
+        len = max;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) /* keep UTF-8 whole */
+            len--;
+    }
+    snprintf(out, n, "%s%.*s%s%s", quoted ? "\"" : "", (int)len, s, cut ? "\xe2\x80\xa6" : "", quoted ? "\"" : "");
+}
+
+static const char *type_phrase(const cars_pfield *f, char *buf, size_t n)
+{
+    switch (f->type) {
+    case CARS_FT_BOOL: return "true or false";
+    case CARS_FT_INTEGER:
+        if (f->flags & CARS_FF_HAS_MIN) {
+            snprintf(buf, n, "an integer \xe2\x89\xa5 %.15g", f->min);
+            return buf;
+        }
+        return "an integer";
+    case CARS_FT_NUMBER:
+        if (f->flags & CARS_FF_HAS_MIN) {
+            snprintf(buf, n, "a number \xe2\x89\xa5 %.15g", f->min);
+            return buf;
+        }
+        return "a number";
+    case CARS_FT_STRING: return "a string";
+    case CARS_FT_DATE: return "a date (YYYY-MM-DD)";
+    case CARS_FT_COUNTRY: return "a country code (3 upper-case letters)";
+    case CARS_FT_ENUM: return "one of the listed values";
+    case CARS_FT_LIST: return "a list";
+    default: return "a value";
+    }
+}
+
+static void type_error(cars_reader *r, const cars_pfield *f, const char *got)
+{
+    char path[300], tb[64];
+    target_path(r, path, sizeof path);
+    set_err(r, "%s: expected %s, got %s", path, type_phrase(f, tb, sizeof tb), got);
+}
+
+/* ---- storing values ---- */
+
+static const cars_pfield *target_field(const cars_reader *r)
+{
+    return r->target == T_FIELD ? &r->p->fields[r->tidx] : &r->p->elem_fields[r->tidx];
+}
+
+/* The slot of the current target, or NULL if its value is not kept. */
+static cars_value *target_slot(cars_reader *r)
+{
+    if (r->target == T_FIELD)
+        return &r->v[r->tidx];
+    const frame *f = &r->stack[r->depth - 1];
+    const cars_pfield *lf = &r->p->fields[f->node];
+    uint32_t rel = (uint32_t)r->tidx - lf->elems_first;
+    cars_list *l = &r->lists[f->node];
+    if (!(lf->flags & CARS_FF_READ) || l->n == 0 || l->n > r->list_cap[f->node])
+        return &r->escratch[rel];
+    return &l->elems[(size_t)(l->n - 1) * l->stride + rel];
+}
+
+static void mark_present(cars_reader *r)
+{
+    if (r->target == T_FIELD)
+        r->present[r->tidx] = r->gen; /* element fields: their slot's known says it */
+}
+
+static void store(cars_reader *r, int64_t i)
+{
+    cars_value *v = target_slot(r);
+    v->i = i;
+    v->known = true;
+    mark_present(r);
+}
+
+static void store_f(cars_reader *r, double d)
+{
+    cars_value *v = target_slot(r);
+    v->f = d;
+    v->known = true;
+    mark_present(r);
+}
+
+/* Called after a value completes in an object: the next key sets a target. */
+static void done_value(cars_reader *r) { r->target = T_NONE; }
+
+/* Where a value goes: from the frame on top (element of a list, or the
+ * target set by the last key). Returns false for a top-level scalar. */
+static bool value_context(cars_reader *r)
+{
+    if (r->depth == 0) {
+        set_err(r, "not a JSON object");
+        r->target = T_SKIP;
+        return true;
+    }
+    frame *f = &r->stack[r->depth - 1];
+    if (f->kind == FR_SKIP_ARR || f->kind == FR_SKIP_OBJ)
+        r->target = T_SKIP;
+    else if (f->kind == FR_LIST)
+        r->target = T_SKIP; /* an element that is not an object: handled by callers */
+    return true;
+}
+
+static bool in_list(const cars_reader *r)
+{
+    return r->depth > 0 && r->stack[r->depth - 1].kind == FR_LIST;
+}
+
+static void list_elem_error(cars_reader *r, const char *got)
+{
+    const frame *f = &r->stack[r->depth - 1];
+    const cars_pfield *lf = &r->p->fields[f->node];
+    set_err(r, "%.*s[%u]: expected an object, got %s", (int)lf->path.len, lf->path.p, r->lists[f->node].n, got);
+    r->lists[f->node].n++;
+}
+
+static void node_error(cars_reader *r, const char *got)
+{
+    /* the full path of an object node: rebuild from a field below it */
+    int32_t n = r->tidx;
+    while (r->nodes[n].field < 0 && r->nodes[n].child >= 0)
+        n = r->nodes[n].child;
+    const cars_str *path = &r->p->fields[r->nodes[n].field >= 0 ? r->nodes[n].field : 0].path;
+    /* the node's own path is the prefix of that field's path up to its depth */
+    uint32_t depth = 0;
+    for (int32_t k = r->tidx; k != n; k = r->nodes[k].child)
+        depth++;
+    uint32_t len = path->len;
+    for (uint32_t d = 0; d < depth && len > 0; d++) {
+        while (len > 0 && path->p[len - 1] != '.')
+            len--;
+        if (len > 0)
+            len--;
+    }
+    set_err(r, "%.*s: expected an object, got %s", (int)len, path->p, got);
+}
+
+static int cb_null(void *ctx)
+{
+    cars_reader *r = ctx;
+    if (in_list(r)) {
+        list_elem_error(r, "null");
+        return 1;
+    }
+    value_context(r);
+    if (r->target == T_FIELD || r->target == T_ELEM)
+        target_slot(r)->known = false; /* null = absent */
+    done_value(r);
+    return 1;
+}
+
+static int cb_boolean(void *ctx, int b)
+{
+    cars_reader *r = ctx;
+    if (in_list(r)) {
+        list_elem_error(r, b ? "true" : "false");
+        return 1;
+    }
+    value_context(r);
+    if (r->target == T_FIELD || r->target == T_ELEM) {
+        const cars_pfield *f = target_field(r);
+        if (f->type == CARS_FT_BOOL)
+            store(r, b != 0);
+        else
+            type_error(r, f, b ? "true" : "false");
+    } else if (r->target == T_NODE) {
+        node_error(r, b ? "true" : "false");
+    }
+    done_value(r);
+    return 1;
+}
+
+/* Parses an integer written without fraction or exponent, in int64 range. */
+static bool parse_int(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && s[i] == '-')
+        neg = true, i++;
+    if (i == n)
+        return false;
+    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (lim - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+static int cb_number(void *ctx, const char *s, size_t n)
+{
+    cars_reader *r = ctx;
+    char got[80];
+    render(got, sizeof got, s, n, false);
+    if (in_list(r)) {
+        list_elem_error(r, got);
+        return 1;
+    }
+    value_context(r);
+    if (r->target == T_NODE) {
+        node_error(r, got);
+    } else if (r->target == T_FIELD || r->target == T_ELEM) {
+        const cars_pfield *f = target_field(r);
+        if (f->type == CARS_FT_INTEGER) {
+            int64_t v;
+            if (!parse_int(s, n, &v) || ((f->flags & CARS_FF_HAS_MIN) && (double)v < f->min))
+                type_error(r, f, got);
+            else
+                store(r, v);
+        } else if (f->type == CARS_FT_NUMBER) {
+            char local[64], *buf = n < sizeof local ? local : arena_alloc(&r->ar, n + 1);
+            if (!buf) {
+                r->oom = true;
+                return 0;
+            }
+            memcpy(buf, s, n);
+            buf[n] = '\0';
+            double d = strtod(buf, NULL);
+            if (!isfinite(d) || ((f->flags & CARS_FF_HAS_MIN) && d < f->min))
+                type_error(r, f, got);
+            else
+                store_f(r, d);
+        } else {
+            type_error(r, f, got);
+        }
+    }
+    done_value(r);
+    return 1;
+}
+
+/* Copies a string into the record's buffer (room is ensured per line). */
+static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
+{
+    cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
+    if (n)
+        memcpy(r->strbuf + r->strlen_, s, n);
+    r->strlen_ += n;
+    return out;
+}
+
+static void string_value(cars_reader *r, const cars_pfield *f, const unsigned char *s, size_t n)
+{
+    const cars_program *p = r->p;
+    char got[80], path[300];
+    const char *cs = (const char *)s;
+    switch (f->type) {
+    case CARS_FT_STRING:
+        if (r->target == T_FIELD) {
+            if ((f->flags & CARS_FF_READ) || r->tidx == r->id_field)
+                r->s[r->tidx] = keep(r, s, n);
+            if (r->tidx == r->id_field) {
+                r->rec.id = r->s[r->tidx];
+                r->rec.has_id = true;
+            }
+        }
+        store(r, 0);
+        return;
+    case CARS_FT_DATE: {
+        int64_t d;
+        if (cars_date_parse(cs, n, &d)) {
+            store(r, d);
+        } else {
+            render(got, sizeof got, cs, n, false);
+            target_path(r, path, sizeof path);
+            set_err(r, "%s: %s is not a date", path, got);
+        }
+        return;
+    }
+    case CARS_FT_COUNTRY:
+        if (n == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z') {
+            store(r, cars_country_code(cs));
+        } else {
+            render(got, sizeof got, cs, n, true);
+            type_error(r, f, got);
+        }
+        return;
+    case CARS_FT_ENUM: {
+        for (uint32_t m = 0; m < f->members_n; m++) {
+            const cars_str *ms = &p->members[f->members_first + m];
+            if (ms->len == n && memcmp(ms->p, s, n) == 0) {
+                store(r, m);
+                return;
+            }
+        }
+        char list[300];
+        size_t o = 0;
+        list[0] = '\0';
+        for (uint32_t m = 0; m < f->members_n && o < sizeof list - 1; m++) {
+            const cars_str *ms = &p->members[f->members_first + m];
+            int w = snprintf(list + o, sizeof list - o, "%s%.*s", m ? ", " : "", (int)ms->len, ms->p);
+            o += w > 0 ? (size_t)w : 0;
+        }
+        render(got, sizeof got, cs, n, true);
+        target_path(r, path, sizeof path);
+        set_err(r, "%s: %s is not one of %s", path, got, list);
+        return;
+    }
+    default:
+        render(got, sizeof got, cs, n, true);
+        type_error(r, f, got);
+    }
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t n)
+{
+    cars_reader *r = ctx;
+    char got[80];
+    if (in_list(r)) {
+        render(got, sizeof got, (const char *)s, n, true);
+        list_elem_error(r, got);
+        return 1;
+    }
+    value_context(r);
+    if (r->target == T_NODE) {
+        render(got, sizeof got, (const char *)s, n, true);
+        node_error(r, got);
+    } else if (r->target == T_FIELD || r->target == T_ELEM) {
+        string_value(r, target_field(r), s, n);
+    }
+    done_value(r);
+    return 1;
+}
+
+static bool push(cars_reader *r, uint8_t kind, int32_t nd)
+{
+    if (r->depth >= CARS_READER_MAX_DEPTH) {
+        r->has_err = false;
+        set_err(r, "nesting deeper than %d levels", CARS_READER_MAX_DEPTH);
+        return false;
+    }
+    frame *f = &r->stack[r->depth++];
+    f->kind = kind;
+    f->node = nd;
+    f->ukey_start = r->nukeys;
+    f->ukbuf_start = (uint32_t)r->ukbuf_len;
+    r->target = T_NONE;
+    return true;
+}
+
+/* Starts the next element of list field lf; false if over capacity. */
+static bool start_elem(cars_reader *r, int32_t lf)
+{
+    const cars_program *p = r->p;
+    const cars_pfield *f = &p->fields[lf];
+    cars_list *l = &r->lists[lf];
+    if (l->n >= CARS_READER_MAX_ELEMS) {
+        set_err(r, "%.*s: more than %d elements", (int)f->path.len, f->path.p, CARS_READER_MAX_ELEMS);
+        return false;
+    }
+    l->n++;
+    if (++r->egen == 0) { /* wrapped: forget every old mark */
+        memset(r->eseen, 0, (r->p->nelem_fields + 1) * sizeof *r->eseen);
+        r->egen = 1;
+    }
+    cars_value *slots = r->escratch;
+    if (f->flags & CARS_FF_READ) {
+        if (l->n > r->list_cap[lf]) {
+            uint32_t cap = r->list_cap[lf] ? r->list_cap[lf] * 2 : 64;
+            if (cap > CARS_READER_MAX_ELEMS)
+                cap = CARS_READER_MAX_ELEMS;
+            cars_value *e = cars_realloc(l->elems, (size_t)cap * (l->stride ? l->stride : 1) * sizeof(cars_value));
+            if (!e) {
+                r->oom = true;
+                return false;
+            }
+            l->elems = e;
+            r->list_cap[lf] = cap;
+        }
+        slots = l->elems + (size_t)(l->n - 1) * l->stride;
+    }
+    memset(slots, 0, l->stride * sizeof(cars_value));
+    return true;
+}
+
+static int cb_start_map(void *ctx)
+{
+    cars_reader *r = ctx;
+    if (r->depth == 0) {
+        if (r->started) { /* cannot happen without allow_multiple_values */
+            set_err(r, "not a JSON object");
+            return push(r, FR_SKIP_OBJ, -1);
+        }
+        r->started = true;
+        return push(r, FR_OBJ, 0);
+    }
+    frame *top = &r->stack[r->depth - 1];
+    if (top->kind == FR_LIST) {
+        int32_t lf = top->node;
+        if (!start_elem(r, lf))
+            return r->oom ? 0 : push(r, FR_SKIP_OBJ, -1);
+        return push(r, FR_ELEM, lf);
+    }
+    value_context(r);
+    if (r->target == T_NODE)
+        return push(r, FR_OBJ, r->tidx);
+    if (r->target == T_FIELD || r->target == T_ELEM)
+        type_error(r, target_field(r), "an object");
+    return push(r, FR_SKIP_OBJ, -1);
+}
+
+static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
+{
+    cars_reader *r = ctx;
+    frame *f = &r->stack[r->depth - 1];
+    const char *k = (const char *)key;
+    if (f->kind == FR_OBJ) {
+        int32_t c = find_child(r, f->node, k, n);
+        if (c >= 0) {
+            if (r->seen[c] == r->gen) {
+                char got[80];
+                render(got, sizeof got, k, n, true);
+                set_err(r, "duplicate key %s", got);
+            }
+            r->seen[c] = r->gen;
+            if (r->nodes[c].field >= 0) {
+                r->target = T_FIELD;
+                r->tidx = r->nodes[c].field;
+            } else {
+                r->target = T_NODE;
+                r->tidx = c;
+            }
+            return 1;
+        }
+    } else if (f->kind == FR_ELEM) {
+        const cars_pfield *lf = &r->p->fields[f->node];
+        for (uint32_t e = 0; e < lf->elems_n; e++) {
+            const cars_pfield *ef = &r->p->elem_fields[lf->elems_first + e];
+            if (ef->path.len == n && memcmp(ef->path.p, k, n) == 0) {
+                uint32_t idx = lf->elems_first + e;
+                if (r->eseen[idx] == r->egen) {
+                    char got[80];
+                    render(got, sizeof got, k, n, true);
+                    set_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p,
+                            r->lists[f->node].n - 1, got);
+                }
+                r->eseen[idx] = r->egen;
+                r->target = T_ELEM;
+                r->tidx = (int32_t)idx;
+                return 1;
+            }
+        }
+    }
+    /* an unknown key: ignored, but remembered for the duplicate check */
+    r->target = T_SKIP;
+    if (r->nukeys == r->ukcap) {
+        uint32_t cap = r->ukcap ? r->ukcap * 2 : 64;
+        ukey *u = cars_realloc(r->ukeys, cap * sizeof *u);
+        if (!u) {
+            r->oom = true;
+            return 0;
+        }
+        r->ukeys = u;
+        r->ukcap = cap;
+    }
+    if (r->ukbuf_len + n > r->ukbuf_cap) {
+        size_t cap = r->ukbuf_cap ? r->ukbuf_cap : 1024;
+        while (cap < r->ukbuf_len + n)
+            cap *= 2;
+        char *b = cars_realloc(r->ukbuf, cap);
+        if (!b) {
+            r->oom = true;
+            return 0;
+        }
+        r->ukbuf = b;
+        r->ukbuf_cap = cap;
+    }
+    if (n)
+        memcpy(r->ukbuf + r->ukbuf_len, k, n);
+    r->ukeys[r->nukeys].off = (uint32_t)r->ukbuf_len;
+    r->ukeys[r->nukeys].len = (uint32_t)n;
+    r->nukeys++;
+    r->ukbuf_len += n;
+    return 1;
+}
+
+/* Sorts an object's unknown keys (shell sort: no globals, no allocation)
+ * and reports the first duplicate. */
+static int ukey_cmp(const cars_reader *r, const ukey *x, const ukey *y)
+{
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    int c = n ? memcmp(r->ukbuf + x->off, r->ukbuf + y->off, n) : 0;
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void check_unknown_dups(cars_reader *r, const frame *f)
+{
+    ukey *k = r->ukeys + f->ukey_start;
+    uint32_t n = r->nukeys - f->ukey_start;
+    if (n < 2)
+        return;
+    for (uint32_t gap = n / 2; gap > 0; gap /= 2)
+        for (uint32_t i = gap; i < n; i++) {
+            ukey t = k[i];
+            uint32_t j = i;
+            for (; j >= gap && ukey_cmp(r, &k[j - gap], &t) > 0; j -= gap)
+                k[j] = k[j - gap];
+            k[j] = t;
+        }
+    for (uint32_t i = 1; i < n; i++)
+        if (ukey_cmp(r, &k[i - 1], &k[i]) == 0) {
+            char got[80];
+            render(got, sizeof got, r->ukbuf + k[i].off, k[i].len, true);
+            set_err(r, "duplicate key %s", got);
+            return;
+        }
+}
+
+static void check_required(cars_reader *r)
+{
+    const cars_program *p = r->p;
+    for (uint32_t f = 0; f < p->nfields; f++)
+        if ((p->fields[f].flags & CARS_FF_REQUIRED) && r->present[f] != r->gen) {
+            set_err(r, "missing required field %.*s", (int)p->fields[f].path.len, p->fields[f].path.p);
+            return;
+        }
+}
+
+static void check_elem_required(cars_reader *r, int32_t lf)
+{
+    const cars_program *p = r->p;
+    const cars_pfield *f = &p->fields[lf];
+    const cars_list *l = &r->lists[lf];
+    const cars_value *slots = r->escratch;
+    if ((f->flags & CARS_FF_READ) && l->n <= r->list_cap[lf])
+        slots = l->elems + (size_t)(l->n - 1) * l->stride;
+    for (uint32_t e = 0; e < f->elems_n; e++) {
+        const cars_pfield *ef = &p->elem_fields[f->elems_first + e];
+        if ((ef->flags & CARS_FF_REQUIRED) && !slots[e].known) {
+            set_err(r, "missing required field %.*s[%u].%.*s", (int)f->path.len, f->path.p, l->n - 1,
+                    (int)ef->path.len, ef->path.p);
+            return;
+        }
+    }
+}
+
+static void pop(cars_reader *r)
+{
+    frame *f = &r->stack[--r->depth];
+    r->nukeys = f->ukey_start;
+    r->ukbuf_len = f->ukbuf_start;
+    r->target = T_NONE;
+}
+
+static int cb_end_map(void *ctx)
+{
+    cars_reader *r = ctx;
+    frame *f = &r->stack[r->depth - 1];
+    check_unknown_dups(r, f);
+    if (f->kind == FR_ELEM)
+        check_elem_required(r, f->node);
+    else if (f->kind == FR_OBJ && r->depth == 1)
+        check_required(r);
+    pop(r);
+    return 1;
+}
+
+static int cb_start_array(void *ctx)
+{
+    cars_reader *r = ctx;
+    if (r->depth == 0) {
+        r->started = true;
+        set_err(r, "not a JSON object");
+        return push(r, FR_SKIP_ARR, -1);
+    }
+    if (in_list(r)) {
+        list_elem_error(r, "a list");
+        return push(r, FR_SKIP_ARR, -1);
+    }
+    value_context(r);
+    if (r->target == T_FIELD && r->p->fields[r->tidx].type == CARS_FT_LIST) {
+        int32_t lf = r->tidx;
+        mark_present(r);
+        r->v[lf].known = true;
+        r->v[lf].i = 0;
+        r->lists[lf].n = 0;
+        return push(r, FR_LIST, lf);
+    }
+    if (r->target == T_FIELD || r->target == T_ELEM)
+        type_error(r, target_field(r), "a list");
+    else if (r->target == T_NODE)
+        node_error(r, "a list");
+    return push(r, FR_SKIP_ARR, -1);
+}
+
+static int cb_end_array(void *ctx)
+{
+    cars_reader *r = ctx;
+    frame *f = &r->stack[r->depth - 1];
+    if (f->kind == FR_LIST)
+        r->v[f->node].i = r->lists[f->node].n;
+    pop(r);
+    return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
+    cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
+};
+
+static int hexval(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* yajl accepts a lone surrogate escape (\ud800 without its low half, or a
+ * low half alone): find one. */
+static bool lone_surrogate(const char *s, size_t n, char out[7])
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (s[i + 1] != 'u' || i + 6 > n) {
+            i++;
+            continue;
+        }
+        int v = hexval(s + i + 2);
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            int w = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hexval(s + i + 8) : -1;
+            if (w >= 0xDC00 && w <= 0xDFFF) {
+                i += 11;
+                continue;
+            }
+        }
+        if (v >= 0xD800 && v <= 0xDFFF) {
+            memcpy(out, s + i, 6);
+            out[6] = '\0';
+            return true;
+        }
+        i += 5;
+    }
+    return false;
+}
+
+static void reset(cars_reader *r)
+{
+    const cars_program *p = r->p;
+    arena_reset(&r->ar);
+    r->has_err = r->oom = r->started = false;
+    r->err[0] = '\0';
+    r->depth = 0;
+    r->target = T_NONE;
+    r->strlen_ = 0;
+    r->nukeys = 0;
+    r->ukbuf_len = 0;
+    r->rec.has_id = false;
+    r->rec.id.p = NULL;
+    r->rec.id.len = 0;
+    memset(r->v, 0, p->nfields * sizeof *r->v);
+    for (uint32_t f = 0; f < p->nfields; f++)
+        r->lists[f].n = 0;
+    if (++r->gen == 0) {
+        memset(r->present, 0, p->nfields * sizeof *r->present);
+        memset(r->seen, 0, r->nnodes * sizeof *r->seen);
+        r->gen = 1;
+    }
+}
+
+bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
+{
+    reset(r);
+    if (len + 1 > r->strcap) {
+        size_t cap = r->strcap ? r->strcap : 4096;
+        while (cap < len + 1)
+            cap *= 2;
+        char *b = cars_realloc(r->strbuf, cap);
+        if (!b) {
+            snprintf(r->err, sizeof r->err, "out of memory reading the record");
+            return false;
+        }
+        r->strbuf = b;
+        r->strcap = cap;
+    }
+    char sur[7];
+    if (memchr(line, '\\', len) && lone_surrogate(line, len, sur)) {
+        snprintf(r->err, sizeof r->err, "not valid JSON: lone surrogate %s in a string", sur);
+        return false;
+    }
+    yajl_handle h = yajl_alloc(&callbacks, &r->afuncs, r);
+    if (!h) {
+        snprintf(r->err, sizeof r->err, "out of memory reading the record");
+        return false;
+    }
+    yajl_status st = yajl_parse(h, (const unsigned char *)line, len);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(h);
+    if (r->oom || r->ar.failed) {
+        snprintf(r->err, sizeof r->err, "out of memory reading the record");
+        return false;
+    }
+    if (st == yajl_status_error) {
+        unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)line, len);
+        const char *m = msg ? (const char *)msg : "parse error";
+        size_t n = strlen(m);
+        while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ' || m[n - 1] == '.'))
+            n--;
+        snprintf(r->err, sizeof r->err, "not valid JSON: %.*s", (int)n, m);
+        r->has_err = true;
+    } else if (!r->started && !r->has_err) {
+        set_err(r, "not a JSON object");
+    }
+    return !r->has_err;
+}
