@@ -1,0 +1,28 @@
+#!/bin/sh
+# run_peers.sh - time each benchmark peer on a corpus of VALID records:
+# wall time, records/s, MB/s and peak RSS (from /usr/bin/time -v). Output
+# goes to /dev/null; check agreement separately with bench/compare.sh.
+#
+#   bench/run_peers.sh CORPUS [TABLES_DIR]
+set -u
+[ $# -ge 1 ] || { echo "usage: $0 CORPUS [TABLES_DIR]" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+corpus=$1
+tables=${2:-$here/../rulesets/cars-v/tables}
+. "$here/peers/peers.sh"
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package: time)" >&2; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+n=$(grep -c '[^[:space:]]' "$corpus")
+bytes=$(wc -c < "$corpus")
+printf '%-6s %10s %9s %12s %9s %12s\n' peer records seconds records/s MB/s peak_RSS_MB
+for p in $PEERS; do
+  if ! /usr/bin/time -v -o "$tmp/$p.time" sh -c "exec $(peer_cmd $p "$tables")" < "$corpus" > /dev/null 2> "$tmp/$p.err"; then
+    echo "$p: failed"; head -5 "$tmp/$p.err"; continue
+  fi
+  awk -v p="$p" -v n="$n" -v bytes="$bytes" '
+    /Elapsed \(wall clock\)/ { t = $NF; k = split(t, a, ":"); s = 0
+                               for (i = 1; i <= k; i++) s = s * 60 + a[i] }
+    /Maximum resident set size/ { rss = $NF }
+    END { printf "%-6s %10d %9.2f %12.0f %9.2f %12.1f\n", p, n, s, (s > 0 ? n / s : 0),
+                 (s > 0 ? bytes / s / 1e6 : 0), rss / 1024 }' "$tmp/$p.time"
+done
