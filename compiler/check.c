@@ -401,7 +401,7 @@ static void check_threshold_ref(cars_ck *c, const cars_stage *s)
 static void check_stage_outcomes(cars_ck *c, const cars_stage *s)
 {
     if (s->outcome == CARS_O_ERROR || s->outcome > CARS_O_ERROR ||
-        (s->sel == CARS_S_THRESHOLD && (s->otherwise == CARS_O_ERROR || s->otherwise > CARS_O_ERROR)))
+        (s->sel == CARS_S_THRESHOLD && s->has_otherwise && (s->otherwise == CARS_O_ERROR || s->otherwise > CARS_O_ERROR)))
         cars_error(c->d, &s->span, "the outcomes are NCXDR, NCXPCA, CXDR, CXPCA and NONE",
                    "ERROR is not a routing outcome");
 }
@@ -427,8 +427,13 @@ static void check_routing(cars_ck *c)
         check_stage_outcomes(c, s);
         if (s->sel == CARS_S_THRESHOLD)
             check_threshold_ref(c, s);
-        if (s->sel == CARS_S_OTHERWISE || s->sel == CARS_S_THRESHOLD)
+        if (s->sel == CARS_S_OTHERWISE || (s->sel == CARS_S_THRESHOLD && s->has_otherwise))
             decider = s;
+        else if (s->sel == CARS_S_THRESHOLD && i + 1 < ast->nstages &&
+                 ast->stages[i + 1].sel != CARS_S_OTHERWISE)
+            cars_error(c->d, &s->span, "add 'otherwise OUTCOME' to this line",
+                       "a threshold stage without 'otherwise' must be the last stage or be "
+                       "followed by 'otherwise -> OUTCOME' (v1)");
         if (s->sel == CARS_S_OTHERWISE)
             continue;
         if (by_sel[s->sel]) {
@@ -510,7 +515,7 @@ static void check_example(cars_ck *c, cars_example *ex)
     }
     if (!ex->is_test)
         return;
-    if (ex->expect_span.line == 0)
+    if (!ex->has_expect)
         cars_error(c->d, &ex->span, "add: expect OUTCOME [RULE-ID, ...]",
                    "test \"%s\" has no 'expect'", ex->name);
     for (size_t i = 0; i < ex->nexpect_rules; i++)

@@ -1,0 +1,457 @@
+/* codegen.c - the program model (fields, members, sets, strings, tiers,
+ * rules, stages, thresholds, blocks, line table) from a checked AST.
+ * Expressions are compiled by codegen_expr.c; tables are read by
+ * codegen_table.c.
+ *
+ * Blocks: blocks[0] is MAIN (routing), blocks[1 + i] is rule i's RULE block,
+ * and ELEM blocks follow in the order their quantifiers are compiled. The
+ * code is the blocks' code concatenated in block order. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen_int.h"
+#include "opcodes.h"
+
+/* ---- buffers --------------------------------------------------------------- */
+
+bool cars_cg_reserve(cars_cg *g, void **arr, size_t n, size_t *cap, size_t want, size_t elem)
+{
+    if (want <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    while (ncap < want)
+        ncap *= 2;
+    void *p = cars_arena_grow(g->a, *arr, n, ncap, elem);
+    if (!p) {
+        g->failed = true;
+        return false;
+    }
+    *arr = p;
+    *cap = ncap;
+    return true;
+}
+
+/* ---- emitting ---------------------------------------------------------------- */
+
+void cars_cg_byte(cars_cg *g, cars_cg_block *b, uint8_t v)
+{
+    if (!cars_cg_reserve(g, (void **)&b->code, b->len, &b->cap, b->len + 1, 1))
+        return;
+    b->code[b->len++] = v;
+}
+
+void cars_cg_u16(cars_cg *g, cars_cg_block *b, uint32_t v)
+{
+    if (v > 0xFFFF && !g->too_big) {
+        g->too_big = true;
+        cars_error(g->d, NULL, NULL, "the program is too large for the bytecode (an index "
+                   "above 65535)");
+    }
+    cars_cg_byte(g, b, (uint8_t)(v & 0xFF));
+    cars_cg_byte(g, b, (uint8_t)(v >> 8));
+}
+
+void cars_cg_u64(cars_cg *g, cars_cg_block *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        cars_cg_byte(g, b, (uint8_t)(v >> (8 * i)));
+}
+
+/* Emits an opcode: tracks the stack depth and the source line. */
+void cars_cg_op(cars_cg *g, cars_cg_block *b, int op, const cars_span *span)
+{
+    const cars_opinfo *info = &cars_opinfo_table[op];
+    b->depth -= info->pop;
+    b->depth += info->push;
+    if (b->depth > b->max)
+        b->max = b->depth;
+    if (span && (b->nlines == 0 || b->lines[b->nlines - 1].line != span->line ||
+                 b->lines[b->nlines - 1].file != span->file)) {
+        if (cars_cg_reserve(g, (void **)&b->lines, b->nlines, &b->cap_lines, b->nlines + 1,
+                            sizeof *b->lines))
+            b->lines[b->nlines++] = (cars_pline){(uint32_t)b->len, span->file, span->line};
+    }
+    cars_cg_byte(g, b, (uint8_t)op);
+}
+
+size_t cars_cg_new_block(cars_cg *g, uint8_t kind, uint16_t list)
+{
+    if (!cars_cg_reserve(g, (void **)&g->blocks, g->nblocks, &g->cap_blocks, g->nblocks + 1,
+                         sizeof *g->blocks))
+        return 0;
+    cars_cg_block *b = &g->blocks[g->nblocks];
+    memset(b, 0, sizeof *b);
+    b->kind = kind;
+    b->list = list;
+    return g->nblocks++;
+}
+
+/* ---- constants ----------------------------------------------------------------- */
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+uint32_t cars_cg_set(cars_cg *g, int64_t *vals, size_t n)
+{
+    if (n)
+        qsort(vals, n, sizeof *vals, cmp_i64);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || vals[u - 1] != vals[i])
+            vals[u++] = vals[i];
+    for (size_t i = 0; i < g->nsets; i++)
+        if (g->sets[i].n == u && (u == 0 || memcmp(g->sets[i].values, vals, u * 8) == 0))
+            return (uint32_t)i;
+    if (!cars_cg_reserve(g, (void **)&g->sets, g->nsets, &g->cap_sets, g->nsets + 1,
+                         sizeof *g->sets))
+        return 0;
+    g->sets[g->nsets] = (cars_pset){(uint32_t)u, vals};
+    return (uint32_t)g->nsets++;
+}
+
+uint32_t cars_cg_string(cars_cg *g, const char *s, size_t len)
+{
+    for (size_t i = 0; i < g->nstrings; i++)
+        if (g->strings[i].len == len && memcmp(g->strings[i].p, s, len) == 0)
+            return (uint32_t)i;
+    if (!cars_cg_reserve(g, (void **)&g->strings, g->nstrings, &g->cap_strings, g->nstrings + 1,
+                         sizeof *g->strings))
+        return 0;
+    g->strings[g->nstrings] = (cars_str){s, (uint32_t)len};
+    return (uint32_t)g->nstrings++;
+}
+
+/* ---- schema ---------------------------------------------------------------------- */
+
+static cars_str str_of(const char *s)
+{
+    cars_str r = {s ? s : "", s ? (uint32_t)strlen(s) : 0};
+    return r;
+}
+
+static uint8_t ftype(cars_type_kind k)
+{
+    switch (k) {
+    case CARS_T_BOOL: return CARS_FT_BOOL;
+    case CARS_T_INTEGER: return CARS_FT_INTEGER;
+    case CARS_T_NUMBER: return CARS_FT_NUMBER;
+    case CARS_T_STRING: return CARS_FT_STRING;
+    case CARS_T_DATE: return CARS_FT_DATE;
+    case CARS_T_COUNTRY: return CARS_FT_COUNTRY;
+    case CARS_T_ENUM: return CARS_FT_ENUM;
+    default: return CARS_FT_LIST;
+    }
+}
+
+static void fill_field(cars_cg *g, cars_pfield *pf, const cars_field *f)
+{
+    pf->path = str_of(f->path);
+    pf->type = ftype(f->type);
+    pf->flags = (uint8_t)((f->required ? CARS_FF_REQUIRED : 0) |
+                          (f->has_min ? CARS_FF_HAS_MIN : 0) |
+                          (f->reference ? CARS_FF_REFERENCE : 0) |
+                          (f->protect & CARS_PROT_NATIONALITY ? CARS_FF_PROT_NATIONALITY : 0) |
+                          (f->protect & CARS_PROT_AGE ? CARS_FF_PROT_AGE : 0) |
+                          (f->protect & CARS_PROT_SEX ? CARS_FF_PROT_SEX : 0));
+    pf->min = f->has_min ? f->min : 0;
+    if (f->type == CARS_T_ENUM) {
+        pf->members_first = g->p->nmembers;
+        pf->members_n = (uint32_t)f->members.n;
+        for (size_t i = 0; i < f->members.n; i++)
+            g->p->members[g->p->nmembers++] = str_of(f->members.names[i]);
+    }
+}
+
+static bool gen_schema(cars_cg *g)
+{
+    const cars_ast *ast = g->ast;
+    size_t nmem = 0, nelem = 0;
+    for (size_t i = 0; i < ast->nfields; i++) {
+        nmem += ast->fields[i].members.n;
+        nelem += ast->fields[i].nelems;
+        for (size_t j = 0; j < ast->fields[i].nelems; j++)
+            nmem += ast->fields[i].elems[j].members.n;
+    }
+    cars_program *p = g->p;
+    p->fields = cars_arena_alloc(g->a, (ast->nfields + 1) * sizeof *p->fields);
+    p->elem_fields = cars_arena_alloc(g->a, (nelem + 1) * sizeof *p->elem_fields);
+    p->members = cars_arena_alloc(g->a, (nmem + 1) * sizeof *p->members);
+    g->elem_first = cars_arena_alloc(g->a, (ast->nfields + 1) * sizeof *g->elem_first);
+    if (!p->fields || !p->elem_fields || !p->members || !g->elem_first)
+        return false;
+    for (size_t i = 0; i < ast->nfields; i++) {
+        const cars_field *f = &ast->fields[i];
+        fill_field(g, &p->fields[i], f);
+        if (f->type != CARS_T_LIST)
+            continue;
+        g->elem_first[i] = p->nelem_fields;
+        p->fields[i].elems_first = p->nelem_fields;
+        p->fields[i].elems_n = (uint32_t)f->nelems;
+        for (size_t j = 0; j < f->nelems; j++)
+            fill_field(g, &p->elem_fields[p->nelem_fields++], &f->elems[j]);
+    }
+    p->nfields = (uint32_t)ast->nfields;
+    return true;
+}
+
+void cars_cg_read_field(cars_cg *g, const cars_field *f)
+{
+    if (f->parent) {
+        g->p->elem_fields[g->elem_first[f->parent->index] + f->index].flags |= CARS_FF_READ;
+        g->p->fields[f->parent->index].flags |= CARS_FF_READ;
+    } else
+        g->p->fields[f->index].flags |= CARS_FF_READ;
+}
+
+/* ---- rules, tiers, stages, thresholds -------------------------------------------- */
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static bool gen_tiers(cars_cg *g)
+{
+    const cars_ast *ast = g->ast;
+    g->tiers = cars_arena_alloc(g->a, (ast->nrules + 1) * sizeof *g->tiers);
+    if (!g->tiers)
+        return false;
+    for (size_t i = 0; i < ast->nrules; i++) {
+        const cars_rule *r = ast->rules[i];
+        if (r->kind != CARS_R_MULTIPLE || !r->tier)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < g->ntiers && !seen; j++)
+            seen = strcmp(g->tiers[j], r->tier) == 0;
+        if (!seen)
+            g->tiers[g->ntiers++] = r->tier;
+    }
+    if (g->ntiers)
+        qsort(g->tiers, g->ntiers, sizeof *g->tiers, cmp_str);
+    g->p->tiers = cars_arena_alloc(g->a, (g->ntiers + 1) * sizeof *g->p->tiers);
+    if (!g->p->tiers)
+        return false;
+    for (size_t i = 0; i < g->ntiers; i++)
+        g->p->tiers[i] = str_of(g->tiers[i]);
+    g->p->ntiers = (uint32_t)g->ntiers;
+    return true;
+}
+
+static uint8_t tier_index(const cars_cg *g, const char *tier)
+{
+    for (size_t i = 0; tier && i < g->ntiers; i++)
+        if (strcmp(g->tiers[i], tier) == 0)
+            return (uint8_t)i;
+    return 0;
+}
+
+static bool gen_rules(cars_cg *g)
+{
+    const cars_ast *ast = g->ast;
+    cars_program *p = g->p;
+    p->rules = cars_arena_alloc(g->a, (ast->nrules + 1) * sizeof *p->rules);
+    if (!p->rules)
+        return false;
+    for (size_t i = 0; i < ast->nrules; i++) {
+        const cars_rule *r = ast->rules[i];
+        cars_prule *pr = &p->rules[i];
+        pr->id = str_of(r->id);
+        pr->title = str_of(r->title);
+        pr->kind = (uint8_t)r->kind;
+        pr->tier = tier_index(g, r->tier);
+        pr->source = r->span.file;
+        pr->line = r->span.line;
+        size_t bi = cars_cg_new_block(g, CARS_BK_RULE, 0);
+        pr->block = (uint32_t)bi;
+        cars_cg_expr(g, bi, r->when);
+        cars_cg_op(g, &g->blocks[bi], CARS_OP_RET, &r->when->span);
+    }
+    p->nrules = (uint32_t)ast->nrules;
+    return !g->failed;
+}
+
+static bool stage_has(cars_stage_sel sel, cars_rule_kind k)
+{
+    switch (sel) {
+    case CARS_S_EXCLUSIONS: return k == CARS_R_EXCLUSION;
+    case CARS_S_SCREENS: return k == CARS_R_SCREEN;
+    case CARS_S_PROFILES: return k == CARS_R_PROFILE;
+    case CARS_S_COMPLEX_SINGLES: return k == CARS_R_SINGLE_COMPLEX;
+    case CARS_S_NONCOMPLEX_SINGLES: return k == CARS_R_SINGLE_NONCOMPLEX;
+    case CARS_S_THRESHOLD: return k == CARS_R_MULTIPLE;
+    case CARS_S_OTHERWISE: break;
+    }
+    return false;
+}
+
+static uint32_t threshold_index(const cars_ast *ast, const char *id)
+{
+    for (size_t i = 0; i < ast->nthresholds; i++)
+        if (strcmp(ast->thresholds[i]->id, id) == 0)
+            return (uint32_t)i;
+    return 0;
+}
+
+static bool gen_thresholds(cars_cg *g)
+{
+    const cars_ast *ast = g->ast;
+    cars_program *p = g->p;
+    p->thresholds = cars_arena_alloc(g->a, (ast->nthresholds + 1) * sizeof *p->thresholds);
+    if (!p->thresholds)
+        return false;
+    for (size_t i = 0; i < ast->nthresholds; i++) {
+        const cars_threshold *t = ast->thresholds[i];
+        cars_pthreshold *pt = &p->thresholds[i];
+        pt->id = str_of(t->id);
+        pt->title = str_of(t->title);
+        pt->at_least = (uint32_t)t->at_least;
+        for (size_t k = 0; k < t->ntiers; k++)
+            pt->tier_min[tier_index(g, t->tiers[k]) % CARS_MAX_TIERS] = (uint32_t)t->tier_min[k];
+    }
+    p->nthresholds = (uint32_t)ast->nthresholds;
+    return true;
+}
+
+/* One stage per routing line that evaluates rules; MAIN decides. */
+static bool gen_routing(cars_cg *g)
+{
+    const cars_ast *ast = g->ast;
+    cars_program *p = g->p;
+    p->stages = cars_arena_alloc(g->a, (ast->nstages + 1) * sizeof *p->stages);
+    p->stage_rules = cars_arena_alloc(g->a, (ast->nstages * ast->nrules + 1) * sizeof(uint32_t));
+    if (!p->stages || !p->stage_rules)
+        return false;
+    cars_cg_block *m = &g->blocks[0];
+    for (size_t i = 0; i < ast->nstages; i++) {
+        const cars_stage *s = &ast->stages[i];
+        if (s->sel == CARS_S_OTHERWISE) {
+            cars_cg_op(g, m, CARS_OP_DECIDE, &s->span);
+            cars_cg_byte(g, m, (uint8_t)s->outcome);
+            break;
+        }
+        cars_pstage *ps = &p->stages[p->nstages];
+        ps->first = p->nstage_rules;
+        for (size_t r = 0; r < ast->nrules; r++)
+            if (stage_has(s->sel, ast->rules[r]->kind))
+                p->stage_rules[p->nstage_rules++] = (uint32_t)r;
+        ps->n = p->nstage_rules - ps->first;
+        cars_cg_op(g, m, CARS_OP_EVAL_STAGE, &s->span);
+        cars_cg_u16(g, m, p->nstages++);
+        if (s->sel != CARS_S_THRESHOLD) {
+            cars_cg_op(g, m, CARS_OP_DECIDE_IF_MATCHED, &s->span);
+            cars_cg_byte(g, m, (uint8_t)s->outcome);
+            continue;
+        }
+        cars_outcome other = s->otherwise;
+        if (!s->has_otherwise && i + 1 < ast->nstages) /* `otherwise -> O` on the next line */
+            other = ast->stages[++i].outcome;
+        cars_cg_op(g, m, CARS_OP_DECIDE_THRESHOLD, &s->span);
+        cars_cg_u16(g, m, threshold_index(ast, s->threshold));
+        cars_cg_byte(g, m, (uint8_t)s->outcome);
+        cars_cg_byte(g, m, (uint8_t)other);
+        break;
+    }
+    return !g->failed;
+}
+
+/* ---- layout ------------------------------------------------------------------------ */
+
+static bool layout(cars_cg *g)
+{
+    cars_program *p = g->p;
+    size_t total = 0, nlines = 0;
+    for (size_t i = 0; i < g->nblocks; i++) {
+        total += g->blocks[i].len;
+        nlines += g->blocks[i].nlines;
+    }
+    if (total > UINT32_MAX / 2) {
+        cars_error(g->d, NULL, NULL, "the program is too large for the bytecode");
+        return false;
+    }
+    uint8_t *code = cars_arena_alloc(g->a, total + 1);
+    p->blocks = cars_arena_alloc(g->a, (g->nblocks + 1) * sizeof *p->blocks);
+    p->lines = cars_arena_alloc(g->a, (nlines + 1) * sizeof *p->lines);
+    if (!code || !p->blocks || !p->lines)
+        return false;
+    size_t off = 0;
+    for (size_t i = 0; i < g->nblocks; i++) {
+        const cars_cg_block *b = &g->blocks[i];
+        if (b->len)
+            memcpy(code + off, b->code, b->len);
+        p->blocks[i] = (cars_pblock){(uint32_t)off, (uint32_t)b->len, b->kind, b->list,
+                                     (uint16_t)b->max};
+        for (size_t k = 0; k < b->nlines; k++) {
+            cars_pline l = b->lines[k];
+            l.offset += (uint32_t)off;
+            if (p->nlines && p->lines[p->nlines - 1].offset == l.offset)
+                p->nlines--; /* an empty range: the later entry wins */
+            if (p->nlines && p->lines[p->nlines - 1].file == l.file &&
+                p->lines[p->nlines - 1].line == l.line)
+                continue;
+            p->lines[p->nlines++] = l;
+        }
+        off += b->len;
+    }
+    p->code = code;
+    p->code_len = (uint32_t)total;
+    p->nblocks = (uint32_t)g->nblocks;
+    p->sets = g->sets;
+    p->nsets = (uint32_t)g->nsets;
+    p->strings = g->strings;
+    p->nstrings = (uint32_t)g->nstrings;
+    return true;
+}
+
+/* Source names relative to the ruleset directory, never absolute. */
+static const char *relative_name(cars_arena *a, const char *dir, const char *path)
+{
+    char rd[PATH_MAX], rp[PATH_MAX];
+    if (realpath(dir, rd) && realpath(path, rp)) {
+        size_t n = strlen(rd);
+        if (strncmp(rp, rd, n) == 0 && rp[n] == '/')
+            return cars_arena_strdup(a, rp + n + 1);
+    }
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static bool gen_sources(cars_cg *g, const char *dir)
+{
+    const cars_ast *ast = g->ast;
+    g->p->source_names = cars_arena_alloc(g->a, (ast->nfiles + 1) * sizeof(cars_str));
+    if (!g->p->source_names)
+        return false;
+    for (size_t i = 0; i < ast->nfiles; i++)
+        g->p->source_names[i] = str_of(relative_name(g->a, dir, ast->files[i].path));
+    g->p->nsources = (uint32_t)ast->nfiles;
+    return true;
+}
+
+bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
+                  cars_diags *d)
+{
+    cars_cg g;
+    memset(&g, 0, sizeof g);
+    memset(out, 0, sizeof *out);
+    g.ast = ast;
+    g.a = a;
+    g.d = d;
+    g.p = out;
+    out->release_id = str_of("");
+    out->ruleset_title = str_of("");
+    for (size_t i = 0; i < ast->nfields; i++)
+        if (ast->fields[i].reference)
+            g.reference = &ast->fields[i];
+    if (!gen_schema(&g) || !cars_codegen_tables(ast, ruleset_dir, out, a, d))
+        return false;
+    cars_cg_new_block(&g, CARS_BK_MAIN, 0);
+    if (g.failed || !gen_tiers(&g) || !gen_rules(&g) || !gen_thresholds(&g) ||
+        !gen_routing(&g) || !gen_sources(&g, ruleset_dir) || !layout(&g))
+        return false;
+    return !g.failed && !g.too_big && !cars_arena_failed(a);
+}

@@ -1,0 +1,28 @@
+/* codegen.h - compiles a checked AST into a cars_program (vm/program.h):
+ * fields, enumeration members, sets, string constants, bulk tables (read
+ * from the CSV files beside the ruleset), tiers, rules, stages, thresholds,
+ * the code of every block and its line table. */
+#ifndef CARS_CODEGEN_H
+#define CARS_CODEGEN_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "program.h"
+
+/* Fills `out` (every array in the arena `a`) from an AST that cars_check()
+ * accepted. `ruleset_dir` is the directory that table files and source
+ * names are relative to. The release id and ruleset title are left empty
+ * for the caller. Returns false (with diagnostics) on a bad table file or a
+ * program too large for the bytecode. */
+bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
+                  cars_diags *d);
+
+/* Reads every table of the ruleset (codegen_table.c): fills out->tables,
+ * out->ntables and out->table_key. */
+bool cars_codegen_tables(const cars_ast *ast, const char *ruleset_dir, cars_program *out,
+                         cars_arena *a, cars_diags *d);
+
+#endif

@@ -1,0 +1,54 @@
+/* codegen_int.h - shared state of codegen.c (program model, blocks, layout)
+ * and codegen_expr.c (expressions to instructions). Not a public interface. */
+#ifndef CARS_CODEGEN_INT_H
+#define CARS_CODEGEN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codegen.h"
+
+/* A block being emitted: its own code and block-relative line entries. */
+typedef struct cars_cg_block {
+    uint8_t *code;
+    size_t len, cap;
+    cars_pline *lines;
+    size_t nlines, cap_lines;
+    int depth, max; /* stack depth now, and its maximum */
+    uint8_t kind;
+    uint16_t list;
+} cars_cg_block;
+
+typedef struct cars_cg {
+    const cars_ast *ast;
+    cars_arena *a;
+    cars_diags *d;
+    cars_program *p;
+    const cars_field *reference;
+    uint32_t *elem_first; /* per top-level field: its first element field */
+    const char **tiers;   /* sorted */
+    size_t ntiers;
+    cars_cg_block *blocks; /* accessed by index: the array moves as it grows */
+    size_t nblocks, cap_blocks;
+    cars_pset *sets;
+    size_t nsets, cap_sets;
+    cars_str *strings;
+    size_t nstrings, cap_strings;
+    bool failed, too_big;
+} cars_cg;
+
+bool cars_cg_reserve(cars_cg *g, void **arr, size_t n, size_t *cap, size_t want, size_t elem);
+void cars_cg_byte(cars_cg *g, cars_cg_block *b, uint8_t v);
+void cars_cg_u16(cars_cg *g, cars_cg_block *b, uint32_t v);
+void cars_cg_u64(cars_cg *g, cars_cg_block *b, uint64_t v);
+void cars_cg_op(cars_cg *g, cars_cg_block *b, int op, const cars_span *span);
+size_t cars_cg_new_block(cars_cg *g, uint8_t kind, uint16_t list);
+/* A constant set (vals sorted and deduplicated in place; equal sets shared). */
+uint32_t cars_cg_set(cars_cg *g, int64_t *vals, size_t n);
+uint32_t cars_cg_string(cars_cg *g, const char *s, size_t len);
+void cars_cg_read_field(cars_cg *g, const cars_field *f);
+/* Compiles `e` into block bi, leaving one value on its stack. */
+void cars_cg_expr(cars_cg *g, size_t bi, const cars_expr *e);
+
+#endif
