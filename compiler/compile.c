@@ -1,0 +1,89 @@
+/* compile.c - ruleset path -> verified program (see compile.h). */
+#include "compile.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alloc.h"
+#include "bundle_write.h"
+#include "codegen.h"
+#include "date.h"
+#include "loader.h"
+#include "parse.h"
+
+bool cars_parse_day(const char *s, int64_t *days)
+{
+    return cars_date_parse(s, strlen(s), days);
+}
+
+/* The directory tables and source names are relative to. */
+static const char *ruleset_dir(cars_arena *a, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return path;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ".";
+    return cars_arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+static const char *base_name(cars_arena *a, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start > 0 && dir[start - 1] != '/')
+        start--;
+    return cars_arena_strndup(a, dir + start, n - start);
+}
+
+bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
+                  cars_compiled *out)
+{
+    memset(out, 0, sizeof *out);
+    cars_arena_init(&out->arena);
+    cars_diags_init(&out->diags);
+    const char *paths[1] = {path};
+    out->ast = cars_parse_paths(paths, 1, &out->arena, &out->diags);
+    bool ok = out->ast && out->diags.errors == 0;
+    if (ok)
+        ok = cars_check(out->ast, &out->arena, &out->diags, opt);
+    const char *dir = ruleset_dir(&out->arena, path);
+    if (ok && dir)
+        ok = cars_codegen(out->ast, dir, &out->built, &out->arena, &out->diags);
+    cars_diags_sort(&out->diags);
+    if (!ok) {
+        if (out->diags.errors == 0)
+            snprintf(out->error, sizeof out->error, "out of memory");
+        return false;
+    }
+    const char *title = base_name(&out->arena, dir);
+    out->built.release_id = (cars_str){release_id, (uint32_t)strlen(release_id)};
+    out->built.ruleset_title = (cars_str){title ? title : "", title ? (uint32_t)strlen(title) : 0};
+    if (!cars_bundle_write(&out->built, &out->bytes, &out->len)) {
+        snprintf(out->error, sizeof out->error, "cannot write the bundle (out of memory or too large)");
+        return false;
+    }
+    char err[200];
+    int rc = cars_bundle_load(out->bytes, out->len, &out->loaded, err, sizeof err);
+    if (rc != 0) {
+        snprintf(out->error, sizeof out->error, "internal error: the compiled bundle does not load: %s",
+                 err);
+        return false;
+    }
+    out->has_loaded = true;
+    return true;
+}
+
+void cars_compiled_free(cars_compiled *c)
+{
+    if (c->has_loaded)
+        cars_program_free(&c->loaded);
+    cars_free(c->bytes);
+    cars_diags_free(&c->diags);
+    cars_arena_free(&c->arena);
+    memset(c, 0, sizeof *c);
+}

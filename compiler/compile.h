@@ -1,0 +1,46 @@
+/* compile.h - the whole pipeline from a ruleset path to a verified program,
+ * shared by `carsc build` and `carsc test`: parse, check, codegen, write the
+ * bundle bytes, and load + verify those bytes exactly as carsvm will. */
+#ifndef CARS_COMPILE_H
+#define CARS_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "check.h"
+#include "diag.h"
+#include "program.h"
+
+typedef struct cars_compiled {
+    cars_arena arena;
+    cars_diags diags;
+    cars_ast *ast;
+    cars_program built;   /* as codegen made it (arrays in the arena) */
+    uint8_t *bytes;       /* the bundle (cars_malloc) */
+    size_t len;
+    cars_program loaded;  /* loaded and verified from bytes */
+    bool has_loaded;
+    char error[256];      /* a failure that is not a source diagnostic */
+} cars_compiled;
+
+/* Compiles the ruleset at `path` (a directory or a .cars file). Returns
+ * true when every step succeeded; diagnostics are in out->diags (sorted),
+ * other failures in out->error. Always call cars_compiled_free. */
+bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
+                  cars_compiled *out);
+void cars_compiled_free(cars_compiled *c);
+
+/* Parses a --as-of style date "YYYY-MM-DD" into days. */
+bool cars_parse_day(const char *s, int64_t *days);
+
+/* Commands (argv[0] is the command name); they return the exit status. */
+int cars_cmd_build(int argc, char **argv);
+int cars_cmd_test(int argc, char **argv);
+int cars_cmd_disasm(int argc, char **argv);
+/* Prints a compilation's diagnostics and failure; returns 0 or 1. */
+int cars_report_compile(const cars_compiled *c, bool ok);
+
+#endif
