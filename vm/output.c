@@ -1,13 +1,270 @@
-/* output.c - routing lines as JSON (see output.h). */
+/* output.c - routing lines as JSON. Strings are escaped here (quotes,
+ * backslash, control characters; valid UTF-8 kept as is, invalid bytes
+ * replaced by U+FFFD) and the explanation sentence is built from the rule
+ * titles. Buffers grow and are reused: nothing is allocated per record in
+ * steady state. */
 #include "output.h"
 
-void cars_buf_free(cars_buf *b) { (void)b; }
-void cars_buf_put(cars_buf *b, const void *s, size_t n) { (void)b; (void)s; (void)n; }
-void cars_buf_puts(cars_buf *b, const char *s) { (void)b; (void)s; }
-void cars_json_string(cars_buf *b, const char *s, size_t n) { (void)b; (void)s; (void)n; }
-void cars_explain(cars_buf *b, const cars_program *p, const cars_result *r) { (void)b; (void)p; (void)r; }
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+
+void cars_buf_free(cars_buf *b)
+{
+    cars_free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+static bool grow(cars_buf *b, size_t n)
+{
+    if (b->len + n <= b->cap)
+        return true;
+    if (b->failed)
+        return false;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n)
+        cap *= 2;
+    char *p = cars_realloc(b->p, cap);
+    if (!p) {
+        b->failed = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+void cars_buf_put(cars_buf *b, const void *s, size_t n)
+{
+    if (!n || !grow(b, n))
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+void cars_buf_puts(cars_buf *b, const char *s) { cars_buf_put(b, s, strlen(s)); }
+
+static void put_u(cars_buf *b, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
+    cars_buf_put(b, tmp, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x3F >> (len - 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Appends s escaped for the inside of a JSON string literal. */
+static void json_chars(cars_buf *b, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+            i++;
+        cars_buf_put(b, s + start, i - start);
+        if (i >= n)
+            break;
+        unsigned c = s[i];
+        if (c >= 0x80) {
+            size_t len = utf8_len(s + i, n - i);
+            if (len) {
+                cars_buf_put(b, s + i, len);
+                i += len;
+            } else {
+                cars_buf_put(b, "\xef\xbf\xbd", 3);
+                i++;
+            }
+            continue;
+        }
+        char esc[8];
+        switch (c) {
+        case '"': cars_buf_put(b, "\\\"", 2); break;
+        case '\\': cars_buf_put(b, "\\\\", 2); break;
+        case '\n': cars_buf_put(b, "\\n", 2); break;
+        case '\r': cars_buf_put(b, "\\r", 2); break;
+        case '\t': cars_buf_put(b, "\\t", 2); break;
+        case '\b': cars_buf_put(b, "\\b", 2); break;
+        case '\f': cars_buf_put(b, "\\f", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            cars_buf_put(b, esc, 6);
+        }
+        i++;
+    }
+}
+
+void cars_json_string(cars_buf *b, const char *s, size_t n)
+{
+    cars_buf_put(b, "\"", 1);
+    json_chars(b, s, n);
+    cars_buf_put(b, "\"", 1);
+}
+
+const char *cars_outcome_name(int outcome)
+{
+    static const char *const names[] = {"NCXDR", "NCXPCA", "CXDR", "CXPCA", "NONE", "ERROR"};
+    return outcome >= 0 && outcome <= CARS_OUT_ERROR ? names[outcome] : "?";
+}
+
+static const char *outcome_label(int outcome)
+{
+    switch (outcome) {
+    case CARS_OUT_NCXDR: return "Non-complex (NCXDR)";
+    case CARS_OUT_NCXPCA: return "Non-complex (NCXPCA)";
+    case CARS_OUT_CXDR: return "Complex (CXDR)";
+    case CARS_OUT_CXPCA: return "Complex (CXPCA)";
+    case CARS_OUT_NONE: return "No complexity rating";
+    default: return "Invalid record";
+    }
+}
+
+/* Text from the bundle (titles, ids, tier names), escaped if `esc`. */
+static void put_text(cars_buf *b, cars_str s, bool esc)
+{
+    if (esc)
+        json_chars(b, s.p, s.len);
+    else
+        cars_buf_put(b, s.p, s.len);
+}
+
+/* "title (ID); title (ID)" */
+static void rule_list(cars_buf *b, const cars_program *p, const cars_result *r, bool esc)
+{
+    for (uint32_t k = 0; k < r->nrules; k++) {
+        const cars_prule *x = &p->rules[r->rules[k]];
+        if (k)
+            cars_buf_put(b, "; ", 2);
+        put_text(b, x->title, esc);
+        cars_buf_put(b, " (", 2);
+        put_text(b, x->id, esc);
+        cars_buf_put(b, ")", 1);
+    }
+}
+
+static void tier_name(cars_buf *b, const cars_program *p, uint32_t t, bool esc)
+{
+    cars_buf_puts(b, "Tier ");
+    if (t < p->ntiers)
+        put_text(b, p->tiers[t], esc);
+}
+
+static void explain(cars_buf *b, const cars_program *p, const cars_result *r, bool esc)
+{
+    cars_buf_puts(b, outcome_label(r->outcome));
+    cars_buf_put(b, ": ", 2);
+    if (r->threshold < p->nthresholds) {
+        const cars_pthreshold *th = &p->thresholds[r->threshold];
+        uint32_t per[CARS_MAX_TIERS] = {0};
+        for (uint32_t k = 0; k < r->nrules; k++) {
+            uint8_t t = p->rules[r->rules[k]].tier;
+            if (t < CARS_MAX_TIERS)
+                per[t]++;
+        }
+        put_u(b, r->nrules);
+        cars_buf_puts(b, r->nrules == 1 ? " multiple PCA matched" : " multiple PCAs matched");
+        for (uint32_t t = 0; t < CARS_MAX_TIERS; t++)
+            if (th->tier_min[t]) {
+                cars_buf_put(b, ", ", 2);
+                put_u(b, per[t]);
+                cars_buf_puts(b, " in ");
+                tier_name(b, p, t, esc);
+            }
+        cars_buf_puts(b, " (needs at least ");
+        put_u(b, th->at_least);
+        for (uint32_t t = 0; t < CARS_MAX_TIERS; t++)
+            if (th->tier_min[t]) {
+                cars_buf_puts(b, ", at least ");
+                put_u(b, th->tier_min[t]);
+                cars_buf_puts(b, " in ");
+                tier_name(b, p, t, esc);
+            }
+        cars_buf_put(b, ")", 1);
+        if (r->nrules) {
+            cars_buf_put(b, ": ", 2);
+            rule_list(b, p, r, esc);
+        }
+    } else if (r->nrules) {
+        rule_list(b, p, r, esc);
+    } else {
+        cars_buf_puts(b, "no rule matched");
+    }
+    cars_buf_put(b, ".", 1);
+}
+
+void cars_explain(cars_buf *b, const cars_program *p, const cars_result *r) { explain(b, p, r, false); }
+
+static void put_id(cars_buf *b, const cars_str *id)
+{
+    cars_buf_puts(b, "{\"id\":");
+    if (id)
+        cars_json_string(b, id->p, id->len);
+    else
+        cars_buf_puts(b, "null");
+}
+
 void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, const cars_result *r)
-{ (void)b; (void)p; (void)id; (void)r; }
+{
+    put_id(b, id);
+    cars_buf_puts(b, ",\"outcome\":\"");
+    cars_buf_puts(b, cars_outcome_name(r->outcome));
+    cars_buf_puts(b, "\",\"rules\":[");
+    for (uint32_t k = 0; k < r->nrules; k++) {
+        if (k)
+            cars_buf_put(b, ",", 1);
+        const cars_str *rid = &p->rules[r->rules[k]].id;
+        cars_json_string(b, rid->p, rid->len);
+    }
+    cars_buf_puts(b, "],\"explanation\":\"");
+    explain(b, p, r, true);
+    cars_buf_puts(b, "\"");
+    cars_buf_puts(b, ",\"release\":");
+    cars_json_string(b, p->release_id.p, p->release_id.len);
+    cars_buf_puts(b, "}\n");
+}
+
 void cars_output_error(cars_buf *b, const cars_program *p, const cars_str *id, const char *error, uint64_t line)
-{ (void)b; (void)p; (void)id; (void)error; (void)line; }
-const char *cars_outcome_name(int outcome) { (void)outcome; return "?"; }
+{
+    put_id(b, id);
+    cars_buf_puts(b, ",\"outcome\":\"ERROR\",\"rules\":[],\"explanation\":");
+    size_t n = strlen(error);
+    char local[1100];
+    int m = snprintf(local, sizeof local, "Invalid record: %s.", error);
+    cars_json_string(b, local, m > 0 && (size_t)m < sizeof local ? (size_t)m : sizeof local - 1);
+    cars_buf_puts(b, ",\"release\":");
+    cars_json_string(b, p->release_id.p, p->release_id.len);
+    cars_buf_puts(b, ",\"error\":");
+    cars_json_string(b, error, n);
+    cars_buf_puts(b, ",\"line\":");
+    put_u(b, line);
+    cars_buf_puts(b, "}\n");
+}

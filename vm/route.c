@@ -1,0 +1,286 @@
+/* route.c - the routing loop behind `carsvm route` (see route.h). Input is
+ * read in blocks of whole lines; each block is split into contiguous ranges
+ * of lines routed by worker threads into their own output buffers, which are
+ * then written in order. A worker keeps its reader, VM and buffer for the
+ * whole run; records never share state. */
+#include "route.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "output.h"
+#include "reader.h"
+#include "vm.h"
+
+#define BLOCK (4u * 1024 * 1024)
+#define MAX_THREADS 256
+
+typedef struct line {
+    const char *p;
+    size_t len;
+    unsigned long long no; /* 1-based */
+    bool overlong;
+} line;
+
+typedef struct worker {
+    const cars_program *p;
+    cars_reader *reader;
+    cars_vm *vm;
+    cars_buf out;
+    const line *lines;
+    size_t n;
+    unsigned long long records, invalid;
+    bool fatal;
+    char err[256];
+} worker;
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (errlen)
+        vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v')
+            return false;
+    return true;
+}
+
+static void route_line(worker *w, const line *ln)
+{
+    w->records++;
+    if (ln->overlong) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "line longer than %u bytes", CARS_MAX_LINE);
+        cars_output_error(&w->out, w->p, NULL, msg, ln->no);
+        w->invalid++;
+        return;
+    }
+    if (!cars_reader_parse(w->reader, ln->p, ln->len)) {
+        const cars_record *rec = cars_reader_record(w->reader);
+        cars_output_error(&w->out, w->p, rec->has_id ? &rec->id : NULL, cars_reader_error(w->reader), ln->no);
+        w->invalid++;
+        return;
+    }
+    const cars_record *rec = cars_reader_record(w->reader);
+    cars_result res;
+    if (cars_vm_route(w->vm, rec, &res, w->err, sizeof w->err) != 0) {
+        w->fatal = true;
+        return;
+    }
+    cars_output_result(&w->out, w->p, rec->has_id ? &rec->id : NULL, &res);
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    for (size_t i = 0; i < w->n && !w->fatal; i++)
+        route_line(w, &w->lines[i]);
+    if (w->out.failed && !w->fatal) {
+        w->fatal = true;
+        snprintf(w->err, sizeof w->err, "out of memory for the output");
+    }
+    return NULL;
+}
+
+typedef struct router {
+    const cars_program *p;
+    FILE *out;
+    int nthreads;
+    worker *w;
+    line *lines;
+    size_t nlines, lcap;
+    char *err;
+    size_t errlen;
+} router;
+
+/* Routes r->lines and writes the results. */
+static int flush_lines(router *r)
+{
+    size_t n = r->nlines, per = (n + (size_t)r->nthreads - 1) / (size_t)r->nthreads;
+    int used = 0;
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (int t = 0; t < r->nthreads; t++) {
+        worker *w = &r->w[t];
+        size_t a = (size_t)t * per, b = a + per;
+        if (a > n)
+            a = n;
+        if (b > n)
+            b = n;
+        w->lines = r->lines + a;
+        w->n = b - a;
+        w->out.len = 0;
+        if (w->n == 0)
+            continue;
+        used = t + 1;
+        if (t > 0 && pthread_create(&tid[t], NULL, work, w) == 0)
+            started[t] = true;
+        else if (t > 0)
+            work(w); /* could not start a thread: do it here */
+    }
+    if (used > 0)
+        work(&r->w[0]);
+    for (int t = 1; t < used; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+    for (int t = 0; t < used; t++) {
+        worker *w = &r->w[t];
+        if (w->fatal)
+            return fail(r->err, r->errlen, "%s", w->err);
+        if (w->out.len && fwrite(w->out.p, 1, w->out.len, r->out) != w->out.len)
+            return fail(r->err, r->errlen, "cannot write the output: %s", strerror(errno));
+    }
+    r->nlines = 0;
+    return 0;
+}
+
+static int add_line(router *r, const char *p, size_t len, unsigned long long no, bool overlong)
+{
+    if (!overlong && blank(p, len))
+        return 0;
+    if (r->nlines == r->lcap) {
+        size_t cap = r->lcap ? r->lcap * 2 : 4096;
+        line *l = cars_realloc(r->lines, cap * sizeof *l);
+        if (!l)
+            return fail(r->err, r->errlen, "out of memory");
+        r->lines = l;
+        r->lcap = cap;
+    }
+    r->lines[r->nlines++] = (line){p, len, no, overlong};
+    return 0;
+}
+
+static size_t last_newline(const char *s, size_t n)
+{
+    while (n > 0 && s[n - 1] != '\n')
+        n--;
+    return n; /* bytes up to and including the last '\n', or 0 */
+}
+
+static int route_all(router *r, FILE *in, unsigned long long *no)
+{
+    size_t cap = BLOCK, len = 0;
+    char *buf = cars_malloc(cap);
+    if (!buf)
+        return fail(r->err, r->errlen, "out of memory");
+    int rc = 0;
+    bool eof = false, skipping = false;
+    while (rc == 0 && !(eof && len == 0)) {
+        if (!eof) {
+            size_t got = fread(buf + len, 1, cap - len, in);
+            len += got;
+            if (got == 0 && ferror(in)) {
+                rc = fail(r->err, r->errlen, "cannot read the input: %s", strerror(errno));
+                break;
+            }
+            if (got == 0 && feof(in))
+                eof = true;
+        }
+        if (skipping) { /* discarding the rest of an overlong line */
+            size_t nl = 0;
+            while (nl < len && buf[nl] != '\n')
+                nl++;
+            if (nl < len) {
+                memmove(buf, buf + nl + 1, len - nl - 1);
+                len -= nl + 1;
+                skipping = false;
+            } else {
+                len = 0;
+            }
+            continue;
+        }
+        size_t end = eof ? len : last_newline(buf, len);
+        if (end == 0) {
+            if (len < cap)
+                continue;
+            if (cap <= CARS_MAX_LINE) { /* a long line: make room for it */
+                size_t ncap = cap * 2 > CARS_MAX_LINE + 1 ? CARS_MAX_LINE + 1 : cap * 2;
+                char *nb = cars_realloc(buf, ncap);
+                if (!nb) {
+                    rc = fail(r->err, r->errlen, "out of memory");
+                    break;
+                }
+                buf = nb;
+                cap = ncap;
+                continue;
+            }
+            /* longer than the limit: an ERROR line, then skip to its end */
+            rc = add_line(r, buf, 0, ++*no, true);
+            if (rc == 0)
+                rc = flush_lines(r);
+            skipping = true;
+            len = 0;
+            continue;
+        }
+        size_t at = 0;
+        while (at < end && rc == 0) {
+            const char *s = buf + at;
+            const char *nl = memchr(s, '\n', end - at);
+            size_t n = nl ? (size_t)(nl - s) : end - at;
+            rc = add_line(r, s, n, ++*no, n > CARS_MAX_LINE);
+            at += n + (nl ? 1 : 0);
+        }
+        if (rc == 0)
+            rc = flush_lines(r);
+        memmove(buf, buf + end, len - end);
+        len -= end;
+    }
+    cars_free(buf);
+    return rc;
+}
+
+int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, cars_route_stats *stats, char *err,
+                      size_t errlen)
+{
+    if (threads < 1)
+        threads = 1;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    router r;
+    memset(&r, 0, sizeof r);
+    r.p = p;
+    r.out = out;
+    r.nthreads = threads;
+    r.err = err;
+    r.errlen = errlen;
+    r.w = cars_calloc((size_t)threads, sizeof *r.w);
+    int rc = r.w ? 0 : fail(err, errlen, "out of memory");
+    for (int t = 0; rc == 0 && t < threads; t++) {
+        r.w[t].p = p;
+        r.w[t].reader = cars_reader_new(p);
+        r.w[t].vm = cars_vm_new(p);
+        if (!r.w[t].reader || !r.w[t].vm)
+            rc = fail(err, errlen, "out of memory");
+    }
+    unsigned long long no = 0;
+    if (rc == 0)
+        rc = route_all(&r, in, &no);
+    unsigned long long records = 0, invalid = 0;
+    for (int t = 0; r.w && t < threads; t++) {
+        records += r.w[t].records;
+        invalid += r.w[t].invalid;
+        cars_reader_free(r.w[t].reader);
+        cars_vm_free(r.w[t].vm);
+        cars_buf_free(&r.w[t].out);
+    }
+    cars_free(r.w);
+    cars_free(r.lines);
+    if (stats) {
+        stats->records = records;
+        stats->invalid = invalid;
+        stats->blank = no - records;
+    }
+    if (rc != 0)
+        return -1;
+    return invalid ? 3 : 0;
+}

@@ -1,0 +1,24 @@
+/* route.h - route a stream of JSON Lines: read large blocks of whole lines,
+ * split each block into contiguous ranges, one per thread (each with its own
+ * reader, VM and output buffer), and write the buffers in input order. The
+ * output is byte-identical for any number of threads. */
+#ifndef CARS_ROUTE_H
+#define CARS_ROUTE_H
+
+#include <stdio.h>
+
+#include "program.h"
+
+#define CARS_MAX_LINE (16u * 1024 * 1024) /* longer lines get an ERROR line */
+
+typedef struct cars_route_stats {
+    unsigned long long records, invalid, blank;
+} cars_route_stats;
+
+/* Routes every line of `in` to `out`. Returns 0 when every record was
+ * routed, 3 when some were invalid, -1 on a fatal error (message in err:
+ * unreadable input, write failure, out of memory). `threads` >= 1. */
+int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, cars_route_stats *stats, char *err,
+                      size_t errlen);
+
+#endif
