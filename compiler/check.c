@@ -515,9 +515,7 @@ static void check_example(cars_ck *c, cars_example *ex)
     }
     if (!ex->is_test)
         return;
-    if (!ex->has_expect)
-        cars_error(c->d, &ex->span, "add: expect OUTCOME [RULE-ID, ...]",
-                   "test \"%s\" has no 'expect'", ex->name);
+    /* a test without `expect` is reported by the parser */
     for (size_t i = 0; i < ex->nexpect_rules; i++)
         if (!rule_exists(c->ast, ex->expect_rules[i]))
             cars_error(c->d, &ex->expect_rule_spans[i],
