@@ -143,6 +143,8 @@ typedef struct cars_expr {
     const char *sval; size_t slen;
     struct cars_expr *a, *b, *c;
     struct cars_expr **args; size_t nargs; /* CALL, LIST, TUPLE_IN */
+    uint32_t depth;      /* parser: height of this tree (a leaf is 1); never
+                            above 200, so recursive walkers are safe */
     /* checker annotations */
     cars_type ty;
     unsigned protect;    /* CARS_PROT_* read by this expression */
@@ -234,6 +236,9 @@ typedef struct cars_stage {
     const char *threshold; cars_span threshold_span; /* THRESHOLD */
     cars_outcome outcome;           /* when the stage decides */
     cars_outcome otherwise;         /* THRESHOLD: when it does not */
+    bool has_otherwise;             /* THRESHOLD: `otherwise OUTCOME` given;
+                                       without it the stage decides only
+                                       when the threshold is met */
     cars_comment *comments; size_t ncomments;
 } cars_stage;
 
@@ -251,6 +256,8 @@ typedef struct cars_example {
     cars_assign *assigns; size_t nassigns;
     bool is_test;
     cars_outcome expect; cars_span expect_span;
+    bool has_expect;        /* tests: `expect OUTCOME` given */
+    bool has_expect_rules;  /* tests: `[RULE, ...]` given (maybe empty) */
     const char **expect_rules; cars_span *expect_rule_spans; size_t nexpect_rules;
     cars_comment *comments; size_t ncomments;
 } cars_example;
@@ -265,7 +272,10 @@ typedef enum cars_decl_kind {
 typedef struct cars_decl {
     cars_decl_kind kind;
     uint32_t file;
-    void *node; /* cars_field* (schema: first field), cars_set*, ... */
+    void *node; /* cars_field* (schema: first field), cars_set*, ...;
+                   ROUTING: cars_stage* (first stage); INCLUDE: cars_expr*
+                   (a CARS_E_STR holding the path as written) */
+    cars_span span; /* the whole declaration, keyword to closing brace */
     cars_comment *comments; size_t ncomments; /* comments before it */
 } cars_decl;
 
@@ -287,6 +297,8 @@ typedef struct cars_ast {
     cars_stage *stages; size_t nstages; cars_span routing_span; bool has_routing;
     cars_example **examples; size_t nexamples; /* examples and tests */
     cars_comment *tail_comments; size_t ntail_comments; /* at end of a file */
+    cars_comment *comments; size_t ncomments; /* every comment of every file,
+                                                 in source order (fmt) */
 } cars_ast;
 
 

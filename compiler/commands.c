@@ -1,0 +1,46 @@
+/* commands.c - helpers shared by the carsc subcommands: load a ruleset
+ * (parse, then check), print diagnostics with a summary, read a date
+ * argument. */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "parse.h"
+
+cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
+                            const cars_check_options *opt, cars_arena *a, cars_diags *d)
+{
+    cars_ast *ast = cars_parse_paths(paths, npaths, a, d);
+    if (!ast) {
+        if (!d->errors)
+            cars_error(d, NULL, NULL, "out of memory");
+        return NULL;
+    }
+    if (d->errors == 0) {
+        cars_check_options none;
+        memset(&none, 0, sizeof none);
+        cars_check(ast, a, d, opt ? opt : &none);
+        if (cars_arena_failed(a) && !d->errors)
+            cars_error(d, NULL, NULL, "out of memory");
+    }
+    return ast;
+}
+
+void cars_report_diags(cars_diags *d)
+{
+    cars_diags_sort(d);
+    cars_diags_print(d, stderr);
+    if (d->errors || d->warnings)
+        fprintf(stderr, "%zu error%s, %zu warning%s\n", d->errors, d->errors == 1 ? "" : "s",
+                d->warnings, d->warnings == 1 ? "" : "s");
+}
+
+bool cars_date_arg(const char *s, int64_t *days)
+{
+    if (cars_date_parse(s, strlen(s), days))
+        return true;
+    fprintf(stderr, "carsc: invalid date '%s' (expected YYYY-MM-DD)\n", s);
+    return false;
+}

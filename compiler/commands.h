@@ -1,0 +1,36 @@
+/* commands.h - the subcommands of carsc. Each is `int cars_cmd_NAME(int argc,
+ * char **argv)` (argv[0] is the subcommand's name; returns the exit status:
+ * 0 clean, 1 errors found, 2 usage error) and one line in the table in
+ * compiler/main.c. Add yours here and there. */
+#ifndef CARS_COMMANDS_H
+#define CARS_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "check.h"
+#include "diag.h"
+
+int cars_cmd_check(int argc, char **argv);
+int cars_cmd_fmt(int argc, char **argv);
+
+/* ---- helpers for commands (compiler/commands.c) ---- */
+
+/* Exit statuses of every carsc command. */
+enum { CARS_EXIT_OK = 0, CARS_EXIT_ERRORS = 1, CARS_EXIT_USAGE = 2 };
+
+/* Parse the paths and, if that found no error, check the result. Returns
+ * the AST, or NULL when parsing failed badly (out of memory) - errors are
+ * in `d` either way; the AST is usable only when d->errors == 0. */
+cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
+                            const cars_check_options *opt, cars_arena *a, cars_diags *d);
+/* Sort and print the diagnostics to stderr, then "N errors, M warnings"
+ * when there are any. */
+void cars_report_diags(cars_diags *d);
+/* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */
+bool cars_date_arg(const char *s, int64_t *days);
+
+#endif

@@ -1,0 +1,151 @@
+/* main.c - the carsc command: a table of subcommands, help, version, and
+ * `carsc check`. To add a subcommand, declare `int cars_cmd_NAME(int, char
+ * **)` in compiler/commands.h, write it in your own file, and add one line
+ * to `commands` below. */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "commands.h"
+
+#define CARS_VERSION "1.0.0"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *usage; /* the full help: usage line, then details */
+} command;
+
+static const command commands[] = {
+    {"check", cars_cmd_check, "parse and check a ruleset",
+     "usage: carsc check [--as-of YYYY-MM-DD] PATH...\n"
+     "\n"
+     "Parse every PATH (a .cars file, or a directory whose *.cars files are\n"
+     "read in name order) and check the ruleset: names, types, lawful basis,\n"
+     "routing. Diagnostics go to stderr, sorted by position, then a summary.\n"
+     "\n"
+     "  --as-of DATE   also check review dates against DATE\n"},
+    {"fmt", cars_cmd_fmt, "print a .cars file in canonical form",
+     "usage: carsc fmt [-w] FILE...\n"
+     "\n"
+     "Print each FILE in canonical form (2-space indent, one item per line,\n"
+     "comments kept) to stdout. Includes are not followed.\n"
+     "\n"
+     "  -w   rewrite each FILE in place instead\n"
+     "  -c   print nothing; exit 1 if a FILE is not in canonical form\n"},
+};
+
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+static const char exit_codes[] =
+    "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.\n";
+
+static const command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: carsc COMMAND [ARGS...]\n"
+                 "       carsc help COMMAND | --help | --version\n\nCommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n%s", exit_codes);
+}
+
+static int help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return CARS_EXIT_OK;
+    }
+    const command *c = find(argv[1]);
+    if (!c) {
+        fprintf(stderr, "carsc: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return CARS_EXIT_USAGE;
+    }
+    printf("%s\n%s", c->usage, exit_codes);
+    return CARS_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CARS_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0)
+        return help(argc - 1, argv + 1);
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("carsc " CARS_VERSION "\n");
+        return CARS_EXIT_OK;
+    }
+    const command *c = find(cmd);
+    if (!c) {
+        fprintf(stderr, "carsc: unknown command '%s'\n", cmd);
+        usage(stderr);
+        return CARS_EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("%s\n%s", c->usage, exit_codes);
+            return CARS_EXIT_OK;
+        }
+    return c->run(argc - 1, argv + 1);
+}
+
+/* ---- carsc check ------------------------------------------------------------ */
+
+int cars_cmd_check(int argc, char **argv)
+{
+    cars_check_options opt;
+    memset(&opt, 0, sizeof opt);
+    const char **paths = cars_malloc((size_t)argc * sizeof *paths);
+    if (!paths) {
+        fprintf(stderr, "carsc: out of memory\n");
+        return CARS_EXIT_ERRORS;
+    }
+    size_t n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--as-of") == 0 || strncmp(a, "--as-of=", 8) == 0) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !cars_date_arg(v, &opt.as_of)) {
+                if (!v)
+                    fprintf(stderr, "carsc check: --as-of needs a date\n");
+                cars_free(paths);
+                return CARS_EXIT_USAGE;
+            }
+            opt.has_as_of = true;
+        } else if (a[0] == '-' && a[1] && strcmp(a, "--") != 0) {
+            fprintf(stderr, "carsc check: unknown option '%s'\n%s", a, find("check")->usage);
+            cars_free(paths);
+            return CARS_EXIT_USAGE;
+        } else if (strcmp(a, "--") != 0) {
+            paths[n++] = a;
+        }
+    }
+    if (n == 0) {
+        fprintf(stderr, "carsc check: no ruleset given\n%s", find("check")->usage);
+        cars_free(paths);
+        return CARS_EXIT_USAGE;
+    }
+    cars_arena arena;
+    cars_arena_init(&arena);
+    cars_diags d;
+    cars_diags_init(&d);
+    cars_load_ruleset(paths, n, &opt, &arena, &d);
+    cars_report_diags(&d);
+    int rc = d.errors ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
+    cars_diags_free(&d);
+    cars_arena_free(&arena);
+    cars_free(paths);
+    return rc;
+}
