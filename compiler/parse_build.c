@@ -66,11 +66,6 @@ static const char *const outcome_names[] = {
     [CARS_O_CXPCA] = "CXPCA", [CARS_O_NONE] = "NONE",     [CARS_O_ERROR] = "ERROR",
 };
 
-const char *cars_outcome_name(cars_outcome o)
-{
-    return (unsigned)o < sizeof outcome_names / sizeof outcome_names[0] ? outcome_names[o] : "?";
-}
-
 /* An outcome by name; `allow_error` for tests (`expect ERROR`). */
 static cars_outcome outcome(cars_pstate *ps, const char *name, const cars_span *span,
                             bool allow_error)
