@@ -9,12 +9,13 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "commands.h"
 #include "compile.h"
 
 static int usage(void)
 {
     fprintf(stderr, "usage: carsc build PATH [--release-id ID] [--as-of YYYY-MM-DD] -o FILE.carsb\n");
-    return 2;
+    return CARS_EXIT_USAGE;
 }
 
 static bool write_atomic(const char *path, const uint8_t *bytes, size_t len, char *err, size_t errlen)
@@ -46,9 +47,9 @@ static bool write_atomic(const char *path, const uint8_t *bytes, size_t len, cha
 }
 
 /* Prints the diagnostics and the failure, if any; returns the exit status. */
-int cars_report_compile(const cars_compiled *c, bool ok)
+int cars_report_compile(cars_compiled *c, bool ok)
 {
-    cars_diags_print(&c->diags, stderr);
+    cars_report_diags(&c->diags);
     if (!ok && c->error[0])
         fprintf(stderr, "error: %s\n", c->error);
     return ok ? 0 : 1;
@@ -66,7 +67,7 @@ int cars_cmd_build(int argc, char **argv)
         else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc) {
             if (!cars_parse_day(argv[++i], &opt.as_of)) {
                 fprintf(stderr, "error: --as-of needs a date YYYY-MM-DD, got '%s'\n", argv[i]);
-                return 2;
+                return CARS_EXIT_USAGE;
             }
             opt.has_as_of = true;
         } else if (argv[i][0] == '-' || path)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "commands.h"
 #include "compile.h"
 #include "date.h"
 #include "reader.h"
@@ -313,13 +314,13 @@ int cars_cmd_test(int argc, char **argv)
             coverage = true;
         else if (argv[i][0] == '-' || path) {
             fprintf(stderr, "usage: carsc test PATH [--coverage]\n");
-            return 2;
+            return CARS_EXIT_USAGE;
         } else
             path = argv[i];
     }
     if (!path) {
         fprintf(stderr, "usage: carsc test PATH [--coverage]\n");
-        return 2;
+        return CARS_EXIT_USAGE;
     }
     cars_compiled c;
     cars_check_options opt = {0};

@@ -16,6 +16,9 @@
 
 int cars_cmd_check(int argc, char **argv);
 int cars_cmd_fmt(int argc, char **argv);
+int cars_cmd_build(int argc, char **argv);  /* compiler/cmd_build.c */
+int cars_cmd_test(int argc, char **argv);   /* compiler/cmd_test.c */
+int cars_cmd_disasm(int argc, char **argv); /* compiler/cmd_disasm.c */
 
 /* ---- helpers for commands (compiler/commands.c) ---- */
 

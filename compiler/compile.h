@@ -36,11 +36,8 @@ void cars_compiled_free(cars_compiled *c);
 /* Parses a --as-of style date "YYYY-MM-DD" into days. */
 bool cars_parse_day(const char *s, int64_t *days);
 
-/* Commands (argv[0] is the command name); they return the exit status. */
-int cars_cmd_build(int argc, char **argv);
-int cars_cmd_test(int argc, char **argv);
-int cars_cmd_disasm(int argc, char **argv);
-/* Prints a compilation's diagnostics and failure; returns 0 or 1. */
-int cars_report_compile(const cars_compiled *c, bool ok);
+/* Prints a compilation's diagnostics (and a summary) and its failure;
+ * returns 0 or 1. */
+int cars_report_compile(cars_compiled *c, bool ok);
 
 #endif

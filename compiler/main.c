@@ -34,6 +34,9 @@ static const command commands[] = {
      "\n"
      "  -w   rewrite each FILE in place instead\n"
      "  -c   print nothing; exit 1 if a FILE is not in canonical form\n"},
+    {"build", cars_cmd_build, "compile a ruleset into a release bundle", "usage: carsc build PATH [--release-id ID] [--as-of YYYY-MM-DD] -o FILE.carsb\n"},
+    {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
+    {"disasm", cars_cmd_disasm, "print a release bundle's program", "usage: carsc disasm FILE.carsb\n"},
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
