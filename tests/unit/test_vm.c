@@ -1,0 +1,313 @@
+/* test_vm.c - VM semantics end to end: a hand-built program (testprog.h) is
+ * written with cars_bundle_write, loaded back, and records are routed
+ * through the reader, the VM and the output writer. Also: Kleene logic,
+ * absent data, dates and 29 February ages, lookups with normalisation,
+ * thresholds, and the isolation property (any order, any thread count). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "date.h"
+#include "bundle_write.h"
+#include "loader.h"
+#include "output.h"
+#include "reader.h"
+#include "route.h"
+#include "testprog.h"
+#include "vm.h"
+
+typedef struct env {
+    tp t;
+    uint8_t *bytes;
+    cars_program p;
+    cars_reader *r;
+    cars_vm *vm;
+    cars_buf out;
+} env;
+
+static int setup(void **state)
+{
+    env *e = calloc(1, sizeof *e);
+    tp_standard(&e->t);
+    size_t len;
+    assert_true(cars_bundle_write(&e->t.p, &e->bytes, &len));
+    char err[600];
+    int rc = cars_bundle_load(e->bytes, len, &e->p, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "load: %s\n", err);
+    assert_int_equal(rc, 0);
+    e->r = cars_reader_new(&e->p);
+    e->vm = cars_vm_new(&e->p);
+    assert_non_null(e->r);
+    assert_non_null(e->vm);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    env *e = *state;
+    cars_reader_free(e->r);
+    cars_vm_free(e->vm);
+    cars_buf_free(&e->out);
+    cars_program_free(&e->p);
+    cars_free(e->bytes);
+    free(e);
+    return 0;
+}
+
+/* Routes one line; returns the output line (without its newline). */
+static const char *route(env *e, const char *json)
+{
+    e->out.len = 0;
+    if (!cars_reader_parse(e->r, json, strlen(json))) {
+        const cars_record *rec = cars_reader_record(e->r);
+        cars_output_error(&e->out, &e->p, rec->has_id ? &rec->id : NULL, cars_reader_error(e->r), 1);
+    } else {
+        cars_result res;
+        char err[200];
+        assert_int_equal(cars_vm_route(e->vm, cars_reader_record(e->r), &res, err, sizeof err), 0);
+        cars_output_result(&e->out, &e->p, &cars_reader_record(e->r)->id, &res);
+    }
+    cars_buf_put(&e->out, "", 1);
+    e->out.p[e->out.len - 2] = '\0'; /* drop the newline */
+    return e->out.p;
+}
+
+/* A valid base record; `extra` is spliced in before the closing brace. */
+static const char *rec(const char *extra)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\","
+             "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\","
+             "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}},"
+             "\"criminality\":{\"war_crimes\":false}%s}",
+             extra);
+    return buf;
+}
+
+/* The value of rule `id` for a record: -1 unknown, 0 false, 1 true. */
+static int rule_value(env *e, const char *json, const char *id)
+{
+    assert_true(cars_reader_parse(e->r, json, strlen(json)));
+    for (uint32_t i = 0; i < e->p.nrules; i++)
+        if (e->p.rules[i].id.len == strlen(id) && memcmp(e->p.rules[i].id.p, id, strlen(id)) == 0)
+            return cars_vm_eval_rule(e->vm, cars_reader_record(e->r), i);
+    fail_msg("no rule %s", id);
+    return -2;
+}
+
+static void test_none(void **state)
+{
+    env *e = *state;
+    char extra[] = "";
+    (void)extra;
+    const char *j = "{\"id\":\"T-2\",\"received\":\"2026-11-01\",\"route\":\"overseas_domestic_worker\","
+                    "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\","
+                    "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":true}}";
+    assert_string_equal(route(e, j),
+                        "{\"id\":\"T-2\",\"outcome\":\"NONE\",\"rules\":[\"SCOPE-1\"],\"explanation\":\"No complexity "
+                        "rating: not considered under Appendix V (SCOPE-1).\",\"release\":\"2026-W47\"}");
+}
+
+static void test_cxdr_two_rules(void **state)
+{
+    env *e = *state;
+    assert_string_equal(
+        route(e, "{\"id\":\"T-3\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":true},\"visit\":{\"length_days\":91}}"),
+        "{\"id\":\"T-3\",\"outcome\":\"CXDR\",\"rules\":[\"S-CX-1\",\"S-CX-2\"],\"explanation\":\"Complex (CXDR): "
+        "answered yes to a criminality question (S-CX-1); a visit longer than 90 days (S-CX-2).\",\"release\":\"2026-W47\"}");
+}
+
+static void test_ncxdr(void **state)
+{
+    env *e = *state;
+    assert_string_equal(route(e, rec(",\"travel_history\":[{\"country\":\"FRA\",\"year\":2020,\"complied\":true},"
+                                     "{\"country\":\"DEU\",\"year\":2021,\"complied\":true}]")),
+                        "{\"id\":\"T-1\",\"outcome\":\"NCXDR\",\"rules\":[\"S-NCX-1\"],\"explanation\":\"Non-complex "
+                        "(NCXDR): compliant travel history (S-NCX-1).\",\"release\":\"2026-W47\"}");
+    /* one element not complied: ALL is false */
+    assert_int_equal(rule_value(e, rec(",\"travel_history\":[{\"country\":\"FRA\",\"year\":2020,\"complied\":true},"
+                                       "{\"country\":\"DEU\",\"year\":2021,\"complied\":false}]"),
+                                "S-NCX-1"),
+                     0);
+    /* absent list: the quantifiers are unknown, so the rule does not match */
+    assert_int_equal(rule_value(e, rec(""), "S-NCX-1"), -1);
+    assert_int_equal(rule_value(e, rec(",\"travel_history\":null"), "S-NCX-1"), -1);
+    /* an empty list: count 0 < 2 is known false */
+    assert_int_equal(rule_value(e, rec(",\"travel_history\":[]"), "S-NCX-1"), 0);
+}
+
+static void test_threshold(void **state)
+{
+    env *e = *state;
+    /* M-A1 (USA, complied, 2024 >= 2021), M-A2, M-B2: 3 matched, 2 in tier A */
+    assert_string_equal(
+        route(e, rec(",\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true}],"
+                     "\"finances\":{\"owns_property\":true},\"visit\":{\"cost_gbp\":999.5}")),
+        "{\"id\":\"T-1\",\"outcome\":\"NCXPCA\",\"rules\":[\"M-A1\",\"M-A2\",\"M-B2\"],\"explanation\":\"Non-complex "
+        "(NCXPCA): 3 multiple PCAs matched, 2 in Tier A (needs at least 3, at least 1 in Tier A): complied travel to "
+        "a listed country in the last 5 years (M-A1); owns property (M-A2); a visit costing under 1000 pounds "
+        "(M-B2).\",\"release\":\"2026-W47\"}");
+    /* only tier B: 2 matched, 0 in tier A */
+    assert_string_equal(route(e, "{\"id\":\"T-4\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\","
+                                 "\"applicant\":{\"date_of_birth\":\"2000-02-29\",\"nationality\":\"USA\",\"passport\":{"
+                                 "\"number\":\"x1\",\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false},"
+                                 "\"visit\":{\"cost_gbp\":10}}"),
+                        "{\"id\":\"T-4\",\"outcome\":\"CXPCA\",\"rules\":[\"M-B1\",\"M-B2\"],\"explanation\":\"Complex "
+                        "(CXPCA): 2 multiple PCAs matched, 0 in Tier A (needs at least 3, at least 1 in Tier A): aged 18 "
+                        "to 29 (M-B1); a visit costing under 1000 pounds (M-B2).\",\"release\":\"2026-W47\"}");
+    assert_string_equal(route(e, rec("")),
+                        "{\"id\":\"T-1\",\"outcome\":\"CXPCA\",\"rules\":[],\"explanation\":\"Complex (CXPCA): 0 multiple "
+                        "PCAs matched, 0 in Tier A (needs at least 3, at least 1 in Tier A).\",\"release\":\"2026-W47\"}");
+    /* three in tier B only would not do: at least 1 in tier A is needed (here 1 match only, so CXPCA) */
+    assert_true(strstr(route(e, rec(",\"finances\":{\"owns_property\":true}")),
+                       "\"CXPCA\",\"rules\":[\"M-A2\"]") != NULL);
+}
+
+static void test_leap_day_ages(void **state)
+{
+    env *e = *state;
+    char j[1024];
+    /* born 29 Feb 2008: 18 on 1 Mar 2026 (not a leap year), not on 28 Feb */
+    const char *fmt = "{\"id\":\"A\",\"received\":\"%s\",\"route\":\"standard_visitor\",\"applicant\":{"
+                      "\"date_of_birth\":\"2008-02-29\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x\","
+                      "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}}";
+    snprintf(j, sizeof j, fmt, "2026-02-28");
+    assert_int_equal(rule_value(e, j, "M-B1"), 0);
+    snprintf(j, sizeof j, fmt, "2026-03-01");
+    assert_int_equal(rule_value(e, j, "M-B1"), 1);
+    /* in a leap year, 29 Feb itself */
+    snprintf(j, sizeof j, "{\"id\":\"A\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                          "\"date_of_birth\":\"1996-11-02\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x\","
+                          "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}}");
+    assert_int_equal(rule_value(e, j, "M-B1"), 1); /* 29 the day before the 30th birthday */
+    assert_int_equal(cars_years_between(cars_date_make(2004, 2, 29), cars_date_make(2028, 2, 29)), 24);
+    assert_int_equal(cars_years_between(cars_date_make(2004, 2, 29), cars_date_make(2027, 2, 28)), 22);
+    assert_int_equal(cars_years_between(cars_date_make(2004, 2, 29), cars_date_make(2027, 3, 1)), 23);
+}
+
+static void test_lookups(void **state)
+{
+    env *e = *state;
+    char j[1024];
+    const char *fmt = "{\"id\":\"L\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                      "\"date_of_birth\":\"1980-01-01\",\"nationality\":\"USA\",\"passport\":{\"number\":\"%s\","
+                      "\"issuing_country\":\"%s\"}},\"criminality\":{\"war_crimes\":false}%s}";
+    snprintf(j, sizeof j, fmt, "ab12345", "GBR", "");
+    assert_int_equal(rule_value(e, j, "BDT-DOC"), 1);
+    snprintf(j, sizeof j, fmt, "A-B 1 2-3 4 5", "GBR", "");
+    assert_int_equal(rule_value(e, j, "BDT-DOC"), 1);
+    snprintf(j, sizeof j, fmt, "AB12345", "USA", ""); /* the other column must match too */
+    assert_int_equal(rule_value(e, j, "BDT-DOC"), 0);
+    snprintf(j, sizeof j, fmt, "ZZ-999", "USA", "");
+    assert_int_equal(rule_value(e, j, "BDT-DOC"), 1);
+    /* contacts: e-mail trimmed and lower-cased; phone digits with the + */
+    snprintf(j, sizeof j, fmt, "x", "GBR", ",\"contact\":{\"email\":\"  FRAUD@example.COM \"}");
+    assert_int_equal(rule_value(e, j, "BDT-CON"), 1);
+    snprintf(j, sizeof j, fmt, "x", "GBR", ",\"contact\":{\"phone\":\"+44 20 7946-0000\"}");
+    assert_int_equal(rule_value(e, j, "BDT-CON"), 1);
+    snprintf(j, sizeof j, fmt, "x", "GBR", ",\"contact\":{\"phone\":\"44 20 7946 0000\"}");
+    assert_int_equal(rule_value(e, j, "BDT-CON"), -1); /* false or unknown (no e-mail) */
+    snprintf(j, sizeof j, fmt, "x", "GBR", ",\"contact\":{\"email\":\"a@b.c\",\"phone\":\"1\"}");
+    assert_int_equal(rule_value(e, j, "BDT-CON"), 0);
+    snprintf(j, sizeof j, fmt, "x", "GBR", ",\"contact\":{\"email\":\"a@b.c\",\"phone\":\"+44 20 7946 0000\"}");
+    assert_int_equal(rule_value(e, j, "BDT-CON"), 1);
+    assert_string_equal(strstr(route(e, j), "\"outcome\""),
+                        "\"outcome\":\"CXDR\",\"rules\":[\"BDT-CON\"],\"explanation\":\"Complex (CXDR): contact details "
+                        "found in the table of false contacts (BDT-CON).\",\"release\":\"2026-W47\"}");
+}
+
+static void test_kleene(void **state)
+{
+    env *e = *state;
+    /* S-NCX-1 = count >= 2 (jump if false) and all(complied): false short-circuits */
+    assert_int_equal(rule_value(e, rec(",\"travel_history\":[{\"country\":\"FRA\",\"year\":2020,\"complied\":false}]"),
+                                "S-NCX-1"),
+                     0);
+    /* BDT-CON = lookup(email) or lookup(phone): unknown or false = unknown; unknown or true = true */
+    assert_int_equal(rule_value(e, rec(",\"contact\":{\"phone\":\"0\"}"), "BDT-CON"), -1);
+    assert_int_equal(rule_value(e, rec(",\"contact\":{\"phone\":\"+442079460000\"}"), "BDT-CON"), 1);
+    /* comparisons on absent fields are unknown */
+    assert_int_equal(rule_value(e, rec(""), "S-CX-2"), -1);
+    assert_int_equal(rule_value(e, rec(",\"visit\":{\"length_days\":null}"), "S-CX-2"), -1);
+    assert_int_equal(rule_value(e, rec(",\"visit\":{\"length_days\":90}"), "S-CX-2"), 0);
+    assert_int_equal(rule_value(e, rec(",\"visit\":{\"cost_gbp\":1000}"), "M-B2"), 0);
+    assert_int_equal(rule_value(e, rec(",\"visit\":{\"cost_gbp\":999.99}"), "M-B2"), 1);
+}
+
+static void test_isolation(void **state)
+{
+    env *e = *state;
+    static const char *lines[] = {
+        "{\"id\":\"I-1\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{\"date_of_birth\":"
+        "\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}},"
+        "\"criminality\":{\"war_crimes\":false},\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true}],"
+        "\"finances\":{\"owns_property\":true},\"visit\":{\"cost_gbp\":1}}",
+        "{\"id\":\"I-2\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{\"date_of_birth\":"
+        "\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}},"
+        "\"criminality\":{\"war_crimes\":false}}",
+        "{\"id\":\"I-3\",\"route\":\"nope\"}",
+        "not json",
+        "{\"id\":\"I-5\",\"received\":\"2026-11-01\",\"route\":\"overseas_domestic_worker\",\"applicant\":{"
+        "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\",\"issuing_country\":"
+        "\"GBR\"}},\"criminality\":{\"war_crimes\":false}}",
+        "{\"id\":\"I-6\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{\"date_of_birth\":"
+        "\"2000-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"AB12345\",\"issuing_country\":\"GBR\"}},"
+        "\"criminality\":{\"war_crimes\":true},\"travel_history\":[{\"country\":\"FRA\",\"year\":2020,\"complied\":true},"
+        "{\"country\":\"FRA\",\"year\":2021,\"complied\":true}]}",
+    };
+    enum { N = sizeof lines / sizeof *lines };
+    /* each alone */
+    char alone[N][1024];
+    for (int i = 0; i < N; i++) {
+        snprintf(alone[i], sizeof alone[i], "%s", route(e, lines[i]));
+        char *p = strstr(alone[i], ",\"line\":");
+        if (p)
+            *p = '\0'; /* line numbers differ by position */
+    }
+    static const int orders[4][N] = {{0, 1, 2, 3, 4, 5}, {5, 4, 3, 2, 1, 0}, {3, 0, 5, 1, 4, 2}, {2, 2, 5, 5, 0, 0}};
+    for (int o = 0; o < 4; o++)
+        for (int threads = 1; threads <= 4; threads *= 2) {
+            char in[8192] = "";
+            for (int i = 0; i < N; i++) {
+                strcat(in, lines[orders[o][i]]);
+                strcat(in, i % 2 ? "\n\n" : "\n"); /* blank lines are skipped */
+            }
+            FILE *fi = fmemopen(in, strlen(in), "r");
+            char *outp = NULL;
+            size_t outn = 0;
+            FILE *fo = open_memstream(&outp, &outn);
+            char err[200];
+            int rc = cars_route_stream(&e->p, fi, fo, threads, NULL, err, sizeof err);
+            fclose(fi);
+            fclose(fo);
+            assert_int_equal(rc, 3);
+            char *save, *ln = strtok_r(outp, "\n", &save);
+            for (int i = 0; i < N; i++, ln = strtok_r(NULL, "\n", &save)) {
+                assert_non_null(ln);
+                char *p = strstr(ln, ",\"line\":");
+                if (p)
+                    *p = '\0';
+                assert_string_equal(ln, alone[orders[o][i]]);
+            }
+            assert_null(ln);
+            free(outp);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_none),       cmocka_unit_test(test_cxdr_two_rules), cmocka_unit_test(test_ncxdr),
+        cmocka_unit_test(test_threshold),  cmocka_unit_test(test_leap_day_ages),  cmocka_unit_test(test_lookups),
+        cmocka_unit_test(test_kleene),     cmocka_unit_test(test_isolation),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
