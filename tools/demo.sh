@@ -47,7 +47,11 @@ else
     | tr -d '"' | grep . | sort | uniq -c | sort -rn | head -10
   errors=$(grep -c '"outcome":"ERROR"' "$R")
   echo "-- errors: $errors; the first five:"
-  grep '"outcome":"ERROR"' "$R" | head -5 | sed 's/.*"error":\("[^"]*"\).*"line":\([0-9]*\).*/  line \2: \1/'
+  grep '"outcome":"ERROR"' "$R" | head -5 | while IFS= read -r l; do
+    line=$(printf '%s\n' "$l" | sed -E 's/.*"line":([0-9]+).*/\1/')
+    err=$(printf '%s\n' "$l" | sed -E 's/.*"error":"(([^"\\]|\\.)*)".*/\1/; s/\\"/"/g; s/\\\\/\\/g')
+    echo "  line $line: $err"
+  done
 fi
 echo "routing exit status: $status (3 = some records invalid, as expected)"
 exit 0
