@@ -12,7 +12,7 @@
 
 static void note_first(cars_ck *c, const cars_span *first, const char *what)
 {
-    cars_diag_add(c->d, CARS_SEV_NOTE, first, NULL, "%s is first defined here", what);
+    cars_diag_add(c->d, CARS_SEV_NOTE, first, NULL, "the first definition of %s", what);
 }
 
 static void check_field_basics(cars_ck *c, const cars_field *f, bool elem)
@@ -59,7 +59,7 @@ static void check_elems(cars_ck *c, cars_field *list)
         for (size_t k = 0; k < j; k++)
             if (strcmp(list->elems[k].path, e->path) == 0) {
                 cars_error(c->d, &e->span, NULL, "duplicate field '%s.%s'", list->path, e->path);
-                note_first(c, &list->elems[k].span, "it");
+                note_first(c, &list->elems[k].span, e->path);
                 break;
             }
     }
@@ -82,7 +82,7 @@ static void check_schema(cars_ck *c)
             const cars_field *g = &ast->fields[j];
             if (strcmp(g->path, f->path) == 0) {
                 cars_error(c->d, &f->span, NULL, "duplicate field '%s'", f->path);
-                note_first(c, &g->span, "it");
+                note_first(c, &g->span, f->path);
             } else if (is_prefix(g->path, f->path) || is_prefix(f->path, g->path)) {
                 const cars_field *obj = is_prefix(g->path, f->path) ? g : f;
                 cars_error(c->d, &f->span, NULL,
@@ -118,7 +118,7 @@ static void check_dups(cars_ck *c, const named *items, size_t n)
             if (strcmp(items[i].name, items[j].name) == 0) {
                 cars_error(c->d, items[i].span, NULL, "'%s' is already defined (as a %s)",
                            items[i].name, items[j].what);
-                note_first(c, items[j].span, "it");
+                note_first(c, items[j].span, items[i].name);
                 break;
             }
 }
