@@ -922,13 +922,9 @@ static void absent(gen *g, rng *r, rec *x, const char *path)
     if (rchance(r, 0.25)) set(g, x, path, jraw(&g->p, "null"));
 }
 
-static void realistic(gen *g, rng *r, rec *x, unsigned long index)
+/* Route and purpose, mostly standard visitors; returns the purpose. */
+static const char *real_route(gen *g, rng *r, rec *x)
 {
-    char t[128];
-    base_required(g, r, x, index);
-    int ry = year_of(x->received);
-
-    /* route and purpose */
     const char *route;
     unsigned k = rbelow(r, 1000);
     if (k < 860) route = "standard_visitor";
@@ -943,8 +939,12 @@ static void realistic(gen *g, rng *r, rec *x, unsigned long index)
     if (!strcmp(route, "permitted_paid_engagement")) purpose = "paid_engagement";
     if (!strcmp(route, "transit_visitor")) purpose = "transit";
     set(g, x, "visit.purpose", jstr(&g->p, purpose));
+    return purpose;
+}
 
-    /* applicant */
+static void real_applicant(gen *g, rng *r, rec *x)
+{
+    char t[128];
     int age = rbelow(r, 10) == 0 ? rrange(r, 16, 24) : rbelow(r, 8) == 0 ? rrange(r, 66, 88) : rrange(r, 25, 65);
     set(g, x, "applicant.date_of_birth",
         jdate(&g->p, birthday_for(x->received, age) - rrange(r, 0, 364)));
@@ -956,8 +956,12 @@ static void realistic(gen *g, rng *r, rec *x, unsigned long index)
     set(g, x, "applicant.passport.issuing_country", jstr(&g->p, issuing));
     if (rchance(r, 0.7)) set(g, x, "applicant.country_of_residence", jstr(&g->p, rchance(r, 0.85) ? x->nationality : PICK(r, real_countries)));
     else absent(g, r, x, "applicant.country_of_residence");
+}
 
-    /* visit */
+/* The visit, its cost and sponsor, and the applicant's contact details. */
+static void real_visit(gen *g, rng *r, rec *x)
+{
+    char t[128];
     long arrival = x->received + rrange(r, 7, 150);
     int length = rbelow(r, 20) == 0 ? rrange(r, 91, 180) : rbelow(r, 4) == 0 ? rrange(r, 31, 90) : rrange(r, 1, 30);
     if (rchance(r, 0.9)) set(g, x, "visit.arrival_date", jdate(&g->p, arrival));
@@ -989,8 +993,10 @@ static void realistic(gen *g, rng *r, rec *x, unsigned long index)
     else absent(g, r, x, "contact.email");
     if (rchance(r, 0.8)) { fresh_phone(g, r, t, sizeof t); set(g, x, "contact.phone", jstr(&g->p, t)); }
     else absent(g, r, x, "contact.phone");
+}
 
-    /* employment and finances */
+static void real_money(gen *g, rng *r, rec *x)
+{
     static const char *const statuses[] = { "employed", "self_employed", "student", "retired", "unemployed" };
     static const int sw[] = { 55, 15, 12, 12, 6 };
     if (rchance(r, 0.9)) {
@@ -1015,8 +1021,12 @@ static void realistic(gen *g, rng *r, rec *x, unsigned long index)
     else absent(g, r, x, "family.partner_at_home");
     if (rchance(r, 0.8)) set(g, x, "family.dependants_at_home", jint(&g->p, rbelow(r, 3) ? 0 : rrange(r, 1, 5)));
     else absent(g, r, x, "family.dependants_at_home");
+}
 
-    /* histories */
+/* Travel and UK histories, and the yes/no answers. */
+static void real_history(gen *g, rng *r, rec *x, const char *purpose)
+{
+    int ry = year_of(x->received);
     if (rchance(r, 0.75)) {
         J *th = jnew(&g->p, J_ARR);
         int n = rbelow(r, 50) == 0 ? rrange(r, 100, 300) : rrange(r, 0, 6);
@@ -1048,8 +1058,11 @@ static void realistic(gen *g, rng *r, rec *x, unsigned long index)
     set(g, x, "criminality.war_crimes", jbool(&g->p, rchance(r, 0.0005)));
     if (rchance(r, 0.6)) set(g, x, "medical_treatment_planned", jbool(&g->p, rchance(r, 0.03) || !strcmp(purpose, "medical")));
     else absent(g, r, x, "medical_treatment_planned");
+}
 
-    /* unknown fields, added by exporters over time */
+/* Unknown fields, added by exporters over time: the router ignores them. */
+static void real_extras(gen *g, rng *r, rec *x)
+{
     if (rchance(r, 0.2)) set(g, x, "exporter_version", jstr(&g->p, "3.2.1"));
     if (rchance(r, 0.1)) set(g, x, "applicant.preferred_name", jstr(&g->p, PICK(r, handles)));
     if (rchance(r, 0.05)) {
@@ -1059,6 +1072,17 @@ static void realistic(gen *g, rng *r, rec *x, unsigned long index)
         set(g, x, "_meta", m);
     }
     if (rchance(r, 0.05)) set(g, x, "caseworker_notes", jstr(&g->p, "Called applicant 3×; \"no answer\" — see C:\\notes\\2026/11"));
+}
+
+static void realistic(gen *g, rng *r, rec *x, unsigned long index)
+{
+    base_required(g, r, x, index);
+    const char *purpose = real_route(g, r, x);
+    real_applicant(g, r, x);
+    real_visit(g, r, x);
+    real_money(g, r, x);
+    real_history(g, r, x, purpose);
+    real_extras(g, r, x);
 }
 
 /* ---- boundary records -------------------------------------------------------------- */
