@@ -266,10 +266,12 @@ static bool gen_rules(cars_cg *g)
         pr->tier = tier_index(g, r->tier);
         pr->source = r->span.file;
         pr->line = r->span.line;
-        size_t bi = cars_cg_new_block(g, CARS_BK_RULE, 0);
-        pr->block = (uint32_t)bi;
-        cars_cg_expr(g, bi, r->when);
-        cars_cg_op(g, &g->blocks[bi], CARS_OP_RET, &r->when->span);
+        pr->block = (uint32_t)cars_cg_new_block(g, CARS_BK_RULE, 0);
+    }
+    for (size_t i = 0; i < ast->nrules && !g->failed; i++) {
+        size_t bi = p->rules[i].block;
+        cars_cg_expr(g, bi, ast->rules[i]->when);
+        cars_cg_op(g, &g->blocks[bi], CARS_OP_RET, &ast->rules[i]->when->span);
     }
     p->nrules = (uint32_t)ast->nrules;
     return !g->failed;

@@ -1,7 +1,9 @@
 /* compile.c - ruleset path -> verified program (see compile.h). */
 #include "compile.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -29,8 +31,12 @@ static const char *ruleset_dir(cars_arena *a, const char *path)
     return cars_arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path));
 }
 
+/* The ruleset's title: the name of its directory (resolved, so "." works). */
 static const char *base_name(cars_arena *a, const char *dir)
 {
+    char real[PATH_MAX];
+    if (realpath(dir, real))
+        dir = real;
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/')
         n--;
