@@ -16,12 +16,13 @@ n=$(grep -c '[^[:space:]]' "$corpus")
 bytes=$(wc -c < "$corpus")
 printf '%-6s %10s %9s %12s %9s %12s\n' peer records seconds records/s MB/s peak_RSS_MB
 for p in $PEERS; do
+  t0=$(date +%s%N)
   if ! /usr/bin/time -v -o "$tmp/$p.time" sh -c "exec $(peer_cmd $p "$tables")" < "$corpus" > /dev/null 2> "$tmp/$p.err"; then
     echo "$p: failed"; head -5 "$tmp/$p.err"; continue
   fi
-  awk -v p="$p" -v n="$n" -v bytes="$bytes" '
-    /Elapsed \(wall clock\)/ { t = $NF; k = split(t, a, ":"); s = 0
-                               for (i = 1; i <= k; i++) s = s * 60 + a[i] }
+  t1=$(date +%s%N)
+  awk -v p="$p" -v n="$n" -v bytes="$bytes" -v s="$(( (t1 - t0) / 1000000 ))e-3" '
+    BEGIN { s = s + 0 }
     /Maximum resident set size/ { rss = $NF }
     END { printf "%-6s %10d %9.2f %12.0f %9.2f %12.1f\n", p, n, s, (s > 0 ? n / s : 0),
                  (s > 0 ? bytes / s / 1e6 : 0), rss / 1024 }' "$tmp/$p.time"

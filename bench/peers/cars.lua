@@ -11,16 +11,26 @@
 -- (the harness feeds peers only valid lines); blank lines are skipped.
 -- Output per record: {"id":..,"outcome":..,"rules":[..]}.
 --
--- JIT configuration (measured on this machine, see bench/run_peers.sh):
--- LuaJIT's trace compiler copes badly with the one big, very branchy
--- routing function: with the defaults it keeps recording traces that abort
--- or blacklist, and runs several times slower than the plain interpreter.
--- The fastest faithful configuration found is `jit.off(route, true)`: the
--- routing function (and the closures it creates) runs in LuaJIT's
--- interpreter, while the small hot helpers (date arithmetic, the loops over
--- the history lists, normalisation) and the read/write loop stay compiled.
--- Set CARS_LUA_JIT=default to measure LuaJIT with its defaults, =off for
--- the interpreter alone.
+-- JIT configuration. LuaJIT's trace compiler copes badly with the one big,
+-- very branchy routing function: with the defaults it records trace after
+-- side trace (hundreds of aborts and side exits, string.gsub stitching, and
+-- "failed to allocate mcode memory" on a long corpus) and runs far slower
+-- than the plain interpreter. Measured on a 100,000-record corpus of valid
+-- records (tools/gencorpus --invalid-share 0, ~1.2 kB a record), best of
+-- 3-5 runs on this 2-core machine, which others were loading too:
+--   CARS_LUA_JIT=default         LuaJIT defaults              ~18,000 records/s
+--     + jit.opt.start("hotloop=1000", "hotexit=100")          ~34,000 records/s
+--     + maxtrace/maxrecord/maxside/maxsnap raised, or -loop   ~19-21,000
+--   CARS_LUA_JIT=off             jit.off(): interpreter only   ~45,000 records/s
+--   CARS_LUA_JIT=route-main-off  route and main loop off       ~47,000 records/s
+--   CARS_LUA_JIT=route-off       jit.off(route, true) only     ~46,000 records/s
+-- The three JIT-off configurations are equal within the noise; decoding
+-- alone (cjson.decode of every line) runs at ~71,000 records/s, so it is
+-- two thirds of the time. route-off, the default here, is the fastest
+-- faithful configuration: the routing function runs in the interpreter,
+-- while the small hot helpers (date arithmetic, the loops over history
+-- lists, which can be hundreds of entries long, normalisation) and the
+-- read/route/write loop stay compiled.
 
 local cjson = require("cjson")
 local null = cjson.null
@@ -282,31 +292,41 @@ end
 -- JSON string, escaped as jq escapes it (cjson would write '/' as '\/').
 local escapes = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
                   ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t' }
+local function escape(ch)
+  return escapes[ch] or string.format("\\u%04x", byte(ch))
+end
 local function json_string(s)
-  return '"' .. gsub(s, '[%c"\\]', function(ch)
-    return escapes[ch] or string.format("\\u%04x", byte(ch))
-  end) .. '"'
+  if not find(s, '[%c"\\]') then return '"' .. s .. '"' end
+  return '"' .. gsub(s, '[%c"\\]', escape) .. '"'
+end
+
+-- The read/route/write loop.
+local function main()
+  local out, n = {}, 0
+  local write = io.write
+  for line in io.lines() do
+    if find(line, "%S") then
+      local r = decode(line)
+      local outcome, rules = route(r)
+      n = n + 1
+      out[n] = '{"id":' .. json_string(r.id) .. ',"outcome":"' .. outcome
+        .. '","rules":[' .. (#rules > 0 and '"' .. concat(rules, '","') .. '"' or "") .. ']}\n'
+      if n == 512 then
+        write(concat(out)); out, n = {}, 0
+      end
+    end
+  end
+  write(concat(out, "", 1, n))
 end
 
 local mode = os.getenv("CARS_LUA_JIT") or "route-off"
 if mode == "route-off" then
   jit.off(route, true)
+elseif mode == "route-main-off" then
+  jit.off(route, true); jit.off(main, true)
 elseif mode == "off" then
   jit.off()
+elseif mode ~= "default" then
+  error("CARS_LUA_JIT: default, route-off, route-main-off or off")
 end
-
-local out, n = {}, 0
-local write = io.write
-for line in io.lines() do
-  if find(line, "%S") then
-    local r = decode(line)
-    local outcome, rules = route(r)
-    n = n + 1
-    out[n] = '{"id":' .. json_string(r.id) .. ',"outcome":"' .. outcome
-      .. '","rules":[' .. (#rules > 0 and '"' .. concat(rules, '","') .. '"' or "") .. ']}\n'
-    if n == 512 then
-      write(concat(out)); out, n = {}, 0
-    end
-  end
-end
-write(concat(out, "", 1, n))
+main()
