@@ -440,6 +440,24 @@ cars_ast *cars_parse_paths(const char *const *paths, size_t npaths, cars_arena *
     return cars_arena_failed(a) ? NULL : r.ast;
 }
 
+cars_ast *cars_parse_file(const char *path, cars_arena *a, cars_diags *d)
+{
+    reader r;
+    if (!start(&r, a, d))
+        return NULL;
+    size_t len;
+    char *text = slurp(&r, path, &len);
+    uint32_t file;
+    if (!text)
+        return cars_arena_failed(a) ? NULL : r.ast;
+    if (!add_source(&r, path, path, text, len, &file))
+        return NULL;
+    if (!parse_source(&r, file, false) || cars_arena_failed(a))
+        return NULL;
+    attach_comments(r.ast, a);
+    return cars_arena_failed(a) ? NULL : r.ast;
+}
+
 cars_ast *cars_parse_text(const char *name, const char *text, size_t len, cars_arena *a,
                           cars_diags *d)
 {

@@ -13,6 +13,9 @@
  * out of memory; errors go to `d`. d->files/nfiles are set to the sources. */
 cars_ast *cars_parse_paths(const char *const *paths, size_t npaths, cars_arena *a, cars_diags *d);
 
+/* Parse one file alone: its includes are recorded, not followed (fmt). */
+cars_ast *cars_parse_file(const char *path, cars_arena *a, cars_diags *d);
+
 /* Parse one in-memory text as file `name` (tests, fuzzing). */
 cars_ast *cars_parse_text(const char *name, const char *text, size_t len, cars_arena *a, cars_diags *d);
 

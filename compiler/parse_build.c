@@ -502,7 +502,6 @@ void cars_pb_expect(cars_pstate *ps, cars_example *ex, const char *out, const ca
     ex->has_expect = true;
     ex->expect = outcome(ps, out, span, true);
     ex->expect_span = *span;
-    ex->nexpect_rules = 0;
 }
 
 bool cars_pb_expect_rule(cars_pstate *ps, const char *id, const cars_span *span)

@@ -112,7 +112,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, cars_pstate *ps, const char 
 
 %type <str> fpath fword aword apath rid tid path_s
 %type <e> expr or_e and_e not_e cmp_e sum term unary postfix primary path
-%type <e> in_rhs list_lit tuple quant num value vitem record literal_neg
+%type <e> in_rhs list_lit tuple quant num value scalar vitem record literal_neg
 %type <ev> exprs vitems rfields
 %type <fv> fields
 %type <field> ftype
@@ -188,6 +188,9 @@ ftype
     | KW_DATE                       { $$ = cars_pb_ftype(ps, CARS_T_DATE); CHK($$); }
     | KW_COUNTRY                    { $$ = cars_pb_ftype(ps, CARS_T_COUNTRY); CHK($$); }
     | KW_ONE KW_OF '[' members ']'  { $$ = cars_pb_ftype(ps, CARS_T_ENUM); CHK($$);
+                                      $$->members = *$4; }
+    | KW_ONE KW_OF '[' members ',' ']'
+                                    { $$ = cars_pb_ftype(ps, CARS_T_ENUM); CHK($$);
                                       $$->members = *$4; }
     | KW_LIST KW_OF '{' fields '}'  { $$ = cars_pb_ftype(ps, CARS_T_LIST); CHK($$);
                                       $$->elems = $4.p; $$->nelems = $4.n; }
@@ -305,9 +308,13 @@ tid
 
 th_items
     : %empty                        { $$ = cars_pb_begin_threshold(ps); CHK($$); }
-    | th_items KW_AT KW_LEAST INT   { $$ = $1; cars_pb_at_least(ps, $$, $4, NULL, &@$, &@2); }
+    | th_items KW_AT KW_LEAST INT   { $$ = $1; cars_span s = @2; s.end_line = @4.end_line;
+                                      s.end_col = @4.end_col;
+                                      cars_pb_at_least(ps, $$, $4, NULL, &s, &@2); }
     | th_items KW_AT KW_LEAST INT KW_IN KW_TIER IDENT
-                                    { $$ = $1; CHK(cars_pb_at_least(ps, $$, $4, $7, &@7, &@2)); }
+                                    { $$ = $1; cars_span s = @2; s.end_line = @7.end_line;
+                                      s.end_col = @7.end_col;
+                                      CHK(cars_pb_at_least(ps, $$, $4, $7, &s, &@2)); }
     | th_items meta_item            { $$ = $1; }
     ;
 
@@ -399,6 +406,14 @@ aword
     ;
 
 value
+    : scalar                        { $$ = $1; }
+    | '[' ']'                       { $$ = cars_pb_list(ps, NULL, 0, &@$); CHK($$); }
+    | '[' vitems ']'                { $$ = cars_pb_list(ps, $2.p, $2.n, &@$); CHK($$); }
+    | '[' vitems ',' ']'            { $$ = cars_pb_list(ps, $2.p, $2.n, &@$); CHK($$); }
+    ;
+
+/* A list value holds scalars or records, never lists (ast.h). */
+scalar
     : literal_neg                   { $$ = $1; }
     | INT                           { $$ = $1; }
     | NUMBER                        { $$ = $1; }
@@ -407,9 +422,6 @@ value
     | KW_TRUE                       { $$ = cars_pb_bool(ps, true, &@1); CHK($$); }
     | KW_FALSE                      { $$ = cars_pb_bool(ps, false, &@1); CHK($$); }
     | IDENT                         { $$ = cars_pb_name(ps, $1, &@1); CHK($$); }
-    | '[' ']'                       { $$ = cars_pb_list(ps, NULL, 0, &@$); CHK($$); }
-    | '[' vitems ']'                { $$ = cars_pb_list(ps, $2.p, $2.n, &@$); CHK($$); }
-    | '[' vitems ',' ']'            { $$ = cars_pb_list(ps, $2.p, $2.n, &@$); CHK($$); }
     ;
 
 vitems
@@ -418,7 +430,7 @@ vitems
     ;
 
 vitem
-    : value                         { $$ = $1; }
+    : scalar                        { $$ = $1; }
     | record                        { $$ = $1; }
     ;
 
