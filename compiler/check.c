@@ -72,7 +72,8 @@ static void check_schema(cars_ck *c)
         cars_error(c->d, NULL, NULL, "the ruleset has no schema");
         return;
     }
-    for (size_t i = 0; i < ast->nfields; i++) {
+    bool *as_object = cars_arena_alloc(c->a, ast->nfields + 1); /* reported as an object */
+    for (size_t i = 0; i < ast->nfields && as_object; i++) {
         cars_field *f = &ast->fields[i];
         f->index = (uint32_t)i;
         check_field_basics(c, f, false);
@@ -85,7 +86,10 @@ static void check_schema(cars_ck *c)
                 note_first(c, &g->span, f->path);
             } else if (is_prefix(g->path, f->path) || is_prefix(f->path, g->path)) {
                 const cars_field *obj = is_prefix(g->path, f->path) ? g : f;
-                cars_error(c->d, &f->span, NULL,
+                if (as_object[obj->index])
+                    continue;
+                as_object[obj->index] = true;
+                cars_error(c->d, &obj->span, NULL,
                            "'%s' is a field, so it cannot also be an object holding '%s'",
                            obj->path, obj == g ? f->path : g->path);
             }

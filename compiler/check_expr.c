@@ -373,13 +373,15 @@ static const char *const STRING_RULE =
  * by the type of the other. */
 static void check_pair(cars_ck *c, cars_expr *e, cars_type *ta, cars_type *tb)
 {
-    if (cars_ck_is_bare(c, e->a) && !cars_ck_is_bare(c, e->b)) {
-        *tb = cars_ck_expr(c, e->b, NULL);
-        *ta = cars_ck_expr(c, e->a, tb);
-    } else {
-        *ta = cars_ck_expr(c, e->a, NULL);
-        *tb = cars_ck_expr(c, e->b, ta);
-    }
+    bool swap = cars_ck_is_bare(c, e->a) && !cars_ck_is_bare(c, e->b);
+    cars_expr *first = swap ? e->b : e->a, *second = swap ? e->a : e->b;
+    cars_type t1 = cars_ck_expr(c, first, NULL), t2 = T_ERR;
+    if (t1.kind != CARS_T_ERROR || !cars_ck_is_bare(c, second))
+        t2 = cars_ck_expr(c, second, &t1); /* else: a constant with no type to take */
+    else
+        second->ty = T_ERR;
+    *ta = swap ? t2 : t1;
+    *tb = swap ? t1 : t2;
     e->protect = e->a->protect | e->b->protect;
 }
 
