@@ -1019,6 +1019,10 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
     if (st == yajl_status_error) {
         unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)line, len);
         const char *m = msg ? (const char *)msg : "parse error";
+        if (strncmp(m, "parse error: ", 13) == 0)
+            m += 13;
+        else if (strncmp(m, "lexical error: ", 15) == 0)
+            m += 15;
         size_t n = strlen(m);
         while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ' || m[n - 1] == '.'))
             n--;

@@ -1,0 +1,279 @@
+/* test_reader.c - the record reader: every kind of invalid record with its
+ * exact error text, null = absent, unknown fields ignored, the id of an
+ * invalid record, limits (depth, lone surrogates), and reuse across lines
+ * (nothing carried from one record to the next). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "date.h"
+#include "reader.h"
+#include "testprog.h"
+
+static tp T;
+static cars_reader *R;
+
+static int setup(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    R = cars_reader_new(&T.p);
+    return R ? 0 : -1;
+}
+static int teardown(void **s)
+{
+    (void)s;
+    cars_reader_free(R);
+    return 0;
+}
+
+#define BASE_HEAD "{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\","
+#define APPLICANT "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\"," \
+                  "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}}"
+#define CRIM "\"criminality\":{\"war_crimes\":false}"
+#define VALID BASE_HEAD APPLICANT "," CRIM "}"
+
+static void invalid(const char *json, const char *msg)
+{
+    bool ok = cars_reader_parse(R, json, strlen(json));
+    if (ok)
+        fail_msg("accepted: %s", json);
+    assert_string_equal(cars_reader_error(R), msg);
+}
+
+static bool valid(const char *json)
+{
+    bool ok = cars_reader_parse(R, json, strlen(json));
+    if (!ok)
+        fprintf(stderr, "refused: %s\n", cars_reader_error(R));
+    return ok;
+}
+
+static void test_valid(void **s)
+{
+    (void)s;
+    assert_true(valid(VALID));
+    const cars_record *r = cars_reader_record(R);
+    assert_true(r->has_id);
+    assert_int_equal(r->id.len, 3);
+    assert_memory_equal(r->id.p, "T-1", 3);
+    assert_true(r->v[F_RECEIVED].known);
+    assert_int_equal(r->v[F_RECEIVED].i, cars_date_make(2026, 11, 1));
+    assert_int_equal(r->v[F_ROUTE].i, M_STANDARD);
+    assert_int_equal(r->v[F_NATIONALITY].i, tp_cc("USA"));
+    assert_false(r->v[F_LENGTH].known);
+    assert_false(r->v[F_TRAVEL].known);
+    assert_int_equal(r->s[F_PASSNO].len, 2);
+    assert_memory_equal(r->s[F_PASSNO].p, "x1", 2);
+    /* field order is free, unknown fields (even nested, even lists) are ignored */
+    assert_true(valid("{\"criminality\":{\"war_crimes\":true,\"other\":[1,{\"a\":null}]},\"x\":{\"y\":[[]]}," APPLICANT
+                      ",\"route\":\"marriage_visitor\",\"received\":\"2026-11-01\",\"id\":\"Z\"}"));
+    assert_int_equal(cars_reader_record(R)->v[F_ROUTE].i, M_MARRIAGE);
+    assert_int_equal(cars_reader_record(R)->v[F_WAR].i, 1);
+}
+
+static void test_values(void **s)
+{
+    (void)s;
+    assert_true(valid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":0,\"cost_gbp\":12.5},"
+                                          "\"travel_history\":[{\"country\":\"FRA\",\"year\":2020,\"complied\":true},"
+                                          "{\"year\":-5,\"complied\":false,\"country\":\"DEU\",\"x\":1}]}"));
+    const cars_record *r = cars_reader_record(R);
+    assert_true(r->v[F_LENGTH].known);
+    assert_int_equal(r->v[F_LENGTH].i, 0);
+    assert_true(r->v[F_COST].f == 12.5);
+    assert_int_equal(r->v[F_TRAVEL].i, 2);
+    assert_int_equal(r->lists[F_TRAVEL].n, 2);
+    const cars_value *e = r->lists[F_TRAVEL].elems;
+    assert_int_equal(e[0].i, tp_cc("FRA"));
+    assert_int_equal(e[4].i, -5);
+    assert_int_equal(e[5].i, 0);
+    assert_true(e[5].known);
+    /* null = absent, and nothing is carried over from the last record */
+    assert_true(valid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":null},\"travel_history\":null}"));
+    r = cars_reader_record(R);
+    assert_false(r->v[F_LENGTH].known);
+    assert_false(r->v[F_COST].known);
+    assert_false(r->v[F_TRAVEL].known);
+    assert_int_equal(r->lists[F_TRAVEL].n, 0);
+    /* a number field takes integers; big integers within int64 */
+    assert_true(valid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":7,\"length_days\":9223372036854775807}}"));
+    assert_true(cars_reader_record(R)->v[F_COST].f == 7.0);
+    assert_int_equal(cars_reader_record(R)->v[F_LENGTH].i, INT64_MAX);
+    /* strings with escapes are decoded */
+    assert_true(valid("{\"id\":\"a\\\"b\\u00e9\\ud83d\\ude00\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\","
+                      APPLICANT "," CRIM "}"));
+    assert_int_equal(cars_reader_record(R)->id.len, 3 + 2 + 4);
+    assert_memory_equal(cars_reader_record(R)->id.p, "a\"b\xc3\xa9\xf0\x9f\x98\x80", 9);
+}
+
+static void test_json_errors(void **s)
+{
+    (void)s;
+    invalid("{\"id\":\"T-9\",", "not valid JSON: premature EOF");
+    assert_true(cars_reader_record(R)->has_id); /* the id could be read */
+    invalid("nonsense", "not valid JSON: invalid string in json text");
+    assert_false(cars_reader_record(R)->has_id);
+    invalid("[1,2]", "not a JSON object");
+    invalid("42", "not a JSON object");
+    invalid("\"x\"", "not a JSON object");
+    invalid("null", "not a JSON object");
+    invalid(VALID " {}", "not valid JSON: trailing garbage");
+    invalid("{\"id\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
+    invalid("{\"id\":\"\\udc00\\ud800\"}", "not valid JSON: lone surrogate \\udc00 in a string");
+    invalid("{\"id\":\"\\ud800\\u0041\"}", "not valid JSON: lone surrogate \\ud800 in a string");
+    invalid("{\"id\":\"\xff\"}", "not valid JSON: invalid bytes in UTF8 string");
+    /* an escaped backslash before u is not an escape */
+    invalid("{\"id\":\"\\\\ud800\"}", "missing required field received");
+}
+
+static void test_depth(void **s)
+{
+    (void)s;
+    char deep[400];
+    size_t n = 0;
+    deep[n++] = '{';
+    memcpy(deep + n, "\"x\":", 4), n += 4;
+    for (int i = 0; i < 63; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 63; i++)
+        deep[n++] = ']';
+    deep[n++] = '}';
+    deep[n] = '\0';
+    invalid(deep, "missing required field id"); /* 64 levels: fine */
+    n = 0;
+    deep[n++] = '{';
+    memcpy(deep + n, "\"x\":", 4), n += 4;
+    for (int i = 0; i < 64; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 64; i++)
+        deep[n++] = ']';
+    deep[n++] = '}';
+    deep[n] = '\0';
+    invalid(deep, "nesting deeper than 64 levels");
+}
+
+static void test_required(void **s)
+{
+    (void)s;
+    invalid(BASE_HEAD APPLICANT "}", "missing required field criminality.war_crimes");
+    invalid(BASE_HEAD APPLICANT ",\"criminality\":{\"war_crimes\":null}}", "missing required field criminality.war_crimes");
+    invalid(BASE_HEAD APPLICANT ",\"criminality\":null}", "missing required field criminality.war_crimes");
+    invalid("{\"id\":null,\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}",
+            "missing required field id");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FRA\",\"complied\":true}]}",
+            "missing required field travel_history[0].year");
+}
+
+static void test_types(void **s)
+{
+    (void)s;
+    invalid(BASE_HEAD "\"applicant\":{\"date_of_birth\":\"2026-02-30\",\"nationality\":\"USA\","
+                      "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}}," CRIM "}",
+            "applicant.date_of_birth: 2026-02-30 is not a date");
+    invalid("{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"tourist\"," APPLICANT "," CRIM "}",
+            "route: \"tourist\" is not one of standard_visitor, marriage_visitor, overseas_domestic_worker");
+    assert_true(cars_reader_record(R)->has_id);
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":-3}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got -3");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":1.5}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got 1.5");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":1e2}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got 1e2");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":9223372036854775808}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got 9223372036854775808");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":-0.5}}",
+            "visit.cost_gbp: expected a number \xe2\x89\xa5 0, got -0.5");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":\"12\"}}",
+            "visit.cost_gbp: expected a number \xe2\x89\xa5 0, got \"12\"");
+    invalid(BASE_HEAD APPLICANT ",\"criminality\":{\"war_crimes\":\"no\"}}",
+            "criminality.war_crimes: expected true or false, got \"no\"");
+    invalid(BASE_HEAD APPLICANT ",\"criminality\":{\"war_crimes\":0}}",
+            "criminality.war_crimes: expected true or false, got 0");
+    invalid("{\"id\":5,\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}",
+            "id: expected a string, got 5");
+    assert_false(cars_reader_record(R)->has_id); /* an id that is not a string is not reported */
+    invalid(BASE_HEAD "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"usa\","
+                      "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}}," CRIM "}",
+            "applicant.nationality: expected a country code (3 upper-case letters), got \"usa\"");
+    invalid(BASE_HEAD "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"GBRX\","
+                      "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}}," CRIM "}",
+            "applicant.nationality: expected a country code (3 upper-case letters), got \"GBRX\"");
+    invalid("{\"id\":\"T-1\",\"received\":20261101,\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}",
+            "received: expected a date (YYYY-MM-DD), got 20261101");
+    invalid("{\"id\":\"T-1\",\"received\":\"2026-1-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}",
+            "received: 2026-1-01 is not a date");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":{}}", "travel_history: expected a list, got an object");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[5]}", "travel_history[0]: expected an object, got 5");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FRA\",\"year\":\"2020\",\"complied\":true}]}",
+            "travel_history[0].year: expected an integer, got \"2020\"");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":[]}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got a list");
+    invalid(BASE_HEAD APPLICANT ",\"criminality\":true}", "criminality: expected an object, got true");
+    invalid(BASE_HEAD "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":7}," CRIM "}",
+            "applicant.passport: expected an object, got 7");
+}
+
+static void test_duplicates(void **s)
+{
+    (void)s;
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"route\":\"standard_visitor\"}", "duplicate key \"route\"");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"extra\":1,\"zz\":2,\"extra\":3}", "duplicate key \"extra\"");
+    invalid(BASE_HEAD APPLICANT ",\"criminality\":{\"war_crimes\":false,\"war_crimes\":true}}",
+            "duplicate key \"war_crimes\"");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FRA\",\"year\":1,\"year\":2,\"complied\":true}]}",
+            "travel_history[0]: duplicate key \"year\"");
+    /* the same unknown key in two different objects is fine */
+    assert_true(valid(BASE_HEAD APPLICANT "," CRIM ",\"a\":{\"k\":1},\"b\":{\"k\":2}}"));
+}
+
+static void test_long_list(void **s)
+{
+    (void)s;
+    const char *head = BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[";
+    const char *el = "{\"country\":\"FRA\",\"year\":2020,\"complied\":true},";
+    size_t n = CARS_READER_MAX_ELEMS + 1, len = strlen(head) + n * strlen(el) + 8;
+    char *buf = malloc(len);
+    strcpy(buf, head);
+    char *p = buf + strlen(buf);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(p, el, strlen(el));
+        p += strlen(el);
+    }
+    strcpy(p - 1, "]}");
+    invalid(buf, "travel_history: more than 100000 elements");
+    /* exactly at the limit: fine */
+    p = buf + strlen(head) + (n - 1) * strlen(el);
+    strcpy(p - 1, "]}");
+    assert_true(valid(buf));
+    assert_int_equal(cars_reader_record(R)->lists[F_TRAVEL].n, CARS_READER_MAX_ELEMS);
+    free(buf);
+}
+
+/* Reading allocates nothing per record once warmed up. */
+static void test_no_allocation(void **s)
+{
+    (void)s;
+    const char *rec = BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FRA\",\"year\":2020,\"complied\":true}]}";
+    assert_true(valid(rec));
+    cars_alloc_count(1);
+    for (int i = 0; i < 100; i++) {
+        assert_true(valid(rec));
+        invalid("{\"id\":\"x\",\"route\":\"nope\"}", "route: \"nope\" is not one of standard_visitor, marriage_visitor, "
+                                                   "overseas_domestic_worker");
+    }
+    assert_int_equal(cars_alloc_count(1), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid),      cmocka_unit_test(test_values),     cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_depth),      cmocka_unit_test(test_required),   cmocka_unit_test(test_types),
+        cmocka_unit_test(test_duplicates), cmocka_unit_test(test_long_list),  cmocka_unit_test(test_no_allocation),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
