@@ -19,7 +19,8 @@
 #include <stdint.h>
 
 /* Normalises `in` (len bytes) by `kind` (enum cars_keykind_v) into `out`,
- * which must hold at least len bytes (normalising never lengthens).
+ * which must hold at least len bytes (normalising never lengthens; out may
+ * be in itself: it is written front to back).
  * Returns the normalised length. Unknown kinds copy as is. */
 size_t cars_normalise(int kind, const char *in, size_t len, char *out);
 
