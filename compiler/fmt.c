@@ -705,41 +705,74 @@ static size_t chain(const cars_expr *e, cars_expr_kind k, const cars_expr **ops,
     return n;
 }
 
+enum { MAXOPS = 202 }; /* the parser bounds expression depth at 200 */
+
+/* One line `prefix EXPR` begun at `at`. A quantifier too long for the line
+ * whose `where` is an and/or chain is broken before each and/or, aligned
+ * under the first operand after `where`. */
+static void put_line_expr(printer *p, const cars_span *at, int indent, const char *prefix,
+                          const cars_expr *e, int min, uint32_t end_line)
+{
+    static const char *const quant[] = {"any", "all", "none", "count"};
+    sb t = {0};
+    put_expr(&t, e, min);
+    const cars_expr *ops[MAXOPS];
+    size_t n = 0;
+    const cars_expr *w = e->kind == CARS_E_QUANT ? e->b : NULL;
+    if ((size_t)indent + strlen(prefix) + t.n > WIDTH && w &&
+        (w->kind == CARS_E_AND || w->kind == CARS_E_OR))
+        n = chain(w, w->kind, ops, MAXOPS);
+    begin(p, at, indent);
+    sb_puts(&p->out, prefix);
+    if (n < 2 || t.failed) {
+        if (t.failed)
+            p->out.failed = true;
+        sb_puts(&p->out, t.p ? t.p : "");
+        sb_free(&t);
+        end(p, end_line);
+        return;
+    }
+    sb_free(&t);
+    sb head = {0};
+    sb_printf(&head, "%s(", quant[e->quant]);
+    sb_puts(&head, e->name);
+    sb_puts(&head, " in ");
+    put_expr(&head, e->a, P_ATOM);
+    sb_puts(&head, " where ");
+    int col = indent + (int)strlen(prefix) + (int)head.n;
+    sb_puts(&p->out, head.p ? head.p : "");
+    sb_free(&head);
+    bool is_and = w->kind == CARS_E_AND;
+    int min_op = is_and ? P_AND + 1 : P_OR + 1;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            begin(p, &ops[i]->span, col - (is_and ? 4 : 3));
+            sb_puts(&p->out, is_and ? "and " : "or ");
+        }
+        put_expr(&p->out, ops[i], min_op);
+        if (i + 1 == n)
+            sb_puts(&p->out, ")");
+        end(p, i + 1 == n ? end_line : ops[i]->span.end_line);
+    }
+}
+
 static void put_when(printer *p, const line_item *li, int indent)
 {
     const cars_expr *w = li->when;
-    enum { MAXOPS = 202 }; /* the parser bounds expression depth at 200 */
     const cars_expr *ops[MAXOPS];
     cars_expr_kind k = w->kind;
     size_t n = (k == CARS_E_AND || k == CARS_E_OR) ? chain(w, k, ops, MAXOPS) : 0;
     bool brk = n > 1 && ((size_t)indent + 5 + strlen(li->text) > WIDTH ||
                          comment_within(p, &li->at, ops[n - 1]->span.line));
     if (!brk) {
-        begin(p, &li->at, indent);
-        sb_puts(&p->out, "when ");
-        sb_puts(&p->out, li->text);
-        end(p, li->end_line);
+        put_line_expr(p, &li->at, indent, "when ", w, 0, li->end_line);
         return;
     }
     int min = k == CARS_E_AND ? P_AND + 1 : P_OR + 1;
-    for (size_t i = 0; i < n; i++) {
-        sb t = {0};
-        put_expr(&t, ops[i], min);
-        if (t.failed) {
-            p->out.failed = true;
-            return;
-        }
-        if (i == 0) {
-            begin(p, &li->at, indent);
-            sb_puts(&p->out, "when ");
-        } else {
-            begin(p, &ops[i]->span, indent);
-            sb_puts(&p->out, k == CARS_E_AND ? " and " : "  or ");
-        }
-        sb_puts(&p->out, t.p ? t.p : "");
-        sb_free(&t);
-        end(p, i + 1 == n ? li->end_line : ops[i]->span.end_line);
-    }
+    for (size_t i = 0; i < n; i++)
+        put_line_expr(p, i ? &ops[i]->span : &li->at, indent,
+                      i == 0 ? "when " : k == CARS_E_AND ? " and " : "  or ", ops[i], min,
+                      i + 1 == n ? li->end_line : ops[i]->span.end_line);
 }
 
 static void put_items(printer *p, items *it, int indent)
