@@ -13,6 +13,11 @@
  * hits re-spelled the way applicants type them, and near misses; and a share
  * P (default 0.02) of invalid lines of every kind the contract names.
  *
+ * --tables DIR reads false_documents.csv and false_contacts.csv: table hits
+ * and near misses are made from them, and ordinary records are kept off
+ * them. Without it there are no deliberate hits, and nothing stops an
+ * ordinary 07700 900xxx number from hitting the table by chance.
+ *
  * Each record draws from its own splitmix64 stream derived from (seed,
  * index), so the same count and seed always give the same bytes, and a
  * record does not depend on the ones before it. rand() is never used.
