@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "commands.h"
 #include "compile.h"
+#include "coverage.h"
 #include "date.h"
 #include "reader.h"
 #include "vm.h"
@@ -251,7 +252,8 @@ static void report(const cars_compiled *c, const cars_example *t, const cars_res
 }
 
 /* Routes one test; true when it passes. */
-static bool run_test(const cars_compiled *c, cars_reader *rd, cars_vm *vm, const cars_example *t)
+static bool run_test(const cars_compiled *c, cars_reader *rd, cars_vm *vm, const cars_example *t,
+                     cars_coverage *cv)
 {
     char *line = NULL, err[256];
     size_t len = 0;
@@ -262,6 +264,8 @@ static bool run_test(const cars_compiled *c, cars_reader *rd, cars_vm *vm, const
         fprintf(stderr, "error: out of memory\n");
         return false;
     }
+    if (cv)
+        cars_coverage_add(cv, line, len);
     if (!cars_reader_parse(rd, line, len)) {
         r.outcome = CARS_OUT_ERROR;
         why = cars_reader_error(rd);
@@ -281,7 +285,9 @@ static int run_all(const cars_compiled *c, bool coverage)
 {
     cars_reader *rd = cars_reader_new(&c->loaded);
     cars_vm *vm = cars_vm_new(&c->loaded);
-    if (!rd || !vm) {
+    cars_coverage *cv = coverage ? cars_coverage_new(c) : NULL;
+    if (!rd || !vm || (coverage && !cv)) {
+        cars_coverage_free(cv);
         cars_reader_free(rd);
         cars_vm_free(vm);
         fprintf(stderr, "error: out of memory\n");
@@ -292,15 +298,16 @@ static int run_all(const cars_compiled *c, bool coverage)
         const cars_example *t = c->ast->examples[i];
         if (!t->is_test)
             continue;
-        if (run_test(c, rd, vm, t))
+        if (run_test(c, rd, vm, t, cv))
             pass++;
         else
             fail++;
     }
     cars_reader_free(rd);
     cars_vm_free(vm);
-    if (coverage)
-        printf("coverage: not available yet\n");
+    if (cv)
+        cars_coverage_print(cv, stdout);
+    cars_coverage_free(cv);
     printf("%zu passed, %zu failed\n", pass, fail);
     return fail ? 1 : 0;
 }

@@ -434,8 +434,41 @@ static bool gen_sources(cars_cg *g, const char *dir)
     return true;
 }
 
-bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
-                  cars_diags *d)
+/* The coverage program: one RULE block per condition, all in one stage;
+ * MAIN evaluates it and decides NONE. */
+static bool gen_conditions(cars_cg *g, const cars_expr *const *conds, size_t n)
+{
+    cars_program *p = g->p;
+    p->rules = cars_arena_alloc(g->a, (n + 1) * sizeof *p->rules);
+    p->stages = cars_arena_alloc(g->a, sizeof *p->stages);
+    p->stage_rules = cars_arena_alloc(g->a, (n + 1) * sizeof(uint32_t));
+    if (!p->rules || !p->stages || !p->stage_rules)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        p->rules[i].id = str_of("C");
+        p->rules[i].title = str_of("condition");
+        p->rules[i].kind = CARS_RK_EXCLUSION;
+        p->rules[i].source = conds[i]->span.file;
+        p->rules[i].line = conds[i]->span.line;
+        p->rules[i].block = (uint32_t)cars_cg_new_block(g, CARS_BK_RULE, 0);
+        p->stage_rules[i] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < n && !g->failed; i++) {
+        cars_cg_expr(g, p->rules[i].block, conds[i]);
+        cars_cg_op(g, &g->blocks[p->rules[i].block], CARS_OP_RET, &conds[i]->span);
+    }
+    p->nrules = p->nstage_rules = (uint32_t)n;
+    p->stages[0] = (cars_pstage){0, (uint32_t)n};
+    p->nstages = 1;
+    cars_cg_op(g, &g->blocks[0], CARS_OP_EVAL_STAGE, NULL);
+    cars_cg_u16(g, &g->blocks[0], 0);
+    cars_cg_op(g, &g->blocks[0], CARS_OP_DECIDE, NULL);
+    cars_cg_byte(g, &g->blocks[0], CARS_OUT_NONE);
+    return !g->failed;
+}
+
+static bool codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out,
+                    cars_arena *a, cars_diags *d, const cars_expr *const *conds, size_t nconds)
 {
     cars_cg g;
     memset(&g, 0, sizeof g);
@@ -452,8 +485,25 @@ bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *ou
     if (!gen_schema(&g) || !cars_codegen_tables(ast, ruleset_dir, out, a, d))
         return false;
     cars_cg_new_block(&g, CARS_BK_MAIN, 0);
-    if (g.failed || !gen_tiers(&g) || !gen_rules(&g) || !gen_thresholds(&g) ||
-        !gen_routing(&g) || !gen_sources(&g, ruleset_dir) || !layout(&g))
+    bool ok = !g.failed && gen_tiers(&g);
+    if (ok && conds)
+        ok = gen_conditions(&g, conds, nconds);
+    else if (ok)
+        ok = gen_rules(&g) && gen_thresholds(&g) && gen_routing(&g);
+    if (!ok || !gen_sources(&g, ruleset_dir) || !layout(&g))
         return false;
     return !g.failed && !g.too_big && !cars_arena_failed(a);
+}
+
+bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
+                  cars_diags *d)
+{
+    return codegen(ast, ruleset_dir, out, a, d, NULL, 0);
+}
+
+bool cars_codegen_conditions(const cars_ast *ast, const char *ruleset_dir,
+                             const cars_expr *const *conds, size_t n, cars_program *out,
+                             cars_arena *a, cars_diags *d)
+{
+    return codegen(ast, ruleset_dir, out, a, d, conds, n);
 }

@@ -20,6 +20,15 @@
 bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
                   cars_diags *d);
 
+/* The coverage program (compiler/coverage.c): the same schema and tables,
+ * and one rule per expression in `conds` (bool expressions of the checked
+ * AST, outside any quantifier body), all in one stage; routing decides NONE.
+ * cars_vm_eval_rule(vm, rec, k) then gives condition k's value for a record
+ * with exactly the VM's semantics. */
+bool cars_codegen_conditions(const cars_ast *ast, const char *ruleset_dir,
+                             const cars_expr *const *conds, size_t n, cars_program *out,
+                             cars_arena *a, cars_diags *d);
+
 /* Reads every table of the ruleset (codegen_table.c): fills out->tables,
  * out->ntables and out->table_key. */
 bool cars_codegen_tables(const cars_ast *ast, const char *ruleset_dir, cars_program *out,

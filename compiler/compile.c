@@ -58,6 +58,7 @@ bool cars_compile(const char *path, const cars_check_options *opt, const char *r
     if (ok)
         ok = cars_check(out->ast, &out->arena, &out->diags, opt);
     const char *dir = ruleset_dir(&out->arena, path);
+    out->dir = dir;
     if (ok && dir)
         ok = cars_codegen(out->ast, dir, &out->built, &out->arena, &out->diags);
     cars_diags_sort(&out->diags);

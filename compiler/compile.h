@@ -18,6 +18,7 @@ typedef struct cars_compiled {
     cars_arena arena;
     cars_diags diags;
     cars_ast *ast;
+    const char *dir;      /* the ruleset directory (tables, source names) */
     cars_program built;   /* as codegen made it (arrays in the arena) */
     uint8_t *bytes;       /* the bundle (cars_malloc) */
     size_t len;
