@@ -49,8 +49,12 @@ void cars_buf_puts(cars_buf *b, const char *s) { cars_buf_put(b, s, strlen(s)); 
 static void put_u(cars_buf *b, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
-    cars_buf_put(b, tmp, (size_t)n);
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    cars_buf_put(b, tmp + i, sizeof tmp - i);
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */

@@ -179,7 +179,7 @@ static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t 
 static int32_t find_child(const cars_reader *r, int32_t parent, const char *key, size_t len)
 {
     for (int32_t c = r->nodes[parent].child; c >= 0; c = r->nodes[c].sibling)
-        if (r->nodes[c].len == len && memcmp(r->nodes[c].name, key, len) == 0)
+        if (r->nodes[c].len == len && (len == 0 || (r->nodes[c].name[0] == key[0] && memcmp(r->nodes[c].name, key, len) == 0)))
             return c;
     return -1;
 }
@@ -508,24 +508,32 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
     return true;
 }
 
+static void number_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n)
+{
+    char got[80];
+    render(got, sizeof got, s, n, false);
+    type_error(r, f, got);
+}
+
 static int cb_number(void *ctx, const char *s, size_t n)
 {
     cars_reader *r = ctx;
     char got[80];
-    render(got, sizeof got, s, n, false);
     if (in_list(r)) {
+        render(got, sizeof got, s, n, false);
         list_elem_error(r, got);
         return 1;
     }
     value_context(r);
     if (r->target == T_NODE) {
+        render(got, sizeof got, s, n, false);
         node_error(r, got);
     } else if (r->target == T_FIELD || r->target == T_ELEM) {
         const cars_pfield *f = target_field(r);
         if (f->type == CARS_FT_INTEGER) {
             int64_t v;
             if (!parse_int(s, n, &v) || ((f->flags & CARS_FF_HAS_MIN) && (double)v < f->min))
-                type_error(r, f, got);
+                number_error(r, f, s, n);
             else
                 store(r, v);
         } else if (f->type == CARS_FT_NUMBER) {
@@ -538,11 +546,11 @@ static int cb_number(void *ctx, const char *s, size_t n)
             buf[n] = '\0';
             double d = strtod(buf, NULL);
             if (!isfinite(d) || ((f->flags & CARS_FF_HAS_MIN) && d < f->min))
-                type_error(r, f, got);
+                number_error(r, f, s, n);
             else
                 store_f(r, d);
         } else {
-            type_error(r, f, got);
+            number_error(r, f, s, n);
         }
     }
     done_value(r);
@@ -746,7 +754,7 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
         const cars_pfield *lf = &r->p->fields[f->node];
         for (uint32_t e = 0; e < lf->elems_n; e++) {
             const cars_pfield *ef = &r->p->elem_fields[lf->elems_first + e];
-            if (ef->path.len == n && memcmp(ef->path.p, k, n) == 0) {
+            if (ef->path.len == n && (n == 0 || (ef->path.p[0] == k[0] && memcmp(ef->path.p, k, n) == 0))) {
                 uint32_t idx = lf->elems_first + e;
                 if (r->eseen[idx] == r->egen) {
                     char got[80];
