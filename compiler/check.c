@@ -120,8 +120,8 @@ static void check_dups(cars_ck *c, const named *items, size_t n)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(items[i].name, items[j].name) == 0) {
-                cars_error(c->d, items[i].span, NULL, "'%s' is already defined (as a %s)",
-                           items[i].name, items[j].what);
+                cars_error(c->d, items[i].span, NULL, "'%s' is already defined (as %s %s)",
+                           items[i].name, items[j].what[0] == 'e' ? "an" : "a", items[j].what);
                 note_first(c, items[j].span, items[i].name);
                 break;
             }
@@ -278,8 +278,11 @@ static void check_rule(cars_ck *c, cars_rule *r)
 {
     check_profile_meta(c, r);
     check_review(c, &r->meta, kind_name(r->kind), r->id);
-    if (!r->when)
+    if (!r->when) {
+        cars_error(c->d, &r->id_span, "add: when CONDITION", "%s %s has no 'when' condition",
+                   kind_name(r->kind), r->id);
         return;
+    }
     cars_type t = cars_ck_expr(c, r->when, NULL);
     r->protect = r->when->protect;
     if (t.kind != CARS_T_BOOL && t.kind != CARS_T_ERROR)

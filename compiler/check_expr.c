@@ -277,6 +277,8 @@ static cars_type resolve_name(cars_ck *c, cars_expr *e, const cars_type *want)
 {
     if (names_var(c, e->name))
         return resolve_elem(c, e);
+    if (want && want->kind == CARS_T_ENUM && cars_ck_member(want->field, e->name) >= 0)
+        return resolve_constant(c, e, want); /* a member, even if also a name */
     cars_let *l = cars_ck_find_let(c->ast, e->name);
     if (l) {
         e->ref_kind = CARS_REF_LET;

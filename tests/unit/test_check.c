@@ -597,6 +597,58 @@ static void t_several_errors(void **state)
     done();
 }
 
+static void t_duplicate_examples(void **state)
+{
+    (void)state;
+    run(RULE("email is present")
+        "example e1 {\n  id = \"a\"\n}\n"
+        "example e1 {\n  id = \"b\"\n}\n"
+        "test \"t1\" {\n  like e1\n  expect CXDR [S-2]\n}\n"
+        "test \"t1\" {\n  like e1\n  expect CXDR [S-1]\n}\n");
+    assert_false(F.ok);
+    diag_is(0, CARS_SEV_NOTE, 22, 9, "the first definition of e1", NULL);
+    error_is(1, 25, 9, "'e1' is already defined (as an example)", NULL);
+    diag_is(2, CARS_SEV_NOTE, 28, 6, "the first definition of t1", NULL);
+    error_is(3, 30, 16, "unknown rule 'S-2'", "did you mean 'S-1'?");
+    error_is(4, 32, 6, "'t1' is already defined (as a test)", NULL);
+    assert_int_equal(F.d.n, 5);
+    done();
+}
+
+/* A name that is both a member of the compared enumeration and a field is
+ * read as the member. */
+static void t_member_over_field(void **state)
+{
+    (void)state;
+    run("schema {\n  id: string required\n  received: date required reference\n"
+        "  b: bool optional\n  kind: one of [a, b] required\n}\n"
+        "single S-1 complex \"t\" { when kind = b and b }\n"
+        "routing {\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n");
+    assert_true(F.ok);
+    const cars_expr *eq = F.ast->rules[0]->when->a;
+    assert_int_equal(eq->b->ref_kind, CARS_REF_MEMBER);
+    assert_int_equal(eq->b->ival, 1);
+    assert_int_equal(F.ast->rules[0]->when->b->ref_kind, CARS_REF_FIELD);
+    done();
+}
+
+static void t_protected_and_let_types(void **state)
+{
+    (void)state;
+    run("schema {\n  id: string required\n  received: date required reference\n"
+        "  nat: string required protected nationality\n"
+        "  l: list of {\n    y: integer required\n  } optional\n}\n"
+        "let s = l\n"
+        "single S-1 complex \"t\" { when count(x in l) > 1 }\n"
+        "routing {\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n");
+    assert_false(F.ok);
+    error_is(0, 4, 3, "'protected nationality' needs a country field", NULL);
+    diag_is(1, CARS_SEV_WARNING, 9, 5, "definition 's' is never used", "remove it");
+    error_is(2, 9, 9, "a definition must be a value, not a list", NULL);
+    assert_int_equal(F.d.n, 3);
+    done();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +691,9 @@ int main(void)
         cmocka_unit_test(t_review_due),
         cmocka_unit_test(t_examples),
         cmocka_unit_test(t_several_errors),
+        cmocka_unit_test(t_duplicate_examples),
+        cmocka_unit_test(t_member_over_field),
+        cmocka_unit_test(t_protected_and_let_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
