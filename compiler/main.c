@@ -27,7 +27,7 @@ static const command commands[] = {
      "\n"
      "  --as-of DATE   also check review dates against DATE\n"},
     {"fmt", cars_cmd_fmt, "print a .cars file in canonical form",
-     "usage: carsc fmt [-w] FILE...\n"
+     "usage: carsc fmt [-w|-c] FILE...\n"
      "\n"
      "Print each FILE in canonical form (2-space indent, one item per line,\n"
      "comments kept) to stdout. Includes are not followed.\n"
