@@ -100,26 +100,39 @@ static void cg_compare(cars_cg *g, size_t bi, const cars_expr *e)
     cg_cmp(g, bi, e->kind, e->a, e->b, e);
 }
 
-/* a and b / a or b, short-circuit: the jump keeps a as the result. */
+/* a and b / a or b, short-circuit: the jump keeps a as the result. A chain
+ * `a or b or c` jumps straight to its end:
+ *   <a> JUMP_IF_TRUE L <b> OR JUMP_IF_TRUE L <c> OR L: */
 static void cg_logic(cars_cg *g, size_t bi, const cars_expr *e)
 {
     bool and = e->kind == CARS_E_AND;
-    cars_cg_expr(g, bi, e->a);
-    op(g, bi, and ? CARS_OP_JUMP_IF_FALSE : CARS_OP_JUMP_IF_TRUE, e);
-    size_t at = BLK->len;
-    cars_cg_u16(g, BLK, 0);
-    cars_cg_expr(g, bi, e->b);
-    op(g, bi, and ? CARS_OP_AND : CARS_OP_OR, e);
-    size_t dist = BLK->len - (at + 2);
-    if (dist > 0xFFFF) {
-        if (!g->too_big)
-            cars_error(g->d, &e->span, NULL, "this condition is too large to compile");
-        g->too_big = true;
-        return;
+    const cars_expr *chain[64];
+    size_t n = 0;
+    const cars_expr *x = e;
+    while (x->kind == e->kind && n < 63) { /* left-nested: ((a or b) or c) */
+        chain[n++] = x->b;
+        x = x->a;
     }
-    if (!g->failed) {
-        BLK->code[at] = (uint8_t)(dist & 0xFF);
-        BLK->code[at + 1] = (uint8_t)(dist >> 8);
+    chain[n++] = x;
+    size_t patch[64];
+    cars_cg_expr(g, bi, chain[n - 1]);
+    for (size_t k = n - 1; k-- > 0;) {
+        op(g, bi, and ? CARS_OP_JUMP_IF_FALSE : CARS_OP_JUMP_IF_TRUE, e);
+        patch[k] = BLK->len;
+        cars_cg_u16(g, BLK, 0);
+        cars_cg_expr(g, bi, chain[k]);
+        op(g, bi, and ? CARS_OP_AND : CARS_OP_OR, e);
+    }
+    for (size_t k = 0; k + 1 < n && !g->failed; k++) {
+        size_t dist = BLK->len - (patch[k] + 2);
+        if (dist > 0xFFFF) {
+            if (!g->too_big)
+                cars_error(g->d, &e->span, NULL, "this condition is too large to compile");
+            g->too_big = true;
+            return;
+        }
+        BLK->code[patch[k]] = (uint8_t)(dist & 0xFF);
+        BLK->code[patch[k] + 1] = (uint8_t)(dist >> 8);
     }
 }
 

@@ -146,6 +146,46 @@ static void t_logic_and_absent(void **state)
     rig_free(&r);
 }
 
+/* Chains jump straight to their end: every mix of true, false and absent. */
+static void t_logic_chains(void **state)
+{
+    (void)state;
+    rig r;
+    compile_ok(&r, SCHEMA
+               "single S-1 complex \"or3\" { when flag or other or stay > 1 }\n"
+               "single S-2 complex \"and3\" { when flag and other and stay > 1 }\n"
+               "single S-3 complex \"not and3\" { when not (flag and other and stay > 1) }\n"
+               "routing {\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n");
+    static const char *const vals[3] = {"true", "false", NULL};
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            for (int c = 0; c < 3; c++) {
+                char rec[256];
+                int v[3] = {a, b, c}; /* 0 true, 1 false, 2 absent */
+                snprintf(rec, sizeof rec, REC("%s%s%s%s%s%s"),
+                         a < 2 ? ",\"flag\":" : "", a < 2 ? vals[a] : "",
+                         b < 2 ? ",\"other\":" : "", b < 2 ? vals[b] : "",
+                         c < 2 ? ",\"stay\":" : "", c == 0 ? "2" : c == 1 ? "0" : "");
+                bool any_t = false, any_f = false, any_u = false;
+                for (int k = 0; k < 3; k++) {
+                    any_t |= v[k] == 0;
+                    any_f |= v[k] == 1;
+                    any_u |= v[k] == 2;
+                }
+                char want[64] = "CXDR";
+                if (any_t)
+                    strcat(want, " S-1");
+                if (!any_f && !any_u)
+                    strcat(want, " S-2");
+                if (any_f)
+                    strcat(want, " S-3");
+                if (strcmp(want, "CXDR") == 0)
+                    strcpy(want, "NCXDR");
+                assert_string_equal(route(&r, rec), want);
+            }
+    rig_free(&r);
+}
+
 static void t_arith_dates(void **state)
 {
     (void)state;
@@ -357,6 +397,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_logic_and_absent),
+        cmocka_unit_test(t_logic_chains),
         cmocka_unit_test(t_arith_dates),
         cmocka_unit_test(t_sets_and_strings),
         cmocka_unit_test(t_quantifiers),
