@@ -418,6 +418,17 @@ static cars_type check_compare(cars_ck *c, cars_expr *e)
     if (ta.kind == CARS_T_STRING || tb.kind == CARS_T_STRING) {
         if (eq && ta.kind == tb.kind)
             return check_string_eq(c, e);
+        const cars_expr *lit = ta.kind == CARS_T_STRING ? e->a : e->b;
+        cars_type other = ta.kind == CARS_T_STRING ? tb : ta;
+        if (lit->kind == CARS_E_STR && other.kind == CARS_T_ENUM) {
+            char hint[160], members[256];
+            snprintf(hint, sizeof hint, "write the member without quotes: %s", lit->sval);
+            members_text(other.field, members, sizeof members);
+            cars_error(c->d, &lit->span, cars_ck_member(other.field, lit->sval) >= 0 ? hint : NULL,
+                       "'%s' is one of %s; compare it with a member, not a string",
+                       other.field->path, members);
+            return T_ERR;
+        }
         cars_error(c->d, &e->span, STRING_RULE, "cannot compare %s with %s",
                    cars_ck_type_name(ta), cars_ck_type_name(tb));
         return T_ERR;
