@@ -155,6 +155,10 @@ struct cars_reader {
     int depth;
     uint8_t target;
     int32_t tidx; /* target field / node / element field (absolute index) */
+    yajl_handle h;     /* the current line's parser */
+    const char *line;  /* the current line */
+    size_t len;
+    bool lone;         /* the line holds a lone surrogate escape */
     bool started;
     bool has_err;
     bool oom;
@@ -567,6 +571,31 @@ static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
     return out;
 }
 
+static bool lone_surrogate(const char *s, size_t n, char out[7]);
+
+/* With a lone surrogate in the line, an id string holding one is not
+ * reported (yajl decodes it into a wrong character): the raw token of the
+ * string just read ends where the parser stands. */
+static bool id_has_lone_surrogate(const cars_reader *r)
+{
+    size_t end = yajl_get_bytes_consumed(r->h);
+    if (end < 2 || end > r->len)
+        return true;
+    size_t q = end - 1; /* the closing quote */
+    while (q > 0) {
+        q--;
+        if (r->line[q] != '"')
+            continue;
+        size_t bs = 0;
+        while (bs < q && r->line[q - 1 - bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            break; /* the opening quote */
+    }
+    char sur[7];
+    return lone_surrogate(r->line + q, end - q, sur);
+}
+
 static void string_value(cars_reader *r, const cars_pfield *f, const unsigned char *s, size_t n)
 {
     const cars_program *p = r->p;
@@ -577,7 +606,7 @@ static void string_value(cars_reader *r, const cars_pfield *f, const unsigned ch
         if (r->target == T_FIELD) {
             if ((f->flags & CARS_FF_READ) || r->tidx == r->id_field)
                 r->s[r->tidx] = keep(r, s, n);
-            if (r->tidx == r->id_field) {
+            if (r->tidx == r->id_field && !(r->lone && id_has_lone_surrogate(r))) {
                 r->rec.id = r->s[r->tidx];
                 r->rec.has_id = true;
             }
@@ -1008,11 +1037,12 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         r->strcap = cap;
     }
     char sur[7];
-    if (memchr(line, '\\', len) && lone_surrogate(line, len, sur)) {
-        snprintf(r->err, sizeof r->err, "not valid JSON: lone surrogate %s in a string", sur);
-        return false;
-    }
+    bool lone = memchr(line, '\\', len) && lone_surrogate(line, len, sur);
+    r->lone = lone;
+    r->line = line;
+    r->len = len;
     yajl_handle h = yajl_alloc(&callbacks, &r->afuncs, r);
+    r->h = h;
     if (!h) {
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
@@ -1035,6 +1065,9 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ' || m[n - 1] == '.'))
             n--;
         snprintf(r->err, sizeof r->err, "not valid JSON: %.*s", (int)n, m);
+        r->has_err = true;
+    } else if (lone) { /* yajl accepts it: parsed only to read the id */
+        snprintf(r->err, sizeof r->err, "not valid JSON: lone surrogate %s in a string", sur);
         r->has_err = true;
     } else if (!r->started && !r->has_err) {
         set_err(r, "not a JSON object");

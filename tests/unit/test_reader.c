@@ -123,6 +123,11 @@ static void test_json_errors(void **s)
     invalid("null", "not a JSON object");
     invalid(VALID " {}", "not valid JSON: trailing garbage");
     invalid("{\"id\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
+    assert_false(cars_reader_record(R)->has_id); /* the id holds it: not reported */
+    invalid("{\"id\":\"G-1\",\"x\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
+    assert_true(cars_reader_record(R)->has_id); /* elsewhere: the id is reported */
+    invalid("{\"id\":\"x\\ud800\\u0041\"}", "not valid JSON: lone surrogate \\ud800 in a string");
+    assert_false(cars_reader_record(R)->has_id);
     invalid("{\"id\":\"\\udc00\\ud800\"}", "not valid JSON: lone surrogate \\udc00 in a string");
     invalid("{\"id\":\"\\ud800\\u0041\"}", "not valid JSON: lone surrogate \\ud800 in a string");
     invalid("{\"id\":\"\xff\"}", "not valid JSON: invalid bytes in UTF8 string");
