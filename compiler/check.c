@@ -309,6 +309,9 @@ static void check_unused(cars_ck *c)
         check_review(c, &t->meta, "table", t->name);
         if (!t->used)
             cars_warning(c->d, &t->span, "remove it", "table '%s' is never used", t->name);
+        if (t->file && t->file[0] == '/')
+            cars_error(c->d, &t->file_span, "write the path relative to the ruleset's directory",
+                       "a table file must be inside the ruleset, not an absolute path");
         if (t->nkeys < 1 || t->nkeys > 2)
             cars_error(c->d, &t->span, NULL, "a table has one or two key columns, not %zu",
                        t->nkeys);

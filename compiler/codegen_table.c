@@ -350,7 +350,6 @@ bool cars_codegen_tables(const cars_ast *ast, const char *dir, cars_program *out
             len8[b] = (uint8_t)((uint64_t)files[i].len >> (8 * b));
         crypto_generichash_update(&st, len8, 8);
         crypto_generichash_update(&st, (const unsigned char *)files[i].text, files[i].len);
-        paths[i] = t->file;
     }
     uint8_t full[32];
     crypto_generichash_final(&st, full, 32);
