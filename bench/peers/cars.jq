@@ -26,17 +26,25 @@
 
 def present: . != null;
 
-# ASCII whitespace, as the VM trims it.
-def trim: sub("^[ \t\n\r\f\u000b]+"; "") | sub("[ \t\n\r\f\u000b]+$"; "");
+# ASCII whitespace, as the VM trims it. (jq 1.6 compiles a regex on every
+# call, so the common case, nothing to trim, costs one test.)
+def trim:
+  if test("\\A[ \t\n\r\f\u000b]|[ \t\n\r\f\u000b]\\z")
+  then sub("\\A[ \t\n\r\f\u000b]+"; "") | sub("[ \t\n\r\f\u000b]+\\z"; "")
+  else . end;
 
 # Normalisations (reference-guidance, "Stage 1"; docs/language.md tables).
-def norm_document: gsub("[ -]"; "") | ascii_upcase;
-def norm_email: trim | ascii_downcase;
-def norm_phone:
+# ascii_downcase/ascii_upcase and explode|map|implode walk every character
+# in jq code, so each is skipped (by one regex test) when it has nothing to do.
+def norm_document:  # spaces and hyphens removed, upper-cased
+  (if test("[ -]") then explode | map(select(. != 32 and . != 45)) | implode else . end)
+  | if test("[a-z]") then ascii_upcase else . end;
+def norm_email: trim | if test("[A-Z]") then ascii_downcase else . end;
+def norm_phone:     # digits only, a leading '+' kept
   trim
   | (if startswith("+") then "+" else "" end)
     + (explode | map(select(. >= 48 and . <= 57)) | implode);
-def norm_contact: if test("@") then norm_email else norm_phone end;
+def norm_contact: if index("@") then norm_email else norm_phone end;
 
 # CSV text -> list of rows (each a list of fields), header dropped.
 def csv_rows:
