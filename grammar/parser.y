@@ -5,8 +5,8 @@
  * first): or, and, not, comparison/in/is/between/within (no chaining),
  * + -, *, unary -, postfix `days`. Syntax errors are reported as
  * "unexpected X, expected Y" with the span of the offending token; error
- * recovery resynchronises at the `}` that ends a declaration, so several
- * errors are reported per run. Every node's depth is bounded (CARS_MAX_NEST)
+ * recovery skips to the keyword that starts the next declaration, so one
+ * error is reported per broken declaration. Every node's depth is bounded (CARS_MAX_NEST)
  * and so is the parser stack (YYMAXDEPTH), so hostile input gives a
  * diagnostic, never a stack overflow.
  */
@@ -145,7 +145,7 @@ decl
     | example_decl
     | test_decl
     | include_decl
-    | error '}'             { yyerrok; }
+    | error                 /* skip to the start of the next declaration */
     ;
 
 /* ---- schema ------------------------------------------------------------ */
