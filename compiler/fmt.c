@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -1099,7 +1100,10 @@ static bool write_in_place(const char *path, const char *text, size_t len)
         cars_free(tmp);
         return false;
     }
+    struct stat st;
     bool ok = true;
+    if (stat(path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0)
+        ok = false; /* keep the file's permissions */
     for (size_t off = 0; ok && off < len;) {
         ssize_t w = write(fd, text + off, len - off);
         if (w < 0 && errno == EINTR)
