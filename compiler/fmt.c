@@ -14,6 +14,7 @@
  */
 #include "fmt.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1168,6 +1169,60 @@ done:
     return rc;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.cars file of a directory, in name order (with -w or -c only). */
+static int fmt_dir(const char *dir, bool in_place, bool check)
+{
+    if (!in_place && !check) {
+        fprintf(stderr, "carsc fmt: '%s' is a directory: use -w or -c\n", dir);
+        return CARS_EXIT_USAGE;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "carsc fmt: cannot read '%s': %s\n", dir, strerror(errno));
+        return CARS_EXIT_ERRORS;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = CARS_EXIT_OK;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l <= 5 || de->d_name[0] == '.' || strcmp(de->d_name + l - 5, ".cars") != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **nn = cars_realloc(names, cap * sizeof *names);
+            if (!nn) {
+                rc = CARS_EXIT_ERRORS;
+                break;
+            }
+            names = nn;
+        }
+        size_t len = strlen(dir) + l + 2;
+        if (!(names[n] = cars_malloc(len))) {
+            rc = CARS_EXIT_ERRORS;
+            break;
+        }
+        snprintf(names[n++], len, "%s/%s", dir, de->d_name);
+    }
+    closedir(d);
+    if (rc == CARS_EXIT_OK)
+        qsort(names, n, sizeof *names, cmp_str);
+    int result = rc;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == CARS_EXIT_OK && fmt_one(names[i], in_place, check) != CARS_EXIT_OK)
+            result = CARS_EXIT_ERRORS;
+        cars_free(names[i]);
+    }
+    cars_free(names);
+    return result;
+}
+
 int cars_cmd_fmt(int argc, char **argv)
 {
     bool in_place = false, check = false;
@@ -1191,8 +1246,13 @@ int cars_cmd_fmt(int argc, char **argv)
         return CARS_EXIT_USAGE;
     }
     int rc = CARS_EXIT_OK;
-    for (int i = first; i < argc; i++)
-        if (fmt_one(argv[i], in_place, check) != CARS_EXIT_OK)
-            rc = CARS_EXIT_ERRORS;
+    for (int i = first; i < argc; i++) {
+        struct stat st;
+        int r = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)
+                    ? fmt_dir(argv[i], in_place, check)
+                    : fmt_one(argv[i], in_place, check);
+        if (r != CARS_EXIT_OK)
+            rc = r;
+    }
     return rc;
 }

@@ -33,7 +33,8 @@ static const command commands[] = {
      "comments kept) to stdout. Includes are not followed.\n"
      "\n"
      "  -w   rewrite each FILE in place instead\n"
-     "  -c   print nothing; exit 1 if a FILE is not in canonical form\n"},
+     "  -c   print nothing; exit 1 if a FILE is not in canonical form\n"
+     "A directory stands for its *.cars files (with -w or -c).\n"},
     {"build", cars_cmd_build, "compile a ruleset into a release bundle", "usage: carsc build PATH [--release-id ID] [--as-of YYYY-MM-DD] -o FILE.carsb\n"},
     {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
     {"disasm", cars_cmd_disasm, "print a release bundle's program", "usage: carsc disasm FILE.carsb\n"},
