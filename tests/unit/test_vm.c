@@ -302,12 +302,53 @@ static void test_isolation(void **state)
         }
 }
 
+static const char *esc(const char *s, size_t n)
+{
+    static cars_buf b;
+    b.len = 0;
+    cars_json_string(&b, s, n);
+    cars_buf_put(&b, "", 1);
+    return b.p;
+}
+
+static void test_json_escaping(void **state)
+{
+    (void)state;
+    assert_string_equal(esc("plain", 5), "\"plain\"");
+    assert_string_equal(esc("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+    assert_string_equal(esc("\n\r\t\b\f\x01\x1f", 7), "\"\\n\\r\\t\\b\\f\\u0001\\u001f\"");
+    assert_string_equal(esc("\0x", 2), "\"\\u0000x\"");
+    assert_string_equal(esc("/\x7f", 2), "\"/\x7f\""); /* DEL and / need no escape */
+    /* valid UTF-8 is kept as is; invalid bytes become U+FFFD */
+    assert_string_equal(esc("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9), "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+    assert_string_equal(esc("a\xff" "b", 3), "\"a\xef\xbf\xbd" "b\"");
+    assert_string_equal(esc("\xc3", 1), "\"\xef\xbf\xbd\"");                 /* cut short */
+    assert_string_equal(esc("\xc0\x80", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\"");  /* overlong */
+    assert_string_equal(esc("\xed\xa0\x80", 3), "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""); /* surrogate */
+}
+
+/* Every prefix of a valid record is handled (refused) without a crash, and
+ * the reader recovers on the next line. */
+static void test_prefixes(void **state)
+{
+    env *e = *state;
+    const char *full = rec(",\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true}],"
+                           "\"contact\":{\"email\":\"a\\u00e9@b\"}");
+    char line[2048];
+    snprintf(line, sizeof line, "%s", full);
+    size_t n = strlen(line);
+    for (size_t k = 0; k < n; k++)
+        assert_false(cars_reader_parse(e->r, line, k));
+    assert_true(cars_reader_parse(e->r, line, n));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_none),       cmocka_unit_test(test_cxdr_two_rules), cmocka_unit_test(test_ncxdr),
         cmocka_unit_test(test_threshold),  cmocka_unit_test(test_leap_day_ages),  cmocka_unit_test(test_lookups),
-        cmocka_unit_test(test_kleene),     cmocka_unit_test(test_isolation),
+        cmocka_unit_test(test_kleene),     cmocka_unit_test(test_isolation),      cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_prefixes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
