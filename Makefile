@@ -30,7 +30,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(wildcard tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps demo test test-fast test-san unit cases clean bench
+.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
 # Install missing Debian packages (as root), or say exactly what to install.
@@ -72,6 +72,9 @@ $(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(BUILD)/libcarsvm.a
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
 $(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lm
 $(BUILD)/%: $(BUILD)/obj/tools/%.o
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
@@ -97,6 +100,25 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(BUILD)
+
+# Benchmarks (bench/run.sh writes docs/performance.md and docs/scale.svg).
+BENCH_PKGS = hyperfine jq luajit lua-cjson nodejs npm time valgrind
+BENCH_BIN  = $(BUILD)/bench/handwritten $(BUILD)/bench/readonly $(BUILD)/bench/scale/genrules $(BUILD)/bench/scale/loadtime
+bench-deps:
+	@missing=""; for p in $(BENCH_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+	@if [ -f bench/peers/node/package-lock.json ] && [ ! -d bench/peers/node/node_modules/json-rules-engine ]; then \
+	  npm ci --prefix bench/peers/node --no-audit --no-fund; fi
+bench-bin: all $(BENCH_BIN)
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory bench-bin
+	@BUILD=$(BUILD) sh bench/run.sh
 
 clean:
 	rm -rf build build-asan

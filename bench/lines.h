@@ -15,7 +15,7 @@
 typedef void (*bench_line_fn)(void *ctx, const char *p, size_t len, unsigned long long no);
 typedef int (*bench_flush_fn)(void *ctx);
 
-static bool bench_blank(const char *s, size_t n)
+static inline bool bench_blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v')
@@ -24,7 +24,7 @@ static bool bench_blank(const char *s, size_t n)
 }
 
 /* 0, or -1 on a read error / out of memory (message on stderr). */
-static int bench_each_line(FILE *in, bench_line_fn fn, bench_flush_fn flush, void *ctx)
+static inline int bench_each_line(FILE *in, bench_line_fn fn, bench_flush_fn flush, void *ctx)
 {
     size_t cap = 4u * 1024 * 1024, len = 0;
     char *buf = malloc(cap);
@@ -85,7 +85,7 @@ static int bench_each_line(FILE *in, bench_line_fn fn, bench_flush_fn flush, voi
 }
 
 /* Reads a whole file (a release bundle) into an 8-aligned buffer. */
-static unsigned char *bench_read_file(const char *path, size_t *len)
+static inline unsigned char *bench_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
