@@ -104,6 +104,7 @@ static void arena_destroy(arena *a)
 
 typedef struct node {
     const char *name;
+    uint64_t pre; /* the first 8 bytes of the name, zero-padded: a quick compare */
     uint32_t len;
     int32_t field;          /* top-level field index, or -1 for an object */
     int32_t child, sibling; /* -1 if none */
@@ -143,6 +144,7 @@ struct cars_reader {
     uint32_t *eseen;    /* per element field: == egen when seen in this element */
     uint32_t egen;
     cars_value *escratch; /* element slots of a list that is not stored */
+    uint64_t *epre;       /* per element field: key_prefix of its key */
     uint32_t max_stride;
     char *strbuf;
     size_t strcap, strlen_;
@@ -165,11 +167,19 @@ struct cars_reader {
     char err[512];
 };
 
+static uint64_t key_prefix(const char *s, size_t len)
+{
+    uint64_t v = 0;
+    memcpy(&v, s, len < 8 ? len : 8);
+    return v;
+}
+
 static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t parent)
 {
     node *n = &r->nodes[r->nnodes];
     n->name = name;
     n->len = len;
+    n->pre = key_prefix(name, len);
     n->field = -1;
     n->child = -1;
     n->sibling = -1;
@@ -182,9 +192,12 @@ static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t 
 
 static int32_t find_child(const cars_reader *r, int32_t parent, const char *key, size_t len)
 {
-    for (int32_t c = r->nodes[parent].child; c >= 0; c = r->nodes[c].sibling)
-        if (r->nodes[c].len == len && (len == 0 || (r->nodes[c].name[0] == key[0] && memcmp(r->nodes[c].name, key, len) == 0)))
+    uint64_t pre = key_prefix(key, len);
+    for (int32_t c = r->nodes[parent].child; c >= 0; c = r->nodes[c].sibling) {
+        const node *n = &r->nodes[c];
+        if (n->pre == pre && n->len == len && (len <= 8 || memcmp(n->name + 8, key + 8, len - 8) == 0))
             return c;
+    }
     return -1;
 }
 
@@ -236,11 +249,14 @@ cars_reader *cars_reader_new(const cars_program *p)
         if (p->fields[f].type == CARS_FT_LIST && p->fields[f].elems_n > r->max_stride)
             r->max_stride = p->fields[f].elems_n;
     r->escratch = cars_calloc(r->max_stride + 1, sizeof *r->escratch);
+    r->epre = cars_calloc(p->nelem_fields + 1, sizeof *r->epre);
+    for (uint32_t e = 0; r->epre && e < p->nelem_fields; e++)
+        r->epre[e] = key_prefix(p->elem_fields[e].path.p, p->elem_fields[e].path.len);
     r->afuncs.malloc = arena_alloc;
     r->afuncs.realloc = arena_realloc;
     r->afuncs.free = arena_free;
     r->afuncs.ctx = &r->ar;
-    if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->eseen || !r->escratch ||
+    if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->eseen || !r->escratch || !r->epre ||
         !build_trie(r)) {
         cars_reader_free(r);
         return NULL;
@@ -273,6 +289,7 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->seen);
     cars_free(r->eseen);
     cars_free(r->escratch);
+    cars_free(r->epre);
     cars_free(r->nodes);
     cars_free(r->strbuf);
     cars_free(r->ukeys);
@@ -781,9 +798,11 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
         }
     } else if (f->kind == FR_ELEM) {
         const cars_pfield *lf = &r->p->fields[f->node];
+        uint64_t pre = key_prefix(k, n);
         for (uint32_t e = 0; e < lf->elems_n; e++) {
             const cars_pfield *ef = &r->p->elem_fields[lf->elems_first + e];
-            if (ef->path.len == n && (n == 0 || (ef->path.p[0] == k[0] && memcmp(ef->path.p, k, n) == 0))) {
+            if (r->epre[lf->elems_first + e] == pre && ef->path.len == n &&
+                (n <= 8 || memcmp(ef->path.p + 8, k + 8, n - 8) == 0)) {
                 uint32_t idx = lf->elems_first + e;
                 if (r->eseen[idx] == r->egen) {
                     char got[80];
