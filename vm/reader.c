@@ -300,6 +300,7 @@ void cars_reader_free(cars_reader *r)
 
 const cars_record *cars_reader_record(const cars_reader *r) { return &r->rec; }
 const char *cars_reader_error(const cars_reader *r) { return r->err; }
+bool cars_reader_out_of_memory(const cars_reader *r) { return r->oom; }
 
 /* ---- errors ---- */
 
@@ -1049,6 +1050,7 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
             cap *= 2;
         char *b = cars_realloc(r->strbuf, cap);
         if (!b) {
+            r->oom = true;
             snprintf(r->err, sizeof r->err, "out of memory reading the record");
             return false;
         }
@@ -1063,6 +1065,7 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
     yajl_handle h = yajl_alloc(&callbacks, &r->afuncs, r);
     r->h = h;
     if (!h) {
+        r->oom = true;
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
     }
@@ -1070,6 +1073,7 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
     if (st == yajl_status_ok)
         st = yajl_complete_parse(h);
     if (r->oom || r->ar.failed) {
+        r->oom = true;
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
     }

@@ -59,5 +59,8 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len);
 const cars_record *cars_reader_record(const cars_reader *r);
 /* The error of the last invalid line: NUL-terminated, without final '.'. */
 const char *cars_reader_error(const cars_reader *r);
+/* True when the last line failed for lack of memory, not for its content
+ * (the router treats that as fatal, not as an invalid record). */
+bool cars_reader_out_of_memory(const cars_reader *r);
 
 #endif

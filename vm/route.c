@@ -66,6 +66,11 @@ static void route_line(worker *w, const line *ln)
         return;
     }
     if (!cars_reader_parse(w->reader, ln->p, ln->len)) {
+        if (cars_reader_out_of_memory(w->reader)) {
+            w->fatal = true;
+            snprintf(w->err, sizeof w->err, "out of memory");
+            return;
+        }
         const cars_record *rec = cars_reader_record(w->reader);
         cars_output_error(&w->out, w->p, rec->has_id ? &rec->id : NULL, cars_reader_error(w->reader), ln->no);
         w->invalid++;
@@ -87,7 +92,7 @@ static void *work(void *arg)
         route_line(w, &w->lines[i]);
     if (w->out.failed && !w->fatal) {
         w->fatal = true;
-        snprintf(w->err, sizeof w->err, "out of memory for the output");
+        snprintf(w->err, sizeof w->err, "out of memory");
     }
     return NULL;
 }

@@ -273,12 +273,32 @@ static void test_no_allocation(void **s)
     assert_int_equal(cars_alloc_count(1), 0);
 }
 
+/* Allocation failure at every point of creating and first use of a reader:
+ * a clean NULL or a clean error, never a crash or a leak. */
+static void test_alloc_failure(void **s)
+{
+    (void)s;
+    for (long n = 0; n < 60; n++) {
+        cars_alloc_fail_after(n);
+        cars_reader *r = cars_reader_new(&T.p);
+        if (r) {
+            const char *j = VALID;
+            bool ok = cars_reader_parse(r, j, strlen(j));
+            if (!ok)
+                assert_string_equal(cars_reader_error(r), "out of memory reading the record");
+            cars_reader_free(r);
+        }
+        cars_alloc_fail_after(-1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid),      cmocka_unit_test(test_values),     cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_depth),      cmocka_unit_test(test_required),   cmocka_unit_test(test_types),
         cmocka_unit_test(test_duplicates), cmocka_unit_test(test_long_list),  cmocka_unit_test(test_no_allocation),
+        cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

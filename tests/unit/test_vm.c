@@ -342,13 +342,47 @@ static void test_prefixes(void **state)
     assert_true(cars_reader_parse(e->r, line, n));
 }
 
+/* Allocation failure anywhere in routing a stream: a clean -1 with a
+ * message, or success; never a crash or a leak. */
+static void test_alloc_failure(void **state)
+{
+    env *e = *state;
+    const char *in = "{\"id\":\"A\"}\n{\"id\":\"B\"}\n";
+    bool done = false;
+    for (long n = 0; n < 60 && !done; n++) {
+        FILE *fi = fmemopen((void *)in, strlen(in), "r");
+        char *outp = NULL;
+        size_t outn = 0;
+        FILE *fo = open_memstream(&outp, &outn);
+        char err[200];
+        cars_alloc_fail_after(n);
+        int rc = cars_route_stream(&e->p, fi, fo, 2, NULL, err, sizeof err);
+        cars_alloc_fail_after(-1);
+        fclose(fi);
+        fclose(fo);
+        free(outp);
+        done = rc == 3;
+        if (!done)
+            assert_int_equal(rc, -1);
+        if (!done)
+            assert_string_equal(err, "out of memory");
+    }
+    assert_true(done);
+    for (long n = 0; n < 10; n++) {
+        cars_alloc_fail_after(n);
+        cars_vm *vm = cars_vm_new(&e->p);
+        cars_alloc_fail_after(-1);
+        cars_vm_free(vm);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_none),       cmocka_unit_test(test_cxdr_two_rules), cmocka_unit_test(test_ncxdr),
         cmocka_unit_test(test_threshold),  cmocka_unit_test(test_leap_day_ages),  cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_kleene),     cmocka_unit_test(test_isolation),      cmocka_unit_test(test_json_escaping),
-        cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_prefixes),   cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
