@@ -90,6 +90,23 @@ static void arena_reset(arena *a)
     a->failed = false;
 }
 
+/* yajl does not survive a failed allocation: before each line the arena
+ * gets one chunk large enough for everything yajl may ask for (its string
+ * buffer doubles up to twice the longest string, and old copies stay). */
+static bool arena_reserve(arena *a, size_t n)
+{
+    if (a->first && a->first->cap >= n)
+        return true;
+    chunk *c = cars_malloc(sizeof(chunk) + n);
+    if (!c)
+        return false;
+    c->cap = n;
+    c->used = 0;
+    c->next = a->first;
+    a->first = a->cur = c;
+    return true;
+}
+
 static void arena_destroy(arena *a)
 {
     chunk *c = a->first;
@@ -1056,6 +1073,11 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         }
         r->strbuf = b;
         r->strcap = cap;
+    }
+    if (len > (SIZE_MAX - 65536) / 4 || !arena_reserve(&r->ar, 4 * len + 65536)) {
+        r->oom = true;
+        snprintf(r->err, sizeof r->err, "out of memory reading the record");
+        return false;
     }
     char sur[7];
     bool lone = memchr(line, '\\', len) && lone_surrogate(line, len, sur);

@@ -349,12 +349,13 @@ static void test_alloc_failure(void **state)
     env *e = *state;
     const char *in = "{\"id\":\"A\"}\n{\"id\":\"B\"}\n";
     bool done = false;
-    for (long n = 0; n < 60 && !done; n++) {
+    for (long n = 0; n < 400 && !done; n++) {
         FILE *fi = fmemopen((void *)in, strlen(in), "r");
         char *outp = NULL;
         size_t outn = 0;
         FILE *fo = open_memstream(&outp, &outn);
         char err[200];
+        cars_alloc_count(1);
         cars_alloc_fail_after(n);
         int rc = cars_route_stream(&e->p, fi, fo, 2, NULL, err, sizeof err);
         cars_alloc_fail_after(-1);
@@ -369,6 +370,7 @@ static void test_alloc_failure(void **state)
     }
     assert_true(done);
     for (long n = 0; n < 10; n++) {
+        cars_alloc_count(1);
         cars_alloc_fail_after(n);
         cars_vm *vm = cars_vm_new(&e->p);
         cars_alloc_fail_after(-1);
