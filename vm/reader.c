@@ -125,6 +125,7 @@ typedef struct node {
     uint32_t len;
     int32_t field;          /* top-level field index, or -1 for an object */
     int32_t child, sibling; /* -1 if none */
+    int32_t parent;
 } node;
 
 enum frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
@@ -146,6 +147,8 @@ struct cars_reader {
     const cars_program *p;
     node *nodes;
     uint32_t nnodes;
+    int32_t *htab; /* open addressing over (parent, key) */
+    uint32_t hmask;
     int32_t id_field;
     arena ar;
     yajl_alloc_funcs afuncs;
@@ -200,6 +203,7 @@ static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t 
     n->field = -1;
     n->child = -1;
     n->sibling = -1;
+    n->parent = parent;
     if (parent >= 0) {
         n->sibling = r->nodes[parent].child;
         r->nodes[parent].child = (int32_t)r->nnodes;
@@ -207,7 +211,7 @@ static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t 
     return (int32_t)r->nnodes++;
 }
 
-static int32_t find_child(const cars_reader *r, int32_t parent, const char *key, size_t len)
+static int32_t find_child_slow(const cars_reader *r, int32_t parent, const char *key, size_t len)
 {
     uint64_t pre = key_prefix(key, len);
     for (int32_t c = r->nodes[parent].child; c >= 0; c = r->nodes[c].sibling) {
@@ -216,6 +220,49 @@ static int32_t find_child(const cars_reader *r, int32_t parent, const char *key,
             return c;
     }
     return -1;
+}
+
+/* The hash table of (parent, key) -> child, built once per reader. */
+static uint32_t child_hash(int32_t parent, uint64_t pre, size_t len)
+{
+    uint64_t h = (pre ^ ((uint64_t)len << 56) ^ ((uint64_t)(uint32_t)parent * 0x9E3779B97F4A7C15ull)) *
+                 0xD6E8FEB86659FD93ull;
+    return (uint32_t)(h >> 32);
+}
+
+static int32_t find_child(const cars_reader *r, int32_t parent, const char *key, size_t len)
+{
+    uint64_t pre = key_prefix(key, len);
+    for (uint32_t i = child_hash(parent, pre, len) & r->hmask;; i = (i + 1) & r->hmask) {
+        int32_t c = r->htab[i];
+        if (c < 0)
+            return -1;
+        const node *n = &r->nodes[c];
+        if (n->pre == pre && n->len == len && n->parent == parent &&
+            (len <= 8 || memcmp(n->name + 8, key + 8, len - 8) == 0))
+            return c;
+    }
+}
+
+static bool build_hash(cars_reader *r)
+{
+    uint32_t size = 16;
+    while (size < 4 * r->nnodes)
+        size *= 2;
+    r->htab = cars_malloc(size * sizeof *r->htab);
+    if (!r->htab)
+        return false;
+    r->hmask = size - 1;
+    for (uint32_t i = 0; i < size; i++)
+        r->htab[i] = -1;
+    for (uint32_t c = 1; c < r->nnodes; c++) {
+        const node *n = &r->nodes[c];
+        uint32_t i = child_hash(n->parent, n->pre, n->len) & r->hmask;
+        while (r->htab[i] >= 0)
+            i = (i + 1) & r->hmask;
+        r->htab[i] = (int32_t)c;
+    }
+    return true;
 }
 
 static bool build_trie(cars_reader *r)
@@ -236,7 +283,7 @@ static bool build_trie(cars_reader *r)
         for (uint32_t i = 0; i <= len; i++) {
             if (i < len && s[i] != '.')
                 continue;
-            int32_t c = find_child(r, cur, s + start, i - start);
+            int32_t c = find_child_slow(r, cur, s + start, i - start);
             if (c < 0)
                 c = add_node(r, s + start, i - start, cur);
             cur = c;
@@ -279,7 +326,7 @@ cars_reader *cars_reader_new(const cars_program *p)
         return NULL;
     }
     r->seen = cars_calloc(r->nnodes, sizeof *r->seen);
-    if (!r->seen) {
+    if (!r->seen || !build_hash(r)) {
         cars_reader_free(r);
         return NULL;
     }
@@ -308,6 +355,7 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->escratch);
     cars_free(r->epre);
     cars_free(r->nodes);
+    cars_free(r->htab);
     cars_free(r->strbuf);
     cars_free(r->ukeys);
     cars_free(r->ukbuf);
