@@ -4,6 +4,7 @@
  * wording of syntax errors ("unexpected X, expected Y"). */
 #include "parse_build.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -711,18 +712,85 @@ static bool has(const char *const *names, int n, const char *want)
     return false;
 }
 
+/* Edit distance between short strings (at most 40 bytes each). */
+static size_t distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t row[41];
+    if (na > 40 || nb > 40)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* The expected keyword closest to a misspelt name, if one is close. */
+static const char *closest_keyword(const char *word, size_t len, const char *const *exp, int n)
+{
+    const char *best = NULL;
+    size_t limit = len <= 3 ? 1 : 2, bestd = SIZE_MAX;
+    for (int i = 0; i < n; i++) {
+        const char *k = exp[i];
+        if (k[0] == '<' || k[0] == '\'' || strchr(k, ' '))
+            continue;
+        size_t d = distance(word, len, k, strlen(k));
+        if (d > 0 && d <= limit && d < bestd) {
+            best = k;
+            bestd = d;
+        }
+    }
+    return best;
+}
+
 static const char *syntax_hint(cars_pstate *ps, const char *tok, const char *const *exp, int n,
-                               bool at_eof)
+                               bool at_eof, char *buf, size_t size)
 {
     if (at_eof && has(exp, n, "'}'"))
         return "a '{' is not closed";
     if (strcmp(tok, "'='") == 0 && ps->tok_off > 0 && ps->text[ps->tok_off - 1] == '=')
         return "equality is written with a single '='";
+    if (strcmp(tok, "<name>") == 0) {
+        const char *k = closest_keyword(ps->text + ps->tok_off, ps->tok_len, exp, n);
+        if (k) {
+            snprintf(buf, size, "did you mean '%s'?", k);
+            return buf;
+        }
+    }
     if (has(exp, n, "when") && !has(exp, n, "'}'"))
         return "a rule's condition comes last and starts with 'when'";
     if (tok[0] != '<' && tok[0] != '\'' && has(exp, n, "<name>"))
         return "this word is reserved; choose another name";
     return NULL;
+}
+
+/* Is every expected token one that starts a declaration (top level)? */
+static bool only_declarations(const char *const *exp, int n)
+{
+    static const char *const starts[] = {
+        "schema", "set", "let", "table", "exclusion", "screen", "profile", "single",
+        "multiple", "threshold", "routing", "example", "test", "include", "end of file",
+    };
+    for (int i = 0; i < n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < sizeof starts / sizeof starts[0] && !found; k++)
+            found = strcmp(exp[i], starts[k]) == 0;
+        if (!found)
+            return false;
+    }
+    return n > 0;
 }
 
 void cars_pb_syntax_error(cars_pstate *ps, const cars_span *loc, bool at_eof, const char *tok,
@@ -747,7 +815,9 @@ void cars_pb_syntax_error(cars_pstate *ps, const cars_span *loc, bool at_eof, co
     char list[400] = "";
     bool expr = has(exp, n, "<name>") && has(exp, n, "<number>") &&
                 has(exp, n, "'('");
-    if (expr) {
+    if (only_declarations(exp, n)) {
+        snprintf(list, sizeof list, ", expected a declaration");
+    } else if (expr) {
         snprintf(list, sizeof list, ", expected an expression");
     } else if (n > 0 && n <= 6) {
         size_t used = 0;
@@ -761,6 +831,7 @@ void cars_pb_syntax_error(cars_pstate *ps, const cars_span *loc, bool at_eof, co
             used += (size_t)w;
         }
     }
-    const char *hint = syntax_hint(ps, tok, exp, n, at_eof);
+    char buf[80];
+    const char *hint = syntax_hint(ps, tok, exp, n, at_eof, buf, sizeof buf);
     cars_error(ps->d, loc, hint, "unexpected %s%s", what, list);
 }

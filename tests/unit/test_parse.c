@@ -258,6 +258,10 @@ static void test_lexical_errors(void **state)
     assert_string_equal(first_error("let x = \x01 1\n"), "1:9: unexpected character '\\x01'");
     assert_string_equal(first_error("let x = \xc3\xa9 1\n"), "1:9: unexpected character '\xc3\xa9'");
     assert_string_equal(first_error("let x = a && b\n"), "1:11: unexpected '&&'");
+    assert_string_equal(first_error("let x = \xef\xbb\xbf 1\n"),
+                        "1:9: unexpected byte-order mark (U+FEFF)");
+    parse_ok("\xef\xbb\xbflet x = 1\n"); /* allowed first */
+    assert_int_equal(F.ast->lets[0]->span.col, 8);
     assert_string_equal(first_error("let x = a == b\n"), "1:11: unexpected '=='");
     /* the file is refused before scanning */
     assert_string_equal(first_error("let x = 1\nlet y = \xff\n"), "2:9: invalid UTF-8 byte '\\xff'");
@@ -289,6 +293,9 @@ static void test_syntax_errors(void **state)
     assert_string_equal(first_error("exclusion X \"t\" {\n  when a\n}\n"),
                         "1:11: malformed rule id 'X'");
     assert_string_equal(first_error("let when = 1\n"), "1:5: unexpected 'when', expected name");
+    assert_string_equal(first_error("exlusion X-1 \"t\" { when a }\n"),
+                        "1:1: unexpected name 'exlusion', expected a declaration");
+    assert_string_equal(F.d.items[0].hint, "did you mean 'exclusion'?");
     /* recovery: one error per broken declaration */
     parse("exclusion A-1 \"t\" { when a = }\n"
           "exclusion A-2 \"t\" { when b }\n"
