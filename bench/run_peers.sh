@@ -1,6 +1,7 @@
 #!/bin/sh
 # run_peers.sh - time each benchmark peer on a corpus of VALID records:
-# wall time, records/s, MB/s and peak RSS (from /usr/bin/time -v). Output
+# wall time, records/s, MB/s, CPU seconds (user + system: steadier than
+# wall time on a busy machine) and peak RSS (from /usr/bin/time -v). Output
 # goes to /dev/null; check agreement separately with bench/compare.sh.
 #
 #   bench/run_peers.sh CORPUS [TABLES_DIR]
@@ -17,7 +18,7 @@ tables=${2:-$here/../rulesets/cars-v/tables}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 n=$(grep -c '[^[:space:]]' "$corpus")
 bytes=$(wc -c < "$corpus")
-printf '%-6s %10s %9s %12s %9s %12s\n' peer records seconds records/s MB/s peak_RSS_MB
+printf '%-6s %10s %9s %12s %9s %8s %14s %12s\n' peer records seconds records/s MB/s cpu_s records/cpu_s peak_RSS_MB
 runs=${RUNS:-1}
 for p in $PEERS; do
   best=""; r=0
@@ -35,6 +36,7 @@ for p in $PEERS; do
   awk -v p="$p" -v n="$n" -v bytes="$bytes" -v s="${best}e-3" '
     BEGIN { s = s + 0 }
     /Maximum resident set size/ { rss = $NF }
-    END { printf "%-6s %10d %9.2f %12.0f %9.2f %12.1f\n", p, n, s, (s > 0 ? n / s : 0),
-                 (s > 0 ? bytes / s / 1e6 : 0), rss / 1024 }' "$tmp/$p.best"
+    /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
+    END { printf "%-6s %10d %9.2f %12.0f %9.2f %8.2f %14.0f %12.1f\n", p, n, s, (s > 0 ? n / s : 0),
+                 (s > 0 ? bytes / s / 1e6 : 0), cpu, (cpu > 0 ? n / cpu : 0), rss / 1024 }' "$tmp/$p.best"
 done
