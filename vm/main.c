@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "alloc.h"
 #include "disasm.h"
 #include "loader.h"
@@ -234,6 +236,10 @@ done:
 
 int main(int argc, char **argv)
 {
+    if (sodium_init() < 0) {
+        fprintf(stderr, "carsvm: cannot initialise libsodium\n");
+        return 1;
+    }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(help, stdout);
         return 0;
