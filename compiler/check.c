@@ -420,8 +420,8 @@ static void check_routing(cars_ck *c)
 {
     const cars_ast *ast = c->ast;
     if (!ast->has_routing) {
-        if (ast->nrules)
-            cars_error(c->d, NULL, NULL, "the ruleset has no routing block");
+        cars_error(c->d, NULL, "add: routing { ... otherwise -> OUTCOME }",
+                   "the ruleset has no routing block");
         return;
     }
     const cars_stage *by_sel[7] = {0};
