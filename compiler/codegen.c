@@ -13,6 +13,7 @@
 
 #include "codegen_int.h"
 #include "opcodes.h"
+#include "verify.h"
 
 /* ---- buffers --------------------------------------------------------------- */
 
@@ -383,6 +384,11 @@ static bool layout(cars_cg *g)
     size_t off = 0;
     for (size_t i = 0; i < g->nblocks; i++) {
         const cars_cg_block *b = &g->blocks[i];
+        if (b->max > CARS_MAX_STACK) {
+            cars_error(g->d, NULL, NULL, "a condition is too deeply nested to compile (it needs "
+                       "a stack of %d; the limit is %d)", b->max, CARS_MAX_STACK);
+            return false;
+        }
         if (b->len)
             memcpy(code + off, b->code, b->len);
         p->blocks[i] = (cars_pblock){(uint32_t)off, (uint32_t)b->len, b->kind, b->list,

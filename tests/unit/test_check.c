@@ -649,6 +649,17 @@ static void t_protected_and_let_types(void **state)
     done();
 }
 
+static void t_no_routing(void **state)
+{
+    (void)state;
+    run("schema {\n  id: string required\n  received: date required reference\n}\n");
+    assert_false(F.ok);
+    assert_int_equal(F.d.n, 1);
+    assert_false(F.d.items[0].has_span);
+    assert_string_equal(F.d.items[0].message, "the ruleset has no routing block");
+    done();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -694,6 +705,7 @@ int main(void)
         cmocka_unit_test(t_duplicate_examples),
         cmocka_unit_test(t_member_over_field),
         cmocka_unit_test(t_protected_and_let_types),
+        cmocka_unit_test(t_no_routing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
