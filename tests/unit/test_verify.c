@@ -602,6 +602,60 @@ static void test_unreachable(void **s)
     expect("block 1 at offset 10: PUSH_BOOL is unreachable");
 }
 
+
+static void test_elem_enum_members(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.elems[E_YEAR].type = CARS_FT_ENUM;
+    T.elems[E_YEAR].members_first = 2;
+    T.elems[E_YEAR].members_n = 2;
+    expect("element field 1 (year): members 2+2 out of range (3 members)");
+}
+static void test_quantifier_list_not_read(void **s)
+{
+    (void)s;
+    elem_body();
+    tp_bool(&T, 1), tp_op(&T, CARS_OP_RET);
+    tp_end(&T);
+    T.fields[F_TRAVEL].flags &= (uint8_t)~CARS_FF_READ;
+    expect("block 1 at offset 7: ANY field 12 (travel_history) is not marked read");
+}
+static void test_threshold_before_stage(void **s)
+{
+    (void)s;
+    tp_init(&T);
+    tp_begin(&T, CARS_BK_MAIN, 0);
+    tp_op(&T, CARS_OP_DECIDE_THRESHOLD), tp_u16(&T, 0), tp_u8(&T, 1), tp_u8(&T, 3);
+    tp_end(&T);
+    T.p.nthresholds = 1;
+    expect("block 0 at offset 0: DECIDE_THRESHOLD before any EVAL_STAGE");
+}
+static void test_threshold_outcome(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.code[T.blocks[0].offset + T.blocks[0].len - 1] = 9; /* DECIDE_THRESHOLD's second outcome */
+    char msg[200];
+    snprintf(msg, sizeof msg, "block 0 at offset %u: DECIDE_THRESHOLD outcome 9 out of range",
+             T.blocks[0].offset + T.blocks[0].len - 5);
+    expect(msg);
+}
+static void test_jumps_disagree(void **s)
+{
+    (void)s;
+    mini();
+    tp_bool(&T, 1);                                            /* 7: depth 1 */
+    uint32_t j1 = tp_jump(&T, CARS_OP_JUMP_IF_FALSE);          /* 9 */
+    tp_bool(&T, 1);                                            /* 12: depth 2 */
+    uint32_t j2 = tp_jump(&T, CARS_OP_JUMP_IF_TRUE);           /* 14: jumps with depth 2 */
+    tp_op(&T, CARS_OP_AND);                                    /* 17 */
+    tp_patch(&T, j1), tp_patch(&T, j2);
+    tp_op(&T, CARS_OP_RET);                                    /* 18 */
+    end_rule();
+    expect("block 1 at offset 14: JUMP_IF_TRUE reaches offset 18 with stack depth 2, another path with 1");
+}
+
 /* The loader runs the verifier: a refused program is not loaded. */
 static void test_loader_runs_verifier(void **s)
 {
@@ -688,6 +742,11 @@ int main(void)
         cmocka_unit_test(test_jump_mid_instruction),
         cmocka_unit_test(test_jump_depth_mismatch),
         cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_elem_enum_members),
+        cmocka_unit_test(test_quantifier_list_not_read),
+        cmocka_unit_test(test_threshold_before_stage),
+        cmocka_unit_test(test_threshold_outcome),
+        cmocka_unit_test(test_jumps_disagree),
         cmocka_unit_test(test_loader_runs_verifier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
