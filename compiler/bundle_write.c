@@ -19,7 +19,7 @@ static uint8_t *wb_reserve(wbuf *b, size_t n)
 {
     if (b->failed)
         return NULL;
-    if (b->len + n > b->cap) {
+    if (b->len + n > b->cap || !b->p) { /* never NULL, even for 0 bytes */
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n)
             cap *= 2;
@@ -69,8 +69,7 @@ static uint8_t *counted(writer *w, int id, uint32_t n, size_t rec)
     if (!h)
         return NULL;
     cars_wr32(h, n);
-    uint8_t *r = wb_reserve(b, (size_t)n * rec);
-    return r ? r : NULL;
+    return wb_reserve(b, (size_t)n * rec);
 }
 
 static void write_strs(writer *w, int id, const cars_str *s, uint32_t n)
