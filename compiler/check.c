@@ -55,6 +55,7 @@ static void check_elems(cars_ck *c, cars_field *list)
     for (size_t j = 0; j < list->nelems; j++) {
         cars_field *e = &list->elems[j];
         e->index = (uint32_t)j;
+        e->parent = list;
         check_field_basics(c, e, true);
         for (size_t k = 0; k < j; k++)
             if (strcmp(list->elems[k].path, e->path) == 0) {
