@@ -295,20 +295,21 @@ static void check_rule(cars_ck *c, cars_rule *r)
 static void check_unused(cars_ck *c)
 {
     cars_ast *ast = c->ast;
+    /* a duplicate (reported already) is never the one a name finds */
     for (size_t i = 0; i < ast->nlets; i++) {
         cars_ck_let(c, ast->lets[i]);
-        if (!ast->lets[i]->used)
+        if (!ast->lets[i]->used && cars_ck_find_let(ast, ast->lets[i]->name) == ast->lets[i])
             cars_warning(c->d, &ast->lets[i]->span, "remove it",
                          "definition '%s' is never used", ast->lets[i]->name);
     }
     for (size_t i = 0; i < ast->nsets; i++)
-        if (!ast->sets[i]->used)
+        if (!ast->sets[i]->used && cars_ck_find_set(ast, ast->sets[i]->name) == ast->sets[i])
             cars_warning(c->d, &ast->sets[i]->span, "remove it", "set '%s' is never used",
                          ast->sets[i]->name);
     for (size_t i = 0; i < ast->ntables; i++) {
         cars_table *t = ast->tables[i];
         check_review(c, &t->meta, "table", t->name);
-        if (!t->used)
+        if (!t->used && cars_ck_find_table(ast, t->name) == t)
             cars_warning(c->d, &t->span, "remove it", "table '%s' is never used", t->name);
         if (t->file && t->file[0] == '/')
             cars_error(c->d, &t->file_span, "write the path relative to the ruleset's directory",

@@ -229,8 +229,8 @@ static cars_type resolve_constant(cars_ck *c, cars_expr *e, const cars_type *wan
                    "'%s' is not a country code", e->name);
         return T_ERR;
     }
-    cars_error(c->d, &e->span, nearest_name(c, e->name, hint, sizeof hint),
-               "unknown name '%s'", e->name);
+    cars_error(c->d, &e->span, nearest_name(c, e->name, hint, sizeof hint), "unknown %s '%s'",
+               strchr(e->name, '.') ? "field" : "name", e->name);
     return T_ERR;
 }
 

@@ -139,7 +139,7 @@ static void t_clean(void **state)
 static void t_unknown_field(void **state)
 {
     (void)state;
-    only_error(RULE("visit.lenght_days > 90"), 21, C0, "unknown name 'visit.lenght_days'",
+    only_error(RULE("visit.lenght_days > 90"), 21, C0, "unknown field 'visit.lenght_days'",
                "did you mean 'visit.length_days'?");
 }
 
@@ -591,7 +591,7 @@ static void t_several_errors(void **state)
              "single S-3 complex \"t\" { when 1 and route = a }\n");
     assert_false(F.ok);
     assert_int_equal(F.d.errors, 3);
-    error_is(0, 21, 31, "unknown name 'visit.lenght_days'", NULL);
+    error_is(0, 21, 31, "unknown field 'visit.lenght_days'", NULL);
     error_is(1, 22, 39, "'route' is one of [a, b]; 'c' is not a member", NULL);
     error_is(2, 23, 31, "'and' needs bool operands, got integer", NULL);
     done();
