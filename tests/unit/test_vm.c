@@ -334,7 +334,7 @@ static void test_prefixes(void **state)
     env *e = *state;
     const char *full = rec(",\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true}],"
                            "\"contact\":{\"email\":\"a\\u00e9@b\"}");
-    char line[2048];
+    char line[4096];
     snprintf(line, sizeof line, "%s", full);
     size_t n = strlen(line);
     for (size_t k = 0; k < n; k++)
