@@ -394,6 +394,33 @@ static void t_program_model(void **state)
     rig_free(&r);
 }
 
+/* Every allocation of a build failing in turn: a clean failure, never a
+ * crash or a leak (under ASan), never a bundle. */
+static void t_fault_injection(void **state)
+{
+    (void)state;
+    write_file("contacts.csv", "contact\na@b\n");
+    write_file("docs.csv", "country,number\nQZA,1\n");
+    write_file("r.cars", TABLE_RULES);
+    char path[128];
+    snprintf(path, sizeof path, "%s/r.cars", dir);
+    cars_check_options opt = {0};
+    cars_compiled c;
+    cars_alloc_count(1);
+    assert_true(cars_compile(path, &opt, "t", &c));
+    cars_compiled_free(&c);
+    long total = cars_alloc_count(1);
+    assert_true(total > 10);
+    for (long n = 0; n < total; n++) {
+        cars_alloc_fail_after(n);
+        bool ok = cars_compile(path, &opt, "t", &c);
+        cars_alloc_fail_after(-1);
+        assert_false(ok);
+        assert_true(c.diags.errors > 0 || c.error[0]);
+        cars_compiled_free(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +433,7 @@ int main(void)
         cmocka_unit_test(t_bad_tables),
         cmocka_unit_test(t_reproducible),
         cmocka_unit_test(t_program_model),
+        cmocka_unit_test(t_fault_injection),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
