@@ -98,7 +98,8 @@ say "bench: $COMPARED"
 
 # ---- 3. timings -----------------------------------------------------------
 # timeit KEY REPEATS INPUT CMD...: CMD < INPUT > /dev/null, REPEATS times;
-# appends "KEY median_seconds peak_rss_MB" to $W/times.
+# appends "KEY median_wall_seconds peak_rss_MB median_cpu_seconds" to
+# $W/times (cpu = user + sys: less disturbed than wall clock by other load).
 : > "$W/times"
 timeit() {
   key=$1 reps=$2 input=$3; shift 3
@@ -106,16 +107,17 @@ timeit() {
   i=0
   while [ $i -lt "$reps" ]; do
     s=$(ms_now)
-    if ! /usr/bin/time -f '%M' -o "$W/rss.tmp" "$@" < "$input" > /dev/null 2> "$W/err.$key"; then
+    if ! /usr/bin/time -f '%M %U %S' -o "$W/rss.tmp" "$@" < "$input" > /dev/null 2> "$W/err.$key"; then
       case $key in *carsvm*) ;; *) echo "bench: $key failed:"; head -5 "$W/err.$key"; exit 1 ;; esac
     fi
     e=$(ms_now)
-    echo "$(( (e - s) / 1000 )) $(tail -1 "$W/rss.tmp")" >> "$W/runs.$key"
+    echo "$(( (e - s) / 1000 )) $(tail -1 "$W/rss.tmp" | awk '{ printf "%d %.2f", $1, $2 + $3 }')" >> "$W/runs.$key"
     i=$((i + 1))
   done
-  sort -n "$W/runs.$key" | awk -v k="$key" -v n="$reps" '
+  cpu=$(sort -k3,3n "$W/runs.$key" | awk -v n="$reps" 'NR == int((n + 1) / 2) { print $3 }')
+  sort -n "$W/runs.$key" | awk -v k="$key" -v n="$reps" -v cpu="$cpu" '
     NR == int((n + 1) / 2) { med = $1 } { if ($2 > rss) rss = $2 }
-    END { printf "%s %.3f %.1f\n", k, med / 1e6, rss / 1024 }' >> "$W/times"
+    END { printf "%s %.3f %.1f %.2f\n", k, med / 1e6, rss / 1024, cpu }' >> "$W/times"
   say "bench:   $(tail -1 "$W/times")"
 }
 say "bench: timing ($REPS runs each; peers $PREPS)"
@@ -210,15 +212,18 @@ fi
 # ---- 6. report ---------------------------------------------------------------
 t() { awk -v k="$1" '$1 == k { print $2 }' "$W/times"; }
 m() { awk -v k="$1" '$1 == k { print $3 }' "$W/times"; }
+cpu() { awk -v k="$1" '$1 == k { print $4 }' "$W/times"; }
 rps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 mbs() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? n / s / 1e6 : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 group() { awk -v n="$1" 'BEGIN { s = sprintf("%d", n); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }; print s o }'; }
 C1=$(t carsvm1)
+CC1=$(cpu carsvm1)
 row() { # label key input_records input_bytes
   s=$(t "$2"); [ -n "$s" ] || return 0
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$(group "$(rps "$3" "$s")")" "$(mbs "$4" "$s")" "$(m "$2")" "$s" \
-    "$(ratio "$s" "$C1")"
+  c=$(cpu "$2")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(group "$(rps "$3" "$s")")" "$(mbs "$4" "$s")" "$(m "$2")" "$s" \
+    "$(ratio "$s" "$C1")" "$c" "$(ratio "$c" "$CC1")"
 }
 cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 mem=$(free -g | awk '/^Mem:/ { print $2 " GiB" }')
@@ -270,10 +275,12 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo "Every tool reads the $(group "$NVALID") valid records from stdin and writes its lines to /dev/null;"
   echo "one process, one thread unless said. Seconds: median of $REPS runs ($PREPS for the peers), wall clock,"
   echo "start-up included. Peak memory: maximum resident set size (\`/usr/bin/time\`)."
-  echo "Last column: the tool's time divided by \`carsvm route\` (one thread)'s, from this run."
+  echo "\"time ÷ carsvm\": the tool's wall time divided by \`carsvm route\` (one thread)'s, from this run;"
+  echo "\"CPU s\": user + system seconds (median), less disturbed by the other load on the machine than wall"
+  echo "clock, and its ratio to carsvm's (for the multi-threaded run, CPU time is summed over threads)."
   echo
-  echo "| tool | records/s | MB/s | peak MB | seconds | time ÷ carsvm |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| tool | records/s | MB/s | peak MB | seconds | time ÷ carsvm | CPU s | CPU ÷ carsvm |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   row "reading and validating only (bench/readonly: the floor)" readonly "$NVALID" "$VBYTES"
   row "hand-written C on the same reader (bench/handwritten: the limit)" handwritten "$NVALID" "$VBYTES"
   row "**carsvm route, 1 thread**" carsvm1 "$NVALID" "$VBYTES"
@@ -284,13 +291,14 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo
   echo "The whole corpus, invalid records included (they get ERROR lines)."
   echo
-  echo "| run | records/s | MB/s | peak MB | seconds | time ÷ reading |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| run | records/s | MB/s | peak MB | seconds | time ÷ reading | CPU s | CPU ÷ reading |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   R=$(t all_readonly)
   for k in all_readonly all_carsvm1 all_carsvmN; do
     case $k in all_readonly) l="reading and validating only";; all_carsvm1) l="routing, 1 thread";; *) l="routing, $CORES threads";; esac
     s=$(t $k)
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$l" "$(group "$(rps "$NREC" "$s")")" "$(mbs "$BYTES" "$s")" "$(m $k)" "$s" "$(ratio "$s" "$R")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$(group "$(rps "$NREC" "$s")")" "$(mbs "$BYTES" "$s")" "$(m $k)" "$s" \
+      "$(ratio "$s" "$R")" "$(cpu $k)" "$(ratio "$(cpu $k)" "$(cpu all_readonly)")"
   done
   echo
   echo "## Instructions per record (callgrind)"
@@ -315,12 +323,13 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo
   echo "## Targets"
   echo
-  echo "| target | measured (wall clock) | measured (instructions) | verdict |"
+  echo "| target | measured (wall clock) | measured (CPU time or instructions) | verdict |"
   echo "|---|---:|---:|---|"
   for p in $PEERS; do
     case $p in jq) tg=50;; node) tg=20;; lua) tg=5;; esac
     r=$(ratio "$(t "$p")" "$C1")
-    echo "| carsvm ≥ ${tg}× $p on one core | ${r}× | | $(verdict "$r" $tg ge) |"
+    rc=$(ratio "$(cpu "$p")" "$CC1")
+    echo "| carsvm ≥ ${tg}× $p on one core | ${r}× | ${rc}× (CPU) | $(verdict "$r" $tg ge) (wall), $(verdict "$rc" $tg ge) (CPU) |"
   done
   r=$(ratio "$C1" "$(t handwritten)")
   ri=$(ratio "$IC" "$(awk '$1 == "handwritten" { print $2 }' "$W/ir")")
@@ -329,7 +338,8 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   ri=$(ratio "$IC" "$(awk '$1 == "readonly" { print $2 }' "$W/ir")")
   echo "| routing adds ≤ 25% to reading alone | ${r}× | ${ri}× | $(verdict "$r" 1.25 le) (wall), $(verdict "$ri" 1.25 le) (instructions) |"
   r=$(rps "$NREC" "$(t all_carsvm1)")
-  echo "| one core ≥ 200,000 records/s | $(group "$r") | | $(verdict "$r" 200000 ge) |"
+  rc=$(rps "$NREC" "$(cpu all_carsvm1)")
+  echo "| one core ≥ 200,000 records/s | $(group "$r") | $(group "$rc") per CPU second | $(verdict "$r" 200000 ge) (wall), $(verdict "$rc" 200000 ge) (CPU) |"
   if [ -s "$W/scale" ]; then
     f=$(awk '$2 == 1000 && $1 == 10 { a = $7 } $2 == 1000 && $1 == 10000 { b = $7 } END { printf "%.2f", (a > 0 ? b / a : 0) }' "$W/scale")
     [ "$f" = 0.00 ] || [ "$f" = nan ] || [ "$f" = -nan ] ||

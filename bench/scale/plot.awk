@@ -30,12 +30,15 @@ END {
       if (px[p, s, k] > xmax) xmax = px[p, s, k]
       if (py[p, s, k] > ymax) ymax = py[p, s, k]
     }
-    lx0 = int(lg(xmin)); if (10 ^ lx0 > xmin) lx0--
-    lx1 = int(lg(xmax)); if (10 ^ lx1 < xmax) lx1++
-    if (lx1 == lx0) lx1 = lx0 + 1
-    # y axis: a round top
-    step = 10 ^ int(lg(ymax > 0 ? ymax : 1)); top = step
-    while (top < ymax * 1.1) top += step / 2
+    lx0 = int(lg(xmin) + 1e-9); if (10 ^ lx0 > xmin * 1.000001) lx0--
+    lx1 = int(lg(xmax) - 1e-9); if (10 ^ lx1 < xmax * 0.999999) lx1++
+    if (lx1 <= lx0) lx1 = lx0 + 1
+    # y axis: 4 ticks of a round step (1, 2, 2.5 or 5 times a power of 10)
+    raw = (ymax > 0 ? ymax : 1) * 1.05 / 4
+    mag = 10 ^ int(lg(raw)); if (mag > raw) mag /= 10
+    split("1 2 2.5 5 10", nice, " ")
+    for (j = 1; j <= 5; j++) if (nice[j] * mag >= raw) { tick = nice[j] * mag; break }
+    top = 4 * tick
     x0 = ox + ml; x1 = ox + W - mr; y0 = H - mb; y1 = mt
     printf "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-weight=\"bold\">%s</text>\n", (x0 + x1) / 2, esc(title[p])
     printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", x0, y0, x1, y0
