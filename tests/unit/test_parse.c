@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alloc.h"
 #include "date.h"
 #include "parse.h"
 
@@ -530,6 +531,34 @@ static void test_files_and_includes(void **state)
     rmdir(dir);
 }
 
+/* Every allocation in turn fails: never a crash or a leak (ASan checks). */
+static void test_allocation_failure(void **state)
+{
+    (void)state;
+    FILE *f = fopen("tests/data/visit.cars", "rb");
+    if (!f)
+        skip(); /* not run from the repository root */
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cars_alloc_count(1);
+    parse_ok(text);
+    long total = cars_alloc_count(1);
+    assert_true(total > 0);
+    for (long k = 0; k < total; k++) {
+        cars_arena_free(&F.a);
+        cars_diags_free(&F.d);
+        cars_arena_init(&F.a);
+        cars_diags_init(&F.d);
+        cars_alloc_fail_after(k);
+        cars_ast *ast = cars_parse_text("t.cars", text, n, &F.a, &F.d);
+        cars_alloc_fail_after(-1);
+        if (ast && !cars_arena_failed(&F.a) && F.d.errors == 0)
+            assert_int_equal(ast->nrules, 9);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +576,7 @@ int main(void)
         cmocka_unit_test_teardown(test_examples, teardown),
         cmocka_unit_test_teardown(test_comments, teardown),
         cmocka_unit_test_teardown(test_files_and_includes, teardown),
+        cmocka_unit_test_teardown(test_allocation_failure, teardown),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }
