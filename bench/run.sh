@@ -10,7 +10,9 @@
 # BENCH_PEER_REPEATS (1: runs per peer; jq and node take minutes),
 # BENCH_SCALE (1: 0 skips the scale runs), BENCH_SLICE (20000: records
 # routed per scale configuration), BENCH_DOC (docs/performance.md),
-# BENCH_SVG (docs/scale.svg), BENCH_SCALE_CONFIGS (profiles:entries pairs).
+# BENCH_SVG (docs/scale.svg), BENCH_SCALE_CONFIGS (profiles:entries pairs),
+# BENCH_REPORT_ONLY (0: 1 rewrites the report from the last run's files in
+# $BUILD/bench/work, e.g. after editing bench/performance-notes.md).
 #
 # Steps: 1. release and corpus (gencorpus, fixed seed, the reference
 # tables); the valid-only subset for the peers. 2. correctness first:
@@ -75,6 +77,8 @@ VBYTES=$(wc -c < "$VALID")
 [ "$NVALID" -eq "$(wc -l < "$W/carsvm.valid.out")" ] || { echo "bench: valid subset mismatch" >&2; exit 1; }
 say "bench: $NREC records ($NVALID valid, $NINVALID invalid), $BYTES bytes"
 
+ONLY=${BENCH_REPORT_ONLY:-0}
+if [ "$ONLY" != 1 ]; then
 # ---- 2. correctness -------------------------------------------------------
 say "bench: checking handwritten, readonly, carsvm --threads $CORES"
 "$B/bench/handwritten" "$REL" "$CORPUS" -o "$W/handwritten.out" 2>/dev/null
@@ -209,6 +213,10 @@ if [ "$SCALE" = 1 ]; then
   rm -f "$W/slice.jsonl" "$W/k1.jsonl" "$W/k2.jsonl" "$W/scale.out"
 fi
 
+fi # ONLY
+K1=${BENCH_CG_K1:-2000}
+K2=${BENCH_CG_K2:-10000}
+COMPARED=$(tail -1 "$W/compare.txt")
 # ---- 6. report ---------------------------------------------------------------
 t() { awk -v k="$1" '$1 == k { print $2 }' "$W/times"; }
 m() { awk -v k="$1" '$1 == k { print $3 }' "$W/times"; }
