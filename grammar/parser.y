@@ -158,6 +158,7 @@ fields
     : %empty                        { $$.p = NULL; $$.n = 0; }
     | fields fpath ':' ftype fattrs { cars_pb_field(ps, $4, $2, &@2, &$5, &@5);
                                       $$ = $1; PUSH($$, *$4); }
+    | fields error                  { $$ = $1; /* resume at the next field */ }
     ;
 
 fpath
