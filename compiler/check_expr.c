@@ -433,6 +433,11 @@ static cars_type check_compare(cars_ck *c, cars_expr *e)
                    cars_ck_type_name(ta), cars_ck_type_name(tb));
         return T_ERR;
     }
+    if (ta.kind == CARS_T_ENUM && tb.kind == CARS_T_ENUM && ta.field != tb.field) {
+        cars_error(c->d, &e->span, NULL, "cannot compare '%s' with '%s': they are different "
+                   "enumerations", ta.field->path, tb.field->path);
+        return T_ERR;
+    }
     if (!same_type(ta, tb)) {
         cars_error(c->d, &e->span, NULL, "cannot compare %s with %s", cars_ck_type_name(ta),
                    cars_ck_type_name(tb));

@@ -133,6 +133,7 @@ case('duplicate-example', BASE+rule('visit.length_days > 90')+ROUTING+EX+EX.repl
 case('duplicate-test', BASE+rule('visit.length_days > 90')+ROUTING+EX+'test "long" {\n  like base\n  expect NCXDR []\n}\ntest "long" {\n  like base\n  expect NCXDR []\n}\n')
 case('unknown-expected-rule', BASE+rule('visit.length_days > 90')+ROUTING+EX+'test "long" {\n  like base\n  visit.length_days = 91\n  expect CXDR [S-CX-2]\n}\n')
 case('enum-vs-string', BASE+rule('visit.purpose = "tourism"')+ROUTING)
+case('different-enumerations', BASE+rule('visit.purpose = route')+ROUTING)
 out=HERE
 for name,(text,args) in C.items():
     d=os.path.join(out,name); os.makedirs(d, exist_ok=True)
