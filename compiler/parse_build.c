@@ -817,6 +817,9 @@ void cars_pb_syntax_error(cars_pstate *ps, const cars_span *loc, bool at_eof, co
                 has(exp, n, "'('");
     if (only_declarations(exp, n)) {
         snprintf(list, sizeof list, ", expected a declaration");
+    } else if (has(exp, n, "bool") && has(exp, n, "integer") && has(exp, n, "one")) {
+        snprintf(list, sizeof list, ", expected a type (bool, integer, number, string, date, "
+                                    "country, one of [...], list of {...})");
     } else if (expr) {
         snprintf(list, sizeof list, ", expected an expression");
     } else if (n > 0 && n <= 6) {
