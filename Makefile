@@ -14,6 +14,9 @@ OPT     ?= -O2 -g
 ifeq ($(SAN),1)
 OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
+ifeq ($(FUZZ),1)
+OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+endif
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS)
 LIBS_VM  = -lyajl -lsodium -lpthread
 LIBS_TEST = -lcmocka
@@ -29,8 +32,12 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(wildcard tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
+FUZZ_TARGETS = parse loader vm reader
+FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin
+.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
 # Install missing Debian packages (as root), or say exactly what to install.
@@ -81,6 +88,26 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libca
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_TEST)
 
+# Fuzz targets (tests/fuzz/): replay_<t> with any compiler (make test replays
+# the corpora); fuzz_<t> with clang and libFuzzer (make fuzz, FUZZ=1).
+$(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+$(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+
+fuzz-replay: all $(FUZZ_REPLAY)
+	@sh tests/fuzz/replay.sh $(BUILD)
+
+# make fuzz FUZZ_SECONDS=N: each target N seconds; new inputs go to
+# $(FUZZ_DIR)/work/, crashes to $(FUZZ_DIR)/crashes/ (tests/fuzz/fuzz.sh).
+fuzz: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang FUZZ=1 $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz/fuzz_%)
+	@sh tests/fuzz/fuzz.sh $(BUILD) $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
@@ -88,10 +115,10 @@ cases: all
 	@BUILD=$(BUILD) sh tests/run_cases.sh
 
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay
 
 test-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay
 
 test: deps
 	@$(MAKE) --no-print-directory test-fast

@@ -927,10 +927,10 @@ static int ukey_cmp(const cars_reader *r, const ukey *x, const ukey *y)
 
 static void check_unknown_dups(cars_reader *r, const frame *f)
 {
-    ukey *k = r->ukeys + f->ukey_start;
     uint32_t n = r->nukeys - f->ukey_start;
     if (n < 2)
-        return;
+        return; /* before the pointer: ukeys is NULL until a first unknown key */
+    ukey *k = r->ukeys + f->ukey_start;
     for (uint32_t gap = n / 2; gap > 0; gap /= 2)
         for (uint32_t i = gap; i < n; i++) {
             ukey t = k[i];
