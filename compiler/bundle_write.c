@@ -142,10 +142,20 @@ static void write_tables(writer *w, const cars_program *p)
 
 static void write_rest(writer *w, const cars_program *p)
 {
-    uint8_t *q = wb_reserve(&w->sec[CARS_SEC_META], 16);
+    uint8_t *q = wb_reserve(&w->sec[CARS_SEC_META], CARS_META_BYTES);
     if (q) {
         put_str(w, q, p->release_id);
         put_str(w, q + 8, p->ruleset_title);
+        put_str(w, q + 16, p->compiler_version);
+        cars_wr64(q + 24, p->sequence);
+        cars_wr64(q + 32, (uint64_t)p->valid_from);
+        cars_wr64(q + 40, (uint64_t)p->valid_until);
+        q[48] = p->channel;
+    }
+    uint8_t *g = counted(w, CARS_SEC_DIGESTS, p->ndigests, CARS_REC_DIGEST);
+    for (uint32_t i = 0; g && i < p->ndigests; i++) {
+        put_str(w, g + (size_t)i * CARS_REC_DIGEST, p->digests[i].name);
+        memcpy(g + (size_t)i * CARS_REC_DIGEST + 8, p->digests[i].digest, 32);
     }
     q = wb_reserve(&w->sec[CARS_SEC_TABLE_KEY], 16);
     if (q)
@@ -219,6 +229,7 @@ bool cars_bundle_write(const cars_program *p, uint8_t **out, size_t *len)
     write_tables(w, p);
     write_strs(w, CARS_SEC_TIERS, p->tiers, p->ntiers);
     write_strs(w, CARS_SEC_SOURCES, p->source_names, p->nsources);
+    write_strs(w, CARS_SEC_SOURCE_TEXT, p->source_text, p->nsource_text);
 
     bool ok = !w->too_big;
     size_t total = CARS_BUNDLE_HEADER + (size_t)CARS_SEC__COUNT * CARS_BUNDLE_SECENTRY;

@@ -192,6 +192,13 @@ static void check_review(cars_ck *c, const cars_meta *m, const char *what, const
         cars_date_format(due, buf);
         cars_error(c->d, &m->review_span, "review it, then update 'reviewed'",
                    "the review of %s %s fell due on %s", what, id, buf);
+    } else if (c->opt->has_window_end && due <= c->opt->window_end) {
+        char buf[11], end[11];
+        cars_date_format(due, buf);
+        cars_date_format(c->opt->window_end, end);
+        cars_warning(c->d, &m->review_span, "review it before then, or end the release's validity earlier",
+                     "the review of %s %s falls due on %s, inside the release's validity window (until %s)",
+                     what, id, buf, end);
     }
 }
 

@@ -13,6 +13,8 @@
 typedef struct cars_check_options {
     bool has_as_of;   /* check review dates against as_of */
     int64_t as_of;    /* days since 1970-01-01 */
+    bool has_window_end; /* warn of reviews falling due after as_of, up to window_end */
+    int64_t window_end;
 } cars_check_options;
 
 /* Annotates the AST (types, references, protected characteristics) and adds

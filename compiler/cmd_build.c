@@ -1,7 +1,9 @@
-/* cmd_build.c - `carsc build PATH [--release-id ID] [--as-of DATE] -o FILE`:
- * compile a ruleset into a release bundle. The bytes are loaded and verified
- * (exactly as carsvm will) before they are written, through a temporary file
- * renamed into place, so a failed build never leaves a partial bundle. */
+/* cmd_build.c - `carsc build PATH -o FILE [release options]`: compile a
+ * ruleset into a release bundle, with its release metadata (id, sequence,
+ * validity window, channel) in the bytes that are signed. The bytes are
+ * loaded and verified (exactly as carsvm will) before they are written,
+ * through a temporary file renamed into place, so a failed build never
+ * leaves a partial bundle. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +13,44 @@
 #include "alloc.h"
 #include "commands.h"
 #include "compile.h"
+#include "release.h"
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: carsc build PATH [--release-id ID] [--as-of YYYY-MM-DD] -o FILE.carsb\n");
+    fprintf(stderr,
+            "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
+            "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
+            "                   [--channel production|test] [--as-of YYYY-MM-DD]\n"
+            "\n"
+            "A production release needs --release-id, --sequence (1 or more) and the\n"
+            "validity window; it is refused if any review has fallen due by --valid-from,\n"
+            "and reviews falling due inside the window are warned of. Without a window\n"
+            "the build is a test-channel release valid on any date (--as-of then checks\n"
+            "review dates on that day). The same sources and options give the same bytes.\n"
+            "\nExit status: 0 built, 1 errors found, 2 usage error.\n");
     return CARS_EXIT_USAGE;
+}
+
+static bool valid_release_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+static bool date_opt(const char *name, const char *value, int64_t *out)
+{
+    if (cars_parse_day(value, out))
+        return true;
+    fprintf(stderr, "error: %s needs a date YYYY-MM-DD, got '%s'\n", name, value);
+    return false;
 }
 
 static bool write_atomic(const char *path, const uint8_t *bytes, size_t len, char *err, size_t errlen)
@@ -57,28 +92,81 @@ int cars_report_compile(cars_compiled *c, bool ok)
 
 int cars_cmd_build(int argc, char **argv)
 {
-    const char *path = NULL, *out = NULL, *release = "dev";
+    const char *path = NULL, *out = NULL;
+    cars_release_opts rel = {.release_id = "dev", .channel = CARS_CHANNEL_TEST};
     cars_check_options opt = {0};
+    bool has_from = false, has_until = false, has_seq = false, has_channel = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-o") == 0 && v) {
             out = argv[++i];
-        else if (strcmp(argv[i], "--release-id") == 0 && i + 1 < argc)
-            release = argv[++i];
-        else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc) {
-            if (!cars_parse_day(argv[++i], &opt.as_of)) {
-                fprintf(stderr, "error: --as-of needs a date YYYY-MM-DD, got '%s'\n", argv[i]);
+        } else if (strcmp(a, "--release-id") == 0 && v) {
+            rel.release_id = argv[++i];
+            if (!valid_release_id(v)) {
+                fprintf(stderr, "error: --release-id must be 1 to 64 letters, digits, '-', '_' or '.', got '%s'\n", v);
                 return CARS_EXIT_USAGE;
             }
+        } else if (strcmp(a, "--sequence") == 0 && v) {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(argv[++i], &end, 10);
+            if (errno || *end || !*v || v[0] == '-') {
+                fprintf(stderr, "error: --sequence needs a whole number, got '%s'\n", v);
+                return CARS_EXIT_USAGE;
+            }
+            rel.sequence = n;
+            has_seq = true;
+        } else if (strcmp(a, "--valid-from") == 0 && v) {
+            if (!date_opt(a, argv[++i], &rel.valid_from))
+                return CARS_EXIT_USAGE;
+            has_from = true;
+        } else if (strcmp(a, "--valid-until") == 0 && v) {
+            if (!date_opt(a, argv[++i], &rel.valid_until))
+                return CARS_EXIT_USAGE;
+            has_until = true;
+        } else if (strcmp(a, "--channel") == 0 && v) {
+            if (!cars_channel_parse(argv[++i], &rel.channel)) {
+                fprintf(stderr, "error: --channel is production or test, got '%s'\n", v);
+                return CARS_EXIT_USAGE;
+            }
+            has_channel = true;
+        } else if (strcmp(a, "--as-of") == 0 && v) {
+            if (!date_opt(a, argv[++i], &opt.as_of))
+                return CARS_EXIT_USAGE;
             opt.has_as_of = true;
-        } else if (argv[i][0] == '-' || path)
+        } else if (a[0] == '-' || path) {
             return usage();
-        else
-            path = argv[i];
+        } else {
+            path = a;
+        }
     }
     if (!path || !out)
         return usage();
+    if (has_from != has_until) {
+        fprintf(stderr, "error: give both --valid-from and --valid-until, or neither\n");
+        return CARS_EXIT_USAGE;
+    }
+    if (has_from) {
+        if (rel.valid_until < rel.valid_from) {
+            fprintf(stderr, "error: --valid-until is before --valid-from\n");
+            return CARS_EXIT_USAGE;
+        }
+        if (opt.has_as_of) {
+            fprintf(stderr, "error: --as-of is for builds without a validity window: reviews are checked on --valid-from\n");
+            return CARS_EXIT_USAGE;
+        }
+        opt.has_as_of = true;
+        opt.as_of = rel.valid_from;
+        opt.has_window_end = true;
+        opt.window_end = rel.valid_until;
+    }
+    if (has_channel && rel.channel == CARS_CHANNEL_PRODUCTION &&
+        (!has_from || !has_seq || rel.sequence == 0 || strcmp(rel.release_id, "dev") == 0)) {
+        fprintf(stderr, "error: a production release needs --release-id, --sequence (1 or more), --valid-from and --valid-until\n");
+        return CARS_EXIT_USAGE;
+    }
     cars_compiled c;
-    bool ok = cars_compile(path, &opt, release, &c);
+    bool ok = cars_compile_release(path, &opt, &rel, &c);
     if (ok && !write_atomic(out, c.bytes, c.len, c.error, sizeof c.error))
         ok = false;
     int status = cars_report_compile(&c, ok);

@@ -7,10 +7,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "alloc.h"
 #include "bundle_write.h"
 #include "codegen.h"
 #include "date.h"
+#include "fmt.h"
+#include "release.h"
+#include "version.h"
 #include "loader.h"
 #include "parse.h"
 
@@ -46,9 +51,53 @@ static const char *base_name(cars_arena *a, const char *dir)
     return cars_arena_strndup(a, dir + start, n - start);
 }
 
+/* Digests of every source and table file, and the canonical text of every
+ * source, for auditors (carsc inspect, decompile, diff). */
+static bool add_audit_data(cars_compiled *out)
+{
+    const cars_ast *ast = out->ast;
+    cars_program *p = &out->built;
+    size_t n = ast->nfiles + p->ntables;
+    p->digests = cars_arena_alloc(&out->arena, (n + 1) * sizeof *p->digests);
+    p->source_text = cars_arena_alloc(&out->arena, (ast->nfiles + 1) * sizeof *p->source_text);
+    if (!p->digests || !p->source_text)
+        return false;
+    for (size_t i = 0; i < ast->nfiles; i++) {
+        cars_pdigest *d = &p->digests[i];
+        d->name = p->source_names[i];
+        crypto_generichash(d->digest, 32, (const uint8_t *)ast->files[i].text, ast->files[i].len, NULL, 0);
+        size_t len;
+        char *text = cars_fmt_string(ast, (uint32_t)i, &len);
+        if (!text)
+            return false;
+        char *copy = cars_arena_strndup(&out->arena, text, len);
+        cars_free(text);
+        if (!copy || len > UINT32_MAX)
+            return false;
+        p->source_text[i] = (cars_str){copy, (uint32_t)len};
+    }
+    for (size_t t = 0; t < p->ntables; t++) {
+        cars_pdigest *d = &p->digests[ast->nfiles + t];
+        const char *file = ast->tables[t]->file;
+        d->name = (cars_str){file, (uint32_t)strlen(file)};
+        memcpy(d->digest, p->tables[t].digest, 32);
+    }
+    p->ndigests = (uint32_t)n;
+    p->nsource_text = (uint32_t)ast->nfiles;
+    return true;
+}
+
 bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
                   cars_compiled *out)
 {
+    cars_release_opts rel = {.release_id = release_id, .channel = CARS_CHANNEL_TEST};
+    return cars_compile_release(path, opt, &rel, out);
+}
+
+bool cars_compile_release(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
+                          cars_compiled *out)
+{
+    const char *release_id = rel->release_id ? rel->release_id : "dev";
     memset(out, 0, sizeof *out);
     cars_arena_init(&out->arena);
     cars_diags_init(&out->diags);
@@ -70,6 +119,16 @@ bool cars_compile(const char *path, const cars_check_options *opt, const char *r
     const char *title = base_name(&out->arena, dir);
     out->built.release_id = (cars_str){release_id, (uint32_t)strlen(release_id)};
     out->built.ruleset_title = (cars_str){title ? title : "", title ? (uint32_t)strlen(title) : 0};
+    out->built.compiler_version = (cars_str){"carsc " CARS_VERSION, (uint32_t)strlen("carsc " CARS_VERSION)};
+    out->built.sequence = rel->sequence;
+    out->built.channel = rel->channel;
+    bool always = rel->valid_from == 0 && rel->valid_until == 0;
+    out->built.valid_from = always ? CARS_DATE_MIN : rel->valid_from;
+    out->built.valid_until = always ? CARS_DATE_MAX : rel->valid_until;
+    if (!add_audit_data(out)) {
+        snprintf(out->error, sizeof out->error, "out of memory");
+        return false;
+    }
     if (!cars_bundle_write(&out->built, &out->bytes, &out->len)) {
         snprintf(out->error, sizeof out->error, "cannot write the bundle (out of memory or too large)");
         return false;

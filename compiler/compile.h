@@ -27,6 +27,19 @@ typedef struct cars_compiled {
     char error[256];      /* a failure that is not a source diagnostic */
 } cars_compiled;
 
+/* What a release says of itself (carsc build's options). */
+typedef struct cars_release_opts {
+    const char *release_id;   /* "dev" if NULL */
+    uint64_t sequence;
+    int64_t valid_from, valid_until; /* days; both 0 = always valid (a dev build) */
+    uint8_t channel;          /* enum cars_channel; a dev build is "test" */
+} cars_release_opts;
+
+/* As cars_compile, with release metadata; also records the BLAKE2b-256 of
+ * every source and table file and the canonical text of every source. */
+bool cars_compile_release(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
+                          cars_compiled *out);
+
 /* Compiles the ruleset at `path` (a directory or a .cars file). Returns
  * true when every step succeeded; diagnostics are in out->diags (sorted),
  * other failures in out->error. Always call cars_compiled_free. */

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "version.h"
 #include "alloc.h"
 #include "commands.h"
 
-#define CARS_VERSION "1.0.0"
 
 typedef struct command {
     const char *name;

@@ -33,13 +33,15 @@
     S(17, BLOCKS, "blocks") \
     S(18, CODE, "code") \
     S(19, LINES, "lines") \
-    S(20, SOURCES, "sources")
+    S(20, SOURCES, "sources") \
+    S(21, DIGESTS, "digests") \
+    S(22, SOURCE_TEXT, "source_text")
 
 enum cars_section_id {
 #define S(id, name, text) CARS_SEC_##name = id,
     CARS_SECTIONS(S)
 #undef S
-    CARS_SEC__COUNT = 20
+    CARS_SEC__COUNT = 22
 };
 
 /* Record sizes of the counted sections (after their 8-byte count header). */
@@ -53,6 +55,8 @@ enum cars_section_id {
 #define CARS_REC_THRESHOLD 56
 #define CARS_REC_BLOCK 16
 #define CARS_REC_LINE 12
+#define CARS_REC_DIGEST 40     /* str name, 32-byte BLAKE2b-256 */
+#define CARS_META_BYTES 56     /* see docs/bytecode.md: meta */
 
 static inline uint16_t cars_rd16(const uint8_t *p)
 {

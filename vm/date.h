@@ -8,6 +8,10 @@
 
 /* Parse exactly "YYYY-MM-DD" (years 0001-9999) into days; false if the text
  * is malformed or the date does not exist (2026-02-30). */
+/* The range of dates cars reads: 0001-01-01 .. 9999-12-31, in days. */
+#define CARS_DATE_MIN (-719162)
+#define CARS_DATE_MAX 2932896
+
 bool cars_date_parse(const char *s, size_t len, int64_t *days);
 /* Days to year, month (1-12), day (1-31). */
 void cars_date_split(int64_t days, int *y, int *m, int *d);

@@ -13,6 +13,8 @@
 
 #include "alloc.h"
 #include "bundle.h"
+#include "date.h"
+#include "release.h"
 #include "verify.h"
 
 static const char *const section_names[CARS_SEC__COUNT + 1] = {
@@ -80,8 +82,14 @@ static int check_header(loader *L)
         return fail(L, CARS_LOAD_SIZE, "bundle has %zu bytes but its header says %llu",
                     L->len, (unsigned long long)total);
 
-    /* [signature step: verifies every byte before anything else is read] */
+    return 0;
+}
 
+/* The section table: ids, alignment, order, bounds. */
+static int check_sections(loader *L)
+{
+    const uint8_t *b = L->b;
+    uint64_t total = cars_rd64(b + 16);
     uint32_t nsec = cars_rd32(b + 24);
     if (nsec != CARS_SEC__COUNT)
         return fail(L, CARS_LOAD_SECTIONS, "bundle has %u sections, expected %d", nsec, CARS_SEC__COUNT);
@@ -157,7 +165,8 @@ static int get_str(loader *L, int id, uint32_t rec, const uint8_t *at, cars_str 
 typedef struct counts {
     uint32_t fields, elems, members, sets, consts, tables, tiers, rules, stages, srules, thresholds, blocks, lines, sources;
     const uint8_t *r_fields, *r_elems, *r_members, *r_sets, *r_consts, *r_tables, *r_tiers, *r_rules, *r_stages,
-        *r_srules, *r_thresholds, *r_blocks, *r_lines, *r_sources;
+        *r_srules, *r_thresholds, *r_blocks, *r_lines, *r_sources, *r_digests, *r_text;
+    uint32_t digests, texts;
 } counts;
 
 static int read_counts(loader *L, counts *c)
@@ -176,10 +185,16 @@ static int read_counts(loader *L, counts *c)
         (rc = counted(L, CARS_SEC_THRESHOLDS, CARS_REC_THRESHOLD, &c->thresholds, &c->r_thresholds)) ||
         (rc = counted(L, CARS_SEC_BLOCKS, CARS_REC_BLOCK, &c->blocks, &c->r_blocks)) ||
         (rc = counted(L, CARS_SEC_LINES, CARS_REC_LINE, &c->lines, &c->r_lines)) ||
-        (rc = counted(L, CARS_SEC_SOURCES, CARS_REC_STR, &c->sources, &c->r_sources)))
+        (rc = counted(L, CARS_SEC_SOURCES, CARS_REC_STR, &c->sources, &c->r_sources)) ||
+        (rc = counted(L, CARS_SEC_DIGESTS, CARS_REC_DIGEST, &c->digests, &c->r_digests)) ||
+        (rc = counted(L, CARS_SEC_SOURCE_TEXT, CARS_REC_STR, &c->texts, &c->r_text)))
         return rc;
-    if (L->s[CARS_SEC_META].len != 16)
-        return fail(L, CARS_LOAD_DECODE, "section 'meta' is %zu bytes, expected 16", L->s[CARS_SEC_META].len);
+    if (c->texts != 0 && c->texts != c->sources)
+        return fail(L, CARS_LOAD_DECODE, "section 'source_text' has %u entries but 'sources' has %u",
+                    c->texts, c->sources);
+    if (L->s[CARS_SEC_META].len != CARS_META_BYTES)
+        return fail(L, CARS_LOAD_DECODE, "section 'meta' is %zu bytes, expected %d", L->s[CARS_SEC_META].len,
+                    CARS_META_BYTES);
     if (L->s[CARS_SEC_TABLE_KEY].len != 16)
         return fail(L, CARS_LOAD_DECODE, "section 'table_key' is %zu bytes, expected 16", L->s[CARS_SEC_TABLE_KEY].len);
     if (L->s[CARS_SEC_SET_VALUES].len % 8 || L->s[CARS_SEC_TABLE_HASHES].len % 8)
@@ -258,6 +273,29 @@ static int decode_sets_tables(loader *L, const counts *c, cars_program *p)
     return 0;
 }
 
+/* The release metadata (meta section, CARS_META_BYTES). */
+static int decode_meta(loader *L, cars_program *p)
+{
+    const uint8_t *m = L->s[CARS_SEC_META].p;
+    int rc;
+    if ((rc = get_str(L, CARS_SEC_META, 0, m, &p->release_id)) ||
+        (rc = get_str(L, CARS_SEC_META, 0, m + 8, &p->ruleset_title)) ||
+        (rc = get_str(L, CARS_SEC_META, 0, m + 16, &p->compiler_version)))
+        return rc;
+    p->sequence = cars_rd64(m + 24);
+    p->valid_from = (int64_t)cars_rd64(m + 32);
+    p->valid_until = (int64_t)cars_rd64(m + 40);
+    p->channel = m[48];
+    if (p->channel > CARS_CHANNEL_TEST)
+        return fail(L, CARS_LOAD_DECODE, "section 'meta': unknown channel %u", p->channel);
+    for (int i = 49; i < CARS_META_BYTES; i++)
+        if (m[i] != 0)
+            return fail(L, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    if (p->valid_from < CARS_DATE_MIN || p->valid_until > CARS_DATE_MAX || p->valid_from > p->valid_until)
+        return fail(L, CARS_LOAD_DECODE, "section 'meta': the validity window is not a range of dates");
+    return 0;
+}
+
 static int decode_rest(loader *L, const counts *c, cars_program *p)
 {
     int rc;
@@ -306,10 +344,13 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     p->code = L->s[CARS_SEC_CODE].p;
     p->code_len = (uint32_t)L->s[CARS_SEC_CODE].len;
     memcpy(p->table_key, L->s[CARS_SEC_TABLE_KEY].p, 16);
-    if ((rc = get_str(L, CARS_SEC_META, 0, L->s[CARS_SEC_META].p, &p->release_id)) ||
-        (rc = get_str(L, CARS_SEC_META, 0, L->s[CARS_SEC_META].p + 8, &p->ruleset_title)))
-        return rc;
-    return 0;
+    for (uint32_t i = 0; i < c->digests; i++) {
+        const uint8_t *q = c->r_digests + (size_t)i * CARS_REC_DIGEST;
+        if ((rc = get_str(L, CARS_SEC_DIGESTS, i, q, &p->digests[i].name)))
+            return rc;
+        memcpy(p->digests[i].digest, q + 8, 32);
+    }
+    return decode_meta(L, p);
 }
 
 static int decode(loader *L, cars_program *p)
@@ -324,7 +365,8 @@ static int decode(loader *L, cars_program *p)
     total += SZ(c.fields, cars_pfield) + SZ(c.elems, cars_pfield) + SZ(c.members, cars_str) + SZ(c.sets, cars_pset) +
              SZ(c.consts, cars_str) + SZ(c.tables, cars_ptable) + SZ(c.tiers, cars_str) + SZ(c.rules, cars_prule) +
              SZ(c.stages, cars_pstage) + SZ(c.srules, uint32_t) + SZ(c.thresholds, cars_pthreshold) +
-             SZ(c.blocks, cars_pblock) + SZ(c.lines, cars_pline) + SZ(c.sources, cars_str);
+             SZ(c.blocks, cars_pblock) + SZ(c.lines, cars_pline) + SZ(c.sources, cars_str) +
+             SZ(c.digests, cars_pdigest) + SZ(c.texts, cars_str);
 #undef SZ
     uint8_t *block = cars_calloc(1, total ? total : 8);
     if (!block)
@@ -345,12 +387,15 @@ static int decode(loader *L, cars_program *p)
     p->blocks = carve(&at, c.blocks, sizeof(cars_pblock)), p->nblocks = c.blocks;
     p->lines = carve(&at, c.lines, sizeof(cars_pline)), p->nlines = c.lines;
     p->source_names = carve(&at, c.sources, sizeof(cars_str)), p->nsources = c.sources;
+    p->digests = carve(&at, c.digests, sizeof(cars_pdigest)), p->ndigests = c.digests;
+    p->source_text = carve(&at, c.texts, sizeof(cars_str)), p->nsource_text = c.texts;
     if ((rc = decode_fields(L, CARS_SEC_FIELDS, c.r_fields, c.fields, p->fields)) ||
         (rc = decode_fields(L, CARS_SEC_ELEM_FIELDS, c.r_elems, c.elems, p->elem_fields)) ||
         (rc = decode_strs(L, CARS_SEC_MEMBERS, c.r_members, c.members, p->members)) ||
         (rc = decode_strs(L, CARS_SEC_CONSTANTS, c.r_consts, c.consts, p->strings)) ||
         (rc = decode_strs(L, CARS_SEC_TIERS, c.r_tiers, c.tiers, p->tiers)) ||
         (rc = decode_strs(L, CARS_SEC_SOURCES, c.r_sources, c.sources, p->source_names)) ||
+        (rc = decode_strs(L, CARS_SEC_SOURCE_TEXT, c.r_text, c.texts, p->source_text)) ||
         (rc = decode_sets_tables(L, &c, p)) || (rc = decode_rest(L, &c, p)))
         return rc;
     return 0;
@@ -377,6 +422,8 @@ int cars_bundle_load(const uint8_t *bytes, size_t len, cars_program *out, char *
     }
     int rc = check_header(&L);
     if (!rc)
+        rc = check_sections(&L);
+    if (!rc)
         rc = decode(&L, out);
     if (!rc) {
         char verr[512];
@@ -386,6 +433,50 @@ int cars_bundle_load(const uint8_t *bytes, size_t len, cars_program *out, char *
     if (rc)
         cars_program_free(out);
     return rc;
+}
+
+int cars_bundle_check_header(const uint8_t *bytes, size_t len, char *err, size_t errlen)
+{
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.err = err;
+    L.errlen = errlen;
+    if (errlen)
+        err[0] = '\0';
+    L.b = bytes;
+    L.len = len;
+    return check_header(&L);
+}
+
+int cars_bundle_peek_release(const uint8_t *bytes, size_t len, cars_release_meta *m, char *err, size_t errlen)
+{
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.err = err;
+    L.errlen = errlen;
+    if (errlen)
+        err[0] = '\0';
+    L.b = bytes;
+    L.len = len;
+    int rc = check_header(&L);
+    if (!rc)
+        rc = check_sections(&L);
+    if (rc)
+        return rc;
+    if (L.s[CARS_SEC_META].len != CARS_META_BYTES)
+        return fail(&L, CARS_LOAD_DECODE, "section 'meta' is %zu bytes, expected %d", L.s[CARS_SEC_META].len,
+                    CARS_META_BYTES);
+    cars_program p;
+    memset(&p, 0, sizeof p);
+    if ((rc = decode_meta(&L, &p)))
+        return rc;
+    m->release_id = p.release_id.p;
+    m->release_id_len = p.release_id.len;
+    m->sequence = p.sequence;
+    m->valid_from = p.valid_from;
+    m->valid_until = p.valid_until;
+    m->channel = p.channel;
+    return 0;
 }
 
 void cars_program_free(cars_program *p)

@@ -34,6 +34,19 @@ enum cars_load_error {
  * harmless). */
 int cars_bundle_load(const uint8_t *bytes, size_t len, cars_program *out, char *err, size_t errlen);
 
+/* The first checks alone, before the signature: length, magic, format
+ * version, endianness and total size. Same codes and messages as
+ * cars_bundle_load. */
+int cars_bundle_check_header(const uint8_t *bytes, size_t len, char *err, size_t errlen);
+
+/* After the signature and before the verifier: the section table and the
+ * release metadata (id, sequence, validity, channel), so the operator's
+ * policy (vm/release.h) can refuse a release before any code is decoded.
+ * `bytes` must be 8-byte aligned; m->release_id points into it. */
+struct cars_release_meta;
+int cars_bundle_peek_release(const uint8_t *bytes, size_t len, struct cars_release_meta *m,
+                             char *err, size_t errlen);
+
 /* Frees what cars_bundle_load allocated (not `bytes`) and zeroes *p. */
 void cars_program_free(cars_program *p);
 

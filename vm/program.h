@@ -128,10 +128,22 @@ enum cars_outcome_v {
     CARS_OUT_NONE, CARS_OUT_ERROR,
 };
 
+/* The BLAKE2b-256 digest of a source or table file of the release. */
+typedef struct cars_pdigest {
+    cars_str name; /* relative to the ruleset */
+    uint8_t digest[32];
+} cars_pdigest;
+
 typedef struct cars_program {
-    /* release metadata (issue: signed releases add more) */
+    /* release metadata (signed with the rest; vm/release.h checks it) */
     cars_str release_id;
     cars_str ruleset_title;
+    cars_str compiler_version;
+    uint64_t sequence;
+    int64_t valid_from, valid_until; /* days since 1970-01-01, inclusive */
+    uint8_t channel;                 /* enum cars_channel (vm/release.h) */
+    cars_pdigest *digests; uint32_t ndigests;     /* every source and table file */
+    cars_str *source_text; uint32_t nsource_text; /* canonical text of each source (nsources) */
 
     cars_pfield *fields; uint32_t nfields;
     cars_pfield *elem_fields; uint32_t nelem_fields;

@@ -96,8 +96,8 @@ static void test_truncation(void **s)
     assert_string_equal(err, "bundle truncated: 5 bytes, shorter than the 32-byte header");
     char msg[200];
     snprintf(msg, sizeof msg, "bundle truncated: its header says %zu bytes but the bundle has %zu", len, len - 1);
-    /* the last section (sources) ends before the padding: cut only padding */
-    size_t src_end = (size_t)cars_rd64(b + 32 + 19 * 24 + 8) + (size_t)cars_rd64(b + 32 + 19 * 24 + 16);
+    /* the last section (source_text) ends before the padding: cut only padding */
+    size_t src_end = (size_t)cars_rd64(b + 32 + 21 * 24 + 8) + (size_t)cars_rd64(b + 32 + 21 * 24 + 16);
     if (src_end < len) {
         assert_int_equal(load(b, len - 1, err, sizeof err), CARS_LOAD_TRUNCATED);
         assert_string_equal(err, msg);
@@ -154,10 +154,10 @@ static void test_section_errors(void **s)
     uint8_t *b = write_std(&len);
     char err[512];
     uint8_t *e3 = b + 32 + 2 * 24; /* fields */
-    cars_wr32(b + 24, 19);
+    cars_wr32(b + 24, 21);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
-    assert_string_equal(err, "bundle has 19 sections, expected 20");
-    cars_wr32(b + 24, 20);
+    assert_string_equal(err, "bundle has 21 sections, expected 22");
+    cars_wr32(b + 24, 22);
     cars_wr32(e3, 9);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
     assert_string_equal(err, "section table entry 2 has id 9, expected 3 ('fields')");

@@ -1,0 +1,178 @@
+/* release.c - channel, validity and rollback checks on a signed release,
+ * and the operator's state file.
+ *
+ * State file (text, one field a line):
+ *   cars-release-state 1
+ *   sequence N
+ *   release ID
+ *   digest HEX64
+ */
+#include "release.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "date.h"
+
+const char *cars_channel_name(uint8_t channel)
+{
+    return channel == CARS_CHANNEL_PRODUCTION ? "production" : channel == CARS_CHANNEL_TEST ? "test" : "unknown";
+}
+
+bool cars_channel_parse(const char *s, uint8_t *out)
+{
+    if (strcmp(s, "production") == 0)
+        *out = CARS_CHANNEL_PRODUCTION;
+    else if (strcmp(s, "test") == 0)
+        *out = CARS_CHANNEL_TEST;
+    else
+        return false;
+    return true;
+}
+
+const char *cars_release_status_name(int status)
+{
+    switch (status) {
+    case CARS_REL_OK: return "accepted";
+    case CARS_REL_MALFORMED: return "malformed";
+    case CARS_REL_UNSIGNED: return "unsigned";
+    case CARS_REL_BAD_SIGNATURE: return "bad signature";
+    case CARS_REL_UNKNOWN_KEY: return "unknown key";
+    case CARS_REL_WRONG_CHANNEL: return "wrong channel";
+    case CARS_REL_NOT_YET_VALID: return "not yet valid";
+    case CARS_REL_EXPIRED: return "expired";
+    case CARS_REL_ROLLED_BACK: return "rolled back";
+    case CARS_REL_STATE: return "state file error";
+    default: return "unknown";
+    }
+}
+
+static void hex32(const uint8_t d[32], char out[65])
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hx[d[i] >> 4];
+        out[2 * i + 1] = hx[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+typedef struct state {
+    bool present;
+    uint64_t sequence;
+    char release[256];
+    char digest[65];
+} state;
+
+/* Reads the state file; absent is not an error (nothing accepted yet). */
+static int read_state(const char *path, state *st, char *err, size_t errlen)
+{
+    memset(st, 0, sizeof *st);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "cannot read state file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512];
+    int ok = fgets(line, sizeof line, f) && strcmp(line, "cars-release-state 1\n") == 0;
+    if (ok)
+        ok = fgets(line, sizeof line, f) && sscanf(line, "sequence %" SCNu64, &st->sequence) == 1;
+    if (ok)
+        ok = fgets(line, sizeof line, f) && sscanf(line, "release %255s", st->release) == 1;
+    if (ok)
+        ok = fgets(line, sizeof line, f) && sscanf(line, "digest %64[0-9a-f]", st->digest) == 1 &&
+             strlen(st->digest) == 64;
+    fclose(f);
+    if (!ok) {
+        snprintf(err, errlen, "state file %s is damaged; restore it from backup (it records the last "
+                 "release accepted here, which protects against rollback)", path);
+        return -1;
+    }
+    st->present = true;
+    return 0;
+}
+
+int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
+                       const cars_release_policy *pol, char *err, size_t errlen)
+{
+    int idl = m->release_id_len > 200 ? 200 : (int)m->release_id_len;
+    if (m->channel != pol->channel) {
+        snprintf(err, errlen, "release %.*s is for the %s channel; this operator runs %s releases",
+                 idl, m->release_id, cars_channel_name(m->channel), cars_channel_name(pol->channel));
+        return CARS_REL_WRONG_CHANNEL;
+    }
+    char from[11], until[11], today[11];
+    cars_date_format(m->valid_from, from);
+    cars_date_format(m->valid_until, until);
+    cars_date_format(pol->today, today);
+    if (pol->today < m->valid_from) {
+        snprintf(err, errlen, "release %.*s is not valid until %s (today is %s)", idl, m->release_id, from, today);
+        return CARS_REL_NOT_YET_VALID;
+    }
+    if (pol->today > m->valid_until) {
+        snprintf(err, errlen, "release %.*s expired after %s (today is %s)", idl, m->release_id, until, today);
+        return CARS_REL_EXPIRED;
+    }
+    if (!pol->state_path)
+        return CARS_REL_OK;
+    state st;
+    if (read_state(pol->state_path, &st, err, errlen) != 0)
+        return CARS_REL_STATE;
+    if (!st.present)
+        return CARS_REL_OK;
+    char hex[65];
+    hex32(digest, hex);
+    if (m->sequence < st.sequence) {
+        snprintf(err, errlen, "release %.*s has sequence %" PRIu64 ", older than release %s (sequence %"
+                 PRIu64 ") already accepted here: refusing a rollback", idl, m->release_id, m->sequence,
+                 st.release, st.sequence);
+        return CARS_REL_ROLLED_BACK;
+    }
+    if (m->sequence == st.sequence && strcmp(hex, st.digest) != 0) {
+        snprintf(err, errlen, "release %.*s reuses sequence %" PRIu64 " of release %s accepted here, with "
+                 "different contents: refusing it", idl, m->release_id, m->sequence, st.release);
+        return CARS_REL_ROLLED_BACK;
+    }
+    return CARS_REL_OK;
+}
+
+int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
+                        const char *state_path, char *err, size_t errlen)
+{
+    size_t n = strlen(state_path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return CARS_REL_STATE;
+    }
+    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", state_path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write state file beside %s: %s", state_path, strerror(errno));
+        free(tmp);
+        return CARS_REL_STATE;
+    }
+    char hex[65], text[512];
+    hex32(digest, hex);
+    int idl = m->release_id_len > 200 ? 200 : (int)m->release_id_len;
+    int len = snprintf(text, sizeof text, "cars-release-state 1\nsequence %" PRIu64 "\nrelease %.*s\ndigest %s\n",
+                       m->sequence, idl, m->release_id, hex);
+    bool ok = write(fd, text, (size_t)len) == len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, state_path) != 0) {
+        snprintf(err, errlen, "cannot write state file %s: %s", state_path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return CARS_REL_STATE;
+    }
+    free(tmp);
+    return CARS_REL_OK;
+}

@@ -1,0 +1,57 @@
+/* release.h - whether an operator may run a release: the checks after the
+ * signature and before the verifier. In order: channel, validity window,
+ * and sequence not older than the last release this operator accepted
+ * (kept in a state file, replaced atomically). */
+#ifndef CARS_RELEASE_H
+#define CARS_RELEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Release refusals; also carsvm's exit codes for them (docs/releases.md). */
+enum cars_release_status {
+    CARS_REL_OK = 0,
+    CARS_REL_MALFORMED = 10,     /* not a well-formed bundle or signature file */
+    CARS_REL_UNSIGNED = 11,      /* no signature file */
+    CARS_REL_BAD_SIGNATURE = 12, /* the bytes are not the ones that were signed */
+    CARS_REL_UNKNOWN_KEY = 13,   /* signed by a key the operator does not trust */
+    CARS_REL_WRONG_CHANNEL = 14, /* a test release where production is required, or the reverse */
+    CARS_REL_NOT_YET_VALID = 15, /* today is before valid-from */
+    CARS_REL_EXPIRED = 16,       /* today is after valid-until */
+    CARS_REL_ROLLED_BACK = 17,   /* older than the last release accepted here */
+    CARS_REL_STATE = 18,         /* the state file cannot be read or written */
+};
+
+enum cars_channel { CARS_CHANNEL_PRODUCTION = 0, CARS_CHANNEL_TEST = 1 };
+
+/* What a release says of itself (its signed `release` section). */
+typedef struct cars_release_meta {
+    const char *release_id; size_t release_id_len;
+    uint64_t sequence;
+    int64_t valid_from, valid_until; /* days since 1970-01-01, inclusive */
+    uint8_t channel;
+} cars_release_meta;
+
+typedef struct cars_release_policy {
+    uint8_t channel;        /* the channel this operator runs */
+    int64_t today;          /* days since 1970-01-01 */
+    const char *state_path; /* NULL: no rollback state kept */
+} cars_release_policy;
+
+const char *cars_channel_name(uint8_t channel);
+/* Parses "production" or "test"; false otherwise. */
+bool cars_channel_parse(const char *s, uint8_t *out);
+const char *cars_release_status_name(int status);
+
+/* Channel, validity window, then sequence against the state file. `digest`
+ * (BLAKE2b-256 of the bundle) lets the same release be run again while a
+ * different release under a used sequence number is refused. */
+int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
+                       const cars_release_policy *pol, char *err, size_t errlen);
+/* Records the release as accepted (the state file is replaced atomically:
+ * written beside it, flushed, renamed). */
+int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
+                        const char *state_path, char *err, size_t errlen);
+
+#endif
