@@ -129,7 +129,7 @@ demo: deps
 	@sh tools/demo.sh $(BUILD)
 
 # Benchmarks (bench/run.sh writes docs/performance.md and docs/scale.svg).
-BENCH_PKGS = hyperfine jq luajit lua-cjson nodejs npm time valgrind
+BENCH_PKGS = jq luajit lua-cjson nodejs npm time valgrind
 BENCH_BIN  = $(BUILD)/bench/handwritten $(BUILD)/bench/readonly $(BUILD)/bench/scale/genrules $(BUILD)/bench/scale/loadtime
 bench-deps:
 	@missing=""; for p in $(BENCH_PKGS); do \
