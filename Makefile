@@ -129,11 +129,18 @@ demo: deps
 	@sh tools/demo.sh $(BUILD)
 
 # Benchmarks (bench/run.sh writes docs/performance.md and docs/scale.svg).
-BENCH_PKGS = jq luajit lua-cjson nodejs npm time valgrind
+# bench-deps installs only what is missing, by command (node may come with
+# its own npm rather than Debian's).
 BENCH_BIN  = $(BUILD)/bench/handwritten $(BUILD)/bench/readonly $(BUILD)/bench/scale/genrules $(BUILD)/bench/scale/loadtime
 bench-deps:
-	@missing=""; for p in $(BENCH_PKGS); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; \
+	command -v jq >/dev/null 2>&1 || missing="$$missing jq"; \
+	command -v luajit >/dev/null 2>&1 || missing="$$missing luajit"; \
+	luajit -e 'require("cjson")' >/dev/null 2>&1 || missing="$$missing lua-cjson"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	[ -x /usr/bin/time ] || missing="$$missing time"; \
+	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
