@@ -12,7 +12,9 @@
 # routed per scale configuration), BENCH_DOC (docs/performance.md),
 # BENCH_SVG (docs/scale.svg), BENCH_SCALE_CONFIGS (profiles:entries pairs),
 # BENCH_REPORT_ONLY (0: 1 rewrites the report from the last run's files in
-# $BUILD/bench/work, e.g. after editing bench/performance-notes.md).
+# $BUILD/bench/work, e.g. after editing bench/performance-notes.md),
+# BENCH_COMMIT (the commit named in the report, when run outside git, e.g.
+# from `git archive HEAD`: a clean tree without anyone's uncommitted work).
 #
 # Steps: 1. release and corpus (gencorpus, fixed seed, the reference
 # tables); the valid-only subset for the peers. 2. correctness first:
@@ -236,7 +238,7 @@ row() { # label key input_records input_bytes
 cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 mem=$(free -g | awk '/^Mem:/ { print $2 " GiB" }')
 cc_v=$(${CC:-cc} --version | head -1)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo "?")}
 dirty=$(git status --porcelain -- vm compiler bench 2>/dev/null | grep -c . || true)
 peer_v() {
   case $1 in
