@@ -1,6 +1,7 @@
 /* main.c - the carsvm command line: route records through a release,
  * verify a release, disassemble a release. Only this file prints. */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,9 @@ static int parse_threads(const char *s)
 /* Opens a temporary file beside `path` (same directory: rename is atomic). */
 static FILE *open_temp(const char *path, char **tmp_path)
 {
+    struct stat st; /* a device or a pipe (-o /dev/stdout): written in place, never renamed over */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return fopen(path, "wb");
     size_t n = strlen(path);
     char *t = cars_malloc(n + 16);
     if (!t)
@@ -240,6 +244,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "carsvm: cannot initialise libsodium\n");
         return 1;
     }
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error (EPIPE): reported, exit 1 */
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(help, stdout);
         return 0;
