@@ -755,11 +755,25 @@ static const char *closest_keyword(const char *word, size_t len, const char *con
     return best;
 }
 
+static bool is_decl_start(const char *tok)
+{
+    static const char *const starts[] = {
+        "schema", "set", "let", "table", "exclusion", "screen", "profile", "single",
+        "multiple", "threshold", "routing", "example", "test", "include", "end of file",
+    };
+    for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++)
+        if (strcmp(tok, starts[k]) == 0)
+            return true;
+    return false;
+}
+
 static const char *syntax_hint(cars_pstate *ps, const char *tok, const char *const *exp, int n,
                                bool at_eof, char *buf, size_t size)
 {
     if (at_eof && has(exp, n, "'}'"))
         return "a '{' is not closed";
+    if (has(exp, n, "'}'") && is_decl_start(tok) && strcmp(tok, "threshold") != 0)
+        return "the declaration before it is missing its closing '}'";
     if (strcmp(tok, "'='") == 0 && ps->tok_off > 0 && ps->text[ps->tok_off - 1] == '=')
         return "equality is written with a single '='";
     if (strcmp(tok, "<name>") == 0) {
@@ -779,17 +793,9 @@ static const char *syntax_hint(cars_pstate *ps, const char *tok, const char *con
 /* Is every expected token one that starts a declaration (top level)? */
 static bool only_declarations(const char *const *exp, int n)
 {
-    static const char *const starts[] = {
-        "schema", "set", "let", "table", "exclusion", "screen", "profile", "single",
-        "multiple", "threshold", "routing", "example", "test", "include", "end of file",
-    };
-    for (int i = 0; i < n; i++) {
-        bool found = false;
-        for (size_t k = 0; k < sizeof starts / sizeof starts[0] && !found; k++)
-            found = strcmp(exp[i], starts[k]) == 0;
-        if (!found)
+    for (int i = 0; i < n; i++)
+        if (!is_decl_start(exp[i]))
             return false;
-    }
     return n > 0;
 }
 
