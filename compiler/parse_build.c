@@ -152,6 +152,28 @@ void cars_pb_protect(cars_pstate *ps, unsigned *protect, const char *what, const
     *protect = bit;
 }
 
+static size_t distance(const char *a, size_t na, const char *b, size_t nb);
+
+/* The hint for a field without required/optional: if the next word on the
+ * line is a misspelt attribute (it was read as the next field's name), say
+ * which. */
+static const char *misspelt_attribute(const cars_pstate *ps)
+{
+    static const char *const attrs[] = {"required", "optional", "reference", "protected"};
+    static const char *const hints[] = {
+        "did you mean 'required'?", "did you mean 'optional'?",
+        "did you mean 'reference'?", "did you mean 'protected'?",
+    };
+    size_t i = ps->tok_off;
+    while (i > 0 && (ps->text[i - 1] == ' ' || ps->text[i - 1] == '\t'))
+        i--;
+    if (i > 0 && ps->text[i - 1] != '\n' && ps->tok_len > 0 && ps->tok_len <= 12)
+        for (size_t k = 0; k < 4; k++)
+            if (distance(ps->text + ps->tok_off, ps->tok_len, attrs[k], strlen(attrs[k])) <= 2)
+                return hints[k];
+    return "add 'required' or 'optional' after the type";
+}
+
 void cars_pb_field(cars_pstate *ps, cars_field *f, const char *path, const cars_span *span,
                    const cars_fattrs *attrs, const cars_span *attr_span)
 {
@@ -166,7 +188,7 @@ void cars_pb_field(cars_pstate *ps, cars_field *f, const char *path, const cars_
     if (attrs->req && attrs->opt)
         cars_error(ps->d, span, NULL, "field '%s' is both required and optional", path);
     else if (!attrs->req && !attrs->opt)
-        cars_error(ps->d, span, "add 'required' or 'optional' after the type",
+        cars_error(ps->d, span, misspelt_attribute(ps),
                    "field '%s' must say whether it is required or optional", path);
 }
 
