@@ -21,7 +21,7 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CF
 LIBS_VM  = -lyajl -lsodium -lpthread
 LIBS_TEST = -lcmocka
 
-DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign
+DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time
 
 VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
