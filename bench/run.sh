@@ -260,7 +260,8 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo "# Performance"
   echo
   echo "Written by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
-  [ "$dirty" -eq 0 ] || echo "(with $dirty uncommitted changes under vm/, compiler/ or bench/ in the working tree)"
+  if [ -n "${BENCH_COMMIT:-}" ]; then echo "(built and run from a clean export of that commit: \`git archive\`)"
+  elif [ "$dirty" -ne 0 ]; then echo "(with $dirty uncommitted changes under vm/, compiler/ or bench/ in the working tree)"; fi
   echo "Do not edit by hand: the analysis at the end comes from bench/performance-notes.md."
   echo
   echo "## Machine"
