@@ -37,7 +37,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay
+.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay coverage
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
 # Install missing Debian packages (as root), or say exactly what to install.
@@ -107,6 +107,16 @@ fuzz: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang FUZZ=1 $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz/fuzz_%)
 	@sh tests/fuzz/fuzz.sh $(BUILD) $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# make coverage: a --coverage build in build-cov/ runs the unit tests, the
+# cases and the fuzz replay; lcov reports line and branch coverage.
+coverage: deps
+	@dpkg -s lcov >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lcov >/dev/null; \
+	  else echo "missing Debian package; run: sudo apt-get install lcov"; exit 1; fi; }
+	@find build-cov -name '*.gcda' -delete 2>/dev/null || true
+	@$(MAKE) --no-print-directory BUILD=build-cov OPT="-O0 -g --coverage -fprofile-update=atomic" all unit cases fuzz-replay
+	@sh tests/coverage.sh build-cov
 
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
