@@ -46,6 +46,20 @@ void cars_buf_put(cars_buf *b, const void *s, size_t n)
 
 void cars_buf_puts(cars_buf *b, const char *s) { cars_buf_put(b, s, strlen(s)); }
 
+/* cars_buf_put, inline when there is room. */
+static inline void put(cars_buf *b, const void *s, size_t n)
+{
+    if (n <= b->cap - b->len) {
+        if (n)
+            memcpy(b->p + b->len, s, n);
+        b->len += n;
+    } else {
+        cars_buf_put(b, s, n);
+    }
+}
+
+#define PUTL(b, lit) put((b), (lit), sizeof(lit) - 1) /* a string literal */
+
 static void put_u(cars_buf *b, uint64_t v)
 {
     char tmp[24];
@@ -54,7 +68,7 @@ static void put_u(cars_buf *b, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    cars_buf_put(b, tmp + i, sizeof tmp - i);
+    put(b, tmp + i, sizeof tmp - i);
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -86,6 +100,27 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+#define R16(a) a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a
+/* 1: a byte written as is inside a JSON string (printable ASCII but '"' and
+ * '\\') */
+static const unsigned char plain[256] = {
+    R16(0), R16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* '"' */
+    R16(1), R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* '\\' */
+    R16(1), R16(1),
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+};
+#undef R16
+
+/* Nonzero if one of the 8 bytes in x is not plain (any byte order). */
+static inline uint64_t special8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x) & high;
+}
+
 /* Appends s escaped for the inside of a JSON string literal. */
 static void json_chars(cars_buf *b, const char *str, size_t n)
 {
@@ -93,35 +128,40 @@ static void json_chars(cars_buf *b, const char *str, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t start = i;
-        while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        for (uint64_t x; i + 8 <= n; i += 8) {
+            memcpy(&x, s + i, 8);
+            if (special8(x))
+                break;
+        }
+        while (i < n && plain[s[i]])
             i++;
-        cars_buf_put(b, s + start, i - start);
+        put(b, s + start, i - start);
         if (i >= n)
             break;
         unsigned c = s[i];
         if (c >= 0x80) {
             size_t len = utf8_len(s + i, n - i);
             if (len) {
-                cars_buf_put(b, s + i, len);
+                put(b, s + i, len);
                 i += len;
             } else {
-                cars_buf_put(b, "\xef\xbf\xbd", 3);
+                PUTL(b, "\xef\xbf\xbd");
                 i++;
             }
             continue;
         }
         char esc[8];
         switch (c) {
-        case '"': cars_buf_put(b, "\\\"", 2); break;
-        case '\\': cars_buf_put(b, "\\\\", 2); break;
-        case '\n': cars_buf_put(b, "\\n", 2); break;
-        case '\r': cars_buf_put(b, "\\r", 2); break;
-        case '\t': cars_buf_put(b, "\\t", 2); break;
-        case '\b': cars_buf_put(b, "\\b", 2); break;
-        case '\f': cars_buf_put(b, "\\f", 2); break;
+        case '"': PUTL(b, "\\\""); break;
+        case '\\': PUTL(b, "\\\\"); break;
+        case '\n': PUTL(b, "\\n"); break;
+        case '\r': PUTL(b, "\\r"); break;
+        case '\t': PUTL(b, "\\t"); break;
+        case '\b': PUTL(b, "\\b"); break;
+        case '\f': PUTL(b, "\\f"); break;
         default:
             snprintf(esc, sizeof esc, "\\u%04x", c);
-            cars_buf_put(b, esc, 6);
+            put(b, esc, 6);
         }
         i++;
     }
@@ -129,9 +169,9 @@ static void json_chars(cars_buf *b, const char *str, size_t n)
 
 void cars_json_string(cars_buf *b, const char *s, size_t n)
 {
-    cars_buf_put(b, "\"", 1);
+    PUTL(b, "\"");
     json_chars(b, s, n);
-    cars_buf_put(b, "\"", 1);
+    PUTL(b, "\"");
 }
 
 const char *cars_outcome_name(int outcome)
@@ -140,15 +180,15 @@ const char *cars_outcome_name(int outcome)
     return outcome >= 0 && outcome <= CARS_OUT_ERROR ? names[outcome] : "?";
 }
 
-static const char *outcome_label(int outcome)
+static void outcome_label(cars_buf *b, int outcome)
 {
     switch (outcome) {
-    case CARS_OUT_NCXDR: return "Non-complex (NCXDR)";
-    case CARS_OUT_NCXPCA: return "Non-complex (NCXPCA)";
-    case CARS_OUT_CXDR: return "Complex (CXDR)";
-    case CARS_OUT_CXPCA: return "Complex (CXPCA)";
-    case CARS_OUT_NONE: return "No complexity rating";
-    default: return "Invalid record";
+    case CARS_OUT_NCXDR: PUTL(b, "Non-complex (NCXDR)"); break;
+    case CARS_OUT_NCXPCA: PUTL(b, "Non-complex (NCXPCA)"); break;
+    case CARS_OUT_CXDR: PUTL(b, "Complex (CXDR)"); break;
+    case CARS_OUT_CXPCA: PUTL(b, "Complex (CXPCA)"); break;
+    case CARS_OUT_NONE: PUTL(b, "No complexity rating"); break;
+    default: PUTL(b, "Invalid record");
     }
 }
 
@@ -158,7 +198,7 @@ static void put_text(cars_buf *b, cars_str s, bool esc)
     if (esc)
         json_chars(b, s.p, s.len);
     else
-        cars_buf_put(b, s.p, s.len);
+        put(b, s.p, s.len);
 }
 
 /* "title (ID); title (ID)" */
@@ -167,25 +207,25 @@ static void rule_list(cars_buf *b, const cars_program *p, const cars_result *r, 
     for (uint32_t k = 0; k < r->nrules; k++) {
         const cars_prule *x = &p->rules[r->rules[k]];
         if (k)
-            cars_buf_put(b, "; ", 2);
+            PUTL(b, "; ");
         put_text(b, x->title, esc);
-        cars_buf_put(b, " (", 2);
+        PUTL(b, " (");
         put_text(b, x->id, esc);
-        cars_buf_put(b, ")", 1);
+        PUTL(b, ")");
     }
 }
 
 static void tier_name(cars_buf *b, const cars_program *p, uint32_t t, bool esc)
 {
-    cars_buf_puts(b, "Tier ");
+    PUTL(b, "Tier ");
     if (t < p->ntiers)
         put_text(b, p->tiers[t], esc);
 }
 
 static void explain(cars_buf *b, const cars_program *p, const cars_result *r, bool esc)
 {
-    cars_buf_puts(b, outcome_label(r->outcome));
-    cars_buf_put(b, ": ", 2);
+    outcome_label(b, r->outcome);
+    PUTL(b, ": ");
     if (r->threshold < p->nthresholds) {
         const cars_pthreshold *th = &p->thresholds[r->threshold];
         uint32_t per[CARS_MAX_TIERS] = {0};
@@ -195,80 +235,83 @@ static void explain(cars_buf *b, const cars_program *p, const cars_result *r, bo
                 per[t]++;
         }
         put_u(b, r->nrules);
-        cars_buf_puts(b, r->nrules == 1 ? " multiple PCA matched" : " multiple PCAs matched");
+        if (r->nrules == 1)
+            PUTL(b, " multiple PCA matched");
+        else
+            PUTL(b, " multiple PCAs matched");
         for (uint32_t t = 0; t < CARS_MAX_TIERS; t++)
             if (th->tier_min[t]) {
-                cars_buf_put(b, ", ", 2);
+                PUTL(b, ", ");
                 put_u(b, per[t]);
-                cars_buf_puts(b, " in ");
+                PUTL(b, " in ");
                 tier_name(b, p, t, esc);
             }
-        cars_buf_puts(b, " (needs at least ");
+        PUTL(b, " (needs at least ");
         put_u(b, th->at_least);
         for (uint32_t t = 0; t < CARS_MAX_TIERS; t++)
             if (th->tier_min[t]) {
-                cars_buf_puts(b, ", at least ");
+                PUTL(b, ", at least ");
                 put_u(b, th->tier_min[t]);
-                cars_buf_puts(b, " in ");
+                PUTL(b, " in ");
                 tier_name(b, p, t, esc);
             }
-        cars_buf_put(b, ")", 1);
+        PUTL(b, ")");
         if (r->nrules) {
-            cars_buf_put(b, ": ", 2);
+            PUTL(b, ": ");
             rule_list(b, p, r, esc);
         }
     } else if (r->nrules) {
         rule_list(b, p, r, esc);
     } else {
-        cars_buf_puts(b, "no rule matched");
+        PUTL(b, "no rule matched");
     }
-    cars_buf_put(b, ".", 1);
+    PUTL(b, ".");
 }
 
 void cars_explain(cars_buf *b, const cars_program *p, const cars_result *r) { explain(b, p, r, false); }
 
 static void put_id(cars_buf *b, const cars_str *id)
 {
-    cars_buf_puts(b, "{\"id\":");
+    PUTL(b, "{\"id\":");
     if (id)
         cars_json_string(b, id->p, id->len);
     else
-        cars_buf_puts(b, "null");
+        PUTL(b, "null");
 }
 
 void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, const cars_result *r)
 {
     put_id(b, id);
-    cars_buf_puts(b, ",\"outcome\":\"");
-    cars_buf_puts(b, cars_outcome_name(r->outcome));
-    cars_buf_puts(b, "\",\"rules\":[");
+    PUTL(b, ",\"outcome\":\"");
+    const char *name = cars_outcome_name(r->outcome);
+    put(b, name, strlen(name));
+    PUTL(b, "\",\"rules\":[");
     for (uint32_t k = 0; k < r->nrules; k++) {
         if (k)
-            cars_buf_put(b, ",", 1);
+            PUTL(b, ",");
         const cars_str *rid = &p->rules[r->rules[k]].id;
         cars_json_string(b, rid->p, rid->len);
     }
-    cars_buf_puts(b, "],\"explanation\":\"");
+    PUTL(b, "],\"explanation\":\"");
     explain(b, p, r, true);
-    cars_buf_puts(b, "\"");
-    cars_buf_puts(b, ",\"release\":");
+    PUTL(b, "\",\"release\":");
     cars_json_string(b, p->release_id.p, p->release_id.len);
-    cars_buf_puts(b, "}\n");
+    PUTL(b, "}\n");
 }
 
 void cars_output_error(cars_buf *b, const cars_program *p, const cars_str *id, const char *error, uint64_t line)
 {
     put_id(b, id);
-    cars_buf_puts(b, ",\"outcome\":\"ERROR\",\"rules\":[],\"explanation\":");
+    PUTL(b, ",\"outcome\":\"ERROR\",\"rules\":[],\"explanation\":");
     size_t n = strlen(error);
     char local[1100];
     int m = snprintf(local, sizeof local, "Invalid record: %s.", error);
     cars_json_string(b, local, m > 0 && (size_t)m < sizeof local ? (size_t)m : sizeof local - 1);
-    cars_buf_puts(b, ",\"release\":");
+    PUTL(b, ",\"release\":");
     cars_json_string(b, p->release_id.p, p->release_id.len);
-    cars_buf_puts(b, ",\"error\":");
+    PUTL(b, ",\"error\":");
     cars_json_string(b, error, n);
-    cars_buf_puts(b, ",\"line\":");
+    PUTL(b, ",\"line\":");
     put_u(b, line);
-    cars_buf_puts(b, "}\n");
+    PUTL(b, "}\n");
 }
