@@ -232,16 +232,32 @@ static uint32_t child_hash(int32_t parent, uint64_t pre, size_t len)
     return (uint32_t)(h >> 32);
 }
 
-static int32_t find_child(const cars_reader *r, int32_t parent, const char *key, size_t len)
+/* Bytes [8, n) of a and b equal (n > 8). */
+static inline bool tail_eq(const char *a, const char *b, size_t n)
 {
-    uint64_t pre = key_prefix(key, len);
+    uint64_t x, y;
+    size_t i = 8;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    if (i == n)
+        return true;
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
+
+static int32_t find_child(const cars_reader *r, int32_t parent, const char *key, size_t len, uint64_t pre)
+{
     for (uint32_t i = child_hash(parent, pre, len) & r->hmask;; i = (i + 1) & r->hmask) {
         int32_t c = r->htab[i];
         if (c < 0)
             return -1;
         const node *n = &r->nodes[c];
-        if (n->pre == pre && n->len == len && n->parent == parent &&
-            (len <= 8 || memcmp(n->name + 8, key + 8, len - 8) == 0))
+        if (n->pre == pre && n->len == len && n->parent == parent && (len <= 8 || tail_eq(n->name, key, len)))
             return c;
     }
 }
@@ -842,13 +858,12 @@ static int cb_start_map(void *ctx)
     return push(r, FR_SKIP_OBJ, -1);
 }
 
-static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
+/* A key, with pre = key_prefix(key, n). */
+static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
 {
-    cars_reader *r = ctx;
     frame *f = &r->stack[r->depth - 1];
-    const char *k = (const char *)key;
     if (f->kind == FR_OBJ) {
-        int32_t c = find_child(r, f->node, k, n);
+        int32_t c = find_child(r, f->node, k, n, pre);
         if (c >= 0) {
             if (r->seen[c] == r->gen) {
                 char got[80];
@@ -867,11 +882,9 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
         }
     } else if (f->kind == FR_ELEM) {
         const cars_pfield *lf = &r->p->fields[f->node];
-        uint64_t pre = key_prefix(k, n);
         for (uint32_t e = 0; e < lf->elems_n; e++) {
             const cars_pfield *ef = &r->p->elem_fields[lf->elems_first + e];
-            if (r->epre[lf->elems_first + e] == pre && ef->path.len == n &&
-                (n <= 8 || memcmp(ef->path.p + 8, k + 8, n - 8) == 0)) {
+            if (r->epre[lf->elems_first + e] == pre && ef->path.len == n && (n <= 8 || tail_eq(ef->path.p, k, n))) {
                 uint32_t idx = lf->elems_first + e;
                 if (r->eseen[idx] == r->egen) {
                     char got[80];
@@ -917,6 +930,11 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
     r->nukeys++;
     r->ukbuf_len += n;
     return 1;
+}
+
+static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
+{
+    return map_key(ctx, (const char *)key, n, key_prefix((const char *)key, n));
 }
 
 /* Sorts an object's unknown keys (shell sort: no globals, no allocation)
@@ -1108,6 +1126,30 @@ static const unsigned char str_plain[256] = {
 };
 #undef R16
 
+/* Nonzero if one of the 8 bytes in x is not plain (any byte order). */
+static inline uint64_t special8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x) & high;
+}
+
+/* The first byte at or after p that is not plain, or e. */
+static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *e)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the lowest flagged byte of special8 is always a special one */
+    for (uint64_t x, m; e - p >= 8; p += 8) {
+        memcpy(&x, p, 8);
+        if ((m = special8(x)) != 0)
+            return p + __builtin_ctzll(m) / 8;
+    }
+#endif
+    while (p < e && str_plain[*p])
+        p++;
+    return p;
+}
+
 static const char *fp_ws(const char *p, const char *e)
 {
     while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
@@ -1144,8 +1186,7 @@ static bool fp_string(cars_reader *r, const char **pp, const char *end, const un
 {
     const unsigned char *p = (const unsigned char *)*pp + 1, *e = (const unsigned char *)end, *start = p;
     for (;;) {
-        while (p < e && str_plain[*p])
-            p++;
+        p = skip_plain(p, e);
         if (p >= e)
             return false;
         if (*p == '"') {
@@ -1167,8 +1208,7 @@ static bool fp_string(cars_reader *r, const char **pp, const char *end, const un
     d += p - start;
     for (;;) {
         const unsigned char *run = p;
-        while (p < e && str_plain[*p])
-            p++;
+        p = skip_plain(p, e);
         memcpy(d, run, (size_t)(p - run));
         d += p - run;
         if (p >= e)
@@ -1343,8 +1383,27 @@ value:
     }
     }
 key:
-    if (p >= e || *p != '"' || !fp_string(r, &p, e, &str, &sn) || !cb_map_key(r, str, sn))
+    if (p >= e || *p != '"' || !fp_string(r, &p, e, &str, &sn))
         return FP_BAIL;
+    {
+        const char *k = (const char *)str;
+        uint64_t pre;
+#if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ || __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+        /* a key without escapes lies in the line: read 8 bytes when the
+         * line has them, keep the key's */
+        if (sn < 8 && k != r->dbuf && (size_t)(e - k) >= 8) {
+            memcpy(&pre, k, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            pre &= (1ull << (8 * sn)) - 1;
+#else
+            pre &= ~(~0ull >> (8 * sn));
+#endif
+        } else
+#endif
+            pre = key_prefix(k, sn);
+        if (!map_key(r, k, sn, pre))
+            return FP_BAIL;
+    }
     p = fp_ws(p, e);
     if (p >= e || *p != ':')
         return FP_BAIL;
