@@ -157,7 +157,7 @@ static size_t distance(const char *a, size_t na, const char *b, size_t nb);
 /* The hint for a field without required/optional: if the next word on the
  * line is a misspelt attribute (it was read as the next field's name), say
  * which. */
-static const char *misspelt_attribute(const cars_pstate *ps)
+static const char *misspelt_attribute(cars_pstate *ps)
 {
     static const char *const attrs[] = {"required", "optional", "reference", "protected"};
     static const char *const hints[] = {
@@ -169,8 +169,10 @@ static const char *misspelt_attribute(const cars_pstate *ps)
         i--;
     if (i > 0 && ps->text[i - 1] != '\n' && ps->tok_len > 0 && ps->tok_len <= 12)
         for (size_t k = 0; k < 4; k++)
-            if (distance(ps->text + ps->tok_off, ps->tok_len, attrs[k], strlen(attrs[k])) <= 2)
+            if (distance(ps->text + ps->tok_off, ps->tok_len, attrs[k], strlen(attrs[k])) <= 2) {
+                ps->misspelt_end = ps->tok_off + ps->tok_len; /* its cascade is not news */
                 return hints[k];
+            }
     return "add 'required' or 'optional' after the type";
 }
 
@@ -824,6 +826,15 @@ static bool only_declarations(const char *const *exp, int n)
 void cars_pb_syntax_error(cars_pstate *ps, const cars_span *loc, bool at_eof, const char *tok,
                           const char *const *exp, int n)
 {
+    if (ps->misspelt_end && ps->misspelt_end <= ps->tok_off) {
+        size_t i = ps->misspelt_end;
+        while (i < ps->tok_off && (ps->text[i] == ' ' || ps->text[i] == '\t' ||
+                                   ps->text[i] == '\n' || ps->text[i] == '\r'))
+            i++;
+        ps->misspelt_end = 0;
+        if (i == ps->tok_off)
+            return; /* `requird` was read as a field name: already reported */
+    }
     char what[120];
     if (at_eof) {
         snprintf(what, sizeof what, "end of file");

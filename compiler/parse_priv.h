@@ -52,6 +52,7 @@ struct cars_pstate {
     bool stop;              /* fatal for this file: report nothing more */
     bool deep_reported;     /* "nested too deeply" said once per file */
     int nest;               /* open brackets */
+    size_t misspelt_end;    /* end of a misspelt attribute already reported */
     uint32_t last_end_line, last_end_col; /* end of the last token */
     size_t nodes;           /* expression nodes made (bounded) */
     /* the declaration being built */
