@@ -19,6 +19,9 @@ int cars_cmd_fmt(int argc, char **argv);
 int cars_cmd_build(int argc, char **argv);  /* compiler/cmd_build.c */
 int cars_cmd_test(int argc, char **argv);   /* compiler/cmd_test.c */
 int cars_cmd_disasm(int argc, char **argv); /* compiler/cmd_disasm.c */
+int cars_cmd_keygen(int argc, char **argv);  /* compiler/cmd_release.c */
+int cars_cmd_sign(int argc, char **argv);    /* compiler/cmd_release.c */
+int cars_cmd_inspect(int argc, char **argv); /* compiler/cmd_release.c */
 
 /* ---- helpers for commands (compiler/commands.c) ---- */
 

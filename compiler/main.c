@@ -35,9 +35,35 @@ static const command commands[] = {
      "  -w   rewrite each FILE in place instead\n"
      "  -c   print nothing; exit 1 if a FILE is not in canonical form\n"
      "A directory stands for its *.cars files (with -w or -c).\n"},
-    {"build", cars_cmd_build, "compile a ruleset into a release bundle", "usage: carsc build PATH [--release-id ID] [--as-of YYYY-MM-DD] -o FILE.carsb\n"},
+    {"build", cars_cmd_build, "compile a ruleset into a release bundle",
+     "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
+     "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
+     "                   [--channel production|test] [--as-of YYYY-MM-DD]\n"
+     "\n"
+     "Compile, check and verify the ruleset at PATH into a release. A production\n"
+     "release needs --release-id, --sequence (1 or more) and the validity window;\n"
+     "it is refused if a review has fallen due by --valid-from, and reviews due\n"
+     "inside the window are warned of. Without a window the release is for the\n"
+     "test channel and valid on any date. Same sources and options, same bytes.\n"},
     {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
     {"disasm", cars_cmd_disasm, "print a release bundle's program", "usage: carsc disasm FILE.carsb\n"},
+    {"keygen", cars_cmd_keygen, "make a release signing key pair",
+     "usage: carsc keygen -o NAME\n"
+     "\n"
+     "Write NAME.key (the secret key, mode 0600, minisign's unencrypted format)\n"
+     "and NAME.pub (the public key operators trust). Refuses to overwrite.\n"},
+    {"sign", cars_cmd_sign, "sign a release",
+     "usage: carsc sign --key NAME.key FILE.carsb [-o FILE.carsb.minisig]\n"
+     "\n"
+     "Sign every byte of a release (Ed25519 over its BLAKE2b-512, minisign's\n"
+     "format: `minisign -V -p NAME.pub -m FILE.carsb` verifies it too). Refuses a\n"
+     "key file that others can read, and a bundle that does not verify.\n"},
+    {"inspect", cars_cmd_inspect, "show what a release is and contains",
+     "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
+     "\n"
+     "Release id, sequence, channel, validity, compiler, bundle digest, signer\n"
+     "key (and, with --trust, whether the signature is good), rule counts,\n"
+     "table sizes and digests, and the digest of every source file.\n"},
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

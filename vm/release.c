@@ -18,7 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "date.h"
+#include "loader.h"
+#include "program.h"
+#include "sign.h"
 
 const char *cars_channel_name(uint8_t channel)
 {
@@ -174,5 +179,45 @@ int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
         return CARS_REL_STATE;
     }
     free(tmp);
+    return CARS_REL_OK;
+}
+
+int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
+                      const cars_pubkey *trust, const cars_release_policy *pol,
+                      cars_program *out, uint8_t digest[32], char *err, size_t errlen)
+{
+    char why[512];
+    memset(out, 0, sizeof *out);
+    if (cars_bundle_check_header(bytes, len, why, sizeof why) != 0) {
+        snprintf(err, errlen, "malformed release: %s", why);
+        return CARS_REL_MALFORMED;
+    }
+    if (!sig_text) {
+        snprintf(err, errlen, "unsigned release: no signature file");
+        return CARS_REL_UNSIGNED;
+    }
+    cars_signature sig;
+    cars_sig_status st = cars_signature_parse(sig_text, sig_len, &sig, why, sizeof why);
+    if (st == CARS_SIG_OK)
+        st = cars_signature_verify(trust, &sig, bytes, len, why, sizeof why);
+    if (st != CARS_SIG_OK) {
+        snprintf(err, errlen, "%s%s", st == CARS_SIG_MALFORMED ? "malformed " : "", why);
+        return st == CARS_SIG_MALFORMED ? CARS_REL_MALFORMED
+               : st == CARS_SIG_UNKNOWN_KEY ? CARS_REL_UNKNOWN_KEY
+                                            : CARS_REL_BAD_SIGNATURE;
+    }
+    crypto_generichash(digest, 32, bytes, len, NULL, 0);
+    cars_release_meta m;
+    if (cars_bundle_peek_release(bytes, len, &m, why, sizeof why) != 0) {
+        snprintf(err, errlen, "malformed release: %s", why);
+        return CARS_REL_MALFORMED;
+    }
+    int rc = cars_release_check(&m, digest, pol, err, errlen);
+    if (rc != CARS_REL_OK)
+        return rc;
+    if (cars_bundle_load(bytes, len, out, why, sizeof why) != 0) {
+        snprintf(err, errlen, "malformed release: %s", why);
+        return CARS_REL_MALFORMED;
+    }
     return CARS_REL_OK;
 }

@@ -54,4 +54,17 @@ int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
 int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
                         const char *state_path, char *err, size_t errlen);
 
+struct cars_program;
+struct cars_pubkey;
+
+/* Opens a release as an operator must, in this order: size, magic and
+ * format version; the signature over every byte (`sig_text` NULL: unsigned);
+ * channel, validity window and sequence (vm/release.h policy); then the
+ * section table, decoding and the verifier. Returns CARS_REL_OK with *out
+ * loaded (pointing into `bytes`, which must be 8-byte aligned), or the
+ * refusal with a message. `digest` receives the BLAKE2b-256 of the bytes. */
+int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
+                      const struct cars_pubkey *trust, const cars_release_policy *pol,
+                      struct cars_program *out, uint8_t digest[32], char *err, size_t errlen);
+
 #endif

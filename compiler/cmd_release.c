@@ -1,0 +1,291 @@
+/* cmd_release.c - the release commands of carsc: keygen, sign, inspect.
+ * Formats: vm/sign.h (minisign's), docs/releases.md. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "commands.h"
+#include "date.h"
+#include "keys.h"
+#include "loader.h"
+#include "release.h"
+#include "sign.h"
+
+/* Reads a whole file (cars_malloc, NUL-terminated, 8-aligned); NULL with
+ * errno set on failure. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *b = cars_malloc(cap + 1);
+    while (b) {
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            if (ferror(f)) {
+                cars_free(b);
+                b = NULL;
+                errno = EIO;
+            }
+            break;
+        }
+        uint8_t *nb = cars_realloc(b, cap * 2 + 1);
+        if (!nb) {
+            cars_free(b);
+            b = NULL;
+            errno = ENOMEM;
+            break;
+        }
+        b = nb;
+        cap *= 2;
+    }
+    fclose(f);
+    if (b) {
+        b[n] = '\0';
+        *len = n;
+    }
+    return b;
+}
+
+static int write_atomic_text(const char *path, const char *text, char *err, size_t errlen)
+{
+    size_t n = strlen(path) + 24;
+    char *tmp = cars_malloc(n);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (ok && rename(tmp, path) != 0)
+        ok = 0;
+    if (!ok) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        remove(tmp);
+    }
+    cars_free(tmp);
+    return ok ? 0 : -1;
+}
+
+int cars_cmd_keygen(int argc, char **argv)
+{
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else {
+            fprintf(stderr, "usage: carsc keygen -o NAME\n");
+            return CARS_EXIT_USAGE;
+        }
+    }
+    if (!name) {
+        fprintf(stderr, "usage: carsc keygen -o NAME\n");
+        return CARS_EXIT_USAGE;
+    }
+    char err[300];
+    if (cars_keygen(name, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc keygen: %s\n", err);
+        return CARS_EXIT_ERRORS;
+    }
+    printf("wrote %s.key (secret: mode 0600, keep it private) and %s.pub (give it to operators)\n", name, name);
+    return CARS_EXIT_OK;
+}
+
+/* Loads (and so verifies) a bundle for sign and inspect. */
+static uint8_t *load_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
+{
+    uint8_t *b = slurp(path, len);
+    if (!b) {
+        fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno));
+        return NULL;
+    }
+    char err[600];
+    if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
+        cars_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+int cars_cmd_sign(int argc, char **argv)
+{
+    const char *key = NULL, *path = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+            key = argv[++i];
+        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] != '-' && !path)
+            path = argv[i];
+        else
+            path = NULL, i = argc;
+    }
+    if (!key || !path) {
+        fprintf(stderr, "usage: carsc sign --key NAME.key FILE.carsb [-o FILE.carsb.minisig]\n");
+        return CARS_EXIT_USAGE;
+    }
+    char err[400];
+    cars_seckey sk;
+    if (cars_seckey_load(key, &sk, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc sign: %s\n", err);
+        return CARS_EXIT_ERRORS;
+    }
+    size_t len;
+    cars_program p;
+    uint8_t *b = load_bundle(path, &p, &len, "sign");
+    if (!b) {
+        sodium_memzero(&sk, sizeof sk);
+        return CARS_EXIT_ERRORS;
+    }
+    char from[11], until[11], trusted[512];
+    cars_date_format(p.valid_from, from);
+    cars_date_format(p.valid_until, until);
+    snprintf(trusted, sizeof trusted, "cars release %.*s sequence %llu channel %s valid %s to %s",
+             (int)(p.release_id.len > 64 ? 64 : p.release_id.len), p.release_id.p,
+             (unsigned long long)p.sequence, cars_channel_name(p.channel), from, until);
+    char *text = cars_sign_text(&sk, b, len, trusted, err, sizeof err);
+    sodium_memzero(&sk, sizeof sk);
+    cars_program_free(&p);
+    cars_free(b);
+    if (!text) {
+        fprintf(stderr, "carsc sign: %s\n", err);
+        return CARS_EXIT_ERRORS;
+    }
+    char *def = NULL;
+    if (!out) {
+        size_t n = strlen(path) + sizeof ".minisig";
+        def = cars_malloc(n);
+        if (def)
+            snprintf(def, n, "%s.minisig", path);
+        out = def;
+    }
+    int rc = out ? write_atomic_text(out, text, err, sizeof err) : -1;
+    if (rc != 0)
+        fprintf(stderr, "carsc sign: %s\n", out ? err : "out of memory");
+    else
+        printf("signed %s: %s\n", path, out);
+    cars_free(text);
+    cars_free(def);
+    return rc == 0 ? CARS_EXIT_OK : CARS_EXIT_ERRORS;
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[d[i] >> 4];
+        out[2 * i + 1] = hx[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* The signature line of inspect: whether there is one, its key, and (with a
+ * trusted key) whether it is good. */
+static void inspect_signature(const char *path, const char *trust, const uint8_t *b, size_t len)
+{
+    size_t n = strlen(path) + sizeof ".minisig", slen, klen;
+    char *sp = cars_malloc(n), err[400], keyid[17];
+    if (!sp)
+        return;
+    snprintf(sp, n, "%s.minisig", path);
+    char *sig = (char *)slurp(sp, &slen);
+    cars_signature s;
+    if (!sig) {
+        printf("signature    none (%s not found)\n", sp);
+    } else if (cars_signature_parse(sig, slen, &s, err, sizeof err) != CARS_SIG_OK) {
+        printf("signature    malformed: %s\n", err);
+    } else {
+        cars_keyid_hex(s.keyid, keyid);
+        char *key = trust ? (char *)slurp(trust, &klen) : NULL;
+        cars_pubkey pk;
+        if (!trust) {
+            printf("signature    by key %s (not checked: pass --trust KEY.pub)\n", keyid);
+        } else if (!key || cars_pubkey_parse(key, klen, &pk, err, sizeof err) != CARS_SIG_OK) {
+            printf("signature    by key %s (cannot read trusted key %s)\n", keyid, trust);
+        } else {
+            cars_sig_status st = cars_signature_verify(&pk, &s, b, len, err, sizeof err);
+            printf("signature    %s, key %s\n", st == CARS_SIG_OK ? "good" : err, keyid);
+        }
+        printf("signed note  %s\n", s.trusted);
+        cars_free(key);
+    }
+    cars_free(sig);
+    cars_free(sp);
+}
+
+int cars_cmd_inspect(int argc, char **argv)
+{
+    const char *path = NULL, *trust = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--trust") == 0 && i + 1 < argc)
+            trust = argv[++i];
+        else if (argv[i][0] != '-' && !path)
+            path = argv[i];
+        else
+            path = NULL, i = argc;
+    }
+    if (!path) {
+        fprintf(stderr, "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n");
+        return CARS_EXIT_USAGE;
+    }
+    size_t len;
+    cars_program p;
+    uint8_t *b = load_bundle(path, &p, &len, "inspect");
+    if (!b)
+        return CARS_EXIT_ERRORS;
+    char from[11], until[11], h[65];
+    cars_date_format(p.valid_from, from);
+    cars_date_format(p.valid_until, until);
+    uint8_t digest[32];
+    crypto_generichash(digest, 32, b, len, NULL, 0);
+    hex(digest, 32, h);
+    printf("release      %.*s\n", (int)p.release_id.len, p.release_id.p);
+    printf("sequence     %llu\n", (unsigned long long)p.sequence);
+    printf("channel      %s\n", cars_channel_name(p.channel));
+    printf("valid        %s to %s\n", from, until);
+    printf("ruleset      %.*s\n", (int)p.ruleset_title.len, p.ruleset_title.p);
+    printf("compiler     %.*s\n", (int)p.compiler_version.len, p.compiler_version.p);
+    printf("bundle       %zu bytes, BLAKE2b-256 %s\n", len, h);
+    inspect_signature(path, trust, b, len);
+    static const char *const kinds[] = {"exclusion", "screen", "profile", "complex single",
+                                        "noncomplex single", "multiple"};
+    unsigned count[6] = {0};
+    for (uint32_t i = 0; i < p.nrules; i++)
+        if (p.rules[i].kind < 6)
+            count[p.rules[i].kind]++;
+    printf("rules        %u:", p.nrules);
+    const char *sep = " ";
+    for (int k = 0; k < 6; k++)
+        if (count[k]) {
+            printf("%s%u %s", sep, count[k], kinds[k]);
+            sep = ", ";
+        }
+    printf("\nthresholds   %u\n", p.nthresholds);
+    for (uint32_t i = 0; i < p.ntables; i++) {
+        hex(p.tables[i].digest, 32, h);
+        printf("table        %.*s: %u entries, BLAKE2b-256 %s\n", (int)p.tables[i].name.len, p.tables[i].name.p,
+               p.tables[i].n, h);
+    }
+    for (uint32_t i = 0; i < p.ndigests; i++) {
+        hex(p.digests[i].digest, 32, h);
+        printf("file         %.*s  %s\n", (int)p.digests[i].name.len, p.digests[i].name.p, h);
+    }
+    cars_program_free(&p);
+    cars_free(b);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "carsc inspect: cannot write the output: %s\n", strerror(errno));
+        return CARS_EXIT_ERRORS;
+    }
+    return CARS_EXIT_OK;
+}

@@ -1,0 +1,209 @@
+/* test_release.c - an operator opens only genuine, current releases: every
+ * single-bit flip of a small signed release and of its signature is
+ * refused, so are truncations, appended bytes, another key, the wrong
+ * channel, dates outside the window and rollbacks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "compile.h"
+#include "date.h"
+#include "keys.h"
+#include "loader.h"
+#include "program.h"
+#include "release.h"
+#include "sign.h"
+
+typedef struct fixture {
+    cars_compiled c;
+    cars_pubkey pk;
+    cars_seckey sk;
+    char *sig;
+    size_t siglen;
+    char dir[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/cars-release-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    char base[128], err[300];
+    snprintf(base, sizeof base, "%s/k", f->dir);
+    if (cars_keygen(base, err, sizeof err) != 0)
+        return -1;
+    snprintf(base, sizeof base, "%s/k.key", f->dir);
+    if (cars_seckey_load(base, &f->sk, err, sizeof err) != 0)
+        return -1;
+    snprintf(base, sizeof base, "%s/k.pub", f->dir);
+    FILE *pf = fopen(base, "r");
+    char text[256];
+    size_t n = fread(text, 1, sizeof text, pf);
+    fclose(pf);
+    if (cars_pubkey_parse(text, n, &f->pk, err, sizeof err) != CARS_SIG_OK)
+        return -1;
+    cars_check_options opt = {0};
+    cars_release_opts rel = {.release_id = "2026-W47", .sequence = 47, .channel = CARS_CHANNEL_PRODUCTION};
+    cars_date_parse("2026-11-23", 10, &rel.valid_from);
+    cars_date_parse("2026-11-29", 10, &rel.valid_until);
+    opt.has_as_of = true;
+    opt.as_of = rel.valid_from;
+    if (!cars_compile_release("tests/cases/release/tiny", &opt, &rel, &f->c))
+        return -1;
+    f->sig = cars_sign_text(&f->sk, f->c.bytes, f->c.len, "t", err, sizeof err);
+    f->siglen = strlen(f->sig);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rc = system(cmd);
+    cars_free(f->sig);
+    cars_compiled_free(&f->c);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static cars_release_policy policy(void)
+{
+    cars_release_policy pol = {.channel = CARS_CHANNEL_PRODUCTION};
+    cars_date_parse("2026-11-25", 10, &pol.today);
+    return pol;
+}
+
+/* Opens a copy of the bytes in an 8-aligned buffer of exactly that size. */
+static int open_copy(const fixture *f, const uint8_t *bytes, size_t len, const char *sig, size_t siglen,
+                     const cars_release_policy *pol, char *err, size_t errlen)
+{
+    uint8_t *copy = aligned_alloc(8, (len + 7) & ~(size_t)7);
+    memcpy(copy, bytes, len);
+    cars_program p;
+    uint8_t digest[32];
+    int rc = cars_release_open(copy, len, sig, siglen, &f->pk, pol, &p, digest, err, errlen);
+    if (rc == CARS_REL_OK)
+        cars_program_free(&p);
+    free(copy);
+    return rc;
+}
+
+static void test_genuine_release_opens(void **state)
+{
+    fixture *f = *state;
+    cars_release_policy pol = policy();
+    char err[600];
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err), CARS_REL_OK);
+}
+
+static void test_every_bit_flip_of_the_release_refused(void **state)
+{
+    fixture *f = *state;
+    cars_release_policy pol = policy();
+    char err[600];
+    uint8_t *b = malloc(f->c.len);
+    memcpy(b, f->c.bytes, f->c.len);
+    for (size_t i = 0; i < f->c.len * 8; i++) {
+        b[i / 8] ^= (uint8_t)(1u << (i % 8));
+        int rc = open_copy(f, b, f->c.len, f->sig, f->siglen, &pol, err, sizeof err);
+        if (rc == CARS_REL_OK)
+            fail_msg("flip of bit %zu of byte %zu was accepted", i % 8, i / 8);
+        b[i / 8] ^= (uint8_t)(1u << (i % 8));
+    }
+    free(b);
+}
+
+static void test_every_bit_flip_of_the_signature_refused(void **state)
+{
+    fixture *f = *state;
+    cars_release_policy pol = policy();
+    char err[600];
+    char *s = malloc(f->siglen + 1);
+    memcpy(s, f->sig, f->siglen + 1);
+    size_t first = (size_t)(strchr(s, '\n') - s) + 1; /* the untrusted comment is not signed */
+    for (size_t i = first * 8; i < f->siglen * 8; i++) {
+        s[i / 8] ^= (char)(1u << (i % 8));
+        if (open_copy(f, f->c.bytes, f->c.len, s, f->siglen, &pol, err, sizeof err) == CARS_REL_OK)
+            fail_msg("flip of bit %zu of signature byte %zu was accepted", i % 8, i / 8);
+        s[i / 8] ^= (char)(1u << (i % 8));
+    }
+    free(s);
+}
+
+static void test_truncations_and_appends_refused(void **state)
+{
+    fixture *f = *state;
+    cars_release_policy pol = policy();
+    char err[600];
+    for (size_t n = 0; n < f->c.len; n++)
+        assert_int_not_equal(open_copy(f, f->c.bytes, n, f->sig, f->siglen, &pol, err, sizeof err), CARS_REL_OK);
+    uint8_t *b = calloc(1, f->c.len + 64);
+    memcpy(b, f->c.bytes, f->c.len);
+    for (size_t extra = 1; extra <= 64; extra++)
+        assert_int_equal(open_copy(f, b, f->c.len + extra, f->sig, f->siglen, &pol, err, sizeof err),
+                         CARS_REL_MALFORMED);
+    free(b);
+}
+
+static void test_policy_refusals(void **state)
+{
+    fixture *f = *state;
+    char err[600];
+    cars_release_policy pol = policy();
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, NULL, 0, &pol, err, sizeof err), CARS_REL_UNSIGNED);
+    pol.channel = CARS_CHANNEL_TEST;
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err),
+                     CARS_REL_WRONG_CHANNEL);
+    pol = policy();
+    cars_date_parse("2026-11-22", 10, &pol.today);
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err),
+                     CARS_REL_NOT_YET_VALID);
+    cars_date_parse("2026-11-30", 10, &pol.today);
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err),
+                     CARS_REL_EXPIRED);
+    /* the validity window is inclusive at both ends */
+    cars_date_parse("2026-11-29", 10, &pol.today);
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err), CARS_REL_OK);
+}
+
+static void test_rollback_refused(void **state)
+{
+    fixture *f = *state;
+    char err[600], path[128];
+    snprintf(path, sizeof path, "%s/state", f->dir);
+    cars_release_policy pol = policy();
+    pol.state_path = path;
+    uint8_t d[32] = {1};
+    cars_release_meta newer = {.release_id = "2026-W48", .release_id_len = 8, .sequence = 48};
+    assert_int_equal(cars_release_accept(&newer, d, path, err, sizeof err), CARS_REL_OK);
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err),
+                     CARS_REL_ROLLED_BACK);
+    assert_string_equal(err, "release 2026-W47 has sequence 47, older than release 2026-W48 (sequence 48) "
+                             "already accepted here: refusing a rollback");
+    unlink(path);
+    assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err), CARS_REL_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_genuine_release_opens),
+        cmocka_unit_test(test_every_bit_flip_of_the_release_refused),
+        cmocka_unit_test(test_every_bit_flip_of_the_signature_refused),
+        cmocka_unit_test(test_truncations_and_appends_refused),
+        cmocka_unit_test(test_policy_refusals),
+        cmocka_unit_test(test_rollback_refused),
+    };
+    return cmocka_run_group_tests_name("release", tests, setup, teardown);
+}
