@@ -22,6 +22,8 @@ int cars_cmd_disasm(int argc, char **argv); /* compiler/cmd_disasm.c */
 int cars_cmd_keygen(int argc, char **argv);  /* compiler/cmd_release.c */
 int cars_cmd_sign(int argc, char **argv);    /* compiler/cmd_release.c */
 int cars_cmd_inspect(int argc, char **argv); /* compiler/cmd_release.c */
+int cars_cmd_decompile(int argc, char **argv); /* compiler/cmd_audit.c */
+int cars_cmd_diff(int argc, char **argv);      /* compiler/cmd_audit.c */
 
 /* ---- helpers for commands (compiler/commands.c) ---- */
 

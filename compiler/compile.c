@@ -14,6 +14,7 @@
 #include "codegen.h"
 #include "date.h"
 #include "fmt.h"
+#include "parse.h"
 #include "release.h"
 #include "version.h"
 #include "loader.h"
@@ -51,6 +52,68 @@ static const char *base_name(cars_arena *a, const char *dir)
     return cars_arena_strndup(a, dir + start, n - start);
 }
 
+/* The canonical text of file `i` without its examples and tests (and the
+ * comments just before them): tests are not part of routing, and their
+ * records may hold identifiers from the tables, which a release must not
+ * disclose. Returns arena text, or NULL when out of memory. */
+static char *routing_text(cars_compiled *out, uint32_t i, size_t *len)
+{
+    size_t n;
+    char *text = cars_fmt_string(out->ast, i, &n);
+    if (!text)
+        return NULL;
+    cars_arena scratch;
+    cars_arena_init(&scratch);
+    cars_diags d;
+    cars_diags_init(&d);
+    cars_ast *ast = cars_parse_text(out->ast->files[i].path, text, n, &scratch, &d);
+    char *result = NULL;
+    size_t nlines = 1, dropped = 0;
+    for (size_t k = 0; k < n; k++)
+        nlines += text[k] == '\n';
+    /* start[l] = offset of line l (1-based); start[nlines + 1] = n */
+    size_t *start = ast && d.errors == 0 ? cars_arena_alloc(&scratch, (nlines + 2) * sizeof *start) : NULL;
+    bool *drop = start ? cars_arena_alloc(&scratch, (nlines + 2) * sizeof *drop) : NULL;
+    char *buf = drop ? cars_arena_alloc(&out->arena, n + 100) : NULL;
+    if (buf) {
+        size_t l = 1;
+        start[1] = 0;
+        for (size_t k = 0; k < n; k++)
+            if (text[k] == '\n' && l <= nlines)
+                start[++l] = k + 1;
+        for (size_t k = l + 1; k <= nlines + 1; k++)
+            start[k] = n;
+        for (size_t k = 0; k < ast->ndecls; k++) {
+            const cars_decl *dc = &ast->decls[k];
+            if (dc->kind != CARS_D_EXAMPLE)
+                continue;
+            uint32_t from = dc->ncomments ? dc->comments[0].span.line : dc->span.line;
+            uint32_t to = dc->span.end_line;
+            if (to < nlines && start[to + 2] - start[to + 1] <= 1) /* the blank line after it */
+                to++;
+            for (uint32_t x = from; x <= to && x <= nlines; x++)
+                drop[x] = true;
+            dropped++;
+        }
+        size_t w = 0;
+        for (size_t x = 1; x <= nlines; x++)
+            if (!drop[x]) {
+                memcpy(buf + w, text + start[x], start[x + 1] - start[x]);
+                w += start[x + 1] - start[x];
+            }
+        if (dropped)
+            w += (size_t)snprintf(buf + w, 100, "%s# (%zu examples and tests are not carried in releases)\n",
+                                  w ? "\n" : "", dropped);
+        buf[w] = '\0';
+        result = buf;
+        *len = w;
+    }
+    cars_diags_free(&d);
+    cars_arena_free(&scratch);
+    cars_free(text);
+    return result;
+}
+
 /* Digests of every source and table file, and the canonical text of every
  * source, for auditors (carsc inspect, decompile, diff). */
 static bool add_audit_data(cars_compiled *out)
@@ -67,11 +130,7 @@ static bool add_audit_data(cars_compiled *out)
         d->name = p->source_names[i];
         crypto_generichash(d->digest, 32, (const uint8_t *)ast->files[i].text, ast->files[i].len, NULL, 0);
         size_t len;
-        char *text = cars_fmt_string(ast, (uint32_t)i, &len);
-        if (!text)
-            return false;
-        char *copy = cars_arena_strndup(&out->arena, text, len);
-        cars_free(text);
+        char *copy = routing_text(out, (uint32_t)i, &len);
         if (!copy || len > UINT32_MAX)
             return false;
         p->source_text[i] = (cars_str){copy, (uint32_t)len};

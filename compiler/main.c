@@ -58,6 +58,19 @@ static const command commands[] = {
      "Sign every byte of a release (Ed25519 over its BLAKE2b-512, minisign's\n"
      "format: `minisign -V -p NAME.pub -m FILE.carsb` verifies it too). Refuses a\n"
      "key file that others can read, and a bundle that does not verify.\n"},
+    {"decompile", cars_cmd_decompile, "print a release's ruleset as canonical source",
+     "usage: carsc decompile [--file NAME] FILE.carsb\n"
+     "\n"
+     "Print the canonical text (as carsc fmt) of every source file the release\n"
+     "was compiled from, as signed in the release, then each table by name,\n"
+     "entry count and digest. --file NAME prints that one file alone.\n"},
+    {"diff", cars_cmd_diff, "what changed between two releases",
+     "usage: carsc diff OLD NEW\n"
+     "\n"
+     "OLD and NEW are releases (.carsb) or rulesets (a directory or .cars file).\n"
+     "Lists the rules, profiles, thresholds, tables, sets, definitions, tests and\n"
+     "the routing that were added, withdrawn or changed (with the lines that\n"
+     "changed), and table entry counts.\n"},
     {"inspect", cars_cmd_inspect, "show what a release is and contains",
      "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
      "\n"

@@ -1,0 +1,452 @@
+/* cmd_audit.c - reading releases back, for auditors:
+ *   carsc decompile FILE.carsb   the ruleset as canonical source text
+ *   carsc diff OLD NEW           what changed between two releases (or trees)
+ * A release carries the canonical (`carsc fmt`) text of every source file
+ * it was compiled from, signed with the rest, and the digest and entry
+ * count of every table; both commands read those. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alloc.h"
+#include "commands.h"
+#include "compile.h"
+#include "loader.h"
+#include "parse.h"
+
+/* A release opened for reading back: a bundle, or a source tree compiled. */
+typedef struct opened {
+    uint8_t *bytes;       /* bundle bytes, if a bundle */
+    cars_program prog;    /* loaded (bundle) */
+    cars_compiled comp;   /* compiled (tree) */
+    bool is_tree;
+    const cars_program *p;
+} opened;
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *b = cars_malloc(cap);
+    while (b) {
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        uint8_t *nb = cars_realloc(b, cap * 2);
+        if (!nb) {
+            cars_free(b);
+            b = NULL;
+            break;
+        }
+        b = nb;
+        cap *= 2;
+    }
+    if (b && ferror(f)) {
+        cars_free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static bool open_release(const char *path, opened *o, const char *cmd)
+{
+    memset(o, 0, sizeof *o);
+    struct stat st;
+    if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || strstr(path, ".cars") == path + strlen(path) - 5)) {
+        o->is_tree = true;
+        cars_check_options opt = {0};
+        if (!cars_compile(path, &opt, "source", &o->comp)) {
+            cars_report_compile(&o->comp, false);
+            cars_compiled_free(&o->comp);
+            return false;
+        }
+        o->p = &o->comp.loaded;
+        return true;
+    }
+    size_t len;
+    o->bytes = slurp(path, &len);
+    if (!o->bytes) {
+        fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
+        return false;
+    }
+    char err[600];
+    if (cars_bundle_load(o->bytes, len, &o->prog, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
+        cars_free(o->bytes);
+        return false;
+    }
+    o->p = &o->prog;
+    return true;
+}
+
+static void close_release(opened *o)
+{
+    if (o->is_tree) {
+        cars_compiled_free(&o->comp);
+    } else {
+        cars_program_free(&o->prog);
+        cars_free(o->bytes);
+    }
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[d[i] >> 4];
+        out[2 * i + 1] = hx[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* ---- decompile ---------------------------------------------------------- */
+
+int cars_cmd_decompile(int argc, char **argv)
+{
+    const char *path = NULL, *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (argv[i][0] != '-' && !path)
+            path = argv[i];
+        else
+            path = NULL, i = argc;
+    }
+    if (!path) {
+        fprintf(stderr, "usage: carsc decompile [--file NAME] FILE.carsb\n");
+        return CARS_EXIT_USAGE;
+    }
+    opened o;
+    if (!open_release(path, &o, "decompile"))
+        return CARS_EXIT_ERRORS;
+    const cars_program *p = o.p;
+    int status = CARS_EXIT_OK;
+    if (p->nsource_text != p->nsources) {
+        fprintf(stderr, "carsc decompile: %s carries no source text\n", path);
+        status = CARS_EXIT_ERRORS;
+    }
+    bool found = false;
+    for (uint32_t i = 0; status == CARS_EXIT_OK && i < p->nsources; i++) {
+        const cars_str *name = &p->source_names[i];
+        if (only) {
+            if (strlen(only) != name->len || memcmp(only, name->p, name->len) != 0)
+                continue;
+            fwrite(p->source_text[i].p, 1, p->source_text[i].len, stdout);
+            found = true;
+            continue;
+        }
+        printf("%s# ==== %.*s ====\n", i ? "\n" : "", (int)name->len, name->p);
+        fwrite(p->source_text[i].p, 1, p->source_text[i].len, stdout);
+    }
+    if (only && !found && status == CARS_EXIT_OK) {
+        fprintf(stderr, "carsc decompile: %s has no source file '%s'\n", path, only);
+        status = CARS_EXIT_ERRORS;
+    }
+    if (!only && status == CARS_EXIT_OK && p->ntables) {
+        printf("\n# ==== tables (carried as keyed hashes, not identifiers) ====\n");
+        for (uint32_t t = 0; t < p->ntables; t++) {
+            char h[65];
+            hex(p->tables[t].digest, 32, h);
+            printf("# %.*s: %u entries, BLAKE2b-256 of its file %s\n", (int)p->tables[t].name.len,
+                   p->tables[t].name.p, p->tables[t].n, h);
+        }
+    }
+    close_release(&o);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "carsc decompile: cannot write the output: %s\n", strerror(errno));
+        return CARS_EXIT_ERRORS;
+    }
+    return status;
+}
+
+/* ---- diff --------------------------------------------------------------- */
+
+/* One declaration of a release: what it is, its key, its canonical text. */
+typedef struct decl_text {
+    char key[160];   /* e.g. "profile PRF-001", "table false_documents" */
+    const char *title; /* rules, tables, thresholds: their title */
+    const char *text;
+    size_t len;
+} decl_text;
+
+typedef struct decl_set {
+    cars_arena arena;
+    decl_text *d;
+    size_t n;
+} decl_set;
+
+static const char *rule_kind_name(cars_rule_kind k)
+{
+    static const char *const names[] = {"exclusion", "screen", "profile",
+                                        "single (complex)", "single (non-complex)", "multiple PCA"};
+    return (unsigned)k < 6 ? names[k] : "rule";
+}
+
+static void decl_key(const cars_decl *dc, char *key, size_t n)
+{
+    switch (dc->kind) {
+    case CARS_D_SCHEMA: snprintf(key, n, "schema"); break;
+    case CARS_D_SET: snprintf(key, n, "set %s", ((cars_set *)dc->node)->name); break;
+    case CARS_D_LET: snprintf(key, n, "definition %s", ((cars_let *)dc->node)->name); break;
+    case CARS_D_TABLE: snprintf(key, n, "table %s", ((cars_table *)dc->node)->name); break;
+    case CARS_D_RULE: {
+        const cars_rule *r = dc->node;
+        snprintf(key, n, "%s %s", rule_kind_name(r->kind), r->id);
+        break;
+    }
+    case CARS_D_THRESHOLD: snprintf(key, n, "threshold %s", ((cars_threshold *)dc->node)->id); break;
+    case CARS_D_ROUTING: snprintf(key, n, "routing"); break;
+    case CARS_D_EXAMPLE: {
+        const cars_example *e = dc->node;
+        snprintf(key, n, "%s \"%s\"", e->is_test ? "test" : "example", e->name);
+        break;
+    }
+    default: key[0] = '\0'; break;
+    }
+}
+
+/* The text of lines [from, to] (1-based) of src. */
+static const char *line_range(const char *src, size_t len, uint32_t from, uint32_t to, size_t *out_len)
+{
+    const char *p = src, *end = src + len, *start = NULL;
+    for (uint32_t line = 1; p <= end; line++) {
+        if (line == from)
+            start = p;
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (line == to) {
+            *out_len = (size_t)((nl ? nl + 1 : end) - start);
+            return start;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    *out_len = 0;
+    return start ? start : src;
+}
+
+static bool collect(const cars_program *p, decl_set *s, const char *what)
+{
+    memset(s, 0, sizeof *s);
+    cars_arena_init(&s->arena);
+    size_t cap = 0;
+    for (uint32_t i = 0; i < p->nsource_text; i++) {
+        cars_diags d;
+        cars_diags_init(&d);
+        char name[300];
+        snprintf(name, sizeof name, "%.*s", (int)p->source_names[i].len, p->source_names[i].p);
+        const char *text = p->source_text[i].p;
+        size_t tlen = p->source_text[i].len;
+        cars_ast *ast = cars_parse_text(name, text, tlen, &s->arena, &d);
+        bool ok = ast && d.errors == 0;
+        cars_diags_free(&d);
+        if (!ok) {
+            fprintf(stderr, "carsc diff: the source text of %s in %s does not parse\n", name, what);
+            return false;
+        }
+        for (size_t k = 0; k < ast->ndecls; k++) {
+            const cars_decl *dc = &ast->decls[k];
+            if (dc->kind == CARS_D_INCLUDE)
+                continue;
+            if (s->n == cap) {
+                cap = cap ? cap * 2 : 64;
+                s->d = cars_arena_grow(&s->arena, s->d, s->n, cap, sizeof *s->d);
+                if (!s->d)
+                    return false;
+            }
+            decl_text *dt = &s->d[s->n++];
+            decl_key(dc, dt->key, sizeof dt->key);
+            dt->title = dc->kind == CARS_D_RULE        ? ((cars_rule *)dc->node)->title
+                        : dc->kind == CARS_D_TABLE     ? ((cars_table *)dc->node)->title
+                        : dc->kind == CARS_D_THRESHOLD ? ((cars_threshold *)dc->node)->title
+                                                       : NULL;
+            dt->text = line_range(text, tlen, dc->span.line, dc->span.end_line, &dt->len);
+        }
+    }
+    return true;
+}
+
+static void print_decl(const decl_text *d)
+{
+    if (d->title)
+        printf("  %s \"%s\"\n", d->key, d->title);
+    else
+        printf("  %s\n", d->key);
+}
+
+static const decl_text *find_decl(const decl_set *s, const char *key)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->d[i].key, key) == 0)
+            return &s->d[i];
+    return NULL;
+}
+
+/* Splits text into lines (pointers into it). */
+static size_t split_lines(cars_arena *a, const char *t, size_t len, const char ***lines, size_t **lens)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += t[i] == '\n';
+    if (len && t[len - 1] != '\n')
+        n++;
+    *lines = cars_arena_alloc(a, (n + 1) * sizeof **lines);
+    *lens = cars_arena_alloc(a, (n + 1) * sizeof **lens);
+    if (!*lines || !*lens)
+        return 0;
+    size_t k = 0;
+    const char *p = t, *end = t + len;
+    while (p < end && k < n) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        (*lines)[k] = p;
+        (*lens)[k] = (size_t)((nl ? nl : end) - p);
+        k++;
+        p = nl ? nl + 1 : end;
+    }
+    return k;
+}
+
+static bool same_line(const char *a, size_t al, const char *b, size_t bl)
+{
+    return al == bl && memcmp(a, b, al) == 0;
+}
+
+/* Prints a line diff of two declarations (LCS; declarations are short). */
+static void print_line_diff(const decl_text *x, const decl_text *y)
+{
+    cars_arena a;
+    cars_arena_init(&a);
+    const char **xl, **yl;
+    size_t *xn, *yn;
+    size_t n = split_lines(&a, x->text, x->len, &xl, &xn);
+    size_t m = split_lines(&a, y->text, y->len, &yl, &yn);
+    if (n > 2000 || m > 2000) {
+        printf("      (%zu lines before, %zu after)\n", n, m);
+        cars_arena_free(&a);
+        return;
+    }
+    uint16_t *L = cars_arena_alloc(&a, (n + 1) * (m + 1) * sizeof *L);
+    if (!L) {
+        cars_arena_free(&a);
+        return;
+    }
+    for (size_t i = n; i-- > 0;)
+        for (size_t j = m; j-- > 0;)
+            L[i * (m + 1) + j] = same_line(xl[i], xn[i], yl[j], yn[j])
+                                     ? (uint16_t)(L[(i + 1) * (m + 1) + j + 1] + 1)
+                                     : (L[(i + 1) * (m + 1) + j] > L[i * (m + 1) + j + 1] ? L[(i + 1) * (m + 1) + j]
+                                                                                         : L[i * (m + 1) + j + 1]);
+    size_t i = 0, j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && same_line(xl[i], xn[i], yl[j], yn[j])) {
+            i++, j++;
+        } else if (j < m && (i == n || L[i * (m + 1) + j + 1] > L[(i + 1) * (m + 1) + j])) {
+            printf("      + %.*s\n", (int)yn[j], yl[j]);
+            j++;
+        } else {
+            printf("      - %.*s\n", (int)xn[i], xl[i]);
+            i++;
+        }
+    }
+    cars_arena_free(&a);
+}
+
+static void print_release(const char *label, const cars_program *p, bool tree)
+{
+    if (tree)
+        printf("%s: source tree\n", label);
+    else
+        printf("%s: release %.*s, sequence %llu\n", label, (int)p->release_id.len, p->release_id.p,
+               (unsigned long long)p->sequence);
+}
+
+static const cars_ptable *find_table(const cars_program *p, const cars_str *name)
+{
+    for (uint32_t i = 0; i < p->ntables; i++)
+        if (p->tables[i].name.len == name->len && memcmp(p->tables[i].name.p, name->p, name->len) == 0)
+            return &p->tables[i];
+    return NULL;
+}
+
+static unsigned diff_tables(const cars_program *a, const cars_program *b)
+{
+    unsigned changes = 0;
+    for (uint32_t i = 0; i < b->ntables; i++) {
+        const cars_ptable *t = &b->tables[i], *o = find_table(a, &t->name);
+        if (!o)
+            continue; /* a new table shows as an added declaration */
+        if (o->n != t->n || memcmp(o->digest, t->digest, 32) != 0) {
+            long long delta = (long long)t->n - (long long)o->n;
+            printf("  table %.*s: %u entries, was %u (%+lld)%s\n", (int)t->name.len, t->name.p, t->n, o->n, delta,
+                   delta == 0 ? ", entries replaced" : "");
+            changes++;
+        }
+    }
+    return changes;
+}
+
+int cars_cmd_diff(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: carsc diff OLD NEW   (each a .carsb release or a ruleset)\n");
+        return CARS_EXIT_USAGE;
+    }
+    opened a, b;
+    if (!open_release(argv[1], &a, "diff"))
+        return CARS_EXIT_ERRORS;
+    if (!open_release(argv[2], &b, "diff")) {
+        close_release(&a);
+        return CARS_EXIT_ERRORS;
+    }
+    decl_set da, db;
+    bool ok = collect(a.p, &da, argv[1]) && collect(b.p, &db, argv[2]);
+    unsigned added = 0, withdrawn = 0, changed = 0, same = 0;
+    if (ok) {
+        print_release("old", a.p, a.is_tree);
+        print_release("new", b.p, b.is_tree);
+        for (size_t i = 0; i < db.n; i++)
+            if (!find_decl(&da, db.d[i].key)) {
+                if (!added++)
+                    printf("added:\n");
+                print_decl(&db.d[i]);
+            }
+        for (size_t i = 0; i < da.n; i++)
+            if (!find_decl(&db, da.d[i].key)) {
+                if (!withdrawn++)
+                    printf("withdrawn:\n");
+                print_decl(&da.d[i]);
+            }
+        for (size_t i = 0; i < db.n; i++) {
+            const decl_text *o = find_decl(&da, db.d[i].key);
+            if (!o)
+                continue;
+            if (o->len == db.d[i].len && memcmp(o->text, db.d[i].text, o->len) == 0) {
+                same++;
+                continue;
+            }
+            if (!changed++)
+                printf("changed:\n");
+            print_decl(&db.d[i]);
+            print_line_diff(o, &db.d[i]);
+        }
+        unsigned tables = diff_tables(a.p, b.p);
+        if (!tables)
+            printf("tables: no entries changed\n");
+        printf("%u added, %u withdrawn, %u changed, %u unchanged\n", added, withdrawn, changed + tables, same);
+    }
+    cars_arena_free(&da.arena);
+    if (ok)
+        cars_arena_free(&db.arena);
+    close_release(&a);
+    close_release(&b);
+    if (fflush(stdout) != 0)
+        return CARS_EXIT_ERRORS;
+    return ok ? CARS_EXIT_OK : CARS_EXIT_ERRORS;
+}
