@@ -1,7 +1,10 @@
 #!/bin/sh
 # demo.sh BUILD_DIR - the `make demo` walk-through: generate 10,000 sample
-# application records (fixed seed), build the reference release, route the
-# records, and print a summary. Everything it writes goes to out/.
+# application records (fixed seed), build the reference release for the week
+# of 2026-11-23, sign it with a demo key (made on first use, clearly named
+# DEMO-ONLY), verify and route the records as an operator would (as of
+# 2026-11-25, so the demo gives the same result on any day), and print a
+# summary. Everything it writes goes to out/.
 # Exits 0 when routing exits 0 or 3 (3: some records invalid, which the
 # generator's invalid share makes expected).
 set -u
@@ -15,12 +18,24 @@ echo "== generating 10000 records (seed 2026) into $OUT/corpus.jsonl"
 "$BUILD/gencorpus" --count 10000 --seed 2026 --tables rulesets/cars-v/tables \
   -o "$OUT/corpus.jsonl" || { echo "demo: gencorpus failed" >&2; exit 1; }
 
-echo "== building the reference release $OUT/cars-v.carsb"
-"$BUILD/carsc" build rulesets/cars-v -o "$OUT/cars-v.carsb" --release-id 2026-W47 \
+echo "== building the reference release $OUT/cars-v.carsb (production, 2026-W48, valid 2026-11-23 to 2026-11-29)"
+"$BUILD/carsc" build rulesets/cars-v -o "$OUT/cars-v.carsb" --release-id 2026-W48 --sequence 48 \
+  --valid-from 2026-11-23 --valid-until 2026-11-29 --channel production \
   || { echo "demo: carsc build failed" >&2; exit 1; }
 
-echo "== routing"
-"$BUILD/carsvm" route --release "$OUT/cars-v.carsb" "$OUT/corpus.jsonl" -o "$OUT/routed.jsonl"
+KEY="$OUT/DEMO-ONLY-signing-key"
+if [ ! -f "$KEY.key" ]; then
+  echo "== making a demo signing key $KEY.key (for this demo only: never trust it in production)"
+  "$BUILD/carsc" keygen -o "$KEY" >/dev/null || { echo "demo: carsc keygen failed" >&2; exit 1; }
+fi
+echo "== signing with the demo key"
+"$BUILD/carsc" sign --key "$KEY.key" "$OUT/cars-v.carsb" || { echo "demo: carsc sign failed" >&2; exit 1; }
+"$BUILD/carsvm" verify --trust "$KEY.pub" --as-of 2026-11-25 "$OUT/cars-v.carsb" \
+  || { echo "demo: carsvm verify refused the release" >&2; exit 1; }
+
+echo "== routing (signature, channel, validity and sequence checked first)"
+"$BUILD/carsvm" route --release "$OUT/cars-v.carsb" --trust "$KEY.pub" --as-of 2026-11-25 \
+  --state "$OUT/demo-operator.state" "$OUT/corpus.jsonl" -o "$OUT/routed.jsonl"
 status=$?
 case $status in
   0|3) ;;
