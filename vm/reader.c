@@ -8,6 +8,7 @@
  * state nothing is allocated per record. */
 #include "reader.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -614,6 +615,42 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
     return true;
 }
 
+/* strtod's value of a JSON number (already checked by the parser) with
+ * at most 15 digits and no exponent: m / 10^k with both exact, so one
+ * correctly rounded division gives the correctly rounded value. */
+static bool fast_double(const char *s, size_t n, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = 0;
+    bool neg = n > 0 && s[0] == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (i = neg; i < n; i++) {
+        char c = s[i];
+        if (c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (c < '0' || c > '9' || ++digits > 15)
+            return false;
+        m = m * 10 + (unsigned)(c - '0');
+        if (frac >= 0)
+            frac++;
+    }
+    if (digits == 0)
+        return false;
+    double d = (double)m;
+    if (frac > 0)
+        d /= p10[frac];
+    *out = neg ? -d : d;
+    return true;
+#else
+    (void)s, (void)n, (void)out;
+    return false;
+#endif
+}
+
 static void number_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n)
 {
     char got[80];
@@ -643,6 +680,15 @@ static int cb_number(void *ctx, const char *s, size_t n)
             else
                 store(r, v);
         } else if (f->type == CARS_FT_NUMBER) {
+            double fd;
+            if (fast_double(s, n, &fd)) {
+                if ((f->flags & CARS_FF_HAS_MIN) && fd < f->min)
+                    number_error(r, f, s, n);
+                else
+                    store_f(r, fd);
+                done_value(r);
+                return 1;
+            }
             char local[64], *buf = n < sizeof local ? local : arena_alloc(&r->ar, n + 1);
             if (!buf) {
                 r->oom = true;
@@ -1179,30 +1225,11 @@ static size_t fp_utf8(const unsigned char *s, const unsigned char *e)
     return 0;
 }
 
-/* The string whose opening quote is at *pp: its content in *out and *outn (in
- * the line, or decoded into r->dbuf if it has escapes), *pp past the
- * closing quote. False if yajl must judge it. */
-static bool fp_string(cars_reader *r, const char **pp, const char *end, const unsigned char **out, size_t *outn)
+/* The rest of a string with escapes, from the first backslash at p: decoded
+ * into r->dbuf (never longer than the raw text, which fits). */
+static bool fp_string_esc(cars_reader *r, const unsigned char *start, const unsigned char *p,
+                          const unsigned char *e, const char **pp, const unsigned char **out, size_t *outn)
 {
-    const unsigned char *p = (const unsigned char *)*pp + 1, *e = (const unsigned char *)end, *start = p;
-    for (;;) {
-        p = skip_plain(p, e);
-        if (p >= e)
-            return false;
-        if (*p == '"') {
-            *out = start;
-            *outn = (size_t)(p - start);
-            *pp = (const char *)p + 1;
-            return true;
-        }
-        if (*p == '\\')
-            break;
-        size_t l = *p >= 0x80 ? fp_utf8(p, e) : 0;
-        if (!l)
-            return false; /* a control character or invalid UTF-8 */
-        p += l;
-    }
-    /* escapes: decode (never longer than the raw text, which fits in dbuf) */
     unsigned char *d = (unsigned char *)r->dbuf;
     memcpy(d, start, (size_t)(p - start));
     d += p - start;
@@ -1275,6 +1302,32 @@ static bool fp_string(cars_reader *r, const char **pp, const char *end, const un
         default: return false;
         }
         p += 2;
+    }
+}
+
+/* The string whose opening quote is at *pp: its content in *out and *outn
+ * (in the line, or decoded into r->dbuf if it has escapes), *pp past the
+ * closing quote. False if yajl must judge it. */
+static inline bool fp_string(cars_reader *r, const char **pp, const char *end, const unsigned char **out,
+                             size_t *outn)
+{
+    const unsigned char *p = (const unsigned char *)*pp + 1, *e = (const unsigned char *)end, *start = p;
+    for (;;) {
+        p = skip_plain(p, e);
+        if (p >= e)
+            return false;
+        if (*p == '"') {
+            *out = start;
+            *outn = (size_t)(p - start);
+            *pp = (const char *)p + 1;
+            return true;
+        }
+        if (*p == '\\')
+            return fp_string_esc(r, start, p, e, pp, out, outn);
+        size_t l = *p >= 0x80 ? fp_utf8(p, e) : 0;
+        if (!l)
+            return false; /* a control character or invalid UTF-8 */
+        p += l;
     }
 }
 

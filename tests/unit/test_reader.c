@@ -404,6 +404,42 @@ static void test_fast_vs_yajl(void **s)
     cars_reader_set_fast(R, true);
 }
 
+/* Numbers read as strtod reads them, bit for bit (the reader has a fast
+ * path for short decimals). */
+static void test_numbers_as_strtod(void **s)
+{
+    (void)s;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char num[64], line[512];
+    for (int iter = 0; iter < 200000; iter++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int ndig = 1 + (int)(x % 18), dot = (int)((x >> 8) % (unsigned)(ndig + 1));
+        size_t o = 0;
+        if ((x >> 16) & 1)
+            num[o++] = '-';
+        uint64_t y = x;
+        for (int k = 0; k < ndig; k++) {
+            if (k == dot && k > 0)
+                num[o++] = '.';
+            y = y * 6364136223846793005ull + 1442695040888963407ull;
+            num[o++] = (char)('0' + (k == 0 && ndig > 1 && dot != 1 ? 1 + (y >> 60) % 9 : (y >> 59) % 10));
+        }
+        num[o] = '\0';
+        snprintf(line, sizeof line, BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":%s}}", num);
+        bool ok = cars_reader_parse(R, line, strlen(line));
+        double want = strtod(num, NULL);
+        if (want < 0) {
+            assert_false(ok);
+            continue;
+        }
+        if (!ok)
+            fail_msg("refused %s: %s", num, cars_reader_error(R));
+        double got = cars_reader_record(R)->v[F_COST].f;
+        if (memcmp(&got, &want, sizeof got) != 0)
+            fail_msg("%s: read %.17g, strtod %.17g", num, got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,7 +447,7 @@ int main(void)
         cmocka_unit_test(test_depth),      cmocka_unit_test(test_required),   cmocka_unit_test(test_types),
         cmocka_unit_test(test_duplicates), cmocka_unit_test(test_long_list),  cmocka_unit_test(test_no_allocation),
         cmocka_unit_test(test_alloc_failure), cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_fast_vs_yajl),
+        cmocka_unit_test(test_fast_vs_yajl),  cmocka_unit_test(test_numbers_as_strtod),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
