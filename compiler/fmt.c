@@ -1211,7 +1211,7 @@ static int fmt_dir(const char *dir, bool in_place, bool check)
         snprintf(names[n++], len, "%s/%s", dir, de->d_name);
     }
     closedir(d);
-    if (rc == CARS_EXIT_OK)
+    if (rc == CARS_EXIT_OK && n > 1) /* names is NULL when n == 0 */
         qsort(names, n, sizeof *names, cmp_str);
     int result = rc;
     for (size_t i = 0; i < n; i++) {

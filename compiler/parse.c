@@ -361,7 +361,8 @@ static bool read_dir(reader *r, const char *path)
         return false;
     if (n == 0)
         cars_warning(r->d, NULL, NULL, "no .cars files in '%s'", path);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1) /* names is NULL when n == 0: qsort's pointer must not be */
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n && ok; i++)
         ok = read_file(r, names[i], NULL);
     return ok;

@@ -55,11 +55,17 @@ int main(int argc, char **argv)
         while ((e = readdir(d))) {
             if (e->d_name[0] == '.')
                 continue;
-            names = realloc(names, (n + 1) * sizeof *names);
-            names[n++] = strdup(e->d_name);
+            char **nn = realloc(names, (n + 1) * sizeof *names);
+            if (!nn || !(nn[n] = strdup(e->d_name))) {
+                fprintf(stderr, "replay: out of memory\n");
+                exit(1);
+            }
+            names = nn;
+            n++;
         }
         closedir(d);
-        qsort(names, n, sizeof *names, cmp);
+        if (n > 1)
+            qsort(names, n, sizeof *names, cmp);
         for (size_t j = 0; j < n; j++) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", argv[i], names[j]);

@@ -385,6 +385,37 @@ static void test_str_eq_elem(void **s)
     end_rule();
     expect("block 1 at offset 7: STR_EQ_ELEM is reserved and refused in format version 1");
 }
+/* Branch coverage (make coverage): the remaining verifier branches. */
+static void test_no_err_buffer(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.fields[F_LENGTH].type = 42;
+    assert_int_equal(cars_verify(&T.p, NULL, 0), -1);
+}
+static void test_elem_type_unknown(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.elems[E_YEAR].type = 42;
+    expect("element field 1 (year): type ? is not allowed in a list element");
+}
+static void test_elem_enum_empty(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.elems[E_YEAR].type = CARS_FT_ENUM;
+    T.elems[E_YEAR].members_n = 0;
+    expect("element field 1 (year): members 0+0 out of range (3 members)");
+}
+static void test_str_eq_field(void **s)
+{
+    (void)s;
+    mini();
+    tp_op2(&T, CARS_OP_STR_EQ, 99, 0), tp_op(&T, CARS_OP_RET);
+    end_rule();
+    expect("block 1 at offset 7: STR_EQ field 99 out of range (14 fields)");
+}
 static const char *const one[] = {"x"};
 static void test_lookup_table_range(void **s)
 {
@@ -719,6 +750,10 @@ int main(void)
         cmocka_unit_test(test_str_eq_type),
         cmocka_unit_test(test_str_eq_const),
         cmocka_unit_test(test_str_eq_elem),
+        cmocka_unit_test(test_no_err_buffer),
+        cmocka_unit_test(test_elem_type_unknown),
+        cmocka_unit_test(test_elem_enum_empty),
+        cmocka_unit_test(test_str_eq_field),
         cmocka_unit_test(test_lookup_table_range),
         cmocka_unit_test(test_lookup_arity),
         cmocka_unit_test(test_lookup_field_type),
