@@ -160,6 +160,7 @@ struct cars_reader {
     cars_list *lists;
     uint32_t *list_cap; /* elements allocated per list field */
     uint32_t *present;  /* == gen when the field had a non-null value */
+    uint32_t *req, nreq; /* the required top-level fields, ascending */
     uint32_t *seen;     /* per trie node: == gen when its key was seen */
     uint32_t gen;
     uint32_t *eseen;    /* per element field: == egen when seen in this element */
@@ -193,7 +194,10 @@ struct cars_reader {
 static uint64_t key_prefix(const char *s, size_t len)
 {
     uint64_t v = 0;
-    memcpy(&v, s, len < 8 ? len : 8);
+    if (len >= 8)
+        memcpy(&v, s, 8); /* one load */
+    else
+        memcpy(&v, s, len);
     return v;
 }
 
@@ -327,6 +331,10 @@ cars_reader *cars_reader_new(const cars_program *p)
     r->lists = cars_calloc(nf, sizeof *r->lists);
     r->list_cap = cars_calloc(nf, sizeof *r->list_cap);
     r->present = cars_calloc(nf, sizeof *r->present);
+    r->req = cars_calloc(nf, sizeof *r->req);
+    for (uint32_t f = 0; r->req && f < p->nfields; f++)
+        if (p->fields[f].flags & CARS_FF_REQUIRED)
+            r->req[r->nreq++] = f;
     r->eseen = cars_calloc(p->nelem_fields + 1, sizeof *r->eseen);
     for (uint32_t f = 0; f < p->nfields; f++)
         if (p->fields[f].type == CARS_FT_LIST && p->fields[f].elems_n > r->max_stride)
@@ -339,7 +347,7 @@ cars_reader *cars_reader_new(const cars_program *p)
     r->afuncs.realloc = arena_realloc;
     r->afuncs.free = arena_free;
     r->afuncs.ctx = &r->ar;
-    if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->eseen || !r->escratch || !r->epre ||
+    if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->eseen || !r->escratch || !r->epre ||
         !build_trie(r)) {
         cars_reader_free(r);
         return NULL;
@@ -369,6 +377,7 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->lists);
     cars_free(r->list_cap);
     cars_free(r->present);
+    cars_free(r->req);
     cars_free(r->seen);
     cars_free(r->eseen);
     cars_free(r->escratch);
@@ -1018,11 +1027,13 @@ static void check_unknown_dups(cars_reader *r, const frame *f)
 static void check_required(cars_reader *r)
 {
     const cars_program *p = r->p;
-    for (uint32_t f = 0; f < p->nfields; f++)
-        if ((p->fields[f].flags & CARS_FF_REQUIRED) && r->present[f] != r->gen) {
+    for (uint32_t k = 0; k < r->nreq; k++) {
+        uint32_t f = r->req[k];
+        if (r->present[f] != r->gen) {
             set_err(r, "missing required field %.*s", (int)p->fields[f].path.len, p->fields[f].path.p);
             return;
         }
+    }
 }
 
 static void check_elem_required(cars_reader *r, int32_t lf)
