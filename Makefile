@@ -37,7 +37,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay coverage
+.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
 # Install missing Debian packages (as root), or say exactly what to install.
@@ -117,6 +117,14 @@ coverage: deps
 	@find build-cov -name '*.gcda' -delete 2>/dev/null || true
 	@$(MAKE) --no-print-directory BUILD=build-cov OPT="-O0 -g --coverage -fprofile-update=atomic" all unit cases fuzz-replay
 	@sh tests/coverage.sh build-cov
+
+# make valgrind: every text case with carsc and carsvm under memcheck;
+# make lint: cppcheck and clang-tidy over the tree (tests/lint.sh).
+valgrind: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/valgrind.sh $(BUILD)
+lint: $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+	@sh tests/lint.sh $(BUILD)
 
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done

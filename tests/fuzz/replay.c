@@ -71,7 +71,7 @@ int main(int argc, char **argv)
             snprintf(path, sizeof path, "%s/%s", argv[i], names[j]);
             if (run_file(path) != 0) {
                 fprintf(stderr, "replay: cannot read %s\n", path);
-                return 1;
+                exit(1);
             }
             free(names[j]);
             total++;
