@@ -1209,7 +1209,7 @@ static inline const unsigned char *skip_plain(const unsigned char *p, const unsi
 
 static const char *fp_ws(const char *p, const char *e)
 {
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    while (p < e && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     return p;
 }
