@@ -77,6 +77,7 @@ static void t_signature(void **state)
     const char *fourth = "signature: fourth line must be the base64 of the 64-byte global signature";
     MALFORMED(sig(""), "signature: first line must be an 'untrusted comment:' line");
     MALFORMED(sig("untrusted\n"), "signature: first line must be an 'untrusted comment:' line");
+    MALFORMED(sig("untrusted_comment: x\n"), "signature: first line must be an 'untrusted comment:' line");
     MALFORMED(sig("untrusted comment: x"), second);
     snprintf(t, sizeof t, "%s%s\n", u, b64("ED", 73));
     MALFORMED(sig(t), second);

@@ -408,6 +408,25 @@ static void test_elem_enum_empty(void **s)
     T.elems[E_YEAR].members_n = 0;
     expect("element field 1 (year): members 0+0 out of range (3 members)");
 }
+static void test_elem_type_zero_and_list(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.elems[E_YEAR].type = 0;
+    expect("element field 1 (year): type ? is not allowed in a list element");
+    tp_standard(&T);
+    T.elems[E_YEAR].type = CARS_FT_LIST;
+    expect("element field 1 (year): type list is not allowed in a list element");
+}
+static void test_elem_enum_range(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.elems[E_YEAR].type = CARS_FT_ENUM;
+    T.elems[E_YEAR].members_first = 2;
+    T.elems[E_YEAR].members_n = 2;
+    expect("element field 1 (year): members 2+2 out of range (3 members)");
+}
 static void test_str_eq_field(void **s)
 {
     (void)s;
@@ -754,6 +773,8 @@ int main(void)
         cmocka_unit_test(test_elem_type_unknown),
         cmocka_unit_test(test_elem_enum_empty),
         cmocka_unit_test(test_str_eq_field),
+        cmocka_unit_test(test_elem_type_zero_and_list),
+        cmocka_unit_test(test_elem_enum_range),
         cmocka_unit_test(test_lookup_table_range),
         cmocka_unit_test(test_lookup_arity),
         cmocka_unit_test(test_lookup_field_type),
