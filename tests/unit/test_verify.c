@@ -421,6 +421,12 @@ static void test_elem_type_zero_and_list(void **s)
 static void test_elem_enum_range(void **s)
 {
     (void)s;
+    char err[512];
+    tp_standard(&T);
+    T.elems[E_YEAR].type = CARS_FT_ENUM; /* in range: accepted */
+    T.elems[E_YEAR].members_first = 0;
+    T.elems[E_YEAR].members_n = 3;
+    assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
     tp_standard(&T);
     T.elems[E_YEAR].type = CARS_FT_ENUM;
     T.elems[E_YEAR].members_first = 2;
