@@ -170,8 +170,6 @@ struct cars_reader {
     uint32_t max_stride;
     char *strbuf;
     size_t strcap, strlen_;
-    char *dbuf; /* the fast parser's decoded strings (strcap bytes) */
-    bool no_fast; /* tests: always use yajl */
     ukey *ukeys;
     uint32_t nukeys, ukcap;
     char *ukbuf;
@@ -385,7 +383,6 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->nodes);
     cars_free(r->htab);
     cars_free(r->strbuf);
-    cars_free(r->dbuf);
     cars_free(r->ukeys);
     cars_free(r->ukbuf);
     arena_destroy(&r->ar);
@@ -1160,341 +1157,6 @@ static bool lone_surrogate(const char *s, size_t n, char out[7])
     return false;
 }
 
-/* ---- the fast parser ----
- * A strict JSON parser for the common case, calling the same callbacks in
- * the same order as yajl would. It accepts a subset of what yajl accepts
- * (whitespace is space, tab, CR or LF; strings hold strict UTF-8; a
- * surrogate escape must be half of a pair), and decodes strings as yajl
- * does. Anything else, or a callback stopping the parse, sends the line
- * back to yajl, parsed again from scratch: yajl's verdict and message stay
- * the reference. */
-
-enum { FP_OK, FP_BAIL };
-
-#define R16(a) a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a
-/* 1: a byte that stands for itself inside a string */
-static const unsigned char str_plain[256] = {
-    R16(0), R16(0),
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* '"' */
-    R16(1), R16(1),
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* '\\' */
-    R16(1), R16(1),
-    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
-};
-#undef R16
-
-/* Nonzero if one of the 8 bytes in x is not plain (any byte order). */
-static inline uint64_t special8(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
-    return (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x) & high;
-}
-
-/* The first byte at or after p that is not plain, or e. */
-static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *e)
-{
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* the lowest flagged byte of special8 is always a special one */
-    for (uint64_t x, m; e - p >= 8; p += 8) {
-        memcpy(&x, p, 8);
-        if ((m = special8(x)) != 0)
-            return p + __builtin_ctzll(m) / 8;
-    }
-#endif
-    while (p < e && str_plain[*p])
-        p++;
-    return p;
-}
-
-static const char *fp_ws(const char *p, const char *e)
-{
-    while (p < e && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
-}
-
-/* Length of the valid UTF-8 sequence (2 to 4 bytes) at s, or 0. */
-static size_t fp_utf8(const unsigned char *s, const unsigned char *e)
-{
-    unsigned c = s[0];
-    size_t avail = (size_t)(e - s);
-    if (c >= 0xC2 && c <= 0xDF)
-        return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (c == 0xE0 && s[1] < 0xA0) ||
-            (c == 0xED && s[1] >= 0xA0))
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80 ||
-            (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-/* The rest of a string with escapes, from the first backslash at p: decoded
- * into r->dbuf (never longer than the raw text, which fits). */
-static bool fp_string_esc(cars_reader *r, const unsigned char *start, const unsigned char *p,
-                          const unsigned char *e, const char **pp, const unsigned char **out, size_t *outn)
-{
-    unsigned char *d = (unsigned char *)r->dbuf;
-    memcpy(d, start, (size_t)(p - start));
-    d += p - start;
-    for (;;) {
-        const unsigned char *run = p;
-        p = skip_plain(p, e);
-        memcpy(d, run, (size_t)(p - run));
-        d += p - run;
-        if (p >= e)
-            return false;
-        unsigned c = *p;
-        if (c == '"') {
-            *out = (const unsigned char *)r->dbuf;
-            *outn = (size_t)(d - (unsigned char *)r->dbuf);
-            *pp = (const char *)p + 1;
-            return true;
-        }
-        if (c >= 0x80) {
-            size_t l = fp_utf8(p, e);
-            if (!l)
-                return false;
-            memcpy(d, p, l);
-            d += l;
-            p += l;
-            continue;
-        }
-        if (c != '\\' || e - p < 2)
-            return false;
-        switch (p[1]) {
-        case '"': *d++ = '"'; break;
-        case '\\': *d++ = '\\'; break;
-        case '/': *d++ = '/'; break;
-        case 'b': *d++ = '\b'; break;
-        case 'f': *d++ = '\f'; break;
-        case 'n': *d++ = '\n'; break;
-        case 'r': *d++ = '\r'; break;
-        case 't': *d++ = '\t'; break;
-        case 'u': {
-            if (e - p < 6)
-                return false;
-            int v = hexval((const char *)p + 2);
-            if (v < 0 || (v >= 0xDC00 && v <= 0xDFFF))
-                return false;
-            uint32_t cp = (uint32_t)v;
-            if (v >= 0xD800 && v <= 0xDBFF) {
-                int w = e - p >= 12 && p[6] == '\\' && p[7] == 'u' ? hexval((const char *)p + 8) : -1;
-                if (w < 0xDC00 || w > 0xDFFF)
-                    return false;
-                cp = 0x10000 + (((uint32_t)v - 0xD800) << 10) + ((uint32_t)w - 0xDC00);
-                p += 6;
-            }
-            if (cp < 0x80) {
-                *d++ = (unsigned char)cp;
-            } else if (cp < 0x800) {
-                *d++ = (unsigned char)(0xC0 | (cp >> 6));
-                *d++ = (unsigned char)(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                *d++ = (unsigned char)(0xE0 | (cp >> 12));
-                *d++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-                *d++ = (unsigned char)(0x80 | (cp & 0x3F));
-            } else {
-                *d++ = (unsigned char)(0xF0 | (cp >> 18));
-                *d++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-                *d++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-                *d++ = (unsigned char)(0x80 | (cp & 0x3F));
-            }
-            p += 4;
-            break;
-        }
-        default: return false;
-        }
-        p += 2;
-    }
-}
-
-/* The string whose opening quote is at *pp: its content in *out and *outn
- * (in the line, or decoded into r->dbuf if it has escapes), *pp past the
- * closing quote. False if yajl must judge it. */
-static inline bool fp_string(cars_reader *r, const char **pp, const char *end, const unsigned char **out,
-                             size_t *outn)
-{
-    const unsigned char *p = (const unsigned char *)*pp + 1, *e = (const unsigned char *)end, *start = p;
-    for (;;) {
-        p = skip_plain(p, e);
-        if (p >= e)
-            return false;
-        if (*p == '"') {
-            *out = start;
-            *outn = (size_t)(p - start);
-            *pp = (const char *)p + 1;
-            return true;
-        }
-        if (*p == '\\')
-            return fp_string_esc(r, start, p, e, pp, out, outn);
-        size_t l = *p >= 0x80 ? fp_utf8(p, e) : 0;
-        if (!l)
-            return false; /* a control character or invalid UTF-8 */
-        p += l;
-    }
-}
-
-/* A JSON number at *pp (the whole token); *pp past it. */
-static bool fp_number(const char **pp, const char *e)
-{
-    const char *p = *pp;
-    if (p < e && *p == '-')
-        p++;
-    if (p >= e)
-        return false;
-    if (*p == '0')
-        p++;
-    else if (*p >= '1' && *p <= '9')
-        do
-            p++;
-        while (p < e && *p >= '0' && *p <= '9');
-    else
-        return false;
-    if (p < e && *p == '.') {
-        p++;
-        if (p >= e || *p < '0' || *p > '9')
-            return false;
-        do
-            p++;
-        while (p < e && *p >= '0' && *p <= '9');
-    }
-    if (p < e && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < e && (*p == '+' || *p == '-'))
-            p++;
-        if (p >= e || *p < '0' || *p > '9')
-            return false;
-        do
-            p++;
-        while (p < e && *p >= '0' && *p <= '9');
-    }
-    *pp = p;
-    return true;
-}
-
-static int fast_parse(cars_reader *r, const char *s, size_t n)
-{
-    const char *p = fp_ws(s, s + n), *e = s + n;
-    unsigned char obj[CARS_READER_MAX_DEPTH + 2]; /* per open container: 1 object, 0 list */
-    int d = 0;
-    const unsigned char *str;
-    size_t sn;
-    if (p >= e || *p != '{')
-        return FP_BAIL;
-value:
-    p = fp_ws(p, e);
-    if (p >= e)
-        return FP_BAIL;
-    switch (*p) {
-    case '{':
-        if (d >= (int)sizeof obj || !cb_start_map(r))
-            return FP_BAIL;
-        obj[d++] = 1;
-        p = fp_ws(p + 1, e);
-        if (p < e && *p == '}') {
-            p++;
-            if (!cb_end_map(r))
-                return FP_BAIL;
-            d--;
-            goto after;
-        }
-        goto key;
-    case '[':
-        if (d >= (int)sizeof obj || !cb_start_array(r))
-            return FP_BAIL;
-        obj[d++] = 0;
-        p = fp_ws(p + 1, e);
-        if (p < e && *p == ']') {
-            p++;
-            if (!cb_end_array(r))
-                return FP_BAIL;
-            d--;
-            goto after;
-        }
-        goto value;
-    case '"':
-        if (!fp_string(r, &p, e, &str, &sn) || !cb_string(r, str, sn))
-            return FP_BAIL;
-        goto after;
-    case 't':
-        if (e - p < 4 || memcmp(p, "true", 4) != 0 || !cb_boolean(r, 1))
-            return FP_BAIL;
-        p += 4;
-        goto after;
-    case 'f':
-        if (e - p < 5 || memcmp(p, "false", 5) != 0 || !cb_boolean(r, 0))
-            return FP_BAIL;
-        p += 5;
-        goto after;
-    case 'n':
-        if (e - p < 4 || memcmp(p, "null", 4) != 0 || !cb_null(r))
-            return FP_BAIL;
-        p += 4;
-        goto after;
-    default: {
-        const char *q = p;
-        if (!fp_number(&p, e) || !cb_number(r, q, (size_t)(p - q)))
-            return FP_BAIL;
-        goto after;
-    }
-    }
-key:
-    if (p >= e || *p != '"' || !fp_string(r, &p, e, &str, &sn))
-        return FP_BAIL;
-    {
-        const char *k = (const char *)str;
-        uint64_t pre;
-#if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ || __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
-        /* a key without escapes lies in the line: read 8 bytes when the
-         * line has them, keep the key's */
-        if (sn < 8 && k != r->dbuf && (size_t)(e - k) >= 8) {
-            memcpy(&pre, k, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            pre &= (1ull << (8 * sn)) - 1;
-#else
-            pre &= ~(~0ull >> (8 * sn));
-#endif
-        } else
-#endif
-            pre = key_prefix(k, sn);
-        if (!map_key(r, k, sn, pre))
-            return FP_BAIL;
-    }
-    p = fp_ws(p, e);
-    if (p >= e || *p != ':')
-        return FP_BAIL;
-    p++;
-    goto value;
-after:
-    p = fp_ws(p, e);
-    if (d == 0)
-        return p == e ? FP_OK : FP_BAIL;
-    if (p >= e)
-        return FP_BAIL;
-    if (*p == ',') {
-        p = fp_ws(p + 1, e);
-        if (obj[d - 1])
-            goto key;
-        goto value;
-    }
-    if (*p == (obj[d - 1] ? '}' : ']')) {
-        p++;
-        if (!(obj[d - 1] ? cb_end_map(r) : cb_end_array(r)))
-            return FP_BAIL;
-        d--;
-        goto after;
-    }
-    return FP_BAIL;
-}
-
 static void reset(cars_reader *r)
 {
     const cars_program *p = r->p;
@@ -1519,8 +1181,6 @@ static void reset(cars_reader *r)
     }
 }
 
-void cars_reader_set_fast(cars_reader *r, bool fast) { r->no_fast = !fast; }
-
 bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
 {
     reset(r);
@@ -1529,36 +1189,18 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         while (cap < len + 1)
             cap *= 2;
         char *b = cars_realloc(r->strbuf, cap);
-        if (b)
-            r->strbuf = b;
-        char *d = b ? cars_realloc(r->dbuf, cap) : NULL;
-        if (!d) {
+        if (!b) {
             r->oom = true;
             snprintf(r->err, sizeof r->err, "out of memory reading the record");
             return false;
         }
-        r->dbuf = d;
+        r->strbuf = b;
         r->strcap = cap;
     }
     if (len > (SIZE_MAX - 65536) / 4 || !arena_reserve(&r->ar, 4 * len + 65536)) {
         r->oom = true;
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
-    }
-    if (!r->no_fast) {
-        r->lone = false;
-        r->line = line;
-        r->len = len;
-        r->h = NULL;
-        int fp = fast_parse(r, line, len);
-        if (r->oom || r->ar.failed) {
-            r->oom = true;
-            snprintf(r->err, sizeof r->err, "out of memory reading the record");
-            return false;
-        }
-        if (fp == FP_OK)
-            return !r->has_err; /* started: the line began with '{' */
-        reset(r); /* anything else: again with yajl, for its exact verdict */
     }
     char sur[7];
     bool lone = memchr(line, '\\', len) && lone_surrogate(line, len, sur);

@@ -62,8 +62,5 @@ const char *cars_reader_error(const cars_reader *r);
 /* True when the last line failed for lack of memory, not for its content
  * (the router treats that as fatal, not as an invalid record). */
 bool cars_reader_out_of_memory(const cars_reader *r);
-/* Lines are first read by a strict fast parser and go to yajl only when it
- * cannot decide; false makes every line go to yajl (tests compare both). */
-void cars_reader_set_fast(cars_reader *r, bool fast);
 
 #endif
