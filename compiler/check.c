@@ -3,6 +3,7 @@
  * thresholds, routing, and examples/tests. Expressions are checked in
  * check_expr.c and check_in.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_int.h"
@@ -116,16 +117,40 @@ typedef struct named {
     const cars_span *span;
 } named;
 
+typedef struct named_ref {
+    const named *item;
+    size_t index;
+} named_ref;
+
+static int cmp_named(const void *a, const void *b)
+{
+    const named_ref *x = a, *y = b;
+    int c = strcmp(x->item->name, y->item->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Every item whose name an earlier item already has is reported against the
+ * earliest one. Sorted by (name, position): n log n, not n squared. */
 static void check_dups(cars_ck *c, const named *items, size_t n)
 {
+    if (n < 2)
+        return;
+    named_ref *refs = cars_arena_alloc(c->a, n * sizeof *refs);
+    if (!refs)
+        return;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(items[i].name, items[j].name) == 0) {
-                cars_error(c->d, items[i].span, NULL, "'%s' is already defined (as %s %s)",
-                           items[i].name, items[j].what[0] == 'e' ? "an" : "a", items[j].what);
-                note_first(c, items[j].span, items[i].name);
-                break;
-            }
+        refs[i] = (named_ref){&items[i], i};
+    qsort(refs, n, sizeof *refs, cmp_named);
+    for (size_t i = 1, first = 0; i < n; i++) {
+        if (strcmp(refs[i].item->name, refs[first].item->name) != 0) {
+            first = i;
+            continue;
+        }
+        const named *dup = refs[i].item, *orig = refs[first].item;
+        cars_error(c->d, dup->span, NULL, "'%s' is already defined (as %s %s)", dup->name,
+                   orig->what[0] == 'e' ? "an" : "a", orig->what);
+        note_first(c, orig->span, dup->name);
+    }
 }
 
 static void check_duplicates(cars_ck *c)
