@@ -70,31 +70,6 @@ int cars_ck_member(const cars_field *f, const char *name)
 
 /* ---- hints -------------------------------------------------------------- */
 
-static size_t edit_distance(const char *s, const char *t)
-{
-    size_t n = strlen(s), m = strlen(t);
-    if (n > 64 || m > 64)
-        return (size_t)-1;
-    size_t row[65];
-    for (size_t j = 0; j <= m; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= n; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= m; j++) {
-            size_t up = row[j];
-            size_t best = diag + (s[i - 1] != t[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[m];
-}
-
 const char *cars_ck_nearest(const char *name, const char *const *cands, size_t n)
 {
     const char *best = NULL;
@@ -103,7 +78,7 @@ const char *cars_ck_nearest(const char *name, const char *const *cands, size_t n
     if (limit > 3)
         limit = 3;
     for (size_t i = 0; i < n; i++) {
-        size_t dist = edit_distance(name, cands[i]);
+        size_t dist = cars_edit_distance(name, strlen(name), cands[i], strlen(cands[i]));
         if (dist <= limit && dist < best_d) {
             best = cands[i];
             best_d = dist;

@@ -25,35 +25,6 @@ typedef struct opened {
     const cars_program *p;
 } opened;
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *b = cars_malloc(cap);
-    while (b) {
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        uint8_t *nb = cars_realloc(b, cap * 2);
-        if (!nb) {
-            cars_free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    if (b && ferror(f)) {
-        cars_free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
 
 static bool open_release(const char *path, opened *o, const char *cmd)
 {
@@ -71,7 +42,7 @@ static bool open_release(const char *path, opened *o, const char *cmd)
         return true;
     }
     size_t len;
-    o->bytes = slurp(path, &len);
+    o->bytes = cars_read_file(path, &len);
     if (!o->bytes) {
         fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
         return false;
@@ -96,15 +67,6 @@ static void close_release(opened *o)
     }
 }
 
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hx[d[i] >> 4];
-        out[2 * i + 1] = hx[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 /* ---- decompile ---------------------------------------------------------- */
 
@@ -153,7 +115,7 @@ int cars_cmd_decompile(int argc, char **argv)
         printf("\n# ==== tables (carried as keyed hashes, not identifiers) ====\n");
         for (uint32_t t = 0; t < p->ntables; t++) {
             char h[65];
-            hex(p->tables[t].digest, 32, h);
+            cars_hex(p->tables[t].digest, 32, h);
             printf("# %.*s: %u entries, BLAKE2b-256 of its file %s\n", (int)p->tables[t].name.len,
                    p->tables[t].name.p, p->tables[t].n, h);
         }

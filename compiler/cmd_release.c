@@ -18,41 +18,6 @@
 
 /* Reads a whole file (cars_malloc, NUL-terminated, 8-aligned); NULL with
  * errno set on failure. */
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *b = cars_malloc(cap + 1);
-    while (b) {
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
-            if (ferror(f)) {
-                cars_free(b);
-                b = NULL;
-                errno = EIO;
-            }
-            break;
-        }
-        uint8_t *nb = cars_realloc(b, cap * 2 + 1);
-        if (!nb) {
-            cars_free(b);
-            b = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = '\0';
-        *len = n;
-    }
-    return b;
-}
 
 static int write_atomic_text(const char *path, const char *text, char *err, size_t errlen)
 {
@@ -104,7 +69,7 @@ int cars_cmd_keygen(int argc, char **argv)
 /* Loads (and so verifies) a bundle for sign and inspect. */
 static uint8_t *load_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
 {
-    uint8_t *b = slurp(path, len);
+    uint8_t *b = cars_read_file(path, len);
     if (!b) {
         fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno));
         return NULL;
@@ -180,15 +145,6 @@ int cars_cmd_sign(int argc, char **argv)
     return rc == 0 ? CARS_EXIT_OK : CARS_EXIT_ERRORS;
 }
 
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hx[d[i] >> 4];
-        out[2 * i + 1] = hx[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 /* The signature line of inspect: whether there is one, its key, and (with a
  * trusted key) whether it is good. */
@@ -199,7 +155,7 @@ static void inspect_signature(const char *path, const char *trust, const uint8_t
     if (!sp)
         return;
     snprintf(sp, n, "%s.minisig", path);
-    char *sig = (char *)slurp(sp, &slen);
+    char *sig = (char *)cars_read_file(sp, &slen);
     cars_signature s;
     if (!sig) {
         printf("signature    none (%s not found)\n", sp);
@@ -207,7 +163,7 @@ static void inspect_signature(const char *path, const char *trust, const uint8_t
         printf("signature    malformed: %s\n", err);
     } else {
         cars_keyid_hex(s.keyid, keyid);
-        char *key = trust ? (char *)slurp(trust, &klen) : NULL;
+        char *key = trust ? (char *)cars_read_file(trust, &klen) : NULL;
         cars_pubkey pk;
         if (!trust) {
             printf("signature    by key %s (not checked: pass --trust KEY.pub)\n", keyid);
@@ -249,7 +205,7 @@ int cars_cmd_inspect(int argc, char **argv)
     cars_date_format(p.valid_until, until);
     uint8_t digest[32];
     crypto_generichash(digest, 32, b, len, NULL, 0);
-    hex(digest, 32, h);
+    cars_hex(digest, 32, h);
     printf("release      %.*s\n", (int)p.release_id.len, p.release_id.p);
     printf("sequence     %llu\n", (unsigned long long)p.sequence);
     printf("channel      %s\n", cars_channel_name(p.channel));
@@ -273,12 +229,12 @@ int cars_cmd_inspect(int argc, char **argv)
         }
     printf("\nthresholds   %u\n", p.nthresholds);
     for (uint32_t i = 0; i < p.ntables; i++) {
-        hex(p.tables[i].digest, 32, h);
+        cars_hex(p.tables[i].digest, 32, h);
         printf("table        %.*s: %u entries, BLAKE2b-256 %s\n", (int)p.tables[i].name.len, p.tables[i].name.p,
                p.tables[i].n, h);
     }
     for (uint32_t i = 0; i < p.ndigests; i++) {
-        hex(p.digests[i].digest, 32, h);
+        cars_hex(p.digests[i].digest, 32, h);
         printf("file         %.*s  %s\n", (int)p.digests[i].name.len, p.digests[i].name.p, h);
     }
     cars_program_free(&p);

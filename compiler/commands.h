@@ -38,6 +38,11 @@ cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
 /* Sort and print the diagnostics to stderr, then "N errors, M warnings"
  * when there are any. */
 void cars_report_diags(cars_diags *d);
+/* Reads a whole file into a cars_malloc buffer with a NUL after its last
+ * byte (for text files); NULL with errno set on failure. */
+uint8_t *cars_read_file(const char *path, size_t *len);
+/* n bytes as 2n lower-case hex digits and a NUL. */
+void cars_hex(const uint8_t *d, size_t n, char *out);
 /* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */
 bool cars_date_arg(const char *s, int64_t *days);
 

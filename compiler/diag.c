@@ -1,6 +1,7 @@
 /* diag.c - collecting and printing diagnostics. */
 #include "diag.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,30 @@ bool cars_diag_add(cars_diags *d, cars_severity sev, const cars_span *span,
     bool ok = cars_diag_addv(d, sev, span, hint, fmt, ap);
     va_end(ap);
     return ok;
+}
+
+size_t cars_edit_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t row[65];
+    if (na > 64 || nb > 64)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
 }
 
 static int cmp_diag(const cars_diag *a, const cars_diag *b)

@@ -44,6 +44,9 @@ bool cars_diag_addv(cars_diags *d, cars_severity sev, const cars_span *span,
                     const char *hint, const char *fmt, va_list ap);
 #define cars_error(d, span, hint, ...) cars_diag_add((d), CARS_SEV_ERROR, (span), (hint), __VA_ARGS__)
 #define cars_warning(d, span, hint, ...) cars_diag_add((d), CARS_SEV_WARNING, (span), (hint), __VA_ARGS__)
+/* Levenshtein distance between two short strings, for "did you mean"
+ * hints; SIZE_MAX when either is longer than 64 bytes. */
+size_t cars_edit_distance(const char *a, size_t na, const char *b, size_t nb);
 /* Sort by file, line, column (stable) so output order is deterministic. */
 void cars_diags_sort(cars_diags *d);
 /* Print every diagnostic with its source line and caret to `out`. */

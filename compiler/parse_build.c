@@ -31,6 +31,8 @@ void *cars_vec_push(cars_arena *a, void *arr, size_t *n, const void *elem, size_
         (arr) = np_;                                                             \
     } while (0)
 
+static size_t distance(const char *a, size_t na, const char *b, size_t nb);
+
 static bool add_decl(cars_pstate *ps, cars_decl_kind kind, void *node, const cars_span *span)
 {
     cars_decl d;
@@ -152,7 +154,6 @@ void cars_pb_protect(cars_pstate *ps, unsigned *protect, const char *what, const
     *protect = bit;
 }
 
-static size_t distance(const char *a, size_t na, const char *b, size_t nb);
 
 /* The hint for a field without required/optional: if the next word on the
  * line is a misspelt attribute (it was read as the next field's name), say
@@ -739,26 +740,7 @@ static bool has(const char *const *names, int n, const char *want)
 /* Edit distance between short strings (at most 40 bytes each). */
 static size_t distance(const char *a, size_t na, const char *b, size_t nb)
 {
-    size_t row[41];
-    if (na > 40 || nb > 40)
-        return SIZE_MAX;
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
+    return na > 40 || nb > 40 ? SIZE_MAX : cars_edit_distance(a, na, b, nb);
 }
 
 /* The expected keyword closest to a misspelt name, if one is close. */
