@@ -8,35 +8,6 @@
 #include "disasm.h"
 #include "loader.h"
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    uint8_t *buf = cars_malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *bigger = cars_realloc(buf, cap * 2);
-        if (!bigger) {
-            cars_free(buf);
-            buf = NULL;
-        } else {
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    if (buf && ferror(f)) {
-        cars_free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 int cars_cmd_disasm(int argc, char **argv)
 {
     if (argc != 2 || argv[1][0] == '-') {
@@ -44,7 +15,7 @@ int cars_cmd_disasm(int argc, char **argv)
         return CARS_EXIT_USAGE;
     }
     size_t len = 0;
-    uint8_t *bytes = slurp(argv[1], &len);
+    uint8_t *bytes = cars_read_file(argv[1], &len);
     if (!bytes) {
         fprintf(stderr, "carsc disasm: cannot read %s\n", argv[1]);
         return CARS_EXIT_ERRORS;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "readfile.h"
 #include "codegen.h"
 #include "normalise.h"
 
@@ -32,28 +33,9 @@ typedef struct tfile {
 /* Reads a whole file into the arena; NULL (with errno) on failure. */
 static char *read_file(cars_arena *a, const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = cars_malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        char *bigger = cars_realloc(buf, cap * 2);
-        if (!bigger) {
-            cars_free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    bool bad = !buf || ferror(f);
-    fclose(f);
-    char *copy = bad ? NULL : cars_arena_strndup(a, buf, n);
+    size_t n;
+    uint8_t *buf = cars_read_file(path, &n);
+    char *copy = buf ? cars_arena_strndup(a, (const char *)buf, n) : NULL;
     cars_free(buf);
     if (copy)
         *len = n;

@@ -47,42 +47,6 @@ bool cars_date_arg(const char *s, int64_t *days)
     return false;
 }
 
-uint8_t *cars_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *b = cars_malloc(cap + 1);
-    while (b) {
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
-            if (ferror(f)) {
-                cars_free(b);
-                b = NULL;
-                errno = EIO;
-            }
-            break;
-        }
-        uint8_t *nb = cars_realloc(b, cap * 2 + 1);
-        if (!nb) {
-            cars_free(b);
-            b = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = '\0';
-        *len = n;
-    }
-    return b;
-}
-
 void cars_hex(const uint8_t *d, size_t n, char *out)
 {
     static const char hx[] = "0123456789abcdef";

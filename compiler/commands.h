@@ -13,6 +13,7 @@
 #include "ast.h"
 #include "check.h"
 #include "diag.h"
+#include "readfile.h"
 
 int cars_cmd_check(int argc, char **argv);
 int cars_cmd_fmt(int argc, char **argv);
@@ -38,9 +39,6 @@ cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
 /* Sort and print the diagnostics to stderr, then "N errors, M warnings"
  * when there are any. */
 void cars_report_diags(cars_diags *d);
-/* Reads a whole file into a cars_malloc buffer with a NUL after its last
- * byte (for text files); NULL with errno set on failure. */
-uint8_t *cars_read_file(const char *path, size_t *len);
 /* n bytes as 2n lower-case hex digits and a NUL. */
 void cars_hex(const uint8_t *d, size_t n, char *out);
 /* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */

@@ -57,6 +57,17 @@ const char *cars_load_error_name(int code)
     return code >= 0 && code <= CARS_LOAD_NOMEM ? names[code] : "unknown error";
 }
 
+static void loader_init(loader *L, const uint8_t *bytes, size_t len, char *err, size_t errlen)
+{
+    memset(L, 0, sizeof *L);
+    L->err = err;
+    L->errlen = errlen;
+    if (errlen)
+        err[0] = '\0';
+    L->b = bytes;
+    L->len = len;
+}
+
 /* Header and section table. */
 static int check_header(loader *L)
 {
@@ -404,14 +415,8 @@ static int decode(loader *L, cars_program *p)
 int cars_bundle_load(const uint8_t *bytes, size_t len, cars_program *out, char *err, size_t errlen)
 {
     loader L;
-    memset(&L, 0, sizeof L);
+    loader_init(&L, bytes, len, err, errlen);
     memset(out, 0, sizeof *out);
-    L.err = err;
-    L.errlen = errlen;
-    if (errlen)
-        err[0] = '\0';
-    L.b = bytes;
-    L.len = len;
     if (len && ((uintptr_t)bytes & 7u) != 0) {
         uint8_t *copy = cars_malloc(len);
         if (!copy)
@@ -438,26 +443,14 @@ int cars_bundle_load(const uint8_t *bytes, size_t len, cars_program *out, char *
 int cars_bundle_check_header(const uint8_t *bytes, size_t len, char *err, size_t errlen)
 {
     loader L;
-    memset(&L, 0, sizeof L);
-    L.err = err;
-    L.errlen = errlen;
-    if (errlen)
-        err[0] = '\0';
-    L.b = bytes;
-    L.len = len;
+    loader_init(&L, bytes, len, err, errlen);
     return check_header(&L);
 }
 
 int cars_bundle_peek_release(const uint8_t *bytes, size_t len, cars_release_meta *m, char *err, size_t errlen)
 {
     loader L;
-    memset(&L, 0, sizeof L);
-    L.err = err;
-    L.errlen = errlen;
-    if (errlen)
-        err[0] = '\0';
-    L.b = bytes;
-    L.len = len;
+    loader_init(&L, bytes, len, err, errlen);
     int rc = check_header(&L);
     if (!rc)
         rc = check_sections(&L);

@@ -16,6 +16,7 @@
 #include "disasm.h"
 #include "date.h"
 #include "loader.h"
+#include "readfile.h"
 #include "release.h"
 #include "route.h"
 #include "sign.h"
@@ -103,57 +104,7 @@ static int trust_option(int argc, char **argv, int *i, trust_opts *t)
     return 1;
 }
 
-/* Reads a whole file into a cars_malloc buffer (8-aligned). */
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *b = cars_malloc(cap);
-    while (b) {
-        if (n == cap) {
-            uint8_t *nb = cars_realloc(b, cap * 2);
-            if (!nb) {
-                cars_free(b);
-                b = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                int e = errno;
-                cars_free(b);
-                b = NULL;
-                errno = e ? e : EIO;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
 
-/* Reads a small text file (key, signature) into a NUL-terminated buffer. */
-static char *read_text(const char *path, size_t *len)
-{
-    uint8_t *b = read_file(path, len);
-    if (!b)
-        return NULL;
-    char *t = cars_realloc(b, *len + 1);
-    if (!t) {
-        cars_free(b);
-        return NULL;
-    }
-    t[*len] = '\0';
-    return t;
-}
 
 /* Opens a release as the TRUST options say; prints why not. Returns 0, or
  * the exit status of the refusal. */
@@ -161,7 +112,7 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
                         uint8_t digest[32])
 {
     size_t len;
-    *bytes = read_file(path, &len);
+    *bytes = cars_read_file(path, &len);
     if (!*bytes) {
         fprintf(stderr, "carsvm: cannot read release %s: %s\n", path, strerror(errno));
         return 1;
@@ -187,7 +138,7 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
         return 0;
     }
     size_t klen, slen = 0;
-    char *key = read_text(t->trust, &klen);
+    char *key = (char *)cars_read_file(t->trust, &klen);
     if (!key) {
         fprintf(stderr, "carsvm: cannot read trusted key %s: %s\n", t->trust, strerror(errno));
         cars_free(*bytes);
@@ -211,7 +162,7 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
             snprintf(sigpath, n, "%s.minisig", path);
         sp = sigpath;
     }
-    char *sig = sp ? read_text(sp, &slen) : NULL;
+    char *sig = sp ? (char *)cars_read_file(sp, &slen) : NULL;
     if (!sig && sp && errno != ENOENT) {
         fprintf(stderr, "carsvm: cannot read signature %s: %s\n", sp, strerror(errno));
         cars_free(sigpath);
