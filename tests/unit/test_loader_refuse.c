@@ -1,0 +1,359 @@
+/* test_loader_refuse.c - the loader's remaining refusals, one test each with
+ * its code and exact message: no error buffer, unknown error codes, record
+ * counts that disagree with a section's length, the fixed sizes of 'meta'
+ * and 'table_key', 8-byte value sections, strings outside the pool in the
+ * record sections, a code section over 4 GiB, an all-empty bundle, a failed
+ * copy of a misaligned buffer, and cars_bundle_peek_release's own refusals
+ * (test_loader.c has the round trip and the header and section errors).
+ * Sections are found through the section table by id, not by position. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "bundle.h"
+#include "bundle_write.h"
+#include "loader.h"
+#include "release.h"
+#include "testprog.h"
+
+static tp T;
+static char err[512];
+
+static uint8_t *write_prog(const cars_program *p, size_t *len)
+{
+    uint8_t *b;
+    assert_true(cars_bundle_write(p, &b, len));
+    return b;
+}
+
+static uint8_t *write_std(size_t *len)
+{
+    tp_standard(&T);
+    return write_prog(&T.p, len);
+}
+
+/* The section table entry of section `id`, its offset and length. */
+static uint8_t *entry(uint8_t *b, int id)
+{
+    return b + CARS_BUNDLE_HEADER + (size_t)(id - 1) * CARS_BUNDLE_SECENTRY;
+}
+static uint64_t sec_off(uint8_t *b, int id) { return cars_rd64(entry(b, id) + 8); }
+static uint64_t sec_len(uint8_t *b, int id) { return cars_rd64(entry(b, id) + 16); }
+static uint8_t *sec(uint8_t *b, int id) { return b + sec_off(b, id); }
+static void set_len(uint8_t *b, int id, uint64_t n) { cars_wr64(entry(b, id) + 16, n); }
+
+static int load(const uint8_t *b, size_t len)
+{
+    cars_program p;
+    int rc = cars_bundle_load(b, len, &p, err, sizeof err);
+    cars_program_free(&p);
+    return rc;
+}
+
+#define REFUSED(b, len, code, msg)                                                                                \
+    do {                                                                                                          \
+        err[0] = '\0';                                                                                            \
+        assert_int_equal(load(b, len), code);                                                                     \
+        assert_string_equal(err, msg);                                                                            \
+    } while (0)
+
+/* errlen 0: the code is still returned, and the buffer is never written. */
+static void test_no_error_buffer(void **s)
+{
+    (void)s;
+    size_t len;
+    uint8_t *b = write_std(&len);
+    char buf[4] = "abc";
+    cars_program p;
+    assert_int_equal(cars_bundle_load(b, 5, &p, buf, 0), CARS_LOAD_TRUNCATED);
+    assert_string_equal(buf, "abc");
+    assert_null(p.load_arrays);
+    b[0] = 'X';
+    assert_int_equal(cars_bundle_load(b, len, &p, buf, 0), CARS_LOAD_MAGIC);
+    assert_int_equal(cars_bundle_check_header(b, len, buf, 0), CARS_LOAD_MAGIC);
+    assert_string_equal(buf, "abc");
+    /* and NULL with 0 is allowed */
+    assert_int_equal(cars_bundle_load(b, len, &p, NULL, 0), CARS_LOAD_MAGIC);
+    b[0] = 'C';
+    assert_int_equal(cars_bundle_load(b, len, &p, NULL, 0), 0);
+    cars_program_free(&p);
+    cars_free(b);
+}
+
+static void test_error_names(void **s)
+{
+    (void)s;
+    assert_string_equal(cars_load_error_name(0), "ok");
+    assert_string_equal(cars_load_error_name(CARS_LOAD_NOMEM), "out of memory");
+    assert_string_equal(cars_load_error_name(CARS_LOAD_NOMEM + 1), "unknown error");
+    assert_string_equal(cars_load_error_name(-1), "unknown error");
+}
+
+/* A length that holds `count` whole records and part of another. */
+static void test_count_with_remainder(void **s)
+{
+    (void)s;
+    size_t len;
+    uint8_t *b = write_std(&len);
+    uint8_t *rules = sec(b, CARS_SEC_RULES);
+    uint32_t count = cars_rd32(rules);
+    uint64_t n = sec_len(b, CARS_SEC_RULES);
+    assert_int_equal(n, 8 + CARS_REC_RULE * count);
+    cars_wr32(rules, count - 1);
+    set_len(b, CARS_SEC_RULES, n - 4); /* count - 1 records and 28 bytes */
+    char msg[200];
+    snprintf(msg, sizeof msg, "section 'rules' holds %u records of 32 bytes but is %llu bytes long", count - 1,
+             (unsigned long long)(n - 4));
+    REFUSED(b, len, CARS_LOAD_DECODE, msg);
+    cars_free(b);
+}
+
+/* 'source_text' is empty or has one entry per source. */
+static void test_source_text_count(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    cars_str texts[2] = {TP_S("rule a"), TP_S("rule b")};
+    T.p.source_text = texts, T.p.nsource_text = 1;
+    size_t len;
+    uint8_t *b = write_prog(&T.p, &len);
+    assert_int_equal(load(b, len), 0); /* one text for the one source */
+    cars_free(b);
+    T.p.nsource_text = 2;
+    b = write_prog(&T.p, &len);
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'source_text' has 2 entries but 'sources' has 1");
+    cars_free(b);
+}
+
+static void test_fixed_sizes(void **s)
+{
+    (void)s;
+    size_t len;
+    uint8_t *b = write_std(&len);
+    char msg[200];
+    set_len(b, CARS_SEC_META, CARS_META_BYTES - 8);
+    snprintf(msg, sizeof msg, "section 'meta' is %d bytes, expected %d", CARS_META_BYTES - 8, CARS_META_BYTES);
+    REFUSED(b, len, CARS_LOAD_DECODE, msg);
+    set_len(b, CARS_SEC_META, CARS_META_BYTES);
+    assert_int_equal(sec_len(b, CARS_SEC_TABLE_KEY), 16);
+    set_len(b, CARS_SEC_TABLE_KEY, 8);
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'table_key' is 8 bytes, expected 16");
+    set_len(b, CARS_SEC_TABLE_KEY, 16);
+    assert_int_equal(load(b, len), 0);
+    cars_free(b);
+}
+
+/* set_values and table_hashes hold whole 8-byte values. */
+static void test_value_sections(void **s)
+{
+    (void)s;
+    size_t len;
+    uint8_t *b = write_std(&len);
+    uint64_t nv = sec_len(b, CARS_SEC_SET_VALUES), nh = sec_len(b, CARS_SEC_TABLE_HASHES);
+    set_len(b, CARS_SEC_SET_VALUES, nv - 4);
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'set_values' is not a whole number of 8-byte values");
+    set_len(b, CARS_SEC_SET_VALUES, nv);
+    set_len(b, CARS_SEC_TABLE_HASHES, nh - 1);
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'table_hashes' is not a whole number of 8-byte values");
+    set_len(b, CARS_SEC_TABLE_HASHES, nh);
+    assert_int_equal(load(b, len), 0);
+    cars_free(b);
+}
+
+/* Record 0 of a string section (`at` bytes into the record) names a string
+ * that starts at the end of the pool: refused with the section's name. */
+static void refuse_string(uint8_t *b, size_t len, int id, const char *name, size_t at)
+{
+    uint64_t pool = sec_len(b, CARS_SEC_STRINGS);
+    uint8_t *r = sec(b, id) + 8 + at;
+    uint32_t off = cars_rd32(r), n = cars_rd32(r + 4);
+    assert_true(n > 0);
+    cars_wr32(r, (uint32_t)pool);
+    char msg[200];
+    snprintf(msg, sizeof msg, "section '%s' record 0: string at %llu+%u is outside the string pool (%llu bytes)", name,
+             (unsigned long long)pool, n, (unsigned long long)pool);
+    REFUSED(b, len, CARS_LOAD_DECODE, msg);
+    cars_wr32(r, off);
+    assert_int_equal(load(b, len), 0);
+}
+
+static void test_bad_strings(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    cars_pdigest dg = {TP_S("tables/false_documents.csv"), {1, 2, 3}};
+    cars_str texts[1] = {TP_S("rule text")}, consts[1] = {TP_S("a constant")};
+    T.p.digests = &dg, T.p.ndigests = 1;
+    T.p.strings = consts, T.p.nstrings = 1;
+    T.p.source_text = texts, T.p.nsource_text = 1;
+    size_t len;
+    uint8_t *b = write_prog(&T.p, &len);
+    assert_int_equal(load(b, len), 0);
+    refuse_string(b, len, CARS_SEC_FIELDS, "fields", 0);
+    refuse_string(b, len, CARS_SEC_ELEM_FIELDS, "elem_fields", 0);
+    refuse_string(b, len, CARS_SEC_MEMBERS, "members", 0);
+    refuse_string(b, len, CARS_SEC_CONSTANTS, "constants", 0);
+    refuse_string(b, len, CARS_SEC_TIERS, "tiers", 0);
+    refuse_string(b, len, CARS_SEC_SOURCES, "sources", 0);
+    refuse_string(b, len, CARS_SEC_SOURCE_TEXT, "source_text", 0);
+    refuse_string(b, len, CARS_SEC_DIGESTS, "digests", 0);
+    refuse_string(b, len, CARS_SEC_TABLES, "tables", 0);
+    refuse_string(b, len, CARS_SEC_TABLES, "tables", 8);
+    refuse_string(b, len, CARS_SEC_RULES, "rules", 0);
+    refuse_string(b, len, CARS_SEC_RULES, "rules", 8);
+    cars_free(b);
+}
+
+/* A program with nothing in any counted section decodes (into an 8-byte
+ * block: cars_calloc is never asked for 0 bytes) and the verifier refuses it. */
+static void test_all_empty(void **s)
+{
+    (void)s;
+    tp_init(&T);
+    cars_program *p = &T.p;
+    p->nfields = p->nelem_fields = p->nmembers = p->ntiers = p->nsources = 0;
+    assert_int_equal(p->nrules + p->nblocks + p->nsets + p->ntables + p->nstrings + p->nstages + p->nstage_rules +
+                         p->nthresholds + p->nlines + p->ndigests + p->nsource_text + p->code_len,
+                     0);
+    size_t len;
+    uint8_t *b = write_prog(p, &len);
+    REFUSED(b, len, CARS_LOAD_VERIFY, "bundle refused by the verifier: the program has no blocks");
+    cars_free(b);
+}
+
+/* A code section longer than UINT32_MAX (cars_program.code_len) is refused.
+ * The bundle is mapped read-only (not committed memory: untouched pages read
+ * as zeros) except for the pages written: the standard bundle up to its code,
+ * then the sections after the code, moved to follow 4 GiB + 8 bytes of code. */
+static void test_code_over_4gib(void **s)
+{
+    (void)s;
+#if SIZE_MAX <= UINT32_MAX
+    skip();
+#else
+    size_t len;
+    uint8_t *b = write_std(&len);
+    uint64_t code_off = sec_off(b, CARS_SEC_CODE);
+    uint64_t code_len = (uint64_t)UINT32_MAX + 9; /* a multiple of 8 */
+    uint64_t tail_src = code_off + sec_len(b, CARS_SEC_CODE);
+    tail_src = (tail_src + 7) & ~(uint64_t)7;
+    uint64_t tail_dst = code_off + code_len;
+    size_t tail_len = len - (size_t)tail_src; /* every section after the code, with its padding */
+    size_t total = (size_t)tail_dst + tail_len;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *m = mmap(NULL, total, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    assert_true(m != MAP_FAILED);
+    size_t head = ((size_t)code_off + page - 1) / page * page;
+    size_t tail_page = (size_t)tail_dst / page * page;
+    assert_int_equal(mprotect(m, head, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mprotect(m + tail_page, total - tail_page, PROT_READ | PROT_WRITE), 0);
+    memcpy(m, b, (size_t)code_off);
+    memcpy(m + tail_dst, b + tail_src, tail_len);
+    cars_wr64(m + 16, total);
+    set_len(m, CARS_SEC_CODE, code_len);
+    for (int id = CARS_SEC_CODE + 1; id <= CARS_SEC__COUNT; id++)
+        cars_wr64(entry(m, id) + 8, sec_off(b, id) - tail_src + tail_dst);
+    REFUSED(m, total, CARS_LOAD_DECODE, "section 'code' is larger than 4 GiB");
+    assert_int_equal(munmap(m, total), 0);
+    cars_free(b);
+#endif
+}
+
+/* The copy of a misaligned buffer is the first allocation: when it fails,
+ * the load fails cleanly. */
+static void test_misaligned_copy_fails(void **s)
+{
+    (void)s;
+    size_t len;
+    uint8_t *b = write_std(&len);
+    uint8_t *raw = malloc(len + 1);
+    assert_non_null(raw);
+    memcpy(raw + 1, b, len);
+    cars_program p;
+    cars_alloc_count(1);
+    cars_alloc_fail_after(0);
+    int rc = cars_bundle_load(raw + 1, len, &p, err, sizeof err);
+    cars_alloc_fail_after(-1);
+    assert_int_equal(rc, CARS_LOAD_NOMEM);
+    assert_string_equal(err, "out of memory loading the bundle");
+    assert_null(p.load_copy);
+    assert_null(p.load_arrays);
+    assert_int_equal(cars_alloc_count(1), 1);
+    free(raw);
+    cars_free(b);
+}
+
+static int peek(uint8_t *b, size_t len, cars_release_meta *m)
+{
+    err[0] = '\0';
+    return cars_bundle_peek_release(b, len, m, err, sizeof err);
+}
+
+static void test_peek_release(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.p.sequence = 48;
+    T.p.valid_from = 20000;
+    T.p.valid_until = 20006;
+    T.p.channel = CARS_CHANNEL_TEST;
+    size_t len;
+    uint8_t *b = write_prog(&T.p, &len);
+    cars_release_meta m;
+    assert_int_equal(peek(b, len, &m), 0);
+    assert_int_equal(m.release_id_len, 8);
+    assert_memory_equal(m.release_id, "2026-W47", 8);
+    assert_int_equal(m.sequence, 48);
+    assert_int_equal(m.valid_from, 20000);
+    assert_int_equal(m.valid_until, 20006);
+    assert_int_equal(m.channel, CARS_CHANNEL_TEST);
+    /* the header */
+    b[0] = 'X';
+    assert_int_equal(peek(b, len, &m), CARS_LOAD_MAGIC);
+    assert_string_equal(err, "not a CARS bundle: bad magic");
+    b[0] = 'C';
+    /* the section table */
+    cars_wr32(b + 24, CARS_SEC__COUNT - 1);
+    assert_int_equal(peek(b, len, &m), CARS_LOAD_SECTIONS);
+    char msg[200];
+    snprintf(msg, sizeof msg, "bundle has %d sections, expected %d", CARS_SEC__COUNT - 1, CARS_SEC__COUNT);
+    assert_string_equal(err, msg);
+    cars_wr32(b + 24, CARS_SEC__COUNT);
+    /* the size of meta */
+    set_len(b, CARS_SEC_META, CARS_META_BYTES - 8);
+    assert_int_equal(peek(b, len, &m), CARS_LOAD_DECODE);
+    snprintf(msg, sizeof msg, "section 'meta' is %d bytes, expected %d", CARS_META_BYTES - 8, CARS_META_BYTES);
+    assert_string_equal(err, msg);
+    set_len(b, CARS_SEC_META, CARS_META_BYTES);
+    /* its contents */
+    uint8_t *meta = sec(b, CARS_SEC_META);
+    meta[48] = CARS_CHANNEL_TEST + 1;
+    assert_int_equal(peek(b, len, &m), CARS_LOAD_DECODE);
+    snprintf(msg, sizeof msg, "section 'meta': unknown channel %d", CARS_CHANNEL_TEST + 1);
+    assert_string_equal(err, msg);
+    meta[48] = CARS_CHANNEL_TEST;
+    assert_int_equal(peek(b, len, &m), 0);
+    cars_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_error_buffer),      cmocka_unit_test(test_error_names),
+        cmocka_unit_test(test_count_with_remainder), cmocka_unit_test(test_source_text_count),
+        cmocka_unit_test(test_fixed_sizes),          cmocka_unit_test(test_value_sections),
+        cmocka_unit_test(test_bad_strings),          cmocka_unit_test(test_all_empty),
+        cmocka_unit_test(test_code_over_4gib),       cmocka_unit_test(test_misaligned_copy_fails),
+        cmocka_unit_test(test_peek_release),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
