@@ -231,7 +231,7 @@ static void respell_phone(rng *r, const char *norm, char *out, size_t cap)
 {
     size_t o = 0, i = 0, n = strlen(norm);
     unsigned style = rbelow(r, 4);
-    if (norm[0] == '+') {
+    if (norm[0] == '+' && n >= 3) {
         out[o++] = '+';
         out[o++] = norm[1];
         out[o++] = norm[2];
@@ -385,7 +385,7 @@ static void fresh_phone(gen *g, rng *r, char *out, size_t cap)
             char norm[32];
             snprintf(norm, sizeof norm, "%s%03u", pre, last);
             if (rchance(r, 0.3)) { /* international form */
-                char digits[32];
+                char digits[32] = { 0 };
                 size_t d = 0;
                 for (const char *s = norm + 1; *s; s++) if (*s != ' ') digits[d++] = *s;
                 digits[d] = 0;
@@ -395,7 +395,7 @@ static void fresh_phone(gen *g, rng *r, char *out, size_t cap)
             } else if (rchance(r, 0.5)) {
                 snprintf(out, cap, "%s", norm);
             } else {
-                char digits[32];
+                char digits[32] = { 0 };
                 size_t d = 0;
                 for (const char *s = norm; *s; s++) if (*s != ' ') digits[d++] = *s;
                 digits[d] = 0;
@@ -518,7 +518,7 @@ static void real_applicant(gen *g, rng *r, rec *x)
 /* The visit, its cost and sponsor, and the applicant's contact details. */
 static void real_visit(gen *g, rng *r, rec *x)
 {
-    char t[128];
+    char t[128] = { 0 };
     long arrival = x->received + rrange(r, 7, 150);
     int length = rbelow(r, 20) == 0 ? rrange(r, 91, 180) : rbelow(r, 4) == 0 ? rrange(r, 31, 90) : rrange(r, 1, 30);
     if (rchance(r, 0.9)) set(g, x, "visit.arrival_date", jdate(&g->p, arrival));
@@ -1028,7 +1028,8 @@ int main(int argc, char **argv)
     if (!out) { perror(out_path); return 1; }
 
     buf line = { 0 };
-    for (unsigned long long i = 0; i < count; i++) {
+    int status = 0;
+    for (unsigned long long i = 0; i < count && !status; i++) {
         rng r = { seed * 0x9E3779B97F4A7C15ull ^ (i + 1) * 0xD1B54A32D192ED03ull };
         rnext(&r);
         pool_reset(&g.p);
@@ -1046,7 +1047,7 @@ int main(int argc, char **argv)
             write_json(&line, x.root, &st, &r);
         }
         bstr(&line, "\n");
-        if (fwrite(line.p, 1, line.len, out) != line.len) { perror("gencorpus"); return 1; }
+        if (fwrite(line.p, 1, line.len, out) != line.len) { perror("gencorpus"); status = 1; }
     }
     free(line.p);
     pool_free(&g.p);
@@ -1057,6 +1058,7 @@ int main(int argc, char **argv)
         free(g.t.doc_number);
         free(g.t.contacts);
     }
-    if (out != stdout ? fclose(out) != 0 : fflush(out) != 0) { perror("gencorpus"); return 1; }
-    return 0;
+    /* After a write error, still close the file; report only the first error. */
+    if ((out != stdout ? fclose(out) != 0 : fflush(out) != 0) && !status) { perror("gencorpus"); status = 1; }
+    return status;
 }
