@@ -45,14 +45,19 @@ int main(int argc, char **argv)
         return 1;
     }
     double *ms = malloc((size_t)reps * sizeof *ms);
-    if (!ms)
+    if (!ms) {
+        fputs("loadtime: out of memory\n", stderr);
+        free(bytes);
         return 1;
+    }
     for (int r = 0; r < reps; r++) {
         cars_program p;
         char err[600];
         double a = now_ms();
         if (cars_bundle_load(bytes, len, &p, err, sizeof err) != 0) {
             fprintf(stderr, "loadtime: %s: %s\n", argv[1], err);
+            free(ms);
+            free(bytes);
             return 1;
         }
         ms[r] = now_ms() - a;
