@@ -31,26 +31,40 @@ typedef struct fixture {
     char dir[64];
 } fixture;
 
+static void fixture_free(fixture *f)
+{
+    cars_free(f->sig);
+    cars_compiled_free(&f->c);
+    free(f);
+}
+
+/* 0, or -1 (the temporary directory removed, the fixture freed) when any
+ * step fails: cmocka does not run the group teardown after a failed setup. */
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cars-release-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f)
         return -1;
-    char base[128], err[300];
+    snprintf(f->dir, sizeof f->dir, "/tmp/cars-release-XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    char base[128], err[300] = "", text[256];
     snprintf(base, sizeof base, "%s/k", f->dir);
     if (cars_keygen(base, err, sizeof err) != 0)
-        return -1;
+        goto fail;
     snprintf(base, sizeof base, "%s/k.key", f->dir);
     if (cars_seckey_load(base, &f->sk, err, sizeof err) != 0)
-        return -1;
+        goto fail;
     snprintf(base, sizeof base, "%s/k.pub", f->dir);
     FILE *pf = fopen(base, "r");
-    char text[256];
+    if (!pf)
+        goto fail;
     size_t n = fread(text, 1, sizeof text, pf);
     fclose(pf);
     if (cars_pubkey_parse(text, n, &f->pk, err, sizeof err) != CARS_SIG_OK)
-        return -1;
+        goto fail;
     cars_check_options opt = {0};
     cars_release_opts rel = {.release_id = "2026-W47", .sequence = 47, .channel = CARS_CHANNEL_PRODUCTION};
     cars_date_parse("2026-11-23", 10, &rel.valid_from);
@@ -58,11 +72,20 @@ static int setup(void **state)
     opt.has_as_of = true;
     opt.as_of = rel.valid_from;
     if (!cars_compile_release("tests/cases/release/tiny", &opt, &rel, &f->c))
-        return -1;
+        goto fail;
     f->sig = cars_sign_text(&f->sk, f->c.bytes, f->c.len, "t", err, sizeof err);
+    if (!f->sig)
+        goto fail;
     f->siglen = strlen(f->sig);
     *state = f;
     return 0;
+fail:
+    fprintf(stderr, "release setup: %s\n", err);
+    snprintf(base, sizeof base, "rm -rf %s", f->dir);
+    if (system(base) != 0)
+        fprintf(stderr, "release setup: cannot remove %s\n", f->dir);
+    fixture_free(f);
+    return -1;
 }
 
 static int teardown(void **state)
@@ -71,9 +94,7 @@ static int teardown(void **state)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     int rc = system(cmd);
-    cars_free(f->sig);
-    cars_compiled_free(&f->c);
-    free(f);
+    fixture_free(f);
     return rc == 0 ? 0 : -1;
 }
 
