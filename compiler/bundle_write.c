@@ -211,6 +211,21 @@ static void write_rest(writer *w, const cars_program *p)
     }
 }
 
+static void write_indexes(writer *w, const cars_program *p)
+{
+    uint8_t *r = counted(w, CARS_SEC_INDEXES, p->nindexes, CARS_REC_INDEX);
+    for (uint32_t i = 0; r && i < p->nindexes; i++) {
+        uint8_t *q = r + (size_t)i * CARS_REC_INDEX;
+        cars_wr32(q, p->indexes[i].stage);
+        cars_wr16(q + 4, p->indexes[i].field);
+        cars_wr32(q + 8, p->indexes[i].nvalues);
+        cars_wr32(q + 12, p->indexes[i].words_first);
+    }
+    uint8_t *d = wb_reserve(&w->sec[CARS_SEC_INDEX_WORDS], p->nindex_words * 8);
+    for (size_t k = 0; d && k < p->nindex_words; k++)
+        cars_wr64(d + k * 8, p->index_words[k]);
+}
+
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 bool cars_bundle_write(const cars_program *p, uint8_t **out, size_t *len)
@@ -230,6 +245,7 @@ bool cars_bundle_write(const cars_program *p, uint8_t **out, size_t *len)
     write_strs(w, CARS_SEC_TIERS, p->tiers, p->ntiers);
     write_strs(w, CARS_SEC_SOURCES, p->source_names, p->nsources);
     write_strs(w, CARS_SEC_SOURCE_TEXT, p->source_text, p->nsource_text);
+    write_indexes(w, p);
 
     bool ok = !w->too_big;
     size_t total = CARS_BUNDLE_HEADER + (size_t)CARS_SEC__COUNT * CARS_BUNDLE_SECENTRY;

@@ -20,13 +20,15 @@ static int usage(void)
     fprintf(stderr,
             "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
             "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
-            "                   [--channel production|test] [--as-of YYYY-MM-DD]\n"
+            "                   [--channel production|test] [--as-of YYYY-MM-DD] [--no-index]\n"
             "\n"
             "A production release needs --release-id, --sequence (1 or more) and the\n"
             "validity window; it is refused if any review has fallen due by --valid-from,\n"
             "and reviews falling due inside the window are warned of. Without a window\n"
             "the build is a test-channel release valid on any date (--as-of then checks\n"
             "review dates on that day). The same sources and options give the same bytes.\n"
+            "--no-index leaves out the stage indexes (docs/bytecode.md): every rule of a\n"
+            "stage is then evaluated for every record; the routing is the same.\n"
             "\nExit status: 0 built, 1 errors found, 2 usage error.\n");
     return CARS_EXIT_USAGE;
 }
@@ -134,6 +136,8 @@ int cars_cmd_build(int argc, char **argv)
             if (!date_opt(a, argv[++i], &opt.as_of))
                 return CARS_EXIT_USAGE;
             opt.has_as_of = true;
+        } else if (strcmp(a, "--no-index") == 0) {
+            rel.no_index = true;
         } else if (a[0] == '-' || path) {
             return usage();
         } else {

@@ -343,8 +343,15 @@ static bool gen_routing(cars_cg *g)
             if (stage_has(s->sel, ast->rules[r]->kind))
                 p->stage_rules[p->nstage_rules++] = (uint32_t)r;
         ps->n = p->nstage_rules - ps->first;
-        cars_cg_op(g, m, CARS_OP_EVAL_STAGE, &s->span);
+        uint32_t xi = 0, xn = 0;
+        if (g->index_stages)
+            cars_cg_stage_index(g, p->nstages, p->stage_rules + ps->first, ps->n, &xi, &xn);
+        cars_cg_op(g, m, xn ? CARS_OP_EVAL_STAGE_INDEXED : CARS_OP_EVAL_STAGE, &s->span);
         cars_cg_u16(g, m, p->nstages++);
+        if (xn) {
+            cars_cg_u16(g, m, xi);
+            cars_cg_u16(g, m, xn);
+        }
         if (s->sel != CARS_S_THRESHOLD) {
             cars_cg_op(g, m, CARS_OP_DECIDE_IF_MATCHED, &s->span);
             cars_cg_byte(g, m, (uint8_t)s->outcome);
@@ -412,6 +419,10 @@ static bool layout(cars_cg *g)
     p->nsets = (uint32_t)g->nsets;
     p->strings = g->strings;
     p->nstrings = (uint32_t)g->nstrings;
+    p->indexes = g->indexes;
+    p->nindexes = (uint32_t)g->nindexes;
+    p->index_words = g->iwords;
+    p->nindex_words = g->niwords;
     return true;
 }
 
@@ -474,10 +485,11 @@ static bool gen_conditions(cars_cg *g, const cars_expr *const *conds, size_t n)
 }
 
 static bool codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out,
-                    cars_arena *a, cars_diags *d, const cars_expr *const *conds, size_t nconds)
+                    cars_arena *a, cars_diags *d, const cars_expr *const *conds, size_t nconds, bool index)
 {
     cars_cg g;
     memset(&g, 0, sizeof g);
+    g.index_stages = index;
     memset(out, 0, sizeof *out);
     g.ast = ast;
     g.a = a;
@@ -502,14 +514,14 @@ static bool codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *
 }
 
 bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
-                  cars_diags *d)
+                  cars_diags *d, bool index)
 {
-    return codegen(ast, ruleset_dir, out, a, d, NULL, 0);
+    return codegen(ast, ruleset_dir, out, a, d, NULL, 0, index);
 }
 
 bool cars_codegen_conditions(const cars_ast *ast, const char *ruleset_dir,
                              const cars_expr *const *conds, size_t n, cars_program *out,
                              cars_arena *a, cars_diags *d)
 {
-    return codegen(ast, ruleset_dir, out, a, d, conds, n);
+    return codegen(ast, ruleset_dir, out, a, d, conds, n, false);
 }

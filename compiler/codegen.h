@@ -16,9 +16,11 @@
  * accepted. `ruleset_dir` is the directory that table files and source
  * names are relative to. The release id and ruleset title are left empty
  * for the caller. Returns false (with diagnostics) on a bad table file or a
- * program too large for the bytecode. */
+ * program too large for the bytecode. With `index`, stages of several rules
+ * get stage indexes (codegen_index.c); without, every rule of a stage is
+ * evaluated for every record (same results). */
 bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
-                  cars_diags *d);
+                  cars_diags *d, bool index);
 
 /* The coverage program (compiler/coverage.c): the same schema and tables,
  * and one rule per expression in `conds` (bool expressions of the checked

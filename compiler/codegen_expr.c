@@ -162,7 +162,7 @@ static uint32_t table_index(const cars_ast *ast, const cars_table *t)
     return 0;
 }
 
-static int64_t member_value(const cars_expr *m, cars_type t)
+int64_t cars_cg_member_value(const cars_expr *m, cars_type t)
 {
     switch (t.kind) {
     case CARS_T_ENUM: return cars_ck_member(t.field, m->name);
@@ -203,7 +203,7 @@ static void cg_members(cars_cg *g, size_t bi, const cars_expr *e, const cars_exp
         return;
     }
     for (size_t i = 0; i < n; i++)
-        vals[i] = member_value(ms[i], e->a->ty);
+        vals[i] = cars_cg_member_value(ms[i], e->a->ty);
     cars_cg_expr(g, bi, e->a);
     op16(g, bi, CARS_OP_IN_SET, e, cars_cg_set(g, vals, n));
 }

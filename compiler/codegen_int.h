@@ -35,6 +35,11 @@ typedef struct cars_cg {
     size_t nsets, cap_sets;
     cars_str *strings;
     size_t nstrings, cap_strings;
+    cars_pindex *indexes;  /* stage indexes (codegen_index.c) */
+    size_t nindexes, cap_indexes;
+    uint64_t *iwords;
+    size_t niwords, cap_iwords;
+    bool index_stages; /* emit EVAL_STAGE_INDEXED where worth it */
     bool failed, too_big;
 } cars_cg;
 
@@ -48,6 +53,14 @@ size_t cars_cg_new_block(cars_cg *g, uint8_t kind, uint16_t list);
 uint32_t cars_cg_set(cars_cg *g, int64_t *vals, size_t n);
 uint32_t cars_cg_string(cars_cg *g, const char *s, size_t len);
 void cars_cg_read_field(cars_cg *g, const cars_field *f);
+/* The value of a member of a bracket list compared with a field of type t
+ * (an enumeration member's index, a country code, an integer). */
+int64_t cars_cg_member_value(const cars_expr *m, cars_type t);
+/* Stage indexes (codegen_index.c): for the stage's rules (ruleset indexes,
+ * ascending), adds the indexes worth having to g; *first and *n say which
+ * (n = 0: none, evaluate every rule). */
+void cars_cg_stage_index(cars_cg *g, uint32_t stage, const uint32_t *rules, uint32_t n, uint32_t *first,
+                         uint32_t *count);
 /* Compiles `e` into block bi, leaving one value on its stack. */
 void cars_cg_expr(cars_cg *g, size_t bi, const cars_expr *e);
 

@@ -168,7 +168,7 @@ bool cars_compile_release(const char *path, const cars_check_options *opt, const
     const char *dir = ruleset_dir(&out->arena, path);
     out->dir = dir;
     if (ok && dir)
-        ok = cars_codegen(out->ast, dir, &out->built, &out->arena, &out->diags);
+        ok = cars_codegen(out->ast, dir, &out->built, &out->arena, &out->diags, !rel->no_index);
     cars_diags_sort(&out->diags);
     if (!ok) {
         if (out->diags.errors == 0)

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #define CARS_BUNDLE_MAGIC "CARSB\r\n\x1a"
-#define CARS_BUNDLE_VERSION 1
+#define CARS_BUNDLE_VERSION 2      /* what carsc writes */
+#define CARS_BUNDLE_VERSION_MIN 1  /* the oldest carsvm reads: version 1 has no stage indexes */
 #define CARS_BUNDLE_ENDIAN 0x01020304u
 #define CARS_BUNDLE_HEADER 32      /* bytes before the section table */
 #define CARS_BUNDLE_SECENTRY 24    /* u32 id, u32 zero, u64 offset, u64 length */
@@ -35,13 +36,16 @@
     S(19, LINES, "lines") \
     S(20, SOURCES, "sources") \
     S(21, DIGESTS, "digests") \
-    S(22, SOURCE_TEXT, "source_text")
+    S(22, SOURCE_TEXT, "source_text") \
+    S(23, INDEXES, "indexes") \
+    S(24, INDEX_WORDS, "index_words")
 
 enum cars_section_id {
 #define S(id, name, text) CARS_SEC_##name = id,
     CARS_SECTIONS(S)
 #undef S
-    CARS_SEC__COUNT = 22
+    CARS_SEC__COUNT = 24,
+    CARS_SEC__COUNT_V1 = 22 /* version 1 ends with source_text */
 };
 
 /* Record sizes of the counted sections (after their 8-byte count header). */
@@ -56,6 +60,7 @@ enum cars_section_id {
 #define CARS_REC_BLOCK 16
 #define CARS_REC_LINE 12
 #define CARS_REC_DIGEST 40     /* str name, 32-byte BLAKE2b-256 */
+#define CARS_REC_INDEX 16      /* u32 stage, u16 field, u16 zero, u32 nvalues, u32 words_first */
 #define CARS_META_BYTES 56     /* see docs/bytecode.md: meta */
 
 static inline uint16_t cars_rd16(const uint8_t *p)

@@ -139,17 +139,32 @@ static void operands(const cars_program *p, const cars_pblock *b, uint32_t at, c
         sbp(out, "block %u over ", rd16(q + 1));
         field(p, rd16(q + 3), out);
         break;
-    case CARS_OP_EVAL_STAGE: {
+    case CARS_OP_EVAL_STAGE:
+    case CARS_OP_EVAL_STAGE_INDEXED: {
         unsigned s = rd16(q + 1);
         sbp(out, "stage %u", s);
         if (s < p->nstages && (uint64_t)p->stages[s].first + p->stages[s].n <= p->nstage_rules) {
             sbp(out, " (");
-            for (uint32_t k = 0; k < p->stages[s].n; k++) {
+            uint32_t n = p->stages[s].n, shown = n > 8 ? 8 : n; /* the line stays readable */
+            for (uint32_t k = 0; k < shown; k++) {
                 uint32_t r = p->stage_rules[p->stages[s].first + k];
                 if (r < p->nrules)
                     sbp(out, "%s%.*s", k ? ", " : "", STR(p->rules[r].id));
             }
+            if (shown < n)
+                sbp(out, " and %u more", n - shown);
             sbp(out, ")");
+        }
+        if (q[0] == CARS_OP_EVAL_STAGE_INDEXED) {
+            unsigned xi = rd16(q + 3), xn = rd16(q + 5);
+            sbp(out, " indexed by");
+            for (unsigned k = xi; k < xi + xn; k++) {
+                sbp(out, k > xi ? ", " : " ");
+                if (k < p->nindexes)
+                    field(p, p->indexes[k].field, out);
+                else
+                    sbp(out, "?index%u", k);
+            }
         }
         break;
     }

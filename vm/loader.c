@@ -33,6 +33,7 @@ typedef struct loader {
     const uint8_t *b;
     size_t len;
     sec s[CARS_SEC__COUNT + 1];
+    uint16_t version;
     char *err;
     size_t errlen;
 } loader;
@@ -78,9 +79,10 @@ static int check_header(loader *L)
     if (memcmp(b, CARS_BUNDLE_MAGIC, 8) != 0)
         return fail(L, CARS_LOAD_MAGIC, "not a CARS bundle: bad magic");
     uint16_t version = cars_rd16(b + 8), flags = cars_rd16(b + 10);
-    if (version != CARS_BUNDLE_VERSION)
-        return fail(L, CARS_LOAD_VERSION, "unsupported bundle format version %u (this carsvm reads version %d)",
-                    version, CARS_BUNDLE_VERSION);
+    if (version < CARS_BUNDLE_VERSION_MIN || version > CARS_BUNDLE_VERSION)
+        return fail(L, CARS_LOAD_VERSION, "unsupported bundle format version %u (this carsvm reads versions %d to %d)",
+                    version, CARS_BUNDLE_VERSION_MIN, CARS_BUNDLE_VERSION);
+    L->version = version;
     if (flags != 0)
         return fail(L, CARS_LOAD_VERSION, "unsupported bundle flags 0x%04x", flags);
     uint32_t endian;
@@ -101,9 +103,10 @@ static int check_sections(loader *L)
 {
     const uint8_t *b = L->b;
     uint64_t total = cars_rd64(b + 16);
-    uint32_t nsec = cars_rd32(b + 24);
-    if (nsec != CARS_SEC__COUNT)
-        return fail(L, CARS_LOAD_SECTIONS, "bundle has %u sections, expected %d", nsec, CARS_SEC__COUNT);
+    uint32_t nsec = cars_rd32(b + 24), want = L->version == 1 ? CARS_SEC__COUNT_V1 : CARS_SEC__COUNT;
+    if (nsec != want)
+        return fail(L, CARS_LOAD_SECTIONS, "bundle has %u sections, expected %u (format version %u)", nsec, want,
+                    L->version);
     if (cars_rd32(b + 28) != 0)
         return fail(L, CARS_LOAD_SECTIONS, "reserved header bytes 28-31 are not zero");
     size_t table_end = CARS_BUNDLE_HEADER + (size_t)nsec * CARS_BUNDLE_SECENTRY;
@@ -177,7 +180,8 @@ typedef struct counts {
     uint32_t fields, elems, members, sets, consts, tables, tiers, rules, stages, srules, thresholds, blocks, lines, sources;
     const uint8_t *r_fields, *r_elems, *r_members, *r_sets, *r_consts, *r_tables, *r_tiers, *r_rules, *r_stages,
         *r_srules, *r_thresholds, *r_blocks, *r_lines, *r_sources, *r_digests, *r_text;
-    uint32_t digests, texts;
+    uint32_t digests, texts, indexes;
+    const uint8_t *r_indexes;
 } counts;
 
 static int read_counts(loader *L, counts *c)
@@ -200,6 +204,8 @@ static int read_counts(loader *L, counts *c)
         (rc = counted(L, CARS_SEC_DIGESTS, CARS_REC_DIGEST, &c->digests, &c->r_digests)) ||
         (rc = counted(L, CARS_SEC_SOURCE_TEXT, CARS_REC_STR, &c->texts, &c->r_text)))
         return rc;
+    if (L->version >= 2 && (rc = counted(L, CARS_SEC_INDEXES, CARS_REC_INDEX, &c->indexes, &c->r_indexes)))
+        return rc;
     if (c->texts != 0 && c->texts != c->sources)
         return fail(L, CARS_LOAD_DECODE, "section 'source_text' has %u entries but 'sources' has %u",
                     c->texts, c->sources);
@@ -208,9 +214,11 @@ static int read_counts(loader *L, counts *c)
                     CARS_META_BYTES);
     if (L->s[CARS_SEC_TABLE_KEY].len != 16)
         return fail(L, CARS_LOAD_DECODE, "section 'table_key' is %zu bytes, expected 16", L->s[CARS_SEC_TABLE_KEY].len);
-    if (L->s[CARS_SEC_SET_VALUES].len % 8 || L->s[CARS_SEC_TABLE_HASHES].len % 8)
-        return fail(L, CARS_LOAD_DECODE, "section '%s' is not a whole number of 8-byte values",
-                    L->s[CARS_SEC_SET_VALUES].len % 8 ? "set_values" : "table_hashes");
+    static const int words[] = {CARS_SEC_SET_VALUES, CARS_SEC_TABLE_HASHES, CARS_SEC_INDEX_WORDS};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (L->s[words[i]].len % 8)
+            return fail(L, CARS_LOAD_DECODE, "section '%s' is not a whole number of 8-byte values",
+                        section_names[words[i]]);
     return 0;
 }
 
@@ -355,6 +363,17 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     p->code = L->s[CARS_SEC_CODE].p;
     p->code_len = (uint32_t)L->s[CARS_SEC_CODE].len;
     memcpy(p->table_key, L->s[CARS_SEC_TABLE_KEY].p, 16);
+    for (uint32_t i = 0; i < c->indexes; i++) {
+        const uint8_t *q = c->r_indexes + (size_t)i * CARS_REC_INDEX;
+        if (cars_rd16(q + 6) != 0)
+            return fail(L, CARS_LOAD_DECODE, "section 'indexes' record %u: reserved bytes are not zero", i);
+        p->indexes[i].stage = cars_rd32(q);
+        p->indexes[i].field = cars_rd16(q + 4);
+        p->indexes[i].nvalues = cars_rd32(q + 8);
+        p->indexes[i].words_first = cars_rd32(q + 12);
+    }
+    p->index_words = (const uint64_t *)(const void *)L->s[CARS_SEC_INDEX_WORDS].p;
+    p->nindex_words = L->s[CARS_SEC_INDEX_WORDS].len / 8;
     for (uint32_t i = 0; i < c->digests; i++) {
         const uint8_t *q = c->r_digests + (size_t)i * CARS_REC_DIGEST;
         if ((rc = get_str(L, CARS_SEC_DIGESTS, i, q, &p->digests[i].name)))
@@ -377,7 +396,7 @@ static int decode(loader *L, cars_program *p)
              SZ(c.consts, cars_str) + SZ(c.tables, cars_ptable) + SZ(c.tiers, cars_str) + SZ(c.rules, cars_prule) +
              SZ(c.stages, cars_pstage) + SZ(c.srules, uint32_t) + SZ(c.thresholds, cars_pthreshold) +
              SZ(c.blocks, cars_pblock) + SZ(c.lines, cars_pline) + SZ(c.sources, cars_str) +
-             SZ(c.digests, cars_pdigest) + SZ(c.texts, cars_str);
+             SZ(c.digests, cars_pdigest) + SZ(c.texts, cars_str) + SZ(c.indexes, cars_pindex);
 #undef SZ
     uint8_t *block = cars_calloc(1, total ? total : 8);
     if (!block)
@@ -400,6 +419,7 @@ static int decode(loader *L, cars_program *p)
     p->source_names = carve(&at, c.sources, sizeof(cars_str)), p->nsources = c.sources;
     p->digests = carve(&at, c.digests, sizeof(cars_pdigest)), p->ndigests = c.digests;
     p->source_text = carve(&at, c.texts, sizeof(cars_str)), p->nsource_text = c.texts;
+    p->indexes = carve(&at, c.indexes, sizeof(cars_pindex)), p->nindexes = c.indexes;
     if ((rc = decode_fields(L, CARS_SEC_FIELDS, c.r_fields, c.fields, p->fields)) ||
         (rc = decode_fields(L, CARS_SEC_ELEM_FIELDS, c.r_elems, c.elems, p->elem_fields)) ||
         (rc = decode_strs(L, CARS_SEC_MEMBERS, c.r_members, c.members, p->members)) ||

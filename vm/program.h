@@ -108,6 +108,26 @@ typedef struct cars_pthreshold {
     uint32_t tier_min[CARS_MAX_TIERS]; /* per tier, 0 = no condition */
 } cars_pthreshold;
 
+/* A stage index (EVAL_STAGE_INDEXED): which of the stage's rules can match,
+ * given top-level field `field`. In prog->index_words from words_first:
+ * nvalues keys (int64, strictly ascending), then nvalues + 2 bitsets of
+ * W = ceil(stage n / 64) words each. A present value v falls in slot j =
+ * the number of keys <= v (0 .. nvalues); an absent field in slot
+ * nvalues + 1. Bit k of bitset j set means rule stage_rules[first + k] can
+ * match in slot j. A rule with no condition on the field is set in every
+ * slot; a rule whose condition requires the field to lie in some intervals
+ * (`f = c`, `f > c`, `f in [...]`, ...) is set only in their slots, never in
+ * the absent one (under Kleene logic an absent field makes the condition
+ * unknown, so the rule cannot match). The candidates of a record are the
+ * AND of its bitsets over the indexes of the instruction; only they are
+ * evaluated. */
+typedef struct cars_pindex {
+    uint32_t stage;
+    uint16_t field;
+    uint32_t nvalues;
+    uint32_t words_first;
+} cars_pindex;
+
 enum cars_block_kind { CARS_BK_MAIN, CARS_BK_RULE, CARS_BK_ELEM };
 
 typedef struct cars_pblock {
@@ -160,6 +180,8 @@ typedef struct cars_program {
     cars_pblock *blocks; uint32_t nblocks;      /* blocks[0] is MAIN */
     const uint8_t *code; uint32_t code_len;
     cars_pline *lines; uint32_t nlines;
+    cars_pindex *indexes; uint32_t nindexes;    /* stage indexes (format version 2) */
+    const uint64_t *index_words; size_t nindex_words;
     cars_str *source_names; uint32_t nsources;  /* file names, relative to the ruleset */
 
     /* Loader bookkeeping (vm/loader.c), NULL in a compiler-built program:

@@ -96,6 +96,40 @@ static int check_data(vctx *v)
     return 0;
 }
 
+/* Stage indexes (after the stages): bounds, an integer-valued field the
+ * reader keeps, keys ascending, no bit beyond the stage's rules. */
+static int check_indexes(vctx *v)
+{
+    const cars_program *p = v->p;
+    for (uint32_t i = 0; i < p->nindexes; i++) {
+        const cars_pindex *x = &p->indexes[i];
+        if (x->stage >= p->nstages)
+            return fail(v, "index %u: stage %u out of range (%u stages)", i, x->stage, p->nstages);
+        if (x->field >= p->nfields)
+            return fail(v, "index %u: field %u out of range (%u fields)", i, x->field, p->nfields);
+        const cars_pfield *f = &p->fields[x->field];
+        if (!(f->flags & CARS_FF_READ))
+            return fail(v, "index %u: field %u (%.*s) is not marked read", i, x->field, STR(f->path));
+        if (f->type == CARS_FT_NUMBER || f->type == CARS_FT_STRING || f->type == CARS_FT_LIST)
+            return fail(v, "index %u: field %u (%.*s) is a %s, which cannot be indexed", i, x->field, STR(f->path),
+                        type_name(f->type));
+        uint32_t n = p->stages[x->stage].n, w = (n + 63) / 64;
+        uint64_t need = (uint64_t)x->nvalues + ((uint64_t)x->nvalues + 2) * w;
+        if (x->words_first + need > p->nindex_words)
+            return fail(v, "index %u: words %u+%llu out of range (%zu index words)", i, x->words_first,
+                        (unsigned long long)need, p->nindex_words);
+        const uint64_t *words = p->index_words + x->words_first;
+        for (uint32_t k = 1; k < x->nvalues; k++)
+            if ((int64_t)words[k - 1] >= (int64_t)words[k])
+                return fail(v, "index %u: keys not strictly ascending at position %u", i, k);
+        uint64_t beyond = n % 64 ? ~(uint64_t)0 << (n % 64) : 0;
+        for (uint32_t j = 0; j <= x->nvalues + 1 && beyond; j++)
+            if (words[x->nvalues + (uint64_t)j * w + w - 1] & beyond)
+                return fail(v, "index %u: bitset %u has bits beyond the stage's %u rules", i, j, n);
+    }
+    return 0;
+}
+
 static int check_routing_data(vctx *v)
 {
     const cars_program *p = v->p;
@@ -122,6 +156,9 @@ static int check_routing_data(vctx *v)
                 return fail(v, "stage %u: rule list not ascending at position %u", i, k);
         }
     }
+    int rc = check_indexes(v);
+    if (rc)
+        return rc;
     for (uint32_t i = 0; i < p->nthresholds; i++)
         for (uint32_t k = p->ntiers; k < CARS_MAX_TIERS; k++)
             if (p->thresholds[i].tier_min[k])
@@ -212,8 +249,8 @@ static int check_operands(bctx *c, const uint8_t *q, bool seen_stage)
     const cars_program *p = c->v->p;
     uint8_t op = q[0];
     uint8_t kind = c->b->kind;
-    bool routing = op == CARS_OP_EVAL_STAGE || op == CARS_OP_DECIDE_IF_MATCHED || op == CARS_OP_DECIDE_THRESHOLD ||
-                   op == CARS_OP_DECIDE;
+    bool routing = op == CARS_OP_EVAL_STAGE || op == CARS_OP_EVAL_STAGE_INDEXED || op == CARS_OP_DECIDE_IF_MATCHED ||
+                   op == CARS_OP_DECIDE_THRESHOLD || op == CARS_OP_DECIDE;
     if (kind == CARS_BK_MAIN && !routing)
         return BFAIL(c, "is not a routing instruction (MAIN block)%s", "");
     if (kind != CARS_BK_MAIN && routing)
@@ -292,6 +329,19 @@ static int check_operands(bctx *c, const uint8_t *q, bool seen_stage)
         if (rd16(q + 1) >= p->nstages)
             return BFAIL(c, "stage %u out of range (%u stages)", rd16(q + 1), p->nstages);
         return 0;
+    case CARS_OP_EVAL_STAGE_INDEXED: {
+        unsigned s = rd16(q + 1), xi = rd16(q + 3), xn = rd16(q + 5);
+        if (s >= p->nstages)
+            return BFAIL(c, "stage %u out of range (%u stages)", s, p->nstages);
+        if (xn == 0)
+            return BFAIL(c, "names no index%s", "");
+        if ((uint32_t)xi + xn > p->nindexes)
+            return BFAIL(c, "indexes %u+%u out of range (%u indexes)", xi, xn, p->nindexes);
+        for (unsigned k = xi; k < xi + xn; k++)
+            if (p->indexes[k].stage != s)
+                return BFAIL(c, "index %u belongs to stage %u, not stage %u", k, p->indexes[k].stage, s);
+        return 0;
+    }
     case CARS_OP_DECIDE_IF_MATCHED:
     case CARS_OP_DECIDE:
         if (op == CARS_OP_DECIDE_IF_MATCHED && !seen_stage)
@@ -349,7 +399,7 @@ static int check_code(vctx *v, uint32_t bi, int16_t *depth, uint8_t *start)
         int rc = check_operands(&c, code + pc, seen_stage);
         if (rc)
             return rc;
-        if (op == CARS_OP_EVAL_STAGE)
+        if (op == CARS_OP_EVAL_STAGE || op == CARS_OP_EVAL_STAGE_INDEXED)
             seen_stage = true;
         if (d < info->pop)
             return BFAIL(&c, "needs %u values but the stack holds %d", info->pop, d);

@@ -23,6 +23,7 @@ struct cars_vm {
     cars_value stack[STACK_SLOTS];
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
+    uint64_t *cand;              /* EVAL_STAGE_INDEXED: the candidate bitset */
     char *scratch;               /* normalised lookup keys */
     size_t scratch_cap;
     char *err;
@@ -37,9 +38,14 @@ cars_vm *cars_vm_new(const cars_program *p)
     vm->p = p;
     vm->matched = cars_calloc(p->nrules + 1, sizeof(uint32_t));
     vm->decided = cars_calloc(p->nrules + 1, sizeof(uint32_t));
+    uint32_t words = 1;
+    for (uint32_t s = 0; s < p->nstages; s++)
+        if ((p->stages[s].n + 63) / 64 > words)
+            words = (p->stages[s].n + 63) / 64;
+    vm->cand = cars_calloc(words, sizeof(uint64_t));
     vm->scratch_cap = 4096;
     vm->scratch = cars_malloc(vm->scratch_cap);
-    if (!vm->matched || !vm->decided || !vm->scratch) {
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->scratch) {
         cars_vm_free(vm);
         return NULL;
     }
@@ -52,6 +58,7 @@ void cars_vm_free(cars_vm *vm)
         return;
     cars_free(vm->matched);
     cars_free(vm->decided);
+    cars_free(vm->cand);
     cars_free(vm->scratch);
     cars_free(vm);
 }
@@ -426,6 +433,50 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
     res->threshold_met = met;
 }
 
+/* The bitset of index x for this record: its value's slot (how many keys
+ * are at most the value), or the last one when the field is absent. */
+static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w)
+{
+    const int64_t *keys = (const int64_t *)(const void *)(p->index_words + x->words_first);
+    uint32_t j = x->nvalues + 1;
+    const cars_value *v = &rec->v[x->field];
+    if (v->known) {
+        uint32_t lo = 0, hi = x->nvalues;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (keys[mid] <= v->i)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        j = lo;
+    }
+    return p->index_words + x->words_first + x->nvalues + (size_t)j * w;
+}
+
+static unsigned lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    unsigned k = 0;
+    while (!(m & 1))
+        m >>= 1, k++;
+    return k;
+#endif
+}
+
+/* Runs rule r of the current stage; a match joins vm->matched. */
+static int eval_rule(cars_vm *vm, const cars_record *rec, uint32_t r)
+{
+    cars_value v;
+    if (run(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
+        return -1;
+    if (v.known && v.i)
+        vm->matched[vm->nmatched++] = r;
+    return 0;
+}
+
 int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
 {
     const cars_program *p = vm->p;
@@ -442,15 +493,29 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
         case CARS_OP_EVAL_STAGE: { /* evaluate every rule of stage S; they become the current matches */
             const cars_pstage *s = &p->stages[rd16(pc + 1)];
             vm->nmatched = 0;
-            for (uint32_t k = 0; k < s->n; k++) {
-                uint32_t r = p->stage_rules[s->first + k];
-                cars_value v;
-                if (run(vm, p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
+            for (uint32_t k = 0; k < s->n; k++)
+                if (eval_rule(vm, rec, p->stage_rules[s->first + k]) != 0)
                     return -1;
-                if (v.known && v.i)
-                    vm->matched[vm->nmatched++] = r;
-            }
             pc += 3;
+            break;
+        }
+        case CARS_OP_EVAL_STAGE_INDEXED: { /* only the candidates of indexes I..I+N-1, in stage order */
+            const cars_pstage *s = &p->stages[rd16(pc + 1)];
+            const cars_pindex *x = &p->indexes[rd16(pc + 3)];
+            uint32_t nx = rd16(pc + 5), w = (s->n + 63) / 64;
+            uint64_t *cand = vm->cand;
+            memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
+            for (uint32_t k = 1; k < nx; k++) {
+                const uint64_t *b = index_bits(p, x + k, rec, w);
+                for (uint32_t i = 0; i < w; i++)
+                    cand[i] &= b[i];
+            }
+            vm->nmatched = 0;
+            for (uint32_t i = 0; i < w; i++)
+                for (uint64_t m = cand[i]; m; m &= m - 1)
+                    if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)]) != 0)
+                        return -1;
+            pc += 7;
             break;
         }
         case CARS_OP_DECIDE_IF_MATCHED: /* if the current stage matched any rule: outcome O, halt */

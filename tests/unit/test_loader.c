@@ -96,8 +96,8 @@ static void test_truncation(void **s)
     assert_string_equal(err, "bundle truncated: 5 bytes, shorter than the 32-byte header");
     char msg[200];
     snprintf(msg, sizeof msg, "bundle truncated: its header says %zu bytes but the bundle has %zu", len, len - 1);
-    /* the last section (source_text) ends before the padding: cut only padding */
-    size_t src_end = (size_t)cars_rd64(b + 32 + 21 * 24 + 8) + (size_t)cars_rd64(b + 32 + 21 * 24 + 16);
+    /* the last section (index_words) ends before the padding: cut only padding */
+    size_t src_end = (size_t)cars_rd64(b + 32 + 23 * 24 + 8) + (size_t)cars_rd64(b + 32 + 23 * 24 + 16);
     if (src_end < len) {
         assert_int_equal(load(b, len - 1, err, sizeof err), CARS_LOAD_TRUNCATED);
         assert_string_equal(err, msg);
@@ -124,10 +124,16 @@ static void test_header_errors(void **s)
     b[6] = '\n' + 1; /* the \r\n\x1a sentinel catches text-mode mangling */
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_MAGIC);
     b[6] = '\n';
-    cars_wr16(b + 8, 2);
+    cars_wr16(b + 8, 3);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
-    assert_string_equal(err, "unsupported bundle format version 2 (this carsvm reads version 1)");
-    cars_wr16(b + 8, 1);
+    assert_string_equal(err, "unsupported bundle format version 3 (this carsvm reads versions 1 to 2)");
+    cars_wr16(b + 8, 0);
+    assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
+    assert_string_equal(err, "unsupported bundle format version 0 (this carsvm reads versions 1 to 2)");
+    cars_wr16(b + 8, 1); /* version 1 has 22 sections */
+    assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
+    assert_string_equal(err, "bundle has 24 sections, expected 22 (format version 1)");
+    cars_wr16(b + 8, 2);
     cars_wr16(b + 10, 1);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
     assert_string_equal(err, "unsupported bundle flags 0x0001");
@@ -156,8 +162,8 @@ static void test_section_errors(void **s)
     uint8_t *e3 = b + 32 + 2 * 24; /* fields */
     cars_wr32(b + 24, 21);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
-    assert_string_equal(err, "bundle has 21 sections, expected 22");
-    cars_wr32(b + 24, 22);
+    assert_string_equal(err, "bundle has 21 sections, expected 24 (format version 2)");
+    cars_wr32(b + 24, 24);
     cars_wr32(e3, 9);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
     assert_string_equal(err, "section table entry 2 has id 9, expected 3 ('fields')");

@@ -4,6 +4,7 @@
 #ifndef CARS_TESTPROG_H
 #define CARS_TESTPROG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@ typedef struct tp {
     cars_str tiers[2];
     cars_pline lines[64];
     cars_str sources[1];
+    cars_pindex indexes[4];
+    uint64_t iwords[16];
     uint32_t cur_block;
 } tp;
 
@@ -219,7 +222,12 @@ static inline int64_t tp_cc(const char *c) { return cars_country_code(c); }
  *                     M-B1 (B) years_between(dob, received) between 18 and 29
  *                     M-B2 (B) visit.cost_gbp < 1000.0
  *   threshold MPCA: at least 3, at least 1 in tier A -> NCXPCA otherwise CXPCA */
-static inline void tp_standard(tp *t)
+/* The standard program; with `indexed`, its multiples stage (4: M-A1, M-A2
+ * owns_property, M-B1, M-B2) runs as EVAL_STAGE_INDEXED 4 0 2: index 0 on
+ * finances.owns_property (keys 1, 2: M-A2 is a candidate only when it is
+ * true), index 1 on route (no keys: every rule, present or absent). The
+ * same routing, fewer rules evaluated. */
+static inline void tp_build_standard(tp *t, bool indexed)
 {
     tp_init(t);
     static const int64_t odw[1] = {M_ODW};
@@ -309,13 +317,25 @@ static inline void tp_standard(tp *t)
     static const uint8_t outs[4] = {CARS_OUT_NONE, CARS_OUT_CXDR, CARS_OUT_CXDR, CARS_OUT_NCXDR};
     for (unsigned s = 0; s < 4; s++)
         tp_op1(t, CARS_OP_EVAL_STAGE, s), tp_op(t, CARS_OP_DECIDE_IF_MATCHED), tp_u8(t, outs[s]);
-    tp_op1(t, CARS_OP_EVAL_STAGE, 4), tp_op(t, CARS_OP_DECIDE_THRESHOLD), tp_u16(t, 0), tp_u8(t, CARS_OUT_NCXPCA),
-        tp_u8(t, CARS_OUT_CXPCA);
+    if (indexed) {
+        static const uint64_t words[8] = {1, 2, 0xD, 0xF, 0xD, 0xD, 0xF, 0xF};
+        memcpy(t->iwords, words, sizeof words);
+        t->indexes[0] = (cars_pindex){4, F_PROPERTY, 2, 0};
+        t->indexes[1] = (cars_pindex){4, F_ROUTE, 0, 6};
+        t->p.indexes = t->indexes, t->p.nindexes = 2;
+        t->p.index_words = t->iwords, t->p.nindex_words = 8;
+        tp_op1(t, CARS_OP_EVAL_STAGE_INDEXED, 4), tp_u16(t, 0), tp_u16(t, 2);
+    } else {
+        tp_op1(t, CARS_OP_EVAL_STAGE, 4);
+    }
+    tp_op(t, CARS_OP_DECIDE_THRESHOLD), tp_u16(t, 0), tp_u8(t, CARS_OUT_NCXPCA), tp_u8(t, CARS_OUT_CXPCA);
     tp_end(t);
     /* the line table must be ascending: MAIN's entry moves to the end */
     cars_pline main_line = t->lines[0];
     memmove(&t->lines[0], &t->lines[1], (t->p.nlines - 1) * sizeof(cars_pline));
     t->lines[t->p.nlines - 1] = main_line;
 }
+
+static inline void tp_standard(tp *t) { tp_build_standard(t, false); }
 
 #endif

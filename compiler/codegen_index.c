@@ -1,0 +1,349 @@
+/* codegen_index.c - stage indexes (EVAL_STAGE_INDEXED; layout in
+ * vm/program.h and docs/bytecode.md).
+ *
+ * A rule can match only when every conjunct of its `when` is true. Some
+ * conjuncts pin an integer-valued top-level field (enumeration, country,
+ * bool, integer, date) to a set of intervals: `f = c`, `f < c` (and <=, >,
+ * >=, either way round), `f between a and b`, `f in [...]` or a named set,
+ * a bool field `f` alone or `not f`; also inside definitions and nested
+ * `and`s. If the record's field is absent or outside the intervals, the
+ * conjunct is unknown or false (Kleene logic), and so is the rule. For a
+ * stage of at least MIN_RULES rules, each field pinned by some rule gets an
+ * index: the interval ends as sorted keys, and one bitset of the stage's
+ * rules per slot between keys, plus one for absence. A record's candidates
+ * are the AND of its bitsets; the VM evaluates only those, in stage order,
+ * so the matches (and everything decided from them) are exactly those of
+ * evaluating every rule. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "codegen_int.h"
+
+enum {
+    MIN_RULES = 4,          /* smaller stages: evaluating every rule is as cheap */
+    MAX_FIELDS = 8,         /* indexes per stage: the ones that pin the most rules */
+    MAX_WORDS = 1u << 20,   /* bitset words of one index (8 MB): beyond, not indexed */
+};
+
+/* A rule's condition on one field: e is EQ, a comparison, BETWEEN, IN (a
+ * list or named set), or a bool field alone (NAME) or negated (NOT). */
+typedef struct pin {
+    const cars_field *f;
+    const cars_expr *e;
+} pin;
+
+typedef struct rule_pins {
+    pin p[MAX_FIELDS * 2];
+    size_t n;
+} rule_pins;
+
+/* A half-open interval of field values [lo, hi); lo_inf: from -infinity,
+ * hi_inf: to +infinity. */
+typedef struct ival {
+    int64_t lo, hi;
+    bool lo_inf, hi_inf;
+} ival;
+
+static bool indexable(const cars_expr *e)
+{
+    if (e->kind != CARS_E_NAME || e->ref_kind != CARS_REF_FIELD || e->ref.field->parent)
+        return false;
+    switch (e->ref.field->type) {
+    case CARS_T_BOOL: case CARS_T_INTEGER: case CARS_T_DATE: case CARS_T_COUNTRY: case CARS_T_ENUM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A constant as the VM compares it with the field (the integer
+ * comparisons): see cg_name and cg_literal in codegen_expr.c. */
+static bool constant(const cars_expr *e, int64_t *v)
+{
+    switch (e->kind) {
+    case CARS_E_INT: case CARS_E_BOOL: case CARS_E_DATE:
+        *v = e->ival;
+        return true;
+    case CARS_E_NEG:
+        if (e->a->kind != CARS_E_INT)
+            return false;
+        *v = (int64_t)(0 - (uint64_t)e->a->ival);
+        return true;
+    case CARS_E_NAME:
+        if (e->ref_kind != CARS_REF_MEMBER && e->ref_kind != CARS_REF_COUNTRY)
+            return false;
+        *v = e->ival;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static const cars_expr *in_list(const cars_expr *e)
+{
+    if (e->kind != CARS_E_IN || e->negated || !indexable(e->a))
+        return NULL;
+    if (e->b->kind == CARS_E_LIST)
+        return e->b;
+    if (e->b->kind == CARS_E_NAME && e->b->ref_kind == CARS_REF_SET)
+        return e->b->ref.set->list;
+    return NULL;
+}
+
+/* [v, v + 1), or [v, +inf) at the top of the range. */
+static ival point(int64_t v)
+{
+    return (ival){v, v == INT64_MAX ? 0 : v + 1, false, v == INT64_MAX};
+}
+
+/* The intervals a pin allows, into out (room for pin_room); returns how
+ * many, or -1 if the pin is not one this file understands. */
+static long pin_intervals(const cars_expr *e, ival *out)
+{
+    int64_t v, w;
+    const cars_expr *l = in_list(e);
+    if (l) {
+        for (size_t i = 0; i < l->nargs; i++)
+            out[i] = point(cars_cg_member_value(l->args[i], e->a->ty));
+        return (long)l->nargs;
+    }
+    switch (e->kind) {
+    case CARS_E_NAME: /* a bool field: true */
+    case CARS_E_NOT:  /* not a bool field: false */
+        out[0] = point(e->kind == CARS_E_NAME);
+        return indexable(e->kind == CARS_E_NAME ? e : e->a) ? 1 : -1;
+    case CARS_E_BETWEEN: /* lo <= x <= hi */
+        if (!indexable(e->a) || !constant(e->b, &v) || !constant(e->c, &w))
+            return -1;
+        out[0] = (ival){v, w == INT64_MAX ? 0 : w + 1, false, w == INT64_MAX};
+        return 1;
+    case CARS_E_EQ: case CARS_E_LT: case CARS_E_LE: case CARS_E_GT: case CARS_E_GE: {
+        cars_expr_kind k = e->kind;
+        if (indexable(e->a) && constant(e->b, &v)) {
+        } else if (indexable(e->b) && constant(e->a, &v)) { /* c < f is f > c */
+            static const cars_expr_kind flip[] = {CARS_E_EQ, CARS_E_NE, CARS_E_GT, CARS_E_GE, CARS_E_LT, CARS_E_LE};
+            k = flip[k - CARS_E_EQ];
+        } else {
+            return -1;
+        }
+        switch (k) {
+        case CARS_E_EQ: out[0] = point(v); break;
+        case CARS_E_LT: out[0] = (ival){0, v, true, false}; break;
+        case CARS_E_LE: out[0] = (ival){0, v == INT64_MAX ? 0 : v + 1, true, v == INT64_MAX}; break;
+        case CARS_E_GT:
+            if (v == INT64_MAX)
+                return 0; /* never true */
+            out[0] = (ival){v + 1, 0, false, true};
+            break;
+        default: out[0] = (ival){v, 0, false, true}; break; /* GE */
+        }
+        return 1;
+    }
+    default:
+        return -1;
+    }
+}
+
+static size_t pin_room(const cars_expr *e)
+{
+    const cars_expr *l = in_list(e);
+    return l ? l->nargs : 1;
+}
+
+static const cars_field *pinned_field(const cars_expr *e)
+{
+    if (e->kind == CARS_E_NOT || e->kind == CARS_E_IN || e->kind == CARS_E_BETWEEN)
+        return e->a->ref.field;
+    if (e->kind == CARS_E_NAME)
+        return e->ref.field;
+    return indexable(e->a) ? e->a->ref.field : e->b->ref.field;
+}
+
+static void add_pin(rule_pins *rp, const cars_expr *e)
+{
+    ival tmp[1];
+    if (!in_list(e) && pin_intervals(e, tmp) < 0)
+        return;
+    const cars_field *f = pinned_field(e);
+    for (size_t i = 0; i < rp->n; i++)
+        if (rp->p[i].f == f)
+            return; /* the first condition on a field is enough */
+    if (rp->n < sizeof rp->p / sizeof rp->p[0])
+        rp->p[rp->n++] = (pin){f, e};
+}
+
+/* The pins among the conjuncts of e (through definitions). */
+static void collect(const cars_expr *e, rule_pins *rp)
+{
+    switch (e->kind) {
+    case CARS_E_AND:
+        collect(e->a, rp);
+        collect(e->b, rp);
+        return;
+    case CARS_E_NAME:
+        if (e->ref_kind == CARS_REF_LET)
+            collect(e->ref.let->value, rp);
+        else if (indexable(e) && e->ref.field->type == CARS_T_BOOL)
+            add_pin(rp, e);
+        return;
+    case CARS_E_NOT:
+        if (indexable(e->a) && e->a->ref.field->type == CARS_T_BOOL)
+            add_pin(rp, e);
+        return;
+    case CARS_E_IN:
+        if (in_list(e))
+            add_pin(rp, e);
+        return;
+    case CARS_E_EQ: case CARS_E_LT: case CARS_E_LE: case CARS_E_GT: case CARS_E_GE: case CARS_E_BETWEEN:
+        add_pin(rp, e);
+        return;
+    default:
+        return;
+    }
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+typedef struct field_count {
+    const cars_field *f;
+    size_t rules;
+} field_count;
+
+static int by_rules(const void *x, const void *y)
+{
+    const field_count *a = x, *b = y;
+    if (a->rules != b->rules)
+        return a->rules < b->rules ? 1 : -1;
+    return (a->f->index > b->f->index) - (a->f->index < b->f->index);
+}
+
+/* The slot of a value: how many keys are at most v. */
+static size_t slot_of(const int64_t *keys, size_t n, int64_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const pin *pin_of(const rule_pins *rp, const cars_field *f)
+{
+    for (size_t i = 0; i < rp->n; i++)
+        if (rp->p[i].f == f)
+            return &rp->p[i];
+    return NULL;
+}
+
+/* One index of stage `stage` over field f; false if not worth it or no memory. */
+static bool build_index(cars_cg *g, uint32_t stage, const rule_pins *rp, uint32_t n, const cars_field *f)
+{
+    size_t room = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const pin *p = pin_of(&rp[k], f);
+        room += p ? pin_room(p->e) : 0;
+    }
+    int64_t *keys = cars_malloc((2 * room + 1) * sizeof *keys);
+    ival *iv = cars_malloc((room + 1) * sizeof *iv);
+    if (!keys || !iv) {
+        cars_free(keys);
+        cars_free(iv);
+        g->failed = true;
+        return false;
+    }
+    size_t at = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const pin *p = pin_of(&rp[k], f);
+        long m = p ? pin_intervals(p->e, iv) : 0;
+        for (long i = 0; i < m; i++) {
+            if (!iv[i].lo_inf)
+                keys[at++] = iv[i].lo;
+            if (!iv[i].hi_inf)
+                keys[at++] = iv[i].hi;
+        }
+    }
+    qsort(keys, at, sizeof *keys, cmp_i64);
+    size_t u = 0;
+    for (size_t i = 0; i < at; i++)
+        if (u == 0 || keys[u - 1] != keys[i])
+            keys[u++] = keys[i];
+    /* slots 0..u: values below keys[0], [keys[0], keys[1]), ...; slot u+1: absent */
+    size_t w = (n + 63) / 64, nsets = u + 2, words = u + nsets * w;
+    if (nsets * w > MAX_WORDS || g->niwords + words > UINT32_MAX ||
+        !cars_cg_reserve(g, (void **)&g->iwords, g->niwords, &g->cap_iwords, g->niwords + words, sizeof *g->iwords) ||
+        !cars_cg_reserve(g, (void **)&g->indexes, g->nindexes, &g->cap_indexes, g->nindexes + 1, sizeof *g->indexes)) {
+        cars_free(keys);
+        cars_free(iv);
+        return false;
+    }
+    uint64_t *out = g->iwords + g->niwords, *bits = out + u;
+    for (size_t i = 0; i < u; i++)
+        out[i] = (uint64_t)keys[i];
+    memset(bits, 0, nsets * w * sizeof *bits);
+    for (uint32_t k = 0; k < n; k++) {
+        const pin *p = pin_of(&rp[k], f);
+        uint64_t bit = (uint64_t)1 << (k % 64);
+        if (!p) { /* no condition on f: a candidate whatever its value, or none */
+            for (size_t j = 0; j < nsets; j++)
+                bits[j * w + k / 64] |= bit;
+            continue;
+        }
+        long m = pin_intervals(p->e, iv);
+        for (long i = 0; i < m; i++) {
+            size_t from = iv[i].lo_inf ? 0 : slot_of(keys, u, iv[i].lo);
+            size_t to = iv[i].hi_inf ? u + 1 : slot_of(keys, u, iv[i].hi);
+            for (size_t j = from; j < to; j++)
+                bits[j * w + k / 64] |= bit;
+        }
+    }
+    cars_free(keys);
+    cars_free(iv);
+    g->indexes[g->nindexes++] = (cars_pindex){stage, (uint16_t)f->index, (uint32_t)u, (uint32_t)g->niwords};
+    g->niwords += words;
+    cars_cg_read_field(g, f);
+    return true;
+}
+
+void cars_cg_stage_index(cars_cg *g, uint32_t stage, const uint32_t *rules, uint32_t n, uint32_t *first,
+                         uint32_t *count)
+{
+    *first = (uint32_t)g->nindexes;
+    *count = 0;
+    if (n < MIN_RULES)
+        return;
+    rule_pins *rp = cars_calloc(n, sizeof *rp);
+    field_count *fc = cars_calloc((size_t)n * MAX_FIELDS * 2 + 1, sizeof *fc);
+    if (!rp || !fc) {
+        cars_free(rp);
+        cars_free(fc);
+        g->failed = true;
+        return;
+    }
+    size_t nf = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        collect(g->ast->rules[rules[k]]->when, &rp[k]);
+        for (size_t i = 0; i < rp[k].n; i++) {
+            size_t j = 0;
+            while (j < nf && fc[j].f != rp[k].p[i].f)
+                j++;
+            if (j == nf)
+                fc[nf++] = (field_count){rp[k].p[i].f, 0};
+            fc[j].rules++;
+        }
+    }
+    qsort(fc, nf, sizeof *fc, by_rules);
+    for (size_t j = 0; j < nf && *count < MAX_FIELDS && !g->failed; j++)
+        if (build_index(g, stage, rp, n, fc[j].f))
+            (*count)++;
+    cars_free(rp);
+    cars_free(fc);
+}

@@ -1,0 +1,375 @@
+/* test_index.c - stage indexes (EVAL_STAGE_INDEXED): one negative test per
+ * verifier rule with its exact message; the loader's decoding of the two
+ * index sections, their errors, and format version 1 (no indexes) still
+ * loading; and the VM routing every record exactly as the same program
+ * without the index does. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "bundle.h"
+#include "bundle_write.h"
+#include "loader.h"
+#include "output.h"
+#include "reader.h"
+#include "testprog.h"
+#include "verify.h"
+#include "vm.h"
+
+static tp T;
+
+static void expect(const char *msg)
+{
+    char err[512];
+    assert_int_equal(cars_verify(&T.p, err, sizeof err), -1);
+    assert_string_equal(err, msg);
+}
+
+/* Offset of the EVAL_STAGE_INDEXED instruction in MAIN: four stages of
+ * EVAL_STAGE (3 bytes) + DECIDE_IF_MATCHED (2) precede it. */
+static uint8_t *indexed_op(void) { return T.code + T.blocks[0].offset + 4 * 5; }
+
+static void test_ok(void **s)
+{
+    (void)s;
+    char err[512];
+    tp_build_standard(&T, true);
+    assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
+    assert_int_equal(indexed_op()[0], CARS_OP_EVAL_STAGE_INDEXED);
+}
+
+/* ---- the index records ---- */
+static void test_index_stage(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    T.indexes[0].stage = 9;
+    expect("index 0: stage 9 out of range (5 stages)");
+}
+static void test_index_field_range(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    T.indexes[1].field = 99;
+    expect("index 1: field 99 out of range (14 fields)");
+}
+static void test_index_field_not_read(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    T.fields[F_ROUTE].flags &= (uint8_t)~CARS_FF_READ;
+    expect("index 1: field 2 (route) is not marked read");
+}
+static void test_index_field_type(void **s)
+{
+    (void)s;
+    static const unsigned fields[] = {F_COST, F_EMAIL, F_TRAVEL};
+    static const char *const msgs[] = {
+        "index 0: field 10 (visit.cost_gbp) is a number, which cannot be indexed",
+        "index 0: field 7 (contact.email) is a string, which cannot be indexed",
+        "index 0: field 12 (travel_history) is a list, which cannot be indexed",
+    };
+    for (int i = 0; i < 3; i++) {
+        tp_build_standard(&T, true);
+        T.indexes[0].field = (uint16_t)fields[i];
+        expect(msgs[i]);
+    }
+    /* every integer-valued type is accepted */
+    static const unsigned ok[] = {F_PROPERTY, F_LENGTH, F_RECEIVED, F_NATIONALITY, F_ROUTE};
+    for (int i = 0; i < 5; i++) {
+        tp_build_standard(&T, true);
+        T.indexes[0].field = (uint16_t)ok[i];
+        char err[512];
+        assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
+    }
+}
+static void test_index_words(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    T.indexes[1].words_first = 7;
+    expect("index 1: words 7+2 out of range (8 index words)");
+    tp_build_standard(&T, true);
+    T.indexes[0].nvalues = 0xFFFFFFFFu; /* no overflow in the bound */
+    expect("index 0: words 0+8589934592 out of range (8 index words)");
+}
+static void test_index_keys(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    T.iwords[1] = 1;
+    expect("index 0: keys not strictly ascending at position 1");
+    tp_build_standard(&T, true);
+    T.iwords[0] = (uint64_t)-5; /* keys are signed: -5 < 2 */
+    char err[512];
+    assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
+    T.iwords[1] = (uint64_t)-9;
+    expect("index 0: keys not strictly ascending at position 1");
+}
+static void test_index_bits_beyond(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    T.iwords[3] |= 1u << 4; /* slot 1 of index 0: the stage has 4 rules */
+    expect("index 0: bitset 1 has bits beyond the stage's 4 rules");
+    tp_build_standard(&T, true);
+    T.iwords[7] |= (uint64_t)1 << 63; /* index 1's absent slot */
+    expect("index 1: bitset 1 has bits beyond the stage's 4 rules");
+}
+
+/* ---- the instruction ---- */
+static void test_op_stage(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    indexed_op()[1] = 7;
+    expect("block 0 at offset 187: EVAL_STAGE_INDEXED stage 7 out of range (5 stages)");
+}
+static void test_op_no_index(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    indexed_op()[5] = 0;
+    expect("block 0 at offset 187: EVAL_STAGE_INDEXED names no index");
+}
+static void test_op_index_range(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    indexed_op()[3] = 1;
+    expect("block 0 at offset 187: EVAL_STAGE_INDEXED indexes 1+2 out of range (2 indexes)");
+}
+static void test_op_index_stage(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    indexed_op()[1] = 3;
+    expect("block 0 at offset 187: EVAL_STAGE_INDEXED index 0 belongs to stage 4, not stage 3");
+}
+static void test_op_outside_main(void **s)
+{
+    (void)s;
+    tp_build_standard(&T, true);
+    /* rule SCOPE-1's block: LOAD route; IN_SET; RET -> EVAL_STAGE_INDEXED there */
+    uint8_t *q = T.code + T.blocks[1].offset;
+    q[0] = CARS_OP_EVAL_STAGE_INDEXED;
+    char want[200];
+    snprintf(want, sizeof want, "block 1 at offset %u: EVAL_STAGE_INDEXED is only allowed in the MAIN block",
+             T.blocks[1].offset);
+    expect(want);
+}
+static void test_op_before_decide(void **s)
+{
+    (void)s;
+    /* an indexed stage counts as a stage for DECIDE_THRESHOLD */
+    tp_build_standard(&T, true);
+    T.blocks[0].offset += 4 * 5; /* MAIN starts at the indexed stage */
+    T.blocks[0].len -= 4 * 5;
+    T.lines[T.p.nlines - 1].offset += 4 * 5;
+    char err[512];
+    assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
+}
+
+/* ---- the loader ---- */
+static uint8_t *write_indexed(size_t *len)
+{
+    tp_build_standard(&T, true);
+    uint8_t *b;
+    assert_true(cars_bundle_write(&T.p, &b, len));
+    return b;
+}
+
+static uint8_t *sec_entry(uint8_t *b, int id) { return b + CARS_BUNDLE_HEADER + (size_t)(id - 1) * CARS_BUNDLE_SECENTRY; }
+
+static void test_load_round_trip(void **s)
+{
+    (void)s;
+    size_t len, len2;
+    uint8_t *b = write_indexed(&len);
+    cars_program p;
+    char err[512];
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
+    assert_int_equal(p.nindexes, 2);
+    assert_int_equal(p.indexes[0].stage, 4);
+    assert_int_equal(p.indexes[0].field, F_PROPERTY);
+    assert_int_equal(p.indexes[0].nvalues, 2);
+    assert_int_equal(p.indexes[1].words_first, 6);
+    assert_int_equal(p.nindex_words, 8);
+    assert_true(p.index_words[3] == 0xF);
+    assert_true((const uint8_t *)p.index_words > b && (const uint8_t *)p.index_words < b + len); /* in place */
+    uint8_t *b2;
+    assert_true(cars_bundle_write(&p, &b2, &len2));
+    assert_int_equal(len, len2);
+    assert_memory_equal(b, b2, len);
+    cars_program_free(&p);
+    cars_free(b);
+    cars_free(b2);
+}
+
+static void test_load_errors(void **s)
+{
+    (void)s;
+    size_t len;
+    uint8_t *b = write_indexed(&len);
+    char err[512];
+    cars_program p;
+    uint8_t *rec = b + cars_rd64(sec_entry(b, CARS_SEC_INDEXES) + 8) + 8;
+    rec[6] = 1; /* reserved bytes of index 0 */
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_DECODE);
+    assert_string_equal(err, "section 'indexes' record 0: reserved bytes are not zero");
+    rec[6] = 0;
+    uint8_t *e = sec_entry(b, CARS_SEC_INDEXES);
+    cars_wr64(e + 16, cars_rd64(e + 16) - 4);
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_DECODE);
+    assert_string_equal(err, "section 'indexes' holds 2 records of 16 bytes but is 36 bytes long");
+    cars_wr64(e + 16, cars_rd64(e + 16) + 4);
+    e = sec_entry(b, CARS_SEC_INDEX_WORDS);
+    cars_wr64(e + 16, cars_rd64(e + 16) - 4);
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_DECODE);
+    assert_string_equal(err, "section 'index_words' is not a whole number of 8-byte values");
+    cars_wr64(e + 16, cars_rd64(e + 16) - 4); /* one word short: the verifier's bound */
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_VERIFY);
+    assert_string_equal(err, "bundle refused by the verifier: index 1: words 6+2 out of range (7 index words)");
+    cars_wr64(e + 16, cars_rd64(e + 16) + 8);
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
+    cars_program_free(&p);
+    cars_free(b);
+}
+
+/* A version 2 bundle without indexes, relabelled as version 1 (22
+ * sections: the last two entries become unused bytes), still loads; a
+ * version 1 bundle cannot use EVAL_STAGE_INDEXED. */
+static void test_load_version1(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    uint8_t *b;
+    size_t len;
+    assert_true(cars_bundle_write(&T.p, &b, &len));
+    cars_wr16(b + 8, 1);
+    cars_wr32(b + 24, CARS_SEC__COUNT_V1);
+    cars_program p;
+    char err[512];
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
+    assert_int_equal(p.nindexes, 0);
+    assert_int_equal(p.nrules, T.p.nrules);
+    cars_program_free(&p);
+    cars_free(b);
+
+    b = write_indexed(&len);
+    cars_wr16(b + 8, 1);
+    cars_wr32(b + 24, CARS_SEC__COUNT_V1);
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_VERIFY);
+    assert_string_equal(err, "bundle refused by the verifier: block 0 at offset 187: EVAL_STAGE_INDEXED indexes 0+2 "
+                             "out of range (0 indexes)");
+    cars_free(b);
+}
+
+/* ---- the VM: the same routing as without the index ---- */
+typedef struct rt {
+    uint8_t *bytes;
+    cars_program p;
+    cars_reader *r;
+    cars_vm *vm;
+    cars_buf out;
+} rt;
+
+static void rt_open(rt *x, bool indexed)
+{
+    memset(x, 0, sizeof *x);
+    tp_build_standard(&T, indexed);
+    size_t len;
+    assert_true(cars_bundle_write(&T.p, &x->bytes, &len));
+    char err[512];
+    assert_int_equal(cars_bundle_load(x->bytes, len, &x->p, err, sizeof err), 0);
+    x->r = cars_reader_new(&x->p);
+    x->vm = cars_vm_new(&x->p);
+    assert_non_null(x->r);
+    assert_non_null(x->vm);
+}
+
+static void rt_close(rt *x)
+{
+    cars_reader_free(x->r);
+    cars_vm_free(x->vm);
+    cars_buf_free(&x->out);
+    cars_program_free(&x->p);
+    cars_free(x->bytes);
+}
+
+static const char *rt_route(rt *x, const char *json)
+{
+    x->out.len = 0;
+    assert_true(cars_reader_parse(x->r, json, strlen(json)));
+    cars_result res;
+    char err[200];
+    assert_int_equal(cars_vm_route(x->vm, cars_reader_record(x->r), &res, err, sizeof err), 0);
+    cars_output_result(&x->out, &x->p, &cars_reader_record(x->r)->id, &res);
+    cars_buf_put(&x->out, "", 1);
+    return x->out.p;
+}
+
+static void test_vm_same_routing(void **s)
+{
+    (void)s;
+    rt plain, indexed;
+    rt_open(&plain, false);
+    rt_open(&indexed, true);
+    static const char *const property[] = {"", ",\"finances\":{\"owns_property\":true}",
+                                           ",\"finances\":{\"owns_property\":false}",
+                                           ",\"finances\":{\"owns_property\":null}"};
+    static const char *const travel[] = {"", ",\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true}]",
+                                         ",\"travel_history\":[{\"country\":\"FRA\",\"year\":2010,\"complied\":true}]"};
+    static const char *const cost[] = {"", ",\"visit\":{\"cost_gbp\":999.5}", ",\"visit\":{\"cost_gbp\":1000}"};
+    static const char *const dob[] = {"2000-02-29", "1980-05-05"};
+    static const char *const route[] = {"standard_visitor", "marriage_visitor"};
+    int n = 0, ncxpca = 0;
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 3; b++)
+            for (size_t c = 0; c < 3; c++)
+                for (size_t d = 0; d < 2; d++)
+                    for (size_t e = 0; e < 2; e++) {
+                        char json[1024];
+                        snprintf(json, sizeof json,
+                                 "{\"id\":\"T-%d\",\"received\":\"2026-11-01\",\"route\":\"%s\",\"applicant\":{"
+                                 "\"date_of_birth\":\"%s\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s%s%s}",
+                                 n, route[e], dob[d], property[a], travel[b], cost[c]);
+                        const char *want = rt_route(&plain, json);
+                        assert_string_equal(rt_route(&indexed, json), want);
+                        ncxpca += strstr(want, "NCXPCA") != NULL;
+                        n++;
+                    }
+    assert_int_equal(n, 144);
+    assert_true(ncxpca > 0); /* the threshold is met by some: M-A2 is evaluated when it can match */
+    rt_close(&plain);
+    rt_close(&indexed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ok),
+        cmocka_unit_test(test_index_stage),
+        cmocka_unit_test(test_index_field_range),
+        cmocka_unit_test(test_index_field_not_read),
+        cmocka_unit_test(test_index_field_type),
+        cmocka_unit_test(test_index_words),
+        cmocka_unit_test(test_index_keys),
+        cmocka_unit_test(test_index_bits_beyond),
+        cmocka_unit_test(test_op_stage),
+        cmocka_unit_test(test_op_no_index),
+        cmocka_unit_test(test_op_index_range),
+        cmocka_unit_test(test_op_index_stage),
+        cmocka_unit_test(test_op_outside_main),
+        cmocka_unit_test(test_op_before_decide),
+        cmocka_unit_test(test_load_round_trip),
+        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_load_version1),
+        cmocka_unit_test(test_vm_same_routing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
