@@ -315,6 +315,15 @@ static int decode_meta(loader *L, cars_program *p)
     return 0;
 }
 
+/* No byte of s needs escaping inside a JSON string. */
+static bool plain_text(cars_str s)
+{
+    for (uint32_t i = 0; i < s.len; i++)
+        if ((unsigned char)s.p[i] < 0x20 || (unsigned char)s.p[i] > 0x7E || s.p[i] == '"' || s.p[i] == '\\')
+            return false;
+    return true;
+}
+
 static int decode_rest(loader *L, const counts *c, cars_program *p)
 {
     int rc;
@@ -328,6 +337,7 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
         x->block = cars_rd32(q + 20);
         x->source = cars_rd32(q + 24);
         x->line = cars_rd32(q + 28);
+        x->plain = plain_text(x->id) && plain_text(x->title);
     }
     for (uint32_t i = 0; i < c->stages; i++) {
         p->stages[i].first = cars_rd32(c->r_stages + (size_t)i * 8);

@@ -208,9 +208,9 @@ static void rule_list(cars_buf *b, const cars_program *p, const cars_result *r, 
         const cars_prule *x = &p->rules[r->rules[k]];
         if (k)
             PUTL(b, "; ");
-        put_text(b, x->title, esc);
+        put_text(b, x->title, esc && !x->plain);
         PUTL(b, " (");
-        put_text(b, x->id, esc);
+        put_text(b, x->id, esc && !x->plain);
         PUTL(b, ")");
     }
 }
@@ -289,8 +289,14 @@ void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, 
     for (uint32_t k = 0; k < r->nrules; k++) {
         if (k)
             PUTL(b, ",");
-        const cars_str *rid = &p->rules[r->rules[k]].id;
-        cars_json_string(b, rid->p, rid->len);
+        const cars_prule *x = &p->rules[r->rules[k]];
+        if (x->plain) {
+            PUTL(b, "\"");
+            put(b, x->id.p, x->id.len);
+            PUTL(b, "\"");
+        } else {
+            cars_json_string(b, x->id.p, x->id.len);
+        }
     }
     PUTL(b, "],\"explanation\":\"");
     explain(b, p, r, true);

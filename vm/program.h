@@ -10,6 +10,7 @@
 #ifndef CARS_PROGRAM_H
 #define CARS_PROGRAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,6 +95,8 @@ typedef struct cars_prule {
     uint32_t block;      /* its RULE block */
     uint32_t source;     /* source file index, for reports */
     uint32_t line;       /* source line of the rule */
+    bool plain;          /* loader: id and title need no JSON escaping (printable
+                            ASCII but '"' and '\\'); false = escape them */
 } cars_prule;
 
 /* A stage: the rules it evaluates, by ascending rule index. */

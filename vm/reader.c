@@ -1133,8 +1133,10 @@ static int hexval(const char *s)
 static bool lone_surrogate(const char *s, size_t n, char out[7])
 {
     for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] != '\\')
-            continue;
+        const char *bs = memchr(s + i, '\\', n - 1 - i); /* escapes are rare: skip to the next */
+        if (!bs)
+            break;
+        i = (size_t)(bs - s);
         if (s[i + 1] != 'u' || i + 6 > n) {
             i++;
             continue;

@@ -327,6 +327,44 @@ static void test_json_escaping(void **state)
     assert_string_equal(esc("\xed\xa0\x80", 3), "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""); /* surrogate */
 }
 
+/* A rule id or title needing escapes is escaped in the rules list and the
+ * explanation (the loader marks plain ones, written without escaping). */
+static void test_title_escaping(void **state)
+{
+    (void)state;
+    tp t;
+    tp_standard(&t);
+    t.rules[3].title = TP_S("a \"war\" crime \\ caf\xc3\xa9");
+    t.rules[3].id = TP_S("S-CX-\"1");
+    uint8_t *bytes;
+    size_t len;
+    assert_true(cars_bundle_write(&t.p, &bytes, &len));
+    cars_program p;
+    char err[300];
+    assert_int_equal(cars_bundle_load(bytes, len, &p, err, sizeof err), 0);
+    assert_false(p.rules[3].plain);
+    assert_true(p.rules[4].plain);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p);
+    const char *j = "{\"id\":\"T-9\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                    "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                    "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":true},\"visit\":{\"length_days\":91}}";
+    assert_true(cars_reader_parse(r, j, strlen(j)));
+    cars_result res;
+    assert_int_equal(cars_vm_route(vm, cars_reader_record(r), &res, err, sizeof err), 0);
+    cars_buf out = {0};
+    cars_output_result(&out, &p, &cars_reader_record(r)->id, &res);
+    cars_buf_put(&out, "", 1);
+    assert_string_equal(out.p, "{\"id\":\"T-9\",\"outcome\":\"CXDR\",\"rules\":[\"S-CX-\\\"1\",\"S-CX-2\"],"
+                               "\"explanation\":\"Complex (CXDR): a \\\"war\\\" crime \\\\ caf\xc3\xa9 (S-CX-\\\"1); a visit "
+                               "longer than 90 days (S-CX-2).\",\"release\":\"2026-W47\"}\n");
+    cars_buf_free(&out);
+    cars_reader_free(r);
+    cars_vm_free(vm);
+    cars_program_free(&p);
+    cars_free(bytes);
+}
+
 /* Every prefix of a valid record is handled (refused) without a crash, and
  * the reader recovers on the next line. */
 static void test_prefixes(void **state)
@@ -384,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_none),       cmocka_unit_test(test_cxdr_two_rules), cmocka_unit_test(test_ncxdr),
         cmocka_unit_test(test_threshold),  cmocka_unit_test(test_leap_day_ages),  cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_kleene),     cmocka_unit_test(test_isolation),      cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_title_escaping),
         cmocka_unit_test(test_prefixes),   cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
