@@ -218,6 +218,7 @@ static void write_indexes(writer *w, const cars_program *p)
         uint8_t *q = r + (size_t)i * CARS_REC_INDEX;
         cars_wr32(q, p->indexes[i].stage);
         cars_wr16(q + 4, p->indexes[i].field);
+        q[6] = p->indexes[i].flags;
         cars_wr32(q + 8, p->indexes[i].nvalues);
         cars_wr32(q + 12, p->indexes[i].words_first);
     }

@@ -2,11 +2,12 @@
  * vm/program.h and docs/bytecode.md).
  *
  * A rule can match only when every conjunct of its `when` is true. Some
- * conjuncts pin an integer-valued top-level field (enumeration, country,
- * bool, integer, date) to a set of intervals: `f = c`, `f < c` (and <=, >,
- * >=, either way round), `f between a and b`, `f in [...]` or a named set,
- * a bool field `f` alone or `not f`; also inside definitions and nested
- * `and`s. If the record's field is absent or outside the intervals, the
+ * conjuncts pin a top-level field (enumeration, country, bool, integer,
+ * date, number) to a set of intervals: `f = c`, `f < c` (and <=, >, >=,
+ * either way round), `f between a and b`, `f in [...]` or a named set, a
+ * bool field `f` alone or `not f`; also inside definitions and nested
+ * `and`s. Keys are integers, or for a number field IEEE-754 doubles
+ * compared as the VM compares numbers. If the record's field is absent or outside the intervals, the
  * conjunct is unknown or false (Kleene logic), and so is the rule. For a
  * stage of at least MIN_RULES rules, each field pinned by some rule gets an
  * index: the interval ends as sorted keys, and one bitset of the stage's
@@ -16,6 +17,8 @@
  * evaluating every rule. */
 #include <stdlib.h>
 #include <string.h>
+#include <float.h>
+#include <math.h> /* isnan, isinf: macros, no libm */
 
 #include "alloc.h"
 #include "codegen_int.h"
@@ -38,16 +41,27 @@ typedef struct rule_pins {
     size_t n;
 } rule_pins;
 
+/* An index key: an integer, or a number field's double. */
+typedef union key {
+    int64_t i;
+    double d;
+} key;
+
 /* A half-open interval of field values [lo, hi); lo_inf: from -infinity,
  * hi_inf: to +infinity. */
 typedef struct ival {
-    int64_t lo, hi;
+    key lo, hi;
     bool lo_inf, hi_inf;
 } ival;
 
+static bool top_field(const cars_expr *e)
+{
+    return e->kind == CARS_E_NAME && e->ref_kind == CARS_REF_FIELD && !e->ref.field->parent;
+}
+
 static bool indexable(const cars_expr *e)
 {
-    if (e->kind != CARS_E_NAME || e->ref_kind != CARS_REF_FIELD || e->ref.field->parent)
+    if (!top_field(e))
         return false;
     switch (e->ref.field->type) {
     case CARS_T_BOOL: case CARS_T_INTEGER: case CARS_T_DATE: case CARS_T_COUNTRY: case CARS_T_ENUM:
@@ -57,8 +71,10 @@ static bool indexable(const cars_expr *e)
     }
 }
 
-/* A constant as the VM compares it with the field (the integer
- * comparisons): see cg_name and cg_literal in codegen_expr.c. */
+static bool number_field(const cars_expr *e) { return top_field(e) && e->ref.field->type == CARS_T_NUMBER; }
+
+/* A constant as the VM compares it with an integer-valued field (the
+ * integer comparisons): see cg_name and cg_literal in codegen_expr.c. */
 static bool constant(const cars_expr *e, int64_t *v)
 {
     switch (e->kind) {
@@ -80,6 +96,35 @@ static bool constant(const cars_expr *e, int64_t *v)
     }
 }
 
+/* A constant as the VM compares it with a number field: an integer
+ * literal converted as TO_NUM does, or a number literal. */
+static bool num_constant(const cars_expr *e, double *v)
+{
+    bool neg = e->kind == CARS_E_NEG;
+    const cars_expr *x = neg ? e->a : e;
+    if (x->kind == CARS_E_INT)
+        *v = (double)x->ival;
+    else if (x->kind == CARS_E_NUM)
+        *v = x->nval;
+    else
+        return false;
+    if (neg)
+        *v = -*v;
+    return !isnan(*v);
+}
+
+/* The least double above x (x finite). */
+static double next_up(double x)
+{
+    if (x == 0)
+        return DBL_TRUE_MIN;
+    uint64_t b;
+    memcpy(&b, &x, 8);
+    b = x > 0 ? b + 1 : b - 1; /* the next representable value towards +infinity */
+    memcpy(&x, &b, 8);
+    return x;
+}
+
 static const cars_expr *in_list(const cars_expr *e)
 {
     if (e->kind != CARS_E_IN || e->negated || !indexable(e->a))
@@ -94,7 +139,31 @@ static const cars_expr *in_list(const cars_expr *e)
 /* [v, v + 1), or [v, +inf) at the top of the range. */
 static ival point(int64_t v)
 {
-    return (ival){v, v == INT64_MAX ? 0 : v + 1, false, v == INT64_MAX};
+    return (ival){{.i = v}, {.i = v == INT64_MAX ? 0 : v + 1}, false, v == INT64_MAX};
+}
+
+static ival upto(int64_t v) /* (-inf, v]: v + 1 excluded */
+{
+    return (ival){{.i = 0}, {.i = v == INT64_MAX ? 0 : v + 1}, true, v == INT64_MAX};
+}
+
+static const cars_expr_kind flipped[] = {CARS_E_EQ, CARS_E_NE, CARS_E_GT, CARS_E_GE, CARS_E_LT, CARS_E_LE};
+
+/* The interval of a comparison `f k c` on a number field. */
+static long num_interval(cars_expr_kind k, double v, double w, ival *out)
+{
+    if (isinf(v) || isinf(w))
+        return -1;
+    switch (k) {
+    case CARS_E_EQ: *out = (ival){{.d = v}, {.d = next_up(v)}, false, false}; return 1;
+    case CARS_E_LT: *out = (ival){{.d = 0}, {.d = v}, true, false}; return 1;
+    case CARS_E_LE: *out = (ival){{.d = 0}, {.d = next_up(v)}, true, false}; return 1;
+    case CARS_E_GT: *out = (ival){{.d = next_up(v)}, {.d = 0}, false, true}; return 1;
+    case CARS_E_GE: *out = (ival){{.d = v}, {.d = 0}, false, true}; return 1;
+    default: /* BETWEEN v and w */
+        *out = (ival){{.d = v}, {.d = next_up(w)}, false, false};
+        return 1;
+    }
 }
 
 /* The intervals a pin allows, into out (room for pin_room); returns how
@@ -102,6 +171,7 @@ static ival point(int64_t v)
 static long pin_intervals(const cars_expr *e, ival *out)
 {
     int64_t v, w;
+    double dv, dw;
     const cars_expr *l = in_list(e);
     if (l) {
         for (size_t i = 0; i < l->nargs; i++)
@@ -114,29 +184,35 @@ static long pin_intervals(const cars_expr *e, ival *out)
         out[0] = point(e->kind == CARS_E_NAME);
         return indexable(e->kind == CARS_E_NAME ? e : e->a) ? 1 : -1;
     case CARS_E_BETWEEN: /* lo <= x <= hi */
+        if (number_field(e->a) && num_constant(e->b, &dv) && num_constant(e->c, &dw))
+            return num_interval(CARS_E_BETWEEN, dv, dw, out);
         if (!indexable(e->a) || !constant(e->b, &v) || !constant(e->c, &w))
             return -1;
-        out[0] = (ival){v, w == INT64_MAX ? 0 : w + 1, false, w == INT64_MAX};
+        out[0] = upto(w);
+        out[0].lo = (key){.i = v}, out[0].lo_inf = false;
         return 1;
     case CARS_E_EQ: case CARS_E_LT: case CARS_E_LE: case CARS_E_GT: case CARS_E_GE: {
-        cars_expr_kind k = e->kind;
+        cars_expr_kind k = e->kind, kf = flipped[k - CARS_E_EQ]; /* c < f is f > c */
+        if (number_field(e->a) && num_constant(e->b, &dv))
+            return num_interval(k, dv, dv, out);
+        if (number_field(e->b) && num_constant(e->a, &dv))
+            return num_interval(kf, dv, dv, out);
         if (indexable(e->a) && constant(e->b, &v)) {
-        } else if (indexable(e->b) && constant(e->a, &v)) { /* c < f is f > c */
-            static const cars_expr_kind flip[] = {CARS_E_EQ, CARS_E_NE, CARS_E_GT, CARS_E_GE, CARS_E_LT, CARS_E_LE};
-            k = flip[k - CARS_E_EQ];
+        } else if (indexable(e->b) && constant(e->a, &v)) {
+            k = kf;
         } else {
             return -1;
         }
         switch (k) {
         case CARS_E_EQ: out[0] = point(v); break;
-        case CARS_E_LT: out[0] = (ival){0, v, true, false}; break;
-        case CARS_E_LE: out[0] = (ival){0, v == INT64_MAX ? 0 : v + 1, true, v == INT64_MAX}; break;
+        case CARS_E_LT: out[0] = (ival){{.i = 0}, {.i = v}, true, false}; break;
+        case CARS_E_LE: out[0] = upto(v); break;
         case CARS_E_GT:
             if (v == INT64_MAX)
                 return 0; /* never true */
-            out[0] = (ival){v + 1, 0, false, true};
+            out[0] = (ival){{.i = v + 1}, {.i = 0}, false, true};
             break;
-        default: out[0] = (ival){v, 0, false, true}; break; /* GE */
+        default: out[0] = (ival){{.i = v}, {.i = 0}, false, true}; break; /* GE */
         }
         return 1;
     }
@@ -157,7 +233,7 @@ static const cars_field *pinned_field(const cars_expr *e)
         return e->a->ref.field;
     if (e->kind == CARS_E_NAME)
         return e->ref.field;
-    return indexable(e->a) ? e->a->ref.field : e->b->ref.field;
+    return top_field(e->a) ? e->a->ref.field : e->b->ref.field;
 }
 
 static void add_pin(rule_pins *rp, const cars_expr *e)
@@ -205,7 +281,13 @@ static void collect(const cars_expr *e, rule_pins *rp)
 
 static int cmp_i64(const void *x, const void *y)
 {
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    int64_t a = ((const key *)x)->i, b = ((const key *)y)->i;
+    return (a > b) - (a < b);
+}
+
+static int cmp_f64(const void *x, const void *y)
+{
+    double a = ((const key *)x)->d, b = ((const key *)y)->d;
     return (a > b) - (a < b);
 }
 
@@ -223,12 +305,12 @@ static int by_rules(const void *x, const void *y)
 }
 
 /* The slot of a value: how many keys are at most v. */
-static size_t slot_of(const int64_t *keys, size_t n, int64_t v)
+static size_t slot_of(const key *keys, size_t n, key v, bool num)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (keys[mid] <= v)
+        if (num ? keys[mid].d <= v.d : keys[mid].i <= v.i)
             lo = mid + 1;
         else
             hi = mid;
@@ -247,12 +329,13 @@ static const pin *pin_of(const rule_pins *rp, const cars_field *f)
 /* One index of stage `stage` over field f; false if not worth it or no memory. */
 static bool build_index(cars_cg *g, uint32_t stage, const rule_pins *rp, uint32_t n, const cars_field *f)
 {
+    bool num = f->type == CARS_T_NUMBER;
     size_t room = 0;
     for (uint32_t k = 0; k < n; k++) {
         const pin *p = pin_of(&rp[k], f);
         room += p ? pin_room(p->e) : 0;
     }
-    int64_t *keys = cars_malloc((2 * room + 1) * sizeof *keys);
+    key *keys = cars_malloc((2 * room + 1) * sizeof *keys);
     ival *iv = cars_malloc((room + 1) * sizeof *iv);
     if (!keys || !iv) {
         cars_free(keys);
@@ -271,10 +354,10 @@ static bool build_index(cars_cg *g, uint32_t stage, const rule_pins *rp, uint32_
                 keys[at++] = iv[i].hi;
         }
     }
-    qsort(keys, at, sizeof *keys, cmp_i64);
+    qsort(keys, at, sizeof *keys, num ? cmp_f64 : cmp_i64);
     size_t u = 0;
     for (size_t i = 0; i < at; i++)
-        if (u == 0 || keys[u - 1] != keys[i])
+        if (u == 0 || (num ? cmp_f64 : cmp_i64)(&keys[u - 1], &keys[i]) != 0)
             keys[u++] = keys[i];
     /* slots 0..u: values below keys[0], [keys[0], keys[1]), ...; slot u+1: absent */
     size_t w = (n + 63) / 64, nsets = u + 2, words = u + nsets * w;
@@ -287,7 +370,7 @@ static bool build_index(cars_cg *g, uint32_t stage, const rule_pins *rp, uint32_
     }
     uint64_t *out = g->iwords + g->niwords, *bits = out + u;
     for (size_t i = 0; i < u; i++)
-        out[i] = (uint64_t)keys[i];
+        memcpy(&out[i], &keys[i], 8); /* the integer, or the double's bits */
     memset(bits, 0, nsets * w * sizeof *bits);
     for (uint32_t k = 0; k < n; k++) {
         const pin *p = pin_of(&rp[k], f);
@@ -299,15 +382,16 @@ static bool build_index(cars_cg *g, uint32_t stage, const rule_pins *rp, uint32_
         }
         long m = pin_intervals(p->e, iv);
         for (long i = 0; i < m; i++) {
-            size_t from = iv[i].lo_inf ? 0 : slot_of(keys, u, iv[i].lo);
-            size_t to = iv[i].hi_inf ? u + 1 : slot_of(keys, u, iv[i].hi);
+            size_t from = iv[i].lo_inf ? 0 : slot_of(keys, u, iv[i].lo, num);
+            size_t to = iv[i].hi_inf ? u + 1 : slot_of(keys, u, iv[i].hi, num);
             for (size_t j = from; j < to; j++)
                 bits[j * w + k / 64] |= bit;
         }
     }
     cars_free(keys);
     cars_free(iv);
-    g->indexes[g->nindexes++] = (cars_pindex){stage, (uint16_t)f->index, (uint32_t)u, (uint32_t)g->niwords};
+    g->indexes[g->nindexes++] = (cars_pindex){stage, (uint16_t)f->index, num ? CARS_IX_NUMBER : 0, (uint32_t)u,
+                                              (uint32_t)g->niwords};
     g->niwords += words;
     cars_cg_read_field(g, f);
     return true;

@@ -60,7 +60,7 @@ enum cars_section_id {
 #define CARS_REC_BLOCK 16
 #define CARS_REC_LINE 12
 #define CARS_REC_DIGEST 40     /* str name, 32-byte BLAKE2b-256 */
-#define CARS_REC_INDEX 16      /* u32 stage, u16 field, u16 zero, u32 nvalues, u32 words_first */
+#define CARS_REC_INDEX 16      /* u32 stage, u16 field, u8 flags, u8 zero, u32 nvalues, u32 words_first */
 #define CARS_META_BYTES 56     /* see docs/bytecode.md: meta */
 
 static inline uint16_t cars_rd16(const uint8_t *p)

@@ -375,10 +375,11 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     memcpy(p->table_key, L->s[CARS_SEC_TABLE_KEY].p, 16);
     for (uint32_t i = 0; i < c->indexes; i++) {
         const uint8_t *q = c->r_indexes + (size_t)i * CARS_REC_INDEX;
-        if (cars_rd16(q + 6) != 0)
+        if (q[7] != 0)
             return fail(L, CARS_LOAD_DECODE, "section 'indexes' record %u: reserved bytes are not zero", i);
         p->indexes[i].stage = cars_rd32(q);
         p->indexes[i].field = cars_rd16(q + 4);
+        p->indexes[i].flags = q[6];
         p->indexes[i].nvalues = cars_rd32(q + 8);
         p->indexes[i].words_first = cars_rd32(q + 12);
     }

@@ -113,7 +113,8 @@ typedef struct cars_pthreshold {
 
 /* A stage index (EVAL_STAGE_INDEXED): which of the stage's rules can match,
  * given top-level field `field`. In prog->index_words from words_first:
- * nvalues keys (int64, strictly ascending), then nvalues + 2 bitsets of
+ * nvalues keys (int64, or with CARS_IX_NUMBER the bits of doubles, as the
+ * VM compares numbers; strictly ascending), then nvalues + 2 bitsets of
  * W = ceil(stage n / 64) words each. A present value v falls in slot j =
  * the number of keys <= v (0 .. nvalues); an absent field in slot
  * nvalues + 1. Bit k of bitset j set means rule stage_rules[first + k] can
@@ -124,9 +125,12 @@ typedef struct cars_pthreshold {
  * unknown, so the rule cannot match). The candidates of a record are the
  * AND of its bitsets over the indexes of the instruction; only they are
  * evaluated. */
+enum { CARS_IX_NUMBER = 1u << 0 }; /* cars_pindex.flags: keys are doubles (a number field) */
+
 typedef struct cars_pindex {
     uint32_t stage;
     uint16_t field;
+    uint8_t flags;        /* CARS_IX_*: 0, integer keys */
     uint32_t nvalues;
     uint32_t words_first;
 } cars_pindex;

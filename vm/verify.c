@@ -110,18 +110,25 @@ static int check_indexes(vctx *v)
         const cars_pfield *f = &p->fields[x->field];
         if (!(f->flags & CARS_FF_READ))
             return fail(v, "index %u: field %u (%.*s) is not marked read", i, x->field, STR(f->path));
-        if (f->type == CARS_FT_NUMBER || f->type == CARS_FT_STRING || f->type == CARS_FT_LIST)
-            return fail(v, "index %u: field %u (%.*s) is a %s, which cannot be indexed", i, x->field, STR(f->path),
-                        type_name(f->type));
+        if (x->flags & ~(unsigned)CARS_IX_NUMBER)
+            return fail(v, "index %u: unknown flags 0x%02x", i, x->flags);
+        bool num = x->flags & CARS_IX_NUMBER;
+        if (num != (f->type == CARS_FT_NUMBER) || f->type == CARS_FT_STRING || f->type == CARS_FT_LIST)
+            return fail(v, "index %u: field %u (%.*s) is a %s, which cannot have %s keys", i, x->field, STR(f->path),
+                        type_name(f->type), num ? "number" : "integer");
         uint32_t n = p->stages[x->stage].n, w = (n + 63) / 64;
         uint64_t need = (uint64_t)x->nvalues + ((uint64_t)x->nvalues + 2) * w;
         if (x->words_first + need > p->nindex_words)
             return fail(v, "index %u: words %u+%llu out of range (%zu index words)", i, x->words_first,
                         (unsigned long long)need, p->nindex_words);
         const uint64_t *words = p->index_words + x->words_first;
-        for (uint32_t k = 1; k < x->nvalues; k++)
-            if ((int64_t)words[k - 1] >= (int64_t)words[k])
+        for (uint32_t k = num ? 0 : 1; k < x->nvalues; k++) {
+            double a, b;
+            memcpy(&a, &words[k ? k - 1 : 0], 8);
+            memcpy(&b, &words[k], 8);
+            if (num ? !(k == 0 || a < b) || b != b : (int64_t)words[k - 1] >= (int64_t)words[k])
                 return fail(v, "index %u: keys not strictly ascending at position %u", i, k);
+        }
         uint64_t beyond = n % 64 ? ~(uint64_t)0 << (n % 64) : 0;
         for (uint32_t j = 0; j <= x->nvalues + 1 && beyond; j++)
             if (words[x->nvalues + (uint64_t)j * w + w - 1] & beyond)

@@ -442,12 +442,23 @@ static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, c
     const cars_value *v = &rec->v[x->field];
     if (v->known) {
         uint32_t lo = 0, hi = x->nvalues;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (keys[mid] <= v->i)
-                lo = mid + 1;
-            else
-                hi = mid;
+        if (x->flags & CARS_IX_NUMBER) { /* the keys are doubles: compared as LE_F does */
+            const double *dk = (const double *)(const void *)keys;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (dk[mid] <= v->f)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+        } else {
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (keys[mid] <= v->i)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
         }
         j = lo;
     }

@@ -68,15 +68,22 @@ static void test_index_field_type(void **s)
     (void)s;
     static const unsigned fields[] = {F_COST, F_EMAIL, F_TRAVEL};
     static const char *const msgs[] = {
-        "index 0: field 10 (visit.cost_gbp) is a number, which cannot be indexed",
-        "index 0: field 7 (contact.email) is a string, which cannot be indexed",
-        "index 0: field 12 (travel_history) is a list, which cannot be indexed",
+        "index 0: field 10 (visit.cost_gbp) is a number, which cannot have integer keys",
+        "index 0: field 7 (contact.email) is a string, which cannot have integer keys",
+        "index 0: field 12 (travel_history) is a list, which cannot have integer keys",
     };
     for (int i = 0; i < 3; i++) {
         tp_build_standard(&T, true);
         T.indexes[0].field = (uint16_t)fields[i];
         expect(msgs[i]);
     }
+    /* number keys only on a number field */
+    tp_build_standard(&T, true);
+    T.indexes[2].field = F_LENGTH;
+    expect("index 2: field 9 (visit.length_days) is a integer, which cannot have number keys");
+    tp_build_standard(&T, true);
+    T.indexes[2].flags = 2;
+    expect("index 2: unknown flags 0x02");
     /* every integer-valued type is accepted */
     static const unsigned ok[] = {F_PROPERTY, F_LENGTH, F_RECEIVED, F_NATIONALITY, F_ROUTE};
     for (int i = 0; i < 5; i++) {
@@ -90,11 +97,11 @@ static void test_index_words(void **s)
 {
     (void)s;
     tp_build_standard(&T, true);
-    T.indexes[1].words_first = 7;
-    expect("index 1: words 7+2 out of range (8 index words)");
+    T.indexes[2].words_first = 9;
+    expect("index 2: words 9+4 out of range (12 index words)");
     tp_build_standard(&T, true);
     T.indexes[0].nvalues = 0xFFFFFFFFu; /* no overflow in the bound */
-    expect("index 0: words 0+8589934592 out of range (8 index words)");
+    expect("index 0: words 0+8589934592 out of range (12 index words)");
 }
 static void test_index_keys(void **s)
 {
@@ -108,6 +115,20 @@ static void test_index_keys(void **s)
     assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
     T.iwords[1] = (uint64_t)-9;
     expect("index 0: keys not strictly ascending at position 1");
+    /* number keys: compared as doubles; NaN is refused */
+    tp_build_standard(&T, true);
+    double nan = 0.0 / 0.0;
+    memcpy(&T.iwords[8], &nan, 8);
+    expect("index 2: keys not strictly ascending at position 0");
+    tp_build_standard(&T, true);
+    double k1000 = 1000.0, k2000 = 2000.0;
+    T.indexes[2].nvalues = 2; /* keys at words 8, 9; four bitsets at 10..13 */
+    memcpy(&T.iwords[9], &k1000, 8);
+    T.iwords[10] = T.iwords[11] = T.iwords[12] = T.iwords[13] = 0x7;
+    T.p.nindex_words = 14;
+    expect("index 2: keys not strictly ascending at position 1");
+    memcpy(&T.iwords[9], &k2000, 8);
+    assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
 }
 static void test_index_bits_beyond(void **s)
 {
@@ -140,7 +161,7 @@ static void test_op_index_range(void **s)
     (void)s;
     tp_build_standard(&T, true);
     indexed_op()[3] = 1;
-    expect("block 0 at offset 187: EVAL_STAGE_INDEXED indexes 1+2 out of range (2 indexes)");
+    expect("block 0 at offset 187: EVAL_STAGE_INDEXED indexes 1+3 out of range (3 indexes)");
 }
 static void test_op_index_stage(void **s)
 {
@@ -192,12 +213,14 @@ static void test_load_round_trip(void **s)
     cars_program p;
     char err[512];
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
-    assert_int_equal(p.nindexes, 2);
+    assert_int_equal(p.nindexes, 3);
+    assert_int_equal(p.indexes[2].flags, CARS_IX_NUMBER);
+    assert_int_equal(p.indexes[0].flags, 0);
     assert_int_equal(p.indexes[0].stage, 4);
     assert_int_equal(p.indexes[0].field, F_PROPERTY);
     assert_int_equal(p.indexes[0].nvalues, 2);
     assert_int_equal(p.indexes[1].words_first, 6);
-    assert_int_equal(p.nindex_words, 8);
+    assert_int_equal(p.nindex_words, 12);
     assert_true(p.index_words[3] == 0xF);
     assert_true((const uint8_t *)p.index_words > b && (const uint8_t *)p.index_words < b + len); /* in place */
     uint8_t *b2;
@@ -217,14 +240,19 @@ static void test_load_errors(void **s)
     char err[512];
     cars_program p;
     uint8_t *rec = b + cars_rd64(sec_entry(b, CARS_SEC_INDEXES) + 8) + 8;
-    rec[6] = 1; /* reserved bytes of index 0 */
+    rec[7] = 1; /* the reserved byte of index 0 */
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_DECODE);
     assert_string_equal(err, "section 'indexes' record 0: reserved bytes are not zero");
+    rec[7] = 0;
+    rec[6] = 1; /* its flags: number keys on a bool field */
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_VERIFY);
+    assert_string_equal(err, "bundle refused by the verifier: index 0: field 11 (finances.owns_property) is a bool, "
+                             "which cannot have number keys");
     rec[6] = 0;
     uint8_t *e = sec_entry(b, CARS_SEC_INDEXES);
     cars_wr64(e + 16, cars_rd64(e + 16) - 4);
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_DECODE);
-    assert_string_equal(err, "section 'indexes' holds 2 records of 16 bytes but is 36 bytes long");
+    assert_string_equal(err, "section 'indexes' holds 3 records of 16 bytes but is 52 bytes long");
     cars_wr64(e + 16, cars_rd64(e + 16) + 4);
     e = sec_entry(b, CARS_SEC_INDEX_WORDS);
     cars_wr64(e + 16, cars_rd64(e + 16) - 4);
@@ -232,7 +260,7 @@ static void test_load_errors(void **s)
     assert_string_equal(err, "section 'index_words' is not a whole number of 8-byte values");
     cars_wr64(e + 16, cars_rd64(e + 16) - 4); /* one word short: the verifier's bound */
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_VERIFY);
-    assert_string_equal(err, "bundle refused by the verifier: index 1: words 6+2 out of range (7 index words)");
+    assert_string_equal(err, "bundle refused by the verifier: index 2: words 8+4 out of range (11 index words)");
     cars_wr64(e + 16, cars_rd64(e + 16) + 8);
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
     cars_program_free(&p);
@@ -263,7 +291,7 @@ static void test_load_version1(void **s)
     cars_wr16(b + 8, 1);
     cars_wr32(b + 24, CARS_SEC__COUNT_V1);
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_VERIFY);
-    assert_string_equal(err, "bundle refused by the verifier: block 0 at offset 187: EVAL_STAGE_INDEXED indexes 0+2 "
+    assert_string_equal(err, "bundle refused by the verifier: block 0 at offset 187: EVAL_STAGE_INDEXED indexes 0+3 "
                              "out of range (0 indexes)");
     cars_free(b);
 }
@@ -323,13 +351,14 @@ static void test_vm_same_routing(void **s)
                                            ",\"finances\":{\"owns_property\":null}"};
     static const char *const travel[] = {"", ",\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true}]",
                                          ",\"travel_history\":[{\"country\":\"FRA\",\"year\":2010,\"complied\":true}]"};
-    static const char *const cost[] = {"", ",\"visit\":{\"cost_gbp\":999.5}", ",\"visit\":{\"cost_gbp\":1000}"};
+    static const char *const cost[] = {"", ",\"visit\":{\"cost_gbp\":999.5}", ",\"visit\":{\"cost_gbp\":1000}",
+                                       ",\"visit\":{\"cost_gbp\":999.9999999999999}", ",\"visit\":{\"cost_gbp\":-0.0}"};
     static const char *const dob[] = {"2000-02-29", "1980-05-05"};
     static const char *const route[] = {"standard_visitor", "marriage_visitor"};
     int n = 0, ncxpca = 0;
     for (size_t a = 0; a < 4; a++)
         for (size_t b = 0; b < 3; b++)
-            for (size_t c = 0; c < 3; c++)
+            for (size_t c = 0; c < 5; c++)
                 for (size_t d = 0; d < 2; d++)
                     for (size_t e = 0; e < 2; e++) {
                         char json[1024];
@@ -343,7 +372,7 @@ static void test_vm_same_routing(void **s)
                         ncxpca += strstr(want, "NCXPCA") != NULL;
                         n++;
                     }
-    assert_int_equal(n, 144);
+    assert_int_equal(n, 240);
     assert_true(ncxpca > 0); /* the threshold is met by some: M-A2 is evaluated when it can match */
     rt_close(&plain);
     rt_close(&indexed);

@@ -223,10 +223,11 @@ static inline int64_t tp_cc(const char *c) { return cars_country_code(c); }
  *                     M-B2 (B) visit.cost_gbp < 1000.0
  *   threshold MPCA: at least 3, at least 1 in tier A -> NCXPCA otherwise CXPCA */
 /* The standard program; with `indexed`, its multiples stage (4: M-A1, M-A2
- * owns_property, M-B1, M-B2) runs as EVAL_STAGE_INDEXED 4 0 2: index 0 on
+ * owns_property, M-B1, M-B2) runs as EVAL_STAGE_INDEXED 4 0 3: index 0 on
  * finances.owns_property (keys 1, 2: M-A2 is a candidate only when it is
- * true), index 1 on route (no keys: every rule, present or absent). The
- * same routing, fewer rules evaluated. */
+ * true), index 1 on route (no keys: every rule, present or absent), index 2
+ * on visit.cost_gbp (number key 1000.0: M-B2, cost < 1000, only below it).
+ * The same routing, fewer rules evaluated. */
 static inline void tp_build_standard(tp *t, bool indexed)
 {
     tp_init(t);
@@ -318,13 +319,17 @@ static inline void tp_build_standard(tp *t, bool indexed)
     for (unsigned s = 0; s < 4; s++)
         tp_op1(t, CARS_OP_EVAL_STAGE, s), tp_op(t, CARS_OP_DECIDE_IF_MATCHED), tp_u8(t, outs[s]);
     if (indexed) {
-        static const uint64_t words[8] = {1, 2, 0xD, 0xF, 0xD, 0xD, 0xF, 0xF};
+        static const uint64_t words[12] = {1, 2, 0xD, 0xF, 0xD, 0xD, 0xF, 0xF, 0, 0xF, 0x7, 0x7};
         memcpy(t->iwords, words, sizeof words);
-        t->indexes[0] = (cars_pindex){4, F_PROPERTY, 2, 0};
-        t->indexes[1] = (cars_pindex){4, F_ROUTE, 0, 6};
-        t->p.indexes = t->indexes, t->p.nindexes = 2;
-        t->p.index_words = t->iwords, t->p.nindex_words = 8;
-        tp_op1(t, CARS_OP_EVAL_STAGE_INDEXED, 4), tp_u16(t, 0), tp_u16(t, 2);
+        double k1000 = 1000.0;
+        memcpy(&t->iwords[8], &k1000, 8);
+        t->indexes[0] = (cars_pindex){.stage = 4, .field = F_PROPERTY, .nvalues = 2, .words_first = 0};
+        t->indexes[1] = (cars_pindex){.stage = 4, .field = F_ROUTE, .nvalues = 0, .words_first = 6};
+        t->indexes[2] = (cars_pindex){.stage = 4, .field = F_COST, .flags = CARS_IX_NUMBER, .nvalues = 1,
+                                      .words_first = 8};
+        t->p.indexes = t->indexes, t->p.nindexes = 3;
+        t->p.index_words = t->iwords, t->p.nindex_words = 12;
+        tp_op1(t, CARS_OP_EVAL_STAGE_INDEXED, 4), tp_u16(t, 0), tp_u16(t, 3);
     } else {
         tp_op1(t, CARS_OP_EVAL_STAGE, 4);
     }
