@@ -325,7 +325,8 @@ static void test_peek_release(void **s)
     cars_wr32(b + 24, CARS_SEC__COUNT - 1);
     assert_int_equal(peek(b, len, &m), CARS_LOAD_SECTIONS);
     char msg[200];
-    snprintf(msg, sizeof msg, "bundle has %d sections, expected %d", CARS_SEC__COUNT - 1, CARS_SEC__COUNT);
+    snprintf(msg, sizeof msg, "bundle has %d sections, expected %d (format version %d)", CARS_SEC__COUNT - 1, CARS_SEC__COUNT,
+             CARS_BUNDLE_VERSION);
     assert_string_equal(err, msg);
     cars_wr32(b + 24, CARS_SEC__COUNT);
     /* the size of meta */
