@@ -2,7 +2,8 @@
 #   make          build carsc and carsvm into build/
 #   make demo     install what is missing, build, route the sample corpus
 #   make test     every test: unit (cmocka), text cases, end to end, and the
-#                 same again under AddressSanitizer + UBSan (build-asan/)
+#                 same again under AddressSanitizer + UBSan (build-asan/);
+#                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make bench    benchmarks (docs/performance.md)
 
 CC      ?= cc
@@ -21,7 +22,8 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CF
 LIBS_VM  = -lyajl -lsodium -lpthread
 LIBS_TEST = -lcmocka
 
-DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time
+# cppcheck and clang-tidy: make lint, the last step of make test.
+DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy
 
 VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
@@ -141,6 +143,7 @@ test-san: deps
 test: deps
 	@$(MAKE) --no-print-directory test-fast
 	@$(MAKE) --no-print-directory test-san
+	@$(MAKE) --no-print-directory lint
 
 demo: deps
 	@$(MAKE) --no-print-directory all
