@@ -152,7 +152,8 @@ demo: deps
 # Benchmarks (bench/run.sh writes docs/performance.md and docs/scale.svg).
 # bench-deps installs only what is missing, by command (node may come with
 # its own npm rather than Debian's).
-BENCH_BIN  = $(BUILD)/bench/handwritten $(BUILD)/bench/readonly $(BUILD)/bench/scale/genrules $(BUILD)/bench/scale/loadtime
+BENCH_BIN  = $(BUILD)/bench/handwritten $(BUILD)/bench/readonly $(BUILD)/bench/yajlfloor $(BUILD)/bench/scale/genrules \
+             $(BUILD)/bench/scale/loadtime
 bench-deps:
 	@missing=""; \
 	command -v jq >/dev/null 2>&1 || missing="$$missing jq"; \

@@ -44,7 +44,7 @@ T=rulesets/cars-v/tables
 CORES=$(nproc)
 mkdir -p "$W"
 . bench/peers/peers.sh
-for t in "$B/carsc" "$B/carsvm" "$B/gencorpus" "$B/bench/handwritten" "$B/bench/readonly" \
+for t in "$B/carsc" "$B/carsvm" "$B/gencorpus" "$B/bench/handwritten" "$B/bench/readonly" "$B/bench/yajlfloor" \
          "$B/bench/scale/genrules" "$B/bench/scale/loadtime"; do
   [ -x "$t" ] || { echo "bench: $t missing: run make bench-bin" >&2; exit 1; }
 done
@@ -92,6 +92,9 @@ cmp "$W/carsvm.mt.out" "$W/carsvm.out" || { echo "bench: --threads $CORES output
 ro=$("$B/bench/readonly" "$REL" "$CORPUS")
 case "$ro" in "$NREC records, $NVALID valid, $NINVALID invalid") ;;
   *) echo "bench: readonly says '$ro', carsvm routed $NREC with $NINVALID invalid"; exit 1 ;; esac
+yf=$("$B/bench/yajlfloor" "$VALID")
+case "$yf" in "$NVALID lines, $NVALID JSON, 0 not JSON") ;;
+  *) echo "bench: yajlfloor says '$yf' of the $NVALID valid records"; exit 1 ;; esac
 rm -f "$W/handwritten.out" "$W/carsvm.mt.out"
 say "bench: peers ($PEERS) vs carsvm route on $NVALID valid records (bench/compare.sh)"
 if [ -z "$PEERS" ]; then
@@ -130,10 +133,12 @@ timeit() {
 }
 say "bench: timing ($REPS runs each; peers $PREPS)"
 # Own tools on the valid subset (the peers' input), then on the whole corpus.
+timeit yajlfloor "$REPS" "$VALID" "$B/bench/yajlfloor" -
 timeit readonly "$REPS" "$VALID" "$B/bench/readonly" "$REL" -
 timeit handwritten "$REPS" "$VALID" "$B/bench/handwritten" "$REL" -
 timeit carsvm1 "$REPS" "$VALID" "$B/carsvm" route --release "$REL" - --threads 1
 timeit carsvmN "$REPS" "$VALID" "$B/carsvm" route --release "$REL" - --threads "$CORES"
+timeit all_yajlfloor "$REPS" "$CORPUS" "$B/bench/yajlfloor" -
 timeit all_readonly "$REPS" "$CORPUS" "$B/bench/readonly" "$REL" -
 timeit all_carsvm1 "$REPS" "$CORPUS" "$B/carsvm" route --release "$REL" - --threads 1
 timeit all_carsvmN "$REPS" "$CORPUS" "$B/carsvm" route --release "$REL" - --threads "$CORES"
@@ -160,6 +165,7 @@ per_record() { # KEY CMD...
 }
 say "bench: callgrind, instructions per record (records $K1..$K2)"
 : > "$W/ir"
+per_record yajlfloor "$B/bench/yajlfloor" -
 per_record readonly "$B/bench/readonly" "$REL" -
 per_record handwritten "$B/bench/handwritten" "$REL" -
 per_record carsvm1 "$B/carsvm" route --release "$REL" - --threads 1
@@ -294,6 +300,7 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo
   echo "| tool | records/s | MB/s | peak MB | seconds | time ÷ carsvm | CPU s | CPU ÷ carsvm |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  row "yajl's parser alone, no callbacks (bench/yajlfloor: JSON syntax only)" yajlfloor "$NVALID" "$VBYTES"
   row "reading and validating only (bench/readonly: the floor)" readonly "$NVALID" "$VBYTES"
   row "hand-written C on the same reader (bench/handwritten: the limit)" handwritten "$NVALID" "$VBYTES"
   row "**carsvm route, 1 thread**" carsvm1 "$NVALID" "$VBYTES"
@@ -307,8 +314,9 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo "| run | records/s | MB/s | peak MB | seconds | time ÷ reading | CPU s | CPU ÷ reading |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   R=$(t all_readonly)
-  for k in all_readonly all_carsvm1 all_carsvmN; do
-    case $k in all_readonly) l="reading and validating only";; all_carsvm1) l="routing, 1 thread";; *) l="routing, $CORES threads";; esac
+  for k in all_yajlfloor all_readonly all_carsvm1 all_carsvmN; do
+    case $k in all_yajlfloor) l="yajl's parser alone (JSON syntax only)";; all_readonly) l="reading and validating only";;
+      all_carsvm1) l="routing, 1 thread";; *) l="routing, $CORES threads";; esac
     s=$(t $k)
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$(group "$(rps "$NREC" "$s")")" "$(mbs "$BYTES" "$s")" "$(m $k)" "$s" \
       "$(ratio "$s" "$R")" "$(cpu $k)" "$(ratio "$(cpu $k)" "$(cpu all_readonly)")"
@@ -324,7 +332,8 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo "|---|---:|---:|"
   IC=$(awk '$1 == "carsvm1" { print $2 }' "$W/ir")
   while read -r k v; do
-    case $k in readonly) l="reading and validating only";; handwritten) l="hand-written C";; *) l="carsvm route";; esac
+    case $k in yajlfloor) l="yajl's parser alone";; readonly) l="reading and validating only";;
+      handwritten) l="hand-written C";; *) l="carsvm route";; esac
     echo "| $l | $(group "$v") | $(ratio "$v" "$IC") |"
   done < "$W/ir"
   if [ -s "$W/cg.split" ]; then
