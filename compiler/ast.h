@@ -299,6 +299,10 @@ typedef struct cars_ast {
     cars_comment *tail_comments; size_t ntail_comments; /* at end of a file */
     cars_comment *comments; size_t ncomments; /* every comment of every file,
                                                  in source order (fmt) */
+    /* checker (check_expr.c): fields, definitions, sets and tables sorted by
+       kind and name, the first declared of a name first, for lookups in
+       O(log n); NULL before cars_check (lookups then scan the arrays) */
+    struct cars_name_ix *name_ix; size_t nname_ix;
 } cars_ast;
 
 

@@ -582,6 +582,7 @@ bool cars_check(cars_ast *ast, cars_arena *arena, cars_diags *d, const cars_chec
         return false;
     for (size_t i = 0; i < ast->nsets; i++)
         c.sets[i].kind = CARS_T_ERROR;
+    cars_ck_index_names(ast, arena);
     check_schema(&c);
     check_duplicates(&c);
     for (size_t i = 0; i < ast->nrules; i++)

@@ -8,6 +8,7 @@
  * nothing is reported about it again.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_int.h"
@@ -20,8 +21,67 @@ static const cars_type T_NUM = {CARS_T_NUMBER, NULL};
 
 /* ---- lookups ------------------------------------------------------------ */
 
+/* The name index of cars_ast (see ast.h). */
+typedef struct cars_name_ix {
+    const char *name;
+    unsigned kind; /* enum ix_kind */
+    size_t order;  /* position in its array: the first declaration wins */
+    void *node;
+} cars_name_ix;
+
+enum ix_kind { IX_FIELD, IX_LET, IX_SET, IX_TABLE };
+
+static int ix_cmp(const void *x, const void *y)
+{
+    const cars_name_ix *a = x, *b = y;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+void cars_ck_index_names(cars_ast *ast, cars_arena *a)
+{
+    size_t n = ast->nfields + ast->nlets + ast->nsets + ast->ntables, k = 0;
+    cars_name_ix *ix = cars_arena_alloc(a, (n + 1) * sizeof *ix);
+    if (!ix)
+        return; /* lookups scan instead */
+    for (size_t i = 0; i < ast->nfields; i++)
+        ix[k++] = (cars_name_ix){ast->fields[i].path, IX_FIELD, i, &ast->fields[i]};
+    for (size_t i = 0; i < ast->nlets; i++)
+        ix[k++] = (cars_name_ix){ast->lets[i]->name, IX_LET, i, ast->lets[i]};
+    for (size_t i = 0; i < ast->nsets; i++)
+        ix[k++] = (cars_name_ix){ast->sets[i]->name, IX_SET, i, ast->sets[i]};
+    for (size_t i = 0; i < ast->ntables; i++)
+        ix[k++] = (cars_name_ix){ast->tables[i]->name, IX_TABLE, i, ast->tables[i]};
+    qsort(ix, n, sizeof *ix, ix_cmp);
+    ast->name_ix = ix;
+    ast->nname_ix = n;
+}
+
+/* The first declaration of `name` of this kind, by binary search. */
+static void *ix_find(const cars_ast *ast, unsigned kind, const char *name)
+{
+    cars_name_ix want = {name, kind, 0, NULL};
+    size_t lo = 0, hi = ast->nname_ix;
+    while (lo < hi) { /* the first entry not below (kind, name, 0) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix_cmp(&ast->name_ix[mid], &want) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < ast->nname_ix && ast->name_ix[lo].kind == kind && strcmp(ast->name_ix[lo].name, name) == 0)
+        return ast->name_ix[lo].node;
+    return NULL;
+}
+
 const cars_field *cars_ck_field(const cars_ast *ast, const char *path)
 {
+    if (ast->name_ix)
+        return ix_find(ast, IX_FIELD, path);
     for (size_t i = 0; i < ast->nfields; i++)
         if (strcmp(ast->fields[i].path, path) == 0)
             return &ast->fields[i];
@@ -38,6 +98,8 @@ const cars_field *cars_ck_elem(const cars_field *list, const char *key)
 
 cars_let *cars_ck_find_let(const cars_ast *ast, const char *name)
 {
+    if (ast->name_ix)
+        return ix_find(ast, IX_LET, name);
     for (size_t i = 0; i < ast->nlets; i++)
         if (strcmp(ast->lets[i]->name, name) == 0)
             return ast->lets[i];
@@ -46,6 +108,8 @@ cars_let *cars_ck_find_let(const cars_ast *ast, const char *name)
 
 cars_set *cars_ck_find_set(const cars_ast *ast, const char *name)
 {
+    if (ast->name_ix)
+        return ix_find(ast, IX_SET, name);
     for (size_t i = 0; i < ast->nsets; i++)
         if (strcmp(ast->sets[i]->name, name) == 0)
             return ast->sets[i];
@@ -54,6 +118,8 @@ cars_set *cars_ck_find_set(const cars_ast *ast, const char *name)
 
 cars_table *cars_ck_find_table(const cars_ast *ast, const char *name)
 {
+    if (ast->name_ix)
+        return ix_find(ast, IX_TABLE, name);
     for (size_t i = 0; i < ast->ntables; i++)
         if (strcmp(ast->tables[i]->name, name) == 0)
             return ast->tables[i];

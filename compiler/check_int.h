@@ -36,6 +36,9 @@ cars_type cars_ck_expr(cars_ck *c, cars_expr *e, const cars_type *want);
 cars_type cars_ck_in(cars_ck *c, cars_expr *e);
 /* Whether `e` is a bare name that only a wanted type can give meaning to. */
 bool cars_ck_is_bare(const cars_ck *c, const cars_expr *e);
+/* Builds ast->name_ix (ast.h) for the lookups below; without memory for
+ * it they scan. */
+void cars_ck_index_names(cars_ast *ast, cars_arena *a);
 /* Check a definition (once); detects cycles. */
 void cars_ck_let(cars_ck *c, cars_let *l);
 /* Check an example value against a field's type. */

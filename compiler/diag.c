@@ -146,16 +146,29 @@ static const char *sev_name(cars_severity s)
     return s == CARS_SEV_ERROR ? "error" : s == CARS_SEV_WARNING ? "warning" : "note";
 }
 
-/* Find line `line` (1-based) of a source; returns its start and length. */
-static bool find_line(const cars_source *src, uint32_t line, const char **start, size_t *len)
+/* Where the last line found starts: diagnostics are printed sorted by
+ * file and line, so each search goes on from the previous one (printing
+ * N diagnostics reads each file once, not N times). */
+typedef struct line_cursor {
+    uint32_t file, line; /* line 0: none yet */
+    const char *p;
+} line_cursor;
+
+/* Find line `line` (1-based) of source `file`; returns its start and length. */
+static bool find_line(const cars_source *src, uint32_t file, uint32_t line, line_cursor *cur, const char **start,
+                      size_t *len)
 {
     const char *p = src->text, *end = src->text + src->len;
-    for (uint32_t l = 1; l < line; l++) {
+    uint32_t l = 1;
+    if (cur->line && cur->file == file && cur->line <= line)
+        p = cur->p, l = cur->line;
+    for (; l < line; l++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             return false;
         p = nl + 1;
     }
+    *cur = (line_cursor){file, line, p};
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     *start = p;
     *len = (size_t)((nl ? nl : end) - p);
@@ -164,13 +177,13 @@ static bool find_line(const cars_source *src, uint32_t line, const char **start,
     return true;
 }
 
-static void print_source(const cars_diags *d, const cars_diag *g, FILE *out)
+static void print_source(const cars_diags *d, const cars_diag *g, line_cursor *cur, FILE *out)
 {
     if (!g->has_span || g->span.file >= d->nfiles || !d->files[g->span.file].text)
         return;
     const char *line;
     size_t len;
-    if (!find_line(&d->files[g->span.file], g->span.line, &line, &len))
+    if (!find_line(&d->files[g->span.file], g->span.file, g->span.line, cur, &line, &len))
         return;
     enum { SHOW = 200 }; /* never echo a 10 MB line */
     size_t col = g->span.col ? g->span.col - 1 : 0;
@@ -198,6 +211,7 @@ static void print_source(const cars_diags *d, const cars_diag *g, FILE *out)
 
 void cars_diags_print(const cars_diags *d, FILE *out)
 {
+    line_cursor cur = {0, 0, NULL};
     for (size_t i = 0; i < d->n; i++) {
         const cars_diag *g = &d->items[i];
         if (g->has_span && g->span.file < d->nfiles)
@@ -205,7 +219,7 @@ void cars_diags_print(const cars_diags *d, FILE *out)
                     g->span.col, sev_name(g->sev), g->message);
         else
             fprintf(out, "%s: %s\n", sev_name(g->sev), g->message);
-        print_source(d, g, out);
+        print_source(d, g, &cur, out);
         if (g->hint)
             fprintf(out, "hint: %s\n", g->hint);
     }
