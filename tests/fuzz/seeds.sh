@@ -3,6 +3,7 @@
 # targets into OUT/<target>/ (the committed seeds are in tests/fuzz/corpus/):
 #   parse   every .cars file of rulesets/, tests/data and tests/cases
 #   loader  the reference release and a bundle of each buildable test ruleset
+#           (tests/cases, tests/data, tests/fuzz/rulesets: one with stage indexes)
 #   reader  records from gencorpus (valid and invalid) and tests/cases
 #   vm      u32 LE bundle length + bundle + a few record lines
 # Also writes OUT/cars-v.carsb, the release fuzz_reader reads
@@ -37,7 +38,7 @@ head -8 "$OUT/records.jsonl" > "$OUT/few.jsonl"
 cp "$OUT/cars-v.carsb" "$OUT/loader/cars-v.carsb"
 { le32 "$OUT/cars-v.carsb"; cat "$OUT/cars-v.carsb" "$OUT/few.jsonl"; } > "$OUT/vm/cars-v"
 i=0
-for f in $(find "$ROOT/tests/cases/build" "$ROOT/tests/cases/vm" "$ROOT/tests/data" -name '*.cars' | sort); do
+for f in $(find "$ROOT/tests/cases/build" "$ROOT/tests/cases/vm" "$ROOT/tests/data" "$ROOT/tests/fuzz/rulesets" -name '*.cars' | sort); do
   i=$((i + 1))
   "$CARSC" build "$f" --release-id S$i -o "$OUT/b$i.carsb" >/dev/null 2>&1 || continue
   cp "$OUT/b$i.carsb" "$OUT/loader/b$i.carsb"

@@ -336,6 +336,9 @@ static void test_title_escaping(void **state)
     tp_standard(&t);
     t.rules[3].title = TP_S("a \"war\" crime \\ caf\xc3\xa9");
     t.rules[3].id = TP_S("S-CX-\"1");
+    t.rules[4].title = TP_S("tab\there"); /* each byte that is not plain, alone */
+    t.rules[5].title = TP_S("back\\slash");
+    t.rules[6].title = TP_S("del\x7f");
     uint8_t *bytes;
     size_t len;
     assert_true(cars_bundle_write(&t.p, &bytes, &len));
@@ -343,7 +346,10 @@ static void test_title_escaping(void **state)
     char err[300];
     assert_int_equal(cars_bundle_load(bytes, len, &p, err, sizeof err), 0);
     assert_false(p.rules[3].plain);
-    assert_true(p.rules[4].plain);
+    assert_false(p.rules[4].plain);
+    assert_false(p.rules[5].plain);
+    assert_false(p.rules[6].plain);
+    assert_true(p.rules[7].plain);
     cars_reader *r = cars_reader_new(&p);
     cars_vm *vm = cars_vm_new(&p);
     const char *j = "{\"id\":\"T-9\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
@@ -356,8 +362,8 @@ static void test_title_escaping(void **state)
     cars_output_result(&out, &p, &cars_reader_record(r)->id, &res);
     cars_buf_put(&out, "", 1);
     assert_string_equal(out.p, "{\"id\":\"T-9\",\"outcome\":\"CXDR\",\"rules\":[\"S-CX-\\\"1\",\"S-CX-2\"],"
-                               "\"explanation\":\"Complex (CXDR): a \\\"war\\\" crime \\\\ caf\xc3\xa9 (S-CX-\\\"1); a visit "
-                               "longer than 90 days (S-CX-2).\",\"release\":\"2026-W47\"}\n");
+                               "\"explanation\":\"Complex (CXDR): a \\\"war\\\" crime \\\\ caf\xc3\xa9 (S-CX-\\\"1); tab\\there "
+                               "(S-CX-2).\",\"release\":\"2026-W47\"}\n");
     cars_buf_free(&out);
     cars_reader_free(r);
     cars_vm_free(vm);
