@@ -141,6 +141,20 @@ static void test_index_bits_beyond(void **s)
     expect("index 1: bitset 1 has bits beyond the stage's 4 rules");
 }
 
+static void test_index_empty_stage(void **s)
+{
+    (void)s;
+    /* an index of a stage with no rules (W = 0 words a bitset): only keys */
+    tp_build_standard(&T, true);
+    T.stages[T.p.nstages++] = (cars_pstage){0, 0};
+    T.indexes[2].stage = 5;
+    indexed_op()[5] = 2; /* the instruction names indexes 0 and 1 only */
+    char err[512];
+    assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
+    T.indexes[2].nvalues = 5; /* five keys at 8..12: beyond the 12 words */
+    expect("index 2: words 8+5 out of range (12 index words)");
+}
+
 /* ---- the instruction ---- */
 static void test_op_stage(void **s)
 {
@@ -389,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_index_words),
         cmocka_unit_test(test_index_keys),
         cmocka_unit_test(test_index_bits_beyond),
+        cmocka_unit_test(test_index_empty_stage),
         cmocka_unit_test(test_op_stage),
         cmocka_unit_test(test_op_no_index),
         cmocka_unit_test(test_op_index_range),
