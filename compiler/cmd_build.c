@@ -100,6 +100,8 @@ int cars_cmd_build(int argc, char **argv)
     bool has_from = false, has_until = false, has_seq = false, has_channel = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!a) /* never, for i < argc (C11 5.1.2.2.1) */
+            return usage();
         if (strcmp(a, "-o") == 0 && v) {
             out = argv[++i];
         } else if (strcmp(a, "--release-id") == 0 && v) {

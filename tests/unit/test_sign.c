@@ -21,10 +21,15 @@ static char dir[64];
 
 static char *slurp(const char *path, size_t *len)
 {
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
     char *buf = malloc(1 << 16);
+    if (!buf) {
+        fclose(f);
+        return NULL;
+    }
     size_t n = fread(buf, 1, (1 << 16) - 1, f);
     fclose(f);
     buf[n] = '\0';
@@ -228,6 +233,7 @@ static void test_minisign_interop(void **state)
     snprintf(cmd, sizeof cmd, "%s/m.minisig", dir);
     size_t len;
     char *mt = slurp(cmd, &len);
+    assert_non_null(mt);
     cars_signature sig;
     assert_int_equal(cars_signature_parse(mt, len, &sig, err, sizeof err), CARS_SIG_OK);
     assert_string_equal(sig.trusted, "hello");
