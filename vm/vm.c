@@ -465,6 +465,20 @@ static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, c
     return p->index_words + x->words_first + x->nvalues + (size_t)j * w;
 }
 
+/* dst &= src, word by word, four at a time. */
+static void and_words(uint64_t *restrict dst, const uint64_t *restrict src, uint32_t w)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= w; i += 4) {
+        dst[i] &= src[i];
+        dst[i + 1] &= src[i + 1];
+        dst[i + 2] &= src[i + 2];
+        dst[i + 3] &= src[i + 3];
+    }
+    for (; i < w; i++)
+        dst[i] &= src[i];
+}
+
 static unsigned lowest_bit(uint64_t m)
 {
 #if defined(__GNUC__)
@@ -516,11 +530,8 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
             uint32_t nx = rd16(pc + 5), w = (s->n + 63) / 64;
             uint64_t *cand = vm->cand;
             memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
-            for (uint32_t k = 1; k < nx; k++) {
-                const uint64_t *b = index_bits(p, x + k, rec, w);
-                for (uint32_t i = 0; i < w; i++)
-                    cand[i] &= b[i];
-            }
+            for (uint32_t k = 1; k < nx; k++)
+                and_words(cand, index_bits(p, x + k, rec, w), w);
             vm->nmatched = 0;
             for (uint32_t i = 0; i < w; i++)
                 for (uint64_t m = cand[i]; m; m &= m - 1)
