@@ -42,17 +42,9 @@ static bool open_release(const char *path, opened *o, const char *cmd)
         return true;
     }
     size_t len;
-    o->bytes = cars_read_file(path, &len);
-    if (!o->bytes) {
-        fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
+    o->bytes = cars_read_bundle(path, &o->prog, &len, cmd);
+    if (!o->bytes)
         return false;
-    }
-    char err[600];
-    if (cars_bundle_load(o->bytes, len, &o->prog, err, sizeof err) != 0) {
-        fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
-        cars_free(o->bytes);
-        return false;
-    }
     o->p = &o->prog;
     return true;
 }

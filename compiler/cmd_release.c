@@ -67,22 +67,6 @@ int cars_cmd_keygen(int argc, char **argv)
 }
 
 /* Loads (and so verifies) a bundle for sign and inspect. */
-static uint8_t *load_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
-{
-    uint8_t *b = cars_read_file(path, len);
-    if (!b) {
-        fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno));
-        return NULL;
-    }
-    char err[600];
-    if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
-        fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
-        cars_free(b);
-        return NULL;
-    }
-    return b;
-}
-
 int cars_cmd_sign(int argc, char **argv)
 {
     const char *key = NULL, *path = NULL, *out = NULL;
@@ -108,7 +92,7 @@ int cars_cmd_sign(int argc, char **argv)
     }
     size_t len;
     cars_program p;
-    uint8_t *b = load_bundle(path, &p, &len, "sign");
+    uint8_t *b = cars_read_bundle(path, &p, &len, "sign");
     if (!b) {
         sodium_memzero(&sk, sizeof sk);
         return CARS_EXIT_ERRORS;
@@ -197,7 +181,7 @@ int cars_cmd_inspect(int argc, char **argv)
     }
     size_t len;
     cars_program p;
-    uint8_t *b = load_bundle(path, &p, &len, "inspect");
+    uint8_t *b = cars_read_bundle(path, &p, &len, "inspect");
     if (!b)
         return CARS_EXIT_ERRORS;
     char from[11], until[11], h[65];

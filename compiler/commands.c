@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "loader.h"
 #include "parse.h"
 
 cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
@@ -45,6 +46,22 @@ bool cars_date_arg(const char *s, int64_t *days)
         return true;
     fprintf(stderr, "carsc: invalid date '%s' (expected YYYY-MM-DD)\n", s);
     return false;
+}
+
+uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
+{
+    uint8_t *b = cars_read_file(path, len);
+    if (!b) {
+        fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
+        return NULL;
+    }
+    char err[600];
+    if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
+        cars_free(b);
+        return NULL;
+    }
+    return b;
 }
 
 void cars_hex(const uint8_t *d, size_t n, char *out)

@@ -13,6 +13,7 @@
 #include "ast.h"
 #include "check.h"
 #include "diag.h"
+#include "program.h"
 #include "readfile.h"
 
 int cars_cmd_check(int argc, char **argv);
@@ -39,6 +40,10 @@ cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
 /* Sort and print the diagnostics to stderr, then "N errors, M warnings"
  * when there are any. */
 void cars_report_diags(cars_diags *d);
+/* Reads and loads (verifies) the release bundle at `path`; returns its bytes
+ * (free with cars_free, after cars_program_free(p)) or NULL with a message
+ * "carsc CMD: ..." on stderr. */
+uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const char *cmd);
 /* n bytes as 2n lower-case hex digits and a NUL. */
 void cars_hex(const uint8_t *d, size_t n, char *out);
 /* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */

@@ -1205,7 +1205,7 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         return false;
     }
     char sur[7];
-    bool lone = memchr(line, '\\', len) && lone_surrogate(line, len, sur);
+    bool lone = lone_surrogate(line, len, sur); /* skips from backslash to backslash */
     r->lone = lone;
     r->line = line;
     r->len = len;

@@ -122,17 +122,20 @@ static int check_indexes(vctx *v)
             return fail(v, "index %u: words %u+%llu out of range (%zu index words)", i, x->words_first,
                         (unsigned long long)need, p->nindex_words);
         const uint64_t *words = p->index_words + x->words_first;
-        double prev = 0;
-        for (uint32_t k = 0; k < x->nvalues && num; k++) { /* doubles: no NaN, ascending */
-            double d;
-            memcpy(&d, &words[k], 8);
-            if (d != d || (k && !(prev < d)))
-                return fail(v, "index %u: keys not strictly ascending at position %u", i, k);
-            prev = d;
+        if (num) { /* doubles: no NaN, ascending */
+            double prev = 0;
+            for (uint32_t k = 0; k < x->nvalues; k++) {
+                double d;
+                memcpy(&d, &words[k], 8);
+                if (d != d || (k && !(prev < d)))
+                    return fail(v, "index %u: keys not strictly ascending at position %u", i, k);
+                prev = d;
+            }
+        } else {
+            for (uint32_t k = 1; k < x->nvalues; k++)
+                if ((int64_t)words[k - 1] >= (int64_t)words[k])
+                    return fail(v, "index %u: keys not strictly ascending at position %u", i, k);
         }
-        for (uint32_t k = 1; k < x->nvalues && !num; k++)
-            if ((int64_t)words[k - 1] >= (int64_t)words[k])
-                return fail(v, "index %u: keys not strictly ascending at position %u", i, k);
         uint64_t beyond = n % 64 ? ~(uint64_t)0 << (n % 64) : 0;
         for (uint32_t j = 0; j <= x->nvalues + 1 && beyond; j++)
             if (words[x->nvalues + (uint64_t)j * w + w - 1] & beyond)
