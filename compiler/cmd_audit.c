@@ -42,7 +42,7 @@ static bool open_release(const char *path, opened *o, const char *cmd)
         return true;
     }
     size_t len;
-    o->bytes = cars_read_bundle(path, &o->prog, &len, cmd);
+    o->bytes = cars_read_release_checked(path, &o->prog, &len, cmd);
     if (!o->bytes)
         return false;
     o->p = &o->prog;

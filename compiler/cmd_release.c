@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "commands.h"
+#include "compile.h"
 #include "date.h"
 #include "keys.h"
 #include "loader.h"
@@ -92,7 +93,7 @@ int cars_cmd_sign(int argc, char **argv)
     }
     size_t len;
     cars_program p;
-    uint8_t *b = cars_read_bundle(path, &p, &len, "sign");
+    uint8_t *b = cars_read_release_checked(path, &p, &len, "sign");
     if (!b) {
         sodium_memzero(&sk, sizeof sk);
         return CARS_EXIT_ERRORS;
@@ -198,6 +199,12 @@ int cars_cmd_inspect(int argc, char **argv)
     printf("compiler     %.*s\n", (int)p.compiler_version.len, p.compiler_version.p);
     printf("bundle       %zu bytes, BLAKE2b-256 %s\n", len, h);
     inspect_signature(path, trust, b, len);
+    char why[500];
+    bool matches = cars_release_recompile(b, len, &p, why, sizeof why) == 0;
+    if (matches)
+        printf("source       matches the code: recompiled from its text, byte for byte\n");
+    else
+        printf("source       DOES NOT MATCH THE CODE IT RUNS: %s\n", why);
     static const char *const kinds[] = {"exclusion", "screen", "profile", "complex single",
                                         "noncomplex single", "multiple"};
     unsigned count[6] = {0};
@@ -225,6 +232,10 @@ int cars_cmd_inspect(int argc, char **argv)
     cars_free(b);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "carsc inspect: cannot write the output: %s\n", strerror(errno));
+        return CARS_EXIT_ERRORS;
+    }
+    if (!matches) {
+        fprintf(stderr, "carsc inspect: %s: its carried rules may not be the ones it runs: do not rely on it\n", path);
         return CARS_EXIT_ERRORS;
     }
     return CARS_EXIT_OK;

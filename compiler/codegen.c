@@ -445,8 +445,8 @@ static bool gen_sources(cars_cg *g, const char *dir)
     g->p->source_names = cars_arena_alloc(g->a, (ast->nfiles + 1) * sizeof(cars_str));
     if (!g->p->source_names)
         return false;
-    for (size_t i = 0; i < ast->nfiles; i++)
-        g->p->source_names[i] = str_of(relative_name(g->a, dir, ast->files[i].path));
+    for (size_t i = 0; i < ast->nfiles; i++) /* no directory: the paths are the names (cars_parse_texts) */
+        g->p->source_names[i] = str_of(dir ? relative_name(g->a, dir, ast->files[i].path) : ast->files[i].path);
     g->p->nsources = (uint32_t)ast->nfiles;
     return true;
 }
@@ -484,7 +484,7 @@ static bool gen_conditions(cars_cg *g, const cars_expr *const *conds, size_t n)
     return !g->failed;
 }
 
-static bool codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out,
+static bool codegen(const cars_ast *ast, const char *ruleset_dir, const cars_program *tables, cars_program *out,
                     cars_arena *a, cars_diags *d, const cars_expr *const *conds, size_t nconds, bool index)
 {
     cars_cg g;
@@ -500,7 +500,8 @@ static bool codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *
     for (size_t i = 0; i < ast->nfields; i++)
         if (ast->fields[i].reference)
             g.reference = &ast->fields[i];
-    if (!gen_schema(&g) || !cars_codegen_tables(ast, ruleset_dir, out, a, d))
+    if (!gen_schema(&g) ||
+        !(tables ? cars_codegen_tables_from(ast, tables, out, a, d) : cars_codegen_tables(ast, ruleset_dir, out, a, d)))
         return false;
     cars_cg_new_block(&g, CARS_BK_MAIN, 0);
     bool ok = !g.failed && gen_tiers(&g);
@@ -516,12 +517,18 @@ static bool codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *
 bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
                   cars_diags *d, bool index)
 {
-    return codegen(ast, ruleset_dir, out, a, d, NULL, 0, index);
+    return codegen(ast, ruleset_dir, NULL, out, a, d, NULL, 0, index);
+}
+
+bool cars_codegen_carried(const cars_ast *ast, const cars_program *tables, cars_program *out, cars_arena *a,
+                          cars_diags *d, bool index)
+{
+    return codegen(ast, NULL, tables, out, a, d, NULL, 0, index);
 }
 
 bool cars_codegen_conditions(const cars_ast *ast, const char *ruleset_dir,
                              const cars_expr *const *conds, size_t n, cars_program *out,
                              cars_arena *a, cars_diags *d)
 {
-    return codegen(ast, ruleset_dir, out, a, d, conds, n, false);
+    return codegen(ast, ruleset_dir, NULL, out, a, d, conds, n, false);
 }

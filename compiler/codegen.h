@@ -22,6 +22,15 @@
 bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
                   cars_diags *d, bool index);
 
+/* As cars_codegen, for the sources a release carries (parsed with
+ * cars_parse_texts: their paths are the release's source names) and with
+ * the bulk tables of `tables` (a release, or the program the original
+ * sources gave) instead of reading table files: their key, hashes, counts
+ * and digests are taken as they are. compile.c uses it to build a release
+ * from its canonical text, and to check a release against that text. */
+bool cars_codegen_carried(const cars_ast *ast, const cars_program *tables, cars_program *out, cars_arena *a,
+                          cars_diags *d, bool index);
+
 /* The coverage program (compiler/coverage.c): the same schema and tables,
  * and one rule per expression in `conds` (bool expressions of the checked
  * AST, outside any quantifier body), all in one stage; routing decides NONE.
@@ -35,5 +44,8 @@ bool cars_codegen_conditions(const cars_ast *ast, const char *ruleset_dir,
  * out->ntables and out->table_key. */
 bool cars_codegen_tables(const cars_ast *ast, const char *ruleset_dir, cars_program *out,
                          cars_arena *a, cars_diags *d);
+/* The tables of `from`, matched to the declarations by name (codegen_table.c). */
+bool cars_codegen_tables_from(const cars_ast *ast, const cars_program *from, cars_program *out, cars_arena *a,
+                              cars_diags *d);
 
 #endif

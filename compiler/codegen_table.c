@@ -303,6 +303,42 @@ static bool add_sources(cars_diags *d, cars_arena *a, tfile *files, const cars_a
     return true;
 }
 
+bool cars_codegen_tables_from(const cars_ast *ast, const cars_program *from, cars_program *out, cars_arena *a,
+                              cars_diags *d)
+{
+    out->tables = cars_arena_alloc(a, (ast->ntables + 1) * sizeof *out->tables);
+    if (!out->tables)
+        return false;
+    memcpy(out->table_key, from->table_key, 16);
+    bool ok = true;
+    for (size_t i = 0; i < ast->ntables; i++) {
+        const cars_table *t = ast->tables[i];
+        cars_ptable *pt = &out->tables[i];
+        const cars_ptable *src = NULL;
+        size_t nl = strlen(t->name);
+        for (uint32_t k = 0; k < from->ntables && !src; k++)
+            if (from->tables[k].name.len == nl && memcmp(from->tables[k].name.p, t->name, nl) == 0)
+                src = &from->tables[k];
+        if (!src) {
+            cars_error(d, &t->span, NULL, "table '%s' is declared but the release has no such table", t->name);
+            ok = false;
+            continue;
+        }
+        pt->name = str_of(t->name);
+        pt->title = str_of(t->title);
+        pt->nkeys = (uint8_t)t->nkeys;
+        for (size_t k = 0; k < t->nkeys && k < 2; k++) {
+            pt->key_kinds[k] = (uint8_t)t->key_kinds[k];
+            pt->key_names[k] = str_of(t->key_names[k]);
+        }
+        memcpy(pt->digest, src->digest, 32);
+        pt->n = src->n;
+        pt->hashes = src->hashes;
+    }
+    out->ntables = (uint32_t)ast->ntables;
+    return ok;
+}
+
 bool cars_codegen_tables(const cars_ast *ast, const char *dir, cars_program *out, cars_arena *a,
                          cars_diags *d)
 {

@@ -2,6 +2,7 @@
  * (parse, then check), print diagnostics with a summary, read a date
  * argument. */
 #include "commands.h"
+#include "compile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +59,25 @@ uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const 
     char err[600];
     if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
         fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
+        cars_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd)
+{
+    uint8_t *b = cars_read_bundle(path, p, len, cmd);
+    if (!b)
+        return NULL;
+    char why[500];
+    if (cars_release_recompile(b, *len, p, why, sizeof why) != 0) {
+        fprintf(stderr,
+                "carsc %s: refused %s: %s.\n"
+                "  The rules it carries as text may not be the ones it runs: do not rely on this release.\n"
+                "  (carsc disasm shows the code it runs.)\n",
+                cmd, path, why);
+        cars_program_free(p);
         cars_free(b);
         return NULL;
     }

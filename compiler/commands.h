@@ -44,6 +44,11 @@ void cars_report_diags(cars_diags *d);
  * (free with cars_free, after cars_program_free(p)) or NULL with a message
  * "carsc CMD: ..." on stderr. */
 uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const char *cmd);
+/* As cars_read_bundle, for the commands that show or sign a release's rules
+ * (decompile, diff, sign): the release must be byte for byte what the source
+ * text it carries compiles to (cars_release_recompile, compiler/compile.h);
+ * otherwise it is refused with the reason on stderr. */
+uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd);
 /* n bytes as 2n lower-case hex digits and a NUL. */
 void cars_hex(const uint8_t *d, size_t n, char *out);
 /* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "bundle.h"
 #include "bundle_write.h"
 #include "codegen.h"
 #include "date.h"
@@ -18,7 +19,6 @@
 #include "release.h"
 #include "version.h"
 #include "loader.h"
-#include "parse.h"
 
 bool cars_parse_day(const char *s, int64_t *days)
 {
@@ -146,15 +146,10 @@ static bool add_audit_data(cars_compiled *out)
     return true;
 }
 
-bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
-                  cars_compiled *out)
-{
-    cars_release_opts rel = {.release_id = release_id, .channel = CARS_CHANNEL_TEST};
-    return cars_compile_release(path, opt, &rel, out);
-}
-
-bool cars_compile_release(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
-                          cars_compiled *out)
+/* Parses, checks and compiles the ruleset at `path` into out->built, with
+ * the release metadata and the audit data (digests, canonical text). */
+static bool compile_tree(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
+                         cars_compiled *out)
 {
     const char *release_id = rel->release_id ? rel->release_id : "dev";
     memset(out, 0, sizeof *out);
@@ -188,18 +183,187 @@ bool cars_compile_release(const char *path, const cars_check_options *opt, const
         snprintf(out->error, sizeof out->error, "out of memory");
         return false;
     }
+    return true;
+}
+
+/* Loads and verifies out->bytes exactly as carsvm will. */
+static bool load_bytes(cars_compiled *out)
+{
+    char err[200];
+    int rc = cars_bundle_load(out->bytes, out->len, &out->loaded, err, sizeof err);
+    if (rc != 0) {
+        snprintf(out->error, sizeof out->error, "internal error: the compiled bundle does not load: %s", err);
+        return false;
+    }
+    out->has_loaded = true;
+    return true;
+}
+
+bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
+                  cars_compiled *out)
+{
+    cars_release_opts rel = {.release_id = release_id, .channel = CARS_CHANNEL_TEST};
+    if (!compile_tree(path, opt, &rel, out))
+        return false;
     if (!cars_bundle_write(&out->built, &out->bytes, &out->len)) {
         snprintf(out->error, sizeof out->error, "cannot write the bundle (out of memory or too large)");
         return false;
     }
-    char err[200];
-    int rc = cars_bundle_load(out->bytes, out->len, &out->loaded, err, sizeof err);
-    if (rc != 0) {
-        snprintf(out->error, sizeof out->error, "internal error: the compiled bundle does not load: %s",
-                 err);
+    return load_bytes(out);
+}
+
+/* ---- a release is compiled from the text it carries -------------------------- */
+
+/* The first diagnostic of d, for an internal error message. */
+static const char *first_message(const cars_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].sev == CARS_SEV_ERROR)
+            return d->items[i].message;
+    return "out of memory";
+}
+
+/* Compiles the canonical source text that `from` carries (a release, or the
+ * program its original sources gave) into bundle bytes: the sources are
+ * parsed from memory as a ruleset, checked, and compiled with `from`'s
+ * tables; the release metadata, file digests and carried text are `from`'s.
+ * A release is a function of exactly what it carries, so this gives its
+ * bytes again, which is how an auditor's tools check a release. */
+static bool compile_carried(const cars_program *from, cars_arena *a, uint8_t **bytes, size_t *len, char *err,
+                            size_t errlen)
+{
+    *bytes = NULL;
+    if (from->nsources == 0 || from->nsource_text != from->nsources) {
+        snprintf(err, errlen, "it carries no source text");
         return false;
     }
-    out->has_loaded = true;
+    cars_text_file *files = cars_arena_alloc(a, from->nsources * sizeof *files);
+    if (!files) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (uint32_t i = 0; i < from->nsources; i++) {
+        char *name = cars_arena_strndup(a, from->source_names[i].p, from->source_names[i].len);
+        if (!name) {
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+        files[i] = (cars_text_file){name, from->source_text[i].p, from->source_text[i].len};
+    }
+    cars_diags d;
+    cars_diags_init(&d);
+    cars_check_options opt = {0}; /* review dates do not change the code */
+    cars_ast *ast = cars_parse_texts(files, from->nsources, a, &d);
+    bool ok = ast && d.errors == 0 && cars_check(ast, a, &d, &opt);
+    cars_program p;
+    memset(&p, 0, sizeof p);
+    /* a release without stage indexes was built with --no-index: one with
+     * no stage large enough to index has none either way */
+    ok = ok && cars_codegen_carried(ast, from, &p, a, &d, from->nindexes > 0);
+    if (!ok) {
+        snprintf(err, errlen, "its source text does not compile: %s", first_message(&d));
+        cars_diags_free(&d);
+        return false;
+    }
+    cars_diags_free(&d);
+    p.release_id = from->release_id;
+    p.ruleset_title = from->ruleset_title;
+    p.compiler_version = from->compiler_version;
+    p.sequence = from->sequence;
+    p.channel = from->channel;
+    p.valid_from = from->valid_from;
+    p.valid_until = from->valid_until;
+    p.digests = from->digests;
+    p.ndigests = from->ndigests;
+    p.source_text = from->source_text;
+    p.nsource_text = from->nsource_text;
+    if (!cars_bundle_write(&p, bytes, len)) {
+        snprintf(err, errlen, "cannot write the bundle (out of memory or too large)");
+        return false;
+    }
+    return true;
+}
+
+/* Where byte `off` of a loaded bundle lies: its section's name, and for
+ * code, the rule whose block holds it ("rule PRF-001"), in `where`. */
+static void locate(const cars_program *p, const uint8_t *b, size_t len, size_t off, char *where, size_t n)
+{
+    static const char *const names[CARS_SEC__COUNT + 1] = {
+        "?",
+#define S(id, name, text) text,
+        CARS_SECTIONS(S)
+#undef S
+    };
+    uint32_t nsec = cars_rd32(b + 24); /* the bundle loaded: its table is sound */
+    for (uint32_t i = 0; i < nsec && i < CARS_SEC__COUNT && len >= CARS_BUNDLE_HEADER; i++) {
+        const uint8_t *e = b + CARS_BUNDLE_HEADER + (size_t)i * CARS_BUNDLE_SECENTRY;
+        uint64_t at = cars_rd64(e + 8), sz = cars_rd64(e + 16);
+        if (off < at || off - at >= sz)
+            continue;
+        int w = snprintf(where, n, "section '%s'", names[i + 1]);
+        uint64_t rel = off - at;
+        for (uint32_t r = 0; w > 0 && i + 1 == CARS_SEC_CODE && r < p->nrules; r++) {
+            const cars_pblock *bl = &p->blocks[p->rules[r].block];
+            if (rel >= bl->offset && rel - bl->offset < bl->len)
+                snprintf(where + w, n - (size_t)w, ", in the code of rule %.*s",
+                         (int)(p->rules[r].id.len > 64 ? 64 : p->rules[r].id.len), p->rules[r].id.p);
+        }
+        return;
+    }
+    snprintf(where, n, "%s", off < CARS_BUNDLE_HEADER + (size_t)nsec * CARS_BUNDLE_SECENTRY ? "the header"
+                                                                                            : "padding");
+}
+
+int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program *p, char *err, size_t errlen)
+{
+    cars_arena a;
+    cars_arena_init(&a);
+    uint8_t *again;
+    size_t n;
+    char why[400];
+    int rc = 0;
+    if (!compile_carried(p, &a, &again, &n, why, sizeof why)) {
+        snprintf(err, errlen, "%s", why);
+        rc = -1;
+    } else if (n != len || memcmp(again, bytes, len) != 0) {
+        size_t off = 0;
+        while (off < n && off < len && again[off] == bytes[off])
+            off++;
+        char where[160];
+        locate(p, bytes, len, off, where, sizeof where);
+        const char *ours = "carsc " CARS_VERSION;
+        bool same = p->compiler_version.len == strlen(ours) &&
+                    memcmp(p->compiler_version.p, ours, p->compiler_version.len) == 0;
+        snprintf(err, errlen, "its bytes are not what its source text compiles to (byte %zu differs, %s)%s%.*s%s",
+                 off, where, same ? "" : "; it was built by ",
+                 same ? 0 : (int)(p->compiler_version.len > 64 ? 64 : p->compiler_version.len),
+                 p->compiler_version.p,
+                 same ? "" : " and this is carsc " CARS_VERSION ": check it with the compiler that built it");
+        rc = -1;
+    }
+    cars_free(again);
+    cars_arena_free(&a);
+    return rc;
+}
+
+bool cars_compile_release(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
+                          cars_compiled *out)
+{
+    if (!compile_tree(path, opt, rel, out))
+        return false;
+    /* the release is compiled from the canonical text it will carry, with
+     * the tables just read: what an auditor reads is what runs */
+    char why[400];
+    if (!compile_carried(&out->built, &out->arena, &out->bytes, &out->len, why, sizeof why)) {
+        snprintf(out->error, sizeof out->error, "internal error: the release cannot be built from its canonical text: %s", why);
+        return false;
+    }
+    if (!load_bytes(out))
+        return false;
+    if (cars_release_recompile(out->bytes, out->len, &out->loaded, why, sizeof why) != 0) {
+        snprintf(out->error, sizeof out->error, "internal error: the release does not recompile from its own text: %s", why);
+        return false;
+    }
     return true;
 }
 

@@ -24,7 +24,7 @@ typedef struct cars_compiled {
     size_t len;
     cars_program loaded;  /* loaded and verified from bytes */
     bool has_loaded;
-    char error[256];      /* a failure that is not a source diagnostic */
+    char error[512];      /* a failure that is not a source diagnostic */
 } cars_compiled;
 
 /* What a release says of itself (carsc build's options). */
@@ -36,7 +36,9 @@ typedef struct cars_release_opts {
     bool no_index;            /* no stage indexes: every rule of a stage runs for every record */
 } cars_release_opts;
 
-/* As cars_compile, with release metadata; also records the BLAKE2b-256 of
+/* As cars_compile, with release metadata, for a release: the program is
+ * compiled from the canonical text the release carries (see
+ * cars_release_recompile), so what an auditor reads is what runs. Also records the BLAKE2b-256 of
  * every source and table file and the canonical text of every source. */
 bool cars_compile_release(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
                           cars_compiled *out);
@@ -47,6 +49,13 @@ bool cars_compile_release(const char *path, const cars_check_options *opt, const
 bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
                   cars_compiled *out);
 void cars_compiled_free(cars_compiled *c);
+
+/* Checks that a loaded release is exactly what the source text it carries
+ * compiles to (with its own tables, metadata and digests: builds are
+ * reproducible), byte for byte. 0 if so; otherwise -1 and why in err: it
+ * carries no text, the text does not compile, or the bytes differ (the
+ * section named), with a note when another compiler version built it. */
+int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program *p, char *err, size_t errlen);
 
 /* Parses a --as-of style date "YYYY-MM-DD" into days. */
 bool cars_parse_day(const char *s, int64_t *days);

@@ -18,6 +18,8 @@
 enum { MAX_SOURCE = 16 * 1024 * 1024, MAX_INCLUDE_DEPTH = 16 };
 
 typedef struct reader {
+    const cars_text_file *mem; /* in-memory files (cars_parse_texts), or NULL: the file system */
+    size_t nmem;
     cars_arena *arena;
     cars_diags *d;
     cars_ast *ast;
@@ -291,10 +293,19 @@ static char *slurp(reader *r, const char *path, size_t *len)
     return buf;
 }
 
+/* The in-memory file named `name`, or NULL. */
+static const cars_text_file *mem_file(const reader *r, const char *name)
+{
+    for (size_t i = 0; i < r->nmem; i++)
+        if (strcmp(r->mem[i].name, name) == 0)
+            return &r->mem[i];
+    return NULL;
+}
+
 static bool read_file(reader *r, const char *path, const cars_span *from)
 {
     char realbuf[PATH_MAX];
-    const char *real = realpath(path, realbuf) ? realbuf : path;
+    const char *real = r->mem || !realpath(path, realbuf) ? path : realbuf;
     for (size_t i = 0; i < r->nopen; i++)
         if (strcmp(r->real[r->open[i]], real) == 0) {
             cars_error(r->d, from, "remove one of the includes",
@@ -309,7 +320,20 @@ static bool read_file(reader *r, const char *path, const cars_span *from)
         return true;
     }
     size_t len;
-    char *text = slurp(r, path, &len);
+    char *text;
+    if (r->mem) {
+        const cars_text_file *m = mem_file(r, path);
+        if (!m) {
+            cars_error(r->d, from, NULL, "include '%s' is not among the release's source files", path);
+            return true;
+        }
+        len = m->len;
+        text = cars_arena_strndup(r->arena, m->text, m->len); /* the scanner wants NUL-terminated text */
+        if (!text)
+            return false;
+    } else {
+        text = slurp(r, path, &len);
+    }
     if (!text) {
         if (from && r->d->n) /* point the error at the include */
             r->d->items[r->d->n - 1].span = *from, r->d->items[r->d->n - 1].has_span = true;
@@ -369,10 +393,54 @@ static bool read_dir(reader *r, const char *path)
 }
 
 /* `include "x.cars"` from file ps->file: relative to that file's directory. */
+/* An include's name among in-memory files: `path` joined to the including
+ * file's directory, "." and ".." segments resolved; a path that leaves the
+ * ruleset (or is absolute) by its last segment, as codegen names such a file
+ * (relative_name in codegen.c). */
+static char *mem_include_name(cars_arena *a, const char *from, const char *path)
+{
+    const char *slash = strrchr(from, '/');
+    size_t dl = path[0] == '/' || !slash ? 0 : (size_t)(slash - from) + 1, pl = strlen(path);
+    char *join = cars_arena_alloc(a, dl + pl + 1), *out = cars_arena_alloc(a, dl + pl + 1);
+    if (!join || !out)
+        return NULL;
+    memcpy(join, from, dl);
+    memcpy(join + dl, path, pl + 1);
+    size_t o = 0;
+    bool outside = path[0] == '/';
+    for (const char *seg = join; *seg && !outside;) {
+        const char *end = strchr(seg, '/');
+        size_t n = end ? (size_t)(end - seg) : strlen(seg);
+        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+            if (o == 0)
+                outside = true;
+            else
+                while (o > 0 && out[--o] != '/')
+                    ;
+        } else if (n > 0 && !(n == 1 && seg[0] == '.')) {
+            if (o > 0)
+                out[o++] = '/';
+            memcpy(out + o, seg, n);
+            o += n;
+        }
+        seg += n + (end ? 1 : 0);
+    }
+    if (outside) {
+        const char *base = strrchr(path, '/');
+        return cars_arena_strdup(a, base ? base + 1 : path);
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static bool on_include(void *ctx, cars_pstate *ps, const char *path, const cars_span *span)
 {
     reader *r = ctx;
     const char *from = r->ast->files[ps->file].path;
+    if (r->mem) {
+        char *name = mem_include_name(r->arena, from, path);
+        return name && read_file(r, name, span);
+    }
     const char *slash = strrchr(from, '/');
     char *full;
     if (path[0] == '/' || !slash) {
@@ -435,6 +503,22 @@ cars_ast *cars_parse_paths(const char *const *paths, size_t npaths, cars_arena *
         else
             ok = read_file(&r, paths[i], NULL);
     }
+    if (!ok || cars_arena_failed(a))
+        return NULL;
+    attach_comments(r.ast, a);
+    return cars_arena_failed(a) ? NULL : r.ast;
+}
+
+cars_ast *cars_parse_texts(const cars_text_file *files, size_t n, cars_arena *a, cars_diags *d)
+{
+    reader r;
+    if (!start(&r, a, d))
+        return NULL;
+    r.mem = files;
+    r.nmem = n;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = read_file(&r, files[i].name, NULL);
     if (!ok || cars_arena_failed(a))
         return NULL;
     attach_comments(r.ast, a);

@@ -15,6 +15,20 @@
  * out of memory; errors go to `d`. d->files/nfiles are set to the sources. */
 cars_ast *cars_parse_paths(const char *const *paths, size_t npaths, cars_arena *a, cars_diags *d);
 
+/* A source file held in memory: a release's carried canonical text. */
+typedef struct cars_text_file {
+    const char *name; /* relative to the ruleset, as in the release */
+    const char *text;
+    size_t len;
+} cars_text_file;
+
+/* Parse in-memory files as a ruleset, reading them in the order given as
+ * cars_parse_paths reads a directory's files (each a root, each once);
+ * includes are followed among the files, by name relative to the including
+ * file's name. Reproduces the AST that the original files gave, so that a
+ * release can be compiled again from the text it carries. */
+cars_ast *cars_parse_texts(const cars_text_file *files, size_t n, cars_arena *a, cars_diags *d);
+
 /* Parse one file alone: its includes are recorded, not followed (fmt). */
 cars_ast *cars_parse_file(const char *path, cars_arena *a, cars_diags *d);
 
