@@ -16,7 +16,6 @@
 #include "verify.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
-#define DATE_LIMIT 1000000000LL              /* |days| beyond this: unknown */
 
 struct cars_vm {
     const cars_program *p;
@@ -218,9 +217,59 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
         a->known = a->known && b->known; if (a->known) a->f = (expr); else a->i = 0; } while (0)
 #define CMP_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
-#define WRAP(x) ((int64_t)(uint64_t)(x))
 
-static bool date_ok(const cars_value *v) { return v->i > -DATE_LIMIT && v->i < DATE_LIMIT; }
+/* Integer and date arithmetic saturates: a result beyond the int64 range
+ * is the nearest limit, INT64_MAX or INT64_MIN, never a wrapped value. So
+ * a result compared with any value a record can hold gives the true answer,
+ * except against the limit itself (a saturated result equals it). */
+#if defined(__GNUC__) || defined(__clang__)
+static inline int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b < 0 ? INT64_MIN : INT64_MAX) : r;
+}
+static inline int64_t sat_sub(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_sub_overflow(a, b, &r) ? (b < 0 ? INT64_MAX : INT64_MIN) : r;
+}
+static inline int64_t sat_mul(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? ((a < 0) != (b < 0) ? INT64_MIN : INT64_MAX) : r;
+}
+#else
+static inline int64_t sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+static inline int64_t sat_sub(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    return a - b;
+}
+static inline int64_t sat_mul(int64_t a, int64_t b)
+{
+    if (a == 0 || b == 0)
+        return 0;
+    bool neg = (a < 0) != (b < 0);
+    /* |a| * |b| > INT64_MAX, in unsigned magnitudes (no overflow) */
+    uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a, ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (ua > lim / ub)
+        return neg ? INT64_MIN : INT64_MAX;
+    uint64_t m = ua * ub;
+    return neg ? (m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m) : (int64_t)m;
+}
+#endif
+static inline int64_t sat_neg(int64_t a) { return a == INT64_MIN ? INT64_MAX : -a; }
 
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
@@ -267,12 +316,12 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
                 sp[-1].f = (double)sp[-1].i;
             pc++;
             break;
-        case CARS_OP_ADD_I: BIN_I(WRAP((uint64_t)a->i + (uint64_t)b->i)); pc++; break; /* a + b */
-        case CARS_OP_SUB_I: BIN_I(WRAP((uint64_t)a->i - (uint64_t)b->i)); pc++; break; /* a - b */
-        case CARS_OP_MUL_I: BIN_I(WRAP((uint64_t)a->i * (uint64_t)b->i)); pc++; break; /* a * b */
-        case CARS_OP_NEG_I: /* -a (integer) */
+        case CARS_OP_ADD_I: BIN_I(sat_add(a->i, b->i)); pc++; break; /* a + b (saturating) */
+        case CARS_OP_SUB_I: BIN_I(sat_sub(a->i, b->i)); pc++; break; /* a - b (saturating) */
+        case CARS_OP_MUL_I: BIN_I(sat_mul(a->i, b->i)); pc++; break; /* a * b (saturating) */
+        case CARS_OP_NEG_I: /* -a (integer; -INT64_MIN saturates to INT64_MAX) */
             if (sp[-1].known)
-                sp[-1].i = WRAP(0 - (uint64_t)sp[-1].i);
+                sp[-1].i = sat_neg(sp[-1].i);
             pc++;
             break;
         case CARS_OP_ADD_F: BIN_F(a->f + b->f); pc++; break; /* a + b (numbers) */
@@ -283,27 +332,16 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
                 sp[-1].f = -sp[-1].f;
             pc++;
             break;
-        case CARS_OP_ADD_DAYS: BIN_I(WRAP((uint64_t)a->i + (uint64_t)b->i)); pc++; break; /* date a + b days */
-        case CARS_OP_YEAR: { /* the year of date a (unknown outside the calendar's range) */
-            cars_value *a = sp - 1;
-            if (a->known && date_ok(a)) {
-                int y, m, d;
-                cars_date_split(a->i, &y, &m, &d);
-                a->i = y;
-            } else {
-                a->known = false, a->i = 0;
-            }
+        case CARS_OP_ADD_DAYS: BIN_I(sat_add(a->i, b->i)); pc++; break; /* date a + b days (saturating) */
+        case CARS_OP_YEAR: /* the year of date a (exact for any day count) */
+            if (sp[-1].known)
+                sp[-1].i = cars_date_year(sp[-1].i);
             pc++;
             break;
-        }
-        case CARS_OP_YEARS_BETWEEN: { /* completed years from date a to date b (29 Feb rule) */
-            sp--;
-            cars_value *a = sp - 1, *b = sp;
-            a->known = a->known && b->known && date_ok(a) && date_ok(b);
-            a->i = a->known ? cars_years_between(a->i, b->i) : 0;
+        case CARS_OP_YEARS_BETWEEN: /* completed years from date a to date b (29 Feb rule; exact) */
+            BIN_I(cars_years_between(a->i, b->i));
             pc++;
             break;
-        }
         case CARS_OP_EQ_I: BIN_I(a->i == b->i); pc++; break; /* a = b */
         case CARS_OP_NE_I: BIN_I(a->i != b->i); pc++; break; /* a != b */
         case CARS_OP_LT_I: BIN_I(a->i < b->i); pc++; break;  /* a < b */
