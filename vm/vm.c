@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "satarith.h"
 #include "date.h"
 #include "normalise.h"
 #include "verify.h"
@@ -218,59 +219,6 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
 #define CMP_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
 
-/* Integer and date arithmetic saturates: a result beyond the int64 range
- * is the nearest limit, INT64_MAX or INT64_MIN, never a wrapped value. So
- * a result compared with any value a record can hold gives the true answer,
- * except against the limit itself (a saturated result equals it). */
-#if defined(__GNUC__) || defined(__clang__)
-static inline int64_t sat_add(int64_t a, int64_t b)
-{
-    int64_t r;
-    return __builtin_add_overflow(a, b, &r) ? (b < 0 ? INT64_MIN : INT64_MAX) : r;
-}
-static inline int64_t sat_sub(int64_t a, int64_t b)
-{
-    int64_t r;
-    return __builtin_sub_overflow(a, b, &r) ? (b < 0 ? INT64_MAX : INT64_MIN) : r;
-}
-static inline int64_t sat_mul(int64_t a, int64_t b)
-{
-    int64_t r;
-    return __builtin_mul_overflow(a, b, &r) ? ((a < 0) != (b < 0) ? INT64_MIN : INT64_MAX) : r;
-}
-#else
-static inline int64_t sat_add(int64_t a, int64_t b)
-{
-    if (b > 0 && a > INT64_MAX - b)
-        return INT64_MAX;
-    if (b < 0 && a < INT64_MIN - b)
-        return INT64_MIN;
-    return a + b;
-}
-static inline int64_t sat_sub(int64_t a, int64_t b)
-{
-    if (b < 0 && a > INT64_MAX + b)
-        return INT64_MAX;
-    if (b > 0 && a < INT64_MIN + b)
-        return INT64_MIN;
-    return a - b;
-}
-static inline int64_t sat_mul(int64_t a, int64_t b)
-{
-    if (a == 0 || b == 0)
-        return 0;
-    bool neg = (a < 0) != (b < 0);
-    /* |a| * |b| > INT64_MAX, in unsigned magnitudes (no overflow) */
-    uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a, ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
-    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    if (ua > lim / ub)
-        return neg ? INT64_MIN : INT64_MAX;
-    uint64_t m = ua * ub;
-    return neg ? (m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m) : (int64_t)m;
-}
-#endif
-static inline int64_t sat_neg(int64_t a) { return a == INT64_MIN ? INT64_MAX : -a; }
-
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
 {
@@ -316,12 +264,12 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
                 sp[-1].f = (double)sp[-1].i;
             pc++;
             break;
-        case CARS_OP_ADD_I: BIN_I(sat_add(a->i, b->i)); pc++; break; /* a + b (saturating) */
-        case CARS_OP_SUB_I: BIN_I(sat_sub(a->i, b->i)); pc++; break; /* a - b (saturating) */
-        case CARS_OP_MUL_I: BIN_I(sat_mul(a->i, b->i)); pc++; break; /* a * b (saturating) */
+        case CARS_OP_ADD_I: BIN_I(cars_sat_add(a->i, b->i)); pc++; break; /* a + b (saturating) */
+        case CARS_OP_SUB_I: BIN_I(cars_sat_sub(a->i, b->i)); pc++; break; /* a - b (saturating) */
+        case CARS_OP_MUL_I: BIN_I(cars_sat_mul(a->i, b->i)); pc++; break; /* a * b (saturating) */
         case CARS_OP_NEG_I: /* -a (integer; -INT64_MIN saturates to INT64_MAX) */
             if (sp[-1].known)
-                sp[-1].i = sat_neg(sp[-1].i);
+                sp[-1].i = cars_sat_neg(sp[-1].i);
             pc++;
             break;
         case CARS_OP_ADD_F: BIN_F(a->f + b->f); pc++; break; /* a + b (numbers) */
@@ -332,7 +280,7 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
                 sp[-1].f = -sp[-1].f;
             pc++;
             break;
-        case CARS_OP_ADD_DAYS: BIN_I(sat_add(a->i, b->i)); pc++; break; /* date a + b days (saturating) */
+        case CARS_OP_ADD_DAYS: BIN_I(cars_sat_add(a->i, b->i)); pc++; break; /* date a + b days (saturating) */
         case CARS_OP_YEAR: /* the year of date a (exact for any day count) */
             if (sp[-1].known)
                 sp[-1].i = cars_date_year(sp[-1].i);
