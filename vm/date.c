@@ -68,12 +68,17 @@ bool cars_date_parse(const char *s, size_t len, int64_t *days)
  * |days|. */
 static void split64(int64_t days, int64_t *y, int *m, int *d)
 {
+    int yy;
+    if (days > -1000000000 && days < 1000000000) { /* every record date: years fit an int */
+        cars_date_split(days, &yy, m, d);
+        *y = yy;
+        return;
+    }
     int64_t q = days / 146097, r = days % 146097;
     if (r < 0) {
         r += 146097;
         q--;
     }
-    int yy;
     cars_date_split(r, &yy, m, d);
     *y = yy + 400 * q;
 }
