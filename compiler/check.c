@@ -257,7 +257,9 @@ static void check_duplicates(cars_ck *c)
 
 /* ---- metadata ----------------------------------------------------------- */
 
-/* reviewed + months, clamped to the end of the month (Aug 31 + 6 = Feb 28). */
+/* reviewed + months, clamped to the end of the month (Aug 31 + 6 = Feb 28).
+ * Bound: `reviewed` is a date literal (year 1 to 9999) and check_review
+ * allows 1 to 60 months, so the year stays below 10005. */
 static int64_t add_months(int64_t day, int months)
 {
     int y, m, d;

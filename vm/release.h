@@ -39,8 +39,8 @@ typedef struct cars_release_policy {
     const char *state_path; /* NULL: no rollback state kept */
 } cars_release_policy;
 
-/* Parses a release sequence: 1 to 20 decimal digits, nothing else (no sign,
- * no blank), at most UINT64_MAX; false otherwise, never a wrapped value. */
+/* Parses a release sequence: decimal digits only (no sign, no blank, at
+ * least one), at most UINT64_MAX; false otherwise, never a wrapped value. */
 bool cars_sequence_parse(const char *s, size_t len, uint64_t *out);
 
 const char *cars_channel_name(uint8_t channel);

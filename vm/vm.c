@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "satarith.h"
 #include "date.h"
 #include "normalise.h"
+#include "satarith.h"
 #include "verify.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
@@ -187,7 +187,7 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
         if (!e.known)
             unknown = true;
         if (op == CARS_OP_COUNT) {
-            count += t;
+            count += t; /* bound: list->n <= CARS_READER_MAX_ELEMS (100,000) */
         } else if (op == CARS_OP_ALL) {
             if (e.known && !e.i) {
                 v->known = true;
