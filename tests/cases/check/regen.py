@@ -159,6 +159,10 @@ case('proxy-let', PBASE+'let passport_country = applicant.passport.issuing_count
 case('proxy-country-table', PBASE+'table listed_countries "Listed countries" {\n  file "tables/countries.csv"\n  key country: country\n}\n'+rule('applicant.country_of_residence in listed_countries')+ROUTING)
 case('proxy-authorised', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB] and applicant.country_of_residence is present', '  authorisation MA-2026-014\n')+ROUTING)
 case('proxy-document-table', PBASE+TABLES+rule('(applicant.passport.issuing_country, applicant.passport.number) in false_documents or contact.email in false_contacts or applicant.country_of_residence is present or any(t in travel_history where t.country = QZA)')+ROUTING)
+# Number literals out of range are errors, as over-large integers are.
+case('decimal-too-large', BASE+rule('visit.cost_gbp > 1'+'0'*309+'.5')+ROUTING)
+case('decimal-too-small', BASE+rule('visit.cost_gbp < 0.'+'0'*320+'1 or visit.cost_gbp > 0.000')+ROUTING)
+case('integer-too-large', BASE+rule('visit.length_days > 9223372036854775808')+ROUTING)
 out=HERE
 for name,(text,args) in C.items():
     d=os.path.join(out,name); os.makedirs(d, exist_ok=True)
