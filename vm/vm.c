@@ -424,7 +424,7 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
 static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w)
 {
     const int64_t *keys = (const int64_t *)(const void *)(p->index_words + x->words_first);
-    uint32_t j = x->nvalues + 1;
+    uint32_t j = x->nvalues + 1; /* bound: the verifier refused nvalues == UINT32_MAX */
     const cars_value *v = &rec->v[x->field];
     if (v->known) {
         uint32_t lo = 0, hi = x->nvalues;
