@@ -51,11 +51,15 @@ typedef struct cars_type {
     const struct cars_field *field; /* for ENUM and LIST: the declaring field */
 } cars_type;
 
-/* Protected characteristics read, as a bit set. */
+/* Protected characteristics read, as a bit set. CARS_PROT_NAT_PROXY is an
+ * expression's only (never a field's): it compares a proxy of nationality
+ * (the passport's issuing country, the country of residence) with
+ * particular countries, and needs the same authorisation (check.c). */
 enum {
     CARS_PROT_NATIONALITY = 1u << 0,
     CARS_PROT_AGE = 1u << 1,
     CARS_PROT_SEX = 1u << 2,
+    CARS_PROT_NAT_PROXY = 1u << 3,
 };
 
 /* ---- schema ------------------------------------------------------------ */

@@ -45,6 +45,75 @@ static void check_field_basics(cars_ck *c, const cars_field *f, bool elem)
                            f->members.names[i]);
 }
 
+/* ---- the records contract ------------------------------------------------ */
+
+/* application-records.md names these fields protected characteristics. The
+ * compiler holds that, not the ruleset: a schema that declares one of them
+ * must carry exactly this protection (it may add protection to other fields,
+ * never remove it). */
+static const struct contract_field {
+    const char *path;
+    unsigned bit;
+    const char *name; /* as written after 'protected' */
+} CONTRACT[] = {
+    {"applicant.nationality", CARS_PROT_NATIONALITY, "nationality"},
+    {"applicant.sex", CARS_PROT_SEX, "sex"},
+    {"applicant.date_of_birth", CARS_PROT_AGE, "age"},
+};
+
+/* The country fields of the applicant's identity the contract names: a
+ * proxy of nationality when compared with particular countries. */
+static const char *const PROXIES[] = {"applicant.passport.issuing_country",
+                                      "applicant.country_of_residence"};
+
+static const char *prot_name(unsigned bit)
+{
+    return bit == CARS_PROT_NATIONALITY ? "nationality" : bit == CARS_PROT_AGE ? "age" : "sex";
+}
+
+static void check_contract(cars_ck *c, cars_field *f)
+{
+    for (size_t i = 0; i < sizeof CONTRACT / sizeof CONTRACT[0]; i++) {
+        const struct contract_field *k = &CONTRACT[i];
+        if (strcmp(f->path, k->path) != 0 || f->protect == k->bit)
+            continue;
+        char hint[160];
+        if (f->protect)
+            snprintf(hint, sizeof hint, "write 'protected %s' instead of 'protected %s'", k->name,
+                     prot_name(f->protect));
+        else
+            snprintf(hint, sizeof hint, "add 'protected %s' to the field", k->name);
+        if (f->protect)
+            cars_error(c->d, &f->span, hint,
+                       "the records contract makes %s a protected characteristic (%s), not %s",
+                       f->path, k->name, prot_name(f->protect));
+        else
+            cars_error(c->d, &f->span, hint,
+                       "the records contract makes %s a protected characteristic (%s); the "
+                       "schema may not remove its protection", f->path, k->name);
+        f->protect = k->bit; /* every use still needs its lawful basis */
+    }
+}
+
+bool cars_ck_proxy(const cars_expr *e)
+{
+    for (int depth = 0; e && e->kind == CARS_E_NAME && depth < 64; depth++) {
+        if (e->ref_kind == CARS_REF_LET) {
+            e = e->ref.let->value;
+            continue;
+        }
+        if (e->ref_kind != CARS_REF_FIELD || e->ref.field->parent)
+            return false;
+        for (size_t i = 0; i < sizeof PROXIES / sizeof PROXIES[0]; i++)
+            if (strcmp(e->ref.field->path, PROXIES[i]) == 0)
+                return true;
+        return false;
+    }
+    return false;
+}
+
+/* ---- schema (continued) --------------------------------------------------- */
+
 static bool is_prefix(const char *pre, const char *path)
 {
     size_t n = strlen(pre);
@@ -79,6 +148,7 @@ static void check_schema(cars_ck *c)
         cars_field *f = &ast->fields[i];
         f->index = (uint32_t)i;
         check_field_basics(c, f, false);
+        check_contract(c, f);
         if (f->type == CARS_T_LIST)
             check_elems(c, f);
         for (size_t j = 0; j < i; j++) {
@@ -187,7 +257,9 @@ static void check_duplicates(cars_ck *c)
 
 /* ---- metadata ----------------------------------------------------------- */
 
-/* reviewed + months, clamped to the end of the month (Aug 31 + 6 = Feb 28). */
+/* reviewed + months, clamped to the end of the month (Aug 31 + 6 = Feb 28).
+ * Bound: `reviewed` is a date literal (year 1 to 9999) and check_review
+ * allows 1 to 60 months, so the year stays below 10005. */
 static int64_t add_months(int64_t day, int months)
 {
     int y, m, d;
@@ -278,23 +350,67 @@ static const char *protected_path(const cars_ast *ast, unsigned bit)
     return "?";
 }
 
+/* The field through which `e` reads characteristic `bit`, following
+ * definitions: the one a rule author must look at. */
+static const char *reader_path(const cars_ast *ast, const cars_expr *e, unsigned bit)
+{
+    for (int depth = 0; e && depth < 64; depth++) {
+        if (e->kind == CARS_E_NAME && e->ref_kind == CARS_REF_LET && e->ref.let->value)
+            e = first_reader(e->ref.let->value, bit);
+        else if (e->kind == CARS_E_NAME &&
+                 (e->ref_kind == CARS_REF_FIELD || e->ref_kind == CARS_REF_ELEM))
+            return e->ref.field->path;
+        else
+            break;
+    }
+    return protected_path(ast, bit);
+}
+
+/* The proxy of nationality compared in `e` (a comparison, a membership
+ * test, or a definition holding one). */
+static const char *proxy_path(const cars_expr *e)
+{
+    for (int depth = 0; e && depth < 64; depth++) {
+        if (e->kind == CARS_E_NAME && e->ref_kind == CARS_REF_LET) {
+            e = first_reader(e->ref.let->value, CARS_PROT_NAT_PROXY);
+            continue;
+        }
+        const cars_expr *ops[3] = {e->a, e->b, e->nargs ? e->args[0] : NULL};
+        for (int i = 0; i < 3; i++)
+            for (const cars_expr *x = ops[i]; x && cars_ck_proxy(x);) {
+                if (x->kind == CARS_E_NAME && x->ref_kind == CARS_REF_FIELD)
+                    return x->ref.field->path;
+                x = x->ref.let->value; /* a definition naming the proxy */
+            }
+        break;
+    }
+    return "a proxy of nationality";
+}
+
 static void check_lawful(cars_ck *c, const cars_rule *r)
 {
     const cars_expr *e;
+    const cars_ast *ast = c->ast;
     if ((e = first_reader(r->when, CARS_PROT_SEX)))
         cars_error(c->d, &e->span, "remove the condition",
                    "%s is a protected characteristic with no lawful basis for routing",
-                   protected_path(c->ast, CARS_PROT_SEX));
+                   reader_path(ast, e, CARS_PROT_SEX));
     if ((e = first_reader(r->when, CARS_PROT_NATIONALITY)) && !r->meta.authorisation)
         cars_error(c->d, &e->span, "cite the Ministerial Authorisation: authorisation MA-YYYY-NNN",
                    "%s %s reads %s (protected nationality) without an authorisation",
-                   kind_name(r->kind), r->id, protected_path(c->ast, CARS_PROT_NATIONALITY));
+                   kind_name(r->kind), r->id, reader_path(ast, e, CARS_PROT_NATIONALITY));
+    else if ((e = first_reader(r->when, CARS_PROT_NAT_PROXY)) && !r->meta.authorisation)
+        cars_error(c->d, &e->span,
+                   "cite the Ministerial Authorisation (authorisation MA-YYYY-NNN), or remove "
+                   "the condition",
+                   "%s %s compares %s with particular countries without an authorisation: it is "
+                   "a proxy of nationality (protected)", kind_name(r->kind), r->id, proxy_path(e));
     if ((e = first_reader(r->when, CARS_PROT_AGE)) && !r->meta.justification)
         cars_error(c->d, &e->span, "cite the objective justification: justification OJ-YYYY-NNN",
                    "%s %s reads %s (protected age) without a justification", kind_name(r->kind),
-                   r->id, protected_path(c->ast, CARS_PROT_AGE));
+                   r->id, reader_path(ast, e, CARS_PROT_AGE));
     if (r->meta.authorisation && r->when && r->when->ty.kind != CARS_T_ERROR &&
-        !(r->protect & CARS_PROT_NATIONALITY))
+        !(r->protect & (CARS_PROT_NATIONALITY | CARS_PROT_NAT_PROXY)))
         cars_warning(c->d, &r->meta.authorisation_span, "remove the citation",
                      "%s %s cites an authorisation but does not read nationality",
                      kind_name(r->kind), r->id);

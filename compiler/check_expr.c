@@ -449,7 +449,7 @@ static cars_type check_string_eq(cars_ck *c, cars_expr *e)
     return T_BOOL;
 }
 
-static cars_type check_compare(cars_ck *c, cars_expr *e)
+static cars_type compare_types(cars_ck *c, cars_expr *e)
 {
     cars_type ta, tb;
     check_pair(c, e, &ta, &tb);
@@ -493,6 +493,27 @@ static cars_type check_compare(cars_ck *c, cars_expr *e)
         return T_ERR;
     }
     return T_BOOL;
+}
+
+/* A constant a proxy of nationality can be compared with: a country code,
+ * or (if the schema typed it otherwise) a member or a string literal. */
+static bool proxy_constant(const cars_expr *e)
+{
+    return e->kind == CARS_E_STR ||
+           (e->kind == CARS_E_NAME &&
+            (e->ref_kind == CARS_REF_COUNTRY || e->ref_kind == CARS_REF_MEMBER));
+}
+
+/* `=` and `!=` of a proxy of nationality with a particular country single
+ * applicants out by country, as nationality does (check.c, lawful basis). */
+static cars_type check_compare(cars_ck *c, cars_expr *e)
+{
+    cars_type t = compare_types(c, e);
+    if (t.kind == CARS_T_BOOL && (e->kind == CARS_E_EQ || e->kind == CARS_E_NE) &&
+        ((cars_ck_proxy(e->a) && proxy_constant(e->b)) ||
+         (cars_ck_proxy(e->b) && proxy_constant(e->a))))
+        e->protect |= CARS_PROT_NAT_PROXY;
+    return t;
 }
 
 static cars_type check_logic(cars_ck *c, cars_expr *e)

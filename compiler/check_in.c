@@ -211,7 +211,32 @@ static cars_type check_table_in(cars_ck *c, cars_expr *e)
     return check_key(c, e->a, t, 0) ? T_BOOL : T_ERR;
 }
 
+/* Whether a membership test singles applicants out by a proxy of
+ * nationality: a proxy `in` (or `not in`) a list or set of countries, or
+ * looked up in a table whose every key is a proxy (a table of countries).
+ * A lookup with another key (a document number, a contact) finds one known
+ * document or contact: it does not single out a country. */
+static bool proxy_membership(const cars_expr *e)
+{
+    if (e->kind == CARS_E_IN)
+        return cars_ck_proxy(e->a);
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!cars_ck_proxy(e->args[i]))
+            return false;
+    return e->nargs > 0;
+}
+
+static cars_type check_in(cars_ck *c, cars_expr *e);
+
 cars_type cars_ck_in(cars_ck *c, cars_expr *e)
+{
+    cars_type t = check_in(c, e);
+    if (t.kind == CARS_T_BOOL && proxy_membership(e))
+        e->protect |= CARS_PROT_NAT_PROXY;
+    return t;
+}
+
+static cars_type check_in(cars_ck *c, cars_expr *e)
 {
     if (e->kind == CARS_E_TUPLE_IN)
         return check_tuple_in(c, e);

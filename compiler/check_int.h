@@ -44,6 +44,12 @@ void cars_ck_let(cars_ck *c, cars_let *l);
 /* Check an example value against a field's type. */
 void cars_ck_value(cars_ck *c, const cars_field *f, cars_expr *v);
 
+/* Whether `e` is a proxy of nationality (check.c): a name that is, directly
+ * or through definitions, a contract field of the applicant's identity
+ * holding a country (applicant.passport.issuing_country,
+ * applicant.country_of_residence). */
+bool cars_ck_proxy(const cars_expr *e);
+
 /* Lookups. */
 const cars_field *cars_ck_field(const cars_ast *ast, const char *path);
 const cars_field *cars_ck_elem(const cars_field *list, const char *key);

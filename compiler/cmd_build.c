@@ -111,14 +111,12 @@ int cars_cmd_build(int argc, char **argv)
                 return CARS_EXIT_USAGE;
             }
         } else if (strcmp(a, "--sequence") == 0 && v) {
-            char *end;
-            errno = 0;
-            unsigned long long n = strtoull(argv[++i], &end, 10);
-            if (errno || *end || !*v || v[0] == '-') {
-                fprintf(stderr, "error: --sequence needs a whole number, got '%s'\n", v);
+            i++;
+            if (!cars_sequence_parse(v, strlen(v), &rel.sequence)) {
+                fprintf(stderr, "error: --sequence needs a whole number from 0 to "
+                        "18446744073709551615, written in digits only, got '%s'\n", v);
                 return CARS_EXIT_USAGE;
             }
-            rel.sequence = n;
             has_seq = true;
         } else if (strcmp(a, "--valid-from") == 0 && v) {
             if (!date_opt(a, argv[++i], &rel.valid_from))

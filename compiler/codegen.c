@@ -312,6 +312,8 @@ static bool gen_thresholds(cars_cg *g)
         cars_pthreshold *pt = &p->thresholds[i];
         pt->id = str_of(t->id);
         pt->title = str_of(t->title);
+        /* bound: the checker refused a minimum below 0 or above the number of
+           multiple PCAs (check_threshold), and rules are counted in u32 */
         pt->at_least = (uint32_t)t->at_least;
         for (size_t k = 0; k < t->ntiers; k++)
             pt->tier_min[tier_index(g, t->tiers[k]) % CARS_MAX_TIERS] = (uint32_t)t->tier_min[k];

@@ -167,7 +167,8 @@ int64_t cars_cg_member_value(const cars_expr *m, cars_type t)
     switch (t.kind) {
     case CARS_T_ENUM: return cars_ck_member(t.field, m->name);
     case CARS_T_COUNTRY: return cars_country_code(m->name);
-    default: return m->kind == CARS_E_NEG ? -m->a->ival : m->ival;
+    default: /* bound: an integer literal is 0 to INT64_MAX, so its negation is exact */
+        return m->kind == CARS_E_NEG ? -m->a->ival : m->ival;
     }
 }
 

@@ -14,7 +14,15 @@
  * rules per slot between keys, plus one for absence. A record's candidates
  * are the AND of its bitsets; the VM evaluates only those, in stage order,
  * so the matches (and everything decided from them) are exactly those of
- * evaluating every rule. */
+ * evaluating every rule.
+ *
+ * The VM's saturating arithmetic (vm.c) never meets an index: a pin compares
+ * a field's own value, never an arithmetic result, with constants, and the
+ * only computed constant is -N for an integer literal N (0 <= N <=
+ * INT64_MAX, so -N is exact here as in NEG_I, and -(double)N is TO_NUM of
+ * it). Interval ends at INT64_MAX are open-ended (point, upto, `> INT64_MAX`
+ * never true), so no key is computed beyond the range
+ * (tests/cases/vm/index_int64_limits). */
 #include <stdlib.h>
 #include <string.h>
 #include <float.h>
@@ -81,10 +89,10 @@ static bool constant(const cars_expr *e, int64_t *v)
     case CARS_E_INT: case CARS_E_BOOL: case CARS_E_DATE:
         *v = e->ival;
         return true;
-    case CARS_E_NEG:
+    case CARS_E_NEG: /* a literal is 0 to INT64_MAX: its negation is exact */
         if (e->a->kind != CARS_E_INT)
             return false;
-        *v = (int64_t)(0 - (uint64_t)e->a->ival);
+        *v = -e->a->ival;
         return true;
     case CARS_E_NAME:
         if (e->ref_kind != CARS_REF_MEMBER && e->ref_kind != CARS_REF_COUNTRY)

@@ -12,6 +12,12 @@
  * key is the first 16 bytes of BLAKE2b-256 over, for every table in
  * declaration order, the file's length (8 bytes, little-endian) followed by
  * its bytes: the same files give the same key, so builds are reproducible.
+ *
+ * Limits (every count fits its field, nothing wraps): a table file is at
+ * most MAX_FILE bytes, so its line and column counters (u32, from 1) stay
+ * below 2^32; a table holds at most MAX_ENTRIES distinct entries, the most
+ * the bundle's table_hashes section (u32 length, 8 bytes an entry) can
+ * hold, so the u32 hash count is exact. Each is an error naming the file.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -23,6 +29,9 @@
 #include "readfile.h"
 #include "codegen.h"
 #include "normalise.h"
+
+#define MAX_FILE ((size_t)UINT32_MAX - 1)
+#define MAX_ENTRIES ((size_t)UINT32_MAX / 8)
 
 typedef struct tfile {
     const char *text;
@@ -274,6 +283,13 @@ static bool load_rows(const cars_table *t, const tfile *tf, const uint8_t key[16
     for (size_t i = 0; i < count; i++)
         if (u == 0 || hashes[u - 1] != hashes[i])
             hashes[u++] = hashes[i];
+    if (u > MAX_ENTRIES) {
+        cars_span s = at(tf, 1, 1, 1);
+        cars_error(d, &s, "split the table, or keep fewer entries",
+                   "table '%s' has %zu distinct entries; a release holds at most %zu", t->name, u,
+                   MAX_ENTRIES);
+        return false;
+    }
     pt->n = (uint32_t)u;
     pt->hashes = hashes;
     return true;
@@ -360,6 +376,15 @@ bool cars_codegen_tables(const cars_ast *ast, const char *dir, cars_program *out
             cars_error(d, &t->file_span, NULL, "cannot read table file '%s': %s", t->file,
                        strerror(errno));
             files[i].text = "";
+            ok = false;
+            continue;
+        }
+        if (files[i].len > MAX_FILE) {
+            cars_error(d, &t->file_span, "split the table into several files",
+                       "table file '%s' has %zu bytes; at most %zu are read", t->file,
+                       files[i].len, MAX_FILE);
+            files[i].text = "";
+            files[i].len = 0;
             ok = false;
             continue;
         }

@@ -331,7 +331,7 @@ void cars_pb_review(cars_pstate *ps, cars_expr *date, cars_expr *months, const c
         cars_error(ps->d, &months->span, NULL, "review interval must be 1 to 120 months");
     ps->meta->has_review = true;
     ps->meta->reviewed = date->ival;
-    ps->meta->review_months = (int)(months->ival > 120 ? 120 : months->ival);
+    ps->meta->review_months = (int)(months->ival > 120 ? 120 : months->ival); /* literal: >= 0 */
     ps->meta->review_span = *span;
 }
 
@@ -615,7 +615,7 @@ cars_expr *cars_pb_negate(cars_pstate *ps, cars_expr *lit, const cars_span *span
 {
     (void)ps;
     lit->span = *span;
-    lit->ival = -lit->ival;
+    lit->ival = -lit->ival; /* bound: an integer literal is 0 to INT64_MAX (lexer.l) */
     lit->nval = -lit->nval;
     if (lit->text) {
         char *t = cars_arena_alloc(ps->arena, strlen(lit->text) + 2);

@@ -60,17 +60,53 @@ bool cars_date_parse(const char *s, size_t len, int64_t *days)
     return true;
 }
 
+/* Days to year, month and day for any int64 day count. The Gregorian
+ * calendar repeats every 400 years, which are exactly 146097 days: days =
+ * q * 146097 + r with 0 <= r < 146097 is the date of r (1970 to 2369) moved
+ * by 400 q years. Bound: |q| <= INT64_MAX / 146097 < 6.4e13, so the year's
+ * magnitude stays below 2.6e16, far inside int64; q * 146097 never exceeds
+ * |days|. */
+static void split64(int64_t days, int64_t *y, int *m, int *d)
+{
+    int yy;
+    if (days > -1000000000 && days < 1000000000) { /* every record date: years fit an int */
+        cars_date_split(days, &yy, m, d);
+        *y = yy;
+        return;
+    }
+    int64_t q = days / 146097, r = days % 146097;
+    if (r < 0) {
+        r += 146097;
+        q--;
+    }
+    cars_date_split(r, &yy, m, d);
+    *y = yy + 400 * q;
+}
+
+int64_t cars_date_year(int64_t days)
+{
+    int64_t y;
+    int m, d;
+    split64(days, &y, &m, &d);
+    return y;
+}
+
+/* Leap years repeat every 400 years (the rule only tests divisibility, so
+ * the sign of the C remainder does not matter). */
+static bool leap64(int64_t y) { return cars_is_leap((int)(y % 400)); }
+
 int64_t cars_years_between(int64_t from, int64_t to)
 {
-    if (to < from)
+    if (to < from) /* the magnitude is below 5.2e16 (see split64): negating is safe */
         return -cars_years_between(to, from);
-    int fy, fm, fd, ty, tm, td;
-    cars_date_split(from, &fy, &fm, &fd);
-    cars_date_split(to, &ty, &tm, &td);
+    int64_t fy, ty;
+    int fm, fd, tm, td;
+    split64(from, &fy, &fm, &fd);
+    split64(to, &ty, &tm, &td);
     int64_t years = ty - fy;
     /* The anniversary in year ty: 29 Feb becomes 1 Mar in a common year. */
     int am = fm, ad = fd;
-    if (fm == 2 && fd == 29 && !cars_is_leap(ty)) {
+    if (fm == 2 && fd == 29 && !leap64(ty)) {
         am = 3;
         ad = 1;
     }

@@ -13,12 +13,17 @@
 #define CARS_DATE_MAX 2932896
 
 bool cars_date_parse(const char *s, size_t len, int64_t *days);
-/* Days to year, month (1-12), day (1-31). */
+/* Days to year, month (1-12), day (1-31); |days| below 10^9 (the year must
+ * fit an int: cars_date_year takes any day count). */
 void cars_date_split(int64_t days, int *y, int *m, int *d);
 /* Year, month, day to days; the date must exist. */
 int64_t cars_date_make(int y, int m, int d);
-/* Completed years from date `from` to date `to` (negative if to < from).
- * A 29 February birthday falls on 1 March in years that are not leap years. */
+/* The year of any int64 day count (exact: the calendar repeats every 400
+ * years; |year| < 2.6e16). */
+int64_t cars_date_year(int64_t days);
+/* Completed years from date `from` to date `to` (negative if to < from),
+ * exact for any int64 day counts. A 29 February birthday falls on 1 March in
+ * years that are not leap years. */
 int64_t cars_years_between(int64_t from, int64_t to);
 /* Write "YYYY-MM-DD" and a NUL into out[11]. */
 void cars_date_format(int64_t days, char out[11]);

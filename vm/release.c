@@ -68,6 +68,23 @@ static void hex32(const uint8_t d[32], char out[65])
     out[64] = '\0';
 }
 
+bool cars_sequence_parse(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
 typedef struct state {
     bool present;
     uint64_t sequence;
@@ -89,7 +106,8 @@ static int read_state(const char *path, state *st, char *err, size_t errlen)
     char line[512];
     int ok = fgets(line, sizeof line, f) && strcmp(line, "cars-release-state 1\n") == 0;
     if (ok)
-        ok = fgets(line, sizeof line, f) && sscanf(line, "sequence %" SCNu64, &st->sequence) == 1;
+        ok = fgets(line, sizeof line, f) && strncmp(line, "sequence ", 9) == 0 &&
+             cars_sequence_parse(line + 9, strcspn(line + 9, "\n"), &st->sequence);
     if (ok)
         ok = fgets(line, sizeof line, f) && sscanf(line, "release %255s", st->release) == 1;
     if (ok)

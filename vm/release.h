@@ -39,6 +39,10 @@ typedef struct cars_release_policy {
     const char *state_path; /* NULL: no rollback state kept */
 } cars_release_policy;
 
+/* Parses a release sequence: decimal digits only (no sign, no blank, at
+ * least one), at most UINT64_MAX; false otherwise, never a wrapped value. */
+bool cars_sequence_parse(const char *s, size_t len, uint64_t *out);
+
 const char *cars_channel_name(uint8_t channel);
 /* Parses "production" or "test"; false otherwise. */
 bool cars_channel_parse(const char *s, uint8_t *out);

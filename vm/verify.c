@@ -116,6 +116,8 @@ static int check_indexes(vctx *v)
         if (num != (f->type == CARS_FT_NUMBER) || f->type == CARS_FT_STRING || f->type == CARS_FT_LIST)
             return fail(v, "index %u: field %u (%.*s) is a %s, which cannot have %s keys", i, x->field, STR(f->path),
                         type_name(f->type), num ? "number" : "integer");
+        if (x->nvalues == UINT32_MAX) /* the absent slot, K + 1, must fit a u32 */
+            return fail(v, "index %u: %u keys; at most %u", i, x->nvalues, UINT32_MAX - 1);
         uint32_t n = p->stages[x->stage].n, w = (n + 63) / 64;
         uint64_t need = (uint64_t)x->nvalues + ((uint64_t)x->nvalues + 2) * w;
         if (x->words_first + need > p->nindex_words)
@@ -137,9 +139,9 @@ static int check_indexes(vctx *v)
                     return fail(v, "index %u: keys not strictly ascending at position %u", i, k);
         }
         uint64_t beyond = n % 64 ? ~(uint64_t)0 << (n % 64) : 0;
-        for (uint32_t j = 0; j <= x->nvalues + 1 && beyond; j++)
+        for (uint64_t j = 0; j <= (uint64_t)x->nvalues + 1 && beyond; j++)
             if (words[x->nvalues + (uint64_t)j * w + w - 1] & beyond)
-                return fail(v, "index %u: bitset %u has bits beyond the stage's %u rules", i, j, n);
+                return fail(v, "index %u: bitset %u has bits beyond the stage's %u rules", i, (unsigned)j, n);
     }
     return 0;
 }

@@ -13,10 +13,10 @@
 #include "alloc.h"
 #include "date.h"
 #include "normalise.h"
+#include "satarith.h"
 #include "verify.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
-#define DATE_LIMIT 1000000000LL              /* |days| beyond this: unknown */
 
 struct cars_vm {
     const cars_program *p;
@@ -187,7 +187,7 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
         if (!e.known)
             unknown = true;
         if (op == CARS_OP_COUNT) {
-            count += t;
+            count += t; /* bound: list->n <= CARS_READER_MAX_ELEMS (100,000) */
         } else if (op == CARS_OP_ALL) {
             if (e.known && !e.i) {
                 v->known = true;
@@ -218,9 +218,6 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
         a->known = a->known && b->known; if (a->known) a->f = (expr); else a->i = 0; } while (0)
 #define CMP_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
-#define WRAP(x) ((int64_t)(uint64_t)(x))
-
-static bool date_ok(const cars_value *v) { return v->i > -DATE_LIMIT && v->i < DATE_LIMIT; }
 
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
@@ -267,12 +264,12 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
                 sp[-1].f = (double)sp[-1].i;
             pc++;
             break;
-        case CARS_OP_ADD_I: BIN_I(WRAP((uint64_t)a->i + (uint64_t)b->i)); pc++; break; /* a + b */
-        case CARS_OP_SUB_I: BIN_I(WRAP((uint64_t)a->i - (uint64_t)b->i)); pc++; break; /* a - b */
-        case CARS_OP_MUL_I: BIN_I(WRAP((uint64_t)a->i * (uint64_t)b->i)); pc++; break; /* a * b */
-        case CARS_OP_NEG_I: /* -a (integer) */
+        case CARS_OP_ADD_I: BIN_I(cars_sat_add(a->i, b->i)); pc++; break; /* a + b (saturating) */
+        case CARS_OP_SUB_I: BIN_I(cars_sat_sub(a->i, b->i)); pc++; break; /* a - b (saturating) */
+        case CARS_OP_MUL_I: BIN_I(cars_sat_mul(a->i, b->i)); pc++; break; /* a * b (saturating) */
+        case CARS_OP_NEG_I: /* -a (integer; -INT64_MIN saturates to INT64_MAX) */
             if (sp[-1].known)
-                sp[-1].i = WRAP(0 - (uint64_t)sp[-1].i);
+                sp[-1].i = cars_sat_neg(sp[-1].i);
             pc++;
             break;
         case CARS_OP_ADD_F: BIN_F(a->f + b->f); pc++; break; /* a + b (numbers) */
@@ -283,27 +280,16 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
                 sp[-1].f = -sp[-1].f;
             pc++;
             break;
-        case CARS_OP_ADD_DAYS: BIN_I(WRAP((uint64_t)a->i + (uint64_t)b->i)); pc++; break; /* date a + b days */
-        case CARS_OP_YEAR: { /* the year of date a (unknown outside the calendar's range) */
-            cars_value *a = sp - 1;
-            if (a->known && date_ok(a)) {
-                int y, m, d;
-                cars_date_split(a->i, &y, &m, &d);
-                a->i = y;
-            } else {
-                a->known = false, a->i = 0;
-            }
+        case CARS_OP_ADD_DAYS: BIN_I(cars_sat_add(a->i, b->i)); pc++; break; /* date a + b days (saturating) */
+        case CARS_OP_YEAR: /* the year of date a (exact for any day count) */
+            if (sp[-1].known)
+                sp[-1].i = cars_date_year(sp[-1].i);
             pc++;
             break;
-        }
-        case CARS_OP_YEARS_BETWEEN: { /* completed years from date a to date b (29 Feb rule) */
-            sp--;
-            cars_value *a = sp - 1, *b = sp;
-            a->known = a->known && b->known && date_ok(a) && date_ok(b);
-            a->i = a->known ? cars_years_between(a->i, b->i) : 0;
+        case CARS_OP_YEARS_BETWEEN: /* completed years from date a to date b (29 Feb rule; exact) */
+            BIN_I(cars_years_between(a->i, b->i));
             pc++;
             break;
-        }
         case CARS_OP_EQ_I: BIN_I(a->i == b->i); pc++; break; /* a = b */
         case CARS_OP_NE_I: BIN_I(a->i != b->i); pc++; break; /* a != b */
         case CARS_OP_LT_I: BIN_I(a->i < b->i); pc++; break;  /* a < b */
@@ -438,7 +424,7 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
 static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w)
 {
     const int64_t *keys = (const int64_t *)(const void *)(p->index_words + x->words_first);
-    uint32_t j = x->nvalues + 1;
+    uint32_t j = x->nvalues + 1; /* bound: the verifier refused nvalues == UINT32_MAX */
     const cars_value *v = &rec->v[x->field];
     if (v->known) {
         uint32_t lo = 0, hi = x->nvalues;

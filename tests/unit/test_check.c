@@ -500,6 +500,66 @@ static void t_lawful_basis(void **state)
     done();
 }
 
+/* The records contract's fields keep their protection whatever the schema
+ * says; its proxies of nationality need an authorisation when compared with
+ * particular countries, and only then. */
+#define CONTRACT_SCHEMA                                                        \
+    "schema {\n"                                                               \
+    "  id: string required\n"                                                  \
+    "  received: date required reference\n"                                    \
+    "  applicant.nationality: country required\n"                              \
+    "  applicant.date_of_birth: date required protected age\n"                 \
+    "  applicant.sex: country required protected nationality\n"                \
+    "  applicant.passport.number: string required\n"                           \
+    "  applicant.passport.issuing_country: country required\n"                 \
+    "  applicant.country_of_residence: country optional\n"                     \
+    "  trips: list of {\n    country: country required\n  } optional\n"        \
+    "}\n"                                                                      \
+    "routing {\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n"          \
+    "table docs \"d\" {\n  file \"d.csv\"\n  key c: country, n: document\n}\n" \
+    "table cs \"c\" {\n  file \"c.csv\"\n  key c: country\n}\n"
+
+static void t_contract_and_proxies(void **state)
+{
+    (void)state;
+    run(CONTRACT_SCHEMA /* lines 1-25 */
+        "let pc = applicant.passport.issuing_country\n"
+        "single S-1 complex \"t\" { when applicant.nationality = QZA }\n" /* 27 */
+        "single S-2 complex \"t\" { when pc != QZA }\n"
+        "single S-3 complex \"t\" { when applicant.passport.issuing_country in cs }\n"
+        "single S-4 complex \"t\" {\n"
+        "  when (applicant.passport.issuing_country, applicant.passport.number) in docs }\n"
+        "single S-5 complex \"t\" { when applicant.country_of_residence is present\n"
+        "  and any(t in trips where t.country = QZA or t.country = pc) }\n"
+        "single S-6 complex \"t\" { authorisation MA-1 when any(t in trips where pc = QZB) }\n"
+        "single S-7 complex \"t\" { when applicant.sex = QZA }\n"); /* 35 */
+    assert_false(F.ok);
+    error_is(0, 4, 3, "the records contract makes applicant.nationality a protected "
+             "characteristic (nationality); the schema may not remove its protection",
+             "add 'protected nationality' to the field");
+    error_is(1, 6, 3, "the records contract makes applicant.sex a protected characteristic "
+             "(sex), not nationality", "write 'protected sex' instead of 'protected nationality'");
+    /* the contract's protection holds for the rules all the same */
+    error_is(2, 27, 31, "single S-1 reads applicant.nationality (protected nationality) without "
+             "an authorisation", "cite the Ministerial Authorisation: authorisation MA-YYYY-NNN");
+    error_is(3, 28, 31, "single S-2 compares applicant.passport.issuing_country with particular "
+             "countries without an authorisation: it is a proxy of nationality (protected)",
+             "cite the Ministerial Authorisation (authorisation MA-YYYY-NNN), or remove the "
+             "condition");
+    error_is(4, 29, 31, "single S-3 compares applicant.passport.issuing_country with particular "
+             "countries without an authorisation: it is a proxy of nationality (protected)", NULL);
+    error_is(5, 35, 31, "applicant.sex is a protected characteristic with no lawful basis for "
+             "routing", "remove the condition");
+    assert_int_equal(F.d.n, 6);
+    assert_int_equal(F.ast->rules[1]->protect, CARS_PROT_NAT_PROXY);
+    assert_int_equal(F.ast->rules[2]->protect, CARS_PROT_NAT_PROXY);
+    assert_int_equal(F.ast->rules[3]->protect, 0); /* a document's identity */
+    assert_int_equal(F.ast->rules[4]->protect, 0); /* presence; compared with an element */
+    assert_int_equal(F.ast->rules[5]->protect, CARS_PROT_NAT_PROXY);
+    assert_int_equal(F.ast->fields[2].protect, CARS_PROT_NATIONALITY); /* the contract's */
+    done();
+}
+
 /* ---- metadata ---------------------------------------------------------------------- */
 
 static void t_profile_meta(void **state)
@@ -698,6 +758,7 @@ int main(void)
         cmocka_unit_test(t_routing),
         cmocka_unit_test(t_last_stage),
         cmocka_unit_test(t_lawful_basis),
+        cmocka_unit_test(t_contract_and_proxies),
         cmocka_unit_test(t_profile_meta),
         cmocka_unit_test(t_review_due),
         cmocka_unit_test(t_examples),

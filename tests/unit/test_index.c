@@ -100,8 +100,11 @@ static void test_index_words(void **s)
     T.indexes[2].words_first = 9;
     expect("index 2: words 9+4 out of range (12 index words)");
     tp_build_standard(&T, true);
-    T.indexes[0].nvalues = 0xFFFFFFFFu; /* no overflow in the bound */
-    expect("index 0: words 0+8589934592 out of range (12 index words)");
+    T.indexes[0].nvalues = 0xFFFFFFFEu; /* no overflow in the bound */
+    expect("index 0: words 0+8589934590 out of range (12 index words)");
+    tp_build_standard(&T, true);
+    T.indexes[0].nvalues = 0xFFFFFFFFu; /* its absent slot, K + 1, would not fit a u32 */
+    expect("index 0: 4294967295 keys; at most 4294967294");
 }
 static void test_index_keys(void **s)
 {

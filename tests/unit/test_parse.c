@@ -1,6 +1,7 @@
 /* test_parse.c - the scanner and parser: AST shapes for every construct,
  * precedence, comments, includes, and the exact wording and position of
  * lexical and syntax errors. */
+#include <float.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -237,6 +238,36 @@ static void test_literals(void **state)
     assert_int_equal(n->kind, CARS_E_NUM);
     assert_string_equal(n->text, "1499.99");
     assert_true(n->nval == 1499.99);
+}
+
+/* Decimal literals out of the range of a double are errors wherever they
+ * stand (expressions, `min`, example values), as over-large integers are:
+ * never infinity, never a silent 0 or subnormal. The limits themselves read
+ * exactly. */
+static void test_decimal_range(void **state)
+{
+    (void)state;
+    char src[2048], digits[400];
+    memset(digits, '0', 330);
+    digits[330] = '\0';
+    snprintf(src, sizeof src, "let x = 1%s.5\n", digits); /* 1e330 */
+    assert_string_equal(first_error(src), "1:9: decimal literal too large");
+    snprintf(src, sizeof src, "let x = 0.%s1\n", digits); /* 1e-331: would be 0 */
+    assert_string_equal(first_error(src), "1:9: decimal literal too small: it would lose precision or become 0");
+    snprintf(src, sizeof src, "let x = 0.%.310s5\n", digits); /* 5e-311: subnormal */
+    assert_string_equal(first_error(src), "1:9: decimal literal too small: it would lose precision or become 0");
+    snprintf(src, sizeof src, "schema {\n  x: number min -1%s.0 optional\n}\n", digits);
+    assert_string_equal(first_error(src), "2:18: decimal literal too large");
+    snprintf(src, sizeof src, "example e {\n  x = 1%s.0\n}\n", digits);
+    assert_string_equal(first_error(src), "2:7: decimal literal too large");
+    /* in range: the largest double, the smallest normal one, and zero */
+    snprintf(src, sizeof src, "let a = 17976931348623157%.292s.0\n", digits); /* 309 digits */
+    parse_ok(src);
+    assert_true(F.ast->lets[0]->value->nval == DBL_MAX);
+    snprintf(src, sizeof src, "let b = 0.%.307s22250738585072014\nlet c = 0.000\n", digits);
+    parse_ok(src);
+    assert_true(F.ast->lets[0]->value->nval == DBL_MIN);
+    assert_true(F.ast->lets[1]->value->nval == 0);
 }
 
 static void test_lexical_errors(void **state)
@@ -570,6 +601,7 @@ int main(void)
         cmocka_unit_test_teardown(test_quantifiers_and_calls, teardown),
         cmocka_unit_test_teardown(test_literals, teardown),
         cmocka_unit_test_teardown(test_lexical_errors, teardown),
+        cmocka_unit_test_teardown(test_decimal_range, teardown),
         cmocka_unit_test_teardown(test_syntax_errors, teardown),
         cmocka_unit_test_teardown(test_depth_limits, teardown),
         cmocka_unit_test_teardown(test_declarations, teardown),

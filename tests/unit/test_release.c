@@ -216,6 +216,28 @@ static void test_rollback_refused(void **state)
     assert_int_equal(open_copy(f, f->c.bytes, f->c.len, f->sig, f->siglen, &pol, err, sizeof err), CARS_REL_OK);
 }
 
+/* Sequence numbers: digits only, up to UINT64_MAX, never wrapped. */
+static void test_sequence_parse(void **state)
+{
+    (void)state;
+    uint64_t v = 7;
+    assert_true(cars_sequence_parse("0", 1, &v));
+    assert_true(v == 0);
+    assert_true(cars_sequence_parse("18446744073709551615", 20, &v));
+    assert_true(v == UINT64_MAX);
+    assert_true(cars_sequence_parse("0018446744073709551615", 22, &v));
+    assert_true(v == UINT64_MAX);
+    assert_true(cars_sequence_parse("48x", 2, &v)); /* only the length given is read */
+    assert_true(v == 48);
+    static const char *const bad[] = {"", "-1", " 1", "+1", "1 ", "18446744073709551616",
+                                      "99999999999999999999", "1e3", "0x10"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = 7;
+        assert_false(cars_sequence_parse(bad[i], strlen(bad[i]), &v));
+        assert_true(v == 7);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_truncations_and_appends_refused),
         cmocka_unit_test(test_policy_refusals),
         cmocka_unit_test(test_rollback_refused),
+        cmocka_unit_test(test_sequence_parse),
     };
     return cmocka_run_group_tests_name("release", tests, setup, teardown);
 }

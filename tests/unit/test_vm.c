@@ -13,6 +13,7 @@
 #include "date.h"
 #include "bundle_write.h"
 #include "loader.h"
+#include "opcodes.h"
 #include "output.h"
 #include "reader.h"
 #include "route.h"
@@ -386,6 +387,122 @@ static void test_prefixes(void **state)
     assert_true(cars_reader_parse(e->r, line, n));
 }
 
+/* ---- integer and date arithmetic at the int64 limits -------------------- */
+
+/* Runs one rule: the constants `push` (in order), then the instructions
+ * `ops`, then `= want`. Returns its value (1: the result was exactly want). */
+static int eval_ops(const int64_t *push, int npush, const int *ops, int nops, int64_t want)
+{
+    tp t;
+    tp_init(&t);
+    tp_begin(&t, CARS_BK_MAIN, 0);
+    t.blocks[0].max_stack = 0;
+    tp_op1(&t, CARS_OP_EVAL_STAGE, 0), tp_op(&t, CARS_OP_DECIDE_IF_MATCHED), tp_u8(&t, CARS_OUT_CXDR);
+    tp_op(&t, CARS_OP_DECIDE), tp_u8(&t, CARS_OUT_NCXDR);
+    tp_end(&t);
+    tp_begin(&t, CARS_BK_RULE, 0);
+    for (int i = 0; i < npush; i++)
+        tp_int(&t, push[i]);
+    for (int i = 0; i < nops; i++)
+        tp_op(&t, ops[i]);
+    tp_int(&t, want), tp_op(&t, CARS_OP_EQ_I), tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("R-1"), TP_S("r"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    tp_stage(&t, 0, 1);
+    uint8_t *bytes;
+    size_t len;
+    assert_true(cars_bundle_write(&t.p, &bytes, &len));
+    cars_program p;
+    char err[600];
+    int rc = cars_bundle_load(bytes, len, &p, err, sizeof err);
+    if (rc)
+        fail_msg("load: %s", err);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    const char *j = rec("");
+    assert_true(cars_reader_parse(r, j, strlen(j)));
+    int v = cars_vm_eval_rule(vm, cars_reader_record(r), 0);
+    cars_vm_free(vm);
+    cars_reader_free(r);
+    cars_program_free(&p);
+    cars_free(bytes);
+    return v;
+}
+
+static void bin_is(int op, int64_t a, int64_t b, int64_t want)
+{
+    const int64_t push[2] = {a, b};
+    if (eval_ops(push, 2, &op, 1, want) != 1)
+        fail_msg("%s %lld %lld is not %lld", cars_opinfo_table[op].name, (long long)a, (long long)b, (long long)want);
+}
+
+static void un_is(int op, int64_t a, int64_t want)
+{
+    if (eval_ops(&a, 1, &op, 1, want) != 1)
+        fail_msg("%s %lld is not %lld", cars_opinfo_table[op].name, (long long)a, (long long)want);
+}
+
+/* ADD_I, SUB_I, MUL_I, NEG_I and ADD_DAYS saturate at INT64_MIN and
+ * INT64_MAX (exact below them); YEAR and YEARS_BETWEEN are exact for any
+ * day count, so nothing wraps and nothing becomes unknown. */
+static void test_arith_limits(void **state)
+{
+    (void)state;
+    const int64_t MAX = INT64_MAX, MIN = INT64_MIN;
+    bin_is(CARS_OP_ADD_I, 5, 7, 12);
+    bin_is(CARS_OP_ADD_I, MAX - 1, 1, MAX);
+    bin_is(CARS_OP_ADD_I, MAX, 1, MAX);
+    bin_is(CARS_OP_ADD_I, MAX, MAX, MAX);
+    bin_is(CARS_OP_ADD_I, MIN, -1, MIN);
+    bin_is(CARS_OP_ADD_I, MIN, MIN, MIN);
+    bin_is(CARS_OP_ADD_I, MAX, MIN, -1);
+    bin_is(CARS_OP_SUB_I, MIN + 1, 1, MIN);
+    bin_is(CARS_OP_SUB_I, MIN, 1, MIN);
+    bin_is(CARS_OP_SUB_I, MAX, -1, MAX);
+    bin_is(CARS_OP_SUB_I, 0, MIN, MAX);
+    bin_is(CARS_OP_SUB_I, -1, MIN, MAX);
+    bin_is(CARS_OP_SUB_I, -2, MIN, MAX - 1);
+    bin_is(CARS_OP_SUB_I, MIN, MAX, MIN);
+    bin_is(CARS_OP_SUB_I, 2026, 9223372036854775000, 2026 - 9223372036854775000);
+    bin_is(CARS_OP_MUL_I, -6, 7, -42);
+    bin_is(CARS_OP_MUL_I, MAX, 2, MAX);
+    bin_is(CARS_OP_MUL_I, MAX, -2, MIN);
+    bin_is(CARS_OP_MUL_I, MIN, 2, MIN);
+    bin_is(CARS_OP_MUL_I, MIN, -1, MAX);
+    bin_is(CARS_OP_MUL_I, MAX, -1, -MAX);
+    bin_is(CARS_OP_MUL_I, MIN, 1, MIN);
+    bin_is(CARS_OP_MUL_I, (int64_t)1 << 32, (int64_t)1 << 31, MAX);
+    bin_is(CARS_OP_MUL_I, -((int64_t)1 << 32), (int64_t)1 << 31, MIN);
+    bin_is(CARS_OP_MUL_I, 3037000500, 3037000500, MAX);
+    bin_is(CARS_OP_MUL_I, 3037000499, 3037000499, 9223372030926249001);
+    bin_is(CARS_OP_MUL_I, 0, MIN, 0);
+    un_is(CARS_OP_NEG_I, MIN, MAX);
+    un_is(CARS_OP_NEG_I, MAX, -MAX);
+    un_is(CARS_OP_NEG_I, 0, 0);
+    int64_t arrival = cars_date_make(2027, 2, 16), expiry = cars_date_make(2028, 6, 20);
+    bin_is(CARS_OP_ADD_DAYS, arrival, 490, expiry);
+    bin_is(CARS_OP_ADD_DAYS, arrival, MAX, MAX);
+    bin_is(CARS_OP_ADD_DAYS, arrival, MAX - arrival, MAX);
+    bin_is(CARS_OP_ADD_DAYS, arrival, MAX - arrival - 1, MAX - 1);
+    bin_is(CARS_OP_ADD_DAYS, -arrival, MIN, MIN);
+    /* expiry < date + n days: the comparison PRF-003 makes, true for any n > 490 */
+    const int64_t push[3] = {expiry, arrival, MAX};
+    const int lt[2] = {CARS_OP_ADD_DAYS, CARS_OP_LT_I};
+    assert_int_equal(eval_ops(push, 3, lt, 2, 1), 1);
+    un_is(CARS_OP_YEAR, 0, 1970);
+    un_is(CARS_OP_YEAR, -1, 1969);
+    un_is(CARS_OP_YEAR, cars_date_make(9999, 12, 31), 9999);
+    un_is(CARS_OP_YEAR, 1000000000, 2739877);
+    un_is(CARS_OP_YEAR, MAX, 25252734927768524);
+    un_is(CARS_OP_YEAR, MIN, -25252734927764585);
+    bin_is(CARS_OP_YEARS_BETWEEN, 0, MAX, 25252734927766554);
+    bin_is(CARS_OP_YEARS_BETWEEN, MIN, 0, 25252734927766554);
+    bin_is(CARS_OP_YEARS_BETWEEN, MAX, 0, -25252734927766554);
+    bin_is(CARS_OP_YEARS_BETWEEN, MIN, MAX, 50505469855533109);
+    bin_is(CARS_OP_YEARS_BETWEEN, cars_date_make(2008, 2, 29), cars_date_make(2026, 3, 1), 18);
+}
+
 /* Allocation failure anywhere in routing a stream: a clean -1 with a
  * message, or success; never a crash or a leak. */
 static void test_alloc_failure(void **state)
@@ -430,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_kleene),     cmocka_unit_test(test_isolation),      cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_title_escaping),
         cmocka_unit_test(test_prefixes),   cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_arith_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

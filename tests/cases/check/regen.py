@@ -134,6 +134,35 @@ case('duplicate-test', BASE+rule('visit.length_days > 90')+ROUTING+EX+'test "lon
 case('unknown-expected-rule', BASE+rule('visit.length_days > 90')+ROUTING+EX+'test "long" {\n  like base\n  visit.length_days = 91\n  expect CXDR [S-CX-2]\n}\n')
 case('enum-vs-string', BASE+rule('visit.purpose = "tourism"')+ROUTING)
 case('different-enumerations', BASE+rule('visit.purpose = route')+ROUTING)
+# The records contract's protected fields: the schema may not remove or change
+# their protection, and every use still needs its lawful basis.
+NAT='applicant.nationality: country required protected nationality'
+SEX='applicant.sex: one of [F, M, X] required protected sex'
+DOB='applicant.date_of_birth: date required protected age'
+case('contract-nationality-unprotected', BASE.replace(NAT, 'applicant.nationality: country required')+rule('applicant.nationality in [QZA, QZB]')+ROUTING)
+case('contract-sex-unprotected', BASE.replace(SEX, 'applicant.sex: one of [F, M, X] required')+rule('applicant.sex = F')+ROUTING)
+case('contract-age-unprotected', BASE.replace(DOB, 'applicant.date_of_birth: date required')+'let age = years_between(applicant.date_of_birth, received)\n'+rule('age < 18')+ROUTING)
+case('contract-wrong-protection', BASE.replace(SEX, 'applicant.sex: country required protected nationality')+ROUTING)
+case('contract-quantifier', BASE+rule('any(t in travel_history where t.country = applicant.nationality)')+ROUTING)
+# Proxies of nationality: the passport's issuing country and the country of
+# residence compared with particular countries need an authorisation.
+PBASE=BASE.replace('  contact.email: string optional\n', '  contact.email: string optional\n'
+  '  applicant.passport.number: string required\n'
+  '  applicant.passport.issuing_country: country required\n'
+  '  applicant.country_of_residence: country optional\n')
+case('proxy-eq', PBASE+rule('applicant.passport.issuing_country = QZA')+ROUTING)
+case('proxy-ne', PBASE+rule('QZA != applicant.country_of_residence')+ROUTING)
+case('proxy-in-list', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB]')+ROUTING)
+case('proxy-in-set', PBASE+'set listed = [QZA, QZB]\n'+rule('applicant.country_of_residence in listed')+ROUTING)
+case('proxy-not-in', PBASE+rule('applicant.passport.issuing_country not in [QZA, QZB]')+ROUTING)
+case('proxy-let', PBASE+'let passport_country = applicant.passport.issuing_country\nlet from_qz = passport_country in [QZA, QZB]\n'+rule('visit.length_days > 90 and from_qz')+ROUTING)
+case('proxy-country-table', PBASE+'table listed_countries "Listed countries" {\n  file "tables/countries.csv"\n  key country: country\n}\n'+rule('applicant.country_of_residence in listed_countries')+ROUTING)
+case('proxy-authorised', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB] and applicant.country_of_residence is present', '  authorisation MA-2026-014\n')+ROUTING)
+case('proxy-document-table', PBASE+TABLES+rule('(applicant.passport.issuing_country, applicant.passport.number) in false_documents or contact.email in false_contacts or applicant.country_of_residence is present or any(t in travel_history where t.country = QZA)')+ROUTING)
+# Number literals out of range are errors, as over-large integers are.
+case('decimal-too-large', BASE+rule('visit.cost_gbp > 1'+'0'*309+'.5')+ROUTING)
+case('decimal-too-small', BASE+rule('visit.cost_gbp < 0.'+'0'*320+'1 or visit.cost_gbp > 0.000')+ROUTING)
+case('integer-too-large', BASE+rule('visit.length_days > 9223372036854775808')+ROUTING)
 out=HERE
 for name,(text,args) in C.items():
     d=os.path.join(out,name); os.makedirs(d, exist_ok=True)
