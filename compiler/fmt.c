@@ -589,7 +589,11 @@ static void put_field(printer *p, const cars_field *f, int indent)
             cars_free(els);
         }
     } else {
-        sb_puts(&p->out, type_names[f->type]);
+        static const char *const kinds[] = {
+            [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
+            [CARS_SK_DOCUMENT] = "document",
+        };
+        sb_puts(&p->out, f->type == CARS_T_STRING ? kinds[f->kind] : type_names[f->type]);
         sb_puts(&p->out, attrs.p);
         end(p, f->span.end_line);
     }

@@ -131,6 +131,45 @@ cars_field *cars_pb_ftype(cars_pstate *ps, cars_type_kind kind)
     return f;
 }
 
+/* A type written as a name: a kind of string (`email`, `phone`,
+ * `document`; like key kinds, these are not reserved words). Any other name
+ * is reported, and the field is typed CARS_T_ERROR so that its uses are not
+ * reported again. */
+cars_field *cars_pb_named_type(cars_pstate *ps, const char *name, const cars_span *span)
+{
+    static const char *const kinds[] = {
+        [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone", [CARS_SK_DOCUMENT] = "document",
+    };
+    cars_field *f = cars_pb_ftype(ps, CARS_T_STRING);
+    if (!f)
+        return NULL;
+    for (int k = CARS_SK_EMAIL; k <= CARS_SK_DOCUMENT; k++)
+        if (strcmp(name, kinds[k]) == 0) {
+            f->kind = (cars_strkind)k;
+            return f;
+        }
+    static const char *const types[] = {"bool", "integer", "number", "string", "email", "phone",
+                                        "document", "date", "country"};
+    const char *best = NULL;
+    size_t len = strlen(name), bestd = len <= 3 ? 2 : 3;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t d = distance(name, len, types[i], strlen(types[i]));
+        if (d < bestd)
+            best = types[i], bestd = d;
+    }
+    char hint[64];
+    if (best)
+        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+    const char *h = strcmp(name, "contact") == 0 ? "a field holds emails or phone numbers: declare it 'email' or 'phone'"
+                    : strcmp(name, "text") == 0  ? "'text' is a kind of table key; a field of text is a 'string'"
+                    : best                       ? hint
+                                                 : "types are bool, integer, number, string, email, phone, document, "
+                                                   "date, country, one of [...] and list of {...}";
+    cars_error(ps->d, span, h, "unknown type '%s'", name);
+    f->type = CARS_T_ERROR;
+    return f;
+}
+
 void cars_pb_flag(cars_pstate *ps, bool *flag, const char *what, const cars_span *span)
 {
     if (*flag)
@@ -839,8 +878,8 @@ void cars_pb_syntax_error(cars_pstate *ps, const cars_span *loc, bool at_eof, co
     if (only_declarations(exp, n)) {
         snprintf(list, sizeof list, ", expected a declaration");
     } else if (has(exp, n, "bool") && has(exp, n, "integer") && has(exp, n, "one")) {
-        snprintf(list, sizeof list, ", expected a type (bool, integer, number, string, date, "
-                                    "country, one of [...], list of {...})");
+        snprintf(list, sizeof list, ", expected a type (bool, integer, number, string, email, phone, "
+                                    "document, date, country, one of [...], list of {...})");
     } else if (expr) {
         snprintf(list, sizeof list, ", expected an expression");
     } else if (n > 0 && n <= 6) {

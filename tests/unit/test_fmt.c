@@ -146,6 +146,13 @@ static void test_declarations(void **state)
           "  } optional\n"
           "  dob: date required protected age\n"
           "}\n");
+    check("schema{e:email optional p :phone\n optional\nn: document required s: string required}\n",
+          "schema {\n"
+          "  e: email optional\n"
+          "  p: phone optional\n"
+          "  n: document required\n"
+          "  s: string required\n"
+          "}\n");
     check("set s=[a,b]\nlet   x = a+b*2\n",
           "set s = [a, b]\n\nlet x = a + b * 2\n");
     check("set long = [aaaaaaaaaa, bbbbbbbbbb, cccccccccc, dddddddddd, eeeeeeeeee, ffffffffff, g]\n",
