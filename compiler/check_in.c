@@ -305,7 +305,6 @@ static bool value_fits(cars_ck *c, const cars_field *f, cars_expr *v)
     case CARS_T_NUMBER: return is_num_literal(v);
     case CARS_T_STRING: return v->kind == CARS_E_STR;
     case CARS_T_DATE: return v->kind == CARS_E_DATE;
-    case CARS_T_ERROR: return true; /* the field's type was reported */
     case CARS_T_ENUM:
     case CARS_T_COUNTRY:
         if (v->kind != CARS_E_NAME)

@@ -132,21 +132,19 @@ cars_field *cars_pb_ftype(cars_pstate *ps, cars_type_kind kind)
 }
 
 /* A type written as a name: a kind of string (`email`, `phone`,
- * `document`; like key kinds, these are not reserved words). Any other name
- * is reported, and the field is typed CARS_T_ERROR so that its uses are not
- * reported again. */
-cars_field *cars_pb_named_type(cars_pstate *ps, const char *name, const cars_span *span)
+ * `document`; like key kinds, these are not reserved words), which makes
+ * f a string of that kind. Any other name is reported as the syntax error
+ * it is, with a hint, and false returned: the parser then recovers at the
+ * next field, as from any syntax error. */
+bool cars_pb_string_kind(cars_pstate *ps, cars_field *f, const char *name, const cars_span *span)
 {
     static const char *const kinds[] = {
         [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone", [CARS_SK_DOCUMENT] = "document",
     };
-    cars_field *f = cars_pb_ftype(ps, CARS_T_STRING);
-    if (!f)
-        return NULL;
     for (int k = CARS_SK_EMAIL; k <= CARS_SK_DOCUMENT; k++)
         if (strcmp(name, kinds[k]) == 0) {
             f->kind = (cars_strkind)k;
-            return f;
+            return true;
         }
     static const char *const types[] = {"bool", "integer", "number", "string", "email", "phone",
                                         "document", "date", "country"};
@@ -163,11 +161,10 @@ cars_field *cars_pb_named_type(cars_pstate *ps, const char *name, const cars_spa
     const char *h = strcmp(name, "contact") == 0 ? "a field holds emails or phone numbers: declare it 'email' or 'phone'"
                     : strcmp(name, "text") == 0  ? "'text' is a kind of table key; a field of text is a 'string'"
                     : best                       ? hint
-                                                 : "types are bool, integer, number, string, email, phone, document, "
-                                                   "date, country, one of [...] and list of {...}";
-    cars_error(ps->d, span, h, "unknown type '%s'", name);
-    f->type = CARS_T_ERROR;
-    return f;
+                                                 : NULL;
+    cars_error(ps->d, span, h, "unexpected name '%.40s%s', expected a type (bool, integer, number, string, "
+               "email, phone, document, date, country, one of [...], list of {...})", name, len > 40 ? "..." : "");
+    return false;
 }
 
 void cars_pb_flag(cars_pstate *ps, bool *flag, const char *what, const cars_span *span)

@@ -126,7 +126,9 @@ static void test_schema_errors(void **state)
                         "2:3: field 'x' is both required and optional");
     assert_string_equal(first_error("schema {\n  x: date required protected race\n}\n"),
                         "2:30: unknown protected characteristic 'race'");
-    assert_string_equal(first_error("schema {\n  x: emial required\n}\n"), "2:6: unknown type 'emial'");
+    assert_string_equal(first_error("schema {\n  x: emial required\n}\n"),
+                        "2:6: unexpected name 'emial', expected a type (bool, integer, number, string, email, "
+                        "phone, document, date, country, one of [...], list of {...})");
     assert_string_equal(first_error("schema {\n  x: 1 required\n}\n"),
                         "2:6: unexpected number '1', expected a type (bool, integer, number, string, email, "
                         "phone, document, date, country, one of [...], list of {...})");
