@@ -91,7 +91,7 @@ static void set_free(strset *t)
 /* The table key normalisation of carsvm for the bundles carsc writes
  * (format version 3, vm/normalise.h), written again here so the generator
  * needs no part of carsc: "blanks" are Unicode White_Space and
- * Default_Ignorable_Code_Point (Unicode 15.1), trimmed at both ends of an
+ * Default_Ignorable_Code_Point (Unicode 14.0), trimmed at both ends of an
  * email or phone; a document loses blanks and dashes anywhere. */
 static const unsigned blank_ranges[][2] = {
     {0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},

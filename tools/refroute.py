@@ -109,7 +109,7 @@ def years_between(a,b):
     if (b.month,b.day)<bd: y-=1
     return y
 # Table key normalisation (docs/language.md, "Bulk data tables"): blanks are
-# Unicode White_Space and Default_Ignorable_Code_Point (Unicode 15.1); an
+# Unicode White_Space and Default_Ignorable_Code_Point (Unicode 14.0); an
 # email or phone is trimmed of them; a document loses them and dashes
 # anywhere; only ASCII letters change case, only 0-9 are digits.
 BLANK='[\t-\r \x85\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]'

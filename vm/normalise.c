@@ -15,7 +15,7 @@
 
 /* ---- blanks and dashes (format version 3) ---------------------------------- */
 
-/* White_Space and Default_Ignorable_Code_Point (Unicode 15.1), merged where
+/* White_Space and Default_Ignorable_Code_Point (Unicode 14.0), merged where
  * they touch; ascending. Part of format version 3: never change it. */
 static const uint32_t blanks[][2] = {
     {0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},

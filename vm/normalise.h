@@ -13,7 +13,7 @@
  *             U+180B-U+180F, U+200B-U+200F, U+202A-U+202E, U+2060-U+206F,
  *             U+3164, U+FE00-U+FE0F, U+FEFF, U+FFA0, U+FFF0-U+FFF8,
  *             U+1BCA0-U+1BCA3, U+1D173-U+1D17A, U+E0000-U+E0FFF), as of
- *             Unicode 15.1; the list is part of the format and never changes
+ *             Unicode 14.0; the list is part of the format and never changes
  *   "trim"    remove blanks at both ends
  *   document  remove blanks and dashes (ASCII '-', U+2010-U+2015, U+2212,
  *             U+FE63, U+FF0D) anywhere, upper-case ASCII a-z

@@ -27,7 +27,7 @@
 def present: . != null;
 
 # Blanks, as the VM trims them (bundle format version 3, vm/normalise.h):
-# Unicode White_Space and Default_Ignorable_Code_Point (Unicode 15.1).
+# Unicode White_Space and Default_Ignorable_Code_Point (Unicode 14.0).
 def blank: "[\t-\r \u0085\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc00-\udb43\udfff]";
 # Dashes a document number may be typed with.
 def dash: "[-\u2010-\u2015\u2212\ufe63\uff0d]";

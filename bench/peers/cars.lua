@@ -49,7 +49,7 @@ end
 -- ------------------------------------------------------------ normalisation
 -- As the VM normalises for the bundles carsc writes (format version 3,
 -- vm/normalise.h). Blanks: Unicode White_Space and Default_Ignorable_Code_Point
--- (Unicode 15.1). Dashes: the hyphens and minus signs of document numbers.
+-- (Unicode 14.0). Dashes: the hyphens and minus signs of document numbers.
 local blank_ranges = {
   { 0x09, 0x0D }, { 0x20, 0x20 }, { 0x85, 0x85 }, { 0xA0, 0xA0 }, { 0xAD, 0xAD },
   { 0x34F, 0x34F }, { 0x61C, 0x61C }, { 0x115F, 0x1160 }, { 0x1680, 0x1680 }, { 0x17B4, 0x17B5 },

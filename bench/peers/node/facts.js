@@ -23,7 +23,7 @@ function pathResolver(object, p) {
 // ------------------------------------------------------------ normalisation
 // As the VM normalises for the bundles carsc writes (format version 3,
 // vm/normalise.h). Blanks: Unicode White_Space and Default_Ignorable_Code_Point
-// (Unicode 15.1), trimmed from emails and phones, removed from documents
+// (Unicode 14.0), trimmed from emails and phones, removed from documents
 // with the dashes; only ASCII letters change case, only 0-9 are digits.
 const BLANK = '\\t-\\r \\u0085\\u00a0\\u00ad\\u034f\\u061c\\u115f\\u1160\\u1680\\u17b4\\u17b5'
   + '\\u180b-\\u180f\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\u3164\\ufe00-\\ufe0f\\ufeff'
