@@ -194,12 +194,15 @@ static bool in_table(const cars_ptable *t, uint64_t key)
     return lo < t->n && t->hashes[lo] == key;
 }
 
-/* A STRING field's value in a one-column contact table (false if absent). */
+/* A STRING field's value in a one-column contact table (false if absent),
+ * normalised as carsvm does: by the release's format version, and from
+ * version 3 by the field's kind (email or phone). */
 static bool contact_listed(hw *h, const cars_record *rec, uint32_t f)
 {
     if (!rec->v[f].known || rec->s[f].len > sizeof h->scratch)
         return false;
-    size_t n = cars_normalise(CARS_KEY_CONTACT, rec->s[f].p, rec->s[f].len, h->scratch);
+    int kind = cars_field_key_kind(h->p, h->contacts->key_kinds[0], f);
+    size_t n = cars_normalise(h->p->version, kind, rec->s[f].p, rec->s[f].len, h->scratch);
     return in_table(h->contacts, cars_table_hash_bytes(h->p->table_key, h->scratch, n));
 }
 
@@ -213,7 +216,7 @@ static bool doc_listed(hw *h, const cars_record *rec)
     h->scratch[1] = (char)('A' + c / 26 % 26);
     h->scratch[2] = (char)('A' + c % 26);
     h->scratch[3] = 0x1F;
-    size_t n = 4 + cars_normalise(CARS_KEY_DOCUMENT, num->p, num->len, h->scratch + 4);
+    size_t n = 4 + cars_normalise(h->p->version, CARS_KEY_DOCUMENT, num->p, num->len, h->scratch + 4);
     return in_table(h->docs, cars_table_hash_bytes(h->p->table_key, h->scratch, n));
 }
 

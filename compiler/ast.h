@@ -70,11 +70,17 @@ typedef struct cars_name_list {
     size_t n;
 } cars_name_list;
 
+/* What a string field holds, as the schema says (`email`, `phone`,
+ * `document`; plain `string` otherwise): a field of a kind is a string in
+ * every respect, and a table lookup normalises it by its kind. */
+typedef enum cars_strkind { CARS_SK_PLAIN, CARS_SK_EMAIL, CARS_SK_PHONE, CARS_SK_DOCUMENT } cars_strkind;
+
 typedef struct cars_field {
     const char *path;      /* full dotted path, e.g. "applicant.passport.number";
                               inside a list element, just the element key */
     cars_span span;
     cars_type_kind type;   /* BOOL INTEGER NUMBER STRING DATE COUNTRY ENUM LIST */
+    cars_strkind kind;     /* STRING: what it holds */
     cars_name_list members; /* ENUM: the members, in declared order */
     bool has_min;
     double min;            /* `min N` */

@@ -87,6 +87,7 @@ static void write_fields(writer *w, int id, const cars_pfield *f, uint32_t n)
         put_str(w, q, f[i].path);
         q[8] = f[i].type;
         q[9] = f[i].flags;
+        q[10] = f[i].kind;
         cars_wr32(q + 12, f[i].members_first);
         cars_wr32(q + 16, f[i].members_n);
         cars_wr32(q + 20, f[i].elems_first);

@@ -105,6 +105,62 @@ static bool check_set_use(cars_ck *c, cars_set *s, cars_type ta, const cars_expr
     return check_members(c, s->list->args, s->list->nargs, ta, value);
 }
 
+/* What a key column holds, and what a string field of a kind holds. */
+static const char *const column_holds[] = {
+    [CARS_K_DOCUMENT] = "document numbers", [CARS_K_EMAIL] = "emails",
+    [CARS_K_PHONE] = "phone numbers", [CARS_K_CONTACT] = "both emails and phone numbers",
+    [CARS_K_COUNTRY] = "countries", [CARS_K_TEXT] = "text, compared exactly as written",
+};
+static const char *const field_holds[] = {
+    [CARS_SK_PLAIN] = "text", [CARS_SK_EMAIL] = "emails", [CARS_SK_PHONE] = "phone numbers",
+    [CARS_SK_DOCUMENT] = "document numbers",
+};
+static const char *const kind_word[] = {
+    [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
+    [CARS_SK_DOCUMENT] = "document",
+};
+
+/* A string field in a key column that is not a country: the router
+ * normalises it by the column's kind, or in a contact column by the field's
+ * own kind, which must therefore be email or phone. A field of a kind may
+ * not go into a column that would compare it otherwise. */
+static bool check_key_kind(cars_ck *c, const cars_expr *arg, const cars_field *f,
+                           const cars_table *t, size_t k)
+{
+    cars_keykind col = t->key_kinds[k];
+    char hint[200];
+    if (col == CARS_K_CONTACT) {
+        if (f->kind == CARS_SK_EMAIL || f->kind == CARS_SK_PHONE)
+            return true;
+        if (f->kind == CARS_SK_PLAIN) {
+            snprintf(hint, sizeof hint, "declare '%s' as 'email' or 'phone' in the schema, so the "
+                     "router knows how to compare it", f->path);
+            cars_error(c->d, &arg->span, hint,
+                       "key column '%s' of table '%s' holds both emails and phone numbers; "
+                       "'%s' is a plain string", t->key_names[k], t->name, f->path);
+        } else {
+            cars_error(c->d, &arg->span, "look it up in a table whose key column is 'document'",
+                       "'%s' holds document numbers; key column '%s' of table '%s' holds "
+                       "emails and phone numbers", f->path, t->key_names[k], t->name);
+        }
+        return false;
+    }
+    bool same = f->kind == CARS_SK_PLAIN || (col == CARS_K_EMAIL && f->kind == CARS_SK_EMAIL) ||
+                (col == CARS_K_PHONE && f->kind == CARS_SK_PHONE) ||
+                (col == CARS_K_DOCUMENT && f->kind == CARS_SK_DOCUMENT);
+    if (same)
+        return true;
+    if (col == CARS_K_TEXT)
+        snprintf(hint, sizeof hint, "declare the key column '%s: %s', or '%s' a plain string to "
+                 "compare it exactly as written", t->key_names[k], kind_word[f->kind], f->path);
+    else
+        snprintf(hint, sizeof hint, "look it up in a table whose key column is '%s'%s",
+                 kind_word[f->kind], f->kind == CARS_SK_DOCUMENT ? "" : " or 'contact'");
+    cars_error(c->d, &arg->span, hint, "'%s' holds %s; key column '%s' of table '%s' holds %s",
+               f->path, field_holds[f->kind], t->key_names[k], t->name, column_holds[col]);
+    return false;
+}
+
 /* One key column of a table lookup. */
 static bool check_key(cars_ck *c, cars_expr *arg, const cars_table *t, size_t k)
 {
@@ -127,7 +183,7 @@ static bool check_key(cars_ck *c, cars_expr *arg, const cars_table *t, size_t k)
                    f->path, t->key_names[k], t->name);
         return false;
     }
-    return true;
+    return country_key || check_key_kind(c, arg, f, t, k);
 }
 
 static const char *nearest_collection(cars_ck *c, const char *name, char *buf, size_t size)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "codegen_int.h"
 #include "opcodes.h"
 #include "verify.h"
@@ -160,6 +161,11 @@ static void fill_field(cars_cg *g, cars_pfield *pf, const cars_field *f)
                           (f->protect & CARS_PROT_AGE ? CARS_FF_PROT_AGE : 0) |
                           (f->protect & CARS_PROT_SEX ? CARS_FF_PROT_SEX : 0));
     pf->min = f->has_min ? f->min : 0;
+    static const uint8_t kinds[] = {
+        [CARS_SK_PLAIN] = CARS_FK_PLAIN, [CARS_SK_EMAIL] = CARS_FK_EMAIL,
+        [CARS_SK_PHONE] = CARS_FK_PHONE, [CARS_SK_DOCUMENT] = CARS_FK_DOCUMENT,
+    };
+    pf->kind = f->type == CARS_T_STRING ? kinds[f->kind] : CARS_FK_PLAIN;
     if (f->type == CARS_T_ENUM) {
         pf->members_first = g->p->nmembers;
         pf->members_n = (uint32_t)f->members.n;
@@ -497,6 +503,7 @@ static bool codegen(const cars_ast *ast, const char *ruleset_dir, const cars_pro
     g.a = a;
     g.d = d;
     g.p = out;
+    out->version = CARS_BUNDLE_VERSION; /* cars_bundle_write writes this version */
     out->release_id = str_of("");
     out->ruleset_title = str_of("");
     for (size_t i = 0; i < ast->nfields; i++)

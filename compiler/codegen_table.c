@@ -8,6 +8,9 @@
  * lines ignored. The header row must name exactly the declared key columns,
  * in order.
  *
+ * Every key cell must be valid UTF-8 (the normalisation is defined on
+ * code points: vm/normalise.h).
+ *
  * Keys: each file's digest is BLAKE2b-256 of its bytes. The 16-byte table
  * key is the first 16 bytes of BLAKE2b-256 over, for every table in
  * declaration order, the file's length (8 bytes, little-endian) followed by
@@ -26,9 +29,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bundle.h"
 #include "readfile.h"
 #include "codegen.h"
 #include "normalise.h"
+#include "utf8.h"
 
 #define MAX_FILE ((size_t)UINT32_MAX - 1)
 #define MAX_ENTRIES ((size_t)UINT32_MAX / 8)
@@ -212,12 +217,20 @@ static bool check_header(const cars_table *t, const tfile *tf, const cell *cells
     return ok;
 }
 
-/* Normalises and checks one key cell; returns its normalised length, or
- * (size_t)-1 after reporting it. */
+/* Checks and normalises one key cell (with the rules of the format carsc
+ * writes; a contact cell by its own value); returns its normalised length,
+ * or (size_t)-1 after reporting it. */
 static size_t norm_cell(const cars_table *t, size_t k, const tfile *tf, cell *c, cars_diags *d)
 {
-    size_t n = cars_normalise((int)t->key_kinds[k], c->text, c->len, c->text);
     cars_span s = at(tf, c->line, c->col, c->len);
+    size_t bad = cars_utf8_check(c->text, c->len);
+    if (bad < c->len) {
+        cars_error(d, &s, "save the table as UTF-8",
+                   "the value in column '%s' is not valid UTF-8 (byte %zu of it is 0x%02x)",
+                   t->key_names[k], bad + 1, (unsigned)(unsigned char)c->text[bad]);
+        return (size_t)-1;
+    }
+    size_t n = cars_normalise(CARS_BUNDLE_VERSION, (int)t->key_kinds[k], c->text, c->len, c->text);
     if (t->key_kinds[k] == CARS_K_COUNTRY) {
         bool ok = n == 3;
         for (size_t i = 0; ok && i < 3; i++)

@@ -3,7 +3,8 @@
  * Canonical form: 2-space indent, one item per line, items in source order,
  * a blank line between top-level declarations (single blank lines inside a
  * block are kept), parentheses exactly where precedence needs them, string
- * escapes normalised, number and date literals as written. A `when` longer
+ * escapes normalised (blanks other than the space, which a reader cannot
+ * see, as \u escapes), number and date literals as written. A `when` longer
  * than the line (or with comments between its operands) is broken before
  * each top-level `and`/`or`; a long list is broken one element per line.
  *
@@ -26,7 +27,9 @@
 #include "alloc.h"
 #include "commands.h"
 #include "date.h"
+#include "normalise.h"
 #include "parse.h"
+#include "utf8.h"
 
 enum { WIDTH = 80 };
 
@@ -110,12 +113,32 @@ static int prec(const cars_expr *e)
 
 static void put_expr(sb *b, const cars_expr *e, int min);
 
+/* A blank other than ' ' (no-break space, zero-width space, direction
+ * marks, ...: vm/normalise.h) as a \u escape, a pair of them beyond U+FFFF;
+ * returns the bytes it stood for, 0 if s is not such a blank. */
+static size_t put_blank(sb *b, const char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = cars_utf8_decode((const unsigned char *)s, n, &cp);
+    if (k < 2 || !cars_is_blank(cp))
+        return 0;
+    if (cp < 0x10000)
+        sb_printf(b, "\\u%04x", (unsigned)cp);
+    else
+        sb_printf(b, "\\u%04x\\u%04x", (unsigned)(0xD800 + ((cp - 0x10000) >> 10)),
+                  (unsigned)(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+    return k;
+}
+
 static void put_string(sb *b, const char *s, size_t n)
 {
     sb_putn(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '"')
+        size_t k = c >= 0x80 ? put_blank(b, s + i, n - i) : 0;
+        if (k)
+            i += k - 1;
+        else if (c == '"')
             sb_puts(b, "\\\"");
         else if (c == '\\')
             sb_puts(b, "\\\\");
@@ -589,7 +612,11 @@ static void put_field(printer *p, const cars_field *f, int indent)
             cars_free(els);
         }
     } else {
-        sb_puts(&p->out, type_names[f->type]);
+        static const char *const kinds[] = {
+            [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
+            [CARS_SK_DOCUMENT] = "document",
+        };
+        sb_puts(&p->out, f->type == CARS_T_STRING ? kinds[f->kind] : type_names[f->type]);
         sb_puts(&p->out, attrs.p);
         end(p, f->span.end_line);
     }

@@ -131,6 +131,42 @@ cars_field *cars_pb_ftype(cars_pstate *ps, cars_type_kind kind)
     return f;
 }
 
+/* A type written as a name: a kind of string (`email`, `phone`,
+ * `document`; like key kinds, these are not reserved words), which makes
+ * f a string of that kind. Any other name is reported as the syntax error
+ * it is, with a hint, and false returned: the parser then recovers at the
+ * next field, as from any syntax error. */
+bool cars_pb_string_kind(cars_pstate *ps, cars_field *f, const char *name, const cars_span *span)
+{
+    static const char *const kinds[] = {
+        [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone", [CARS_SK_DOCUMENT] = "document",
+    };
+    for (int k = CARS_SK_EMAIL; k <= CARS_SK_DOCUMENT; k++)
+        if (strcmp(name, kinds[k]) == 0) {
+            f->kind = (cars_strkind)k;
+            return true;
+        }
+    static const char *const types[] = {"bool", "integer", "number", "string", "email", "phone",
+                                        "document", "date", "country"};
+    const char *best = NULL;
+    size_t len = strlen(name), bestd = len <= 3 ? 2 : 3;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t d = distance(name, len, types[i], strlen(types[i]));
+        if (d < bestd)
+            best = types[i], bestd = d;
+    }
+    char hint[64];
+    if (best)
+        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+    const char *h = strcmp(name, "contact") == 0 ? "a field holds emails or phone numbers: declare it 'email' or 'phone'"
+                    : strcmp(name, "text") == 0  ? "'text' is a kind of table key; a field of text is a 'string'"
+                    : best                       ? hint
+                                                 : NULL;
+    cars_error(ps->d, span, h, "unexpected name '%.40s%s', expected a type (bool, integer, number, string, "
+               "email, phone, document, date, country, one of [...], list of {...})", name, len > 40 ? "..." : "");
+    return false;
+}
+
 void cars_pb_flag(cars_pstate *ps, bool *flag, const char *what, const cars_span *span)
 {
     if (*flag)
@@ -839,8 +875,8 @@ void cars_pb_syntax_error(cars_pstate *ps, const cars_span *loc, bool at_eof, co
     if (only_declarations(exp, n)) {
         snprintf(list, sizeof list, ", expected a declaration");
     } else if (has(exp, n, "bool") && has(exp, n, "integer") && has(exp, n, "one")) {
-        snprintf(list, sizeof list, ", expected a type (bool, integer, number, string, date, "
-                                    "country, one of [...], list of {...})");
+        snprintf(list, sizeof list, ", expected a type (bool, integer, number, string, email, phone, "
+                                    "document, date, country, one of [...], list of {...})");
     } else if (expr) {
         snprintf(list, sizeof list, ", expected an expression");
     } else if (n > 0 && n <= 6) {

@@ -15,6 +15,7 @@ cars_name_list *cars_pb_names(cars_pstate *ps, cars_name_list *l, const char *na
 
 /* schema */
 cars_field *cars_pb_ftype(cars_pstate *ps, cars_type_kind kind);
+bool cars_pb_string_kind(cars_pstate *ps, cars_field *f, const char *name, const cars_span *span);
 void cars_pb_flag(cars_pstate *ps, bool *flag, const char *what, const cars_span *span);
 void cars_pb_protect(cars_pstate *ps, unsigned *protect, const char *what, const cars_span *span);
 void cars_pb_field(cars_pstate *ps, cars_field *f, const char *path, const cars_span *span,

@@ -188,6 +188,8 @@ ftype
     | KW_STRING                     { $$ = cars_pb_ftype(ps, CARS_T_STRING); CHK($$); }
     | KW_DATE                       { $$ = cars_pb_ftype(ps, CARS_T_DATE); CHK($$); }
     | KW_COUNTRY                    { $$ = cars_pb_ftype(ps, CARS_T_COUNTRY); CHK($$); }
+    | IDENT                         { $$ = cars_pb_ftype(ps, CARS_T_STRING); CHK($$);
+                                      if (!cars_pb_string_kind(ps, $$, $1, &@1)) YYERROR; }
     | KW_ONE KW_OF '[' members ']'  { $$ = cars_pb_ftype(ps, CARS_T_ENUM); CHK($$);
                                       $$->members = *$4; }
     | KW_ONE KW_OF '[' members ',' ']'

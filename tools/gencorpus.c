@@ -88,22 +88,92 @@ static void set_free(strset *t)
     free(t->slot);
 }
 
+/* The table key normalisation of carsvm for the bundles carsc writes
+ * (format version 3, vm/normalise.h), written again here so the generator
+ * needs no part of carsc: "blanks" are Unicode White_Space and
+ * Default_Ignorable_Code_Point (Unicode 14.0), trimmed at both ends of an
+ * email or phone; a document loses blanks and dashes anywhere. */
+static const unsigned blank_ranges[][2] = {
+    {0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},
+    {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680}, {0x17B4, 0x17B5},
+    {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x206F}, {0x3000, 0x3000},
+    {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8},
+    {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+};
+
+static int is_blank(unsigned cp)
+{
+    for (size_t i = 0; i < COUNT(blank_ranges); i++)
+        if (cp >= blank_ranges[i][0] && cp <= blank_ranges[i][1]) return 1;
+    return 0;
+}
+
+static int is_dash(unsigned cp)
+{
+    return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0xFF0D;
+}
+
+/* The strict UTF-8 sequence at s (n bytes left): its length, 0 if invalid. */
+static size_t utf8_at(const unsigned char *s, size_t n, unsigned *cp)
+{
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (!len || len > n) return 0;
+    unsigned v = len == 1 ? s[0] : s[0] & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = v << 6 | (s[i] & 0x3Fu);
+    }
+    static const unsigned min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+/* Trims blanks from both ends of in[0..*len); returns the new start. */
+static const char *trim_blanks(const char *in, size_t *len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t n = *len, k;
+    unsigned cp;
+    while (n && (k = utf8_at(s, n, &cp)) && is_blank(cp)) s += k, n -= k;
+    for (;;) {
+        size_t b = 1;
+        while (b < 4 && b < n && (s[n - b] & 0xC0) == 0x80) b++;
+        if (!n || utf8_at(s + n - b, b, &cp) != b || !is_blank(cp)) break;
+        n -= b;
+    }
+    *len = n;
+    return (const char *)s;
+}
+
 static void norm_document(const char *in, char *out, size_t cap)
 {
-    size_t o = 0;
-    for (; *in && o + 1 < cap; in++) {
-        if (*in == ' ' || *in == '-') continue;
-        out[o++] = (*in >= 'a' && *in <= 'z') ? (char)(*in - 32) : *in;
+    const unsigned char *s = (const unsigned char *)in;
+    size_t n = strlen(in), o = 0;
+    for (size_t i = 0; i < n && o + 4 < cap;) {
+        unsigned cp;
+        size_t k = utf8_at(s + i, n - i, &cp);
+        if (!k) { out[o++] = in[i++]; continue; }
+        if (!is_blank(cp) && !is_dash(cp)) {
+            if (k == 1) out[o++] = (cp >= 'a' && cp <= 'z') ? (char)(cp - 32) : in[i];
+            else { memcpy(out + o, in + i, k); o += k; }
+        }
+        i += k;
     }
     out[o] = 0;
 }
 
-static void norm_contact(const char *in, char *out, size_t cap)
+/* An email (trimmed, ASCII lower-cased) or a phone number (trimmed, then
+ * the ASCII digits with a leading + kept), as carsvm compares an email or
+ * phone field; a table cell is one or the other by whether it holds '@'. */
+enum { AS_EMAIL, AS_PHONE, AS_CELL };
+
+static void norm_contact(int as, const char *in, char *out, size_t cap)
 {
-    while (*in == ' ' || *in == '\t') in++;
     size_t len = strlen(in), o = 0;
-    while (len && (in[len - 1] == ' ' || in[len - 1] == '\t')) len--;
-    if (memchr(in, '@', len)) {
+    in = trim_blanks(in, &len);
+    if (as == AS_EMAIL || (as == AS_CELL && memchr(in, '@', len))) {
         for (size_t i = 0; i < len && o + 1 < cap; i++)
             out[o++] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] + 32) : in[i];
     } else {
@@ -167,7 +237,7 @@ static void load_tables(tables *t, const char *dir)
             t->contacts = realloc(t->contacts, cap * sizeof *t->contacts);
             if (!t->contacts) die("out of memory");
         }
-        norm_contact(line, t->contacts[t->ncontacts], sizeof t->contacts[0]);
+        norm_contact(AS_CELL, line, t->contacts[t->ncontacts], sizeof t->contacts[0]);
         set_add(&t->contact_set, t->contacts[t->ncontacts]);
         t->ncontacts++;
     }
@@ -182,10 +252,11 @@ static int doc_listed(const tables *t, const char *country, const char *number)
     return set_has(&t->docs, key);
 }
 
-static int contact_listed(const tables *t, const char *value)
+/* Whether an email or phone field holding `value` hits the contact table. */
+static int contact_listed(const tables *t, int as, const char *value)
 {
     char n[128];
-    norm_contact(value, n, sizeof n);
+    norm_contact(as, value, n, sizeof n);
     return set_has(&t->contact_set, n);
 }
 
@@ -367,7 +438,7 @@ static void fresh_email(gen *g, rng *r, char *out, size_t cap)
             respell_email(r, out, tmp, sizeof tmp);
             snprintf(out, cap, "%s", tmp);
         }
-    } while (g->have_tables && contact_listed(&g->t, out));
+    } while (g->have_tables && contact_listed(&g->t, AS_EMAIL, out));
 }
 
 /* A telephone number in a fictional range, not in the table. */
@@ -402,7 +473,7 @@ static void fresh_phone(gen *g, rng *r, char *out, size_t cap)
                 respell_phone(r, digits, out, cap);
             }
         }
-    } while (g->have_tables && contact_listed(&g->t, out));
+    } while (g->have_tables && contact_listed(&g->t, AS_PHONE, out));
 }
 
 static J *trip(gen *g, rng *r, const char *country, int year, int complied)
@@ -847,7 +918,7 @@ static void table_case(gen *g, rng *r, rec *x, unsigned long index)
             const char *v = g->t.contacts[rbelow(r, (unsigned)g->t.ncontacts)];
             if (strncmp(v, "+44", 3) != 0) continue;
             snprintf(t, sizeof t, "+44 (0)%s", v + 3);
-            if (contact_listed(&g->t, t)) continue;
+            if (contact_listed(&g->t, AS_PHONE, t)) continue;
             set(g, x, "contact.phone", jstr(&g->p, t));
             c = "near-miss-phone-plus44-0";
             break;
@@ -859,7 +930,7 @@ static void table_case(gen *g, rng *r, rec *x, unsigned long index)
             const char *at = strchr(v, '@');
             if (!at) continue;
             snprintf(t, sizeof t, "%.*s@example.invalid", (int)(at - v), v);
-            if (contact_listed(&g->t, t)) continue;
+            if (contact_listed(&g->t, AS_EMAIL, t)) continue;
             set(g, x, "contact.email", jstr(&g->p, t));
             c = "near-miss-email";
             break;

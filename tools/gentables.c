@@ -61,7 +61,13 @@ static void seen_free(seen *t)
     t->n = 0;
 }
 
-/* Document numbers: spaces and hyphens dropped, upper-cased. */
+/* The normalisation carsvm applies (vm/normalise.h), as far as these
+ * entries need it: every entry written here is ASCII, with no blank but the
+ * space (none at either end) and no dash but '-', so on them the rules of
+ * every bundle format version agree with these few lines. A contact entry
+ * is an email if it holds '@' (lower-cased), else a phone number.
+ *
+ * Document numbers: spaces and hyphens dropped, upper-cased. */
 static void norm_document(const char *in, char *out)
 {
     for (; *in; in++) {

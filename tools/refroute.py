@@ -108,11 +108,21 @@ def years_between(a,b):
     y=b.year-a.year
     if (b.month,b.day)<bd: y-=1
     return y
-def ndoc(s): return s.replace(' ','').replace('-','').upper()
-def ncontact(s):
-    s=s.strip(' \t\n\r\f\v')
-    if '@' in s: return s.lower()
-    return ('+' if s.startswith('+') else '')+''.join(c for c in s if c.isdigit() and c in '0123456789')
+# Table key normalisation (docs/language.md, "Bulk data tables"): blanks are
+# Unicode White_Space and Default_Ignorable_Code_Point (Unicode 14.0); an
+# email or phone is trimmed of them; a document loses them and dashes
+# anywhere; only ASCII letters change case, only 0-9 are digits.
+BLANK='[\t-\r \x85\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]'
+DASH='[\\-\u2010-\u2015\u2212\ufe63\uff0d]'
+UP=str.maketrans('abcdefghijklmnopqrstuvwxyz','ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+LOW=str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')
+def trim(s): return re.sub('^'+BLANK+'+|'+BLANK+'+$','',s)
+def ndoc(s): return re.sub(BLANK+'|'+DASH,'',s).translate(UP)
+def nemail(s): return trim(s).translate(LOW)
+def nphone(s):
+    s=trim(s)
+    return ('+' if s.startswith('+') else '')+''.join(c for c in s if c in '0123456789')
+def ncontact(s): return nemail(s) if '@' in s else nphone(s)  # a table entry, by its value
 def load(d):
     docs=set(); cons=set()
     L=open(d+'/false_documents.csv').read().splitlines()[1:]
@@ -135,7 +145,7 @@ def route(r,docs,cons):
     if r['route'] in NOTRATED: return "NONE",["SCOPE-1"]
     m=[]
     if (r['applicant.passport.issuing_country'],ndoc(r['applicant.passport.number'])) in docs: m.append("BDT-DOC")
-    if any(g(f) is not None and ncontact(g(f)) in cons for f in ["contact.email","contact.phone","visit.sponsor.email","visit.sponsor.phone"]): m.append("BDT-CONTACT")
+    if any(g(f) is not None and n(g(f)) in cons for f,n in [("contact.email",nemail),("contact.phone",nphone),("visit.sponsor.email",nemail),("visit.sponsor.phone",nphone)]): m.append("BDT-CONTACT")
     if m: return "CXDR",m
     age=years_between(r['applicant.date_of_birth'],r['received'])
     def cmp(a,b,f): return U if a is None or b is None else f(a,b)

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #define CARS_BUNDLE_MAGIC "CARSB\r\n\x1a"
-#define CARS_BUNDLE_VERSION 2      /* what carsc writes */
+#define CARS_BUNDLE_VERSION 3      /* what carsc writes */
 #define CARS_BUNDLE_VERSION_MIN 1  /* the oldest carsvm reads: version 1 has no stage indexes */
+#define CARS_BUNDLE_VERSION_KINDS 3 /* the first with field kinds and the Unicode-aware
+                                       normalisation (vm/normalise.h); 1 and 2 keep theirs */
 #define CARS_BUNDLE_ENDIAN 0x01020304u
 #define CARS_BUNDLE_HEADER 32      /* bytes before the section table */
 #define CARS_BUNDLE_SECENTRY 24    /* u32 id, u32 zero, u64 offset, u64 length */
@@ -45,7 +47,7 @@ enum cars_section_id {
     CARS_SECTIONS(S)
 #undef S
     CARS_SEC__COUNT = 24,
-    CARS_SEC__COUNT_V1 = 22 /* version 1 ends with source_text */
+    CARS_SEC__COUNT_V1 = 22 /* version 1 ends with source_text; versions 2 and 3 have all 24 */
 };
 
 /* Record sizes of the counted sections (after their 8-byte count header). */

@@ -230,15 +230,27 @@ static void *carve(uint8_t **at, size_t n, size_t size)
     return p;
 }
 
+/* Bytes [from, to) of record `rec` of section `id` must be zero (reserved). */
+static int reserved(loader *L, int id, uint32_t rec, const uint8_t *q, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        if (q[i] != 0)
+            return fail(L, CARS_LOAD_DECODE, "section '%s' record %u: reserved byte %d is not zero (%u)",
+                        section_names[id], rec, i, q[i]);
+    return 0;
+}
+
 static int decode_fields(loader *L, int id, const uint8_t *r, uint32_t n, cars_pfield *f)
 {
+    bool kinds = L->version >= CARS_BUNDLE_VERSION_KINDS; /* byte 10: the field's kind */
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *q = r + (size_t)i * CARS_REC_FIELD;
         int rc = get_str(L, id, i, q, &f[i].path);
-        if (rc)
+        if (rc || (rc = reserved(L, id, i, q, kinds ? 11 : 10, 12)) || (rc = reserved(L, id, i, q, 28, 32)))
             return rc;
         f[i].type = q[8];
         f[i].flags = q[9];
+        f[i].kind = kinds ? q[10] : 0;
         f[i].members_first = cars_rd32(q + 12);
         f[i].members_n = cars_rd32(q + 16);
         f[i].elems_first = cars_rd32(q + 20);
@@ -277,6 +289,8 @@ static int decode_sets_tables(loader *L, const counts *c, cars_program *p)
         if ((rc = get_str(L, CARS_SEC_TABLES, i, q, &t->name)) || (rc = get_str(L, CARS_SEC_TABLES, i, q + 8, &t->title)) ||
             (rc = get_str(L, CARS_SEC_TABLES, i, q + 24, &t->key_names[0])) ||
             (rc = get_str(L, CARS_SEC_TABLES, i, q + 32, &t->key_names[1])))
+            return rc;
+        if ((rc = reserved(L, CARS_SEC_TABLES, i, q, 19, 24)))
             return rc;
         t->nkeys = q[16];
         t->key_kinds[0] = q[17];
@@ -330,7 +344,8 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     for (uint32_t i = 0; i < c->rules; i++) {
         const uint8_t *q = c->r_rules + (size_t)i * CARS_REC_RULE;
         cars_prule *x = &p->rules[i];
-        if ((rc = get_str(L, CARS_SEC_RULES, i, q, &x->id)) || (rc = get_str(L, CARS_SEC_RULES, i, q + 8, &x->title)))
+        if ((rc = get_str(L, CARS_SEC_RULES, i, q, &x->id)) || (rc = get_str(L, CARS_SEC_RULES, i, q + 8, &x->title)) ||
+            (rc = reserved(L, CARS_SEC_RULES, i, q, 18, 20)))
             return rc;
         x->kind = q[16];
         x->tier = q[17];
@@ -348,7 +363,9 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     for (uint32_t i = 0; i < c->thresholds; i++) {
         const uint8_t *q = c->r_thresholds + (size_t)i * CARS_REC_THRESHOLD;
         cars_pthreshold *t = &p->thresholds[i];
-        if ((rc = get_str(L, CARS_SEC_THRESHOLDS, i, q, &t->id)) || (rc = get_str(L, CARS_SEC_THRESHOLDS, i, q + 8, &t->title)))
+        if ((rc = get_str(L, CARS_SEC_THRESHOLDS, i, q, &t->id)) ||
+            (rc = get_str(L, CARS_SEC_THRESHOLDS, i, q + 8, &t->title)) ||
+            (rc = reserved(L, CARS_SEC_THRESHOLDS, i, q, 52, 56)))
             return rc;
         t->at_least = cars_rd32(q + 16);
         for (int k = 0; k < CARS_MAX_TIERS; k++)
@@ -356,6 +373,8 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     }
     for (uint32_t i = 0; i < c->blocks; i++) {
         const uint8_t *q = c->r_blocks + (size_t)i * CARS_REC_BLOCK;
+        if ((rc = reserved(L, CARS_SEC_BLOCKS, i, q, 9, 10)) || (rc = reserved(L, CARS_SEC_BLOCKS, i, q, 14, 16)))
+            return rc;
         p->blocks[i].offset = cars_rd32(q);
         p->blocks[i].len = cars_rd32(q + 4);
         p->blocks[i].kind = q[8];
@@ -375,8 +394,8 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     memcpy(p->table_key, L->s[CARS_SEC_TABLE_KEY].p, 16);
     for (uint32_t i = 0; i < c->indexes; i++) {
         const uint8_t *q = c->r_indexes + (size_t)i * CARS_REC_INDEX;
-        if (q[7] != 0)
-            return fail(L, CARS_LOAD_DECODE, "section 'indexes' record %u: reserved bytes are not zero", i);
+        if ((rc = reserved(L, CARS_SEC_INDEXES, i, q, 7, 8)))
+            return rc;
         p->indexes[i].stage = cars_rd32(q);
         p->indexes[i].field = cars_rd16(q + 4);
         p->indexes[i].flags = q[6];
@@ -401,6 +420,7 @@ static int decode(loader *L, cars_program *p)
     int rc = read_counts(L, &c);
     if (rc)
         return rc;
+    p->version = L->version;
     size_t total = 0;
 #define SZ(n, T) (((size_t)(n) * sizeof(T) + 7) & ~(size_t)7)
     total += SZ(c.fields, cars_pfield) + SZ(c.elems, cars_pfield) + SZ(c.members, cars_str) + SZ(c.sets, cars_pset) +

@@ -1,34 +1,100 @@
 /* normalise.c - table key normalisation and entry hashing (see normalise.h);
  * the compiler hashes CSV entries and the VM hashes record values through
- * these same functions, so both sides always agree. */
+ * these same functions, so both sides always agree. Two sets of rules: the
+ * Unicode-aware ones of format version 3, and those of versions 1 and 2,
+ * kept byte for byte so that an old release routes as it always did. */
 #include "normalise.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "program.h"
+#include "bundle.h"
+#include "utf8.h"
 
-static int is_space(unsigned char c)
+/* ---- blanks and dashes (format version 3) ---------------------------------- */
+
+/* White_Space and Default_Ignorable_Code_Point (Unicode 14.0), merged where
+ * they touch; ascending. Part of format version 3: never change it. */
+static const uint32_t blanks[][2] = {
+    {0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},
+    {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680}, {0x17B4, 0x17B5},
+    {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x206F}, {0x3000, 0x3000},
+    {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8},
+    {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+};
+
+bool cars_is_blank(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20;
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0] && cp >= blanks[i][0]; i++)
+        if (cp <= blanks[i][1])
+            return true;
+    return false;
+}
+
+/* Hyphens and minus signs a document number may be typed with. */
+static bool is_dash(uint32_t cp)
+{
+    return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0xFF0D;
+}
+
+/* The length of the blank that starts s[0..n), or 0. */
+static size_t blank_prefix(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = n ? cars_utf8_decode(s, n, &cp) : 0;
+    return k && cars_is_blank(cp) ? k : 0;
+}
+
+/* The length of the blank that ends s[0..n), or 0. */
+static size_t blank_suffix(const unsigned char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    size_t k = 1;
+    while (k < 4 && k < n && (s[n - k] & 0xC0) == 0x80)
+        k++;
+    uint32_t cp;
+    return cars_utf8_decode(s + n - k, k, &cp) == k && cars_is_blank(cp) ? k : 0;
+}
+
+static void trim_blanks(const char **s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    size_t n = *len, k;
+    while ((k = blank_prefix(p, n)) != 0)
+        p += k, n -= k;
+    while ((k = blank_suffix(p, n)) != 0)
+        n -= k;
+    *s = (const char *)p;
+    *len = n;
+}
+
+/* ---- ASCII whitespace (format versions 1 and 2) ---------------------------- */
+
+static bool is_ascii_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static void trim(const char **s, size_t *len)
+static void trim_ascii(const char **s, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)*s;
     size_t n = *len;
-    while (n > 0 && is_space(p[0])) {
-        p++;
-        n--;
-    }
-    while (n > 0 && is_space(p[n - 1]))
+    while (n > 0 && is_ascii_space(p[0]))
+        p++, n--;
+    while (n > 0 && is_ascii_space(p[n - 1]))
         n--;
     *s = (const char *)p;
     *len = n;
 }
 
-static size_t norm_document(const char *in, size_t len, char *out)
+/* ---- the kinds ---------------------------------------------------------------- */
+
+static size_t norm_document_v2(const char *in, size_t len, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
@@ -40,9 +106,34 @@ static size_t norm_document(const char *in, size_t len, char *out)
     return o;
 }
 
-static size_t norm_email(const char *in, size_t len, char *out)
+static size_t norm_document(const char *in, size_t len, char *out)
 {
-    trim(&in, &len);
+    const unsigned char *s = (const unsigned char *)in;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = cars_utf8_decode(s + i, len - i, &cp);
+        if (n == 0) { /* not UTF-8: kept as it is */
+            out[o++] = in[i++];
+            continue;
+        }
+        if (!cars_is_blank(cp) && !is_dash(cp)) {
+            if (n == 1)
+                out[o++] = (cp >= 'a' && cp <= 'z') ? (char)(cp - 'a' + 'A') : in[i];
+            else
+                memmove(out + o, in + i, n), o += n;
+        }
+        i += n;
+    }
+    return o;
+}
+
+static size_t norm_email(bool unicode, const char *in, size_t len, char *out)
+{
+    if (unicode)
+        trim_blanks(&in, &len);
+    else
+        trim_ascii(&in, &len);
     for (size_t i = 0; i < len; i++) {
         char c = in[i];
         out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
@@ -50,9 +141,12 @@ static size_t norm_email(const char *in, size_t len, char *out)
     return len;
 }
 
-static size_t norm_phone(const char *in, size_t len, char *out)
+static size_t norm_phone(bool unicode, const char *in, size_t len, char *out)
 {
-    trim(&in, &len);
+    if (unicode)
+        trim_blanks(&in, &len);
+    else
+        trim_ascii(&in, &len);
     size_t o = 0;
     if (len > 0 && in[0] == '+')
         out[o++] = '+';
@@ -62,23 +156,33 @@ static size_t norm_phone(const char *in, size_t len, char *out)
     return o;
 }
 
-size_t cars_normalise(int kind, const char *in, size_t len, char *out)
+size_t cars_normalise(unsigned version, int kind, const char *in, size_t len, char *out)
 {
+    bool unicode = version >= CARS_BUNDLE_VERSION_KINDS;
     switch (kind) {
     case CARS_KEY_DOCUMENT:
-        return norm_document(in, len, out);
+        return unicode ? norm_document(in, len, out) : norm_document_v2(in, len, out);
     case CARS_KEY_EMAIL:
-        return norm_email(in, len, out);
+        return norm_email(unicode, in, len, out);
     case CARS_KEY_PHONE:
-        return norm_phone(in, len, out);
-    case CARS_KEY_CONTACT:
-        return memchr(in, '@', len) ? norm_email(in, len, out) : norm_phone(in, len, out);
+        return norm_phone(unicode, in, len, out);
+    case CARS_KEY_CONTACT: /* by the value: '@' anywhere makes it an email */
+        return memchr(in, '@', len) ? norm_email(unicode, in, len, out) : norm_phone(unicode, in, len, out);
     default: /* country, text: as is */
         if (len)
             memmove(out, in, len);
         return len;
     }
 }
+
+int cars_field_key_kind(const cars_program *p, int column, unsigned field)
+{
+    if (column != CARS_KEY_CONTACT || p->version < CARS_BUNDLE_VERSION_KINDS)
+        return column;
+    return p->fields[field].kind == CARS_FK_EMAIL ? CARS_KEY_EMAIL : CARS_KEY_PHONE;
+}
+
+/* ---- hashing ---------------------------------------------------------------- */
 
 uint64_t cars_table_hash_bytes(const uint8_t key[16], const void *bytes, size_t len)
 {

@@ -43,6 +43,10 @@ enum {
     CARS_FF_PROT_SEX = 1u << 6,
 };
 
+/* What a string field holds (schema `email`, `phone`, `document`; format
+ * version 3): a lookup in a contact column normalises the field by it. */
+enum cars_fkind_v { CARS_FK_PLAIN, CARS_FK_EMAIL, CARS_FK_PHONE, CARS_FK_DOCUMENT };
+
 /* A schema field. Top-level fields are prog->fields[0..nfields): field
  * operand F of LOAD/PRESENT/STR_EQ/LOOKUP* and list operand L of the
  * quantifiers index them. Element fields of a LIST field are
@@ -52,6 +56,7 @@ typedef struct cars_pfield {
     cars_str path; /* top-level: the full dotted path; element: the key */
     uint8_t type;  /* enum cars_ftype */
     uint8_t flags;
+    uint8_t kind;  /* enum cars_fkind_v: CARS_FK_PLAIN but on a top-level string field */
     double min;    /* if CARS_FF_HAS_MIN */
     uint32_t members_first, members_n; /* ENUM: into prog->members; value = index */
     uint32_t elems_first, elems_n;     /* LIST */
@@ -162,6 +167,9 @@ typedef struct cars_pdigest {
 } cars_pdigest;
 
 typedef struct cars_program {
+    uint16_t version; /* bundle format version (vm/bundle.h): the loader sets it
+                         from the header, the compiler to CARS_BUNDLE_VERSION;
+                         it chooses the table key normalisation (vm/normalise.h) */
     /* release metadata (signed with the rest; vm/release.h checks it) */
     cars_str release_id;
     cars_str ruleset_title;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bundle.h"
 #include "opcodes.h"
 
 typedef struct vctx {
@@ -47,13 +48,29 @@ static const char *kind_name(unsigned k)
     return names[k];
 }
 
+static const char *fkind_name(unsigned k)
+{
+    static const char *const names[] = {"plain", "email", "phone", "document"};
+    return k <= CARS_FK_DOCUMENT ? names[k] : "?";
+}
+
 static int check_schema(vctx *v)
 {
     const cars_program *p = v->p;
+    if (p->version < CARS_BUNDLE_VERSION_MIN || p->version > CARS_BUNDLE_VERSION)
+        return fail(v, "unknown format version %u", p->version);
     for (uint32_t i = 0; i < p->nfields; i++) {
         const cars_pfield *f = &p->fields[i];
         if (f->type < CARS_FT_BOOL || f->type > CARS_FT_LIST)
             return fail(v, "field %u (%.*s): unknown type %u", i, STR(f->path), f->type);
+        if (f->kind > CARS_FK_DOCUMENT)
+            return fail(v, "field %u (%.*s): unknown kind %u", i, STR(f->path), f->kind);
+        if (f->kind != CARS_FK_PLAIN && f->type != CARS_FT_STRING)
+            return fail(v, "field %u (%.*s): kind %s is only for string fields, not %s", i, STR(f->path),
+                        fkind_name(f->kind), type_name(f->type));
+        if (f->kind != CARS_FK_PLAIN && p->version < CARS_BUNDLE_VERSION_KINDS)
+            return fail(v, "field %u (%.*s): kind %s needs format version %d (this is version %u)", i,
+                        STR(f->path), fkind_name(f->kind), CARS_BUNDLE_VERSION_KINDS, p->version);
         if (f->type == CARS_FT_ENUM && ((uint64_t)f->members_first + f->members_n > p->nmembers || f->members_n == 0))
             return fail(v, "field %u (%.*s): members %u+%u out of range (%u members)", i, STR(f->path),
                         f->members_first, f->members_n, p->nmembers);
@@ -66,6 +83,9 @@ static int check_schema(vctx *v)
         if (f->type < CARS_FT_BOOL || f->type > CARS_FT_LIST || f->type == CARS_FT_STRING || f->type == CARS_FT_LIST)
             return fail(v, "element field %u (%.*s): type %s is not allowed in a list element", i, STR(f->path),
                         type_name(f->type));
+        if (f->kind != CARS_FK_PLAIN)
+            return fail(v, "element field %u (%.*s): kind %s is only for string fields, not %s", i, STR(f->path),
+                        fkind_name(f->kind), type_name(f->type));
         if (f->type == CARS_FT_ENUM && ((uint64_t)f->members_first + f->members_n > p->nmembers || f->members_n == 0))
             return fail(v, "element field %u (%.*s): members %u+%u out of range (%u members)", i, STR(f->path),
                         f->members_first, f->members_n, p->nmembers);
@@ -244,6 +264,22 @@ static int check_field(bctx *c, unsigned f, bool load)
     return 0;
 }
 
+/* Format version 3: whether a string field of kind `fk` may be looked up in
+ * a column of key kind `col` (a country column: checked by type). A contact
+ * column needs an email or a phone field (it is normalised by the field's
+ * kind); an email, phone or document column a plain field or one of its
+ * kind; a text column a plain field. */
+static bool kind_fits(unsigned col, unsigned fk)
+{
+    switch (col) {
+    case CARS_KEY_CONTACT: return fk == CARS_FK_EMAIL || fk == CARS_FK_PHONE;
+    case CARS_KEY_EMAIL: return fk == CARS_FK_PLAIN || fk == CARS_FK_EMAIL;
+    case CARS_KEY_PHONE: return fk == CARS_FK_PLAIN || fk == CARS_FK_PHONE;
+    case CARS_KEY_DOCUMENT: return fk == CARS_FK_PLAIN || fk == CARS_FK_DOCUMENT;
+    default: return fk == CARS_FK_PLAIN;
+    }
+}
+
 static int check_key(bctx *c, const cars_ptable *t, int col, unsigned f)
 {
     const cars_program *p = c->v->p;
@@ -256,6 +292,9 @@ static int check_key(bctx *c, const cars_ptable *t, int col, unsigned f)
     if ((fd->type == CARS_FT_COUNTRY) != (t->key_kinds[col] == CARS_KEY_COUNTRY))
         return BFAIL(c, "column %d of table %.*s is a %s key but field %.*s is a %s", col + 1, STR(t->name),
                      kind_name(t->key_kinds[col]), STR(fd->path), type_name(fd->type));
+    if (p->version >= CARS_BUNDLE_VERSION_KINDS && !kind_fits(t->key_kinds[col], fd->kind))
+        return BFAIL(c, "column %d of table %.*s (key kind %s) cannot look up field %.*s (kind %s)", col + 1,
+                     STR(t->name), kind_name(t->key_kinds[col]), STR(fd->path), fkind_name(fd->kind));
     return 0;
 }
 

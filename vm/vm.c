@@ -129,8 +129,9 @@ static bool field_text(const cars_program *p, const cars_record *rec, uint16_t f
     return true;
 }
 
-/* LOOKUP1/LOOKUP2: normalise the fields into scratch, joined by 0x1F, hash,
- * search. Returns -1 on out of memory, else 0 with *v set. */
+/* LOOKUP1/LOOKUP2: normalise the fields into scratch (by the rules of the
+ * release's format version, a field in a contact column by its own kind),
+ * joined by 0x1F, hash, search. Returns -1 on out of memory, else 0 with *v set. */
 static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, cars_value *v)
 {
     const cars_program *p = vm->p;
@@ -155,10 +156,10 @@ static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_
         vm->scratch = q;
         vm->scratch_cap = cap;
     }
-    size_t o = cars_normalise(tab->key_kinds[0], s[0], n[0], vm->scratch);
+    size_t o = cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[0], f[0]), s[0], n[0], vm->scratch);
     if (nf > 1) {
         vm->scratch[o++] = 0x1F;
-        o += cars_normalise(tab->key_kinds[1], s[1], n[1], vm->scratch + o);
+        o += cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[1], f[1]), s[1], n[1], vm->scratch + o);
     }
     v->known = true;
     v->i = in_table(tab, cars_table_hash_bytes(p->table_key, vm->scratch, o));

@@ -26,24 +26,31 @@
 
 def present: . != null;
 
-# ASCII whitespace, as the VM trims it. (jq 1.6 compiles a regex on every
-# call, so the common case, nothing to trim, costs one test.)
+# Blanks, as the VM trims them (bundle format version 3, vm/normalise.h):
+# Unicode White_Space and Default_Ignorable_Code_Point (Unicode 14.0).
+def blank: "[\t-\r \u0085\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc00-\udb43\udfff]";
+# Dashes a document number may be typed with.
+def dash: "[-\u2010-\u2015\u2212\ufe63\uff0d]";
+# (jq 1.6 compiles a regex on every call, so the common case, nothing to
+# trim, costs one test.)
 def trim:
-  if test("\\A[ \t\n\r\f\u000b]|[ \t\n\r\f\u000b]\\z")
-  then sub("\\A[ \t\n\r\f\u000b]+"; "") | sub("[ \t\n\r\f\u000b]+\\z"; "")
+  if test("\\A" + blank + "|" + blank + "\\z")
+  then sub("\\A" + blank + "+"; "") | sub(blank + "+\\z"; "")
   else . end;
 
 # Normalisations (reference-guidance, "Stage 1"; docs/language.md tables).
 # ascii_downcase/ascii_upcase and explode|map|implode walk every character
 # in jq code, so each is skipped (by one regex test) when it has nothing to do.
-def norm_document:  # spaces and hyphens removed, upper-cased
-  (if test("[ -]") then explode | map(select(. != 32 and . != 45)) | implode else . end)
+def norm_document:  # blanks and dashes removed, ASCII upper-cased
+  (if test(blank + "|" + dash) then gsub(blank + "|" + dash; "") else . end)
   | if test("[a-z]") then ascii_upcase else . end;
 def norm_email: trim | if test("[A-Z]") then ascii_downcase else . end;
-def norm_phone:     # digits only, a leading '+' kept
+def norm_phone:     # trimmed, then ASCII digits only, a leading '+' kept
   trim
   | (if startswith("+") then "+" else "" end)
     + (explode | map(select(. >= 48 and . <= 57)) | implode);
+# A table entry of a contact column: an email if it holds '@', else a phone.
+# A record's email and phone fields are normalised by what they hold.
 def norm_contact: if index("@") then norm_email else norm_phone end;
 
 # CSV text -> list of rows (each a list of fields), header dropped.
@@ -95,7 +102,7 @@ def route($docs; $contacts):
   | ($r.uk_history.visits) as $ukv
   | ($r.uk_history.refusals) as $ukr
   | ($r.travel_history) as $th
-  | def in_table($t): present and ($t[norm_contact] // false);
+  | def in_table($t; norm): present and ($t[norm] // false);
     def decided($outcome; $ids):
       {id: $r.id, outcome: $outcome, rules: $ids};
 
@@ -106,8 +113,10 @@ def route($docs; $contacts):
     [ (if $docs[$r.applicant.passport.issuing_country + "\u001f"
                 + ($r.applicant.passport.number | norm_document)]
        then "BDT-DOC" else empty end),
-      (if ([$r.contact.email, $r.contact.phone, $v.sponsor.email, $v.sponsor.phone]
-           | any(.[]; in_table($contacts)))
+      (if ($r.contact.email | in_table($contacts; norm_email))
+          or ($r.contact.phone | in_table($contacts; norm_phone))
+          or ($v.sponsor.email | in_table($contacts; norm_email))
+          or ($v.sponsor.phone | in_table($contacts; norm_phone))
        then "BDT-CONTACT" else empty end)
     ] as $screens
   | if $screens != [] then decided("CXDR"; $screens)

@@ -47,27 +47,86 @@ local function val(x)
 end
 
 -- ------------------------------------------------------------ normalisation
--- ASCII whitespace, as the VM trims it.
+-- As the VM normalises for the bundles carsc writes (format version 3,
+-- vm/normalise.h). Blanks: Unicode White_Space and Default_Ignorable_Code_Point
+-- (Unicode 14.0). Dashes: the hyphens and minus signs of document numbers.
+local blank_ranges = {
+  { 0x09, 0x0D }, { 0x20, 0x20 }, { 0x85, 0x85 }, { 0xA0, 0xA0 }, { 0xAD, 0xAD },
+  { 0x34F, 0x34F }, { 0x61C, 0x61C }, { 0x115F, 0x1160 }, { 0x1680, 0x1680 }, { 0x17B4, 0x17B5 },
+  { 0x180B, 0x180F }, { 0x2000, 0x200F }, { 0x2028, 0x202F }, { 0x205F, 0x206F }, { 0x3000, 0x3000 },
+  { 0x3164, 0x3164 }, { 0xFE00, 0xFE0F }, { 0xFEFF, 0xFEFF }, { 0xFFA0, 0xFFA0 }, { 0xFFF0, 0xFFF8 },
+  { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A }, { 0xE0000, 0xE0FFF },
+}
+local function is_blank(cp)
+  for i = 1, #blank_ranges do
+    local r = blank_ranges[i]
+    if cp < r[1] then return false end
+    if cp <= r[2] then return true end
+  end
+  return false
+end
+local function is_dash(cp)
+  return cp == 45 or (cp >= 0x2010 and cp <= 0x2015) or cp == 0x2212 or cp == 0xFE63 or cp == 0xFF0D
+end
+
+-- The code point at byte i of s and its length in bytes (records and
+-- tables are valid UTF-8: the reader and carsc refuse anything else).
+local function utf8_at(s, i)
+  local c = byte(s, i)
+  if c < 0xC0 then return c, 1 end
+  local n, cp = 2, c % 32
+  if c >= 0xF0 then n, cp = 4, c % 8 elseif c >= 0xE0 then n, cp = 3, c % 16 end
+  for k = 1, n - 1 do cp = cp * 64 + (byte(s, i + k) or 0) % 64 end
+  return cp, n
+end
+
 local function trim(s)
-  return (gsub(gsub(s, "^[ \t\n\r\f\v]+", ""), "[ \t\n\r\f\v]+$", ""))
+  local a, z = byte(s, 1), byte(s, -1)
+  if a == nil or (a > 32 and a < 128 and z > 32 and z < 128) then return s end -- nothing to trim
+  local i, j = 1, #s
+  while i <= j do
+    local cp, n = utf8_at(s, i)
+    if not is_blank(cp) then break end
+    i = i + n
+  end
+  while j >= i do
+    local k = j
+    while k > i and byte(s, k) >= 0x80 and byte(s, k) < 0xC0 do k = k - 1 end
+    if not is_blank((utf8_at(s, k))) then break end
+    j = k - 1
+  end
+  return sub(s, i, j)
 end
 
-local function norm_document(s) -- spaces and hyphens removed, upper-cased
-  return upper((gsub(s, "[ %-]", "")))
+local function norm_document(s) -- blanks and dashes removed, ASCII upper-cased
+  if find(s, "[\t-\r %-\128-\255]") then
+    local out, i, n = {}, 1, #s
+    while i <= n do
+      local cp, len = utf8_at(s, i)
+      if not is_blank(cp) and not is_dash(cp) then out[#out + 1] = sub(s, i, i + len - 1) end
+      i = i + len
+    end
+    s = concat(out)
+  end
+  return (gsub(s, "%l+", upper)) -- ASCII only, whatever the locale
 end
 
-local function norm_email(s) -- trimmed, lower-cased
-  return lower(trim(s))
+local function ascii_lower(s) return (gsub(s, "%u+", lower)) end
+
+local function norm_email(s) -- trimmed, ASCII lower-cased
+  return ascii_lower(trim(s))
 end
 
-local function norm_phone(s) -- digits only, a leading '+' kept
+local function norm_phone(s) -- trimmed, then ASCII digits only, a leading '+' kept
   s = trim(s)
   local digits = gsub(s, "[^0-9]", "")
   if byte(s, 1) == 43 then return "+" .. digits end
   return digits
 end
 
-local function norm_contact(s) -- email if it contains '@', else phone
+-- A table entry of a contact column: an email if it holds '@', else a
+-- phone. A record's email and phone fields are normalised by what they hold.
+local function norm_contact(s)
   if find(s, "@", 1, true) then return norm_email(s) end
   return norm_phone(s)
 end
@@ -169,8 +228,8 @@ local function any_complied_travel_to(list, countries, since)
   return false
 end
 
-local function in_contacts(s)
-  return s ~= nil and false_contacts[norm_contact(s)] == true
+local function in_contacts(s, norm)
+  return s ~= nil and false_contacts[norm(s)] == true
 end
 
 -- ------------------------------------------------------------ routing
@@ -210,8 +269,8 @@ local function route(r)
   if false_documents[passport.issuing_country .. "\31" .. norm_document(passport.number)] then
     rules[#rules + 1] = "BDT-DOC"
   end
-  if in_contacts(val(contact.email)) or in_contacts(val(contact.phone))
-    or in_contacts(val(sponsor.email)) or in_contacts(val(sponsor.phone)) then
+  if in_contacts(val(contact.email), norm_email) or in_contacts(val(contact.phone), norm_phone)
+    or in_contacts(val(sponsor.email), norm_email) or in_contacts(val(sponsor.phone), norm_phone) then
     rules[#rules + 1] = "BDT-CONTACT"
   end
   if #rules > 0 then return "CXDR", rules end

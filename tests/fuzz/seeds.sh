@@ -3,7 +3,8 @@
 # targets into OUT/<target>/ (the committed seeds are in tests/fuzz/corpus/):
 #   parse   every .cars file of rulesets/, tests/data and tests/cases
 #   loader  the reference release and a bundle of each buildable test ruleset
-#           (tests/cases, tests/data, tests/fuzz/rulesets: one with stage indexes)
+#           (tests/cases, tests/data, tests/fuzz/rulesets: one with stage indexes),
+#           and the committed bundles of older format versions (*.formatN.carsb)
 #   reader  records from gencorpus (valid and invalid) and tests/cases
 #   vm      u32 LE bundle length + bundle + a few record lines
 # Also writes OUT/cars-v.carsb, the release fuzz_reader reads
@@ -43,5 +44,13 @@ for f in $(find "$ROOT/tests/cases/build" "$ROOT/tests/cases/vm" "$ROOT/tests/da
   "$CARSC" build "$f" --release-id S$i -o "$OUT/b$i.carsb" >/dev/null 2>&1 || continue
   cp "$OUT/b$i.carsb" "$OUT/loader/b$i.carsb"
   { le32 "$OUT/b$i.carsb"; cat "$OUT/b$i.carsb" "$OUT/few.jsonl"; } > "$OUT/vm/b$i"
+done
+# Bundles of older format versions committed as they were built (loaded and
+# routed with the rules of their version).
+i=0
+for f in $(find "$ROOT/tests/cases" -name '*.format[0-9]*.carsb' | sort); do
+  i=$((i + 1))
+  cp "$f" "$OUT/loader/old$i.carsb"
+  { le32 "$f"; cat "$f" "$OUT/few.jsonl"; } > "$OUT/vm/old$i"
 done
 rm -f "$OUT"/b*.carsb "$OUT/few.jsonl" "$OUT/records.jsonl"

@@ -262,8 +262,8 @@ static void t_quantifiers(void **state)
     "schema {\n"                                                               \
     "  id: string required\n"                                                  \
     "  received: date required reference\n"                                    \
-    "  email: string optional\n"                                               \
-    "  phone: string optional\n"                                               \
+    "  email: email optional\n"                                                \
+    "  phone: phone optional\n"                                                \
     "  pc: country required\n"                                                 \
     "  pn: string required\n"                                                  \
     "}\n"                                                                      \
@@ -292,6 +292,39 @@ static void t_tables(void **state)
     assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"phone\":\"+44 (0)20 7946 0000\"")),
                         "NCXDR");
     assert_string_equal(route(&r, TREC(",\"pn\":\"EXCLUDE\"")), "NONE X-1");
+    /* a phone field compares by its digits, whatever else is typed in it */
+    assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"phone\":\"+44 20 7946 0000 @\"")),
+                        "CXDR BDT-C");
+    /* Unicode blanks are trimmed: a leading no-break space, a trailing BOM */
+    assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"phone\":\"\\u00a0+44 20 7946 0000\"")),
+                        "CXDR BDT-C");
+    assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"email\":\"\\u00a0Bad.Actor@Example.com\\ufeff\"")),
+                        "CXDR BDT-C");
+    /* an email field compares as an email (trimmed, lower-cased), not by
+     * its digits: a phone number typed into it matches only as written */
+    assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"email\":\"+44 20 7946 0000\"")), "NCXDR");
+    assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"email\":\" +442079460000\"")),
+                        "CXDR BDT-C");
+    /* a document loses Unicode blanks and dashes anywhere */
+    assert_string_equal(route(&r, TREC(",\"pn\":\"ab\\u00a012\\u2010345\"")), "CXDR BDT-D");
+    rig_free(&r);
+}
+
+/* Table cells: Unicode blanks trimmed as in records (a contact cell by its
+ * own value). */
+static void t_table_cells(void **state)
+{
+    (void)state;
+    write_file("contacts.csv", "contact\n\xC2\xA0" "Bad.Actor@Example.com\xE2\x80\x8B\n"
+                               "\xE3\x80\x80+44 20 7946 0000\n");
+    write_file("docs.csv", "country,number\nQZA,ab\xE2\x80\x93" "12\xC2\xA0" "345\n");
+    rig r;
+    compile_ok(&r, TABLE_RULES);
+    assert_string_equal(route(&r, TREC(",\"pn\":\"AB12345\"")), "CXDR BDT-D");
+    assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"email\":\"bad.actor@example.com\"")),
+                        "CXDR BDT-C");
+    assert_string_equal(route(&r, TREC(",\"pn\":\"X1\",\"phone\":\"+442079460000\"")),
+                        "CXDR BDT-C");
     rig_free(&r);
 }
 
@@ -325,6 +358,11 @@ static void t_bad_tables(void **state)
               "docs.csv:3:1: this row has 1 column; table 'docs' has 2");
     bad_table("country,number\nQZA,\"1\n", "docs.csv:3:1: unterminated quoted value");
     bad_table("country,number\nQZA, - \n", "docs.csv:2:5: empty key in column 'number'");
+    bad_table("country,number\nQZA,\xC2\xA0\xE2\x80\x94\n", "docs.csv:2:5: empty key in column 'number'");
+    bad_table("country,number\nQZA,AB\xFF" "1\n",
+              "docs.csv:2:5: the value in column 'number' is not valid UTF-8 (byte 3 of it is 0xff)");
+    bad_table("country,number\nQZA,\"A\xED\xA0\x80\"\n",
+              "docs.csv:2:5: the value in column 'number' is not valid UTF-8 (byte 2 of it is 0xed)");
 }
 
 /* The same ruleset built twice, and from another directory, gives the same
@@ -429,7 +467,7 @@ int main(void)
         cmocka_unit_test(t_arith_dates),
         cmocka_unit_test(t_sets_and_strings),
         cmocka_unit_test(t_quantifiers),
-        cmocka_unit_test(t_tables),
+        cmocka_unit_test(t_tables), cmocka_unit_test(t_table_cells),
         cmocka_unit_test(t_bad_tables),
         cmocka_unit_test(t_reproducible),
         cmocka_unit_test(t_program_model),

@@ -259,7 +259,7 @@ static void test_load_errors(void **s)
     uint8_t *rec = b + cars_rd64(sec_entry(b, CARS_SEC_INDEXES) + 8) + 8;
     rec[7] = 1; /* the reserved byte of index 0 */
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_DECODE);
-    assert_string_equal(err, "section 'indexes' record 0: reserved bytes are not zero");
+    assert_string_equal(err, "section 'indexes' record 0: reserved byte 7 is not zero (1)");
     rec[7] = 0;
     rec[6] = 1; /* its flags: number keys on a bool field */
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_VERIFY);
@@ -284,13 +284,15 @@ static void test_load_errors(void **s)
     cars_free(b);
 }
 
-/* A version 2 bundle without indexes, relabelled as version 1 (22
+/* A bundle without indexes or field kinds, relabelled as version 1 (22
  * sections: the last two entries become unused bytes), still loads; a
- * version 1 bundle cannot use EVAL_STAGE_INDEXED. */
+ * version 1 bundle cannot use EVAL_STAGE_INDEXED, nor field kinds (byte 10
+ * of a field record is reserved before version 3). */
 static void test_load_version1(void **s)
 {
     (void)s;
     tp_standard(&T);
+    T.fields[F_EMAIL].kind = T.fields[F_PHONE].kind = CARS_FK_PLAIN;
     uint8_t *b;
     size_t len;
     assert_true(cars_bundle_write(&T.p, &b, &len));
@@ -299,12 +301,23 @@ static void test_load_version1(void **s)
     cars_program p;
     char err[512];
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
+    assert_int_equal(p.version, 1);
     assert_int_equal(p.nindexes, 0);
     assert_int_equal(p.nrules, T.p.nrules);
     cars_program_free(&p);
     cars_free(b);
 
-    b = write_indexed(&len);
+    tp_standard(&T);
+    assert_true(cars_bundle_write(&T.p, &b, &len));
+    cars_wr16(b + 8, 1);
+    cars_wr32(b + 24, CARS_SEC__COUNT_V1);
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_DECODE);
+    assert_string_equal(err, "section 'fields' record 7: reserved byte 10 is not zero (1)");
+    cars_free(b);
+
+    tp_build_standard(&T, true);
+    T.fields[F_EMAIL].kind = T.fields[F_PHONE].kind = CARS_FK_PLAIN;
+    assert_true(cars_bundle_write(&T.p, &b, &len));
     cars_wr16(b + 8, 1);
     cars_wr32(b + 24, CARS_SEC__COUNT_V1);
     assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), CARS_LOAD_VERIFY);

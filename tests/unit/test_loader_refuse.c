@@ -117,6 +117,58 @@ static void test_count_with_remainder(void **s)
     cars_free(b);
 }
 
+/* Every reserved byte of every fixed-size record must be zero: one at a
+ * time is set, and the loader names the section, record and byte. In
+ * format version 3 byte 10 of a field record is its kind; in versions 1
+ * and 2 it is reserved too. */
+static void test_reserved_bytes(void **s)
+{
+    (void)s;
+    static const struct { int id, rec_size, from, to; } reserved[] = {
+        {CARS_SEC_FIELDS, CARS_REC_FIELD, 11, 12},     {CARS_SEC_FIELDS, CARS_REC_FIELD, 28, 32},
+        {CARS_SEC_ELEM_FIELDS, CARS_REC_FIELD, 11, 12}, {CARS_SEC_ELEM_FIELDS, CARS_REC_FIELD, 28, 32},
+        {CARS_SEC_TABLES, CARS_REC_TABLE, 19, 24},     {CARS_SEC_RULES, CARS_REC_RULE, 18, 20},
+        {CARS_SEC_THRESHOLDS, CARS_REC_THRESHOLD, 52, 56}, {CARS_SEC_BLOCKS, CARS_REC_BLOCK, 9, 10},
+        {CARS_SEC_BLOCKS, CARS_REC_BLOCK, 14, 16},     {CARS_SEC_INDEXES, CARS_REC_INDEX, 7, 8},
+    };
+    static const char *const names[] = {[CARS_SEC_FIELDS] = "fields", [CARS_SEC_ELEM_FIELDS] = "elem_fields",
+                                        [CARS_SEC_TABLES] = "tables", [CARS_SEC_RULES] = "rules",
+                                        [CARS_SEC_THRESHOLDS] = "thresholds", [CARS_SEC_BLOCKS] = "blocks",
+                                        [CARS_SEC_INDEXES] = "indexes"};
+    size_t len;
+    tp_build_standard(&T, true); /* with indexes */
+    uint8_t *b = write_prog(&T.p, &len);
+    assert_int_equal(load(b, len), 0);
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        for (int at = reserved[i].from; at < reserved[i].to; at++) {
+            uint8_t *rec = sec(b, reserved[i].id) + 8 + reserved[i].rec_size; /* record 1 */
+            if (reserved[i].id == CARS_SEC_THRESHOLDS) /* there is one */
+                rec -= reserved[i].rec_size;
+            assert_int_equal(rec[at], 0);
+            rec[at] = 0x80;
+            char msg[200];
+            snprintf(msg, sizeof msg, "section '%s' record %d: reserved byte %d is not zero (128)",
+                     names[reserved[i].id], reserved[i].id == CARS_SEC_THRESHOLDS ? 0 : 1, at);
+            REFUSED(b, len, CARS_LOAD_DECODE, msg);
+            rec[at] = 0;
+        }
+    assert_int_equal(load(b, len), 0);
+    /* byte 10 of a field: its kind in version 3 (the verifier checks the value), reserved before */
+    uint8_t *f0 = sec(b, CARS_SEC_FIELDS) + 8; /* id: a plain string */
+    f0[10] = CARS_FK_EMAIL;
+    assert_int_equal(load(b, len), 0);
+    f0[10] = 9;
+    REFUSED(b, len, CARS_LOAD_VERIFY, "bundle refused by the verifier: field 0 (id): unknown kind 9");
+    f0[10] = 0;
+    uint8_t *e0 = sec(b, CARS_SEC_ELEM_FIELDS) + 8;
+    e0[10] = CARS_FK_PHONE;
+    REFUSED(b, len, CARS_LOAD_VERIFY,
+            "bundle refused by the verifier: element field 0 (country): kind phone is only for string fields, "
+            "not country");
+    e0[10] = 0;
+    cars_free(b);
+}
+
 /* 'source_text' is empty or has one entry per source. */
 static void test_source_text_count(void **s)
 {
@@ -354,7 +406,7 @@ int main(void)
         cmocka_unit_test(test_fixed_sizes),          cmocka_unit_test(test_value_sections),
         cmocka_unit_test(test_bad_strings),          cmocka_unit_test(test_all_empty),
         cmocka_unit_test(test_code_over_4gib),       cmocka_unit_test(test_misaligned_copy_fails),
-        cmocka_unit_test(test_peek_release),
+        cmocka_unit_test(test_peek_release),         cmocka_unit_test(test_reserved_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

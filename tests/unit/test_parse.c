@@ -127,6 +127,41 @@ static void test_schema_errors(void **state)
                         "2:3: field 'x' is both required and optional");
     assert_string_equal(first_error("schema {\n  x: date required protected race\n}\n"),
                         "2:30: unknown protected characteristic 'race'");
+    assert_string_equal(first_error("schema {\n  x: emial required\n}\n"),
+                        "2:6: unexpected name 'emial', expected a type (bool, integer, number, string, email, "
+                        "phone, document, date, country, one of [...], list of {...})");
+    assert_string_equal(first_error("schema {\n  x: 1 required\n}\n"),
+                        "2:6: unexpected number '1', expected a type (bool, integer, number, string, email, "
+                        "phone, document, date, country, one of [...], list of {...})");
+}
+
+/* The kinds of string: `email`, `phone`, `document` are strings that say
+ * what they hold; they are not reserved words. */
+static void test_string_kinds(void **state)
+{
+    (void)state;
+    cars_ast *ast = parse_ok(
+        "schema {\n"
+        "  contact.email: email optional\n"
+        "  contact.phone: phone optional\n"
+        "  applicant.passport.number: document required\n"
+        "  id: string required\n"
+        "  email: email optional\n"
+        "  phone.document: document optional\n"
+        "}\n"
+        "let document = phone.document\n"
+        "table t \"T\" {\n  file \"t.csv\"\n  key email: email, phone: phone\n}\n");
+    cars_field *f = ast->fields;
+    assert_int_equal(ast->nfields, 6);
+    static const cars_strkind want[] = {CARS_SK_EMAIL, CARS_SK_PHONE, CARS_SK_DOCUMENT,
+                                        CARS_SK_PLAIN, CARS_SK_EMAIL, CARS_SK_DOCUMENT};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(f[i].type, CARS_T_STRING);
+        assert_int_equal(f[i].kind, want[i]);
+    }
+    assert_string_equal(f[4].path, "email");
+    assert_string_equal(ast->lets[0]->name, "document");
+    assert_int_equal(ast->tables[0]->key_kinds[1], CARS_K_PHONE);
 }
 
 static void test_precedence(void **state)
@@ -595,6 +630,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_schema, teardown),
         cmocka_unit_test_teardown(test_schema_errors, teardown),
+        cmocka_unit_test_teardown(test_string_kinds, teardown),
         cmocka_unit_test_teardown(test_precedence, teardown),
         cmocka_unit_test_teardown(test_comparisons_do_not_chain, teardown),
         cmocka_unit_test_teardown(test_predicates, teardown),

@@ -82,6 +82,35 @@ static void test_elem_type(void **s)
     T.elems[E_YEAR].type = CARS_FT_STRING;
     expect("element field 1 (year): type string is not allowed in a list element");
 }
+static void test_version(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.p.version = 0; /* a program built by hand must say which rules it follows */
+    expect("unknown format version 0");
+    T.p.version = 4;
+    expect("unknown format version 4");
+}
+static void test_field_kind(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.fields[F_PHONE].kind = 4;
+    expect("field 8 (contact.phone): unknown kind 4");
+    T.fields[F_PHONE].kind = CARS_FK_PHONE;
+    T.fields[F_RECEIVED].kind = CARS_FK_DOCUMENT;
+    expect("field 1 (received): kind document is only for string fields, not date");
+    T.fields[F_RECEIVED].kind = CARS_FK_PLAIN;
+    T.p.version = 2;
+    expect("field 7 (contact.email): kind email needs format version 3 (this is version 2)");
+}
+static void test_elem_kind(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    T.elems[E_YEAR].kind = CARS_FK_PHONE;
+    expect("element field 1 (year): kind phone is only for string fields, not integer");
+}
 static void test_set_order(void **s)
 {
     (void)s;
@@ -478,6 +507,52 @@ static void test_lookup_kind(void **s)
     expect("block 1 at offset 7: LOOKUP2 column 1 of table t is a document key but field "
            "applicant.passport.issuing_country is a country");
 }
+/* Format version 3: a contact column needs an email or phone field; an
+ * email, phone or document column a plain field or one of its kind; a text
+ * column a plain field. Versions 1 and 2 (no kinds) look any string up. */
+static void lookup_kinds(uint8_t col, uint8_t kind, uint16_t version)
+{
+    mini();
+    T.p.version = version;
+    T.fields[F_EMAIL].kind = kind;
+    tp_table(&T, TP_S("t"), 1, col, 0, one, 1);
+    tp_op2(&T, CARS_OP_LOOKUP1, 0, F_EMAIL), tp_op(&T, CARS_OP_RET);
+    end_rule();
+}
+static void test_lookup_field_kind(void **s)
+{
+    (void)s;
+    char err[512];
+    lookup_kinds(CARS_KEY_CONTACT, CARS_FK_PLAIN, 3);
+    expect("block 1 at offset 7: LOOKUP1 column 1 of table t (key kind contact) cannot look up field contact.email "
+           "(kind plain)");
+    lookup_kinds(CARS_KEY_CONTACT, CARS_FK_DOCUMENT, 3);
+    expect("block 1 at offset 7: LOOKUP1 column 1 of table t (key kind contact) cannot look up field contact.email "
+           "(kind document)");
+    lookup_kinds(CARS_KEY_EMAIL, CARS_FK_PHONE, 3);
+    expect("block 1 at offset 7: LOOKUP1 column 1 of table t (key kind email) cannot look up field contact.email "
+           "(kind phone)");
+    lookup_kinds(CARS_KEY_DOCUMENT, CARS_FK_EMAIL, 3);
+    expect("block 1 at offset 7: LOOKUP1 column 1 of table t (key kind document) cannot look up field contact.email "
+           "(kind email)");
+    lookup_kinds(CARS_KEY_TEXT, CARS_FK_EMAIL, 3);
+    expect("block 1 at offset 7: LOOKUP1 column 1 of table t (key kind text) cannot look up field contact.email "
+           "(kind email)");
+    static const uint8_t ok[][2] = {
+        {CARS_KEY_CONTACT, CARS_FK_EMAIL}, {CARS_KEY_CONTACT, CARS_FK_PHONE}, {CARS_KEY_EMAIL, CARS_FK_EMAIL},
+        {CARS_KEY_EMAIL, CARS_FK_PLAIN},   {CARS_KEY_PHONE, CARS_FK_PHONE},   {CARS_KEY_PHONE, CARS_FK_PLAIN},
+        {CARS_KEY_DOCUMENT, CARS_FK_DOCUMENT}, {CARS_KEY_DOCUMENT, CARS_FK_PLAIN}, {CARS_KEY_TEXT, CARS_FK_PLAIN},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        lookup_kinds(ok[i][0], ok[i][1], 3);
+        assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
+    }
+    for (uint16_t v = 1; v <= 2; v++) {
+        lookup_kinds(CARS_KEY_CONTACT, CARS_FK_PLAIN, v);
+        T.fields[F_PHONE].kind = CARS_FK_PLAIN;
+        assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
+    }
+}
 static void test_quantifier_outside_rule(void **s)
 {
     (void)s;
@@ -734,6 +809,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ok),
         cmocka_unit_test(test_field_type),
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_field_kind),
+        cmocka_unit_test(test_elem_kind),
         cmocka_unit_test(test_enum_members),
         cmocka_unit_test(test_list_elems),
         cmocka_unit_test(test_elem_type),
@@ -785,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_lookup_arity),
         cmocka_unit_test(test_lookup_field_type),
         cmocka_unit_test(test_lookup_kind),
+        cmocka_unit_test(test_lookup_field_kind),
         cmocka_unit_test(test_quantifier_outside_rule),
         cmocka_unit_test(test_quantifier_list),
         cmocka_unit_test(test_quantifier_block_range),

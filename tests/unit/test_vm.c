@@ -29,34 +29,59 @@ typedef struct env {
     cars_buf out;
 } env;
 
-static int setup(void **state)
+/* The standard program as bundle format `version` has it: from version 3
+ * the contact fields carry their kinds (email, phone); before, no field has
+ * a kind and the tables are hashed by that version's rules, as the carsc of
+ * the day wrote them. */
+static env *open_env(uint16_t version)
 {
     env *e = calloc(1, sizeof *e);
+    assert_non_null(e);
     tp_standard(&e->t);
+    if (version < CARS_BUNDLE_VERSION_KINDS) {
+        e->t.p.version = version;
+        e->t.fields[F_EMAIL].kind = e->t.fields[F_PHONE].kind = CARS_FK_PLAIN;
+        e->t.p.ntables = 0;
+        tp_table(&e->t, TP_S("false_documents"), 2, CARS_KEY_COUNTRY, CARS_KEY_DOCUMENT, tp_std_docs, 2);
+        tp_table(&e->t, TP_S("false_contacts"), 1, CARS_KEY_CONTACT, 0, tp_std_contacts, 2);
+    }
     size_t len;
     assert_true(cars_bundle_write(&e->t.p, &e->bytes, &len));
+    cars_wr16(e->bytes + 8, version);
+    if (version == 1) /* 22 sections: no stage indexes (the standard program has none) */
+        cars_wr32(e->bytes + 24, CARS_SEC__COUNT_V1);
     char err[600];
     int rc = cars_bundle_load(e->bytes, len, &e->p, err, sizeof err);
     if (rc)
         fprintf(stderr, "load: %s\n", err);
     assert_int_equal(rc, 0);
+    assert_int_equal(e->p.version, version);
     e->r = cars_reader_new(&e->p);
     e->vm = cars_vm_new(&e->p);
     assert_non_null(e->r);
     assert_non_null(e->vm);
-    *state = e;
-    return 0;
+    return e;
 }
 
-static int teardown(void **state)
+static void close_env(env *e)
 {
-    env *e = *state;
     cars_reader_free(e->r);
     cars_vm_free(e->vm);
     cars_buf_free(&e->out);
     cars_program_free(&e->p);
     cars_free(e->bytes);
     free(e);
+}
+
+static int setup(void **state)
+{
+    *state = open_env(CARS_BUNDLE_VERSION);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    close_env(*state);
     return 0;
 }
 
@@ -223,6 +248,51 @@ static void test_lookups(void **state)
     assert_string_equal(strstr(route(e, j), "\"outcome\""),
                         "\"outcome\":\"CXDR\",\"rules\":[\"BDT-CON\"],\"explanation\":\"Complex (CXDR): contact details "
                         "found in the table of false contacts (BDT-CON).\",\"release\":\"2026-W47\"}");
+}
+
+/* The same lookups through a format version 3 release and a version 2 one:
+ * version 3 normalises a contact field by its kind and trims Unicode
+ * blanks; version 2 keeps its rules (contact by value, ASCII trim), so an
+ * old release routes as it always did. BDT-CON is lookup(email) or
+ * lookup(phone): with only a phone given, a miss is unknown (-1). */
+static void test_lookup_versions(void **state)
+{
+    (void)state;
+    env *v3 = open_env(3), *v2 = open_env(2), *v1 = open_env(1);
+    static const struct { const char *extra, *rule; int v3, v2; } cases[] = {
+        {",\"contact\":{\"phone\":\"+44 20 7946 0000 @\"}", "BDT-CON", 1, -1},
+        {",\"contact\":{\"phone\":\"\\u00a0+44 20 7946 0000\"}", "BDT-CON", 1, -1},
+        {",\"contact\":{\"phone\":\"\\u200e+44 20 7946 0000\\u2029\"}", "BDT-CON", 1, -1},
+        {",\"contact\":{\"phone\":\"\\t+44 20 7946 0000\\n\"}", "BDT-CON", 1, 1},
+        {",\"contact\":{\"email\":\"\\u00a0Fraud@Example.com\\ufeff\"}", "BDT-CON", 1, -1},
+        {",\"contact\":{\"email\":\" Fraud@Example.com \"}", "BDT-CON", 1, 1},
+        {",\"contact\":{\"email\":\"+44 20 7946 0000\"}", "BDT-CON", -1, 1}, /* v2: a phone, by value */
+        {",\"contact\":{\"phone\":\"Fraud@Example.com\"}", "BDT-CON", -1, 1}, /* v2: an email, by value */
+    };
+    char j[4096];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(j, sizeof j, "%s", rec(cases[i].extra));
+        assert_int_equal(rule_value(v3, j, cases[i].rule), cases[i].v3);
+        assert_int_equal(rule_value(v2, j, cases[i].rule), cases[i].v2);
+        assert_int_equal(rule_value(v1, j, cases[i].rule), cases[i].v2);
+    }
+    /* documents: version 3 removes every blank and dash */
+    const char *doc = "{\"id\":\"L\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                      "\"date_of_birth\":\"1980-01-01\",\"nationality\":\"USA\",\"passport\":{\"number\":\"%s\","
+                      "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}}";
+    static const struct { const char *number; int v3, v2; } docs[] = {
+        {"ab 12-345", 1, 1}, {"AB\\u00a012\\u2013345", 1, 0}, {"\\u3000AB12345", 1, 0}, {"AB\\t12345", 1, 0},
+        {"AB\\uff0d12345", 1, 0}, {"\\uff21B12345", 0, 0}, /* a fullwidth A is not an A */
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        snprintf(j, sizeof j, doc, docs[i].number);
+        assert_int_equal(rule_value(v3, j, "BDT-DOC"), docs[i].v3);
+        assert_int_equal(rule_value(v2, j, "BDT-DOC"), docs[i].v2);
+        assert_int_equal(rule_value(v1, j, "BDT-DOC"), docs[i].v2);
+    }
+    close_env(v1);
+    close_env(v2);
+    close_env(v3);
 }
 
 static void test_kleene(void **state)
@@ -548,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_title_escaping),
         cmocka_unit_test(test_prefixes),   cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_arith_limits),
+        cmocka_unit_test(test_lookup_versions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

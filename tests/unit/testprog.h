@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "normalise.h"
 #include "program.h"
 
@@ -56,6 +57,7 @@ static inline void tp_init(tp *t)
 {
     memset(t, 0, sizeof *t);
     cars_program *p = &t->p;
+    p->version = CARS_BUNDLE_VERSION;
     p->release_id = TP_S("2026-W47");
     p->ruleset_title = TP_S("Test ruleset");
     tp_field(t, F_ID, TP_S("id"), CARS_FT_STRING, CARS_FF_REQUIRED);
@@ -68,7 +70,9 @@ static inline void tp_init(tp *t)
     tp_field(t, F_PASSNO, TP_S("applicant.passport.number"), CARS_FT_STRING, CARS_FF_REQUIRED);
     tp_field(t, F_PASSCTRY, TP_S("applicant.passport.issuing_country"), CARS_FT_COUNTRY, CARS_FF_REQUIRED);
     tp_field(t, F_EMAIL, TP_S("contact.email"), CARS_FT_STRING, 0);
+    t->fields[F_EMAIL].kind = CARS_FK_EMAIL;
     tp_field(t, F_PHONE, TP_S("contact.phone"), CARS_FT_STRING, 0);
+    t->fields[F_PHONE].kind = CARS_FK_PHONE;
     tp_field(t, F_LENGTH, TP_S("visit.length_days"), CARS_FT_INTEGER, CARS_FF_HAS_MIN);
     tp_field(t, F_COST, TP_S("visit.cost_gbp"), CARS_FT_NUMBER, CARS_FF_HAS_MIN);
     tp_field(t, F_PROPERTY, TP_S("finances.owns_property"), CARS_FT_BOOL, 0);
@@ -199,9 +203,9 @@ static inline uint32_t tp_table(tp *t, cars_str name, uint8_t nkeys, uint8_t k0,
         size_t l0 = sep ? (size_t)(sep - e) : strlen(e);
         const char *cols[2] = {n0, n1};
         size_t lens[2];
-        lens[0] = cars_normalise(k0, e, l0, n0);
+        lens[0] = cars_normalise(t->p.version, k0, e, l0, n0);
         if (sep)
-            lens[1] = cars_normalise(k1, sep + 1, strlen(sep + 1), n1);
+            lens[1] = cars_normalise(t->p.version, k1, sep + 1, strlen(sep + 1), n1);
         t->hashes[ti][i] = cars_table_hash(t->p.table_key, cols, lens, sep ? 2 : 1);
     }
     qsort(t->hashes[ti], n, sizeof(uint64_t), tp_cmp_u64);
@@ -209,6 +213,10 @@ static inline uint32_t tp_table(tp *t, cars_str name, uint8_t nkeys, uint8_t k0,
 }
 
 static inline int64_t tp_cc(const char *c) { return cars_country_code(c); }
+
+/* The entries of the standard program's two tables. */
+static const char *const tp_std_docs[] = {"GBR\x1f" "AB 12-345", "USA\x1fzz999"};
+static const char *const tp_std_contacts[] = {"Fraud@Example.com", "+44 20 7946 0000"};
 
 /* The miniature ruleset:
  *   exclusions        SCOPE-1  route = overseas_domestic_worker      -> NONE
@@ -235,10 +243,8 @@ static inline void tp_build_standard(tp *t, bool indexed)
     uint32_t s_odw = tp_set(t, odw, 1);
     int64_t allies[2] = {tp_cc("CAN"), tp_cc("USA")};
     uint32_t s_allies = tp_set(t, allies, 2);
-    static const char *const docs[] = {"GBR\x1f" "AB 12-345", "USA\x1fzz999"};
-    uint32_t t_docs = tp_table(t, TP_S("false_documents"), 2, CARS_KEY_COUNTRY, CARS_KEY_DOCUMENT, docs, 2);
-    static const char *const contacts[] = {"Fraud@Example.com", "+44 20 7946 0000"};
-    uint32_t t_con = tp_table(t, TP_S("false_contacts"), 1, CARS_KEY_CONTACT, 0, contacts, 2);
+    uint32_t t_docs = tp_table(t, TP_S("false_documents"), 2, CARS_KEY_COUNTRY, CARS_KEY_DOCUMENT, tp_std_docs, 2);
+    uint32_t t_con = tp_table(t, TP_S("false_contacts"), 1, CARS_KEY_CONTACT, 0, tp_std_contacts, 2);
 
     tp_begin(t, CARS_BK_MAIN, 0); /* block 0: its code is written last */
     t->blocks[0].max_stack = 0;

@@ -21,15 +21,25 @@ function pathResolver(object, p) {
 }
 
 // ------------------------------------------------------------ normalisation
-const WS = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g; // ASCII whitespace
+// As the VM normalises for the bundles carsc writes (format version 3,
+// vm/normalise.h). Blanks: Unicode White_Space and Default_Ignorable_Code_Point
+// (Unicode 14.0), trimmed from emails and phones, removed from documents
+// with the dashes; only ASCII letters change case, only 0-9 are digits.
+const BLANK = '\\t-\\r \\u0085\\u00a0\\u00ad\\u034f\\u061c\\u115f\\u1160\\u1680\\u17b4\\u17b5'
+  + '\\u180b-\\u180f\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\u3164\\ufe00-\\ufe0f\\ufeff'
+  + '\\uffa0\\ufff0-\\ufff8\\u{1bca0}-\\u{1bca3}\\u{1d173}-\\u{1d17a}\\u{e0000}-\\u{e0fff}';
+const TRIM = new RegExp(`^[${BLANK}]+|[${BLANK}]+$`, 'gu');
+const DOC_DROP = new RegExp(`[${BLANK}\\-\\u2010-\\u2015\\u2212\\ufe63\\uff0d]`, 'gu');
 const asciiUpper = (s) => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 const asciiLower = (s) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-const normDocument = (s) => asciiUpper(s.replace(/[ -]/g, ''));
-const normEmail = (s) => asciiLower(s.replace(WS, ''));
+const normDocument = (s) => asciiUpper(s.replace(DOC_DROP, ''));
+const normEmail = (s) => asciiLower(s.replace(TRIM, ''));
 function normPhone(s) {
-  const t = s.replace(WS, '');
+  const t = s.replace(TRIM, '');
   return (t.startsWith('+') ? '+' : '') + t.replace(/[^0-9]/g, '');
 }
+// A table entry of a contact column: an email if it holds '@', else a phone.
+// A record's email and phone fields are normalised by what they hold.
 const normContact = (s) => (s.includes('@') ? normEmail(s) : normPhone(s));
 const documentKey = (country, number) => country + '\u001f' + normDocument(number);
 
@@ -107,7 +117,8 @@ function addFacts(engine) {
   });
   engine.addFact('contact_key', async (params, almanac) => {
     const v = pathResolver(await app(almanac), params.field);
-    return v === undefined ? undefined : normContact(v);
+    if (v === undefined) return undefined;
+    return params.kind === 'email' ? normEmail(v) : normPhone(v); // the field's kind (schema.cars)
   });
   engine.addFact('visit_end_day', async (params, almanac) => {
     const a = await app(almanac);

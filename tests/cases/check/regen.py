@@ -18,7 +18,7 @@ BASE='''schema {
   applicant.date_of_birth: date required protected age
   applicant.sex: one of [F, M, X] required protected sex
   applicant.nationality: country required protected nationality
-  contact.email: string optional
+  contact.email: email optional
   travel_history: list of {
     country: country required
     year: integer required
@@ -78,8 +78,31 @@ case('duplicate-rule', BASE+rule('visit.length_days > 90')+rule('visit.length_da
 case('duplicate-set', BASE+'set s = [USA]\nset s = [CAN]\n'+rule('any(t in travel_history where t.country in s)')+ROUTING)
 case('duplicate-field', BASE.replace('  visit.cost_gbp: number optional\n','  visit.cost_gbp: number optional\n  visit.length_days: number optional\n')+ROUTING)
 case('field-and-object', BASE.replace('  visit.cost_gbp: number optional\n','  visit.cost_gbp: number optional\n  visit: string optional\n')+ROUTING)
-case('min-on-string', BASE.replace('contact.email: string optional','contact.email: string min 3 optional')+ROUTING)
+case('min-on-string', BASE.replace('contact.email: email optional','contact.email: string min 3 optional')+ROUTING)
 case('element-string', BASE.replace('    complied: bool required\n','    complied: bool required\n    note: string optional\n')+ROUTING)
+case('element-email', BASE.replace('    complied: bool required\n','    complied: bool required\n    note: email optional\n')+ROUTING)
+# A table key column normalises a field by the column's kind; a contact
+# column (emails and phone numbers) by the field's own kind.
+PHONE=BASE.replace('  contact.email: email optional\n','  contact.email: email optional\n  contact.phone: phone optional\n  contact.note: string optional\n  applicant.passport.number: document required\n')
+KINDS='''table false_contacts "Known false contacts" {
+  file "tables/false_contacts.csv"
+  key contact: contact
+}
+table false_emails "Known false emails" {
+  file "tables/false_emails.csv"
+  key email: email
+}
+table notes "Notes" {
+  file "tables/notes.csv"
+  key note: text
+}
+'''
+case('contact-plain-string', PHONE+KINDS+rule('contact.note in false_contacts or contact.email in false_emails or contact.note in notes')+ROUTING)
+case('contact-document', PHONE+KINDS+rule('applicant.passport.number in false_contacts or contact.email in false_emails or contact.note in notes')+ROUTING)
+case('key-kind-mismatch', PHONE+KINDS+rule('contact.phone in false_emails or contact.email in false_contacts or contact.note in notes')+ROUTING)
+case('key-kind-text', PHONE+KINDS+rule('contact.phone in notes or contact.email in false_contacts or contact.note in false_emails')+ROUTING)
+case('unknown-type', BASE.replace('visit.cost_gbp: number optional','visit.cost_gbp: numbr optional')+rule('visit.cost_gbp > 1')+ROUTING)
+case('contact-type', BASE.replace('contact.email: email optional','contact.email: contact optional')+rule('contact.email = "x"')+ROUTING)
 MULTI='''multiple M-A1 tier A "tier A rule" {
   when visit.length_days <= 30
 }
