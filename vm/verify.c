@@ -3,8 +3,10 @@
  * opcodes.def (operand formats, stack effects); the checks, in order:
  * schema, sets, tables, tiers, rules, stages, thresholds, blocks, line
  * table, then each block's code (opcodes, operands, block-kind rules,
- * jumps, stack depth on every path, termination). The first problem found
- * is reported; docs/bytecode.md lists every check. */
+ * jumps, stack depth on every path, termination), and last that every
+ * stage index is sound (verify_index.c: no rule left out of a slot where
+ * its condition can be true). The first problem found is reported;
+ * docs/bytecode.md lists every check. */
 #include "verify.h"
 
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include "alloc.h"
 #include "bundle.h"
 #include "opcodes.h"
+#include "verify_index.h"
 
 typedef struct vctx {
     const cars_program *p;
@@ -519,5 +522,7 @@ int cars_verify(const cars_program *p, char *err, size_t errlen)
         rc = check_code(&v, i, depth, start);
     cars_free(depth);
     cars_free(start);
+    if (rc == 0)
+        rc = cars_verify_index_sound(p, err, errlen);
     return rc ? -1 : 0;
 }

@@ -1,7 +1,9 @@
 /* verify.h - the verifier: a pure function that proves a program safe to run
  * (every index in range, every jump on an instruction boundary, stack depth
- * consistent and bounded, routing well-formed). The interpreter relies on
- * exactly what it proves. The checks are listed in docs/bytecode.md. */
+ * consistent and bounded, routing well-formed) and its stage indexes sound
+ * (no rule left out where it can match: verify_index.h). The interpreter
+ * relies on exactly what it proves. The checks are listed in
+ * docs/bytecode.md. */
 #ifndef CARS_VERIFY_H
 #define CARS_VERIFY_H
 

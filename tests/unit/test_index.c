@@ -84,11 +84,13 @@ static void test_index_field_type(void **s)
     tp_build_standard(&T, true);
     T.indexes[2].flags = 2;
     expect("index 2: unknown flags 0x02");
-    /* every integer-valued type is accepted */
+    /* every integer-valued type is accepted (every rule set in every slot:
+     * M-A2 reads owns_property, not the new field) */
     static const unsigned ok[] = {F_PROPERTY, F_LENGTH, F_RECEIVED, F_NATIONALITY, F_ROUTE};
     for (int i = 0; i < 5; i++) {
         tp_build_standard(&T, true);
         T.indexes[0].field = (uint16_t)ok[i];
+        T.iwords[2] = T.iwords[3] = T.iwords[4] = T.iwords[5] = 0xF;
         char err[512];
         assert_int_equal(cars_verify(&T.p, err, sizeof err), 0);
     }
@@ -127,7 +129,8 @@ static void test_index_keys(void **s)
     double k1000 = 1000.0, k2000 = 2000.0;
     T.indexes[2].nvalues = 2; /* keys at words 8, 9; four bitsets at 10..13 */
     memcpy(&T.iwords[9], &k1000, 8);
-    T.iwords[10] = T.iwords[11] = T.iwords[12] = T.iwords[13] = 0x7;
+    T.iwords[10] = 0xF; /* M-B2, cost < 1000, in slot 0 only */
+    T.iwords[11] = T.iwords[12] = T.iwords[13] = 0x7;
     T.p.nindex_words = 14;
     expect("index 2: keys not strictly ascending at position 1");
     memcpy(&T.iwords[9], &k2000, 8);
