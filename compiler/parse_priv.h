@@ -4,6 +4,7 @@
 #ifndef CARS_PARSE_PRIV_H
 #define CARS_PARSE_PRIV_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,7 @@ struct cars_pstate {
     cars_example *ex;
     cars_include_fn include;/* NULL: `include` is recorded, not followed */
     void *include_ctx;
+    jmp_buf fatal;          /* the scanner's way out when flex cannot allocate */
 };
 
 /* Scan and parse ps->text (grammar/lexer.l). Appends to ps->ast. Returns

@@ -483,7 +483,10 @@ int cars_bundle_load(const uint8_t *bytes, size_t len, cars_program *out, char *
         rc = decode(&L, out);
     if (!rc) {
         char verr[512];
-        if (cars_verify(out, verr, sizeof verr) != 0)
+        int vr = cars_verify(out, verr, sizeof verr);
+        if (vr == CARS_VERIFY_NOMEM)
+            rc = fail(&L, CARS_LOAD_NOMEM, "out of memory loading the bundle (%s)", verr);
+        else if (vr != 0)
             rc = fail(&L, CARS_LOAD_VERIFY, "bundle refused by the verifier: %s", verr);
     }
     if (rc)

@@ -516,13 +516,14 @@ int cars_verify(const cars_program *p, char *err, size_t errlen)
     if (!depth || !start) {
         cars_free(depth);
         cars_free(start);
-        return fail(&v, "out of memory verifying the program");
+        fail(&v, "out of memory verifying the program");
+        return CARS_VERIFY_NOMEM;
     }
     for (uint32_t i = 0; i < p->nblocks && rc == 0; i++)
         rc = check_code(&v, i, depth, start);
     cars_free(depth);
     cars_free(start);
     if (rc == 0)
-        rc = cars_verify_index_sound(p, err, errlen);
+        return cars_verify_index_sound(p, err, errlen);
     return rc ? -1 : 0;
 }

@@ -12,7 +12,9 @@
 #include "program.h"
 
 /* 0 if the program is safe; otherwise -1 and the first problem in err,
- * e.g. "block 2 at offset 14: LOAD field 99 out of range (12 fields)". */
+ * e.g. "block 2 at offset 14: LOAD field 99 out of range (12 fields)", or
+ * CARS_VERIFY_NOMEM when memory ran out before it could say. */
+#define CARS_VERIFY_NOMEM (-2)
 int cars_verify(const cars_program *p, char *err, size_t errlen);
 
 /* The largest max_stack a block may declare. */

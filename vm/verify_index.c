@@ -901,6 +901,12 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+static int nomem(char *err, size_t errlen)
+{
+    fail(err, errlen, "out of memory verifying the program");
+    return CARS_VERIFY_NOMEM;
+}
+
 static unsigned lowest_bit(uint64_t m)
 {
 #if defined(__GNUC__)
@@ -1038,7 +1044,7 @@ static int prove_rule(ictx *c, const cars_pstage *st, uint32_t k, const bool *to
     uint32_t r = p->stage_rules[st->first + k], w = (st->n + 63) / 64;
     true_slots(c, &p->blocks[p->rules[r].block], res);
     if (c->oom)
-        return fail(err, errlen, "out of memory verifying the program");
+        return nomem(err, errlen);
     for (uint32_t i = 0; i < c->nsegs; i++) {
         const seg *s = &c->segs[i];
         uint32_t j = todo[i] ? first_missing(s, res, w, k) : UINT32_MAX;
@@ -1065,12 +1071,12 @@ static int prove_stage(ictx *c, const cars_pstage *st, const uint32_t *xs, uint3
     uint32_t ws = (uint32_t)((slots + 63) / 64), w = (st->n + 63) / 64;
     uint64_t *buf = cars_malloc((2 * (size_t)ws + (size_t)n * w) * sizeof *buf);
     bool *todo = cars_malloc(n);
-    int rc = buf && todo ? 0 : fail(err, errlen, "out of memory verifying the program");
+    int rc = buf && todo ? 0 : nomem(err, errlen);
     uint64_t *all = rc == 0 ? buf + 2 * (size_t)ws : NULL; /* per segment: the rules it sets everywhere */
     if (rc == 0)
         setup(c, xs, n, buf);
     if (rc == 0 && c->oom)
-        rc = fail(err, errlen, "out of memory verifying the program");
+        rc = nomem(err, errlen);
     for (uint32_t i = 0; i < n && rc == 0; i++)
         set_everywhere(&c->segs[i], w, all + (size_t)i * w);
     for (uint32_t k = 0; k < st->n && rc == 0; k++) {
@@ -1143,7 +1149,7 @@ int cars_verify_index_sound(const cars_program *p, char *err, size_t errlen)
     uint32_t *first = cars_malloc(((size_t)p->nstages + 1) * sizeof *first);
     int rc = 0;
     if (!c.pend || !c.segs || !c.fields || !c.field_of || !order || !first)
-        rc = fail(err, errlen, "out of memory verifying the program");
+        rc = nomem(err, errlen);
     else
         by_stage(p, order, first);
     for (uint32_t s = 0; s < p->nstages && rc == 0; s++)

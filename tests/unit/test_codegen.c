@@ -450,6 +450,7 @@ static void t_fault_injection(void **state)
     long total = cars_alloc_count(1);
     assert_true(total > 10);
     for (long n = 0; n < total; n++) {
+        cars_alloc_count(1); /* allocation n + 1 of this run fails */
         cars_alloc_fail_after(n);
         bool ok = cars_compile(path, &opt, "t", &c);
         cars_alloc_fail_after(-1);

@@ -617,6 +617,7 @@ static void test_allocation_failure(void **state)
         cars_diags_free(&F.d);
         cars_arena_init(&F.a);
         cars_diags_init(&F.d);
+        cars_alloc_count(1); /* allocation k + 1 of this run fails */
         cars_alloc_fail_after(k);
         cars_ast *ast = cars_parse_text("t.cars", text, n, &F.a, &F.d);
         cars_alloc_fail_after(-1);
