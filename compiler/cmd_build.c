@@ -173,6 +173,11 @@ int cars_cmd_build(int argc, char **argv)
     }
     cars_compiled c;
     bool ok = cars_compile_release(path, &opt, &rel, &c);
+    if (ok && c.len > cars_file_limit(CARS_FILE_RELEASE)) { /* carsvm would refuse to read it */
+        snprintf(c.error, sizeof c.error, "the release is %zu bytes, larger than the %zu MiB limit for a release",
+                 c.len, cars_file_limit(CARS_FILE_RELEASE) >> 20);
+        ok = false;
+    }
     if (ok && !write_atomic(out, c.bytes, c.len, c.error, sizeof c.error))
         ok = false;
     int status = cars_report_compile(&c, ok);

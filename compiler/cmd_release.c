@@ -16,9 +16,6 @@
 #include "release.h"
 #include "sign.h"
 
-/* Reads a whole file (cars_malloc, NUL-terminated, 8-aligned); NULL with
- * errno set on failure. */
-
 static int write_atomic_text(const char *path, const char *text, char *err, size_t errlen)
 {
     size_t n = strlen(path) + 24;
@@ -135,23 +132,27 @@ int cars_cmd_sign(int argc, char **argv)
 static void inspect_signature(const char *path, const char *trust, const uint8_t *b, size_t len)
 {
     size_t n = strlen(path) + sizeof ".minisig", slen, klen;
-    char *sp = cars_malloc(n), err[400], keyid[17];
+    char *sp = cars_malloc(n), err[600], keyid[17];
     if (!sp)
         return;
     snprintf(sp, n, "%s.minisig", path);
-    char *sig = (char *)cars_read_file(sp, &slen);
+    char *sig = (char *)cars_read_file(sp, CARS_FILE_SIGNATURE, &slen, err, sizeof err);
     cars_signature s;
-    if (!sig) {
+    if (!sig && errno == ENOENT) {
         printf("signature    none (%s not found)\n", sp);
+    } else if (!sig) {
+        printf("signature    unreadable: %s\n", err);
     } else if (cars_signature_parse(sig, slen, &s, err, sizeof err) != CARS_SIG_OK) {
         printf("signature    malformed: %s\n", err);
     } else {
         cars_keyid_hex(s.keyid, keyid);
-        char *key = trust ? (char *)cars_read_file(trust, &klen) : NULL;
+        char *key = trust ? (char *)cars_read_file(trust, CARS_FILE_KEY, &klen, err, sizeof err) : NULL;
         cars_pubkey pk;
         if (!trust) {
             printf("signature    by key %s (not checked: pass --trust KEY.pub)\n", keyid);
-        } else if (!key || cars_pubkey_parse(key, klen, &pk, err, sizeof err) != CARS_SIG_OK) {
+        } else if (!key) {
+            printf("signature    by key %s (%s)\n", keyid, err);
+        } else if (cars_pubkey_parse(key, klen, &pk, err, sizeof err) != CARS_SIG_OK) {
             printf("signature    by key %s (cannot read trusted key %s)\n", keyid, trust);
         } else {
             cars_sig_status st = cars_signature_verify(&pk, &s, b, len, err, sizeof err);

@@ -3,7 +3,6 @@
  * argument. */
 #include "commands.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,12 +49,12 @@ bool cars_date_arg(const char *s, int64_t *days)
 
 uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
 {
-    uint8_t *b = cars_read_file(path, len);
+    char err[600];
+    uint8_t *b = cars_read_file(path, CARS_FILE_RELEASE, len, err, sizeof err);
     if (!b) {
-        fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
+        fprintf(stderr, "carsc %s: %s\n", cmd, err);
         return NULL;
     }
-    char err[600];
     if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
         fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
         cars_free(b);

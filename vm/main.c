@@ -112,12 +112,12 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
                         uint8_t digest[32])
 {
     size_t len;
-    *bytes = cars_read_file(path, &len);
+    char err[700];
+    *bytes = cars_read_file(path, CARS_FILE_RELEASE, &len, err, sizeof err);
     if (!*bytes) {
-        fprintf(stderr, "carsvm: cannot read release %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "carsvm: %s\n", err);
         return 1;
     }
-    char err[700];
     if (!t->trust) {
         int rc = cars_bundle_load(*bytes, len, p, err, sizeof err);
         if (rc != 0) {
@@ -138,9 +138,9 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
         return 0;
     }
     size_t klen, slen = 0;
-    char *key = (char *)cars_read_file(t->trust, &klen);
+    char *key = (char *)cars_read_file(t->trust, CARS_FILE_KEY, &klen, err, sizeof err);
     if (!key) {
-        fprintf(stderr, "carsvm: cannot read trusted key %s: %s\n", t->trust, strerror(errno));
+        fprintf(stderr, "carsvm: %s\n", err);
         cars_free(*bytes);
         *bytes = NULL;
         return 1;
@@ -162,9 +162,9 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
             snprintf(sigpath, n, "%s.minisig", path);
         sp = sigpath;
     }
-    char *sig = sp ? (char *)cars_read_file(sp, &slen) : NULL;
+    char *sig = sp ? (char *)cars_read_file(sp, CARS_FILE_SIGNATURE, &slen, err, sizeof err) : NULL;
     if (!sig && sp && errno != ENOENT) {
-        fprintf(stderr, "carsvm: cannot read signature %s: %s\n", sp, strerror(errno));
+        fprintf(stderr, "carsvm: %s\n", err);
         cars_free(sigpath);
         cars_free(*bytes);
         *bytes = NULL;
