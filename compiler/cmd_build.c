@@ -33,20 +33,6 @@ static int usage(void)
     return CARS_EXIT_USAGE;
 }
 
-static bool valid_release_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '_' || c == '.'))
-            return false;
-    }
-    return true;
-}
-
 static bool date_opt(const char *name, const char *value, int64_t *out)
 {
     if (cars_parse_day(value, out))
@@ -106,7 +92,7 @@ int cars_cmd_build(int argc, char **argv)
             out = argv[++i];
         } else if (strcmp(a, "--release-id") == 0 && v) {
             rel.release_id = argv[++i];
-            if (!valid_release_id(v)) {
+            if (!cars_release_id_valid(v, strlen(v))) { /* the loader's rule */
                 fprintf(stderr, "error: --release-id must be 1 to 64 letters, digits, '-', '_' or '.', got '%s'\n", v);
                 return CARS_EXIT_USAGE;
             }

@@ -301,6 +301,9 @@ static int decode_meta(loader *L, cars_program *p)
         (rc = get_str(L, CARS_SEC_META, 0, m + 8, &p->ruleset_title)) ||
         (rc = get_str(L, CARS_SEC_META, 0, m + 16, &p->compiler_version)))
         return rc;
+    if (!cars_release_id_valid(p->release_id.p, p->release_id.len))
+        return fail(L, CARS_LOAD_DECODE, "section 'meta': the release id is not 1 to 64 letters, digits, '-', '_' "
+                    "or '.'");
     p->sequence = cars_rd64(m + 24);
     p->valid_from = (int64_t)cars_rd64(m + 32);
     p->valid_until = (int64_t)cars_rd64(m + 40);

@@ -25,6 +25,19 @@
 #include "program.h"
 #include "sign.h"
 
+bool cars_release_id_valid(const char *id, size_t len)
+{
+    if (len == 0 || len > 64)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
 const char *cars_channel_name(uint8_t channel)
 {
     return channel == CARS_CHANNEL_PRODUCTION ? "production" : channel == CARS_CHANNEL_TEST ? "test" : "unknown";

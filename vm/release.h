@@ -39,6 +39,11 @@ typedef struct cars_release_policy {
     const char *state_path; /* NULL: no rollback state kept */
 } cars_release_policy;
 
+/* A release id as carsc writes it: 1 to 64 of [A-Za-z0-9._-]. The loader
+ * refuses any other, so no id can forge a line in the state file, a log or
+ * the routing output. */
+bool cars_release_id_valid(const char *id, size_t len);
+
 const char *cars_channel_name(uint8_t channel);
 /* Parses "production" or "test"; false otherwise. */
 bool cars_channel_parse(const char *s, uint8_t *out);

@@ -3,8 +3,8 @@
  * counts that disagree with a section's length, the fixed sizes of 'meta'
  * and 'table_key', 8-byte value sections, strings outside the pool in the
  * record sections, a code section over 4 GiB, an all-empty bundle, a failed
- * copy of a misaligned buffer, and cars_bundle_peek_release's own refusals
- * (test_loader.c has the round trip and the header and section errors).
+ * copy of a misaligned buffer, cars_bundle_peek_release's own refusals, and
+ * release ids that carsc would not write (test_loader.c has the round trip and the header and section errors).
  * Sections are found through the section table by id, not by position. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -346,6 +346,47 @@ static void test_peek_release(void **s)
     cars_free(b);
 }
 
+/* The release id follows carsc's rule (cars_release_id_valid), in
+ * cars_bundle_load and cars_bundle_peek_release alike: an id with a newline
+ * or a quote could otherwise forge a line of the state file or the output. */
+static void test_release_id(void **s)
+{
+    (void)s;
+    static const char *const bad[] = {
+        "", "2026-W47\nsequence 99", "2026 W47", "2026/W47", "W47\"", "W47\\", "caf\xc3\xa9", "W47\r",
+        "a234567890123456789012345678901234567890123456789012345678901234X",
+    };
+    static const char msg[] = "section 'meta': the release id is not 1 to 64 letters, digits, '-', '_' or '.'";
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tp_standard(&T);
+        T.p.release_id = (cars_str){bad[i], (uint32_t)strlen(bad[i])};
+        size_t len;
+        uint8_t *b = write_prog(&T.p, &len);
+        REFUSED(b, len, CARS_LOAD_DECODE, msg);
+        cars_release_meta m;
+        assert_int_equal(peek(b, len, &m), CARS_LOAD_DECODE);
+        assert_string_equal(err, msg);
+        cars_free(b);
+    }
+    /* a NUL inside the id (its length says 4) */
+    tp_standard(&T);
+    T.p.release_id = (cars_str){"W4\0" "7", 4};
+    size_t len;
+    uint8_t *b = write_prog(&T.p, &len);
+    REFUSED(b, len, CARS_LOAD_DECODE, msg);
+    cars_free(b);
+    static const char *const good[] = {
+        "dev", "2026-W47", "a.b_c-D9", "a234567890123456789012345678901234567890123456789012345678901234",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        tp_standard(&T);
+        T.p.release_id = (cars_str){good[i], (uint32_t)strlen(good[i])};
+        b = write_prog(&T.p, &len);
+        assert_int_equal(load(b, len), 0);
+        cars_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,7 +395,7 @@ int main(void)
         cmocka_unit_test(test_fixed_sizes),          cmocka_unit_test(test_value_sections),
         cmocka_unit_test(test_bad_strings),          cmocka_unit_test(test_all_empty),
         cmocka_unit_test(test_code_over_4gib),       cmocka_unit_test(test_misaligned_copy_fails),
-        cmocka_unit_test(test_peek_release),
+        cmocka_unit_test(test_peek_release),         cmocka_unit_test(test_release_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
