@@ -20,6 +20,7 @@
 #include "release.h"
 #include "route.h"
 #include "sign.h"
+#include "state.h"
 #include "version.h"
 
 static const char usage[] =
@@ -50,7 +51,9 @@ static const char help[] =
     "  --as-of YYYY-MM-DD     the date for the validity window (default: today, UTC;\n"
     "                         give the original date to reproduce an old decision)\n"
     "  --state FILE           refuse a release older than the last one accepted\n"
-    "                         here; route records each release it accepts\n"
+    "                         here; route records each release it accepts, under\n"
+    "                         a lock on FILE.lock (a second run waits up to 60 s).\n"
+    "                         FILE is a regular file, not a symbolic link\n"
     "  Checked in order: size, magic, format version, signature over every byte,\n"
     "  channel, validity window, sequence, then the verifier. Without --trust only\n"
     "  test-channel releases run (unsigned builds for development).\n"
@@ -270,6 +273,41 @@ static FILE *open_temp(const char *path, char **tmp_path)
     return f;
 }
 
+/* How long route waits for another carsvm to finish with the state file:
+ * the lock is held only while the state file is read and replaced. */
+enum { STATE_WAIT_SECONDS = 60 };
+
+/* Records an accepted release in the state file, holding its lock while
+ * the file is read again, compared and replaced (vm/state.h): of two runs
+ * at once, the second waits, then sees what the first recorded. */
+static int record_release(const char *state, const cars_program *p, const uint8_t digest[32], const char *path)
+{
+    char err[700];
+    int fd;
+    bool busy;
+    if (cars_state_lock(state, 0, &fd, &busy, err, sizeof err) != 0) {
+        if (!busy) {
+            fprintf(stderr, "carsvm: %s\n", err);
+            return CARS_REL_STATE;
+        }
+        fprintf(stderr, "carsvm: %s; waiting up to %d seconds\n", err, STATE_WAIT_SECONDS);
+        if (cars_state_lock(state, STATE_WAIT_SECONDS * 1000L, &fd, &busy, err, sizeof err) != 0) {
+            fprintf(stderr, "carsvm: %s\n", err);
+            return CARS_REL_STATE;
+        }
+    }
+    cars_release_meta m = {.release_id = p->release_id.p, .release_id_len = p->release_id.len,
+                           .sequence = p->sequence, .valid_from = p->valid_from,
+                           .valid_until = p->valid_until, .channel = p->channel};
+    int rc = cars_release_accept(&m, digest, state, err, sizeof err);
+    cars_state_unlock(fd);
+    if (rc == CARS_REL_ROLLED_BACK)
+        fprintf(stderr, "carsvm: refused %s: %s\n", path, err);
+    else if (rc != CARS_REL_OK)
+        fprintf(stderr, "carsvm: %s\n", err);
+    return rc;
+}
+
 static int cmd_route(int argc, char **argv)
 {
     const char *release = NULL, *input = NULL, *output = NULL;
@@ -313,13 +351,8 @@ static int cmd_route(int argc, char **argv)
         return status;
     status = 1;
     if (t.trust && t.state) {
-        cars_release_meta m = {.release_id = p.release_id.p, .release_id_len = p.release_id.len,
-                               .sequence = p.sequence, .valid_from = p.valid_from,
-                               .valid_until = p.valid_until, .channel = p.channel};
-        char serr[400];
-        int rc = cars_release_accept(&m, digest, t.state, serr, sizeof serr);
+        int rc = record_release(t.state, &p, digest, release);
         if (rc != CARS_REL_OK) {
-            fprintf(stderr, "carsvm: %s\n", serr);
             cars_program_free(&p);
             cars_free(bytes);
             return rc;

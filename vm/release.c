@@ -1,22 +1,11 @@
 /* release.c - channel, validity and rollback checks on a signed release,
- * and the operator's state file.
- *
- * State file (text, one field a line):
- *   cars-release-state 1
- *   sequence N
- *   release ID
- *   digest HEX64
- */
+ * and recording an accepted release. The state file itself (format, lock,
+ * atomic replacement): vm/state.h. */
 #include "release.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -24,6 +13,7 @@
 #include "loader.h"
 #include "program.h"
 #include "sign.h"
+#include "state.h"
 
 bool cars_release_id_valid(const char *id, size_t len)
 {
@@ -81,41 +71,26 @@ static void hex32(const uint8_t d[32], char out[65])
     out[64] = '\0';
 }
 
-typedef struct state {
-    bool present;
-    uint64_t sequence;
-    char release[256];
-    char digest[65];
-} state;
-
-/* Reads the state file; absent is not an error (nothing accepted yet). */
-static int read_state(const char *path, state *st, char *err, size_t errlen)
+/* The release against the last one accepted here: not older, and not the
+ * same sequence with other bytes. */
+static int check_sequence(const cars_release_meta *m, const char hex[65], const cars_state *st, char *err,
+                          size_t errlen)
 {
-    memset(st, 0, sizeof *st);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "cannot read state file %s: %s", path, strerror(errno));
-        return -1;
+    int idl = m->release_id_len > 200 ? 200 : (int)m->release_id_len;
+    if (!st->present)
+        return CARS_REL_OK;
+    if (m->sequence < st->sequence) {
+        snprintf(err, errlen, "release %.*s has sequence %" PRIu64 ", older than release %s (sequence %"
+                 PRIu64 ") already accepted here: refusing a rollback", idl, m->release_id, m->sequence,
+                 st->release, st->sequence);
+        return CARS_REL_ROLLED_BACK;
     }
-    char line[512];
-    int ok = fgets(line, sizeof line, f) && strcmp(line, "cars-release-state 1\n") == 0;
-    if (ok)
-        ok = fgets(line, sizeof line, f) && sscanf(line, "sequence %" SCNu64, &st->sequence) == 1;
-    if (ok)
-        ok = fgets(line, sizeof line, f) && sscanf(line, "release %255s", st->release) == 1;
-    if (ok)
-        ok = fgets(line, sizeof line, f) && sscanf(line, "digest %64[0-9a-f]", st->digest) == 1 &&
-             strlen(st->digest) == 64;
-    fclose(f);
-    if (!ok) {
-        snprintf(err, errlen, "state file %s is damaged; restore it from backup (it records the last "
-                 "release accepted here, which protects against rollback)", path);
-        return -1;
+    if (m->sequence == st->sequence && strcmp(hex, st->digest) != 0) {
+        snprintf(err, errlen, "release %.*s reuses sequence %" PRIu64 " of release %s accepted here, with "
+                 "different contents: refusing it", idl, m->release_id, m->sequence, st->release);
+        return CARS_REL_ROLLED_BACK;
     }
-    st->present = true;
-    return 0;
+    return CARS_REL_OK;
 }
 
 int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
@@ -141,57 +116,27 @@ int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
     }
     if (!pol->state_path)
         return CARS_REL_OK;
-    state st;
-    if (read_state(pol->state_path, &st, err, errlen) != 0)
+    cars_state st;
+    if (cars_state_read(pol->state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
-    if (!st.present)
-        return CARS_REL_OK;
     char hex[65];
     hex32(digest, hex);
-    if (m->sequence < st.sequence) {
-        snprintf(err, errlen, "release %.*s has sequence %" PRIu64 ", older than release %s (sequence %"
-                 PRIu64 ") already accepted here: refusing a rollback", idl, m->release_id, m->sequence,
-                 st.release, st.sequence);
-        return CARS_REL_ROLLED_BACK;
-    }
-    if (m->sequence == st.sequence && strcmp(hex, st.digest) != 0) {
-        snprintf(err, errlen, "release %.*s reuses sequence %" PRIu64 " of release %s accepted here, with "
-                 "different contents: refusing it", idl, m->release_id, m->sequence, st.release);
-        return CARS_REL_ROLLED_BACK;
-    }
-    return CARS_REL_OK;
+    return check_sequence(m, hex, &st, err, errlen);
 }
 
 int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
                         const char *state_path, char *err, size_t errlen)
 {
-    size_t n = strlen(state_path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
+    cars_state st;
+    if (cars_state_read(state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
-    }
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", state_path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write state file beside %s: %s", state_path, strerror(errno));
-        free(tmp);
-        return CARS_REL_STATE;
-    }
-    char hex[65], text[512];
+    char hex[65];
     hex32(digest, hex);
-    int idl = m->release_id_len > 200 ? 200 : (int)m->release_id_len;
-    int len = snprintf(text, sizeof text, "cars-release-state 1\nsequence %" PRIu64 "\nrelease %.*s\ndigest %s\n",
-                       m->sequence, idl, m->release_id, hex);
-    bool ok = write(fd, text, (size_t)len) == len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, state_path) != 0) {
-        snprintf(err, errlen, "cannot write state file %s: %s", state_path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
+    int rc = check_sequence(m, hex, &st, err, errlen);
+    if (rc != CARS_REL_OK)
+        return rc;
+    if (cars_state_write(state_path, &st, m->sequence, m->release_id, m->release_id_len, hex, err, errlen) != 0)
         return CARS_REL_STATE;
-    }
-    free(tmp);
     return CARS_REL_OK;
 }
 

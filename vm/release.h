@@ -1,7 +1,7 @@
 /* release.h - whether an operator may run a release: the checks after the
  * signature and before the verifier. In order: channel, validity window,
  * and sequence not older than the last release this operator accepted
- * (kept in a state file, replaced atomically). */
+ * (kept in a state file: vm/state.h). */
 #ifndef CARS_RELEASE_H
 #define CARS_RELEASE_H
 
@@ -54,8 +54,11 @@ const char *cars_release_status_name(int status);
  * different release under a used sequence number is refused. */
 int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
                        const cars_release_policy *pol, char *err, size_t errlen);
-/* Records the release as accepted (the state file is replaced atomically:
- * written beside it, flushed, renamed). */
+/* Records the release as accepted. The caller holds the state file's lock
+ * (cars_state_lock, vm/state.h) from before this call until after it: the
+ * state file is read again under the lock and the release refused
+ * (CARS_REL_ROLLED_BACK) if another carsvm has meanwhile accepted a newer
+ * one; otherwise the file is replaced atomically (vm/state.h). */
 int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
                         const char *state_path, char *err, size_t errlen);
 
