@@ -94,12 +94,11 @@ int cars_cmd_sign(int argc, char **argv)
         sodium_memzero(&sk, sizeof sk);
         return CARS_EXIT_ERRORS;
     }
-    char from[11], until[11], trusted[512];
-    cars_date_format(p.valid_from, from);
-    cars_date_format(p.valid_until, until);
-    snprintf(trusted, sizeof trusted, "cars release %.*s sequence %llu channel %s valid %s to %s",
-             (int)(p.release_id.len > 64 ? 64 : p.release_id.len), p.release_id.p,
-             (unsigned long long)p.sequence, cars_channel_name(p.channel), from, until);
+    char trusted[512]; /* what carsvm compares with the release (cars_release_check_comment) */
+    cars_release_meta m = {.release_id = p.release_id.p, .release_id_len = p.release_id.len,
+                           .sequence = p.sequence, .valid_from = p.valid_from,
+                           .valid_until = p.valid_until, .channel = p.channel};
+    cars_release_comment(&m, trusted, sizeof trusted);
     char *text = cars_sign_text(&sk, b, len, trusted, err, sizeof err);
     sodium_memzero(&sk, sizeof sk);
     cars_program_free(&p);
@@ -156,9 +155,16 @@ static void inspect_signature(const char *path, const char *trust, const uint8_t
             printf("signature    by key %s (cannot read trusted key %s)\n", keyid, trust);
         } else {
             cars_sig_status st = cars_signature_verify(&pk, &s, b, len, err, sizeof err);
+            cars_release_meta m;
+            if (st == CARS_SIG_OK && cars_bundle_peek_release(b, len, &m, err, sizeof err) == 0 &&
+                cars_release_check_comment(&m, s.trusted, s.trusted_len, err, sizeof err) != CARS_REL_OK)
+                st = CARS_SIG_BAD;
             printf("signature    %s, key %s\n", st == CARS_SIG_OK ? "good" : err, keyid);
         }
-        printf("signed note  %s\n", s.trusted);
+        char note[400];
+        cars_comment_escape(s.trusted, s.trusted_len, note, sizeof note);
+        printf("signed note  %s%s\n", note, cars_release_comment_is_carsc(s.trusted, s.trusted_len) ? ""
+                                                : " (not carsc's form: not compared with the release)");
         cars_free(key);
     }
     cars_free(sig);

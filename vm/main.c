@@ -40,7 +40,8 @@ static const char help[] =
     "      (default: the number of cores) gives the same bytes as one thread.\n"
     "      Lines longer than 16 MiB get an ERROR line.\n"
     "  verify [TRUST] FILE.carsb\n"
-    "      Check a release as route would, print a one-line summary.\n"
+    "      Check a release as route would, print a one-line summary (and a second\n"
+    "      line with the signature's trusted comment when it is not carsc's).\n"
     "  disasm FILE.carsb   print a release's code, one instruction per line\n"
     "\n"
     "TRUST (how an operator runs only genuine, current releases):\n"
@@ -54,7 +55,8 @@ static const char help[] =
     "                         here; route records each release it accepts, under\n"
     "                         a lock on FILE.lock (a second run waits up to 60 s).\n"
     "                         FILE is a regular file, not a symbolic link\n"
-    "  Checked in order: size, magic, format version, signature over every byte,\n"
+    "  Checked in order: size, magic, format version, signature over every byte\n"
+    "  (and its trusted comment, when in carsc's form: it must describe the release),\n"
     "  channel, validity window, sequence, then the verifier. Without --trust only\n"
     "  test-channel releases run (unsigned builds for development).\n"
     "\n"
@@ -109,11 +111,29 @@ static int trust_option(int argc, char **argv, int *i, trust_opts *t)
 
 
 
-/* Opens a release as the TRUST options say; prints why not. Returns 0, or
- * the exit status of the refusal. */
-static int load_release(const char *path, const trust_opts *t, cars_program *p, uint8_t **bytes,
-                        uint8_t digest[32])
+/* The signature's trusted comment, quoted and escaped, when it is not in
+ * carsc's form (so was not compared with the release); "" otherwise. */
+static void foreign_comment(const char *sig, size_t slen, char *note, size_t notelen)
 {
+    cars_signature s;
+    char err[300];
+    note[0] = '\0';
+    if (cars_signature_parse(sig, slen, &s, err, sizeof err) != CARS_SIG_OK ||
+        cars_release_comment_is_carsc(s.trusted, s.trusted_len) || notelen < 3)
+        return;
+    note[0] = '\'';
+    cars_comment_escape(s.trusted, s.trusted_len, note + 1, notelen - 2);
+    strcat(note, "'");
+}
+
+/* Opens a release as the TRUST options say; prints why not. Returns 0, or
+ * the exit status of the refusal. `note` (if not NULL) receives the
+ * signature's trusted comment when it is not carsc's (foreign_comment). */
+static int load_release(const char *path, const trust_opts *t, cars_program *p, uint8_t **bytes,
+                        uint8_t digest[32], char *note, size_t notelen)
+{
+    if (note)
+        note[0] = '\0';
     size_t len;
     char err[700];
     *bytes = cars_read_file(path, CARS_FILE_RELEASE, &len, err, sizeof err);
@@ -176,6 +196,8 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
     cars_release_policy pol = {.channel = t->channel, .state_path = t->state};
     pol.today = t->has_as_of ? t->as_of : (int64_t)(time(NULL) / 86400);
     int rc = cars_release_open(*bytes, len, sig, slen, &pk, &pol, p, digest, err, sizeof err);
+    if (rc == CARS_REL_OK && note)
+        foreign_comment(sig, slen, note, notelen);
     if (rc != CARS_REL_OK) {
         if (rc == CARS_REL_UNSIGNED)
             fprintf(stderr, "carsvm: refused %s: unsigned release: no signature file %s\n", path, sp ? sp : "");
@@ -210,7 +232,8 @@ static int cmd_verify(int argc, char **argv, bool disasm)
     }
     cars_program p;
     uint8_t *bytes, digest[32];
-    int rc = load_release(path, &t, &p, &bytes, digest);
+    char note[300];
+    int rc = load_release(path, &t, &p, &bytes, digest, note, sizeof note);
     if (rc != 0)
         return rc;
     if (disasm) {
@@ -224,6 +247,9 @@ static int cmd_verify(int argc, char **argv, bool disasm)
                path, (int)p.release_id.len, p.release_id.p, (unsigned long long)p.sequence,
                cars_channel_name(p.channel), from, until, t.trust ? ", signature good" : ", not signature-checked",
                p.nrules, p.nstages, p.ntables, p.nblocks, p.code_len);
+        if (note[0])
+            printf("%s: the signature's trusted comment %s is not carsc's: not compared with the release\n", path,
+                   note);
     }
     cars_program_free(&p);
     cars_free(bytes);
@@ -346,7 +372,7 @@ static int cmd_route(int argc, char **argv)
     }
     cars_program p;
     uint8_t *bytes, digest[32];
-    int status = load_release(release, &t, &p, &bytes, digest);
+    int status = load_release(release, &t, &p, &bytes, digest, NULL, 0);
     if (status != 0)
         return status;
     status = 1;

@@ -140,6 +140,78 @@ int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
     return CARS_REL_OK;
 }
 
+static const char COMMENT_PREFIX[] = "cars release ";
+
+void cars_release_comment(const cars_release_meta *m, char *out, size_t outlen)
+{
+    char from[11], until[11];
+    cars_date_format(m->valid_from, from);
+    cars_date_format(m->valid_until, until);
+    snprintf(out, outlen, "%s%.*s sequence %" PRIu64 " channel %s valid %s to %s", COMMENT_PREFIX,
+             (int)(m->release_id_len > 64 ? 64 : m->release_id_len), m->release_id, m->sequence,
+             cars_channel_name(m->channel), from, until);
+}
+
+bool cars_release_comment_is_carsc(const char *comment, size_t len)
+{
+    return len >= sizeof COMMENT_PREFIX - 1 && memcmp(comment, COMMENT_PREFIX, sizeof COMMENT_PREFIX - 1) == 0;
+}
+
+/* One byte as printed by cars_comment_escape: 1, 2 or 4 characters. */
+static size_t escape_byte(unsigned char c, char e[4])
+{
+    static const char hx[] = "0123456789abcdef";
+    if (c == '\\' || c == '\t') {
+        e[0] = '\\';
+        e[1] = c == '\t' ? 't' : '\\';
+        return 2;
+    }
+    if (c < 0x20 || c > 0x7e) {
+        e[0] = '\\', e[1] = 'x', e[2] = hx[c >> 4], e[3] = hx[c & 15];
+        return 4;
+    }
+    e[0] = (char)c;
+    return 1;
+}
+
+void cars_comment_escape(const char *s, size_t len, char *out, size_t outlen)
+{
+    if (outlen < 4) {
+        if (outlen)
+            out[0] = '\0';
+        return;
+    }
+    char e[4];
+    size_t total = 0;
+    for (size_t i = 0; i < len; i++)
+        total += escape_byte((unsigned char)s[i], e);
+    size_t o = 0; /* when cut: o <= outlen - 4 throughout, room for "..." and the NUL */
+    for (size_t i = 0; i < len; i++) {
+        size_t n = escape_byte((unsigned char)s[i], e);
+        if (total > outlen - 1 && o + n > outlen - 4) {
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(out + o, e, n);
+        o += n;
+    }
+    out[o] = '\0';
+}
+
+int cars_release_check_comment(const cars_release_meta *m, const char *comment, size_t len, char *err,
+                               size_t errlen)
+{
+    char want[200], got[300];
+    cars_release_comment(m, want, sizeof want);
+    if (!cars_release_comment_is_carsc(comment, len) || (len == strlen(want) && memcmp(comment, want, len) == 0))
+        return CARS_REL_OK;
+    cars_comment_escape(comment, len, got, sizeof got);
+    snprintf(err, errlen, "bad signature: its trusted comment says '%s' but the release is '%s': the signature "
+             "was made for another release, or the release is mislabelled", got, want);
+    return CARS_REL_BAD_SIGNATURE;
+}
+
 int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
                       const cars_pubkey *trust, const cars_release_policy *pol,
                       cars_program *out, uint8_t digest[32], char *err, size_t errlen)
@@ -170,7 +242,9 @@ int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, si
         snprintf(err, errlen, "malformed release: %s", why);
         return CARS_REL_MALFORMED;
     }
-    int rc = cars_release_check(&m, digest, pol, err, errlen);
+    int rc = cars_release_check_comment(&m, sig.trusted, sig.trusted_len, err, errlen);
+    if (rc == CARS_REL_OK)
+        rc = cars_release_check(&m, digest, pol, err, errlen);
     if (rc != CARS_REL_OK)
         return rc;
     if (cars_bundle_load(bytes, len, out, why, sizeof why) != 0) {

@@ -62,12 +62,29 @@ int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
 int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
                         const char *state_path, char *err, size_t errlen);
 
+/* The trusted comment `carsc sign` writes into a release's signature:
+ * "cars release ID sequence N channel C valid FROM to UNTIL". */
+void cars_release_comment(const cars_release_meta *m, char *out, size_t outlen);
+/* Whether a trusted comment is in carsc's form (it starts "cars release ").
+ * Such a comment must equal cars_release_comment of the release it signs;
+ * any other (minisign's default, say) is not compared. */
+bool cars_release_comment_is_carsc(const char *comment, size_t len);
+/* CARS_REL_OK, or CARS_REL_BAD_SIGNATURE with a message when the comment is
+ * in carsc's form and does not describe this release: the signature was
+ * made with another release's label, or the release was mislabelled. */
+int cars_release_check_comment(const cars_release_meta *m, const char *comment, size_t len, char *err,
+                               size_t errlen);
+/* A comment made printable on one line: bytes outside ' '..'~' as \t or
+ * \xHH, a backslash as \\; cut with "..." to fit `out`. */
+void cars_comment_escape(const char *s, size_t len, char *out, size_t outlen);
+
 struct cars_program;
 struct cars_pubkey;
 
 /* Opens a release as an operator must, in this order: size, magic and
- * format version; the signature over every byte (`sig_text` NULL: unsigned);
- * channel, validity window and sequence (vm/release.h policy); then the
+ * format version; the signature over every byte (`sig_text` NULL: unsigned)
+ * and its trusted comment (cars_release_check_comment); channel, validity
+ * window and sequence (vm/release.h policy); then the
  * section table, decoding and the verifier. Returns CARS_REL_OK with *out
  * loaded (pointing into `bytes`, which must be 8-byte aligned), or the
  * refusal with a message. `digest` receives the BLAKE2b-256 of the bytes. */

@@ -336,6 +336,54 @@ static void test_state_write_fails_cleanly(void **state)
     assert_int_equal(cars_release_accept(&bad, d, path, err, sizeof err), CARS_REL_STATE);
 }
 
+/* A trusted comment in carsc's form must describe the release; another
+ * form (the fixture's "t", minisign's default) is not compared. */
+static void test_trusted_comment(void **state)
+{
+    fixture *f = *state;
+    cars_release_policy pol = policy();
+    char err[1200], want[200];
+    cars_release_meta m;
+    assert_int_equal(cars_bundle_peek_release(f->c.bytes, f->c.len, &m, err, sizeof err), 0);
+    cars_release_comment(&m, want, sizeof want);
+    assert_string_equal(want, "cars release 2026-W47 sequence 47 channel production valid 2026-11-23 to 2026-11-29");
+    static const char *const comments[] = {
+        "cars release 2026-W47 sequence 47 channel production valid 2026-11-23 to 2026-11-29",
+        "cars release 2026-W46 sequence 47 channel production valid 2026-11-23 to 2026-11-29",
+        "cars release 2026-W47 sequence 46 channel production valid 2026-11-23 to 2026-11-29",
+        "cars release 2026-W47 sequence 47 channel test valid 2026-11-23 to 2026-11-29",
+        "cars release 2026-W47 sequence 47 channel production valid 2026-11-24 to 2026-11-29",
+        "cars release 2026-W47 sequence 47 channel production valid 2026-11-23 to 2026-11-28",
+        "cars release ", "timestamp:1700000000\tfile:r.carsb\thashed", "",
+    };
+    static const int expect[] = {CARS_REL_OK, CARS_REL_BAD_SIGNATURE, CARS_REL_BAD_SIGNATURE, CARS_REL_BAD_SIGNATURE,
+                                 CARS_REL_BAD_SIGNATURE, CARS_REL_BAD_SIGNATURE, CARS_REL_BAD_SIGNATURE, CARS_REL_OK,
+                                 CARS_REL_OK};
+    for (size_t i = 0; i < sizeof comments / sizeof comments[0]; i++) {
+        char *sig = cars_sign_text(&f->sk, f->c.bytes, f->c.len, comments[i], err, sizeof err);
+        assert_non_null(sig);
+        int rc = open_copy(f, f->c.bytes, f->c.len, sig, strlen(sig), &pol, err, sizeof err);
+        if (rc != expect[i])
+            fail_msg("comment '%s': status %d, expected %d (%s)", comments[i], rc, expect[i], err);
+        cars_free(sig);
+    }
+}
+
+static void test_comment_escape(void **state)
+{
+    (void)state;
+    char out[16];
+    cars_comment_escape("a\tb\\c\x01\xff", 7, out, sizeof out);
+    assert_string_equal(out, "a\\tb\\\\c\\x01\\xff");
+    cars_comment_escape("0123456789abcdefghij", 20, out, sizeof out);
+    assert_string_equal(out, "0123456789ab...");
+    cars_comment_escape("abcd", 4, out, 4);
+    assert_string_equal(out, "...");
+    out[0] = 'x';
+    cars_comment_escape("abc", 3, out, 3);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_locked_check_and_accept),
         cmocka_unit_test(test_state_parse),
         cmocka_unit_test(test_state_write_fails_cleanly),
+        cmocka_unit_test(test_trusted_comment),
+        cmocka_unit_test(test_comment_escape),
     };
     return cmocka_run_group_tests_name("release", tests, setup, teardown);
 }
