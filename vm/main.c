@@ -23,27 +23,28 @@
 #include "state.h"
 #include "version.h"
 
-static const char usage[] =
-    "usage: carsvm route --release FILE.carsb [TRUST] [INPUT|-] [-o OUTPUT] [--threads N]\n"
-    "       carsvm verify [TRUST] FILE.carsb\n"
-    "       carsvm disasm FILE.carsb\n"
-    "       carsvm --help\n";
+/* The subcommands: synopsis and description (carsvm --help, carsvm
+ * COMMAND --help). */
+static const struct command {
+    const char *name, *synopsis, *text;
+} commands[] = {
+    {"route", "route --release FILE.carsb [TRUST] [INPUT|-] [-o OUTPUT] [--threads N]",
+     "      Read one application per line from INPUT (default: standard input)\n"
+     "      and write one routing line per non-blank input line, in input order.\n"
+     "      With -o, the output is written to a temporary file beside OUTPUT and\n"
+     "      renamed on success: no truncated output is ever left. --threads N\n"
+     "      (default: the number of cores) gives the same bytes as one thread.\n"
+     "      Lines longer than 16 MiB get an ERROR line.\n"},
+    {"verify", "verify [TRUST] FILE.carsb",
+     "      Check a release as route would, print a one-line summary (and a second\n"
+     "      line with the signature's trusted comment when it is not carsc's).\n"},
+    {"disasm", "disasm [TRUST] FILE.carsb",
+     "      Check a release as verify does, then print its code, one instruction\n"
+     "      per line.\n"},
+};
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
-static const char help[] =
-    "carsvm - route UK visit-visa application records (JSON Lines) by complexity.\n"
-    "\n"
-    "  route --release FILE.carsb [INPUT|-] [-o OUTPUT] [--threads N]\n"
-    "      Read one application per line from INPUT (default: standard input)\n"
-    "      and write one routing line per non-blank input line, in input order.\n"
-    "      With -o, the output is written to a temporary file beside OUTPUT and\n"
-    "      renamed on success: no truncated output is ever left. --threads N\n"
-    "      (default: the number of cores) gives the same bytes as one thread.\n"
-    "      Lines longer than 16 MiB get an ERROR line.\n"
-    "  verify [TRUST] FILE.carsb\n"
-    "      Check a release as route would, print a one-line summary (and a second\n"
-    "      line with the signature's trusted comment when it is not carsc's).\n"
-    "  disasm FILE.carsb   print a release's code, one instruction per line\n"
-    "\n"
+static const char trust_help[] =
     "TRUST (how an operator runs only genuine, current releases):\n"
     "  --trust KEY.pub        check the signature (FILE.carsb.minisig, made by\n"
     "                         carsc sign or minisign) against this public key\n"
@@ -58,8 +59,9 @@ static const char help[] =
     "  Checked in order: size, magic, format version, signature over every byte\n"
     "  (and its trusted comment, when in carsc's form: it must describe the release),\n"
     "  channel, validity window, sequence, then the verifier. Without --trust only\n"
-    "  test-channel releases run (unsigned builds for development).\n"
-    "\n"
+    "  test-channel releases run (unsigned builds for development).\n";
+
+static const char exit_help[] =
     "Exit status:\n"
     "  0  every record routed (verify: the release is valid)\n"
     "  1  fatal: unreadable release or input, write failure\n"
@@ -69,7 +71,28 @@ static const char help[] =
     "  11 unsigned release                  15 not yet valid\n"
     "  12 bad signature                     16 expired\n"
     "  13 signed by an unknown key          17 rolled back (older than accepted)\n"
-    "  18 the state file cannot be read or written\n";
+    "  18 the state file cannot be read or written, is damaged, or stays locked\n";
+
+static void usage(FILE *out)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "%s carsvm %s\n", i == 0 ? "usage:" : "      ", commands[i].synopsis);
+    fprintf(out, "       carsvm [COMMAND] --help\n");
+}
+
+/* carsvm --help: every command; carsvm COMMAND --help: that one. */
+static int help(const struct command *only)
+{
+    if (only)
+        printf("usage: carsvm %s\n\n%s", only->synopsis, only->text);
+    else {
+        printf("carsvm - route UK visit-visa application records (JSON Lines) by complexity.\n\n");
+        for (int i = 0; i < NCOMMANDS; i++)
+            printf("  %s\n%s", commands[i].synopsis, commands[i].text);
+    }
+    printf("\n%s\n%s", trust_help, exit_help);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
 
 /* How the operator opens releases (the TRUST options). */
 typedef struct trust_opts {
@@ -216,18 +239,19 @@ static int cmd_verify(int argc, char **argv, bool disasm)
     trust_opts t = {.channel = CARS_CHANNEL_PRODUCTION};
     const char *path = NULL;
     for (int i = 2; i < argc; i++) {
-        int took = disasm ? 0 : trust_option(argc, argv, &i, &t);
+        int took = trust_option(argc, argv, &i, &t);
         if (took < 0)
             return 2;
         if (took == 0 && (argv[i][0] == '-' || path)) {
-            fprintf(stderr, "carsvm: unexpected argument '%s'\n%s", argv[i], usage);
+            fprintf(stderr, "carsvm: unexpected argument '%s'\n", argv[i]);
+            usage(stderr);
             return 2;
         }
         if (took == 0)
             path = argv[i];
     }
     if (!path) {
-        fputs(usage, stderr);
+        usage(stderr);
         return 2;
     }
     cars_program p;
@@ -358,12 +382,14 @@ static int cmd_route(int argc, char **argv)
         } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !input) {
             input = a;
         } else {
-            fprintf(stderr, "carsvm: unexpected argument '%s'\n%s", a, usage);
+            fprintf(stderr, "carsvm: unexpected argument '%s'\n", a);
+            usage(stderr);
             return 2;
         }
     }
     if (!release) {
-        fprintf(stderr, "carsvm: route needs --release FILE.carsb\n%s", usage);
+        fprintf(stderr, "carsvm: route needs --release FILE.carsb\n");
+        usage(stderr);
         return 2;
     }
     if (threads == 0) {
@@ -432,20 +458,20 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error (EPIPE): reported, exit 1 */
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(help, stdout);
-        return 0;
-    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        return help(NULL);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("carsvm " CARS_VERSION "\n");
         return 0;
     }
-    if (argc >= 2 && strcmp(argv[1], "route") == 0)
-        return cmd_route(argc, argv);
-    if (argc >= 2 && strcmp(argv[1], "verify") == 0)
-        return cmd_verify(argc, argv, false);
-    if (argc >= 2 && strcmp(argv[1], "disasm") == 0)
-        return cmd_verify(argc, argv, true);
-    fputs(usage, stderr);
+    for (int c = 0; argc >= 2 && c < NCOMMANDS; c++) {
+        if (strcmp(argv[1], commands[c].name) != 0)
+            continue;
+        for (int i = 2; i < argc; i++) /* carsvm COMMAND ... --help, as carsc */
+            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+                return help(&commands[c]);
+        return c == 0 ? cmd_route(argc, argv) : cmd_verify(argc, argv, c == 2);
+    }
+    usage(stderr);
     return 2;
 }
