@@ -21,6 +21,7 @@
 static const char DAMAGED_HINT[] = "restore it from backup (it records the last release accepted here, which "
                                    "protects against rollback)";
 
+/* A reason naming a line; false, for `return why_not(...)`. */
 static bool why_not(char *why, size_t whylen, const char *fmt, int line)
 {
     snprintf(why, whylen, fmt, line);
@@ -96,8 +97,10 @@ bool cars_state_parse(const char *text, size_t len, cars_state *st, char *why, s
     const char *p = text, *end = text + len, *v;
     size_t vn;
     memset(st, 0, sizeof *st);
-    if (len == 0)
-        return why_not(why, whylen, "the file is empty", 0);
+    if (len == 0) {
+        snprintf(why, whylen, "the file is empty");
+        return false;
+    }
     if (!keyed_line(&p, end, HEAD, &v, &vn) || vn != 0)
         return bad_line(text, end, 1, HEAD, why, whylen);
     const char *at = p;
