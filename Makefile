@@ -22,8 +22,9 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CF
 LIBS_VM  = -lyajl -lsodium -lpthread
 LIBS_TEST = -lcmocka
 
-# cppcheck and clang-tidy: make lint, the last step of make test.
-DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy
+# cppcheck and clang-tidy: make lint, the last step of make test; strace: the
+# case that shows how the state file is replaced (tests/cases/release/state-durable).
+DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace
 
 VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))

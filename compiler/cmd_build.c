@@ -33,20 +33,6 @@ static int usage(void)
     return CARS_EXIT_USAGE;
 }
 
-static bool valid_release_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '_' || c == '.'))
-            return false;
-    }
-    return true;
-}
-
 static bool date_opt(const char *name, const char *value, int64_t *out)
 {
     if (cars_parse_day(value, out))
@@ -106,7 +92,7 @@ int cars_cmd_build(int argc, char **argv)
             out = argv[++i];
         } else if (strcmp(a, "--release-id") == 0 && v) {
             rel.release_id = argv[++i];
-            if (!valid_release_id(v)) {
+            if (!cars_release_id_valid(v, strlen(v))) { /* the loader's rule */
                 fprintf(stderr, "error: --release-id must be 1 to 64 letters, digits, '-', '_' or '.', got '%s'\n", v);
                 return CARS_EXIT_USAGE;
             }
@@ -171,6 +157,11 @@ int cars_cmd_build(int argc, char **argv)
     }
     cars_compiled c;
     bool ok = cars_compile_release(path, &opt, &rel, &c);
+    if (ok && c.len > cars_file_limit(CARS_FILE_RELEASE)) { /* carsvm would refuse to read it */
+        snprintf(c.error, sizeof c.error, "the release is %zu bytes, larger than the %zu MiB limit for a release",
+                 c.len, cars_file_limit(CARS_FILE_RELEASE) >> 20);
+        ok = false;
+    }
     if (ok && !write_atomic(out, c.bytes, c.len, c.error, sizeof c.error))
         ok = false;
     int status = cars_report_compile(&c, ok);

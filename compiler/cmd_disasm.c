@@ -15,13 +15,13 @@ int cars_cmd_disasm(int argc, char **argv)
         return CARS_EXIT_USAGE;
     }
     size_t len = 0;
-    uint8_t *bytes = cars_read_file(argv[1], &len);
+    char err[600];
+    uint8_t *bytes = cars_read_file(argv[1], CARS_FILE_RELEASE, &len, err, sizeof err);
     if (!bytes) {
-        fprintf(stderr, "carsc disasm: cannot read %s\n", argv[1]);
+        fprintf(stderr, "carsc disasm: %s\n", err);
         return CARS_EXIT_ERRORS;
     }
     cars_program p;
-    char err[256];
     int rc = cars_bundle_load(bytes, len, &p, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "carsc disasm: %s: %s (%s)\n", argv[1], err, cars_load_error_name(rc));

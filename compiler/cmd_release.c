@@ -17,9 +17,6 @@
 #include "release.h"
 #include "sign.h"
 
-/* Reads a whole file (cars_malloc, NUL-terminated, 8-aligned); NULL with
- * errno set on failure. */
-
 static int write_atomic_text(const char *path, const char *text, char *err, size_t errlen)
 {
     size_t n = strlen(path) + 24;
@@ -98,12 +95,11 @@ int cars_cmd_sign(int argc, char **argv)
         sodium_memzero(&sk, sizeof sk);
         return CARS_EXIT_ERRORS;
     }
-    char from[11], until[11], trusted[512];
-    cars_date_format(p.valid_from, from);
-    cars_date_format(p.valid_until, until);
-    snprintf(trusted, sizeof trusted, "cars release %.*s sequence %llu channel %s valid %s to %s",
-             (int)(p.release_id.len > 64 ? 64 : p.release_id.len), p.release_id.p,
-             (unsigned long long)p.sequence, cars_channel_name(p.channel), from, until);
+    char trusted[512]; /* what carsvm compares with the release (cars_release_check_comment) */
+    cars_release_meta m = {.release_id = p.release_id.p, .release_id_len = p.release_id.len,
+                           .sequence = p.sequence, .valid_from = p.valid_from,
+                           .valid_until = p.valid_until, .channel = p.channel};
+    cars_release_comment(&m, trusted, sizeof trusted);
     char *text = cars_sign_text(&sk, b, len, trusted, err, sizeof err);
     sodium_memzero(&sk, sizeof sk);
     cars_program_free(&p);
@@ -136,29 +132,40 @@ int cars_cmd_sign(int argc, char **argv)
 static void inspect_signature(const char *path, const char *trust, const uint8_t *b, size_t len)
 {
     size_t n = strlen(path) + sizeof ".minisig", slen, klen;
-    char *sp = cars_malloc(n), err[400], keyid[17];
+    char *sp = cars_malloc(n), err[600], keyid[17];
     if (!sp)
         return;
     snprintf(sp, n, "%s.minisig", path);
-    char *sig = (char *)cars_read_file(sp, &slen);
+    char *sig = (char *)cars_read_file(sp, CARS_FILE_SIGNATURE, &slen, err, sizeof err);
     cars_signature s;
-    if (!sig) {
+    if (!sig && errno == ENOENT) {
         printf("signature    none (%s not found)\n", sp);
+    } else if (!sig) {
+        printf("signature    unreadable: %s\n", err);
     } else if (cars_signature_parse(sig, slen, &s, err, sizeof err) != CARS_SIG_OK) {
         printf("signature    malformed: %s\n", err);
     } else {
         cars_keyid_hex(s.keyid, keyid);
-        char *key = trust ? (char *)cars_read_file(trust, &klen) : NULL;
+        char *key = trust ? (char *)cars_read_file(trust, CARS_FILE_KEY, &klen, err, sizeof err) : NULL;
         cars_pubkey pk;
         if (!trust) {
             printf("signature    by key %s (not checked: pass --trust KEY.pub)\n", keyid);
-        } else if (!key || cars_pubkey_parse(key, klen, &pk, err, sizeof err) != CARS_SIG_OK) {
+        } else if (!key) {
+            printf("signature    by key %s (%s)\n", keyid, err);
+        } else if (cars_pubkey_parse(key, klen, &pk, err, sizeof err) != CARS_SIG_OK) {
             printf("signature    by key %s (cannot read trusted key %s)\n", keyid, trust);
         } else {
             cars_sig_status st = cars_signature_verify(&pk, &s, b, len, err, sizeof err);
+            cars_release_meta m;
+            if (st == CARS_SIG_OK && cars_bundle_peek_release(b, len, &m, err, sizeof err) == 0 &&
+                cars_release_check_comment(&m, s.trusted, s.trusted_len, err, sizeof err) != CARS_REL_OK)
+                st = CARS_SIG_BAD;
             printf("signature    %s, key %s\n", st == CARS_SIG_OK ? "good" : err, keyid);
         }
-        printf("signed note  %s\n", s.trusted);
+        char note[400];
+        cars_comment_escape(s.trusted, s.trusted_len, note, sizeof note);
+        printf("signed note  %s%s\n", note, cars_release_comment_is_carsc(s.trusted, s.trusted_len) ? ""
+                                                : " (not carsc's form: not compared with the release)");
         cars_free(key);
     }
     cars_free(sig);

@@ -22,7 +22,6 @@
  * the bundle's table_hashes section (u32 length, 8 bytes an entry) can
  * hold, so the u32 hash count is exact. Each is an error naming the file.
  */
-#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,12 +43,15 @@ typedef struct tfile {
     uint32_t src; /* its index in d->files */
 } tfile;
 
-/* Reads a whole file into the arena; NULL (with errno) on failure. */
-static char *read_file(cars_arena *a, const char *path, size_t *len)
+/* Reads a whole table file (a regular file, at most 512 MiB) into the
+ * arena; NULL with the reason in `why` on failure. */
+static char *read_file(cars_arena *a, const char *path, size_t *len, char *why, size_t whylen)
 {
     size_t n;
-    uint8_t *buf = cars_read_file(path, &n);
+    uint8_t *buf = cars_read_file(path, CARS_FILE_TABLE, &n, why, whylen);
     char *copy = buf ? cars_arena_strndup(a, (const char *)buf, n) : NULL;
+    if (buf && !copy)
+        snprintf(why, whylen, "out of memory reading table file %s", path);
     cars_free(buf);
     if (copy)
         *len = n;
@@ -384,10 +386,10 @@ bool cars_codegen_tables(const cars_ast *ast, const char *dir, cars_program *out
     for (size_t i = 0; i < ast->ntables; i++) {
         const cars_table *t = ast->tables[i];
         paths[i] = join_path(a, dir, t->file);
-        files[i].text = paths[i] ? read_file(a, paths[i], &files[i].len) : NULL;
+        char why[600] = "out of memory";
+        files[i].text = paths[i] ? read_file(a, paths[i], &files[i].len, why, sizeof why) : NULL;
         if (!files[i].text) {
-            cars_error(d, &t->file_span, NULL, "cannot read table file '%s': %s", t->file,
-                       strerror(errno));
+            cars_error(d, &t->file_span, NULL, "%s", why);
             files[i].text = "";
             ok = false;
             continue;

@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "compile.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +35,8 @@ void cars_report_diags(cars_diags *d)
 {
     cars_diags_sort(d);
     cars_diags_print(d, stderr);
+    if (d->lost)
+        fprintf(stderr, "error: out of memory: some diagnostics could not be recorded\n");
     if (d->errors || d->warnings)
         fprintf(stderr, "%zu error%s, %zu warning%s\n", d->errors, d->errors == 1 ? "" : "s",
                 d->warnings, d->warnings == 1 ? "" : "s");
@@ -51,12 +52,12 @@ bool cars_date_arg(const char *s, int64_t *days)
 
 uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
 {
-    uint8_t *b = cars_read_file(path, len);
+    char err[600];
+    uint8_t *b = cars_read_file(path, CARS_FILE_RELEASE, len, err, sizeof err);
     if (!b) {
-        fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
+        fprintf(stderr, "carsc %s: %s\n", cmd, err);
         return NULL;
     }
-    char err[600];
     if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
         fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
         cars_free(b);

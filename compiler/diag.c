@@ -42,6 +42,15 @@ static char *dup(const char *s)
     return p;
 }
 
+/* A diagnostic that cannot be recorded still fails the run: an error whose
+ * text is lost is an error (the report says memory ran out). */
+static bool lost(cars_diags *d)
+{
+    d->lost = true;
+    d->errors++;
+    return false;
+}
+
 bool cars_diag_addv(cars_diags *d, cars_severity sev, const cars_span *span,
                     const char *hint, const char *fmt, va_list ap)
 {
@@ -54,7 +63,7 @@ bool cars_diag_addv(cars_diags *d, cars_severity sev, const cars_span *span,
         size_t cap = d->cap ? d->cap * 2 : 16;
         cars_diag *items = cars_realloc(d->items, cap * sizeof *items);
         if (!items)
-            return false;
+            return lost(d);
         d->items = items;
         d->cap = cap;
     }
@@ -70,7 +79,7 @@ bool cars_diag_addv(cars_diags *d, cars_severity sev, const cars_span *span,
     if (!g->message || (hint && !g->hint)) {
         cars_free(g->message);
         cars_free(g->hint);
-        return false;
+        return lost(d);
     }
     d->n++;
     if (sev == CARS_SEV_ERROR)

@@ -31,6 +31,7 @@ typedef struct cars_diags {
     size_t n, cap;
     size_t errors, warnings;
     size_t max_errors;  /* stop collecting after this many errors (0: 100) */
+    bool lost;          /* a diagnostic could not be recorded (out of memory): counted as an error */
     const cars_source *files; size_t nfiles; /* for printing source lines */
 } cars_diags;
 

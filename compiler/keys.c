@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "readfile.h"
 
 /* "Ed" kdf "\0\0" chk "B2" salt[32] opslimit[8] memlimit[8] keyid[8] sk[64] chk[32] */
 enum { SK_RAW = 2 + 2 + 2 + 32 + 8 + 8 + CARS_KEYID_BYTES + 64 + 32 };
@@ -115,33 +116,9 @@ int cars_keygen(const char *name, char *err, size_t errlen)
     return rc;
 }
 
-int cars_seckey_load(const char *path, cars_seckey *out, char *err, size_t errlen)
+/* The text of a secret key file (NUL-terminated) to its key id and key. */
+static int parse_seckey(const char *path, const char *text, cars_seckey *out, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open key %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "key %s is not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, errlen, "key %s can be read by others (mode %04o); run: chmod 600 %s",
-                 path, (unsigned)(st.st_mode & 07777), path);
-        close(fd);
-        return -1;
-    }
-    char text[1024];
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0 || n == (ssize_t)sizeof text - 1) {
-        snprintf(err, errlen, "key %s: not a secret key file", path);
-        return -1;
-    }
-    text[n] = '\0';
     char *nl = strchr(text, '\n');
     uint8_t raw[SK_RAW];
     size_t got = 0;
@@ -150,11 +127,13 @@ int cars_seckey_load(const char *path, cars_seckey *out, char *err, size_t errle
                           sodium_base64_VARIANT_ORIGINAL) != 0 ||
         got != SK_RAW || memcmp(raw, "Ed", 2) != 0 || memcmp(raw + 4, "B2", 2) != 0) {
         snprintf(err, errlen, "key %s: not a minisign Ed25519 secret key", path);
+        sodium_memzero(raw, sizeof raw);
         return -1;
     }
     if (memcmp(raw + 2, "\0\0", 2) != 0) {
         snprintf(err, errlen, "key %s is password-protected; cars needs an unencrypted key "
                  "(minisign -C -W to remove the password)", path);
+        sodium_memzero(raw, sizeof raw);
         return -1;
     }
     uint8_t chk[32];
@@ -168,6 +147,26 @@ int cars_seckey_load(const char *path, cars_seckey *out, char *err, size_t errle
     memcpy(out->sk, raw + SK_SK, 64);
     sodium_memzero(raw, sizeof raw);
     return 0;
+}
+
+int cars_seckey_load(const char *path, cars_seckey *out, char *err, size_t errlen)
+{
+    size_t n;
+    unsigned mode = 0;
+    char *text = (char *)cars_read_file_mode(path, CARS_FILE_KEY, &n, &mode, err, errlen);
+    if (!text)
+        return -1;
+    if (mode & (S_IRWXG | S_IRWXO)) {
+        snprintf(err, errlen, "key %s can be read by others (mode %04o); run: chmod 600 %s",
+                 path, mode & 07777, path);
+        sodium_memzero(text, n);
+        cars_free(text);
+        return -1;
+    }
+    int rc = parse_seckey(path, text, out, err, errlen);
+    sodium_memzero(text, n);
+    cars_free(text);
+    return rc;
 }
 
 char *cars_sign_text(const cars_seckey *sk, const uint8_t *msg, size_t len,

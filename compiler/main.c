@@ -38,13 +38,15 @@ static const command commands[] = {
     {"build", cars_cmd_build, "compile a ruleset into a release bundle",
      "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
      "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
-     "                   [--channel production|test] [--as-of YYYY-MM-DD]\n"
+     "                   [--channel production|test] [--as-of YYYY-MM-DD] [--no-index]\n"
      "\n"
      "Compile, check and verify the ruleset at PATH into a release. A production\n"
-     "release needs --release-id, --sequence (1 or more) and the validity window;\n"
-     "it is refused if a review has fallen due by --valid-from, and reviews due\n"
-     "inside the window are warned of. Without a window the release is for the\n"
-     "test channel and valid on any date. Same sources and options, same bytes.\n"},
+     "release needs --release-id (1 to 64 letters, digits, '-', '_' or '.'),\n"
+     "--sequence (1 or more) and the validity window; it is refused if a review\n"
+     "has fallen due by --valid-from, and reviews due inside the window are\n"
+     "warned of. Without a window the release is for the test channel and valid\n"
+     "on any date. Same sources and options, same bytes. --no-index leaves out\n"
+     "the stage indexes (the routing is the same).\n"},
     {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
     {"disasm", cars_cmd_disasm, "print a release bundle's program", "usage: carsc disasm FILE.carsb\n"},
     {"keygen", cars_cmd_keygen, "make a release signing key pair",

@@ -14,8 +14,9 @@
 
 #include "alloc.h"
 #include "parse_priv.h"
+#include "readfile.h"
 
-enum { MAX_SOURCE = 16 * 1024 * 1024, MAX_INCLUDE_DEPTH = 16 };
+enum { MAX_INCLUDE_DEPTH = 16 };
 
 typedef struct reader {
     const cars_text_file *mem; /* in-memory files (cars_parse_texts), or NULL: the file system */
@@ -225,70 +226,24 @@ static void attach_comments(cars_ast *ast, cars_arena *a)
 
 static bool parse_source(reader *r, uint32_t file, bool follow_includes);
 
-/* Read a whole file into the arena (NUL-terminated). */
+/* Read a whole rule file into the arena (NUL-terminated): a regular file
+ * of at most 16 MiB (vm/readfile.h), anything else is an error. */
 static char *slurp(reader *r, const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cars_error(r->d, NULL, NULL, "cannot read '%s': %s", path, strerror(errno));
+    char why[600];
+    size_t n;
+    uint8_t *bytes = cars_read_file(path, CARS_FILE_RULES, &n, why, sizeof why);
+    if (!bytes) {
+        bool big = errno == EFBIG;
+        cars_error(r->d, NULL, big ? "split the ruleset into several files" : NULL, "%s", why);
         return NULL;
     }
-    struct stat st;
-    size_t size = 0;
-    if (fstat(fileno(f), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            fclose(f);
-            cars_error(r->d, NULL, NULL, "'%s' is a directory", path);
-            return NULL;
-        }
-        if (st.st_size > MAX_SOURCE) {
-            fclose(f);
-            cars_error(r->d, NULL, "split the ruleset into several files",
-                       "'%s' is larger than 16 MiB", path);
-            return NULL;
-        }
-        if (S_ISREG(st.st_mode) && st.st_size > 0)
-            size = (size_t)st.st_size;
-    }
-    char *buf = cars_arena_alloc(r->arena, size + 1);
-    size_t cap = size, n = 0;
-    while (buf) {
-        if (n == cap) { /* the file grew, or is a pipe: read more */
-            if (cap >= MAX_SOURCE + 1)
-                break;
-            size_t ncap = cap ? cap * 2 : 4096;
-            if (ncap > MAX_SOURCE + 1)
-                ncap = MAX_SOURCE + 1;
-            char *nb = cars_arena_alloc(r->arena, ncap + 1);
-            if (!nb) {
-                buf = NULL;
-                break;
-            }
-            memcpy(nb, buf, n);
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool err = ferror(f);
-    fclose(f);
+    char *buf = cars_arena_strndup(r->arena, (const char *)bytes, n);
+    cars_free(bytes);
     if (!buf) {
-        cars_error(r->d, NULL, NULL, "out of memory reading '%s'", path);
+        cars_error(r->d, NULL, NULL, "out of memory reading %s", path);
         return NULL;
     }
-    if (err) {
-        cars_error(r->d, NULL, NULL, "cannot read '%s'", path);
-        return NULL;
-    }
-    if (n > MAX_SOURCE) {
-        cars_error(r->d, NULL, "split the ruleset into several files",
-                   "'%s' is larger than 16 MiB", path);
-        return NULL;
-    }
-    buf[n] = '\0';
     *len = n;
     return buf;
 }
@@ -553,9 +508,9 @@ cars_ast *cars_parse_text(const char *name, const char *text, size_t len, cars_a
     uint32_t file;
     if (!copy || !add_source(&r, name, name, copy, len, &file))
         return NULL;
-    if (len > MAX_SOURCE) {
+    if (len > cars_file_limit(CARS_FILE_RULES)) {
         cars_error(d, NULL, "split the ruleset into several files",
-                   "'%s' is larger than 16 MiB", name);
+                   "rule file %s is larger than the 16 MiB limit for a rule file", name);
         return r.ast;
     }
     if (!parse_source(&r, file, false) || cars_arena_failed(a))

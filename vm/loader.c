@@ -98,7 +98,22 @@ static int check_header(loader *L)
     return 0;
 }
 
-/* The section table: ids, alignment, order, bounds. */
+/* Bytes [from, to) lie before a section or after the last one: padding,
+ * which must be zero (docs/bytecode.md), so every byte is accounted for. */
+static int check_padding(loader *L, uint64_t from, uint64_t to, const char *next)
+{
+    for (uint64_t i = from; i < to; i++)
+        if (L->b[i] != 0) {
+            if (next)
+                return fail(L, CARS_LOAD_SECTIONS, "byte %llu, padding before section '%s', is not zero",
+                            (unsigned long long)i, next);
+            return fail(L, CARS_LOAD_SECTIONS, "byte %llu, padding after the last section, is not zero",
+                        (unsigned long long)i);
+        }
+    return 0;
+}
+
+/* The section table: ids, alignment, order, bounds, padding. */
 static int check_sections(loader *L)
 {
     const uint8_t *b = L->b;
@@ -136,6 +151,9 @@ static int check_sections(loader *L)
         if (off + n > L->len)
             return fail(L, CARS_LOAD_TRUNCATED, "bundle truncated: section '%s' ends at byte %llu but the bundle has %zu",
                         name, (unsigned long long)(off + n), L->len);
+        int rc = check_padding(L, prev_end, off, name);
+        if (rc)
+            return rc;
         L->s[id].p = b + off;
         L->s[id].len = (size_t)n;
         prev_end = off + n;
@@ -143,7 +161,7 @@ static int check_sections(loader *L)
     if (total > L->len)
         return fail(L, CARS_LOAD_TRUNCATED, "bundle truncated: its header says %llu bytes but the bundle has %zu",
                     (unsigned long long)total, L->len);
-    return 0;
+    return check_padding(L, prev_end, total, NULL);
 }
 
 /* A counted section: u32 count, u32 zero, then count records of `rec` bytes. */
@@ -315,6 +333,9 @@ static int decode_meta(loader *L, cars_program *p)
         (rc = get_str(L, CARS_SEC_META, 0, m + 8, &p->ruleset_title)) ||
         (rc = get_str(L, CARS_SEC_META, 0, m + 16, &p->compiler_version)))
         return rc;
+    if (!cars_release_id_valid(p->release_id.p, p->release_id.len))
+        return fail(L, CARS_LOAD_DECODE, "section 'meta': the release id is not 1 to 64 letters, digits, '-', '_' "
+                    "or '.'");
     p->sequence = cars_rd64(m + 24);
     p->valid_from = (int64_t)cars_rd64(m + 32);
     p->valid_until = (int64_t)cars_rd64(m + 40);

@@ -20,28 +20,31 @@
 #include "release.h"
 #include "route.h"
 #include "sign.h"
+#include "state.h"
 #include "version.h"
 
-static const char usage[] =
-    "usage: carsvm route --release FILE.carsb [TRUST] [INPUT|-] [-o OUTPUT] [--threads N]\n"
-    "       carsvm verify [TRUST] FILE.carsb\n"
-    "       carsvm disasm FILE.carsb\n"
-    "       carsvm --help\n";
+/* The subcommands: synopsis and description (carsvm --help, carsvm
+ * COMMAND --help). */
+static const struct command {
+    const char *name, *synopsis, *text;
+} commands[] = {
+    {"route", "route --release FILE.carsb [TRUST] [INPUT|-] [-o OUTPUT] [--threads N]",
+     "      Read one application per line from INPUT (default: standard input)\n"
+     "      and write one routing line per non-blank input line, in input order.\n"
+     "      With -o, the output is written to a temporary file beside OUTPUT and\n"
+     "      renamed on success: no truncated output is ever left. --threads N\n"
+     "      (default: the number of cores) gives the same bytes as one thread.\n"
+     "      Lines longer than 16 MiB get an ERROR line.\n"},
+    {"verify", "verify [TRUST] FILE.carsb",
+     "      Check a release as route would, print a one-line summary (and a second\n"
+     "      line with the signature's trusted comment when it is not carsc's).\n"},
+    {"disasm", "disasm [TRUST] FILE.carsb",
+     "      Check a release as verify does, then print its code, one instruction\n"
+     "      per line.\n"},
+};
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
-static const char help[] =
-    "carsvm - route UK visit-visa application records (JSON Lines) by complexity.\n"
-    "\n"
-    "  route --release FILE.carsb [INPUT|-] [-o OUTPUT] [--threads N]\n"
-    "      Read one application per line from INPUT (default: standard input)\n"
-    "      and write one routing line per non-blank input line, in input order.\n"
-    "      With -o, the output is written to a temporary file beside OUTPUT and\n"
-    "      renamed on success: no truncated output is ever left. --threads N\n"
-    "      (default: the number of cores) gives the same bytes as one thread.\n"
-    "      Lines longer than 16 MiB get an ERROR line.\n"
-    "  verify [TRUST] FILE.carsb\n"
-    "      Check a release as route would, print a one-line summary.\n"
-    "  disasm FILE.carsb   print a release's code, one instruction per line\n"
-    "\n"
+static const char trust_help[] =
     "TRUST (how an operator runs only genuine, current releases):\n"
     "  --trust KEY.pub        check the signature (FILE.carsb.minisig, made by\n"
     "                         carsc sign or minisign) against this public key\n"
@@ -50,11 +53,15 @@ static const char help[] =
     "  --as-of YYYY-MM-DD     the date for the validity window (default: today, UTC;\n"
     "                         give the original date to reproduce an old decision)\n"
     "  --state FILE           refuse a release older than the last one accepted\n"
-    "                         here; route records each release it accepts\n"
-    "  Checked in order: size, magic, format version, signature over every byte,\n"
+    "                         here; route records each release it accepts, under\n"
+    "                         a lock on FILE.lock (a second run waits up to 60 s).\n"
+    "                         FILE is a regular file, not a symbolic link\n"
+    "  Checked in order: size, magic, format version, signature over every byte\n"
+    "  (and its trusted comment, when in carsc's form: it must describe the release),\n"
     "  channel, validity window, sequence, then the verifier. Without --trust only\n"
-    "  test-channel releases run (unsigned builds for development).\n"
-    "\n"
+    "  test-channel releases run (unsigned builds for development).\n";
+
+static const char exit_help[] =
     "Exit status:\n"
     "  0  every record routed (verify: the release is valid)\n"
     "  1  fatal: unreadable release or input, write failure\n"
@@ -64,7 +71,28 @@ static const char help[] =
     "  11 unsigned release                  15 not yet valid\n"
     "  12 bad signature                     16 expired\n"
     "  13 signed by an unknown key          17 rolled back (older than accepted)\n"
-    "  18 the state file cannot be read or written\n";
+    "  18 the state file cannot be read or written, is damaged, or stays locked\n";
+
+static void usage(FILE *out)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "%s carsvm %s\n", i == 0 ? "usage:" : "      ", commands[i].synopsis);
+    fprintf(out, "       carsvm [COMMAND] --help\n");
+}
+
+/* carsvm --help: every command; carsvm COMMAND --help: that one. */
+static int help(const struct command *only)
+{
+    if (only)
+        printf("usage: carsvm %s\n\n%s", only->synopsis, only->text);
+    else {
+        printf("carsvm - route UK visit-visa application records (JSON Lines) by complexity.\n\n");
+        for (int i = 0; i < NCOMMANDS; i++)
+            printf("  %s\n%s", commands[i].synopsis, commands[i].text);
+    }
+    printf("\n%s\n%s", trust_help, exit_help);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
 
 /* How the operator opens releases (the TRUST options). */
 typedef struct trust_opts {
@@ -106,18 +134,36 @@ static int trust_option(int argc, char **argv, int *i, trust_opts *t)
 
 
 
-/* Opens a release as the TRUST options say; prints why not. Returns 0, or
- * the exit status of the refusal. */
-static int load_release(const char *path, const trust_opts *t, cars_program *p, uint8_t **bytes,
-                        uint8_t digest[32])
+/* The signature's trusted comment, quoted and escaped, when it is not in
+ * carsc's form (so was not compared with the release); "" otherwise. */
+static void foreign_comment(const char *sig, size_t slen, char *note, size_t notelen)
 {
+    cars_signature s;
+    char err[300];
+    note[0] = '\0';
+    if (cars_signature_parse(sig, slen, &s, err, sizeof err) != CARS_SIG_OK ||
+        cars_release_comment_is_carsc(s.trusted, s.trusted_len) || notelen < 3)
+        return;
+    note[0] = '\'';
+    cars_comment_escape(s.trusted, s.trusted_len, note + 1, notelen - 2);
+    strcat(note, "'");
+}
+
+/* Opens a release as the TRUST options say; prints why not. Returns 0, or
+ * the exit status of the refusal. `note` (if not NULL) receives the
+ * signature's trusted comment when it is not carsc's (foreign_comment). */
+static int load_release(const char *path, const trust_opts *t, cars_program *p, uint8_t **bytes,
+                        uint8_t digest[32], char *note, size_t notelen)
+{
+    if (note)
+        note[0] = '\0';
     size_t len;
-    *bytes = cars_read_file(path, &len);
+    char err[700];
+    *bytes = cars_read_file(path, CARS_FILE_RELEASE, &len, err, sizeof err);
     if (!*bytes) {
-        fprintf(stderr, "carsvm: cannot read release %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "carsvm: %s\n", err);
         return 1;
     }
-    char err[700];
     if (!t->trust) {
         int rc = cars_bundle_load(*bytes, len, p, err, sizeof err);
         if (rc != 0) {
@@ -138,9 +184,9 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
         return 0;
     }
     size_t klen, slen = 0;
-    char *key = (char *)cars_read_file(t->trust, &klen);
+    char *key = (char *)cars_read_file(t->trust, CARS_FILE_KEY, &klen, err, sizeof err);
     if (!key) {
-        fprintf(stderr, "carsvm: cannot read trusted key %s: %s\n", t->trust, strerror(errno));
+        fprintf(stderr, "carsvm: %s\n", err);
         cars_free(*bytes);
         *bytes = NULL;
         return 1;
@@ -162,9 +208,9 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
             snprintf(sigpath, n, "%s.minisig", path);
         sp = sigpath;
     }
-    char *sig = sp ? (char *)cars_read_file(sp, &slen) : NULL;
+    char *sig = sp ? (char *)cars_read_file(sp, CARS_FILE_SIGNATURE, &slen, err, sizeof err) : NULL;
     if (!sig && sp && errno != ENOENT) {
-        fprintf(stderr, "carsvm: cannot read signature %s: %s\n", sp, strerror(errno));
+        fprintf(stderr, "carsvm: %s\n", err);
         cars_free(sigpath);
         cars_free(*bytes);
         *bytes = NULL;
@@ -173,6 +219,8 @@ static int load_release(const char *path, const trust_opts *t, cars_program *p, 
     cars_release_policy pol = {.channel = t->channel, .state_path = t->state};
     pol.today = t->has_as_of ? t->as_of : (int64_t)(time(NULL) / 86400);
     int rc = cars_release_open(*bytes, len, sig, slen, &pk, &pol, p, digest, err, sizeof err);
+    if (rc == CARS_REL_OK && note)
+        foreign_comment(sig, slen, note, notelen);
     if (rc != CARS_REL_OK) {
         if (rc == CARS_REL_UNSIGNED)
             fprintf(stderr, "carsvm: refused %s: unsigned release: no signature file %s\n", path, sp ? sp : "");
@@ -191,23 +239,25 @@ static int cmd_verify(int argc, char **argv, bool disasm)
     trust_opts t = {.channel = CARS_CHANNEL_PRODUCTION};
     const char *path = NULL;
     for (int i = 2; i < argc; i++) {
-        int took = disasm ? 0 : trust_option(argc, argv, &i, &t);
+        int took = trust_option(argc, argv, &i, &t);
         if (took < 0)
             return 2;
         if (took == 0 && (argv[i][0] == '-' || path)) {
-            fprintf(stderr, "carsvm: unexpected argument '%s'\n%s", argv[i], usage);
+            fprintf(stderr, "carsvm: unexpected argument '%s'\n", argv[i]);
+            usage(stderr);
             return 2;
         }
         if (took == 0)
             path = argv[i];
     }
     if (!path) {
-        fputs(usage, stderr);
+        usage(stderr);
         return 2;
     }
     cars_program p;
     uint8_t *bytes, digest[32];
-    int rc = load_release(path, &t, &p, &bytes, digest);
+    char note[300];
+    int rc = load_release(path, &t, &p, &bytes, digest, note, sizeof note);
     if (rc != 0)
         return rc;
     if (disasm) {
@@ -221,6 +271,9 @@ static int cmd_verify(int argc, char **argv, bool disasm)
                path, (int)p.release_id.len, p.release_id.p, (unsigned long long)p.sequence,
                cars_channel_name(p.channel), from, until, t.trust ? ", signature good" : ", not signature-checked",
                p.nrules, p.nstages, p.ntables, p.nblocks, p.code_len);
+        if (note[0])
+            printf("%s: the signature's trusted comment %s is not carsc's: not compared with the release\n", path,
+                   note);
     }
     cars_program_free(&p);
     cars_free(bytes);
@@ -270,6 +323,41 @@ static FILE *open_temp(const char *path, char **tmp_path)
     return f;
 }
 
+/* How long route waits for another carsvm to finish with the state file:
+ * the lock is held only while the state file is read and replaced. */
+enum { STATE_WAIT_SECONDS = 60 };
+
+/* Records an accepted release in the state file, holding its lock while
+ * the file is read again, compared and replaced (vm/state.h): of two runs
+ * at once, the second waits, then sees what the first recorded. */
+static int record_release(const char *state, const cars_program *p, const uint8_t digest[32], const char *path)
+{
+    char err[700];
+    int fd;
+    bool busy;
+    if (cars_state_lock(state, 0, &fd, &busy, err, sizeof err) != 0) {
+        if (!busy) {
+            fprintf(stderr, "carsvm: %s\n", err);
+            return CARS_REL_STATE;
+        }
+        fprintf(stderr, "carsvm: %s; waiting up to %d seconds\n", err, STATE_WAIT_SECONDS);
+        if (cars_state_lock(state, STATE_WAIT_SECONDS * 1000L, &fd, &busy, err, sizeof err) != 0) {
+            fprintf(stderr, "carsvm: %s\n", err);
+            return CARS_REL_STATE;
+        }
+    }
+    cars_release_meta m = {.release_id = p->release_id.p, .release_id_len = p->release_id.len,
+                           .sequence = p->sequence, .valid_from = p->valid_from,
+                           .valid_until = p->valid_until, .channel = p->channel};
+    int rc = cars_release_accept(&m, digest, state, err, sizeof err);
+    cars_state_unlock(fd);
+    if (rc == CARS_REL_ROLLED_BACK)
+        fprintf(stderr, "carsvm: refused %s: %s\n", path, err);
+    else if (rc != CARS_REL_OK)
+        fprintf(stderr, "carsvm: %s\n", err);
+    return rc;
+}
+
 static int cmd_route(int argc, char **argv)
 {
     const char *release = NULL, *input = NULL, *output = NULL;
@@ -294,12 +382,14 @@ static int cmd_route(int argc, char **argv)
         } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !input) {
             input = a;
         } else {
-            fprintf(stderr, "carsvm: unexpected argument '%s'\n%s", a, usage);
+            fprintf(stderr, "carsvm: unexpected argument '%s'\n", a);
+            usage(stderr);
             return 2;
         }
     }
     if (!release) {
-        fprintf(stderr, "carsvm: route needs --release FILE.carsb\n%s", usage);
+        fprintf(stderr, "carsvm: route needs --release FILE.carsb\n");
+        usage(stderr);
         return 2;
     }
     if (threads == 0) {
@@ -308,18 +398,13 @@ static int cmd_route(int argc, char **argv)
     }
     cars_program p;
     uint8_t *bytes, digest[32];
-    int status = load_release(release, &t, &p, &bytes, digest);
+    int status = load_release(release, &t, &p, &bytes, digest, NULL, 0);
     if (status != 0)
         return status;
     status = 1;
     if (t.trust && t.state) {
-        cars_release_meta m = {.release_id = p.release_id.p, .release_id_len = p.release_id.len,
-                               .sequence = p.sequence, .valid_from = p.valid_from,
-                               .valid_until = p.valid_until, .channel = p.channel};
-        char serr[400];
-        int rc = cars_release_accept(&m, digest, t.state, serr, sizeof serr);
+        int rc = record_release(t.state, &p, digest, release);
         if (rc != CARS_REL_OK) {
-            fprintf(stderr, "carsvm: %s\n", serr);
             cars_program_free(&p);
             cars_free(bytes);
             return rc;
@@ -373,20 +458,20 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error (EPIPE): reported, exit 1 */
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(help, stdout);
-        return 0;
-    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        return help(NULL);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("carsvm " CARS_VERSION "\n");
         return 0;
     }
-    if (argc >= 2 && strcmp(argv[1], "route") == 0)
-        return cmd_route(argc, argv);
-    if (argc >= 2 && strcmp(argv[1], "verify") == 0)
-        return cmd_verify(argc, argv, false);
-    if (argc >= 2 && strcmp(argv[1], "disasm") == 0)
-        return cmd_verify(argc, argv, true);
-    fputs(usage, stderr);
+    for (int c = 0; argc >= 2 && c < NCOMMANDS; c++) {
+        if (strcmp(argv[1], commands[c].name) != 0)
+            continue;
+        for (int i = 2; i < argc; i++) /* carsvm COMMAND ... --help, as carsc */
+            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+                return help(&commands[c]);
+        return c == 0 ? cmd_route(argc, argv) : cmd_verify(argc, argv, c == 2);
+    }
+    usage(stderr);
     return 2;
 }

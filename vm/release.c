@@ -1,22 +1,11 @@
 /* release.c - channel, validity and rollback checks on a signed release,
- * and the operator's state file.
- *
- * State file (text, one field a line):
- *   cars-release-state 1
- *   sequence N
- *   release ID
- *   digest HEX64
- */
+ * and recording an accepted release. The state file itself (format, lock,
+ * atomic replacement): vm/state.h. */
 #include "release.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -24,6 +13,20 @@
 #include "loader.h"
 #include "program.h"
 #include "sign.h"
+#include "state.h"
+
+bool cars_release_id_valid(const char *id, size_t len)
+{
+    if (len == 0 || len > 64)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
 
 const char *cars_channel_name(uint8_t channel)
 {
@@ -85,42 +88,26 @@ bool cars_sequence_parse(const char *s, size_t len, uint64_t *out)
     return true;
 }
 
-typedef struct state {
-    bool present;
-    uint64_t sequence;
-    char release[256];
-    char digest[65];
-} state;
-
-/* Reads the state file; absent is not an error (nothing accepted yet). */
-static int read_state(const char *path, state *st, char *err, size_t errlen)
+/* The release against the last one accepted here: not older, and not the
+ * same sequence with other bytes. */
+static int check_sequence(const cars_release_meta *m, const char hex[65], const cars_state *st, char *err,
+                          size_t errlen)
 {
-    memset(st, 0, sizeof *st);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "cannot read state file %s: %s", path, strerror(errno));
-        return -1;
+    int idl = m->release_id_len > 200 ? 200 : (int)m->release_id_len;
+    if (!st->present)
+        return CARS_REL_OK;
+    if (m->sequence < st->sequence) {
+        snprintf(err, errlen, "release %.*s has sequence %" PRIu64 ", older than release %s (sequence %"
+                 PRIu64 ") already accepted here: refusing a rollback", idl, m->release_id, m->sequence,
+                 st->release, st->sequence);
+        return CARS_REL_ROLLED_BACK;
     }
-    char line[512];
-    int ok = fgets(line, sizeof line, f) && strcmp(line, "cars-release-state 1\n") == 0;
-    if (ok)
-        ok = fgets(line, sizeof line, f) && strncmp(line, "sequence ", 9) == 0 &&
-             cars_sequence_parse(line + 9, strcspn(line + 9, "\n"), &st->sequence);
-    if (ok)
-        ok = fgets(line, sizeof line, f) && sscanf(line, "release %255s", st->release) == 1;
-    if (ok)
-        ok = fgets(line, sizeof line, f) && sscanf(line, "digest %64[0-9a-f]", st->digest) == 1 &&
-             strlen(st->digest) == 64;
-    fclose(f);
-    if (!ok) {
-        snprintf(err, errlen, "state file %s is damaged; restore it from backup (it records the last "
-                 "release accepted here, which protects against rollback)", path);
-        return -1;
+    if (m->sequence == st->sequence && strcmp(hex, st->digest) != 0) {
+        snprintf(err, errlen, "release %.*s reuses sequence %" PRIu64 " of release %s accepted here, with "
+                 "different contents: refusing it", idl, m->release_id, m->sequence, st->release);
+        return CARS_REL_ROLLED_BACK;
     }
-    st->present = true;
-    return 0;
+    return CARS_REL_OK;
 }
 
 int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
@@ -146,58 +133,100 @@ int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
     }
     if (!pol->state_path)
         return CARS_REL_OK;
-    state st;
-    if (read_state(pol->state_path, &st, err, errlen) != 0)
+    cars_state st;
+    if (cars_state_read(pol->state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
-    if (!st.present)
-        return CARS_REL_OK;
     char hex[65];
     hex32(digest, hex);
-    if (m->sequence < st.sequence) {
-        snprintf(err, errlen, "release %.*s has sequence %" PRIu64 ", older than release %s (sequence %"
-                 PRIu64 ") already accepted here: refusing a rollback", idl, m->release_id, m->sequence,
-                 st.release, st.sequence);
-        return CARS_REL_ROLLED_BACK;
-    }
-    if (m->sequence == st.sequence && strcmp(hex, st.digest) != 0) {
-        snprintf(err, errlen, "release %.*s reuses sequence %" PRIu64 " of release %s accepted here, with "
-                 "different contents: refusing it", idl, m->release_id, m->sequence, st.release);
-        return CARS_REL_ROLLED_BACK;
-    }
-    return CARS_REL_OK;
+    return check_sequence(m, hex, &st, err, errlen);
 }
 
 int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
                         const char *state_path, char *err, size_t errlen)
 {
-    size_t n = strlen(state_path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
+    cars_state st;
+    if (cars_state_read(state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
-    }
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", state_path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write state file beside %s: %s", state_path, strerror(errno));
-        free(tmp);
-        return CARS_REL_STATE;
-    }
-    char hex[65], text[512];
+    char hex[65];
     hex32(digest, hex);
-    int idl = m->release_id_len > 200 ? 200 : (int)m->release_id_len;
-    int len = snprintf(text, sizeof text, "cars-release-state 1\nsequence %" PRIu64 "\nrelease %.*s\ndigest %s\n",
-                       m->sequence, idl, m->release_id, hex);
-    bool ok = write(fd, text, (size_t)len) == len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, state_path) != 0) {
-        snprintf(err, errlen, "cannot write state file %s: %s", state_path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
+    int rc = check_sequence(m, hex, &st, err, errlen);
+    if (rc != CARS_REL_OK)
+        return rc;
+    if (cars_state_write(state_path, &st, m->sequence, m->release_id, m->release_id_len, hex, err, errlen) != 0)
         return CARS_REL_STATE;
-    }
-    free(tmp);
     return CARS_REL_OK;
+}
+
+static const char COMMENT_PREFIX[] = "cars release ";
+
+void cars_release_comment(const cars_release_meta *m, char *out, size_t outlen)
+{
+    char from[11], until[11];
+    cars_date_format(m->valid_from, from);
+    cars_date_format(m->valid_until, until);
+    snprintf(out, outlen, "%s%.*s sequence %" PRIu64 " channel %s valid %s to %s", COMMENT_PREFIX,
+             (int)(m->release_id_len > 64 ? 64 : m->release_id_len), m->release_id, m->sequence,
+             cars_channel_name(m->channel), from, until);
+}
+
+bool cars_release_comment_is_carsc(const char *comment, size_t len)
+{
+    return len >= sizeof COMMENT_PREFIX - 1 && memcmp(comment, COMMENT_PREFIX, sizeof COMMENT_PREFIX - 1) == 0;
+}
+
+/* One byte as printed by cars_comment_escape: 1, 2 or 4 characters. */
+static size_t escape_byte(unsigned char c, char e[4])
+{
+    static const char hx[] = "0123456789abcdef";
+    if (c == '\\' || c == '\t') {
+        e[0] = '\\';
+        e[1] = c == '\t' ? 't' : '\\';
+        return 2;
+    }
+    if (c < 0x20 || c > 0x7e) {
+        e[0] = '\\', e[1] = 'x', e[2] = hx[c >> 4], e[3] = hx[c & 15];
+        return 4;
+    }
+    e[0] = (char)c;
+    return 1;
+}
+
+void cars_comment_escape(const char *s, size_t len, char *out, size_t outlen)
+{
+    if (outlen < 4) {
+        if (outlen)
+            out[0] = '\0';
+        return;
+    }
+    char e[4];
+    size_t total = 0;
+    for (size_t i = 0; i < len; i++)
+        total += escape_byte((unsigned char)s[i], e);
+    size_t o = 0; /* when cut: o <= outlen - 4 throughout, room for "..." and the NUL */
+    for (size_t i = 0; i < len; i++) {
+        size_t n = escape_byte((unsigned char)s[i], e);
+        if (total > outlen - 1 && o + n > outlen - 4) {
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(out + o, e, n);
+        o += n;
+    }
+    out[o] = '\0';
+}
+
+int cars_release_check_comment(const cars_release_meta *m, const char *comment, size_t len, char *err,
+                               size_t errlen)
+{
+    char want[200], got[300];
+    cars_release_comment(m, want, sizeof want);
+    if (!cars_release_comment_is_carsc(comment, len) || (len == strlen(want) && memcmp(comment, want, len) == 0))
+        return CARS_REL_OK;
+    cars_comment_escape(comment, len, got, sizeof got);
+    snprintf(err, errlen, "bad signature: its trusted comment says '%s' but the release is '%s': the signature "
+             "was made for another release, or the release is mislabelled", got, want);
+    return CARS_REL_BAD_SIGNATURE;
 }
 
 int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
@@ -230,7 +259,9 @@ int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, si
         snprintf(err, errlen, "malformed release: %s", why);
         return CARS_REL_MALFORMED;
     }
-    int rc = cars_release_check(&m, digest, pol, err, errlen);
+    int rc = cars_release_check_comment(&m, sig.trusted, sig.trusted_len, err, errlen);
+    if (rc == CARS_REL_OK)
+        rc = cars_release_check(&m, digest, pol, err, errlen);
     if (rc != CARS_REL_OK)
         return rc;
     if (cars_bundle_load(bytes, len, out, why, sizeof why) != 0) {

@@ -3,7 +3,8 @@
  * counts that disagree with a section's length, the fixed sizes of 'meta'
  * and 'table_key', 8-byte value sections, strings outside the pool in the
  * record sections, a code section over 4 GiB, an all-empty bundle, a failed
- * copy of a misaligned buffer, and cars_bundle_peek_release's own refusals
+ * copy of a misaligned buffer, cars_bundle_peek_release's own refusals,
+ * release ids that carsc would not write, and padding that is not zero
  * (test_loader.c has the round trip and the header and section errors).
  * Sections are found through the section table by id, not by position. */
 #include <setjmp.h>
@@ -50,6 +51,23 @@ static uint64_t sec_off(uint8_t *b, int id) { return cars_rd64(entry(b, id) + 8)
 static uint64_t sec_len(uint8_t *b, int id) { return cars_rd64(entry(b, id) + 16); }
 static uint8_t *sec(uint8_t *b, int id) { return b + sec_off(b, id); }
 static void set_len(uint8_t *b, int id, uint64_t n) { cars_wr64(entry(b, id) + 16, n); }
+
+/* Declares section `id` `by` bytes shorter. The bytes cut off become
+ * padding, which the loader refuses unless zero: they are zeroed, and kept
+ * in `saved` (at least `by` bytes) for grow_back. */
+static void shrink(uint8_t *b, int id, uint64_t by, uint8_t *saved)
+{
+    uint64_t n = sec_len(b, id);
+    memcpy(saved, sec(b, id) + n - by, by);
+    memset(sec(b, id) + n - by, 0, by);
+    set_len(b, id, n - by);
+}
+static void grow_back(uint8_t *b, int id, uint64_t by, const uint8_t *saved)
+{
+    uint64_t n = sec_len(b, id) + by;
+    set_len(b, id, n);
+    memcpy(sec(b, id) + n - by, saved, by);
+}
 
 static int load(const uint8_t *b, size_t len)
 {
@@ -109,7 +127,8 @@ static void test_count_with_remainder(void **s)
     uint64_t n = sec_len(b, CARS_SEC_RULES);
     assert_int_equal(n, 8 + CARS_REC_RULE * count);
     cars_wr32(rules, count - 1);
-    set_len(b, CARS_SEC_RULES, n - 4); /* count - 1 records and 28 bytes */
+    uint8_t saved[8];
+    shrink(b, CARS_SEC_RULES, 4, saved); /* count - 1 records and 28 bytes */
     char msg[200];
     snprintf(msg, sizeof msg, "section 'rules' holds %u records of 32 bytes but is %llu bytes long", count - 1,
              (unsigned long long)(n - 4));
@@ -192,14 +211,15 @@ static void test_fixed_sizes(void **s)
     size_t len;
     uint8_t *b = write_std(&len);
     char msg[200];
-    set_len(b, CARS_SEC_META, CARS_META_BYTES - 8);
+    uint8_t saved[8];
+    shrink(b, CARS_SEC_META, 8, saved);
     snprintf(msg, sizeof msg, "section 'meta' is %d bytes, expected %d", CARS_META_BYTES - 8, CARS_META_BYTES);
     REFUSED(b, len, CARS_LOAD_DECODE, msg);
-    set_len(b, CARS_SEC_META, CARS_META_BYTES);
+    grow_back(b, CARS_SEC_META, 8, saved);
     assert_int_equal(sec_len(b, CARS_SEC_TABLE_KEY), 16);
-    set_len(b, CARS_SEC_TABLE_KEY, 8);
+    shrink(b, CARS_SEC_TABLE_KEY, 8, saved);
     REFUSED(b, len, CARS_LOAD_DECODE, "section 'table_key' is 8 bytes, expected 16");
-    set_len(b, CARS_SEC_TABLE_KEY, 16);
+    grow_back(b, CARS_SEC_TABLE_KEY, 8, saved);
     assert_int_equal(load(b, len), 0);
     cars_free(b);
 }
@@ -211,12 +231,14 @@ static void test_value_sections(void **s)
     size_t len;
     uint8_t *b = write_std(&len);
     uint64_t nv = sec_len(b, CARS_SEC_SET_VALUES), nh = sec_len(b, CARS_SEC_TABLE_HASHES);
-    set_len(b, CARS_SEC_SET_VALUES, nv - 4);
+    uint8_t saved[8];
+    assert_true(nv >= 4 && nh >= 1);
+    shrink(b, CARS_SEC_SET_VALUES, 4, saved);
     REFUSED(b, len, CARS_LOAD_DECODE, "section 'set_values' is not a whole number of 8-byte values");
-    set_len(b, CARS_SEC_SET_VALUES, nv);
-    set_len(b, CARS_SEC_TABLE_HASHES, nh - 1);
+    grow_back(b, CARS_SEC_SET_VALUES, 4, saved);
+    shrink(b, CARS_SEC_TABLE_HASHES, 1, saved);
     REFUSED(b, len, CARS_LOAD_DECODE, "section 'table_hashes' is not a whole number of 8-byte values");
-    set_len(b, CARS_SEC_TABLE_HASHES, nh);
+    grow_back(b, CARS_SEC_TABLE_HASHES, 1, saved);
     assert_int_equal(load(b, len), 0);
     cars_free(b);
 }
@@ -382,11 +404,12 @@ static void test_peek_release(void **s)
     assert_string_equal(err, msg);
     cars_wr32(b + 24, CARS_SEC__COUNT);
     /* the size of meta */
-    set_len(b, CARS_SEC_META, CARS_META_BYTES - 8);
+    uint8_t saved[8];
+    shrink(b, CARS_SEC_META, 8, saved);
     assert_int_equal(peek(b, len, &m), CARS_LOAD_DECODE);
     snprintf(msg, sizeof msg, "section 'meta' is %d bytes, expected %d", CARS_META_BYTES - 8, CARS_META_BYTES);
     assert_string_equal(err, msg);
-    set_len(b, CARS_SEC_META, CARS_META_BYTES);
+    grow_back(b, CARS_SEC_META, 8, saved);
     /* its contents */
     uint8_t *meta = sec(b, CARS_SEC_META);
     meta[48] = CARS_CHANNEL_TEST + 1;
@@ -395,6 +418,97 @@ static void test_peek_release(void **s)
     assert_string_equal(err, msg);
     meta[48] = CARS_CHANNEL_TEST;
     assert_int_equal(peek(b, len, &m), 0);
+    cars_free(b);
+}
+
+/* The release id follows carsc's rule (cars_release_id_valid), in
+ * cars_bundle_load and cars_bundle_peek_release alike: an id with a newline
+ * or a quote could otherwise forge a line of the state file or the output. */
+static void test_release_id(void **s)
+{
+    (void)s;
+    static const char *const bad[] = {
+        "", "2026-W47\nsequence 99", "2026 W47", "2026/W47", "W47\"", "W47\\", "caf\xc3\xa9", "W47\r",
+        "a234567890123456789012345678901234567890123456789012345678901234X",
+    };
+    static const char msg[] = "section 'meta': the release id is not 1 to 64 letters, digits, '-', '_' or '.'";
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tp_standard(&T);
+        T.p.release_id = (cars_str){bad[i], (uint32_t)strlen(bad[i])};
+        size_t len;
+        uint8_t *b = write_prog(&T.p, &len);
+        REFUSED(b, len, CARS_LOAD_DECODE, msg);
+        cars_release_meta m;
+        assert_int_equal(peek(b, len, &m), CARS_LOAD_DECODE);
+        assert_string_equal(err, msg);
+        cars_free(b);
+    }
+    /* a NUL inside the id (its length says 4) */
+    tp_standard(&T);
+    T.p.release_id = (cars_str){"W4\0" "7", 4};
+    size_t len;
+    uint8_t *b = write_prog(&T.p, &len);
+    REFUSED(b, len, CARS_LOAD_DECODE, msg);
+    cars_free(b);
+    static const char *const good[] = {
+        "dev", "2026-W47", "a.b_c-D9", "a234567890123456789012345678901234567890123456789012345678901234",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        tp_standard(&T);
+        T.p.release_id = (cars_str){good[i], (uint32_t)strlen(good[i])};
+        b = write_prog(&T.p, &len);
+        assert_int_equal(load(b, len), 0);
+        cars_free(b);
+    }
+}
+
+/* Every byte outside the header, the section table and the sections is
+ * padding and must be zero, between sections and after the last one up to
+ * the declared size: setting any one of them is refused. */
+static void test_padding(void **s)
+{
+    (void)s;
+    static const char *const names[] = {
+        "?",
+#define S(id, name, text) text,
+        CARS_SECTIONS(S)
+#undef S
+    };
+    size_t len;
+    uint8_t *b = write_std(&len);
+    uint64_t at = CARS_BUNDLE_HEADER + (uint64_t)CARS_SEC__COUNT * CARS_BUNDLE_SECENTRY;
+    size_t npad = 0;
+    char msg[200];
+    for (int id = 1; id <= CARS_SEC__COUNT + 1; id++) {
+        uint64_t next = id <= CARS_SEC__COUNT ? sec_off(b, id) : len;
+        for (; at < next; at++, npad++) {
+            assert_int_equal(b[at], 0);
+            b[at] = 0x80;
+            if (id <= CARS_SEC__COUNT)
+                snprintf(msg, sizeof msg, "byte %llu, padding before section '%s', is not zero",
+                         (unsigned long long)at, names[id]);
+            else
+                snprintf(msg, sizeof msg, "byte %llu, padding after the last section, is not zero",
+                         (unsigned long long)at);
+            REFUSED(b, len, CARS_LOAD_SECTIONS, msg);
+            cars_release_meta m;
+            assert_int_equal(cars_bundle_peek_release(b, len, &m, err, sizeof err), CARS_LOAD_SECTIONS);
+            b[at] = 0;
+        }
+        if (id <= CARS_SEC__COUNT)
+            at = next + sec_len(b, id);
+    }
+    assert_true(npad > 0); /* the standard bundle has padding to test */
+    assert_int_equal(load(b, len), 0);
+    /* padding after the last section up to a larger declared size: zero loads, anything else not */
+    uint8_t *big = calloc(1, len + 16);
+    memcpy(big, b, len);
+    cars_wr64(big + 16, len + 16);
+    assert_int_equal(load(big, len + 16), 0);
+    big[len + 15] = 1;
+    snprintf(msg, sizeof msg, "byte %zu, padding after the last section, is not zero", len + 15);
+    REFUSED(big, len + 16, CARS_LOAD_SECTIONS, msg);
+    free(big);
     cars_free(b);
 }
 
@@ -407,6 +521,8 @@ int main(void)
         cmocka_unit_test(test_bad_strings),          cmocka_unit_test(test_all_empty),
         cmocka_unit_test(test_code_over_4gib),       cmocka_unit_test(test_misaligned_copy_fails),
         cmocka_unit_test(test_peek_release),         cmocka_unit_test(test_reserved_bytes),
+        cmocka_unit_test(test_release_id),
+        cmocka_unit_test(test_padding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

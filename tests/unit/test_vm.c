@@ -49,7 +49,7 @@ static env *open_env(uint16_t version)
     assert_true(cars_bundle_write(&e->t.p, &e->bytes, &len));
     cars_wr16(e->bytes + 8, version);
     if (version == 1) /* 22 sections: no stage indexes (the standard program has none) */
-        cars_wr32(e->bytes + 24, CARS_SEC__COUNT_V1);
+        tp_relabel_v1(e->bytes, len, true);
     char err[600];
     int rc = cars_bundle_load(e->bytes, len, &e->p, err, sizeof err);
     if (rc)

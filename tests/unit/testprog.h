@@ -47,6 +47,21 @@ typedef struct tp {
     uint32_t cur_block;
 } tp;
 
+/* Relabels a bundle of 24 sections as format version 1 (22 sections). The
+ * last two table entries and the last two sections become padding: when
+ * `clear`, they are zeroed, as padding must be. */
+static inline void tp_relabel_v1(uint8_t *b, size_t len, bool clear)
+{
+    cars_wr16(b + 8, 1);
+    cars_wr32(b + 24, CARS_SEC__COUNT_V1);
+    if (!clear)
+        return;
+    uint8_t *last = b + CARS_BUNDLE_HEADER + (size_t)(CARS_SEC__COUNT_V1 - 1) * CARS_BUNDLE_SECENTRY;
+    size_t end = (size_t)(cars_rd64(last + 8) + cars_rd64(last + 16));
+    memset(last + CARS_BUNDLE_SECENTRY, 0, 2 * CARS_BUNDLE_SECENTRY);
+    memset(b + end, 0, len - end);
+}
+
 static inline void tp_field(tp *t, int i, cars_str path, uint8_t type, uint8_t flags)
 {
     t->fields[i] = (cars_pfield){.path = path, .type = type, .flags = (uint8_t)(flags | CARS_FF_READ)};
