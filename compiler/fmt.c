@@ -806,12 +806,11 @@ static void put_when(printer *p, const line_item *li, int indent)
 
 static void put_items(printer *p, items *it, int indent)
 {
-    if (it->failed) {
+    if (it->failed)
         p->out.failed = true;
-        return;
-    }
-    qsort(it->v, it->n, sizeof *it->v, cmp_items);
-    for (size_t i = 0; i < it->n; i++) {
+    else if (it->n > 1)
+        qsort(it->v, it->n, sizeof *it->v, cmp_items);
+    for (size_t i = 0; i < it->n && !it->failed; i++) {
         line_item *li = &it->v[i];
         if (li->when) {
             put_when(p, li, indent);

@@ -63,6 +63,9 @@ struct cars_pstate {
     cars_include_fn include;/* NULL: `include` is recorded, not followed */
     void *include_ctx;
     jmp_buf fatal;          /* the scanner's way out when flex cannot allocate */
+    bool flex_setup;        /* flex is setting up its buffer: yyalloc records what it allocates */
+    void *flex_new[4];
+    size_t nflex_new;
 };
 
 /* Scan and parse ps->text (grammar/lexer.l). Appends to ps->ast. Returns
