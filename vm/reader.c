@@ -136,6 +136,8 @@ typedef struct frame {
     int32_t node;         /* FR_OBJ: trie node; FR_LIST/FR_ELEM: list field */
     uint32_t ukey_start;  /* unknown keys of this object: ukeys[ukey_start..] */
     uint32_t ukbuf_start;
+    uint32_t count;       /* FR_LIST: elements seen (of any type); FR_ELEM: its index */
+    cars_value *slots;    /* FR_ELEM: where its fields go (the list's array or escratch) */
 } frame;
 
 enum target_kind { T_NONE, T_FIELD, T_NODE, T_ELEM, T_SKIP };
@@ -158,7 +160,7 @@ struct cars_reader {
     cars_value *v;
     cars_str *s;
     cars_list *lists;
-    uint32_t *list_cap; /* elements allocated per list field */
+    uint32_t *list_cap; /* elements allocated per list field: lists[f].n <= list_cap[f] */
     uint32_t *present;  /* == gen when the field had a non-null value */
     uint32_t *req, nreq; /* the required top-level fields, ascending */
     uint32_t *seen;     /* per trie node: == gen when its key was seen */
@@ -415,8 +417,7 @@ static void target_path(const cars_reader *r, char *out, size_t n)
     } else if (r->target == T_ELEM) {
         const frame *f = &r->stack[r->depth - 1];
         const cars_pfield *lf = &p->fields[f->node], *ef = &p->elem_fields[r->tidx];
-        snprintf(out, n, "%.*s[%u].%.*s", (int)lf->path.len, lf->path.p, r->lists[f->node].n - 1,
-                 (int)ef->path.len, ef->path.p);
+        snprintf(out, n, "%.*s[%u].%.*s", (int)lf->path.len, lf->path.p, f->count, (int)ef->path.len, ef->path.p);
     } else {
         snprintf(out, n, "?");
     }
@@ -474,18 +475,14 @@ static const cars_pfield *target_field(const cars_reader *r)
     return r->target == T_FIELD ? &r->p->fields[r->tidx] : &r->p->elem_fields[r->tidx];
 }
 
-/* The slot of the current target, or NULL if its value is not kept. */
+/* The slot of the current target: a top-level field's, or one of the slots
+ * the current element was given when it started (start_elem). */
 static cars_value *target_slot(cars_reader *r)
 {
     if (r->target == T_FIELD)
         return &r->v[r->tidx];
     const frame *f = &r->stack[r->depth - 1];
-    const cars_pfield *lf = &r->p->fields[f->node];
-    uint32_t rel = (uint32_t)r->tidx - lf->elems_first;
-    cars_list *l = &r->lists[f->node];
-    if (!(lf->flags & CARS_FF_READ) || l->n == 0 || l->n > r->list_cap[f->node])
-        return &r->escratch[rel];
-    return &l->elems[(size_t)(l->n - 1) * l->stride + rel];
+    return &f->slots[(uint32_t)r->tidx - r->p->fields[f->node].elems_first];
 }
 
 static void mark_present(cars_reader *r)
@@ -535,12 +532,14 @@ static bool in_list(const cars_reader *r)
     return r->depth > 0 && r->stack[r->depth - 1].kind == FR_LIST;
 }
 
+/* An element that is not an object: counted (later elements keep their
+ * index), never stored. */
 static void list_elem_error(cars_reader *r, const char *got)
 {
-    const frame *f = &r->stack[r->depth - 1];
+    frame *f = &r->stack[r->depth - 1];
     const cars_pfield *lf = &r->p->fields[f->node];
-    set_err(r, "%.*s[%u]: expected an object, got %s", (int)lf->path.len, lf->path.p, r->lists[f->node].n, got);
-    r->lists[f->node].n++;
+    set_err(r, "%.*s[%u]: expected an object, got %s", (int)lf->path.len, lf->path.p, f->count, got);
+    f->count++;
 }
 
 static void node_error(cars_reader *r, const char *got)
@@ -715,9 +714,16 @@ static int cb_number(void *ctx, const char *s, size_t n)
     return 1;
 }
 
-/* Copies a string into the record's buffer (room is ensured per line). */
+/* Copies a string into the record's buffer. The buffer is longer than the
+ * line, and a decoded string is never longer than its text in the line (an
+ * escape decodes to fewer bytes than it takes), so a line's strings always
+ * fit: the check keeps that an invariant rather than an assumption. */
 static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
 {
+    if (n > r->strcap - r->strlen_) {
+        set_err(r, "a string longer than its line");
+        n = 0;
+    }
     cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
     if (n)
         memcpy(r->strbuf + r->strlen_, s, n);
@@ -845,43 +851,60 @@ static bool push(cars_reader *r, uint8_t kind, int32_t nd)
     f->node = nd;
     f->ukey_start = r->nukeys;
     f->ukbuf_start = (uint32_t)r->ukbuf_len;
+    f->count = 0;
+    f->slots = NULL;
     r->target = T_NONE;
     return true;
 }
 
-/* Starts the next element of list field lf; false if over capacity. */
-static bool start_elem(cars_reader *r, int32_t lf)
+/* Grows list field lf's array to hold at least `need` elements. */
+static bool list_reserve(cars_reader *r, int32_t lf, uint32_t need)
 {
-    const cars_program *p = r->p;
-    const cars_pfield *f = &p->fields[lf];
+    if (need <= r->list_cap[lf])
+        return true;
     cars_list *l = &r->lists[lf];
-    if (l->n >= CARS_READER_MAX_ELEMS) {
-        set_err(r, "%.*s: more than %d elements", (int)f->path.len, f->path.p, CARS_READER_MAX_ELEMS);
+    uint32_t cap = r->list_cap[lf] ? r->list_cap[lf] : 64;
+    while (cap < need)
+        cap = cap > CARS_READER_MAX_ELEMS / 2 ? CARS_READER_MAX_ELEMS : cap * 2;
+    cars_value *e = cars_realloc(l->elems, (size_t)cap * (l->stride ? l->stride : 1) * sizeof(cars_value));
+    if (!e) {
+        r->oom = true;
         return false;
     }
-    l->n++;
+    l->elems = e;
+    r->list_cap[lf] = cap;
+    return true;
+}
+
+/* Starts the next element of the list whose frame is `lf_frame`: the slots
+ * its fields go to, zeroed, or NULL (over the element limit, or out of
+ * memory). Elements are stored only while the record is still valid: then
+ * every element before this one was an object and is stored, so the array
+ * holds exactly lists[lf].n elements, within its capacity. Once the record
+ * is invalid, nothing more is kept (the VM never sees it): scratch slots. */
+static cars_value *start_elem(cars_reader *r, frame *lf_frame)
+{
+    int32_t lf = lf_frame->node;
+    const cars_pfield *f = &r->p->fields[lf];
+    cars_list *l = &r->lists[lf];
+    if (lf_frame->count >= CARS_READER_MAX_ELEMS) {
+        set_err(r, "%.*s: more than %d elements", (int)f->path.len, f->path.p, CARS_READER_MAX_ELEMS);
+        return NULL;
+    }
+    lf_frame->count++;
     if (++r->egen == 0) { /* wrapped: forget every old mark */
         memset(r->eseen, 0, (r->p->nelem_fields + 1) * sizeof *r->eseen);
         r->egen = 1;
     }
     cars_value *slots = r->escratch;
-    if (f->flags & CARS_FF_READ) {
-        if (l->n > r->list_cap[lf]) {
-            uint32_t cap = r->list_cap[lf] ? r->list_cap[lf] * 2 : 64;
-            if (cap > CARS_READER_MAX_ELEMS)
-                cap = CARS_READER_MAX_ELEMS;
-            cars_value *e = cars_realloc(l->elems, (size_t)cap * (l->stride ? l->stride : 1) * sizeof(cars_value));
-            if (!e) {
-                r->oom = true;
-                return false;
-            }
-            l->elems = e;
-            r->list_cap[lf] = cap;
-        }
-        slots = l->elems + (size_t)(l->n - 1) * l->stride;
+    if ((f->flags & CARS_FF_READ) && !r->has_err) {
+        if (!list_reserve(r, lf, l->n + 1))
+            return NULL;
+        slots = l->elems + (size_t)l->n * l->stride;
+        l->n++;
     }
     memset(slots, 0, l->stride * sizeof(cars_value));
-    return true;
+    return slots;
 }
 
 static int cb_start_map(void *ctx)
@@ -897,10 +920,15 @@ static int cb_start_map(void *ctx)
     }
     frame *top = &r->stack[r->depth - 1];
     if (top->kind == FR_LIST) {
-        int32_t lf = top->node;
-        if (!start_elem(r, lf))
+        uint32_t idx = top->count;
+        cars_value *slots = start_elem(r, top);
+        if (!slots)
             return r->oom ? 0 : push(r, FR_SKIP_OBJ, -1);
-        return push(r, FR_ELEM, lf);
+        if (!push(r, FR_ELEM, top->node))
+            return 0;
+        r->stack[r->depth - 1].count = idx;
+        r->stack[r->depth - 1].slots = slots;
+        return 1;
     }
     value_context(r);
     if (r->target == T_NODE)
@@ -941,8 +969,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
                 if (r->eseen[idx] == r->egen) {
                     char got[80];
                     render(got, sizeof got, k, n, true);
-                    set_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p,
-                            r->lists[f->node].n - 1, got);
+                    set_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, f->count, got);
                 }
                 r->eseen[idx] = r->egen;
                 r->target = T_ELEM;
@@ -1033,18 +1060,14 @@ static void check_required(cars_reader *r)
     }
 }
 
-static void check_elem_required(cars_reader *r, int32_t lf)
+static void check_elem_required(cars_reader *r, const frame *el)
 {
     const cars_program *p = r->p;
-    const cars_pfield *f = &p->fields[lf];
-    const cars_list *l = &r->lists[lf];
-    const cars_value *slots = r->escratch;
-    if ((f->flags & CARS_FF_READ) && l->n <= r->list_cap[lf])
-        slots = l->elems + (size_t)(l->n - 1) * l->stride;
+    const cars_pfield *f = &p->fields[el->node];
     for (uint32_t e = 0; e < f->elems_n; e++) {
         const cars_pfield *ef = &p->elem_fields[f->elems_first + e];
-        if ((ef->flags & CARS_FF_REQUIRED) && !slots[e].known) {
-            set_err(r, "missing required field %.*s[%u].%.*s", (int)f->path.len, f->path.p, l->n - 1,
+        if ((ef->flags & CARS_FF_REQUIRED) && !el->slots[e].known) {
+            set_err(r, "missing required field %.*s[%u].%.*s", (int)f->path.len, f->path.p, el->count,
                     (int)ef->path.len, ef->path.p);
             return;
         }
@@ -1065,7 +1088,7 @@ static int cb_end_map(void *ctx)
     frame *f = &r->stack[r->depth - 1];
     check_unknown_dups(r, f);
     if (f->kind == FR_ELEM)
-        check_elem_required(r, f->node);
+        check_elem_required(r, f);
     else if (f->kind == FR_OBJ && r->depth == 1)
         check_required(r);
     pop(r);
@@ -1105,7 +1128,7 @@ static int cb_end_array(void *ctx)
     cars_reader *r = ctx;
     frame *f = &r->stack[r->depth - 1];
     if (f->kind == FR_LIST)
-        r->v[f->node].i = r->lists[f->node].n;
+        r->v[f->node].i = f->count;
     pop(r);
     return 1;
 }
@@ -1186,6 +1209,11 @@ static void reset(cars_reader *r)
 bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
 {
     reset(r);
+    if (len > CARS_READER_MAX_LINE) { /* offsets and lengths are 32-bit */
+        snprintf(r->err, sizeof r->err, "line longer than %lu bytes", (unsigned long)CARS_READER_MAX_LINE);
+        r->has_err = true;
+        return false;
+    }
     if (len + 1 > r->strcap) {
         size_t cap = r->strcap ? r->strcap : 4096;
         while (cap < len + 1)

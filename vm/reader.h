@@ -4,7 +4,7 @@
  * callback API; one reader per thread, reused for every line; no heap
  * allocation per record (yajl allocates from an arena reset per line).
  * Limits: CARS_READER_MAX_DEPTH nesting levels, CARS_READER_MAX_ELEMS
- * elements per list. */
+ * elements per list, CARS_READER_MAX_LINE bytes per line. */
 #ifndef CARS_READER_H
 #define CARS_READER_H
 
@@ -16,6 +16,7 @@
 
 #define CARS_READER_MAX_DEPTH 64
 #define CARS_READER_MAX_ELEMS 100000
+#define CARS_READER_MAX_LINE 0xFFFFFFFEu /* longer lines are refused: offsets are 32-bit */
 
 /* A value slot: integer-like (bool 0/1, integer, date in days, country
  * code, enum member index) in i, number in f; known = present and not null. */
@@ -28,7 +29,9 @@ typedef struct cars_value {
 } cars_value;
 
 /* A list field's elements: n records of `stride` slots (one per element
- * field, in schema order). */
+ * field, in schema order), n <= the array's capacity. Kept only for the
+ * list fields the program reads; in a valid record n is the list's length
+ * (and v[field].i). */
 typedef struct cars_list {
     uint32_t n;
     uint32_t stride;

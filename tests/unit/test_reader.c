@@ -258,6 +258,95 @@ static void test_long_list(void **s)
     free(buf);
 }
 
+/* A growable line buffer for the tests that build long records. */
+typedef struct lbuf {
+    char *p;
+    size_t n, cap;
+} lbuf;
+
+static void lb_add(lbuf *b, const char *s)
+{
+    size_t k = strlen(s);
+    if (b->n + k + 1 > b->cap) {
+        b->cap = (b->n + k + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+    memcpy(b->p + b->n, s, k + 1);
+    b->n += k;
+}
+
+#define TRAVEL_OBJ "{\"country\":\"FRA\",\"year\":2020,\"complied\":true}"
+
+/* travel_history = [before x nb, TRAVEL_OBJ x nobj] (before: one element). */
+static void list_line(lbuf *b, const char *before, unsigned nb, unsigned nobj)
+{
+    b->n = 0;
+    lb_add(b, BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[");
+    for (unsigned i = 0; i < nb; i++)
+        lb_add(b, i ? "," : ""), lb_add(b, before);
+    for (unsigned i = 0; i < nobj; i++)
+        lb_add(b, nb + i ? "," : ""), lb_add(b, i % 2 ? "{\"year\":1999,\"complied\":false,\"country\":\"DEU\"}" : TRAVEL_OBJ);
+    lb_add(b, "]}");
+}
+
+/* Elements that are not objects, of every JSON type and in any number,
+ * before or between objects: an error naming the first one, and never a
+ * write past the element array (the reader counted them without growing it:
+ * a heap overflow under ASan, SIGSEGV in carsvm). The next records read
+ * cleanly, however many elements came before. */
+static void test_list_non_objects(void **s)
+{
+    (void)s;
+    static const char *const kinds[] = {"0", "1.5", "\"x\"", "true", "false", "null", "[]", "[{}]", "[1,{}]"};
+    static const char *const got[] = {"0", "1.5", "\"x\"", "true", "false", "null", "a list", "a list", "a list"};
+    static const unsigned counts[] = {1, 63, 64, 65, 128, 129, 10000};
+    lbuf b = {0};
+    char want[200];
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            list_line(&b, kinds[k], counts[c], 3); /* non-objects first, on a fresh reader (no array yet) */
+            snprintf(want, sizeof want, "travel_history[0]: expected an object, got %s", got[k]);
+            cars_reader *fresh = cars_reader_new(&T.p);
+            assert_non_null(fresh);
+            assert_false(cars_reader_parse(fresh, b.p, b.n));
+            assert_string_equal(cars_reader_error(fresh), want);
+            cars_reader_free(fresh);
+            invalid(b.p, want); /* and on one that has read long lists */
+            b.n = 0; /* one object, then the non-objects, then objects */
+            lb_add(&b, BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[" TRAVEL_OBJ);
+            for (unsigned i = 0; i < counts[c]; i++)
+                lb_add(&b, ","), lb_add(&b, kinds[k]);
+            lb_add(&b, "," TRAVEL_OBJ "," TRAVEL_OBJ "]}");
+            snprintf(want, sizeof want, "travel_history[1]: expected an object, got %s", got[k]);
+            invalid(b.p, want);
+        }
+    /* after all that, valid lists of every length read back exactly */
+    for (unsigned n = 0; n <= 300; n += 37) {
+        list_line(&b, "", 0, n);
+        assert_true(valid(b.p));
+        const cars_record *r = cars_reader_record(R);
+        assert_int_equal(r->lists[F_TRAVEL].n, n);
+        assert_int_equal(r->v[F_TRAVEL].i, n);
+        for (unsigned i = 0; i < n; i++) {
+            const cars_value *e = r->lists[F_TRAVEL].elems + (size_t)i * 3;
+            assert_int_equal(e[E_COUNTRY].i, tp_cc(i % 2 ? "DEU" : "FRA"));
+            assert_int_equal(e[E_YEAR].i, i % 2 ? 1999 : 2020);
+            assert_int_equal(e[E_COMPLIED].i, i % 2 == 0);
+        }
+        list_line(&b, "7", 1, n + 100); /* and an invalid one in between */
+        invalid(b.p, "travel_history[0]: expected an object, got 7");
+    }
+    /* a line too long for 32-bit offsets is refused before a byte is read */
+    assert_false(cars_reader_parse(R, "{", (size_t)CARS_READER_MAX_LINE + 1));
+    assert_string_equal(cars_reader_error(R), "line longer than 4294967294 bytes");
+    assert_false(cars_reader_out_of_memory(R));
+    /* the index of a later element's error counts the non-objects before it */
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[" TRAVEL_OBJ ",{\"country\":\"FRA\",\"complied\":true}]}",
+            "missing required field travel_history[1].year");
+    free(b.p);
+}
+
 /* Reading allocates nothing per record once warmed up. */
 static void test_no_allocation(void **s)
 {
@@ -381,7 +470,7 @@ int main(void)
         cmocka_unit_test(test_depth),      cmocka_unit_test(test_required),   cmocka_unit_test(test_types),
         cmocka_unit_test(test_duplicates), cmocka_unit_test(test_long_list),  cmocka_unit_test(test_no_allocation),
         cmocka_unit_test(test_alloc_failure), cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_numbers_as_strtod),
+        cmocka_unit_test(test_numbers_as_strtod), cmocka_unit_test(test_list_non_objects),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
