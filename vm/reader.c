@@ -174,6 +174,7 @@ struct cars_reader {
     size_t strcap, strlen_;
     ukey *ukeys;
     uint32_t nukeys, ukcap;
+    uint64_t key_cmps; /* comparisons of unknown keys on this line */
     char *ukbuf;
     size_t ukbuf_len, ukbuf_cap;
     /* parse state */
@@ -394,6 +395,7 @@ void cars_reader_free(cars_reader *r)
 const cars_record *cars_reader_record(const cars_reader *r) { return &r->rec; }
 const char *cars_reader_error(const cars_reader *r) { return r->err; }
 bool cars_reader_out_of_memory(const cars_reader *r) { return r->oom; }
+uint64_t cars_reader_key_comparisons(const cars_reader *r) { return r->key_cmps; }
 
 /* ---- errors ---- */
 
@@ -1016,29 +1018,62 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
     return map_key(ctx, (const char *)key, n, key_prefix((const char *)key, n));
 }
 
-/* Sorts an object's unknown keys (shell sort: no globals, no allocation)
- * and reports the first duplicate. */
-static int ukey_cmp(const cars_reader *r, const ukey *x, const ukey *y)
+/* An object's unknown keys are sorted to find duplicates: insertion sort
+ * for a few (the common case), heapsort beyond: in place, no allocation,
+ * and at most about 2 n log2 n comparisons whatever the order of the keys
+ * (a shell sort went quadratic on a crafted order). r->key_cmps counts the
+ * comparisons of the line, for tests and fuzzers to bound. */
+static int ukey_cmp(cars_reader *r, const ukey *x, const ukey *y)
 {
+    r->key_cmps++;
     uint32_t n = x->len < y->len ? x->len : y->len;
     int c = n ? memcmp(r->ukbuf + x->off, r->ukbuf + y->off, n) : 0;
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+static void sift_down(cars_reader *r, ukey *k, uint32_t i, uint32_t n)
+{
+    ukey t = k[i];
+    for (uint32_t c; (c = 2 * i + 1) < n; i = c) { /* n < 2^31: keys take 4 bytes or more of a line */
+        if (c + 1 < n && ukey_cmp(r, &k[c], &k[c + 1]) < 0)
+            c++;
+        if (ukey_cmp(r, &t, &k[c]) >= 0)
+            break;
+        k[i] = k[c];
+    }
+    k[i] = t;
+}
+
+static void sort_ukeys(cars_reader *r, ukey *k, uint32_t n)
+{
+    if (n <= 8) {
+        for (uint32_t i = 1; i < n; i++) {
+            ukey t = k[i];
+            uint32_t j = i;
+            for (; j > 0 && ukey_cmp(r, &k[j - 1], &t) > 0; j--)
+                k[j] = k[j - 1];
+            k[j] = t;
+        }
+        return;
+    }
+    for (uint32_t i = n / 2; i-- > 0;)
+        sift_down(r, k, i, n);
+    for (uint32_t end = n - 1; end > 0; end--) {
+        ukey t = k[0];
+        k[0] = k[end];
+        k[end] = t;
+        sift_down(r, k, 0, end);
+    }
+}
+
+/* Reports the first duplicate among an object's unknown keys (in sorted order). */
 static void check_unknown_dups(cars_reader *r, const frame *f)
 {
     uint32_t n = r->nukeys - f->ukey_start;
     if (n < 2)
         return; /* before the pointer: ukeys is NULL until a first unknown key */
     ukey *k = r->ukeys + f->ukey_start;
-    for (uint32_t gap = n / 2; gap > 0; gap /= 2)
-        for (uint32_t i = gap; i < n; i++) {
-            ukey t = k[i];
-            uint32_t j = i;
-            for (; j >= gap && ukey_cmp(r, &k[j - gap], &t) > 0; j -= gap)
-                k[j] = k[j - gap];
-            k[j] = t;
-        }
+    sort_ukeys(r, k, n);
     for (uint32_t i = 1; i < n; i++)
         if (ukey_cmp(r, &k[i - 1], &k[i]) == 0) {
             char got[80];
@@ -1193,6 +1228,7 @@ static void reset(cars_reader *r)
     r->strlen_ = 0;
     r->nukeys = 0;
     r->ukbuf_len = 0;
+    r->key_cmps = 0;
     r->rec.has_id = false;
     r->rec.id.p = NULL;
     r->rec.id.len = 0;
