@@ -1,4 +1,6 @@
-/* reader.c - the streaming record reader. yajl's callback API drives a small
+/* reader.c - the streaming record reader. The line's bytes are checked
+ * first (strict UTF-8, no control character JSON forbids, no byte order
+ * mark: yajl is lax on all three), then yajl's callback API drives a small
  * state machine over the schema: a trie of the dotted field paths (objects),
  * list fields and their element records. Every field is validated (type,
  * enum membership, dates, min, required, duplicates); the fields the program
@@ -185,7 +187,7 @@ struct cars_reader {
     yajl_handle h;     /* the current line's parser */
     const char *line;  /* the current line */
     size_t len;
-    bool lone;         /* the line holds a lone surrogate escape */
+    bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
     bool started;
     bool has_err;
     bool oom;
@@ -425,17 +427,61 @@ static void target_path(const cars_reader *r, char *out, size_t n)
     }
 }
 
-/* A short rendering of an offending value. */
-static void render(char *out, size_t n, const char *s, size_t len, bool quoted)
+static size_t utf8_seq(const unsigned char *s, size_t n);
+
+/* A short rendering of an offending value for a message: at most 60 bytes
+ * of it (cut between characters, then "…"); quoted, as a JSON string
+ * literal ('"' and '\\' escaped). Control characters are always escaped
+ * (\n, \u0000, ...): a NUL would end the message and others would hide in
+ * it. A byte that is not UTF-8 (never in a line the reader accepts) is
+ * shown as \xNN. */
+static void render(char *out, size_t n, const char *str, size_t len, bool quoted)
 {
-    size_t max = 60;
-    bool cut = len > max;
-    if (cut) {
-        len = max;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) /* keep UTF-8 whole */
-            len--;
+    const unsigned char *s = (const unsigned char *)str;
+    size_t max = n > 68 ? 60 : n > 8 ? n - 8 : 0; /* room for quotes, "…" and NUL */
+    size_t o = 0, i = 0;
+    if (quoted)
+        out[o++] = '"';
+    size_t start = o;
+    while (i < len) {
+        char esc[8];
+        const char *piece = (const char *)s + i;
+        size_t plen = 1, step = 1;
+        unsigned c = s[i];
+        if (c < 0x20 || c == 0x7F) {
+            static const char names[] = "btnvfr"; /* 0x08 .. 0x0D */
+            if (c >= 0x08 && c <= 0x0D && c != 0x0B)
+                snprintf(esc, sizeof esc, "\\%c", names[c - 0x08]);
+            else
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+            piece = esc;
+            plen = strlen(esc);
+        } else if (quoted && (c == '"' || c == '\\')) {
+            snprintf(esc, sizeof esc, "\\%c", c);
+            piece = esc;
+            plen = 2;
+        } else if (c >= 0x80) {
+            plen = step = utf8_seq(s + i, len - i);
+            if (!plen) {
+                snprintf(esc, sizeof esc, "\\x%02X", c);
+                piece = esc;
+                plen = 4;
+                step = 1;
+            }
+        }
+        if (o - start + plen > max)
+            break;
+        memcpy(out + o, piece, plen);
+        o += plen;
+        i += step;
     }
-    snprintf(out, n, "%s%.*s%s%s", quoted ? "\"" : "", (int)len, s, cut ? "\xe2\x80\xa6" : "", quoted ? "\"" : "");
+    if (i < len) {
+        memcpy(out + o, "\xe2\x80\xa6", 3);
+        o += 3;
+    }
+    if (quoted)
+        out[o++] = '"';
+    out[o] = '\0';
 }
 
 static const char *type_phrase(const cars_pfield *f, char *buf, size_t n)
@@ -716,6 +762,194 @@ static int cb_number(void *ctx, const char *s, size_t n)
     return 1;
 }
 
+/* ---- the line's bytes: what yajl lets through ---- */
+
+/* yajl's UTF-8 check is lax (it takes overlong forms, encoded surrogates,
+ * code points above U+10FFFF, lead bytes F5-F7) and it takes form feed and
+ * vertical tab as whitespace; the reader checks the bytes itself. */
+
+/* Length of the strict UTF-8 sequence (RFC 3629) at s, n >= 1 bytes left,
+ * s[0] >= 0x80; 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80; /* E0 80..9F: overlong */
+        hi = c == 0xED ? 0x9F : 0xBF; /* ED A0..BF: surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80; /* F0 80..8F: overlong */
+        hi = c == 0xF4 ? 0x8F : 0xBF; /* F4 90..: above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Nonzero if one of the 8 bytes in x is not ASCII or is below 0x20. */
+static inline uint64_t unusual8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    return (((x - ones * 0x20) & ~x) | x) & high;
+}
+
+/* The offset of the first byte of s that is not strict UTF-8, or is a
+ * control character that JSON never allows raw (below 0x20 but tab, LF,
+ * CR: outside strings only those are whitespace, inside strings every
+ * control character must be escaped); n if there is none. ASCII text is
+ * checked 8 bytes at a time. */
+static size_t first_bad_byte(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        for (uint64_t x; i + 8 <= n; i += 8) {
+            memcpy(&x, s + i, 8);
+            if (unusual8(x))
+                break;
+        }
+        size_t stop = i + 8 < n ? i + 8 : n; /* the word that stopped the fast loop */
+        while (i < stop) {
+            unsigned c = s[i];
+            if (c >= 0x80) {
+                size_t k = utf8_seq(s + i, n - i);
+                if (!k)
+                    return i;
+                i += k;
+            } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                return i;
+            } else {
+                i++;
+            }
+        }
+    }
+    return n;
+}
+
+/* Why the bytes at s[at] (of n) were refused: "at byte 8: C0 AF is an
+ * overlong encoding". Bytes count from 1, as lines do. */
+static void bad_byte_message(char *out, size_t outn, const unsigned char *s, size_t n, size_t at)
+{
+    const unsigned char *p = s + at;
+    size_t left = n - at, k = 1;
+    unsigned c = p[0];
+    if (c < 0x80) {
+        snprintf(out, outn, "not valid JSON: control character 0x%02X at byte %zu (JSON whitespace is space, tab, "
+                 "CR, LF; strings must escape it)", c, at + 1);
+        return;
+    }
+    while (k < 4 && k < left && (p[k] & 0xC0) == 0x80)
+        k++;
+    size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2; /* what the lead byte announces */
+    uint32_t cp = c & (0x7Fu >> want);
+    for (size_t i = 1; i < want && i < k; i++)
+        cp = cp << 6 | (p[i] & 0x3Fu);
+    char what[64];
+    if (c <= 0xBF) {
+        k = 1;
+        snprintf(what, sizeof what, "is a continuation byte with no lead byte");
+    } else if (c >= 0xF8) {
+        k = 1;
+        snprintf(what, sizeof what, "never appears in UTF-8");
+    } else if (k < want) {
+        snprintf(what, sizeof what, "is an incomplete sequence");
+    } else if (c <= 0xC1 || (c == 0xE0 && p[1] < 0xA0) || (c == 0xF0 && p[1] < 0x90)) {
+        k = want;
+        snprintf(what, sizeof what, "is an overlong encoding");
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+        k = want;
+        snprintf(what, sizeof what, "encodes the surrogate U+%04X", (unsigned)cp);
+    } else {
+        k = want;
+        snprintf(what, sizeof what, "is beyond U+10FFFF");
+    }
+    char hex[16];
+    for (size_t i = 0, o = 0; i < k; i++)
+        o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02X", i ? " " : "", p[i]);
+    snprintf(out, outn, "not valid JSON: invalid UTF-8 at byte %zu: %s %s", at + 1, hex, what);
+}
+
+static bool starts_with_bom(const char *s, size_t n)
+{
+    return n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0;
+}
+
+static int hexval(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* yajl accepts a lone surrogate escape (\ud800 without its low half, or a
+ * low half alone): find one. */
+static bool lone_surrogate(const char *s, size_t n, char out[7])
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        const char *bs = memchr(s + i, '\\', n - 1 - i); /* escapes are rare: skip to the next */
+        if (!bs)
+            break;
+        i = (size_t)(bs - s);
+        if (s[i + 1] != 'u' || i + 6 > n) {
+            i++;
+            continue;
+        }
+        int v = hexval(s + i + 2);
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            int w = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hexval(s + i + 8) : -1;
+            if (w >= 0xDC00 && w <= 0xDFFF) {
+                i += 11;
+                continue;
+            }
+        }
+        if (v >= 0xD800 && v <= 0xDFFF) {
+            memcpy(out, s + i, 6);
+            out[6] = '\0';
+            return true;
+        }
+        i += 5;
+    }
+    return false;
+}
+
+/* In a line with bad bytes or a lone surrogate, the id is reported only if
+ * its own text is clean (yajl would hand over a wrong or invalid string):
+ * the raw token of the string just read ends where the parser stands. */
+static bool id_token_clean(const cars_reader *r)
+{
+    size_t end = yajl_get_bytes_consumed(r->h);
+    if (end < 2 || end > r->len)
+        return false;
+    size_t q = end - 1; /* the closing quote */
+    while (q > 0) {
+        q--;
+        if (r->line[q] != '"')
+            continue;
+        size_t bs = 0;
+        while (bs < q && r->line[q - 1 - bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            break; /* the opening quote */
+    }
+    char sur[7];
+    return first_bad_byte((const unsigned char *)r->line + q, end - q) == end - q &&
+           !lone_surrogate(r->line + q, end - q, sur);
+}
+
 /* Copies a string into the record's buffer. The buffer is longer than the
  * line, and a decoded string is never longer than its text in the line (an
  * escape decodes to fewer bytes than it takes), so a line's strings always
@@ -733,31 +967,6 @@ static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
     return out;
 }
 
-static bool lone_surrogate(const char *s, size_t n, char out[7]);
-
-/* With a lone surrogate in the line, an id string holding one is not
- * reported (yajl decodes it into a wrong character): the raw token of the
- * string just read ends where the parser stands. */
-static bool id_has_lone_surrogate(const cars_reader *r)
-{
-    size_t end = yajl_get_bytes_consumed(r->h);
-    if (end < 2 || end > r->len)
-        return true;
-    size_t q = end - 1; /* the closing quote */
-    while (q > 0) {
-        q--;
-        if (r->line[q] != '"')
-            continue;
-        size_t bs = 0;
-        while (bs < q && r->line[q - 1 - bs] == '\\')
-            bs++;
-        if (bs % 2 == 0)
-            break; /* the opening quote */
-    }
-    char sur[7];
-    return lone_surrogate(r->line + q, end - q, sur);
-}
-
 static void string_value(cars_reader *r, const cars_pfield *f, const unsigned char *s, size_t n)
 {
     const cars_program *p = r->p;
@@ -768,7 +977,7 @@ static void string_value(cars_reader *r, const cars_pfield *f, const unsigned ch
         if (r->target == T_FIELD) {
             if ((f->flags & CARS_FF_READ) || r->tidx == r->id_field)
                 r->s[r->tidx] = keep(r, s, n);
-            if (r->tidx == r->id_field && !(r->lone && id_has_lone_surrogate(r))) {
+            if (r->tidx == r->id_field && !(r->suspect && !id_token_clean(r))) {
                 r->rec.id = r->s[r->tidx];
                 r->rec.has_id = true;
             }
@@ -1173,50 +1382,6 @@ static const yajl_callbacks callbacks = {
     cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
 };
 
-static int hexval(const char *s)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-/* yajl accepts a lone surrogate escape (\ud800 without its low half, or a
- * low half alone): find one. */
-static bool lone_surrogate(const char *s, size_t n, char out[7])
-{
-    for (size_t i = 0; i + 1 < n; i++) {
-        const char *bs = memchr(s + i, '\\', n - 1 - i); /* escapes are rare: skip to the next */
-        if (!bs)
-            break;
-        i = (size_t)(bs - s);
-        if (s[i + 1] != 'u' || i + 6 > n) {
-            i++;
-            continue;
-        }
-        int v = hexval(s + i + 2);
-        if (v >= 0xD800 && v <= 0xDBFF) {
-            int w = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hexval(s + i + 8) : -1;
-            if (w >= 0xDC00 && w <= 0xDFFF) {
-                i += 11;
-                continue;
-            }
-        }
-        if (v >= 0xD800 && v <= 0xDFFF) {
-            memcpy(out, s + i, 6);
-            out[6] = '\0';
-            return true;
-        }
-        i += 5;
-    }
-    return false;
-}
-
 static void reset(cars_reader *r)
 {
     const cars_program *p = r->p;
@@ -1268,9 +1433,12 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
     }
+    const unsigned char *u = (const unsigned char *)line;
+    size_t bad = first_bad_byte(u, len);
+    bool bom = starts_with_bom(line, len);
     char sur[7];
     bool lone = lone_surrogate(line, len, sur); /* skips from backslash to backslash */
-    r->lone = lone;
+    r->suspect = bad < len || lone;
     r->line = line;
     r->len = len;
     yajl_handle h = yajl_alloc(&callbacks, &r->afuncs, r);
@@ -1288,7 +1456,16 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
     }
-    if (st == yajl_status_error) {
+    /* the bytes were checked before the parse: their error comes first; a
+     * line with bad bytes was parsed only to read its id */
+    if (bom) {
+        snprintf(r->err, sizeof r->err, "not valid JSON: the line starts with a UTF-8 byte order mark (EF BB BF); "
+                                        "JSON Lines text must not");
+        r->has_err = true;
+    } else if (bad < len) {
+        bad_byte_message(r->err, sizeof r->err, u, len, bad);
+        r->has_err = true;
+    } else if (st == yajl_status_error) {
         unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)line, len);
         const char *m = msg ? (const char *)msg : "parse error";
         if (strncmp(m, "parse error: ", 13) == 0)

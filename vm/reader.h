@@ -55,9 +55,10 @@ cars_reader *cars_reader_new(const cars_program *p);
 void cars_reader_free(cars_reader *r);
 
 /* Parses and validates one line (without its newline). True if the record
- * is valid; otherwise cars_reader_error() says why (the record's id is
- * still set if it could be read). Nothing is carried from one line to the
- * next. */
+ * is valid: then every string in it is strict UTF-8. Otherwise
+ * cars_reader_error() says why (valid UTF-8, no control characters), and
+ * the record's id is still set if it could be read from text that is
+ * itself valid. Nothing is carried from one line to the next. */
 bool cars_reader_parse(cars_reader *r, const char *line, size_t len);
 const cars_record *cars_reader_record(const cars_reader *r);
 /* The error of the last invalid line: NUL-terminated, without final '.'. */

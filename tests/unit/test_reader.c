@@ -130,7 +130,7 @@ static void test_json_errors(void **s)
     assert_false(cars_reader_record(R)->has_id);
     invalid("{\"id\":\"\\udc00\\ud800\"}", "not valid JSON: lone surrogate \\udc00 in a string");
     invalid("{\"id\":\"\\ud800\\u0041\"}", "not valid JSON: lone surrogate \\ud800 in a string");
-    invalid("{\"id\":\"\xff\"}", "not valid JSON: invalid bytes in UTF8 string");
+    invalid("{\"id\":\"\xff\"}", "not valid JSON: invalid UTF-8 at byte 8: FF never appears in UTF-8");
     /* an escaped backslash before u is not an escape */
     invalid("{\"id\":\"\\\\ud800\"}", "missing required field received");
 }
@@ -436,6 +436,187 @@ static void test_duplicate_check_n_log_n(void **s)
     free(b.p);
 }
 
+/* The position of the first byte of s that is not strict UTF-8 (RFC 3629)
+ * or a control character other than tab, LF, CR; n if none. Written from
+ * the RFC's definition (decode, then check the length is the shortest and
+ * the code point is a scalar value), independently of the reader's table. */
+static size_t ref_first_bad(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                return i;
+            i++;
+            continue;
+        }
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!len || i + len > n)
+            return i;
+        uint32_t cp = c & (0xFFu >> (len + 1));
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (s[i + k] & 0x3Fu);
+        }
+        static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Sequences of 2, 3 and 4 bytes in a string value: the reader refuses
+ * exactly what strict UTF-8 refuses, and says at which byte. yajl alone
+ * took overlong forms (C0 AF), encoded surrogates (ED A0 80), code points
+ * above U+10FFFF and lead bytes F5-F7. */
+static void test_utf8_exhaustive(void **s)
+{
+    (void)s;
+    const char *head = "{\"id\":\"T\",\"x\":\"a";
+    size_t hl = strlen(head);
+    char line[64], want[200];
+    /* every lead byte and second byte; the third and fourth from these (each
+     * side of every range edge), the fourth from the first four */
+    static const unsigned char tails[] = {0x41, 0x80, 0xBF, 0xC0, 0x00, 0x7F, 0x8F, 0x90, 0x9F, 0xA0, 0xF5, 0xFF};
+    unsigned long tried = 0;
+    for (unsigned len = 2; len <= 4; len++)
+        for (unsigned b0 = len == 2 ? 0x80 : len == 3 ? 0xE0 : 0xF0; b0 <= 0xFF; b0++)
+            for (unsigned b1 = 0; b1 <= 0xFF; b1++)
+                for (unsigned t = 0; t < (len == 2 ? 1u : len == 3 ? sizeof tails : 4u * 4u); t++) {
+                    unsigned char q[4] = {(unsigned char)b0, (unsigned char)b1,
+                                          tails[len == 3 ? t : t % 4], tails[len == 4 ? t / 4 : 0]};
+                    bool skip = false;
+                    for (unsigned k = 1; k < len; k++) /* bytes that would end the string or reach yajl's own check */
+                        skip |= q[k] == '"' || q[k] == '\\' || q[k] == '\t' || q[k] == '\n' || q[k] == '\r';
+                    if (skip)
+                        continue;
+                    memcpy(line, head, hl);
+                    memcpy(line + hl, q, len);
+                    memcpy(line + hl + len, "\"}", 3);
+                    size_t n = hl + len + 2;
+                    size_t bad = ref_first_bad((const unsigned char *)line, n);
+                    tried++;
+                    bool ok = cars_reader_parse(R, line, n);
+                    assert_false(ok); /* no required field: never valid */
+                    const char *err = cars_reader_error(R);
+                    if (bad == n) {
+                        if (strcmp(err, "missing required field received") != 0)
+                            fail_msg("%02X %02X %02X %02X (%u bytes) refused: %s", q[0], q[1], q[2], q[3], len, err);
+                        assert_true(cars_reader_record(R)->has_id);
+                        continue;
+                    }
+                    snprintf(want, sizeof want, "at byte %zu", bad + 1);
+                    if (strncmp(err, "not valid JSON: ", 16) != 0 || !strstr(err, want))
+                        fail_msg("%02X %02X %02X %02X (%u bytes): want %s, got: %s", q[0], q[1], q[2], q[3], len, want, err);
+                    assert_true(cars_reader_record(R)->has_id); /* the id itself is clean */
+                }
+    assert_true(tried > 100000);
+}
+
+/* What each kind of bad byte is called, where it is said to be, and when
+ * the id of such a record is still given. */
+static void test_utf8_messages(void **s)
+{
+    (void)s;
+    invalid("{\"id\":\"G-1\",\"x\":\"\xC0\xAF\"}", "not valid JSON: invalid UTF-8 at byte 18: C0 AF is an overlong encoding");
+    assert_true(cars_reader_record(R)->has_id);
+    invalid("{\"id\":\"G-1\",\"x\":\"\xE0\x80\xAF\"}", "not valid JSON: invalid UTF-8 at byte 18: E0 80 AF is an overlong encoding");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF0\x80\x80\xAF\"}",
+            "not valid JSON: invalid UTF-8 at byte 18: F0 80 80 AF is an overlong encoding");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xED\xA0\x80\"}",
+            "not valid JSON: invalid UTF-8 at byte 18: ED A0 80 encodes the surrogate U+D800");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xED\xBF\xBF\"}",
+            "not valid JSON: invalid UTF-8 at byte 18: ED BF BF encodes the surrogate U+DFFF");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF4\x90\x80\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: F4 90 80 80 is beyond U+10FFFF");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF5\x80\x80\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: F5 80 80 80 is beyond U+10FFFF");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF8\x88\x80\x80\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: F8 never appears in UTF-8");
+    invalid("{\"id\":\"G-1\",\"x\":\"\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: 80 is a continuation byte with no lead byte");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xE2\x82\"}", "not valid JSON: invalid UTF-8 at byte 18: E2 82 is an incomplete sequence");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xE2\x82", "not valid JSON: invalid UTF-8 at byte 18: E2 82 is an incomplete sequence");
+    /* in a key, a known field, a list element */
+    invalid("{\"id\":\"G-1\",\"\xC0\xAF\":1}", "not valid JSON: invalid UTF-8 at byte 14: C0 AF is an overlong encoding");
+    invalid("{\"id\":\"G-1\",\"route\":\"standard\xC0\xAF\"}",
+            "not valid JSON: invalid UTF-8 at byte 30: C0 AF is an overlong encoding");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FR\xED\xA0\x80\"}]}",
+            "not valid JSON: invalid UTF-8 at byte 245: ED A0 80 encodes the surrogate U+D800");
+    assert_true(cars_reader_record(R)->has_id);
+    /* the id is given only if its own text is clean: two ids that differ only
+     * in bad bytes never come out as the same id */
+    invalid("{\"id\":\"G\xC0\xAF\"}", "not valid JSON: invalid UTF-8 at byte 9: C0 AF is an overlong encoding");
+    assert_false(cars_reader_record(R)->has_id);
+    invalid("{\"id\":\"G\xC0\xAE\"}", "not valid JSON: invalid UTF-8 at byte 9: C0 AE is an overlong encoding");
+    assert_false(cars_reader_record(R)->has_id);
+    invalid("{\"x\":\"\xC0\xAF\",\"id\":\"G-2\"}", "not valid JSON: invalid UTF-8 at byte 7: C0 AF is an overlong encoding");
+    assert_true(cars_reader_record(R)->has_id); /* the bad bytes are elsewhere */
+    assert_memory_equal(cars_reader_record(R)->id.p, "G-2", 3);
+    invalid("{\"x\":\"\xC0\xAF\",\"id\":\"G\\ud800\"}", "not valid JSON: invalid UTF-8 at byte 7: C0 AF is an overlong encoding");
+    assert_false(cars_reader_record(R)->has_id); /* the id holds a lone surrogate */
+    invalid("{\"x\":\"\\udc00\",\"id\":\"G\xED\xA0\x80\"}",
+            "not valid JSON: invalid UTF-8 at byte 22: ED A0 80 encodes the surrogate U+D800");
+    assert_false(cars_reader_record(R)->has_id);
+    /* every edge of the valid ranges is kept as it is */
+    const char *edges = "\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf";
+    char line[400];
+    snprintf(line, sizeof line, "{\"id\":\"%s\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}",
+             edges);
+    assert_true(valid(line));
+    assert_int_equal(cars_reader_record(R)->id.len, strlen(edges));
+    assert_memory_equal(cars_reader_record(R)->id.p, edges, strlen(edges));
+}
+
+/* Control characters JSON never allows raw (form feed and vertical tab,
+ * which yajl took as whitespace, NUL, ...) and the byte order mark, on any
+ * line. */
+static void test_control_and_bom(void **s)
+{
+    (void)s;
+#define WS_MSG "(JSON whitespace is space, tab, CR, LF; strings must escape it)"
+    invalid("\f", "not valid JSON: control character 0x0C at byte 1 " WS_MSG);
+    invalid("\v" VALID, "not valid JSON: control character 0x0B at byte 1 " WS_MSG);
+    invalid(VALID "\f", "not valid JSON: control character 0x0C at byte 213 " WS_MSG);
+    assert_true(cars_reader_record(R)->has_id);
+    char nul[] = "{\"id\":\"G-1\",\"x\":\"a\0b\"}";
+    assert_false(cars_reader_parse(R, nul, sizeof nul - 1));
+    assert_string_equal(cars_reader_error(R), "not valid JSON: control character 0x00 at byte 19 " WS_MSG);
+    /* tab, CR and LF are whitespace between tokens */
+    assert_true(valid("\t\r\n " VALID " \t\r\n"));
+    invalid("\xEF\xBB\xBF" VALID, "not valid JSON: the line starts with a UTF-8 byte order mark (EF BB BF); JSON Lines "
+                                  "text must not");
+    assert_false(cars_reader_record(R)->has_id);
+    invalid(" \xEF\xBB\xBF" VALID, "not valid JSON: invalid char in json text");
+    /* U+FEFF inside a string is a character like any other */
+    assert_true(valid("{\"id\":\"\xEF\xBB\xBFG\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}"));
+}
+
+/* Values quoted in messages: control characters escaped (an embedded NUL
+ * used to cut the message), quotes and backslashes escaped, long values cut
+ * between characters, never inside an escape. */
+static void test_render(void **s)
+{
+    (void)s;
+    invalid("{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"tour\\u0000ist\"}",
+            "route: \"tour\\u0000ist\" is not one of standard_visitor, marriage_visitor, overseas_domestic_worker");
+    invalid("{\"id\":\"T-1\",\"received\":\"2026-11-01\\u0000\"}", "received: 2026-11-01\\u0000 is not a date");
+    invalid("{\"id\":\"T-1\",\"route\":\"a\\\"b\\\\c\\n\\t\\u001f\\u007f\"}",
+            "route: \"a\\\"b\\\\c\\n\\t\\u001f\\u007f\" is not one of standard_visitor, marriage_visitor, "
+            "overseas_domestic_worker");
+    invalid("{\"id\":\"T-1\",\"a\\u0000\":1,\"a\\u0000\":2}", "duplicate key \"a\\u0000\"");
+    /* 58 letters then NULs: cut before an escape that would pass 60 bytes */
+    invalid("{\"id\":\"T-1\",\"route\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\u0000\\u0000\"}",
+            "route: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe2\x80\xa6\" is not one of "
+            "standard_visitor, marriage_visitor, overseas_domestic_worker");
+    /* 59 letters then a 2-byte character: cut before it */
+    invalid("{\"id\":\"T-1\",\"route\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\"}",
+            "route: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe2\x80\xa6\" is not one of "
+            "standard_visitor, marriage_visitor, overseas_domestic_worker");
+    /* exactly 60 bytes: whole, no ellipsis */
+    invalid("{\"id\":\"T-1\",\"route\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\"}",
+            "route: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\" is not one of "
+            "standard_visitor, marriage_visitor, overseas_domestic_worker");
+}
+
 /* Reading allocates nothing per record once warmed up. */
 static void test_no_allocation(void **s)
 {
@@ -560,7 +741,8 @@ int main(void)
         cmocka_unit_test(test_duplicates), cmocka_unit_test(test_long_list),  cmocka_unit_test(test_no_allocation),
         cmocka_unit_test(test_alloc_failure), cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_numbers_as_strtod), cmocka_unit_test(test_list_non_objects),
-        cmocka_unit_test(test_duplicate_check_n_log_n),
+        cmocka_unit_test(test_duplicate_check_n_log_n), cmocka_unit_test(test_utf8_exhaustive),
+        cmocka_unit_test(test_utf8_messages), cmocka_unit_test(test_control_and_bom), cmocka_unit_test(test_render),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
