@@ -474,9 +474,9 @@ static size_t ref_first_bad(const unsigned char *s, size_t n)
 static void test_utf8_exhaustive(void **s)
 {
     (void)s;
-    const char *head = "{\"id\":\"T\",\"x\":\"a";
-    size_t hl = strlen(head);
-    char line[64], want[200];
+    /* the sequence at byte 17 (after one ASCII block of 16) or 41 (inside one) */
+    const char *heads[2] = {"{\"id\":\"T\",\"x\":\"a", "{\"id\":\"T\",\"xxxxxxxxxxxxxxxxxxxxxxxx\":\"abcdef"};
+    char line[80], want[200];
     /* every lead byte and second byte; the third and fourth from these (each
      * side of every range edge), the fourth from the first four */
     static const unsigned char tails[] = {0x41, 0x80, 0xBF, 0xC0, 0x00, 0x7F, 0x8F, 0x90, 0x9F, 0xA0, 0xF5, 0xFF};
@@ -492,6 +492,8 @@ static void test_utf8_exhaustive(void **s)
                         skip |= q[k] == '"' || q[k] == '\\' || q[k] == '\t' || q[k] == '\n' || q[k] == '\r';
                     if (skip)
                         continue;
+                    const char *head = heads[b1 & 1];
+                    size_t hl = strlen(head);
                     memcpy(line, head, hl);
                     memcpy(line + hl, q, len);
                     memcpy(line + hl + len, "\"}", 3);
