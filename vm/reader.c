@@ -344,6 +344,12 @@ cars_reader *cars_reader_new(const cars_program *p)
             r->max_stride = p->fields[f].elems_n;
     r->escratch = cars_calloc(r->max_stride + 1, sizeof *r->escratch);
     r->epre = cars_calloc(p->nelem_fields + 1, sizeof *r->epre);
+    /* the unknown keys' buffers exist from the start: never a NULL base, even
+     * when every unknown key is empty ("") and adds no byte */
+    r->ukcap = 64;
+    r->ukeys = cars_malloc(r->ukcap * sizeof *r->ukeys);
+    r->ukbuf_cap = 1024;
+    r->ukbuf = cars_malloc(r->ukbuf_cap);
     for (uint32_t e = 0; r->epre && e < p->nelem_fields; e++)
         r->epre[e] = key_prefix(p->elem_fields[e].path.p, p->elem_fields[e].path.len);
     r->afuncs.malloc = arena_alloc;
@@ -351,7 +357,7 @@ cars_reader *cars_reader_new(const cars_program *p)
     r->afuncs.free = arena_free;
     r->afuncs.ctx = &r->ar;
     if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->eseen || !r->escratch || !r->epre ||
-        !build_trie(r)) {
+        !r->ukeys || !r->ukbuf || !build_trie(r)) {
         cars_reader_free(r);
         return NULL;
     }
@@ -1207,7 +1213,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
     /* an unknown key: ignored, but remembered for the duplicate check */
     r->target = T_SKIP;
     if (r->nukeys == r->ukcap) {
-        uint32_t cap = r->ukcap ? r->ukcap * 2 : 64;
+        uint32_t cap = r->ukcap * 2;
         ukey *u = cars_realloc(r->ukeys, cap * sizeof *u);
         if (!u) {
             r->oom = true;
@@ -1217,7 +1223,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
         r->ukcap = cap;
     }
     if (r->ukbuf_len + n > r->ukbuf_cap) {
-        size_t cap = r->ukbuf_cap ? r->ukbuf_cap : 1024;
+        size_t cap = r->ukbuf_cap;
         while (cap < r->ukbuf_len + n)
             cap *= 2;
         char *b = cars_realloc(r->ukbuf, cap);
@@ -1295,7 +1301,7 @@ static void check_unknown_dups(cars_reader *r, const frame *f)
 {
     uint32_t n = r->nukeys - f->ukey_start;
     if (n < 2)
-        return; /* before the pointer: ukeys is NULL until a first unknown key */
+        return;
     ukey *k = r->ukeys + f->ukey_start;
     sort_ukeys(r, k, n);
     for (uint32_t i = 1; i < n; i++)

@@ -619,6 +619,23 @@ static void test_render(void **s)
             "standard_visitor, marriage_visitor, overseas_domestic_worker");
 }
 
+/* Empty unknown keys, twice, on a fresh reader: the duplicate is named. The
+ * unknown-key buffer used to stay NULL when every unknown key was empty, and
+ * the message was rendered from NULL + 0 (undefined; clang's UBSan traps on
+ * it, found by fuzz_reader reading each line with a fresh reader). */
+static void test_empty_keys(void **s)
+{
+    (void)s;
+    static const char *const lines[] = {"{\"\":1,\"\":2}", "{\"x\":{\"\":[],\"\":{}}}", "{\"id\":\"S\",\"\":{\"\":-1},\"\":true}"};
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        cars_reader *fresh = cars_reader_new(&T.p);
+        assert_non_null(fresh);
+        assert_false(cars_reader_parse(fresh, lines[i], strlen(lines[i])));
+        assert_string_equal(cars_reader_error(fresh), "duplicate key \"\"");
+        cars_reader_free(fresh);
+    }
+}
+
 /* Reading allocates nothing per record once warmed up. */
 static void test_no_allocation(void **s)
 {
@@ -745,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_numbers_as_strtod), cmocka_unit_test(test_list_non_objects),
         cmocka_unit_test(test_duplicate_check_n_log_n), cmocka_unit_test(test_utf8_exhaustive),
         cmocka_unit_test(test_utf8_messages), cmocka_unit_test(test_control_and_bom), cmocka_unit_test(test_render),
+        cmocka_unit_test(test_empty_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
