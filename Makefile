@@ -22,8 +22,11 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CF
 LIBS_VM  = -lyajl -lsodium -lpthread
 LIBS_TEST = -lcmocka
 
-# cppcheck and clang-tidy: make lint, the last step of make test.
-DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy
+# cppcheck and clang-tidy: make lint, the last step of make test. libjansson-dev:
+# the strict JSON parser fuzz_reader_diff checks the reader against (test and
+# fuzz binaries only, never carsvm).
+DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy \
+            libjansson-dev
 
 VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
@@ -34,7 +37,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(wildcard tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
-FUZZ_TARGETS = parse loader vm reader
+FUZZ_TARGETS = parse loader vm reader reader_diff
+FUZZ_LIBS_reader_diff = -ljansson -lm
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
@@ -95,10 +99,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libca
 $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
 
 fuzz-replay: all $(FUZZ_REPLAY)
 	@sh tests/fuzz/replay.sh $(BUILD)
