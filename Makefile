@@ -24,7 +24,10 @@ LIBS_TEST = -lcmocka
 
 # cppcheck and clang-tidy: make lint, the last step of make test; strace: the
 # case that shows how the state file is replaced (tests/cases/release/state-durable).
-DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace
+# libjansson-dev: the strict JSON parser fuzz_reader_diff checks the reader
+# against (test and fuzz binaries only, never carsvm).
+DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
+            libjansson-dev
 
 VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
@@ -35,7 +38,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(wildcard tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
-FUZZ_TARGETS = parse loader vm reader
+FUZZ_TARGETS = parse loader vm reader reader_diff
+FUZZ_LIBS_reader_diff = -ljansson -lm
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
@@ -96,10 +100,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libca
 $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
 
 fuzz-replay: all $(FUZZ_REPLAY)
 	@sh tests/fuzz/replay.sh $(BUILD)

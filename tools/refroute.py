@@ -182,7 +182,7 @@ def main():
     docs,cons=load(sys.argv[1])
     out=[]
     for i,line in enumerate(open(sys.argv[2],'rb').read().split(b'\n'),1):
-        if line.strip()==b'': continue
+        if line.strip(b' \t\r')==b'': continue  # blank: only JSON whitespace (not \f, \v)
         try:
             s=line.decode('utf-8')
             r=validate(s)

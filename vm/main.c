@@ -30,7 +30,9 @@ static const struct command {
 } commands[] = {
     {"route", "route --release FILE.carsb [TRUST] [INPUT|-] [-o OUTPUT] [--threads N]",
      "      Read one application per line from INPUT (default: standard input)\n"
-     "      and write one routing line per non-blank input line, in input order.\n"
+     "      and write one routing line per non-blank input line, in input order\n"
+     "      (a blank line holds only spaces, tabs and CRs; a form feed or\n"
+     "      vertical tab makes an invalid record).\n"
      "      With -o, the output is written to a temporary file beside OUTPUT and\n"
      "      renamed on success: no truncated output is ever left. --threads N\n"
      "      (default: the number of cores) gives the same bytes as one thread.\n"

@@ -1,7 +1,8 @@
 /* output.c - routing lines as JSON. Strings are escaped here (quotes,
  * backslash, control characters; valid UTF-8 kept as is, invalid bytes
- * replaced by U+FFFD) and the explanation sentence is built from the rule
- * titles. Buffers grow and are reused: nothing is allocated per record in
+ * replaced by U+FFFD: a last line of defence only, since the reader refuses
+ * lines that are not UTF-8 and reports no id whose text is invalid) and the
+ * explanation sentence is built from the rule titles. Buffers grow and are reused: nothing is allocated per record in
  * steady state. */
 #include "output.h"
 

@@ -1,4 +1,6 @@
-/* reader.c - the streaming record reader. yajl's callback API drives a small
+/* reader.c - the streaming record reader. The line's bytes are checked
+ * first (strict UTF-8, no control character JSON forbids, no byte order
+ * mark: yajl is lax on all three), then yajl's callback API drives a small
  * state machine over the schema: a trie of the dotted field paths (objects),
  * list fields and their element records. Every field is validated (type,
  * enum membership, dates, min, required, duplicates); the fields the program
@@ -136,6 +138,8 @@ typedef struct frame {
     int32_t node;         /* FR_OBJ: trie node; FR_LIST/FR_ELEM: list field */
     uint32_t ukey_start;  /* unknown keys of this object: ukeys[ukey_start..] */
     uint32_t ukbuf_start;
+    uint32_t count;       /* FR_LIST: elements seen (of any type); FR_ELEM: its index */
+    cars_value *slots;    /* FR_ELEM: where its fields go (the list's array or escratch) */
 } frame;
 
 enum target_kind { T_NONE, T_FIELD, T_NODE, T_ELEM, T_SKIP };
@@ -158,7 +162,7 @@ struct cars_reader {
     cars_value *v;
     cars_str *s;
     cars_list *lists;
-    uint32_t *list_cap; /* elements allocated per list field */
+    uint32_t *list_cap; /* elements allocated per list field: lists[f].n <= list_cap[f] */
     uint32_t *present;  /* == gen when the field had a non-null value */
     uint32_t *req, nreq; /* the required top-level fields, ascending */
     uint32_t *seen;     /* per trie node: == gen when its key was seen */
@@ -172,6 +176,7 @@ struct cars_reader {
     size_t strcap, strlen_;
     ukey *ukeys;
     uint32_t nukeys, ukcap;
+    uint64_t key_cmps; /* comparisons of unknown keys on this line */
     char *ukbuf;
     size_t ukbuf_len, ukbuf_cap;
     /* parse state */
@@ -182,7 +187,7 @@ struct cars_reader {
     yajl_handle h;     /* the current line's parser */
     const char *line;  /* the current line */
     size_t len;
-    bool lone;         /* the line holds a lone surrogate escape */
+    bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
     bool started;
     bool has_err;
     bool oom;
@@ -339,6 +344,12 @@ cars_reader *cars_reader_new(const cars_program *p)
             r->max_stride = p->fields[f].elems_n;
     r->escratch = cars_calloc(r->max_stride + 1, sizeof *r->escratch);
     r->epre = cars_calloc(p->nelem_fields + 1, sizeof *r->epre);
+    /* the unknown keys' buffers exist from the start: never a NULL base, even
+     * when every unknown key is empty ("") and adds no byte */
+    r->ukcap = 64;
+    r->ukeys = cars_malloc(r->ukcap * sizeof *r->ukeys);
+    r->ukbuf_cap = 1024;
+    r->ukbuf = cars_malloc(r->ukbuf_cap);
     for (uint32_t e = 0; r->epre && e < p->nelem_fields; e++)
         r->epre[e] = key_prefix(p->elem_fields[e].path.p, p->elem_fields[e].path.len);
     r->afuncs.malloc = arena_alloc;
@@ -346,7 +357,7 @@ cars_reader *cars_reader_new(const cars_program *p)
     r->afuncs.free = arena_free;
     r->afuncs.ctx = &r->ar;
     if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->eseen || !r->escratch || !r->epre ||
-        !build_trie(r)) {
+        !r->ukeys || !r->ukbuf || !build_trie(r)) {
         cars_reader_free(r);
         return NULL;
     }
@@ -392,6 +403,7 @@ void cars_reader_free(cars_reader *r)
 const cars_record *cars_reader_record(const cars_reader *r) { return &r->rec; }
 const char *cars_reader_error(const cars_reader *r) { return r->err; }
 bool cars_reader_out_of_memory(const cars_reader *r) { return r->oom; }
+uint64_t cars_reader_key_comparisons(const cars_reader *r) { return r->key_cmps; }
 
 /* ---- errors ---- */
 
@@ -415,24 +427,67 @@ static void target_path(const cars_reader *r, char *out, size_t n)
     } else if (r->target == T_ELEM) {
         const frame *f = &r->stack[r->depth - 1];
         const cars_pfield *lf = &p->fields[f->node], *ef = &p->elem_fields[r->tidx];
-        snprintf(out, n, "%.*s[%u].%.*s", (int)lf->path.len, lf->path.p, r->lists[f->node].n - 1,
-                 (int)ef->path.len, ef->path.p);
+        snprintf(out, n, "%.*s[%u].%.*s", (int)lf->path.len, lf->path.p, f->count, (int)ef->path.len, ef->path.p);
     } else {
         snprintf(out, n, "?");
     }
 }
 
-/* A short rendering of an offending value. */
-static void render(char *out, size_t n, const char *s, size_t len, bool quoted)
+static size_t utf8_seq(const unsigned char *s, size_t n);
+
+/* A short rendering of an offending value for a message: at most 60 bytes
+ * of it (cut between characters, then "…"); quoted, as a JSON string
+ * literal ('"' and '\\' escaped). Control characters are always escaped
+ * (\n, \u0000, ...): a NUL would end the message and others would hide in
+ * it. A byte that is not UTF-8 (never in a line the reader accepts) is
+ * shown as \xNN. */
+static void render(char *out, size_t n, const char *str, size_t len, bool quoted)
 {
-    size_t max = 60;
-    bool cut = len > max;
-    if (cut) {
-        len = max;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) /* keep UTF-8 whole */
-            len--;
+    const unsigned char *s = (const unsigned char *)str;
+    size_t max = n > 68 ? 60 : n > 8 ? n - 8 : 0; /* room for quotes, "…" and NUL */
+    size_t o = 0, i = 0;
+    if (quoted)
+        out[o++] = '"';
+    size_t start = o;
+    while (i < len) {
+        char esc[8];
+        const char *piece = (const char *)s + i;
+        size_t plen = 1, step = 1;
+        unsigned c = s[i];
+        if (c < 0x20 || c == 0x7F) {
+            static const char names[] = "btnvfr"; /* 0x08 .. 0x0D */
+            if (c >= 0x08 && c <= 0x0D && c != 0x0B)
+                snprintf(esc, sizeof esc, "\\%c", names[c - 0x08]);
+            else
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+            piece = esc;
+            plen = strlen(esc);
+        } else if (quoted && (c == '"' || c == '\\')) {
+            snprintf(esc, sizeof esc, "\\%c", c);
+            piece = esc;
+            plen = 2;
+        } else if (c >= 0x80) {
+            plen = step = utf8_seq(s + i, len - i);
+            if (!plen) {
+                snprintf(esc, sizeof esc, "\\x%02X", c);
+                piece = esc;
+                plen = 4;
+                step = 1;
+            }
+        }
+        if (o - start + plen > max)
+            break;
+        memcpy(out + o, piece, plen);
+        o += plen;
+        i += step;
     }
-    snprintf(out, n, "%s%.*s%s%s", quoted ? "\"" : "", (int)len, s, cut ? "\xe2\x80\xa6" : "", quoted ? "\"" : "");
+    if (i < len) {
+        memcpy(out + o, "\xe2\x80\xa6", 3);
+        o += 3;
+    }
+    if (quoted)
+        out[o++] = '"';
+    out[o] = '\0';
 }
 
 static const char *type_phrase(const cars_pfield *f, char *buf, size_t n)
@@ -474,18 +529,14 @@ static const cars_pfield *target_field(const cars_reader *r)
     return r->target == T_FIELD ? &r->p->fields[r->tidx] : &r->p->elem_fields[r->tidx];
 }
 
-/* The slot of the current target, or NULL if its value is not kept. */
+/* The slot of the current target: a top-level field's, or one of the slots
+ * the current element was given when it started (start_elem). */
 static cars_value *target_slot(cars_reader *r)
 {
     if (r->target == T_FIELD)
         return &r->v[r->tidx];
     const frame *f = &r->stack[r->depth - 1];
-    const cars_pfield *lf = &r->p->fields[f->node];
-    uint32_t rel = (uint32_t)r->tidx - lf->elems_first;
-    cars_list *l = &r->lists[f->node];
-    if (!(lf->flags & CARS_FF_READ) || l->n == 0 || l->n > r->list_cap[f->node])
-        return &r->escratch[rel];
-    return &l->elems[(size_t)(l->n - 1) * l->stride + rel];
+    return &f->slots[(uint32_t)r->tidx - r->p->fields[f->node].elems_first];
 }
 
 static void mark_present(cars_reader *r)
@@ -535,12 +586,14 @@ static bool in_list(const cars_reader *r)
     return r->depth > 0 && r->stack[r->depth - 1].kind == FR_LIST;
 }
 
+/* An element that is not an object: counted (later elements keep their
+ * index), never stored. */
 static void list_elem_error(cars_reader *r, const char *got)
 {
-    const frame *f = &r->stack[r->depth - 1];
+    frame *f = &r->stack[r->depth - 1];
     const cars_pfield *lf = &r->p->fields[f->node];
-    set_err(r, "%.*s[%u]: expected an object, got %s", (int)lf->path.len, lf->path.p, r->lists[f->node].n, got);
-    r->lists[f->node].n++;
+    set_err(r, "%.*s[%u]: expected an object, got %s", (int)lf->path.len, lf->path.p, f->count, got);
+    f->count++;
 }
 
 static void node_error(cars_reader *r, const char *got)
@@ -715,26 +768,193 @@ static int cb_number(void *ctx, const char *s, size_t n)
     return 1;
 }
 
-/* Copies a string into the record's buffer (room is ensured per line). */
-static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
+/* ---- the line's bytes: what yajl lets through ---- */
+
+/* yajl's UTF-8 check is lax (it takes overlong forms, encoded surrogates,
+ * code points above U+10FFFF, lead bytes F5-F7) and it takes form feed and
+ * vertical tab as whitespace; the reader checks the bytes itself. */
+
+/* Length of the strict UTF-8 sequence (RFC 3629) at s, n >= 1 bytes left,
+ * s[0] >= 0x80; 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
-    if (n)
-        memcpy(r->strbuf + r->strlen_, s, n);
-    r->strlen_ += n;
-    return out;
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80; /* E0 80..9F: overlong */
+        hi = c == 0xED ? 0x9F : 0xBF; /* ED A0..BF: surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80; /* F0 80..8F: overlong */
+        hi = c == 0xF4 ? 0x8F : 0xBF; /* F4 90..: above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
 }
 
-static bool lone_surrogate(const char *s, size_t n, char out[7]);
+/* Nonzero if one of the 8 bytes in x is not ASCII or is below 0x20. */
+static inline uint64_t unusual8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    return (((x - ones * 0x20) & ~x) | x) & high;
+}
 
-/* With a lone surrogate in the line, an id string holding one is not
- * reported (yajl decodes it into a wrong character): the raw token of the
- * string just read ends where the parser stands. */
-static bool id_has_lone_surrogate(const cars_reader *r)
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* The same for 16 bytes: as signed bytes, 0x80-0xFF are negative, so one
+ * comparison with 0x20 finds them and the control characters. */
+static inline bool unusual16(const unsigned char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))) != 0;
+}
+#endif
+
+/* The offset of the first byte of s that is not strict UTF-8, or is a
+ * control character that JSON never allows raw (below 0x20 but tab, LF,
+ * CR: outside strings only those are whitespace, inside strings every
+ * control character must be escaped); n if there is none. ASCII text is
+ * checked 16 bytes at a time (SSE2), then 8. */
+static size_t first_bad_byte(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+#ifdef __SSE2__
+        while (i + 16 <= n && !unusual16(s + i))
+            i += 16;
+#endif
+        for (uint64_t x; i + 8 <= n; i += 8) {
+            memcpy(&x, s + i, 8);
+            if (unusual8(x))
+                break;
+        }
+        size_t stop = i + 8 < n ? i + 8 : n; /* the word that stopped the fast loop */
+        while (i < stop) {
+            unsigned c = s[i];
+            if (c >= 0x80) {
+                size_t k = utf8_seq(s + i, n - i);
+                if (!k)
+                    return i;
+                i += k;
+            } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                return i;
+            } else {
+                i++;
+            }
+        }
+    }
+    return n;
+}
+
+/* Why the bytes at s[at] (of n) were refused: "at byte 8: C0 AF is an
+ * overlong encoding". Bytes count from 1, as lines do. */
+static void bad_byte_message(char *out, size_t outn, const unsigned char *s, size_t n, size_t at)
+{
+    const unsigned char *p = s + at;
+    size_t left = n - at, k = 1;
+    unsigned c = p[0];
+    if (c < 0x80) {
+        snprintf(out, outn, "not valid JSON: control character 0x%02X at byte %zu (JSON whitespace is space, tab, "
+                 "CR, LF; strings must escape it)", c, at + 1);
+        return;
+    }
+    while (k < 4 && k < left && (p[k] & 0xC0) == 0x80)
+        k++;
+    size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2; /* what the lead byte announces */
+    uint32_t cp = c & (0x7Fu >> want);
+    for (size_t i = 1; i < want && i < k; i++)
+        cp = cp << 6 | (p[i] & 0x3Fu);
+    char what[64];
+    if (c <= 0xBF) {
+        k = 1;
+        snprintf(what, sizeof what, "is a continuation byte with no lead byte");
+    } else if (c >= 0xF8) {
+        k = 1;
+        snprintf(what, sizeof what, "never appears in UTF-8");
+    } else if (k < want) {
+        snprintf(what, sizeof what, "is an incomplete sequence");
+    } else if (c <= 0xC1 || (c == 0xE0 && p[1] < 0xA0) || (c == 0xF0 && p[1] < 0x90)) {
+        k = want;
+        snprintf(what, sizeof what, "is an overlong encoding");
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+        k = want;
+        snprintf(what, sizeof what, "encodes the surrogate U+%04X", (unsigned)cp);
+    } else {
+        k = want;
+        snprintf(what, sizeof what, "is beyond U+10FFFF");
+    }
+    char hex[16];
+    for (size_t i = 0, o = 0; i < k; i++)
+        o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02X", i ? " " : "", p[i]);
+    snprintf(out, outn, "not valid JSON: invalid UTF-8 at byte %zu: %s %s", at + 1, hex, what);
+}
+
+static bool starts_with_bom(const char *s, size_t n)
+{
+    return n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0;
+}
+
+static int hexval(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* yajl accepts a lone surrogate escape (\ud800 without its low half, or a
+ * low half alone): find one. */
+static bool lone_surrogate(const char *s, size_t n, char out[7])
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        const char *bs = memchr(s + i, '\\', n - 1 - i); /* escapes are rare: skip to the next */
+        if (!bs)
+            break;
+        i = (size_t)(bs - s);
+        if (s[i + 1] != 'u' || i + 6 > n) {
+            i++;
+            continue;
+        }
+        int v = hexval(s + i + 2);
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            int w = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hexval(s + i + 8) : -1;
+            if (w >= 0xDC00 && w <= 0xDFFF) {
+                i += 11;
+                continue;
+            }
+        }
+        if (v >= 0xD800 && v <= 0xDFFF) {
+            memcpy(out, s + i, 6);
+            out[6] = '\0';
+            return true;
+        }
+        i += 5;
+    }
+    return false;
+}
+
+/* In a line with bad bytes or a lone surrogate, the id is reported only if
+ * its own text is clean (yajl would hand over a wrong or invalid string):
+ * the raw token of the string just read ends where the parser stands. */
+static bool id_token_clean(const cars_reader *r)
 {
     size_t end = yajl_get_bytes_consumed(r->h);
     if (end < 2 || end > r->len)
-        return true;
+        return false;
     size_t q = end - 1; /* the closing quote */
     while (q > 0) {
         q--;
@@ -747,7 +967,25 @@ static bool id_has_lone_surrogate(const cars_reader *r)
             break; /* the opening quote */
     }
     char sur[7];
-    return lone_surrogate(r->line + q, end - q, sur);
+    return first_bad_byte((const unsigned char *)r->line + q, end - q) == end - q &&
+           !lone_surrogate(r->line + q, end - q, sur);
+}
+
+/* Copies a string into the record's buffer. The buffer is longer than the
+ * line, and a decoded string is never longer than its text in the line (an
+ * escape decodes to fewer bytes than it takes), so a line's strings always
+ * fit: the check keeps that an invariant rather than an assumption. */
+static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
+{
+    if (n > r->strcap - r->strlen_) {
+        set_err(r, "a string longer than its line");
+        n = 0;
+    }
+    cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
+    if (n)
+        memcpy(r->strbuf + r->strlen_, s, n);
+    r->strlen_ += n;
+    return out;
 }
 
 static void string_value(cars_reader *r, const cars_pfield *f, const unsigned char *s, size_t n)
@@ -760,7 +998,7 @@ static void string_value(cars_reader *r, const cars_pfield *f, const unsigned ch
         if (r->target == T_FIELD) {
             if ((f->flags & CARS_FF_READ) || r->tidx == r->id_field)
                 r->s[r->tidx] = keep(r, s, n);
-            if (r->tidx == r->id_field && !(r->lone && id_has_lone_surrogate(r))) {
+            if (r->tidx == r->id_field && !(r->suspect && !id_token_clean(r))) {
                 r->rec.id = r->s[r->tidx];
                 r->rec.has_id = true;
             }
@@ -845,43 +1083,60 @@ static bool push(cars_reader *r, uint8_t kind, int32_t nd)
     f->node = nd;
     f->ukey_start = r->nukeys;
     f->ukbuf_start = (uint32_t)r->ukbuf_len;
+    f->count = 0;
+    f->slots = NULL;
     r->target = T_NONE;
     return true;
 }
 
-/* Starts the next element of list field lf; false if over capacity. */
-static bool start_elem(cars_reader *r, int32_t lf)
+/* Grows list field lf's array to hold at least `need` elements. */
+static bool list_reserve(cars_reader *r, int32_t lf, uint32_t need)
 {
-    const cars_program *p = r->p;
-    const cars_pfield *f = &p->fields[lf];
+    if (need <= r->list_cap[lf])
+        return true;
     cars_list *l = &r->lists[lf];
-    if (l->n >= CARS_READER_MAX_ELEMS) {
-        set_err(r, "%.*s: more than %d elements", (int)f->path.len, f->path.p, CARS_READER_MAX_ELEMS);
+    uint32_t cap = r->list_cap[lf] ? r->list_cap[lf] : 64;
+    while (cap < need)
+        cap = cap > CARS_READER_MAX_ELEMS / 2 ? CARS_READER_MAX_ELEMS : cap * 2;
+    cars_value *e = cars_realloc(l->elems, (size_t)cap * (l->stride ? l->stride : 1) * sizeof(cars_value));
+    if (!e) {
+        r->oom = true;
         return false;
     }
-    l->n++;
+    l->elems = e;
+    r->list_cap[lf] = cap;
+    return true;
+}
+
+/* Starts the next element of the list whose frame is `lf_frame`: the slots
+ * its fields go to, zeroed, or NULL (over the element limit, or out of
+ * memory). Elements are stored only while the record is still valid: then
+ * every element before this one was an object and is stored, so the array
+ * holds exactly lists[lf].n elements, within its capacity. Once the record
+ * is invalid, nothing more is kept (the VM never sees it): scratch slots. */
+static cars_value *start_elem(cars_reader *r, frame *lf_frame)
+{
+    int32_t lf = lf_frame->node;
+    const cars_pfield *f = &r->p->fields[lf];
+    cars_list *l = &r->lists[lf];
+    if (lf_frame->count >= CARS_READER_MAX_ELEMS) {
+        set_err(r, "%.*s: more than %d elements", (int)f->path.len, f->path.p, CARS_READER_MAX_ELEMS);
+        return NULL;
+    }
+    lf_frame->count++;
     if (++r->egen == 0) { /* wrapped: forget every old mark */
         memset(r->eseen, 0, (r->p->nelem_fields + 1) * sizeof *r->eseen);
         r->egen = 1;
     }
     cars_value *slots = r->escratch;
-    if (f->flags & CARS_FF_READ) {
-        if (l->n > r->list_cap[lf]) {
-            uint32_t cap = r->list_cap[lf] ? r->list_cap[lf] * 2 : 64;
-            if (cap > CARS_READER_MAX_ELEMS)
-                cap = CARS_READER_MAX_ELEMS;
-            cars_value *e = cars_realloc(l->elems, (size_t)cap * (l->stride ? l->stride : 1) * sizeof(cars_value));
-            if (!e) {
-                r->oom = true;
-                return false;
-            }
-            l->elems = e;
-            r->list_cap[lf] = cap;
-        }
-        slots = l->elems + (size_t)(l->n - 1) * l->stride;
+    if ((f->flags & CARS_FF_READ) && !r->has_err) {
+        if (!list_reserve(r, lf, l->n + 1))
+            return NULL;
+        slots = l->elems + (size_t)l->n * l->stride;
+        l->n++;
     }
     memset(slots, 0, l->stride * sizeof(cars_value));
-    return true;
+    return slots;
 }
 
 static int cb_start_map(void *ctx)
@@ -897,10 +1152,15 @@ static int cb_start_map(void *ctx)
     }
     frame *top = &r->stack[r->depth - 1];
     if (top->kind == FR_LIST) {
-        int32_t lf = top->node;
-        if (!start_elem(r, lf))
+        uint32_t idx = top->count;
+        cars_value *slots = start_elem(r, top);
+        if (!slots)
             return r->oom ? 0 : push(r, FR_SKIP_OBJ, -1);
-        return push(r, FR_ELEM, lf);
+        if (!push(r, FR_ELEM, top->node))
+            return 0;
+        r->stack[r->depth - 1].count = idx;
+        r->stack[r->depth - 1].slots = slots;
+        return 1;
     }
     value_context(r);
     if (r->target == T_NODE)
@@ -941,8 +1201,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
                 if (r->eseen[idx] == r->egen) {
                     char got[80];
                     render(got, sizeof got, k, n, true);
-                    set_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p,
-                            r->lists[f->node].n - 1, got);
+                    set_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, f->count, got);
                 }
                 r->eseen[idx] = r->egen;
                 r->target = T_ELEM;
@@ -954,7 +1213,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
     /* an unknown key: ignored, but remembered for the duplicate check */
     r->target = T_SKIP;
     if (r->nukeys == r->ukcap) {
-        uint32_t cap = r->ukcap ? r->ukcap * 2 : 64;
+        uint32_t cap = r->ukcap * 2;
         ukey *u = cars_realloc(r->ukeys, cap * sizeof *u);
         if (!u) {
             r->oom = true;
@@ -964,7 +1223,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
         r->ukcap = cap;
     }
     if (r->ukbuf_len + n > r->ukbuf_cap) {
-        size_t cap = r->ukbuf_cap ? r->ukbuf_cap : 1024;
+        size_t cap = r->ukbuf_cap;
         while (cap < r->ukbuf_len + n)
             cap *= 2;
         char *b = cars_realloc(r->ukbuf, cap);
@@ -989,29 +1248,62 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
     return map_key(ctx, (const char *)key, n, key_prefix((const char *)key, n));
 }
 
-/* Sorts an object's unknown keys (shell sort: no globals, no allocation)
- * and reports the first duplicate. */
-static int ukey_cmp(const cars_reader *r, const ukey *x, const ukey *y)
+/* An object's unknown keys are sorted to find duplicates: insertion sort
+ * for a few (the common case), heapsort beyond: in place, no allocation,
+ * and at most about 2 n log2 n comparisons whatever the order of the keys
+ * (a shell sort went quadratic on a crafted order). r->key_cmps counts the
+ * comparisons of the line, for tests and fuzzers to bound. */
+static int ukey_cmp(cars_reader *r, const ukey *x, const ukey *y)
 {
+    r->key_cmps++;
     uint32_t n = x->len < y->len ? x->len : y->len;
     int c = n ? memcmp(r->ukbuf + x->off, r->ukbuf + y->off, n) : 0;
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+static void sift_down(cars_reader *r, ukey *k, uint32_t i, uint32_t n)
+{
+    ukey t = k[i];
+    for (uint32_t c; (c = 2 * i + 1) < n; i = c) { /* n < 2^31: keys take 4 bytes or more of a line */
+        if (c + 1 < n && ukey_cmp(r, &k[c], &k[c + 1]) < 0)
+            c++;
+        if (ukey_cmp(r, &t, &k[c]) >= 0)
+            break;
+        k[i] = k[c];
+    }
+    k[i] = t;
+}
+
+static void sort_ukeys(cars_reader *r, ukey *k, uint32_t n)
+{
+    if (n <= 8) {
+        for (uint32_t i = 1; i < n; i++) {
+            ukey t = k[i];
+            uint32_t j = i;
+            for (; j > 0 && ukey_cmp(r, &k[j - 1], &t) > 0; j--)
+                k[j] = k[j - 1];
+            k[j] = t;
+        }
+        return;
+    }
+    for (uint32_t i = n / 2; i-- > 0;)
+        sift_down(r, k, i, n);
+    for (uint32_t end = n - 1; end > 0; end--) {
+        ukey t = k[0];
+        k[0] = k[end];
+        k[end] = t;
+        sift_down(r, k, 0, end);
+    }
+}
+
+/* Reports the first duplicate among an object's unknown keys (in sorted order). */
 static void check_unknown_dups(cars_reader *r, const frame *f)
 {
     uint32_t n = r->nukeys - f->ukey_start;
     if (n < 2)
-        return; /* before the pointer: ukeys is NULL until a first unknown key */
+        return;
     ukey *k = r->ukeys + f->ukey_start;
-    for (uint32_t gap = n / 2; gap > 0; gap /= 2)
-        for (uint32_t i = gap; i < n; i++) {
-            ukey t = k[i];
-            uint32_t j = i;
-            for (; j >= gap && ukey_cmp(r, &k[j - gap], &t) > 0; j -= gap)
-                k[j] = k[j - gap];
-            k[j] = t;
-        }
+    sort_ukeys(r, k, n);
     for (uint32_t i = 1; i < n; i++)
         if (ukey_cmp(r, &k[i - 1], &k[i]) == 0) {
             char got[80];
@@ -1033,18 +1325,14 @@ static void check_required(cars_reader *r)
     }
 }
 
-static void check_elem_required(cars_reader *r, int32_t lf)
+static void check_elem_required(cars_reader *r, const frame *el)
 {
     const cars_program *p = r->p;
-    const cars_pfield *f = &p->fields[lf];
-    const cars_list *l = &r->lists[lf];
-    const cars_value *slots = r->escratch;
-    if ((f->flags & CARS_FF_READ) && l->n <= r->list_cap[lf])
-        slots = l->elems + (size_t)(l->n - 1) * l->stride;
+    const cars_pfield *f = &p->fields[el->node];
     for (uint32_t e = 0; e < f->elems_n; e++) {
         const cars_pfield *ef = &p->elem_fields[f->elems_first + e];
-        if ((ef->flags & CARS_FF_REQUIRED) && !slots[e].known) {
-            set_err(r, "missing required field %.*s[%u].%.*s", (int)f->path.len, f->path.p, l->n - 1,
+        if ((ef->flags & CARS_FF_REQUIRED) && !el->slots[e].known) {
+            set_err(r, "missing required field %.*s[%u].%.*s", (int)f->path.len, f->path.p, el->count,
                     (int)ef->path.len, ef->path.p);
             return;
         }
@@ -1065,7 +1353,7 @@ static int cb_end_map(void *ctx)
     frame *f = &r->stack[r->depth - 1];
     check_unknown_dups(r, f);
     if (f->kind == FR_ELEM)
-        check_elem_required(r, f->node);
+        check_elem_required(r, f);
     else if (f->kind == FR_OBJ && r->depth == 1)
         check_required(r);
     pop(r);
@@ -1105,7 +1393,7 @@ static int cb_end_array(void *ctx)
     cars_reader *r = ctx;
     frame *f = &r->stack[r->depth - 1];
     if (f->kind == FR_LIST)
-        r->v[f->node].i = r->lists[f->node].n;
+        r->v[f->node].i = f->count;
     pop(r);
     return 1;
 }
@@ -1114,50 +1402,6 @@ static const yajl_callbacks callbacks = {
     cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
     cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
 };
-
-static int hexval(const char *s)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-/* yajl accepts a lone surrogate escape (\ud800 without its low half, or a
- * low half alone): find one. */
-static bool lone_surrogate(const char *s, size_t n, char out[7])
-{
-    for (size_t i = 0; i + 1 < n; i++) {
-        const char *bs = memchr(s + i, '\\', n - 1 - i); /* escapes are rare: skip to the next */
-        if (!bs)
-            break;
-        i = (size_t)(bs - s);
-        if (s[i + 1] != 'u' || i + 6 > n) {
-            i++;
-            continue;
-        }
-        int v = hexval(s + i + 2);
-        if (v >= 0xD800 && v <= 0xDBFF) {
-            int w = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hexval(s + i + 8) : -1;
-            if (w >= 0xDC00 && w <= 0xDFFF) {
-                i += 11;
-                continue;
-            }
-        }
-        if (v >= 0xD800 && v <= 0xDFFF) {
-            memcpy(out, s + i, 6);
-            out[6] = '\0';
-            return true;
-        }
-        i += 5;
-    }
-    return false;
-}
 
 static void reset(cars_reader *r)
 {
@@ -1170,6 +1414,7 @@ static void reset(cars_reader *r)
     r->strlen_ = 0;
     r->nukeys = 0;
     r->ukbuf_len = 0;
+    r->key_cmps = 0;
     r->rec.has_id = false;
     r->rec.id.p = NULL;
     r->rec.id.len = 0;
@@ -1186,6 +1431,11 @@ static void reset(cars_reader *r)
 bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
 {
     reset(r);
+    if (len > CARS_READER_MAX_LINE) { /* offsets and lengths are 32-bit */
+        snprintf(r->err, sizeof r->err, "line longer than %lu bytes", (unsigned long)CARS_READER_MAX_LINE);
+        r->has_err = true;
+        return false;
+    }
     if (len + 1 > r->strcap) {
         size_t cap = r->strcap ? r->strcap : 4096;
         while (cap < len + 1)
@@ -1204,9 +1454,12 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
     }
+    const unsigned char *u = (const unsigned char *)line;
+    size_t bad = first_bad_byte(u, len);
+    bool bom = starts_with_bom(line, len);
     char sur[7];
     bool lone = lone_surrogate(line, len, sur); /* skips from backslash to backslash */
-    r->lone = lone;
+    r->suspect = bad < len || lone;
     r->line = line;
     r->len = len;
     yajl_handle h = yajl_alloc(&callbacks, &r->afuncs, r);
@@ -1224,7 +1477,16 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         snprintf(r->err, sizeof r->err, "out of memory reading the record");
         return false;
     }
-    if (st == yajl_status_error) {
+    /* the bytes were checked before the parse: their error comes first; a
+     * line with bad bytes was parsed only to read its id */
+    if (bom) {
+        snprintf(r->err, sizeof r->err, "not valid JSON: the line starts with a UTF-8 byte order mark (EF BB BF); "
+                                        "JSON Lines text must not");
+        r->has_err = true;
+    } else if (bad < len) {
+        bad_byte_message(r->err, sizeof r->err, u, len, bad);
+        r->has_err = true;
+    } else if (st == yajl_status_error) {
         unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)line, len);
         const char *m = msg ? (const char *)msg : "parse error";
         if (strncmp(m, "parse error: ", 13) == 0)

@@ -4,7 +4,7 @@
  * callback API; one reader per thread, reused for every line; no heap
  * allocation per record (yajl allocates from an arena reset per line).
  * Limits: CARS_READER_MAX_DEPTH nesting levels, CARS_READER_MAX_ELEMS
- * elements per list. */
+ * elements per list, CARS_READER_MAX_LINE bytes per line. */
 #ifndef CARS_READER_H
 #define CARS_READER_H
 
@@ -16,6 +16,7 @@
 
 #define CARS_READER_MAX_DEPTH 64
 #define CARS_READER_MAX_ELEMS 100000
+#define CARS_READER_MAX_LINE 0xFFFFFFFEu /* longer lines are refused: offsets are 32-bit */
 
 /* A value slot: integer-like (bool 0/1, integer, date in days, country
  * code, enum member index) in i, number in f; known = present and not null. */
@@ -28,7 +29,9 @@ typedef struct cars_value {
 } cars_value;
 
 /* A list field's elements: n records of `stride` slots (one per element
- * field, in schema order). */
+ * field, in schema order), n <= the array's capacity. Kept only for the
+ * list fields the program reads; in a valid record n is the list's length
+ * (and v[field].i). */
 typedef struct cars_list {
     uint32_t n;
     uint32_t stride;
@@ -52,9 +55,10 @@ cars_reader *cars_reader_new(const cars_program *p);
 void cars_reader_free(cars_reader *r);
 
 /* Parses and validates one line (without its newline). True if the record
- * is valid; otherwise cars_reader_error() says why (the record's id is
- * still set if it could be read). Nothing is carried from one line to the
- * next. */
+ * is valid: then every string in it is strict UTF-8. Otherwise
+ * cars_reader_error() says why (valid UTF-8, no control characters), and
+ * the record's id is still set if it could be read from text that is
+ * itself valid. Nothing is carried from one line to the next. */
 bool cars_reader_parse(cars_reader *r, const char *line, size_t len);
 const cars_record *cars_reader_record(const cars_reader *r);
 /* The error of the last invalid line: NUL-terminated, without final '.'. */
@@ -62,5 +66,9 @@ const char *cars_reader_error(const cars_reader *r);
 /* True when the last line failed for lack of memory, not for its content
  * (the router treats that as fatal, not as an invalid record). */
 bool cars_reader_out_of_memory(const cars_reader *r);
+/* The key comparisons the duplicate check of the last line made: for an
+ * object with n unknown keys at most 2 n log2 n + 3 n, whatever their order
+ * (tests and fuzzers assert it; a quadratic sort would break it). */
+uint64_t cars_reader_key_comparisons(const cars_reader *r);
 
 #endif

@@ -47,10 +47,13 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* A blank line holds only JSON whitespace (RFC 8259: space, tab, CR; LF
+ * ends it): no record, no output line. Form feed and vertical tab are not
+ * JSON whitespace: a line of them is an invalid record. */
 static bool blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v')
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
             return false;
     return true;
 }

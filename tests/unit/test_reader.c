@@ -130,7 +130,7 @@ static void test_json_errors(void **s)
     assert_false(cars_reader_record(R)->has_id);
     invalid("{\"id\":\"\\udc00\\ud800\"}", "not valid JSON: lone surrogate \\udc00 in a string");
     invalid("{\"id\":\"\\ud800\\u0041\"}", "not valid JSON: lone surrogate \\ud800 in a string");
-    invalid("{\"id\":\"\xff\"}", "not valid JSON: invalid bytes in UTF8 string");
+    invalid("{\"id\":\"\xff\"}", "not valid JSON: invalid UTF-8 at byte 8: FF never appears in UTF-8");
     /* an escaped backslash before u is not an escape */
     invalid("{\"id\":\"\\\\ud800\"}", "missing required field received");
 }
@@ -258,6 +258,384 @@ static void test_long_list(void **s)
     free(buf);
 }
 
+/* A growable line buffer for the tests that build long records. */
+typedef struct lbuf {
+    char *p;
+    size_t n, cap;
+} lbuf;
+
+static void lb_add(lbuf *b, const char *s)
+{
+    size_t k = strlen(s);
+    if (b->n + k + 1 > b->cap) {
+        b->cap = (b->n + k + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+    memcpy(b->p + b->n, s, k + 1);
+    b->n += k;
+}
+
+#define TRAVEL_OBJ "{\"country\":\"FRA\",\"year\":2020,\"complied\":true}"
+
+/* travel_history = [before x nb, TRAVEL_OBJ x nobj] (before: one element). */
+static void list_line(lbuf *b, const char *before, unsigned nb, unsigned nobj)
+{
+    b->n = 0;
+    lb_add(b, BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[");
+    for (unsigned i = 0; i < nb; i++)
+        lb_add(b, i ? "," : ""), lb_add(b, before);
+    for (unsigned i = 0; i < nobj; i++)
+        lb_add(b, nb + i ? "," : ""), lb_add(b, i % 2 ? "{\"year\":1999,\"complied\":false,\"country\":\"DEU\"}" : TRAVEL_OBJ);
+    lb_add(b, "]}");
+}
+
+/* Elements that are not objects, of every JSON type and in any number,
+ * before or between objects: an error naming the first one, and never a
+ * write past the element array (the reader counted them without growing it:
+ * a heap overflow under ASan, SIGSEGV in carsvm). The next records read
+ * cleanly, however many elements came before. */
+static void test_list_non_objects(void **s)
+{
+    (void)s;
+    static const char *const kinds[] = {"0", "1.5", "\"x\"", "true", "false", "null", "[]", "[{}]", "[1,{}]"};
+    static const char *const got[] = {"0", "1.5", "\"x\"", "true", "false", "null", "a list", "a list", "a list"};
+    static const unsigned counts[] = {1, 63, 64, 65, 128, 129, 10000};
+    lbuf b = {0};
+    char want[200];
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            list_line(&b, kinds[k], counts[c], 3); /* non-objects first, on a fresh reader (no array yet) */
+            snprintf(want, sizeof want, "travel_history[0]: expected an object, got %s", got[k]);
+            cars_reader *fresh = cars_reader_new(&T.p);
+            assert_non_null(fresh);
+            assert_false(cars_reader_parse(fresh, b.p, b.n));
+            assert_string_equal(cars_reader_error(fresh), want);
+            cars_reader_free(fresh);
+            invalid(b.p, want); /* and on one that has read long lists */
+            b.n = 0; /* one object, then the non-objects, then objects */
+            lb_add(&b, BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[" TRAVEL_OBJ);
+            for (unsigned i = 0; i < counts[c]; i++)
+                lb_add(&b, ","), lb_add(&b, kinds[k]);
+            lb_add(&b, "," TRAVEL_OBJ "," TRAVEL_OBJ "]}");
+            snprintf(want, sizeof want, "travel_history[1]: expected an object, got %s", got[k]);
+            invalid(b.p, want);
+        }
+    /* after all that, valid lists of every length read back exactly */
+    for (unsigned n = 0; n <= 300; n += 37) {
+        list_line(&b, "", 0, n);
+        assert_true(valid(b.p));
+        const cars_record *r = cars_reader_record(R);
+        assert_int_equal(r->lists[F_TRAVEL].n, n);
+        assert_int_equal(r->v[F_TRAVEL].i, n);
+        for (unsigned i = 0; i < n; i++) {
+            const cars_value *e = r->lists[F_TRAVEL].elems + (size_t)i * 3;
+            assert_int_equal(e[E_COUNTRY].i, tp_cc(i % 2 ? "DEU" : "FRA"));
+            assert_int_equal(e[E_YEAR].i, i % 2 ? 1999 : 2020);
+            assert_int_equal(e[E_COMPLIED].i, i % 2 == 0);
+        }
+        list_line(&b, "7", 1, n + 100); /* and an invalid one in between */
+        invalid(b.p, "travel_history[0]: expected an object, got 7");
+    }
+    /* a line too long for 32-bit offsets is refused before a byte is read */
+    assert_false(cars_reader_parse(R, "{", (size_t)CARS_READER_MAX_LINE + 1));
+    assert_string_equal(cars_reader_error(R), "line longer than 4294967294 bytes");
+    assert_false(cars_reader_out_of_memory(R));
+    /* the index of a later element's error counts the non-objects before it */
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[" TRAVEL_OBJ ",{\"country\":\"FRA\",\"complied\":true}]}",
+            "missing required field travel_history[1].year");
+    free(b.p);
+}
+
+/* The comparison bound of the duplicate check for an object of n unknown keys. */
+static double cmp_bound(double n)
+{
+    double lg = 0, m = n; /* lg + (m - 1) >= log2 n, m in [1, 2) */
+    for (; m >= 2; m /= 2)
+        lg++;
+    return n < 2 ? 0 : 2 * n * (lg + m - 1) + 3 * n;
+}
+
+/* Appends an object of n unknown keys "<p>NNNNNNN" in the given order;
+ * `inner`, if not NULL, is the value of the middle key (nesting). */
+static void key_object(lbuf *b, unsigned n, int order, const char *inner)
+{
+    char k[64];
+    lb_add(b, "{");
+    for (unsigned i = 0; i < n; i++) {
+        unsigned v;
+        char pre = 'k';
+        switch (order) {
+        case 0: v = i / 2, pre = i % 2 ? 'a' : 'b'; break; /* b0 a0 b1 a1 ...: the shell sort's worst */
+        case 1: v = i; break;                              /* ascending */
+        case 2: v = n - 1 - i; break;                      /* descending */
+        case 3: v = i < n / 2 ? 2 * i : 2 * (n - 1 - i) + 1; break; /* organ pipe */
+        case 4: v = (unsigned)((uint64_t)i * 7919u % 1000003u); break; /* scrambled, distinct */
+        default: v = i % 2 ? i : 0; break;                 /* many equal keys */
+        }
+        snprintf(k, sizeof k, "%s\"%c%07u\":", i ? "," : "", pre, v);
+        lb_add(b, k);
+        lb_add(b, inner && i == n / 2 ? inner : "0");
+    }
+    lb_add(b, "}");
+}
+
+/* The duplicate check of unknown keys stays within 2 n log2 n + 3 n
+ * comparisons per object, whatever the order of the keys and however they
+ * nest (in unknown objects, known ones, list elements). It was a shell sort,
+ * quadratic on keys interleaved b0 a0 b1 a1 ...: 131,072 such keys took
+ * 4.6 s. Comparisons are counted, not timed. */
+static void test_duplicate_check_n_log_n(void **s)
+{
+    (void)s;
+    lbuf b = {0}, in = {0};
+    for (int order = 0; order <= 5; order++)
+        for (unsigned n = 2; n <= 131072; n *= (order == 0 ? 2 : 8)) {
+            b.n = 0;
+            lb_add(&b, BASE_HEAD APPLICANT "," CRIM ",\"x\":");
+            key_object(&b, n, order, NULL);
+            lb_add(&b, "}");
+            bool ok = cars_reader_parse(R, b.p, b.n);
+            if (order == 5 && n > 2)
+                assert_string_equal(cars_reader_error(R), "duplicate key \"k0000000\"");
+            else if (!ok)
+                fail_msg("order %d, %u keys: %s", order, n, cars_reader_error(R));
+            uint64_t c = cars_reader_key_comparisons(R);
+            if ((double)c > cmp_bound(n))
+                fail_msg("order %d, %u keys: %llu comparisons, more than 2 n log2 n + 3 n = %.0f", order, n,
+                         (unsigned long long)c, cmp_bound(n));
+        }
+    /* nested unknown objects, unknown keys beside known ones, in list elements */
+    in.n = 0;
+    key_object(&in, 4096, 0, NULL);
+    char *leaf = strdup(in.p);
+    in.n = 0;
+    key_object(&in, 4096, 0, leaf);
+    b.n = 0;
+    lb_add(&b, BASE_HEAD "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"x\":");
+    lb_add(&b, in.p);
+    lb_add(&b, ",\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}}," CRIM ",\"travel_history\":[");
+    for (int e = 0; e < 3; e++) {
+        lbuf el = {0};
+        key_object(&el, 2048, 0, NULL);
+        el.p[el.n - 1] = '\0'; /* reopen it: add the element's own fields */
+        lb_add(&b, e ? "," : "");
+        lb_add(&b, el.p);
+        lb_add(&b, ",\"country\":\"FRA\",\"year\":2020,\"complied\":true}");
+        free(el.p);
+    }
+    lb_add(&b, "],\"y\":");
+    lb_add(&b, in.p);
+    lb_add(&b, "}");
+    assert_true(valid(b.p));
+    double bound = 4 * cmp_bound(4096) + 3 * cmp_bound(2048) + cmp_bound(2); /* 4 objects of 4096, 3 of 2048, x and y */
+    if ((double)cars_reader_key_comparisons(R) > bound)
+        fail_msg("nested: %llu comparisons, bound %.0f", (unsigned long long)cars_reader_key_comparisons(R), bound);
+    free(leaf);
+    free(in.p);
+    free(b.p);
+}
+
+/* The position of the first byte of s that is not strict UTF-8 (RFC 3629)
+ * or a control character other than tab, LF, CR; n if none. Written from
+ * the RFC's definition (decode, then check the length is the shortest and
+ * the code point is a scalar value), independently of the reader's table. */
+static size_t ref_first_bad(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                return i;
+            i++;
+            continue;
+        }
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!len || i + len > n)
+            return i;
+        uint32_t cp = c & (0xFFu >> (len + 1));
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (s[i + k] & 0x3Fu);
+        }
+        static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Sequences of 2, 3 and 4 bytes in a string value: the reader refuses
+ * exactly what strict UTF-8 refuses, and says at which byte. yajl alone
+ * took overlong forms (C0 AF), encoded surrogates (ED A0 80), code points
+ * above U+10FFFF and lead bytes F5-F7. */
+static void test_utf8_exhaustive(void **s)
+{
+    (void)s;
+    /* the sequence at byte 17 (after one ASCII block of 16) or 41 (inside one) */
+    const char *heads[2] = {"{\"id\":\"T\",\"x\":\"a", "{\"id\":\"T\",\"xxxxxxxxxxxxxxxxxxxxxxxx\":\"abcdef"};
+    char line[80], want[200];
+    /* every lead byte and second byte; the third and fourth from these (each
+     * side of every range edge), the fourth from the first four */
+    static const unsigned char tails[] = {0x41, 0x80, 0xBF, 0xC0, 0x00, 0x7F, 0x8F, 0x90, 0x9F, 0xA0, 0xF5, 0xFF};
+    unsigned long tried = 0;
+    for (unsigned len = 2; len <= 4; len++)
+        for (unsigned b0 = len == 2 ? 0x80 : len == 3 ? 0xE0 : 0xF0; b0 <= 0xFF; b0++)
+            for (unsigned b1 = 0; b1 <= 0xFF; b1++)
+                for (unsigned t = 0; t < (len == 2 ? 1u : len == 3 ? sizeof tails : 4u * 4u); t++) {
+                    unsigned char q[4] = {(unsigned char)b0, (unsigned char)b1,
+                                          tails[len == 3 ? t : t % 4], tails[len == 4 ? t / 4 : 0]};
+                    bool skip = false;
+                    for (unsigned k = 1; k < len; k++) /* bytes that would end the string or reach yajl's own check */
+                        skip |= q[k] == '"' || q[k] == '\\' || q[k] == '\t' || q[k] == '\n' || q[k] == '\r';
+                    if (skip)
+                        continue;
+                    const char *head = heads[b1 & 1];
+                    size_t hl = strlen(head);
+                    memcpy(line, head, hl);
+                    memcpy(line + hl, q, len);
+                    memcpy(line + hl + len, "\"}", 3);
+                    size_t n = hl + len + 2;
+                    size_t bad = ref_first_bad((const unsigned char *)line, n);
+                    tried++;
+                    bool ok = cars_reader_parse(R, line, n);
+                    assert_false(ok); /* no required field: never valid */
+                    const char *err = cars_reader_error(R);
+                    if (bad == n) {
+                        if (strcmp(err, "missing required field received") != 0)
+                            fail_msg("%02X %02X %02X %02X (%u bytes) refused: %s", q[0], q[1], q[2], q[3], len, err);
+                        assert_true(cars_reader_record(R)->has_id);
+                        continue;
+                    }
+                    snprintf(want, sizeof want, "at byte %zu", bad + 1);
+                    if (strncmp(err, "not valid JSON: ", 16) != 0 || !strstr(err, want))
+                        fail_msg("%02X %02X %02X %02X (%u bytes): want %s, got: %s", q[0], q[1], q[2], q[3], len, want, err);
+                    assert_true(cars_reader_record(R)->has_id); /* the id itself is clean */
+                }
+    assert_true(tried > 100000);
+}
+
+/* What each kind of bad byte is called, where it is said to be, and when
+ * the id of such a record is still given. */
+static void test_utf8_messages(void **s)
+{
+    (void)s;
+    invalid("{\"id\":\"G-1\",\"x\":\"\xC0\xAF\"}", "not valid JSON: invalid UTF-8 at byte 18: C0 AF is an overlong encoding");
+    assert_true(cars_reader_record(R)->has_id);
+    invalid("{\"id\":\"G-1\",\"x\":\"\xE0\x80\xAF\"}", "not valid JSON: invalid UTF-8 at byte 18: E0 80 AF is an overlong encoding");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF0\x80\x80\xAF\"}",
+            "not valid JSON: invalid UTF-8 at byte 18: F0 80 80 AF is an overlong encoding");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xED\xA0\x80\"}",
+            "not valid JSON: invalid UTF-8 at byte 18: ED A0 80 encodes the surrogate U+D800");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xED\xBF\xBF\"}",
+            "not valid JSON: invalid UTF-8 at byte 18: ED BF BF encodes the surrogate U+DFFF");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF4\x90\x80\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: F4 90 80 80 is beyond U+10FFFF");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF5\x80\x80\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: F5 80 80 80 is beyond U+10FFFF");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xF8\x88\x80\x80\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: F8 never appears in UTF-8");
+    invalid("{\"id\":\"G-1\",\"x\":\"\x80\"}", "not valid JSON: invalid UTF-8 at byte 18: 80 is a continuation byte with no lead byte");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xE2\x82\"}", "not valid JSON: invalid UTF-8 at byte 18: E2 82 is an incomplete sequence");
+    invalid("{\"id\":\"G-1\",\"x\":\"\xE2\x82", "not valid JSON: invalid UTF-8 at byte 18: E2 82 is an incomplete sequence");
+    /* in a key, a known field, a list element */
+    invalid("{\"id\":\"G-1\",\"\xC0\xAF\":1}", "not valid JSON: invalid UTF-8 at byte 14: C0 AF is an overlong encoding");
+    invalid("{\"id\":\"G-1\",\"route\":\"standard\xC0\xAF\"}",
+            "not valid JSON: invalid UTF-8 at byte 30: C0 AF is an overlong encoding");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FR\xED\xA0\x80\"}]}",
+            "not valid JSON: invalid UTF-8 at byte 245: ED A0 80 encodes the surrogate U+D800");
+    assert_true(cars_reader_record(R)->has_id);
+    /* the id is given only if its own text is clean: two ids that differ only
+     * in bad bytes never come out as the same id */
+    invalid("{\"id\":\"G\xC0\xAF\"}", "not valid JSON: invalid UTF-8 at byte 9: C0 AF is an overlong encoding");
+    assert_false(cars_reader_record(R)->has_id);
+    invalid("{\"id\":\"G\xC0\xAE\"}", "not valid JSON: invalid UTF-8 at byte 9: C0 AE is an overlong encoding");
+    assert_false(cars_reader_record(R)->has_id);
+    invalid("{\"x\":\"\xC0\xAF\",\"id\":\"G-2\"}", "not valid JSON: invalid UTF-8 at byte 7: C0 AF is an overlong encoding");
+    assert_true(cars_reader_record(R)->has_id); /* the bad bytes are elsewhere */
+    assert_memory_equal(cars_reader_record(R)->id.p, "G-2", 3);
+    invalid("{\"x\":\"\xC0\xAF\",\"id\":\"G\\ud800\"}", "not valid JSON: invalid UTF-8 at byte 7: C0 AF is an overlong encoding");
+    assert_false(cars_reader_record(R)->has_id); /* the id holds a lone surrogate */
+    invalid("{\"x\":\"\\udc00\",\"id\":\"G\xED\xA0\x80\"}",
+            "not valid JSON: invalid UTF-8 at byte 22: ED A0 80 encodes the surrogate U+D800");
+    assert_false(cars_reader_record(R)->has_id);
+    /* every edge of the valid ranges is kept as it is */
+    const char *edges = "\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf";
+    char line[400];
+    snprintf(line, sizeof line, "{\"id\":\"%s\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}",
+             edges);
+    assert_true(valid(line));
+    assert_int_equal(cars_reader_record(R)->id.len, strlen(edges));
+    assert_memory_equal(cars_reader_record(R)->id.p, edges, strlen(edges));
+}
+
+/* Control characters JSON never allows raw (form feed and vertical tab,
+ * which yajl took as whitespace, NUL, ...) and the byte order mark, on any
+ * line. */
+static void test_control_and_bom(void **s)
+{
+    (void)s;
+#define WS_MSG "(JSON whitespace is space, tab, CR, LF; strings must escape it)"
+    invalid("\f", "not valid JSON: control character 0x0C at byte 1 " WS_MSG);
+    invalid("\v" VALID, "not valid JSON: control character 0x0B at byte 1 " WS_MSG);
+    invalid(VALID "\f", "not valid JSON: control character 0x0C at byte 213 " WS_MSG);
+    assert_true(cars_reader_record(R)->has_id);
+    char nul[] = "{\"id\":\"G-1\",\"x\":\"a\0b\"}";
+    assert_false(cars_reader_parse(R, nul, sizeof nul - 1));
+    assert_string_equal(cars_reader_error(R), "not valid JSON: control character 0x00 at byte 19 " WS_MSG);
+    /* tab, CR and LF are whitespace between tokens */
+    assert_true(valid("\t\r\n " VALID " \t\r\n"));
+    invalid("\xEF\xBB\xBF" VALID, "not valid JSON: the line starts with a UTF-8 byte order mark (EF BB BF); JSON Lines "
+                                  "text must not");
+    assert_false(cars_reader_record(R)->has_id);
+    invalid(" \xEF\xBB\xBF" VALID, "not valid JSON: invalid char in json text");
+    /* U+FEFF inside a string is a character like any other */
+    assert_true(valid("{\"id\":\"\xEF\xBB\xBFG\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}"));
+}
+
+/* Values quoted in messages: control characters escaped (an embedded NUL
+ * used to cut the message), quotes and backslashes escaped, long values cut
+ * between characters, never inside an escape. */
+static void test_render(void **s)
+{
+    (void)s;
+    invalid("{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"tour\\u0000ist\"}",
+            "route: \"tour\\u0000ist\" is not one of standard_visitor, marriage_visitor, overseas_domestic_worker");
+    invalid("{\"id\":\"T-1\",\"received\":\"2026-11-01\\u0000\"}", "received: 2026-11-01\\u0000 is not a date");
+    invalid("{\"id\":\"T-1\",\"route\":\"a\\\"b\\\\c\\n\\t\\u001f\\u007f\"}",
+            "route: \"a\\\"b\\\\c\\n\\t\\u001f\\u007f\" is not one of standard_visitor, marriage_visitor, "
+            "overseas_domestic_worker");
+    invalid("{\"id\":\"T-1\",\"a\\u0000\":1,\"a\\u0000\":2}", "duplicate key \"a\\u0000\"");
+    /* 58 letters then NULs: cut before an escape that would pass 60 bytes */
+    invalid("{\"id\":\"T-1\",\"route\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\u0000\\u0000\"}",
+            "route: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe2\x80\xa6\" is not one of "
+            "standard_visitor, marriage_visitor, overseas_domestic_worker");
+    /* 59 letters then a 2-byte character: cut before it */
+    invalid("{\"id\":\"T-1\",\"route\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\"}",
+            "route: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe2\x80\xa6\" is not one of "
+            "standard_visitor, marriage_visitor, overseas_domestic_worker");
+    /* exactly 60 bytes: whole, no ellipsis */
+    invalid("{\"id\":\"T-1\",\"route\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\"}",
+            "route: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\" is not one of "
+            "standard_visitor, marriage_visitor, overseas_domestic_worker");
+}
+
+/* Empty unknown keys, twice, on a fresh reader: the duplicate is named. The
+ * unknown-key buffer used to stay NULL when every unknown key was empty, and
+ * the message was rendered from NULL + 0 (undefined; clang's UBSan traps on
+ * it, found by fuzz_reader reading each line with a fresh reader). */
+static void test_empty_keys(void **s)
+{
+    (void)s;
+    static const char *const lines[] = {"{\"\":1,\"\":2}", "{\"x\":{\"\":[],\"\":{}}}", "{\"id\":\"S\",\"\":{\"\":-1},\"\":true}"};
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        cars_reader *fresh = cars_reader_new(&T.p);
+        assert_non_null(fresh);
+        assert_false(cars_reader_parse(fresh, lines[i], strlen(lines[i])));
+        assert_string_equal(cars_reader_error(fresh), "duplicate key \"\"");
+        cars_reader_free(fresh);
+    }
+}
+
 /* Reading allocates nothing per record once warmed up. */
 static void test_no_allocation(void **s)
 {
@@ -381,7 +759,10 @@ int main(void)
         cmocka_unit_test(test_depth),      cmocka_unit_test(test_required),   cmocka_unit_test(test_types),
         cmocka_unit_test(test_duplicates), cmocka_unit_test(test_long_list),  cmocka_unit_test(test_no_allocation),
         cmocka_unit_test(test_alloc_failure), cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_numbers_as_strtod),
+        cmocka_unit_test(test_numbers_as_strtod), cmocka_unit_test(test_list_non_objects),
+        cmocka_unit_test(test_duplicate_check_n_log_n), cmocka_unit_test(test_utf8_exhaustive),
+        cmocka_unit_test(test_utf8_messages), cmocka_unit_test(test_control_and_bom), cmocka_unit_test(test_render),
+        cmocka_unit_test(test_empty_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
