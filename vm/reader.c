@@ -892,7 +892,7 @@ static void bad_byte_message(char *out, size_t outn, const unsigned char *s, siz
         k = want;
         snprintf(what, sizeof what, "is beyond U+10FFFF");
     }
-    char hex[16];
+    char hex[16] = "";
     for (size_t i = 0, o = 0; i < k; i++)
         o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02X", i ? " " : "", p[i]);
     snprintf(out, outn, "not valid JSON: invalid UTF-8 at byte %zu: %s %s", at + 1, hex, what);

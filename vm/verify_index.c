@@ -1014,7 +1014,7 @@ static void setup(ictx *c, const uint32_t *xs, uint32_t n, uint64_t *every)
         at += x->nvalues + 2;
     }
     c->ns = at, c->ws = (at + 63) / 64;
-    size_t per = c->ws, limit = MAX_POOL_WORDS / per;
+    size_t per = c->ws ? c->ws : 1, limit = MAX_POOL_WORDS / per;
     size_t cap = c->pool_words / per < c->ref_cap ? c->pool_words / per : c->ref_cap;
     c->cap = (uint32_t)(cap < limit ? cap : limit);
     for (uint16_t fi = 0; fi < c->nfields; fi++) {

@@ -83,10 +83,13 @@ static inline bool fz_utf8_valid(const unsigned char *s, size_t n)
 /* 2 n log2 n + 3 n: the duplicate check's comparisons for n keys. */
 static inline double fz_cmp_bound(double n)
 {
-    double lg = 0, m = n;
-    for (; m >= 2; m /= 2)
+    if (n < 2)
+        return 0;
+    unsigned lg = 0; /* floor(log2 n); lg + (m - 1) >= log2 n, m = n / 2^lg in [1, 2) */
+    while ((double)(1ull << (lg + 1)) <= n && lg < 62)
         lg++;
-    return n < 2 ? 0 : 2 * n * (lg + m - 1) + 3 * n;
+    double m = n / (double)(1ull << lg);
+    return 2 * n * (lg + m - 1) + 3 * n;
 }
 
 /* The checks that hold for any line, valid or not. */

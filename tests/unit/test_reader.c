@@ -350,10 +350,13 @@ static void test_list_non_objects(void **s)
 /* The comparison bound of the duplicate check for an object of n unknown keys. */
 static double cmp_bound(double n)
 {
-    double lg = 0, m = n; /* lg + (m - 1) >= log2 n, m in [1, 2) */
-    for (; m >= 2; m /= 2)
+    if (n < 2)
+        return 0;
+    unsigned lg = 0; /* floor(log2 n); lg + (m - 1) >= log2 n, m = n / 2^lg in [1, 2) */
+    while ((double)(1ull << (lg + 1)) <= n && lg < 62)
         lg++;
-    return n < 2 ? 0 : 2 * n * (lg + m - 1) + 3 * n;
+    double m = n / (double)(1ull << lg);
+    return 2 * n * (lg + m - 1) + 3 * n;
 }
 
 /* Appends an object of n unknown keys "<p>NNNNNNN" in the given order;
