@@ -1,0 +1,205 @@
+/* reader_int.h - private to the record reader's files, not a public
+ * interface: the reader's state, the schema trie's lookup (inline: it runs
+ * for every key of every record) and what each file offers the others.
+ *   reader.c        yajl's callbacks and the per-record state machine
+ *   reader_trie.c   the schema trie and the reader's construction
+ *   reader_arena.c  the arena yajl allocates from
+ *   reader_text.c   the line's bytes checked before yajl sees them, and
+ *                   the error messages */
+#ifndef CARS_READER_INT_H
+#define CARS_READER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "reader.h"
+
+/* ---- the arena for yajl (reader_arena.c): chunks kept across lines ---- */
+
+typedef struct cars_rd_chunk cars_rd_chunk;
+
+typedef struct cars_rd_arena {
+    cars_rd_chunk *first, *cur;
+    bool failed; /* an allocation failed on this line */
+} cars_rd_arena;
+
+/* Points yajl's allocation functions at a. */
+void cars_rd_arena_funcs(cars_rd_arena *a, yajl_alloc_funcs *f);
+/* n bytes that live until the next reset; NULL (and a->failed) when out of memory. */
+void *cars_rd_arena_alloc(cars_rd_arena *a, size_t n);
+/* Forgets every allocation (the chunks stay) and the failure. */
+void cars_rd_arena_reset(cars_rd_arena *a);
+/* yajl does not survive a failed allocation: before each line the arena
+ * gets one chunk of n bytes, enough for everything yajl may ask for. */
+bool cars_rd_arena_reserve(cars_rd_arena *a, size_t n);
+void cars_rd_arena_destroy(cars_rd_arena *a);
+
+/* ---- the reader's state ---- */
+
+/* A node of the schema trie: one name of a dotted field path. */
+typedef struct cars_rd_node {
+    const char *name;
+    uint64_t pre; /* the first 8 bytes of the name, zero-padded: a quick compare */
+    uint32_t len;
+    int32_t field;          /* top-level field index, or -1 for an object */
+    int32_t child, sibling; /* -1 if none */
+    int32_t parent;
+} cars_rd_node;
+
+enum cars_rd_frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
+
+/* An open object or array of the line. */
+typedef struct cars_rd_frame {
+    uint8_t kind;
+    int32_t node;         /* FR_OBJ: trie node; FR_LIST/FR_ELEM: list field */
+    uint32_t ukey_start;  /* unknown keys of this object: ukeys[ukey_start..] */
+    uint32_t ukbuf_start;
+    uint32_t count;       /* FR_LIST: elements seen (of any type); FR_ELEM: its index */
+    cars_value *slots;    /* FR_ELEM: where its fields go (the list's array or escratch) */
+} cars_rd_frame;
+
+/* What the last key named: where the next value goes. */
+enum cars_rd_target_kind { T_NONE, T_FIELD, T_NODE, T_ELEM, T_SKIP };
+
+/* An unknown key of an open object: bytes [off, off + len) of ukbuf. */
+typedef struct cars_rd_ukey {
+    uint32_t off, len;
+} cars_rd_ukey;
+
+struct cars_reader {
+    const cars_program *p;
+    cars_rd_node *nodes;
+    uint32_t nnodes;
+    int32_t *htab; /* open addressing over (parent, key) */
+    uint32_t hmask;
+    int32_t id_field;
+    cars_rd_arena ar;
+    yajl_alloc_funcs afuncs;
+    /* the record */
+    cars_record rec;
+    cars_value *v;
+    cars_str *s;
+    cars_list *lists;
+    uint32_t *list_cap; /* elements allocated per list field: lists[f].n <= list_cap[f] */
+    uint32_t *present;  /* == gen when the field had a non-null value */
+    uint32_t *req, nreq; /* the required top-level fields, ascending */
+    uint32_t *seen;     /* per trie node: == gen when its key was seen */
+    uint32_t gen;
+    uint32_t *eseen;    /* per element field: == egen when seen in this element */
+    uint32_t egen;
+    cars_value *escratch; /* element slots of a list that is not stored */
+    uint64_t *epre;       /* per element field: key_prefix of its key */
+    uint32_t max_stride;
+    char *strbuf;
+    size_t strcap, strlen_;
+    cars_rd_ukey *ukeys;
+    uint32_t nukeys, ukcap;
+    uint64_t key_cmps; /* comparisons of unknown keys on this line */
+    char *ukbuf;
+    size_t ukbuf_len, ukbuf_cap;
+    /* parse state */
+    cars_rd_frame stack[CARS_READER_MAX_DEPTH + 1];
+    int depth;
+    uint8_t target;
+    int32_t tidx; /* target field / node / element field (absolute index) */
+    yajl_handle h;     /* the current line's parser */
+    const char *line;  /* the current line */
+    size_t len;
+    bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
+    bool started;
+    bool has_err;
+    bool oom;
+    char err[512];
+};
+
+/* ---- the schema trie (built in reader_trie.c) ---- */
+
+/* The first 8 bytes of a key, zero-padded. */
+static inline uint64_t cars_rd_key_prefix(const char *s, size_t len)
+{
+    uint64_t v = 0;
+    if (len >= 8)
+        memcpy(&v, s, 8); /* one load */
+    else
+        memcpy(&v, s, len);
+    return v;
+}
+
+/* The hash table of (parent, key) -> child, built once per reader. */
+static inline uint32_t cars_rd_child_hash(int32_t parent, uint64_t pre, size_t len)
+{
+    uint64_t h = (pre ^ ((uint64_t)len << 56) ^ ((uint64_t)(uint32_t)parent * 0x9E3779B97F4A7C15ull)) *
+                 0xD6E8FEB86659FD93ull;
+    return (uint32_t)(h >> 32);
+}
+
+/* Bytes [8, n) of a and b equal (n > 8). */
+static inline bool cars_rd_tail_eq(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    size_t i = 8;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    if (i == n)
+        return true;
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
+
+/* The child of trie node `parent` named key (pre = its key prefix), or -1. */
+static inline int32_t cars_rd_find_child(const cars_reader *r, int32_t parent, const char *key, size_t len,
+                                         uint64_t pre)
+{
+    for (uint32_t i = cars_rd_child_hash(parent, pre, len) & r->hmask;; i = (i + 1) & r->hmask) {
+        int32_t c = r->htab[i];
+        if (c < 0)
+            return -1;
+        const cars_rd_node *n = &r->nodes[c];
+        if (n->pre == pre && n->len == len && n->parent == parent && (len <= 8 || cars_rd_tail_eq(n->name, key, len)))
+            return c;
+    }
+}
+
+/* ---- the line's bytes (reader_text.c) ---- */
+
+/* The offset of the first byte of s that is not strict UTF-8, or is a
+ * control character that JSON never allows raw; n if there is none. */
+size_t cars_rd_first_bad_byte(const unsigned char *s, size_t n);
+/* True if s has a lone surrogate escape; out gets its text ("\ud800"). */
+bool cars_rd_lone_surrogate(const char *s, size_t n, char out[7]);
+
+/* ---- error messages (reader_text.c) ---- */
+
+/* The record's first error wins: later calls on the same line do nothing. */
+void cars_rd_err(cars_reader *r, const char *fmt, ...);
+/* An error of the whole line: it replaces whatever the record said. */
+void cars_rd_line_err(cars_reader *r, const char *fmt, ...);
+/* The line's bytes at s[at] (of n) are not strict UTF-8 or are a control
+ * character (cars_rd_first_bad_byte): the line's error says which and why. */
+void cars_rd_bad_byte_error(cars_reader *r, const unsigned char *s, size_t n, size_t at);
+/* yajl refused the line with msg: the line's error. */
+void cars_rd_json_error(cars_reader *r, const char *msg);
+/* A value for a message, into out (n bytes): at most 60 bytes of it,
+ * control characters escaped; quoted: as a JSON string literal. */
+void cars_rd_render(char *out, size_t n, const char *str, size_t len, bool quoted);
+/* The current target's value `got` is not of field f's type. */
+void cars_rd_type_error(cars_reader *r, const cars_pfield *f, const char *got);
+/* The same for a number or string value's text, rendered. */
+void cars_rd_text_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n, bool quoted);
+/* The current target's string s is not a date, or not one of f's members. */
+void cars_rd_date_error(cars_reader *r, const char *s, size_t n);
+void cars_rd_enum_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n);
+/* The current target is an object node, and got is not an object. */
+void cars_rd_node_error(cars_reader *r, const char *got);
+/* A key seen twice in an object; el: the element it is in, or NULL. */
+void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n);
+
+#endif

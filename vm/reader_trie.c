@@ -1,0 +1,163 @@
+/* reader_trie.c - the record reader's construction: the schema trie (one
+ * node per name of a dotted field path, objects above, fields at the
+ * leaves) and its hash table of (parent, key) -> child that every key of
+ * every record is looked up in (cars_rd_find_child, reader_int.h); the
+ * record's slots, the marks of what a line has seen, and the buffers that
+ * only grow. Everything here is allocated once per reader. */
+#include "alloc.h"
+#include "reader_int.h"
+
+static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t parent)
+{
+    cars_rd_node *n = &r->nodes[r->nnodes];
+    n->name = name;
+    n->len = len;
+    n->pre = cars_rd_key_prefix(name, len);
+    n->field = -1;
+    n->child = -1;
+    n->sibling = -1;
+    n->parent = parent;
+    if (parent >= 0) {
+        n->sibling = r->nodes[parent].child;
+        r->nodes[parent].child = (int32_t)r->nnodes;
+    }
+    return (int32_t)r->nnodes++;
+}
+
+static int32_t find_child_slow(const cars_reader *r, int32_t parent, const char *key, size_t len)
+{
+    uint64_t pre = cars_rd_key_prefix(key, len);
+    for (int32_t c = r->nodes[parent].child; c >= 0; c = r->nodes[c].sibling) {
+        const cars_rd_node *n = &r->nodes[c];
+        if (n->pre == pre && n->len == len && (len <= 8 || memcmp(n->name + 8, key + 8, len - 8) == 0))
+            return c;
+    }
+    return -1;
+}
+
+static bool build_hash(cars_reader *r)
+{
+    uint32_t size = 16;
+    while (size < 4 * r->nnodes)
+        size *= 2;
+    r->htab = cars_malloc(size * sizeof *r->htab);
+    if (!r->htab)
+        return false;
+    r->hmask = size - 1;
+    for (uint32_t i = 0; i < size; i++)
+        r->htab[i] = -1;
+    for (uint32_t c = 1; c < r->nnodes; c++) {
+        const cars_rd_node *n = &r->nodes[c];
+        uint32_t i = cars_rd_child_hash(n->parent, n->pre, n->len) & r->hmask;
+        while (r->htab[i] >= 0)
+            i = (i + 1) & r->hmask;
+        r->htab[i] = (int32_t)c;
+    }
+    return true;
+}
+
+static bool build_trie(cars_reader *r)
+{
+    const cars_program *p = r->p;
+    uint32_t max = 1;
+    for (uint32_t f = 0; f < p->nfields; f++)
+        max += 1 + (uint32_t)p->fields[f].path.len; /* at most one node per dot, plus the leaf */
+    r->nodes = cars_calloc(max, sizeof(cars_rd_node));
+    if (!r->nodes)
+        return false;
+    add_node(r, "", 0, -1);
+    r->id_field = -1;
+    for (uint32_t f = 0; f < p->nfields; f++) {
+        const char *s = p->fields[f].path.p;
+        uint32_t len = p->fields[f].path.len, start = 0;
+        int32_t cur = 0;
+        for (uint32_t i = 0; i <= len; i++) {
+            if (i < len && s[i] != '.')
+                continue;
+            int32_t c = find_child_slow(r, cur, s + start, i - start);
+            if (c < 0)
+                c = add_node(r, s + start, i - start, cur);
+            cur = c;
+            start = i + 1;
+        }
+        r->nodes[cur].field = (int32_t)f;
+        if (len == 2 && memcmp(s, "id", 2) == 0 && p->fields[f].type == CARS_FT_STRING)
+            r->id_field = (int32_t)f;
+    }
+    return true;
+}
+
+cars_reader *cars_reader_new(const cars_program *p)
+{
+    cars_reader *r = cars_calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->p = p;
+    uint32_t nf = p->nfields ? p->nfields : 1;
+    r->v = cars_calloc(nf, sizeof *r->v);
+    r->s = cars_calloc(nf, sizeof *r->s);
+    r->lists = cars_calloc(nf, sizeof *r->lists);
+    r->list_cap = cars_calloc(nf, sizeof *r->list_cap);
+    r->present = cars_calloc(nf, sizeof *r->present);
+    r->req = cars_calloc(nf, sizeof *r->req);
+    for (uint32_t f = 0; r->req && f < p->nfields; f++)
+        if (p->fields[f].flags & CARS_FF_REQUIRED)
+            r->req[r->nreq++] = f;
+    r->eseen = cars_calloc(p->nelem_fields + 1, sizeof *r->eseen);
+    for (uint32_t f = 0; f < p->nfields; f++)
+        if (p->fields[f].type == CARS_FT_LIST && p->fields[f].elems_n > r->max_stride)
+            r->max_stride = p->fields[f].elems_n;
+    r->escratch = cars_calloc(r->max_stride + 1, sizeof *r->escratch);
+    r->epre = cars_calloc(p->nelem_fields + 1, sizeof *r->epre);
+    /* the unknown keys' buffers exist from the start: never a NULL base, even
+     * when every unknown key is empty ("") and adds no byte */
+    r->ukcap = 64;
+    r->ukeys = cars_malloc(r->ukcap * sizeof *r->ukeys);
+    r->ukbuf_cap = 1024;
+    r->ukbuf = cars_malloc(r->ukbuf_cap);
+    for (uint32_t e = 0; r->epre && e < p->nelem_fields; e++)
+        r->epre[e] = cars_rd_key_prefix(p->elem_fields[e].path.p, p->elem_fields[e].path.len);
+    cars_rd_arena_funcs(&r->ar, &r->afuncs);
+    if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->eseen || !r->escratch || !r->epre ||
+        !r->ukeys || !r->ukbuf || !build_trie(r)) {
+        cars_reader_free(r);
+        return NULL;
+    }
+    r->seen = cars_calloc(r->nnodes, sizeof *r->seen);
+    if (!r->seen || !build_hash(r)) {
+        cars_reader_free(r);
+        return NULL;
+    }
+    for (uint32_t f = 0; f < p->nfields; f++)
+        r->lists[f].stride = p->fields[f].type == CARS_FT_LIST ? p->fields[f].elems_n : 0;
+    r->rec.v = r->v;
+    r->rec.s = r->s;
+    r->rec.lists = r->lists;
+    return r;
+}
+
+void cars_reader_free(cars_reader *r)
+{
+    if (!r)
+        return;
+    if (r->lists)
+        for (uint32_t f = 0; f < r->p->nfields; f++)
+            cars_free(r->lists[f].elems);
+    cars_free(r->v);
+    cars_free(r->s);
+    cars_free(r->lists);
+    cars_free(r->list_cap);
+    cars_free(r->present);
+    cars_free(r->req);
+    cars_free(r->seen);
+    cars_free(r->eseen);
+    cars_free(r->escratch);
+    cars_free(r->epre);
+    cars_free(r->nodes);
+    cars_free(r->htab);
+    cars_free(r->strbuf);
+    cars_free(r->ukeys);
+    cars_free(r->ukbuf);
+    cars_rd_arena_destroy(&r->ar);
+    cars_free(r);
+}
