@@ -393,7 +393,7 @@ static int check_operands(bctx *c, const cars_opinfo *info, const uint8_t *q, bo
     int rc = check_place(c, info, seen_stage);
     if (rc || info->noperands == 0)
         return rc;
-    uint64_t arg[CARS_OP_MAX_OPERANDS];
+    uint64_t arg[CARS_OP_MAX_OPERANDS] = {0};
     unsigned body = CARS_OP_MAX_OPERANDS;
     for (unsigned i = 0; i < info->noperands && rc == 0; i++) {
         arg[i] = cars_operand(info, q, i);
