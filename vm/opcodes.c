@@ -9,19 +9,8 @@ const uint8_t cars_operand_width[CARS_OK__COUNT] = {
 #undef K
 };
 
-/* Every line: its code below CARS_OP__COUNT (the last line has the highest
- * code); no operand after a `_`; at most CARS_OP_MAX_LEN bytes; a stack
- * effect the verifier's depth arithmetic covers; a JUMP only as the first
- * operand (the verifier and the index proof read it there); a BODY block
- * followed by the LIST it iterates. */
-#define X(code, name, a, b, c, pop, push, in, flow, doc) \
-    _Static_assert((code) >= 0 && (code) < CARS_OP__COUNT, #name ": the last line of opcodes.def must have the highest code"); \
-    _Static_assert((CARS_OK_##a != CARS_OK__ || CARS_OK_##b == CARS_OK__) && \
-                   (CARS_OK_##b != CARS_OK__ || CARS_OK_##c == CARS_OK__), #name ": an operand after `_`"); \
-    _Static_assert(CARS_OPLEN_##name <= CARS_OP_MAX_LEN, #name ": longer than CARS_OP_MAX_LEN"); \
-    _Static_assert((pop) <= 2 && (push) <= 1, #name ": a stack effect beyond pop 2, push 1"); \
-    _Static_assert(CARS_OK_##b != CARS_OK_JUMP && CARS_OK_##c != CARS_OK_JUMP, #name ": a JUMP not first"); \
-    _Static_assert(CARS_OK_##a != CARS_OK_BODY || CARS_OK_##b == CARS_OK_LIST, #name ": a BODY without its LIST");
+/* Every line of opcodes.def holds to its rules (CARS_OPCODE_CHECK). */
+#define X CARS_OPCODE_CHECK
 #include "opcodes.def"
 #undef X
 

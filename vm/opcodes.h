@@ -71,6 +71,23 @@ enum cars_oplen {
 #undef X
 };
 
+/* The rules every line X(...) of opcodes.def keeps, as static assertions
+ * (opcodes.c applies them to each): its code below CARS_OP__COUNT (the last
+ * line has the highest code); no operand after a `_`; at most
+ * CARS_OP_MAX_LEN bytes; a stack effect the verifier's depth arithmetic
+ * covers (pop at most 2, push at most 1); a JUMP only as the first operand
+ * (the verifier and the index proof read it there); a BODY block followed
+ * by the LIST it iterates. A line that breaks one does not compile. */
+#define CARS_OPCODE_CHECK(code, name, a, b, c, pop, push, in, flow, doc) \
+    _Static_assert((code) >= 0 && (code) < CARS_OP__COUNT, #name ": the last line of opcodes.def must have the highest code"); \
+    _Static_assert((CARS_OK_##a != CARS_OK__ || CARS_OK_##b == CARS_OK__) && \
+                   (CARS_OK_##b != CARS_OK__ || CARS_OK_##c == CARS_OK__), #name ": an operand after `_`"); \
+    _Static_assert(1 + CARS_KW_##a + CARS_KW_##b + CARS_KW_##c <= CARS_OP_MAX_LEN, #name ": longer than CARS_OP_MAX_LEN"); \
+    _Static_assert((pop) <= 2 && (push) <= 1, #name ": a stack effect beyond pop 2, push 1"); \
+    _Static_assert(CARS_OK_##b != CARS_OK_JUMP && CARS_OK_##c != CARS_OK_JUMP, #name ": a JUMP not first"); \
+    _Static_assert(CARS_OK_##a != CARS_OK_BODY || CARS_OK_##b == CARS_OK_LIST, #name ": a BODY without its LIST"); \
+    _Static_assert((CARS_IN_##in) != 0 && (CARS_FLOW_##flow) >= 0, #name ": IN or FLOW unknown");
+
 /* The offset of operand i of instruction OP, which the caller reads as w
  * bytes: a compile error if opcodes.def gives that operand another width.
  * E.g. cars_rd16(pc + CARS_OPND(LOOKUP2, 3, 2)). */
