@@ -1,6 +1,9 @@
 /* verify.c - the verifier: a pure function that proves a program safe for
  * the interpreter, which checks nothing itself. Table-driven from
- * opcodes.def (operand formats, stack effects); the checks, in order:
+ * opcodes.def: each operand is checked by its kind (check_kind), each
+ * instruction's place by its blocks and flow (check_place), jumps and
+ * terminators by its kinds and flow, the stack by its effect; only checks
+ * that span operands are per opcode (check_operands). The checks, in order:
  * schema, sets, tables, tiers, rules, stages, thresholds, blocks, line
  * table, then each block's code (opcodes, operands, block-kind rules,
  * jumps, stack depth on every path, termination), and last that every
@@ -483,13 +486,14 @@ static int check_code(vctx *v, uint32_t bi, int16_t *depth, uint8_t *start)
         depth[i] = -1, start[i] = 0;
     depth[0] = 0;
     bool seen_stage = false;
-    for (uint32_t pc = 0; pc < len; pc += cars_opinfo_table[code[pc]].len) {
+    for (uint32_t pc = 0, next; pc < len; pc = next) {
         c.at = b->offset + pc;
         const cars_opinfo *info = cars_opinfo_of(code[pc]);
         if (!info)
             return fail(v, "block %u at offset %u: unknown opcode %u", bi, c.at, code[pc]);
         c.name = info->name;
-        if (pc + info->len > len)
+        next = pc + info->len;
+        if (next > len)
             return BFAIL(&c, "runs past the end of the block (ends at %u)", b->offset + len);
         start[pc] = 1;
         int d = depth[pc];
@@ -498,7 +502,8 @@ static int check_code(vctx *v, uint32_t bi, int16_t *depth, uint8_t *start)
         int rc = check_operands(&c, info, code + pc, seen_stage);
         if (rc)
             return rc;
-        seen_stage |= (info->flow & CARS_FLOW_STAGE) != 0;
+        if (info->flow & CARS_FLOW_STAGE)
+            seen_stage = true;
         if (d < info->pop)
             return BFAIL(&c, "needs %u values but the stack holds %d", info->pop, d);
         if (cars_op_ends(info) && b->kind != CARS_BK_MAIN && d != 1)
