@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h" /* vm/: the program's enums and their names (cars_outcome_name) */
+
 /* A source span: file index into cars_ast.files, 1-based line and column of
  * the first character, and of the last character (inclusive). Columns count
  * bytes. */
@@ -73,7 +75,10 @@ typedef struct cars_name_list {
 /* What a string field holds, as the schema says (`email`, `phone`,
  * `document`; plain `string` otherwise): a field of a kind is a string in
  * every respect, and a table lookup normalises it by its kind. */
-typedef enum cars_strkind { CARS_SK_PLAIN, CARS_SK_EMAIL, CARS_SK_PHONE, CARS_SK_DOCUMENT } cars_strkind;
+typedef enum cars_strkind { /* as vm/program.h's enum cars_fkind_v */
+    CARS_SK_PLAIN = CARS_FK_PLAIN, CARS_SK_EMAIL = CARS_FK_EMAIL, CARS_SK_PHONE = CARS_FK_PHONE,
+    CARS_SK_DOCUMENT = CARS_FK_DOCUMENT,
+} cars_strkind;
 
 typedef struct cars_field {
     const char *path;      /* full dotted path, e.g. "applicant.passport.number";
@@ -183,8 +188,9 @@ typedef struct cars_let {
     cars_comment *comments; size_t ncomments;
 } cars_let;
 
-typedef enum cars_keykind {
-    CARS_K_DOCUMENT, CARS_K_EMAIL, CARS_K_PHONE, CARS_K_CONTACT, CARS_K_COUNTRY, CARS_K_TEXT
+typedef enum cars_keykind { /* as vm/program.h's enum cars_keykind_v */
+    CARS_K_DOCUMENT = CARS_KEY_DOCUMENT, CARS_K_EMAIL = CARS_KEY_EMAIL, CARS_K_PHONE = CARS_KEY_PHONE,
+    CARS_K_CONTACT = CARS_KEY_CONTACT, CARS_K_COUNTRY = CARS_KEY_COUNTRY, CARS_K_TEXT = CARS_KEY_TEXT,
 } cars_keykind;
 
 /* Metadata shared by tables and rules. */
@@ -205,9 +211,10 @@ typedef struct cars_table {
     cars_comment *comments; size_t ncomments;
 } cars_table;
 
-typedef enum cars_rule_kind {
-    CARS_R_EXCLUSION, CARS_R_SCREEN, CARS_R_PROFILE,
-    CARS_R_SINGLE_COMPLEX, CARS_R_SINGLE_NONCOMPLEX, CARS_R_MULTIPLE,
+typedef enum cars_rule_kind { /* as vm/program.h's enum cars_rule_kind_v */
+    CARS_R_EXCLUSION = CARS_RK_EXCLUSION, CARS_R_SCREEN = CARS_RK_SCREEN, CARS_R_PROFILE = CARS_RK_PROFILE,
+    CARS_R_SINGLE_COMPLEX = CARS_RK_SINGLE_COMPLEX, CARS_R_SINGLE_NONCOMPLEX = CARS_RK_SINGLE_NONCOMPLEX,
+    CARS_R_MULTIPLE = CARS_RK_MULTIPLE,
 } cars_rule_kind;
 
 typedef struct cars_rule {
@@ -237,8 +244,9 @@ typedef enum cars_stage_sel {
     CARS_S_OTHERWISE, /* otherwise -> OUTCOME */
 } cars_stage_sel;
 
-typedef enum cars_outcome {
-    CARS_O_NCXDR, CARS_O_NCXPCA, CARS_O_CXDR, CARS_O_CXPCA, CARS_O_NONE, CARS_O_ERROR
+typedef enum cars_outcome { /* as vm/program.h's enum cars_outcome_v: cars_outcome_name names it */
+    CARS_O_NCXDR = CARS_OUT_NCXDR, CARS_O_NCXPCA = CARS_OUT_NCXPCA, CARS_O_CXDR = CARS_OUT_CXDR,
+    CARS_O_CXPCA = CARS_OUT_CXPCA, CARS_O_NONE = CARS_OUT_NONE, CARS_O_ERROR = CARS_OUT_ERROR,
 } cars_outcome;
 
 typedef struct cars_stage {
@@ -315,8 +323,6 @@ typedef struct cars_ast {
     struct cars_name_ix *name_ix; size_t nname_ix;
 } cars_ast;
 
-
 /* Dates are days since 1970-01-01: see vm/date.h. */
-const char *cars_outcome_name(cars_outcome o);
 
 #endif

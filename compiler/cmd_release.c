@@ -212,8 +212,6 @@ int cars_cmd_inspect(int argc, char **argv)
         printf("source       matches the code: recompiled from its text, byte for byte\n");
     else
         printf("source       DOES NOT MATCH THE CODE IT RUNS: %s\n", why);
-    static const char *const kinds[] = {"exclusion", "screen", "profile", "complex single",
-                                        "noncomplex single", "multiple"};
     unsigned count[6] = {0};
     for (uint32_t i = 0; i < p.nrules; i++)
         if (p.rules[i].kind < 6)
@@ -222,7 +220,7 @@ int cars_cmd_inspect(int argc, char **argv)
     const char *sep = " ";
     for (int k = 0; k < 6; k++)
         if (count[k]) {
-            printf("%s%u %s", sep, count[k], kinds[k]);
+            printf("%s%u %s", sep, count[k], cars_rule_kind_name((unsigned)k));
             sep = ", ";
         }
     printf("\nthresholds   %u\n", p.nthresholds);

@@ -15,7 +15,6 @@
 #include "reader.h"
 #include "vm.h"
 
-static const char *const OUTCOME[] = {"NCXDR", "NCXPCA", "CXDR", "CXPCA", "NONE", "ERROR"};
 
 /* ---- a growable text buffer ------------------------------------------------ */
 
@@ -228,7 +227,7 @@ static void report(const cars_compiled *c, const cars_example *t, const cars_res
                    const char *why)
 {
     tbuf b = {0};
-    puts_(&b, OUTCOME[t->expect]);
+    puts_(&b, cars_outcome_name(t->expect));
     if (t->has_expect_rules) {
         puts_(&b, " [");
         for (size_t i = 0; i < t->nexpect_rules; i++) {
@@ -238,7 +237,7 @@ static void report(const cars_compiled *c, const cars_example *t, const cars_res
         puts_(&b, "]");
     }
     puts_(&b, ", got ");
-    puts_(&b, OUTCOME[r->outcome < 6 ? r->outcome : 5]);
+    puts_(&b, cars_outcome_name(r->outcome < 6 ? r->outcome : CARS_OUT_ERROR));
     put_rules(&b, &c->loaded, r->rules, r->nrules);
     if (why) {
         puts_(&b, " (");

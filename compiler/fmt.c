@@ -887,12 +887,10 @@ static void put_table(printer *p, const cars_decl *d, const cars_table *t)
         add_item(&it, &t->file_span, 0, &b);
     }
     if (t->nkeys) {
-        static const char *const kinds[] = {"document", "email", "phone", "contact",
-                                            "country", "text"};
         sb b = {0};
         sb_puts(&b, "key ");
         for (size_t i = 0; i < t->nkeys; i++)
-            sb_printf(&b, "%s%s: %s", i ? ", " : "", t->key_names[i], kinds[t->key_kinds[i]]);
+            sb_printf(&b, "%s%s: %s", i ? ", " : "", t->key_names[i], cars_key_kind_name(t->key_kinds[i]));
         add_item(&it, &t->key_spans[0], t->key_spans[t->nkeys - 1].end_line, &b);
     }
     meta_items(&it, &t->meta);

@@ -64,17 +64,12 @@ cars_expr *cars_pb_new(cars_pstate *ps, cars_expr_kind kind, const cars_span *sp
     return e;
 }
 
-static const char *const outcome_names[] = {
-    [CARS_O_NCXDR] = "NCXDR", [CARS_O_NCXPCA] = "NCXPCA", [CARS_O_CXDR] = "CXDR",
-    [CARS_O_CXPCA] = "CXPCA", [CARS_O_NONE] = "NONE",     [CARS_O_ERROR] = "ERROR",
-};
-
 /* An outcome by name; `allow_error` for tests (`expect ERROR`). */
 static cars_outcome outcome(cars_pstate *ps, const char *name, const cars_span *span,
                             bool allow_error)
 {
     for (int o = CARS_O_NCXDR; o <= CARS_O_ERROR; o++)
-        if (strcmp(name, outcome_names[o]) == 0 && (allow_error || o != CARS_O_ERROR))
+        if (strcmp(name, cars_outcome_name(o)) == 0 && (allow_error || o != CARS_O_ERROR))
             return (cars_outcome)o;
     cars_error(ps->d, span,
                allow_error ? "outcomes are NONE, NCXDR, NCXPCA, CXDR, CXPCA and ERROR"
@@ -297,11 +292,6 @@ void cars_pb_table_file(cars_pstate *ps, cars_table *t, cars_expr *file, const c
     t->file_span = *span;
 }
 
-static const char *const key_kinds[] = {
-    [CARS_K_DOCUMENT] = "document", [CARS_K_EMAIL] = "email", [CARS_K_PHONE] = "phone",
-    [CARS_K_CONTACT] = "contact",   [CARS_K_COUNTRY] = "country", [CARS_K_TEXT] = "text",
-};
-
 bool cars_pb_keycol(cars_pstate *ps, const char *name, const cars_span *name_span,
                     const char *kind, const cars_span *kind_span)
 {
@@ -310,8 +300,8 @@ bool cars_pb_keycol(cars_pstate *ps, const char *name, const cars_span *name_spa
         return true;
     cars_keykind k = CARS_K_TEXT;
     bool found = false;
-    for (size_t i = 0; i < sizeof key_kinds / sizeof key_kinds[0]; i++)
-        if (strcmp(kind, key_kinds[i]) == 0) {
+    for (unsigned i = CARS_K_DOCUMENT; i <= CARS_K_TEXT; i++)
+        if (strcmp(kind, cars_key_kind_name(i)) == 0) {
             k = (cars_keykind)i;
             found = true;
         }

@@ -1,5 +1,7 @@
 /* bundle.h - constants of the bundle byte format (docs/bytecode.md), shared
- * by the writer (compiler/bundle_write.c) and the loader (vm/loader.c). */
+ * by the writer (compiler/bundle_write.c) and the loader (vm/loader.c), and
+ * the little-endian readers and writers every reader of code and sections
+ * uses (the interpreter, the verifier, the disassembler, the loader). */
 #ifndef CARS_BUNDLE_H
 #define CARS_BUNDLE_H
 
@@ -75,7 +77,13 @@ static inline uint32_t cars_rd32(const uint8_t *p)
 }
 static inline uint64_t cars_rd64(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8); /* the bytes are little-endian: one load */
+    return v;
+#else
     return (uint64_t)cars_rd32(p) | ((uint64_t)cars_rd32(p + 4) << 32);
+#endif
 }
 static inline void cars_wr16(uint8_t *p, uint16_t v)
 {

@@ -1,14 +1,17 @@
 /* disasm.c - the disassembler: one line per instruction with its offset,
  * name, decoded operands (field paths, set/table/rule names, jump targets)
  * and the source file:line from the line table. Names, lengths and operand
- * formats come from the opcode tables (opcodes.def). Safe on any program:
- * out-of-range operands print as '?'. */
+ * kinds come from the opcode table (opcodes.def): each operand prints by
+ * its kind, one helper per kind, after its kind's lead-in (", ", " over ",
+ * " -> ", ...) unless it is the first. Safe on any program: out-of-range
+ * operands print as '?'. */
 #include "disasm.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
+#include "names.h"
 #include "opcodes.h"
 
 #define STR(s) (int)(s).len, (s).p
@@ -29,22 +32,6 @@ static void sbp(sbuf *b, const char *fmt, ...)
         b->len += (size_t)n < sizeof b->p - b->len ? (size_t)n : sizeof b->p - 1 - b->len;
 }
 
-static uint16_t rd16(const uint8_t *q) { return (uint16_t)(q[0] | (q[1] << 8)); }
-
-static uint64_t rd64(const uint8_t *q)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | q[i];
-    return v;
-}
-
-static const char *outcome(unsigned o)
-{
-    static const char *const names[] = {"NCXDR", "NCXPCA", "CXDR", "CXPCA", "NONE", "ERROR"};
-    return o <= CARS_OUT_ERROR ? names[o] : "?";
-}
-
 static void field(const cars_program *p, unsigned f, sbuf *out)
 {
     if (f < p->nfields)
@@ -63,126 +50,117 @@ static void elem_field(const cars_program *p, const cars_pblock *b, unsigned f, 
         sbp(out, "?elem%u", f);
 }
 
-/* Decoded operands of the instruction at q. */
-static void operands(const cars_program *p, const cars_pblock *b, uint32_t at, const uint8_t *q, sbuf *out)
+/* Entry i of a table of n named entries (name: entry i's, if i < n), or ?<what><i>. */
+static void named(sbuf *out, const char *what, unsigned i, uint32_t n, const cars_str *name)
 {
-    uint8_t op = q[0];
-    switch (op) {
-    case CARS_OP_PUSH_INT:
-        sbp(out, "%" PRId64, (int64_t)rd64(q + 1));
-        break;
-    case CARS_OP_PUSH_NUM: {
-        uint64_t bits = rd64(q + 1);
+    if (i < n)
+        sbp(out, "%.*s", STR(*name));
+    else
+        sbp(out, "?%s%u", what, i);
+}
+
+static void set_values(const cars_program *p, unsigned s, sbuf *out)
+{
+    sbp(out, "set %u", s);
+    if (s < p->nsets) {
+        sbp(out, " [");
+        for (uint32_t k = 0; k < p->sets[s].n && k < 8; k++)
+            sbp(out, "%s%" PRId64, k ? ", " : "", p->sets[s].values[k]);
+        sbp(out, "%s]", p->sets[s].n > 8 ? ", ..." : "");
+    }
+}
+
+static void stage_rules(const cars_program *p, unsigned s, sbuf *out)
+{
+    sbp(out, "stage %u", s);
+    if (s < p->nstages && (uint64_t)p->stages[s].first + p->stages[s].n <= p->nstage_rules) {
+        sbp(out, " (");
+        uint32_t n = p->stages[s].n, shown = n > 8 ? 8 : n; /* the line stays readable */
+        for (uint32_t k = 0; k < shown; k++) {
+            uint32_t r = p->stage_rules[p->stages[s].first + k];
+            if (r < p->nrules)
+                sbp(out, "%s%.*s", k ? ", " : "", STR(p->rules[r].id));
+        }
+        if (shown < n)
+            sbp(out, " and %u more", n - shown);
+        sbp(out, ")");
+    }
+}
+
+/* INDEX I with its NINDEX N (the next operand): the fields of indexes I..I+N-1. */
+static void index_fields(const cars_program *p, unsigned xi, unsigned xn, sbuf *out)
+{
+    for (unsigned k = xi; k < xi + xn; k++) {
+        sbp(out, k > xi ? ", " : " ");
+        if (k < p->nindexes)
+            field(p, p->indexes[k].field, out);
+        else
+            sbp(out, "?index%u", k);
+    }
+}
+
+/* What comes before an operand of this kind that is not the first. */
+static const char *lead(unsigned kind)
+{
+    switch (kind) {
+    case CARS_OK_LIST: return " over ";
+    case CARS_OK_INDEX: return " indexed by";
+    case CARS_OK_NINDEX: return "";
+    case CARS_OK_OUTCOME: return " -> ";
+    case CARS_OK_ELSE: return " otherwise ";
+    default: return ", ";
+    }
+}
+
+/* Operand i of the instruction at offset at, by its kind (arg: all of them). */
+static void operand(const cars_program *p, const cars_pblock *b, uint32_t at, const cars_opinfo *info,
+                    const uint64_t *arg, unsigned i, sbuf *out)
+{
+    unsigned x = (unsigned)arg[i];
+    switch (info->kind[i]) {
+    case CARS_OK_INT: sbp(out, "%" PRId64, (int64_t)arg[i]); break;
+    case CARS_OK_NUM: {
         double d;
-        memcpy(&d, &bits, 8);
+        memcpy(&d, &arg[i], 8);
         sbp(out, "%.17g", d);
         break;
     }
-    case CARS_OP_PUSH_BOOL:
-        sbp(out, "%s", q[1] ? "true" : "false");
+    case CARS_OK_BOOL: sbp(out, "%s", x ? "true" : "false"); break;
+    case CARS_OK_FIELD: case CARS_OK_VALUE: case CARS_OK_STRF: case CARS_OK_KEYF: case CARS_OK_LIST:
+        field(p, x, out);
         break;
-    case CARS_OP_LOAD:
-    case CARS_OP_PRESENT:
-        field(p, rd16(q + 1), out);
-        break;
-    case CARS_OP_LOAD_ELEM:
-    case CARS_OP_PRESENT_ELEM:
-        elem_field(p, b, rd16(q + 1), out);
-        break;
-    case CARS_OP_IN_SET: {
-        unsigned s = rd16(q + 1);
-        sbp(out, "set %u", s);
-        if (s < p->nsets) {
-            sbp(out, " [");
-            for (uint32_t k = 0; k < p->sets[s].n && k < 8; k++)
-                sbp(out, "%s%" PRId64, k ? ", " : "", p->sets[s].values[k]);
-            sbp(out, "%s]", p->sets[s].n > 8 ? ", ..." : "");
-        }
-        break;
-    }
-    case CARS_OP_STR_EQ:
-    case CARS_OP_STR_EQ_ELEM: {
-        unsigned c = rd16(q + 3);
-        if (op == CARS_OP_STR_EQ)
-            field(p, rd16(q + 1), out);
+    case CARS_OK_ELEMF: elem_field(p, b, x, out); break;
+    case CARS_OK_BODY: sbp(out, "block %u", x); break;
+    case CARS_OK_SET: set_values(p, x, out); break;
+    case CARS_OK_STRING:
+        if (x < p->nstrings)
+            sbp(out, "\"%.*s\"", STR(p->strings[x]));
         else
-            elem_field(p, b, rd16(q + 1), out);
-        if (c < p->nstrings)
-            sbp(out, ", \"%.*s\"", STR(p->strings[c]));
-        else
-            sbp(out, ", ?string%u", c);
+            sbp(out, "?string%u", x);
         break;
+    case CARS_OK_TABLE: named(out, "table", x, p->ntables, x < p->ntables ? &p->tables[x].name : NULL); break;
+    case CARS_OK_JUMP: sbp(out, "-> %04x", at + info->len + x); break;
+    case CARS_OK_STAGE: stage_rules(p, x, out); break;
+    case CARS_OK_INDEX: index_fields(p, x, i + 1 < info->noperands ? (unsigned)arg[i + 1] : 1, out); break;
+    case CARS_OK_THRESHOLD:
+        named(out, "threshold", x, p->nthresholds, x < p->nthresholds ? &p->thresholds[x].id : NULL);
+        break;
+    case CARS_OK_OUTCOME: case CARS_OK_ELSE: sbp(out, "%s", cars_outcome_name((int)x)); break;
+    default: break; /* NINDEX: printed with its INDEX */
     }
-    case CARS_OP_LOOKUP1:
-    case CARS_OP_LOOKUP2: {
-        unsigned t = rd16(q + 1);
-        if (t < p->ntables)
-            sbp(out, "%.*s", STR(p->tables[t].name));
-        else
-            sbp(out, "?table%u", t);
-        sbp(out, ", ");
-        field(p, rd16(q + 3), out);
-        if (op == CARS_OP_LOOKUP2) {
-            sbp(out, ", ");
-            field(p, rd16(q + 5), out);
-        }
-        break;
-    }
-    case CARS_OP_JUMP_IF_FALSE:
-    case CARS_OP_JUMP_IF_TRUE:
-        sbp(out, "-> %04x", at + 3 + rd16(q + 1));
-        break;
-    case CARS_OP_ANY:
-    case CARS_OP_ALL:
-    case CARS_OP_NONE:
-    case CARS_OP_COUNT:
-        sbp(out, "block %u over ", rd16(q + 1));
-        field(p, rd16(q + 3), out);
-        break;
-    case CARS_OP_EVAL_STAGE:
-    case CARS_OP_EVAL_STAGE_INDEXED: {
-        unsigned s = rd16(q + 1);
-        sbp(out, "stage %u", s);
-        if (s < p->nstages && (uint64_t)p->stages[s].first + p->stages[s].n <= p->nstage_rules) {
-            sbp(out, " (");
-            uint32_t n = p->stages[s].n, shown = n > 8 ? 8 : n; /* the line stays readable */
-            for (uint32_t k = 0; k < shown; k++) {
-                uint32_t r = p->stage_rules[p->stages[s].first + k];
-                if (r < p->nrules)
-                    sbp(out, "%s%.*s", k ? ", " : "", STR(p->rules[r].id));
-            }
-            if (shown < n)
-                sbp(out, " and %u more", n - shown);
-            sbp(out, ")");
-        }
-        if (q[0] == CARS_OP_EVAL_STAGE_INDEXED) {
-            unsigned xi = rd16(q + 3), xn = rd16(q + 5);
-            sbp(out, " indexed by");
-            for (unsigned k = xi; k < xi + xn; k++) {
-                sbp(out, k > xi ? ", " : " ");
-                if (k < p->nindexes)
-                    field(p, p->indexes[k].field, out);
-                else
-                    sbp(out, "?index%u", k);
-            }
-        }
-        break;
-    }
-    case CARS_OP_DECIDE_IF_MATCHED:
-    case CARS_OP_DECIDE:
-        sbp(out, "%s", outcome(q[1]));
-        break;
-    case CARS_OP_DECIDE_THRESHOLD: {
-        unsigned t = rd16(q + 1);
-        if (t < p->nthresholds)
-            sbp(out, "%.*s", STR(p->thresholds[t].id));
-        else
-            sbp(out, "?threshold%u", t);
-        sbp(out, " -> %s otherwise %s", outcome(q[3]), outcome(q[4]));
-        break;
-    }
-    default:
-        break;
+}
+
+/* Decoded operands of the instruction at q, each by its kind (opcodes.def). */
+static void operands(const cars_program *p, const cars_pblock *b, uint32_t at, const uint8_t *q, sbuf *out)
+{
+    const cars_opinfo *info = &cars_opinfo_table[q[0]];
+    uint64_t arg[CARS_OP_MAX_OPERANDS];
+    for (unsigned i = 0; i < info->noperands; i++)
+        arg[i] = cars_operand(info, q, i);
+    for (unsigned i = 0; i < info->noperands; i++) {
+        if (i > 0)
+            sbp(out, "%s", lead(info->kind[i]));
+        operand(p, b, at, info, arg, i, out);
     }
 }
 
@@ -197,9 +175,8 @@ static const cars_pline *line_of(const cars_program *p, uint32_t at)
 
 static void header(const cars_program *p, uint32_t bi, FILE *out)
 {
-    static const char *const kinds[] = {"MAIN", "RULE", "ELEM"};
     const cars_pblock *b = &p->blocks[bi];
-    fprintf(out, "\n; block %u %s", bi, b->kind <= CARS_BK_ELEM ? kinds[b->kind] : "?");
+    fprintf(out, "\n; block %u %s", bi, cars_block_kind_name(b->kind));
     if (b->kind == CARS_BK_ELEM) {
         sbuf t;
         t.len = 0;
@@ -225,11 +202,11 @@ void cars_disasm(const cars_program *p, FILE *out)
             end = pc;
         while (pc < end) {
             const uint8_t *q = p->code + pc;
-            if (q[0] >= CARS_OP__COUNT || pc + cars_opinfo_table[q[0]].len > end) {
+            const cars_opinfo *info = cars_opinfo_of(q[0]);
+            if (!info || pc + info->len > end) {
                 fprintf(out, "%04x  ?? %u\n", pc, q[0]);
                 break;
             }
-            const cars_opinfo *info = &cars_opinfo_table[q[0]];
             sbuf text;
             text.len = 0;
             text.p[0] = '\0';

@@ -175,12 +175,6 @@ void cars_json_string(cars_buf *b, const char *s, size_t n)
     PUTL(b, "\"");
 }
 
-const char *cars_outcome_name(int outcome)
-{
-    static const char *const names[] = {"NCXDR", "NCXPCA", "CXDR", "CXPCA", "NONE", "ERROR"};
-    return outcome >= 0 && outcome <= CARS_OUT_ERROR ? names[outcome] : "?";
-}
-
 static void outcome_label(cars_buf *b, int outcome)
 {
     switch (outcome) {

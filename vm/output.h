@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h" /* cars_outcome_name */
 #include "program.h"
 #include "vm.h"
 
@@ -34,8 +35,5 @@ void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, 
 /* {"id":...|null,"outcome":"ERROR","rules":[],"explanation":"Invalid record: E.",
  *  "release":"...","error":"E","line":N}\n ; id NULL for null. */
 void cars_output_error(cars_buf *b, const cars_program *p, const cars_str *id, const char *error, uint64_t line);
-
-/* "NCXDR", ... "ERROR"; "?" if out of range. */
-const char *cars_outcome_name(int outcome);
 
 #endif

@@ -19,11 +19,12 @@ typedef struct cars_str {
     uint32_t len;
 } cars_str;
 
+/* Opcodes, by their explicit codes (vm/opcodes.def; 33 is a hole). */
 enum cars_opcode {
-#define X(name, operands, pop, push, doc) CARS_OP_##name,
+#define X(code, name, a, b, c, pop, push, in, flow, doc) CARS_OP_##name = code,
 #include "opcodes.def"
 #undef X
-    CARS_OP__COUNT
+    CARS_OP__COUNT /* one past the highest code: the last line of opcodes.def */
 };
 
 /* Field types (schema). */
@@ -62,7 +63,7 @@ typedef struct cars_pfield {
     uint32_t elems_first, elems_n;     /* LIST */
 } cars_pfield;
 
-/* Key normalisation of a table column (same order as compiler's cars_keykind). */
+/* Key normalisation of a table column (the compiler's cars_keykind takes these values). */
 enum cars_keykind_v {
     CARS_KEY_DOCUMENT, CARS_KEY_EMAIL, CARS_KEY_PHONE, CARS_KEY_CONTACT,
     CARS_KEY_COUNTRY, CARS_KEY_TEXT,

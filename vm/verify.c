@@ -1,6 +1,9 @@
 /* verify.c - the verifier: a pure function that proves a program safe for
  * the interpreter, which checks nothing itself. Table-driven from
- * opcodes.def (operand formats, stack effects); the checks, in order:
+ * opcodes.def: each operand is checked by its kind (check_kind), each
+ * instruction's place by its blocks and flow (check_place), jumps and
+ * terminators by its kinds and flow, the stack by its effect; only checks
+ * that span operands are per opcode (check_operands). The checks, in order:
  * schema, sets, tables, tiers, rules, stages, thresholds, blocks, line
  * table, then each block's code (opcodes, operands, block-kind rules,
  * jumps, stack depth on every path, termination), and last that every
@@ -16,6 +19,7 @@
 
 #include "alloc.h"
 #include "bundle.h"
+#include "names.h"
 #include "opcodes.h"
 #include "verify_index.h"
 
@@ -37,26 +41,6 @@ static int fail(vctx *v, const char *fmt, ...)
 
 #define STR(s) (int)(s).len, (s).p
 
-static const char *type_name(unsigned t)
-{
-    static const char *const names[] = {"?", "bool", "integer", "number", "string", "date", "country", "enum", "list"};
-    return t <= CARS_FT_LIST ? names[t] : "?";
-}
-
-/* Only for a key kind that check_data has accepted (<= CARS_KEY_TEXT): it
- * runs before any code is checked, and refuses every other kind. */
-static const char *kind_name(unsigned k)
-{
-    static const char *const names[CARS_KEY_TEXT + 1] = {"document", "email", "phone", "contact", "country", "text"};
-    return names[k];
-}
-
-static const char *fkind_name(unsigned k)
-{
-    static const char *const names[] = {"plain", "email", "phone", "document"};
-    return k <= CARS_FK_DOCUMENT ? names[k] : "?";
-}
-
 static int check_schema(vctx *v)
 {
     const cars_program *p = v->p;
@@ -70,10 +54,10 @@ static int check_schema(vctx *v)
             return fail(v, "field %u (%.*s): unknown kind %u", i, STR(f->path), f->kind);
         if (f->kind != CARS_FK_PLAIN && f->type != CARS_FT_STRING)
             return fail(v, "field %u (%.*s): kind %s is only for string fields, not %s", i, STR(f->path),
-                        fkind_name(f->kind), type_name(f->type));
+                        cars_field_kind_name(f->kind), cars_field_type_name(f->type));
         if (f->kind != CARS_FK_PLAIN && p->version < CARS_BUNDLE_VERSION_KINDS)
             return fail(v, "field %u (%.*s): kind %s needs format version %d (this is version %u)", i,
-                        STR(f->path), fkind_name(f->kind), CARS_BUNDLE_VERSION_KINDS, p->version);
+                        STR(f->path), cars_field_kind_name(f->kind), CARS_BUNDLE_VERSION_KINDS, p->version);
         if (f->type == CARS_FT_ENUM && ((uint64_t)f->members_first + f->members_n > p->nmembers || f->members_n == 0))
             return fail(v, "field %u (%.*s): members %u+%u out of range (%u members)", i, STR(f->path),
                         f->members_first, f->members_n, p->nmembers);
@@ -85,10 +69,10 @@ static int check_schema(vctx *v)
         const cars_pfield *f = &p->elem_fields[i];
         if (f->type < CARS_FT_BOOL || f->type > CARS_FT_LIST || f->type == CARS_FT_STRING || f->type == CARS_FT_LIST)
             return fail(v, "element field %u (%.*s): type %s is not allowed in a list element", i, STR(f->path),
-                        type_name(f->type));
+                        cars_field_type_name(f->type));
         if (f->kind != CARS_FK_PLAIN)
             return fail(v, "element field %u (%.*s): kind %s is only for string fields, not %s", i, STR(f->path),
-                        fkind_name(f->kind), type_name(f->type));
+                        cars_field_kind_name(f->kind), cars_field_type_name(f->type));
         if (f->type == CARS_FT_ENUM && ((uint64_t)f->members_first + f->members_n > p->nmembers || f->members_n == 0))
             return fail(v, "element field %u (%.*s): members %u+%u out of range (%u members)", i, STR(f->path),
                         f->members_first, f->members_n, p->nmembers);
@@ -138,7 +122,7 @@ static int check_indexes(vctx *v)
         bool num = x->flags & CARS_IX_NUMBER;
         if (num != (f->type == CARS_FT_NUMBER) || f->type == CARS_FT_STRING || f->type == CARS_FT_LIST)
             return fail(v, "index %u: field %u (%.*s) is a %s, which cannot have %s keys", i, x->field, STR(f->path),
-                        type_name(f->type), num ? "number" : "integer");
+                        cars_field_type_name(f->type), num ? "number" : "integer");
         if (x->nvalues == UINT32_MAX) /* the absent slot, K + 1, must fit a u32 */
             return fail(v, "index %u: %u keys; at most %u", i, x->nvalues, UINT32_MAX - 1);
         uint32_t n = p->stages[x->stage].n, w = (n + 63) / 64;
@@ -252,8 +236,6 @@ typedef struct bctx {
 
 #define BFAIL(c, fmt, ...) fail((c)->v, "block %u at offset %u: %s " fmt, (c)->bi, (c)->at, (c)->name, __VA_ARGS__)
 
-static uint16_t rd16(const uint8_t *q) { return (uint16_t)(q[0] | (q[1] << 8)); }
-
 static int check_field(bctx *c, unsigned f, bool load)
 {
     const cars_program *p = c->v->p;
@@ -263,8 +245,86 @@ static int check_field(bctx *c, unsigned f, bool load)
     if (!(fd->flags & CARS_FF_READ))
         return BFAIL(c, "field %u (%.*s) is not marked read", f, STR(fd->path));
     if (load && (fd->type == CARS_FT_STRING || fd->type == CARS_FT_LIST))
-        return BFAIL(c, "field %u (%.*s): a %s field cannot be loaded", f, STR(fd->path), type_name(fd->type));
+        return BFAIL(c, "field %u (%.*s): a %s field cannot be loaded", f, STR(fd->path), cars_field_type_name(fd->type));
     return 0;
+}
+
+/* A field operand of kind STRF (a string) or KEYF (a string or country). */
+static int check_typed_field(bctx *c, unsigned f, unsigned kind)
+{
+    int rc = check_field(c, f, false);
+    if (rc)
+        return rc;
+    const cars_pfield *fd = &c->v->p->fields[f];
+    if (kind == CARS_OK_STRF && fd->type != CARS_FT_STRING)
+        return BFAIL(c, "field %u (%.*s) is a %s, not a string", f, STR(fd->path), cars_field_type_name(fd->type));
+    if (kind == CARS_OK_KEYF && fd->type != CARS_FT_STRING && fd->type != CARS_FT_COUNTRY)
+        return BFAIL(c, "field %u (%.*s) is a %s, not a string or country", f, STR(fd->path), cars_field_type_name(fd->type));
+    return 0;
+}
+
+/* The quantified list (LIST) and the body block (BODY) on their own. */
+static int check_list_body(bctx *c, unsigned kind, unsigned x)
+{
+    const cars_program *p = c->v->p;
+    if (kind == CARS_OK_LIST) {
+        if (x >= p->nfields || p->fields[x].type != CARS_FT_LIST)
+            return BFAIL(c, "over field %u, which is not a list", x);
+        if (!(p->fields[x].flags & CARS_FF_READ))
+            return BFAIL(c, "field %u (%.*s) is not marked read", x, STR(p->fields[x].path));
+        return 0;
+    }
+    if (x >= p->nblocks)
+        return BFAIL(c, "block %u out of range (%u blocks)", x, p->nblocks);
+    if (p->blocks[x].kind != CARS_BK_ELEM)
+        return BFAIL(c, "body block %u is not an ELEM block", x);
+    return 0;
+}
+
+/* What one operand of this kind must be, on its own: the generic bounds
+ * pass, per operand kind of opcodes.def (JUMP: check_code; INT, NUM and
+ * INDEX: anything). */
+static int check_kind(bctx *c, unsigned kind, uint64_t arg)
+{
+    const cars_program *p = c->v->p;
+    unsigned x = (unsigned)arg; /* every operand but INT and NUM is at most 16 bits */
+    switch (kind) {
+    case CARS_OK_BOOL:
+        return x > 1 ? BFAIL(c, "operand %u is not 0 or 1", x) : 0;
+    case CARS_OK_FIELD:
+    case CARS_OK_VALUE:
+        return check_field(c, x, kind == CARS_OK_VALUE);
+    case CARS_OK_STRF:
+    case CARS_OK_KEYF:
+        return check_typed_field(c, x, kind);
+    case CARS_OK_ELEMF: { /* in an ELEM block (checked before), whose list check_blocks proved */
+        const cars_pfield *l = &p->fields[c->b->list];
+        if (x >= l->elems_n)
+            return BFAIL(c, "element field %u out of range (list %.*s has %u element fields)", x, STR(l->path),
+                         l->elems_n);
+        return 0;
+    }
+    case CARS_OK_LIST:
+    case CARS_OK_BODY:
+        return check_list_body(c, kind, x);
+    case CARS_OK_SET:
+        return x >= p->nsets ? BFAIL(c, "set %u out of range (%u sets)", x, p->nsets) : 0;
+    case CARS_OK_STRING:
+        return x >= p->nstrings ? BFAIL(c, "string constant %u out of range (%u strings)", x, p->nstrings) : 0;
+    case CARS_OK_TABLE:
+        return x >= p->ntables ? BFAIL(c, "table %u out of range (%u tables)", x, p->ntables) : 0;
+    case CARS_OK_STAGE:
+        return x >= p->nstages ? BFAIL(c, "stage %u out of range (%u stages)", x, p->nstages) : 0;
+    case CARS_OK_NINDEX:
+        return x == 0 ? BFAIL(c, "names no index%s", "") : 0;
+    case CARS_OK_THRESHOLD:
+        return x >= p->nthresholds ? BFAIL(c, "threshold %u out of range (%u thresholds)", x, p->nthresholds) : 0;
+    case CARS_OK_OUTCOME:
+    case CARS_OK_ELSE:
+        return x > CARS_OUT_NONE ? BFAIL(c, "outcome %u out of range", x) : 0;
+    default:
+        return 0;
+    }
 }
 
 /* Format version 3: whether a string field of kind `fk` may be looked up in
@@ -283,116 +343,86 @@ static bool kind_fits(unsigned col, unsigned fk)
     }
 }
 
-static int check_key(bctx *c, const cars_ptable *t, int col, unsigned f)
+/* LOOKUP1/LOOKUP2: table t (in range) has as many key columns as the
+ * instruction has KEYF operands, and each field (a string or country) fits
+ * its column. */
+static int check_lookup(bctx *c, const cars_opinfo *info, const uint64_t *arg)
 {
     const cars_program *p = c->v->p;
-    int rc = check_field(c, f, false);
-    if (rc)
-        return rc;
-    const cars_pfield *fd = &p->fields[f];
-    if (fd->type != CARS_FT_STRING && fd->type != CARS_FT_COUNTRY)
-        return BFAIL(c, "field %u (%.*s) is a %s, not a string or country", f, STR(fd->path), type_name(fd->type));
-    if ((fd->type == CARS_FT_COUNTRY) != (t->key_kinds[col] == CARS_KEY_COUNTRY))
-        return BFAIL(c, "column %d of table %.*s is a %s key but field %.*s is a %s", col + 1, STR(t->name),
-                     kind_name(t->key_kinds[col]), STR(fd->path), type_name(fd->type));
-    if (p->version >= CARS_BUNDLE_VERSION_KINDS && !kind_fits(t->key_kinds[col], fd->kind))
-        return BFAIL(c, "column %d of table %.*s (key kind %s) cannot look up field %.*s (kind %s)", col + 1,
-                     STR(t->name), kind_name(t->key_kinds[col]), STR(fd->path), fkind_name(fd->kind));
+    unsigned t = (unsigned)arg[0], n = info->noperands - 1u;
+    const cars_ptable *tab = &p->tables[t];
+    if (tab->nkeys != n)
+        return BFAIL(c, "table %u (%.*s) has %u key columns, not %u", t, STR(tab->name), tab->nkeys, n);
+    for (unsigned col = 0; col < n; col++) {
+        unsigned f = (unsigned)arg[col + 1];
+        const cars_pfield *fd = &p->fields[f];
+        if ((fd->type == CARS_FT_COUNTRY) != (tab->key_kinds[col] == CARS_KEY_COUNTRY))
+            return BFAIL(c, "column %u of table %.*s is a %s key but field %.*s is a %s", col + 1, STR(tab->name),
+                         cars_key_kind_name(tab->key_kinds[col]), STR(fd->path), cars_field_type_name(fd->type));
+        if (p->version >= CARS_BUNDLE_VERSION_KINDS && !kind_fits(tab->key_kinds[col], fd->kind))
+            return BFAIL(c, "column %u of table %.*s (key kind %s) cannot look up field %.*s (kind %s)", col + 1,
+                         STR(tab->name), cars_key_kind_name(tab->key_kinds[col]), STR(fd->path),
+                         cars_field_kind_name(fd->kind));
+    }
     return 0;
 }
 
-/* Operand checks of one instruction at q (opcode already known). */
-static int check_operands(bctx *c, const uint8_t *q, bool seen_stage)
+/* Where the instruction may be: its block kinds (opcodes.def IN), and
+ * after a stage if it reads the current matches. */
+static int check_place(bctx *c, const cars_opinfo *info, bool seen_stage)
+{
+    uint8_t kind = c->b->kind;
+    if (!(info->in & (1u << kind))) { /* the message says why it cannot be here */
+        if (kind == CARS_BK_MAIN)
+            return BFAIL(c, "is not a routing instruction (MAIN block)%s", "");
+        if (info->in == CARS_IN_M)
+            return BFAIL(c, "is only allowed in the MAIN block%s", "");
+        if (info->in == CARS_IN_E)
+            return BFAIL(c, "outside an ELEM block%s", "");
+        return BFAIL(c, "is only allowed in a RULE block%s",
+                     info->kind[0] == CARS_OK_BODY ? " (quantifiers do not nest)" : "");
+    }
+    if ((info->flow & CARS_FLOW_MATCHES) && !seen_stage)
+        return BFAIL(c, "before any EVAL_STAGE%s", "");
+    return 0;
+}
+
+/* Operand checks of one instruction at q: its place, each operand by its
+ * kind (a BODY block after the list it iterates), then the checks that
+ * span operands. */
+static int check_operands(bctx *c, const cars_opinfo *info, const uint8_t *q, bool seen_stage)
 {
     const cars_program *p = c->v->p;
-    uint8_t op = q[0];
-    uint8_t kind = c->b->kind;
-    bool routing = op == CARS_OP_EVAL_STAGE || op == CARS_OP_EVAL_STAGE_INDEXED || op == CARS_OP_DECIDE_IF_MATCHED ||
-                   op == CARS_OP_DECIDE_THRESHOLD || op == CARS_OP_DECIDE;
-    if (kind == CARS_BK_MAIN && !routing)
-        return BFAIL(c, "is not a routing instruction (MAIN block)%s", "");
-    if (kind != CARS_BK_MAIN && routing)
-        return BFAIL(c, "is only allowed in the MAIN block%s", "");
-    switch (op) {
-    case CARS_OP_PUSH_BOOL:
-        if (q[1] > 1)
-            return BFAIL(c, "operand %u is not 0 or 1", q[1]);
-        return 0;
-    case CARS_OP_LOAD:
-    case CARS_OP_PRESENT:
-        return check_field(c, rd16(q + 1), op == CARS_OP_LOAD);
-    case CARS_OP_LOAD_ELEM:
-    case CARS_OP_PRESENT_ELEM: {
-        if (kind != CARS_BK_ELEM)
-            return BFAIL(c, "outside an ELEM block%s", "");
-        const cars_pfield *l = &p->fields[c->b->list];
-        if (rd16(q + 1) >= l->elems_n)
-            return BFAIL(c, "element field %u out of range (list %.*s has %u element fields)", rd16(q + 1),
-                         STR(l->path), l->elems_n);
-        return 0;
+    int rc = check_place(c, info, seen_stage);
+    if (rc || info->noperands == 0)
+        return rc;
+    uint64_t arg[CARS_OP_MAX_OPERANDS] = {0};
+    unsigned body = CARS_OP_MAX_OPERANDS;
+    for (unsigned i = 0; i < info->noperands && rc == 0; i++) {
+        arg[i] = cars_operand(info, q, i);
+        if (info->kind[i] == CARS_OK_BODY)
+            body = i;
+        else
+            rc = check_kind(c, info->kind[i], arg[i]);
     }
-    case CARS_OP_IN_SET:
-        if (rd16(q + 1) >= p->nsets)
-            return BFAIL(c, "set %u out of range (%u sets)", rd16(q + 1), p->nsets);
-        return 0;
-    case CARS_OP_STR_EQ: {
-        unsigned f = rd16(q + 1), k = rd16(q + 3);
-        int rc = check_field(c, f, false);
-        if (rc)
-            return rc;
-        if (p->fields[f].type != CARS_FT_STRING)
-            return BFAIL(c, "field %u (%.*s) is a %s, not a string", f, STR(p->fields[f].path),
-                         type_name(p->fields[f].type));
-        if (k >= p->nstrings)
-            return BFAIL(c, "string constant %u out of range (%u strings)", k, p->nstrings);
-        return 0;
-    }
-    case CARS_OP_STR_EQ_ELEM:
-        return BFAIL(c, "is reserved and refused in format version %d", 1);
+    if (rc == 0 && body < CARS_OP_MAX_OPERANDS)
+        rc = check_kind(c, CARS_OK_BODY, arg[body]);
+    if (rc)
+        return rc;
+    switch (q[0]) {
     case CARS_OP_LOOKUP1:
-    case CARS_OP_LOOKUP2: {
-        unsigned t = rd16(q + 1), n = op == CARS_OP_LOOKUP1 ? 1 : 2;
-        if (t >= p->ntables)
-            return BFAIL(c, "table %u out of range (%u tables)", t, p->ntables);
-        const cars_ptable *tab = &p->tables[t];
-        if (tab->nkeys != n)
-            return BFAIL(c, "table %u (%.*s) has %u key columns, not %u", t, STR(tab->name), tab->nkeys, n);
-        for (unsigned k = 0; k < n; k++) {
-            int rc = check_key(c, tab, (int)k, rd16(q + 3 + 2 * k));
-            if (rc)
-                return rc;
-        }
-        return 0;
-    }
+    case CARS_OP_LOOKUP2:
+        return check_lookup(c, info, arg);
     case CARS_OP_ANY:
     case CARS_OP_ALL:
     case CARS_OP_NONE:
-    case CARS_OP_COUNT: {
-        unsigned bb = rd16(q + 1), l = rd16(q + 3);
-        if (kind != CARS_BK_RULE)
-            return BFAIL(c, "is only allowed in a RULE block (quantifiers do not nest)%s", "");
-        if (l >= p->nfields || p->fields[l].type != CARS_FT_LIST)
-            return BFAIL(c, "over field %u, which is not a list", l);
-        if (!(p->fields[l].flags & CARS_FF_READ))
-            return BFAIL(c, "field %u (%.*s) is not marked read", l, STR(p->fields[l].path));
-        if (bb >= p->nblocks)
-            return BFAIL(c, "block %u out of range (%u blocks)", bb, p->nblocks);
-        if (p->blocks[bb].kind != CARS_BK_ELEM)
-            return BFAIL(c, "body block %u is not an ELEM block", bb);
-        if (p->blocks[bb].list != l)
-            return BFAIL(c, "body block %u iterates field %u, not field %u", bb, p->blocks[bb].list, l);
+    case CARS_OP_COUNT: /* operands B, L */
+        if (p->blocks[arg[0]].list != arg[1])
+            return BFAIL(c, "body block %u iterates field %u, not field %u", (unsigned)arg[0], p->blocks[arg[0]].list,
+                         (unsigned)arg[1]);
         return 0;
-    }
-    case CARS_OP_EVAL_STAGE:
-        if (rd16(q + 1) >= p->nstages)
-            return BFAIL(c, "stage %u out of range (%u stages)", rd16(q + 1), p->nstages);
-        return 0;
-    case CARS_OP_EVAL_STAGE_INDEXED: {
-        unsigned s = rd16(q + 1), xi = rd16(q + 3), xn = rd16(q + 5);
-        if (s >= p->nstages)
-            return BFAIL(c, "stage %u out of range (%u stages)", s, p->nstages);
-        if (xn == 0)
-            return BFAIL(c, "names no index%s", "");
+    case CARS_OP_EVAL_STAGE_INDEXED: { /* operands S, I, N */
+        unsigned s = (unsigned)arg[0], xi = (unsigned)arg[1], xn = (unsigned)arg[2];
         if ((uint32_t)xi + xn > p->nindexes)
             return BFAIL(c, "indexes %u+%u out of range (%u indexes)", xi, xn, p->nindexes);
         for (unsigned k = xi; k < xi + xn; k++)
@@ -400,29 +430,46 @@ static int check_operands(bctx *c, const uint8_t *q, bool seen_stage)
                 return BFAIL(c, "index %u belongs to stage %u, not stage %u", k, p->indexes[k].stage, s);
         return 0;
     }
-    case CARS_OP_DECIDE_IF_MATCHED:
-    case CARS_OP_DECIDE:
-        if (op == CARS_OP_DECIDE_IF_MATCHED && !seen_stage)
-            return BFAIL(c, "before any EVAL_STAGE%s", "");
-        if (q[1] > CARS_OUT_NONE)
-            return BFAIL(c, "outcome %u out of range", q[1]);
-        return 0;
-    case CARS_OP_DECIDE_THRESHOLD:
-        if (!seen_stage)
-            return BFAIL(c, "before any EVAL_STAGE%s", "");
-        if (rd16(q + 1) >= p->nthresholds)
-            return BFAIL(c, "threshold %u out of range (%u thresholds)", rd16(q + 1), p->nthresholds);
-        if (q[3] > CARS_OUT_NONE || q[4] > CARS_OUT_NONE)
-            return BFAIL(c, "outcome %u out of range", q[3] > CARS_OUT_NONE ? q[3] : q[4]);
-        return 0;
     default:
         return 0;
     }
 }
 
-static bool terminator(uint8_t op)
+/* The depth nd reaches offset `to` (block offset): it must agree with any
+ * other path there. */
+static inline int reach(bctx *c, int16_t *depth, uint32_t to, int nd)
 {
-    return op == CARS_OP_RET || op == CARS_OP_DECIDE || op == CARS_OP_DECIDE_THRESHOLD;
+    if (depth[to] >= 0 && depth[to] != nd)
+        return BFAIL(c, "reaches offset %u with stack depth %d, another path with %d", c->b->offset + to, nd,
+                     depth[to]);
+    depth[to] = (int16_t)nd;
+    return 0;
+}
+
+/* Control flow of the instruction at block offset pc (depth d before it,
+ * nd after): its jump target and its successor, or the end of its path. */
+static int check_flow(bctx *c, const cars_opinfo *info, const uint8_t *code, uint32_t pc, int nd, int16_t *depth)
+{
+    const cars_pblock *b = c->b;
+    uint32_t len = b->len, next = pc + info->len;
+    if (info->flow & CARS_FLOW_JUMPS) { /* its first operand is the JUMP (opcodes.c asserts it) */
+        uint32_t target = next + (uint32_t)cars_operand(info, code + pc, 0);
+        if (target >= len)
+            return BFAIL(c, "jumps to offset %u, outside the block (ends at %u)", b->offset + target, b->offset + len);
+        int rc = reach(c, depth, target, nd);
+        if (rc)
+            return rc;
+    }
+    if (b->kind == CARS_BK_MAIN && cars_op_ends(info) && next != len)
+        return BFAIL(c, "is not the last instruction of the MAIN block%s", "");
+    if (cars_op_ends(info))
+        return 0;
+    if (next == len) {
+        if (b->kind == CARS_BK_MAIN)
+            return BFAIL(c, "ends the MAIN block without DECIDE or DECIDE_THRESHOLD%s", "");
+        return BFAIL(c, "ends the block without RET%s", "");
+    }
+    return reach(c, depth, next, nd);
 }
 
 /* Stack depth and control flow: depth[i] is the depth before the byte at
@@ -439,59 +486,33 @@ static int check_code(vctx *v, uint32_t bi, int16_t *depth, uint8_t *start)
         depth[i] = -1, start[i] = 0;
     depth[0] = 0;
     bool seen_stage = false;
-    uint32_t pc = 0;
-    while (pc < len) {
+    for (uint32_t pc = 0, next; pc < len; pc = next) {
         c.at = b->offset + pc;
-        c.name = "";
-        uint8_t op = code[pc];
-        if (op >= CARS_OP__COUNT)
-            return fail(v, "block %u at offset %u: unknown opcode %u", bi, c.at, op);
-        const cars_opinfo *info = &cars_opinfo_table[op];
+        const cars_opinfo *info = cars_opinfo_of(code[pc]);
+        if (!info)
+            return fail(v, "block %u at offset %u: unknown opcode %u", bi, c.at, code[pc]);
         c.name = info->name;
-        if (pc + info->len > len)
+        next = pc + info->len;
+        if (next > len)
             return BFAIL(&c, "runs past the end of the block (ends at %u)", b->offset + len);
         start[pc] = 1;
         int d = depth[pc];
         if (d < 0)
             return BFAIL(&c, "is unreachable%s", "");
-        int rc = check_operands(&c, code + pc, seen_stage);
+        int rc = check_operands(&c, info, code + pc, seen_stage);
         if (rc)
             return rc;
-        if (op == CARS_OP_EVAL_STAGE || op == CARS_OP_EVAL_STAGE_INDEXED)
+        if (info->flow & CARS_FLOW_STAGE)
             seen_stage = true;
         if (d < info->pop)
             return BFAIL(&c, "needs %u values but the stack holds %d", info->pop, d);
-        if (op == CARS_OP_RET && d != 1)
+        if (cars_op_ends(info) && b->kind != CARS_BK_MAIN && d != 1)
             return BFAIL(&c, "with stack depth %d (must be 1)", d);
         int nd = d - info->pop + info->push;
         if (nd > b->max_stack)
             return BFAIL(&c, "raises the stack depth to %d, beyond the declared max_stack %u", nd, b->max_stack);
-        uint32_t next = pc + info->len;
-        if (op == CARS_OP_JUMP_IF_FALSE || op == CARS_OP_JUMP_IF_TRUE) {
-            uint32_t target = next + rd16(code + pc + 1);
-            if (target >= len)
-                return BFAIL(&c, "jumps to offset %u, outside the block (ends at %u)", b->offset + target,
-                             b->offset + len);
-            if (depth[target] >= 0 && depth[target] != nd)
-                return BFAIL(&c, "reaches offset %u with stack depth %d, another path with %d", b->offset + target, nd,
-                             depth[target]);
-            depth[target] = (int16_t)nd;
-        }
-        if (b->kind == CARS_BK_MAIN && (op == CARS_OP_DECIDE || op == CARS_OP_DECIDE_THRESHOLD) && next != len)
-            return BFAIL(&c, "is not the last instruction of the MAIN block%s", "");
-        if (!terminator(op)) {
-            if (next == len)
-            {
-                if (b->kind == CARS_BK_MAIN)
-                    return BFAIL(&c, "ends the MAIN block without DECIDE or DECIDE_THRESHOLD%s", "");
-                return BFAIL(&c, "ends the block without RET%s", "");
-            }
-            if (depth[next] >= 0 && depth[next] != nd)
-                return BFAIL(&c, "reaches offset %u with stack depth %d, another path with %d", b->offset + next, nd,
-                             depth[next]);
-            depth[next] = (int16_t)nd;
-        }
-        pc = next;
+        if ((rc = check_flow(&c, info, code, pc, nd, depth)) != 0)
+            return rc;
     }
     for (uint32_t i = 0; i < len; i++)
         if (depth[i] >= 0 && !start[i])

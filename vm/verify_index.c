@@ -31,95 +31,26 @@
  *
  * Cost: one pass per rule to prove, O(code x slots / 64) for the stage's
  * slots; a block without NOT skips the false sets (only NOT turns false
- * into true). Sets are reference-counted bitsets; nothing per slot. */
+ * into true). Sets are reference-counted bitsets; nothing per slot.
+ * verify_slots.c computes the slot sets (which slots hold which values,
+ * and the bitsets themselves); this file runs the rules over them and
+ * proves each stage. */
 #include "verify_index.h"
 
-#include <float.h>
 #include <inttypes.h>
-#include <math.h> /* INFINITY: a constant, no libm */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "bundle.h"
 #include "opcodes.h"
-#include "verify.h"
+#include "verify_index_int.h"
 
-/* A set of the stage's slots: none, every slot, or pool bitset s - 2 (each
- * reference counted). */
-typedef uint32_t sref;
-enum { NOSLOT = 0, ALLSLOTS = 1 };
-
-enum akind { A_ANY, A_CONST, A_FIELD, A_FNUM, A_DERIVED, A_BOOL };
-
-typedef struct aval {
-    uint8_t kind;  /* enum akind */
-    uint16_t fi;   /* A_FIELD, A_FNUM, A_DERIVED: the field, as an entry of fields[] */
-    union {
-        uint64_t c;              /* A_CONST: the payload's bits */
-        struct { sref t, f; } s; /* A_BOOL: where known true, known false */
-    } u;
-} aval;
-
-/* Comparisons, in opcode order; the negation and the mirror (c < f is f > c). */
-enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+/* The negation and the mirror of each comparison (c < f is f > c). */
 static const uint8_t negated[] = {CMP_NE, CMP_EQ, CMP_GE, CMP_GT, CMP_LE, CMP_LT};
 static const uint8_t mirrored[] = {CMP_EQ, CMP_NE, CMP_GT, CMP_GE, CMP_LT, CMP_LE};
-
-enum {
-    MAX_POOL_WORDS = 1u << 22, /* bitsets alive at once (32 MB); beyond, a new one is every slot */
-    MAX_SNAPS = 256,           /* jump targets pending at once; beyond, one's state is "anything" */
-    MAX_SLOTS = 1u << 30,      /* slots of a stage's indexes (the bundle would be 8 GB) */
-    NOFIELD = 0xFFFF,
-};
-
-/* One index of the stage: a segment of the stage's slots. */
-typedef struct seg {
-    uint32_t xi;          /* the index */
-    const uint64_t *keys; /* nk keys as stored, then the bitsets */
-    uint32_t nk, at;      /* keys; its first slot (nk + 2 slots: the last for absent) */
-    uint16_t fi;          /* its field, as an entry of fields[] */
-    bool num;             /* number keys */
-    int64_t dlo, dhi;     /* an integer field's values, as the reader stores them */
-    uint32_t slot_dlo, slot_dhi;
-} seg;
-
-/* A field some index of the stage is on, and its slot sets (kept in the
- * pool for the whole stage). */
-typedef struct sfield {
-    uint16_t field;
-    bool num;
-    sref other;        /* the slots of the segments of other fields */
-    sref derived;      /* other, and the present slots of its own */
-    sref val_t, val_f; /* other, and where its own value is true, false */
-    sref pres_f;       /* other, and its absent slots (PRESENT is false there) */
-} sfield;
-
-typedef struct ictx {
-    const cars_program *p;
-    /* the stage being proved */
-    seg *segs;
-    sfield *fields;
-    uint16_t *field_of; /* per schema field: its entry of fields[], or NOFIELD */
-    uint32_t nsegs, nfields, ns, ws; /* segments, fields, slots, words of a set */
-    uint64_t *every;    /* the slots some record can fall in */
-    bool need_f;        /* false sets matter: the block has a NOT */
-    bool redo;          /* a NOT met without them: run the block again with them */
-    /* bitsets of ws words, reference counted; the first `base` are the stage's own */
-    uint64_t *pool;
-    size_t pool_words;
-    uint32_t *refs, *freed, ref_cap, npool, nfreed, cap, base;
-    /* the abstract stack, and the states waiting at jump targets */
-    aval stack[CARS_MAX_STACK];
-    uint32_t depth;
-    bool live;
-    int32_t *pend;  /* per block offset: 0 none, k > 0 state k - 1, -d - 1 "anything" at depth d */
-    aval *snaps;    /* states of `stride` values */
-    uint32_t stride, nsnaps, snaps_cap, nsnap_free;
-    uint32_t snap_depth[MAX_SNAPS], snap_free[MAX_SNAPS];
-    bool oom;
-} ictx;
 
 static const aval ANYV = {A_ANY, 0, {0}};
 
@@ -128,279 +59,19 @@ static aval of_field(uint8_t k, uint16_t fi) { return (aval){k, fi, {0}}; }
 static aval boolean(sref t, sref f) { return (aval){A_BOOL, 0, {.s = {t, f}}}; }
 static bool fieldish(aval v) { return v.kind == A_FIELD || v.kind == A_FNUM || v.kind == A_DERIVED; }
 
-static uint16_t rd16(const uint8_t *q) { return (uint16_t)(q[0] | (q[1] << 8)); }
-
-static uint64_t rd64(const uint8_t *q)
-{
-    uint64_t v = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(&v, q, 8); /* the bytes are little-endian: one load */
-#else
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | q[i];
-#endif
-    return v;
-}
-
-static double as_double(uint64_t bits)
-{
-    double d;
-    memcpy(&d, &bits, 8);
-    return d;
-}
-
-static uint64_t bits_of(double d)
-{
-    uint64_t b;
-    memcpy(&b, &d, 8);
-    return b;
-}
-
-/* ---- bitsets ---- */
-
-/* Slots from..to of w, inclusive. */
-static void bs_range(uint64_t *w, uint32_t from, uint32_t to)
-{
-    uint32_t fw = from / 64, tw = to / 64;
-    uint64_t fm = ~(uint64_t)0 << (from % 64), tm = ~(uint64_t)0 >> (63 - to % 64);
-    if (fw == tw) {
-        w[fw] |= fm & tm;
-        return;
-    }
-    w[fw] |= fm;
-    for (uint32_t i = fw + 1; i < tw; i++)
-        w[i] = ~(uint64_t)0;
-    w[tw] |= tm;
-}
-
-/* ---- values and slots of a segment ---- */
-
-/* The slot of a present value: how many keys are at most v (as the VM). */
-static uint32_t slot_i(const seg *s, int64_t v)
-{
-    uint32_t lo = 0, hi = s->nk;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)s->keys[mid] <= v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static uint32_t slot_d(const seg *s, double v)
-{
-    uint32_t lo = 0, hi = s->nk;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (as_double(s->keys[mid]) <= v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* The least v of [a, b] with (double)v >= d, if any (the conversion is
- * monotone, so the ones that are form an interval ending at b). */
-static bool first_ge(int64_t a, int64_t b, double d, int64_t *out)
-{
-    if (a > b || !((double)b >= d))
-        return false;
-    while (a < b) {
-        int64_t m = a + (int64_t)(((uint64_t)b - (uint64_t)a) / 2);
-        if ((double)m >= d)
-            b = m;
-        else
-            a = m + 1;
-    }
-    *out = a;
-    return true;
-}
-
-/* The greatest v of [a, b] with (double)v <= d, if any. */
-static bool last_le(int64_t a, int64_t b, double d, int64_t *out)
-{
-    if (a > b || !((double)a <= d))
-        return false;
-    while (a < b) {
-        uint64_t diff = (uint64_t)b - (uint64_t)a;
-        int64_t m = a + (int64_t)(diff / 2);
-        m += (int64_t)(diff & 1); /* rounded up, so that a moves */
-        if ((double)m <= d)
-            a = m;
-        else
-            b = m - 1;
-    }
-    *out = a;
-    return true;
-}
-
-/* The least double above d (d < +infinity, not NaN): IEEE-754 nextafter. */
-static double next_up(double d)
-{
-    if (d == 0)
-        return DBL_TRUE_MIN;
-    uint64_t b = bits_of(d);
-    return as_double(d > 0 ? b + 1 : b - 1);
-}
-
-static double next_down(double d) { return -next_up(-d); }
-
-/* Marks in w the slots of segment s holding the integers lo..hi it can. */
-static void mark_i(const seg *s, uint64_t *w, int64_t lo, int64_t hi)
-{
-    if (lo < s->dlo)
-        lo = s->dlo;
-    if (hi > s->dhi)
-        hi = s->dhi;
-    if (lo <= hi)
-        bs_range(w, s->at + (lo == s->dlo ? s->slot_dlo : slot_i(s, lo)),
-                 s->at + (hi == s->dhi ? s->slot_dhi : slot_i(s, hi)));
-}
-
-/* The same for the doubles lo..hi (lo <= hi, neither NaN); fnum: for the
- * integers TO_NUM takes there (an interval: the conversion is monotone). */
-static void mark_d(const seg *s, uint64_t *w, double lo, double hi, bool fnum)
-{
-    int64_t from, to;
-    if (!fnum)
-        bs_range(w, s->at + slot_d(s, lo), s->at + slot_d(s, hi));
-    else if (first_ge(s->dlo, s->dhi, lo, &from) && last_le(s->dlo, s->dhi, hi, &to) && from <= to)
-        mark_i(s, w, from, to);
-}
-
-/* Marks the slots of the values v with `v k x`, integers. */
-static void cmp_i(const seg *s, uint64_t *w, int k, int64_t x)
-{
-    bool below = x > INT64_MIN, above = x < INT64_MAX;
-    if (k == CMP_EQ)
-        mark_i(s, w, x, x);
-    if ((k == CMP_NE || k == CMP_LT) && below)
-        mark_i(s, w, INT64_MIN, x - 1);
-    if ((k == CMP_NE || k == CMP_GT) && above)
-        mark_i(s, w, x + 1, INT64_MAX);
-    if (k == CMP_LE)
-        mark_i(s, w, INT64_MIN, x);
-    if (k == CMP_GE)
-        mark_i(s, w, x, INT64_MAX);
-}
-
-/* The same for doubles (d not NaN); exclusive bounds are the next double
- * inward. */
-static void cmp_d(const seg *s, uint64_t *w, int k, double d, bool fnum)
-{
-    bool below = d > -INFINITY, above = d < INFINITY;
-    if (k == CMP_EQ)
-        mark_d(s, w, d, d, fnum);
-    if ((k == CMP_NE || k == CMP_LT) && below)
-        mark_d(s, w, -INFINITY, next_down(d), fnum);
-    if ((k == CMP_NE || k == CMP_GT) && above)
-        mark_d(s, w, next_up(d), INFINITY, fnum);
-    if (k == CMP_LE)
-        mark_d(s, w, -INFINITY, d, fnum);
-    if (k == CMP_GE)
-        mark_d(s, w, d, INFINITY, fnum);
-}
-
-/* ---- sets ---- */
-
-static uint64_t *words(const ictx *c, sref s) { return c->pool + (size_t)(s - 2) * c->ws; }
-
-static sref sref_ref(ictx *c, sref s)
-{
-    if (s > ALLSLOTS)
-        c->refs[s - 2]++;
-    return s;
-}
-
-static void sref_unref(ictx *c, sref s)
-{
-    if (s > ALLSLOTS && --c->refs[s - 2] == 0)
-        c->freed[c->nfreed++] = s - 2;
-}
-
-/* Room for more bitsets; false at the limit (or out of memory). */
-static bool grow_pool(ictx *c)
-{
-    size_t per = c->ws, limit = MAX_POOL_WORDS / per;
-    if (c->npool >= limit)
-        return false;
-    size_t want = c->npool ? 2 * (size_t)c->npool : 16;
-    if (want > limit)
-        want = limit;
-    if (want * per > c->pool_words) {
-        uint64_t *q = cars_realloc(c->pool, want * per * sizeof *q);
-        if (!q)
-            return !(c->oom = true);
-        c->pool = q, c->pool_words = want * per;
-    }
-    if (want > c->ref_cap) {
-        uint32_t *r = cars_realloc(c->refs, want * sizeof *r);
-        if (r)
-            c->refs = r;
-        uint32_t *f = r ? cars_realloc(c->freed, want * sizeof *f) : NULL;
-        if (!f)
-            return !(c->oom = true);
-        c->freed = f, c->ref_cap = (uint32_t)want;
-    }
-    c->cap = (uint32_t)want;
-    return true;
-}
-
-/* A new bitset (one reference), a copy of `from`; every slot beyond the
- * pool's limit. The pool may move: take pointers into it after this. */
-static sref new_set(ictx *c, sref from)
-{
-    uint32_t h;
-    if (c->nfreed)
-        h = c->freed[--c->nfreed];
-    else if (c->npool < c->cap || grow_pool(c))
-        h = c->npool++;
-    else
-        return ALLSLOTS;
-    c->refs[h] = 1;
-    uint64_t *w = c->pool + (size_t)h * c->ws;
-    if (from > ALLSLOTS)
-        memcpy(w, words(c, from), (size_t)c->ws * sizeof *w);
-    else
-        memset(w, from == ALLSLOTS ? 0xFF : 0, (size_t)c->ws * sizeof *w);
-    return h + 2;
-}
-
-/* x and y, or x or y (a new reference). */
-static sref combine(ictx *c, sref x, sref y, bool and)
-{
-    if (x == y || y == (and ? ALLSLOTS : NOSLOT))
-        return sref_ref(c, x);
-    if (x == (and ? ALLSLOTS : NOSLOT))
-        return sref_ref(c, y);
-    if (x == (and ? NOSLOT : ALLSLOTS) || y == (and ? NOSLOT : ALLSLOTS))
-        return and ? NOSLOT : ALLSLOTS;
-    sref r = new_set(c, x); /* both are bitsets */
-    if (r == ALLSLOTS)
-        return r;
-    uint64_t *w = words(c, r);
-    const uint64_t *v = words(c, y);
-    for (uint32_t i = 0; i < c->ws; i++)
-        w[i] = and ? w[i] & v[i] : w[i] | v[i];
-    return r;
-}
-
 /* ---- values ---- */
 
 static aval ref(ictx *c, aval v)
 {
     if (v.kind == A_BOOL)
-        sref_ref(c, v.u.s.t), sref_ref(c, v.u.s.f);
+        cars_vx_ref(c, v.u.s.t), cars_vx_ref(c, v.u.s.f);
     return v;
 }
 
 static void unref(ictx *c, aval v)
 {
     if (v.kind == A_BOOL)
-        sref_unref(c, v.u.s.t), sref_unref(c, v.u.s.f);
+        cars_vx_unref(c, v.u.s.t), cars_vx_unref(c, v.u.s.f);
 }
 
 /* Where v can be known true (*t) and known false (*f), borrowed: the VM's
@@ -454,7 +125,7 @@ static aval join(ictx *c, aval a, aval b)
         sref ta, fa, tb, fb;
         truth(c, a, &ta, &fa);
         truth(c, b, &tb, &fb);
-        r = boolean(combine(c, ta, tb, false), c->need_f ? combine(c, fa, fb, false) : ALLSLOTS);
+        r = boolean(cars_vx_combine(c, ta, tb, false), c->need_f ? cars_vx_combine(c, fa, fb, false) : ALLSLOTS);
     }
     unref(c, a), unref(c, b);
     return r;
@@ -556,12 +227,12 @@ static void arrive(ictx *c, uint32_t pc)
 static aval field_cmp(ictx *c, uint8_t kind, uint16_t fi, int k, uint64_t x)
 {
     const sfield *fd = &c->fields[fi];
-    sref t = new_set(c, fd->other), f = c->need_f ? new_set(c, fd->other) : ALLSLOTS;
+    sref t = cars_vx_new_set(c, fd->other), f = c->need_f ? cars_vx_new_set(c, fd->other) : ALLSLOTS;
     if (t == ALLSLOTS || (c->need_f && f == ALLSLOTS)) { /* at the pool's limit */
-        sref_unref(c, t), sref_unref(c, f);
+        cars_vx_unref(c, t), cars_vx_unref(c, f);
         return ANYV;
     }
-    uint64_t *tw = words(c, t), *fw = c->need_f ? words(c, f) : NULL;
+    uint64_t *tw = cars_vx_words(c, t), *fw = c->need_f ? cars_vx_words(c, f) : NULL;
     double d = as_double(x);
     bool fnum = kind == A_FNUM;
     for (uint32_t i = 0; i < c->nsegs; i++) {
@@ -569,18 +240,18 @@ static aval field_cmp(ictx *c, uint8_t kind, uint16_t fi, int k, uint64_t x)
         if (s->fi != fi)
             continue;
         if (!fd->num && !fnum) {
-            cmp_i(s, tw, k, (int64_t)x);
+            cars_vx_cmp_i(s, tw, k, (int64_t)x);
             if (fw)
-                cmp_i(s, fw, negated[k], (int64_t)x);
+                cars_vx_cmp_i(s, fw, negated[k], (int64_t)x);
         } else if (d != d) { /* NaN: every comparison is false but != */
             if (k == CMP_NE || fw)
-                bs_range(k == CMP_NE ? tw : fw, s->at, s->at + s->nk);
+                cars_vx_range(k == CMP_NE ? tw : fw, s->at, s->at + s->nk);
         } else {
-            cmp_d(s, tw, k, d, fnum);
+            cars_vx_cmp_d(s, tw, k, d, fnum);
             if (fw)
-                cmp_d(s, fw, negated[k], d, fnum);
+                cars_vx_cmp_d(s, fw, negated[k], d, fnum);
             if (!fnum && (k == CMP_NE || fw)) /* a NaN value would be in slot 0 (never from the reader) */
-                bs_range(k == CMP_NE ? tw : fw, s->at, s->at);
+                cars_vx_range(k == CMP_NE ? tw : fw, s->at, s->at);
         }
     }
     return boolean(t, f);
@@ -648,13 +319,13 @@ static void set_slots(const seg *s, const cars_pset *set, uint64_t *tw, uint64_t
         if (v > s->dhi)
             break;
         if (fw && v > next)
-            mark_i(s, fw, next, v - 1);
-        mark_i(s, tw, v, v);
+            cars_vx_mark_i(s, fw, next, v - 1);
+        cars_vx_mark_i(s, tw, v, v);
         more = v < s->dhi;
         next = more ? v + 1 : v;
     }
     if (fw && more)
-        mark_i(s, fw, next, s->dhi);
+        cars_vx_mark_i(s, fw, next, s->dhi);
 }
 
 static void in_set(ictx *c, uint16_t set)
@@ -665,14 +336,14 @@ static void in_set(ictx *c, uint16_t set)
         r = konst(member(ps, (int64_t)a.u.c));
     } else if (a.kind == A_FIELD && !c->fields[a.fi].num) {
         const sfield *fd = &c->fields[a.fi];
-        sref t = new_set(c, fd->other), f = c->need_f ? new_set(c, fd->other) : ALLSLOTS;
+        sref t = cars_vx_new_set(c, fd->other), f = c->need_f ? cars_vx_new_set(c, fd->other) : ALLSLOTS;
         if (t != ALLSLOTS && (!c->need_f || f != ALLSLOTS)) {
             for (uint32_t i = 0; i < c->nsegs; i++)
                 if (c->segs[i].fi == a.fi)
-                    set_slots(&c->segs[i], ps, words(c, t), c->need_f ? words(c, f) : NULL);
+                    set_slots(&c->segs[i], ps, cars_vx_words(c, t), c->need_f ? cars_vx_words(c, f) : NULL);
             r = boolean(t, f);
         } else { /* at the pool's limit */
-            sref_unref(c, t), sref_unref(c, f);
+            cars_vx_unref(c, t), cars_vx_unref(c, f);
         }
     } else if (fieldish(a)) {
         r = of_field(A_DERIVED, a.fi);
@@ -705,7 +376,7 @@ static void logic(ictx *c, uint8_t op)
             r = konst(a.u.c == 0);
         } else if (a.kind != A_ANY && a.kind != A_DERIVED) {
             truth(c, a, &ta, &fa);
-            r = c->need_f ? boolean(sref_ref(c, fa), sref_ref(c, ta)) : ANYV;
+            r = c->need_f ? boolean(cars_vx_ref(c, fa), cars_vx_ref(c, ta)) : ANYV;
             c->redo |= !c->need_f; /* the false sets were not kept: start again with them */
             unref(c, a);
         }
@@ -721,7 +392,7 @@ static void logic(ictx *c, uint8_t op)
     } else { /* AND: true where both can be, false where either; OR the other way */
         truth(c, a, &ta, &fa);
         truth(c, b, &tb, &fb);
-        r = boolean(combine(c, ta, tb, and), c->need_f ? combine(c, fa, fb, !and) : ALLSLOTS);
+        r = boolean(cars_vx_combine(c, ta, tb, and), c->need_f ? cars_vx_combine(c, fa, fb, !and) : ALLSLOTS);
     }
     unref(c, a), unref(c, b);
     push(c, r);
@@ -747,7 +418,7 @@ static void jump(ictx *c, uint8_t op, uint32_t target)
     }
     sref t, f;
     truth(c, v, &t, &f);
-    aval yes = boolean(sref_ref(c, t), NOSLOT), no = boolean(NOSLOT, sref_ref(c, f));
+    aval yes = boolean(cars_vx_ref(c, t), NOSLOT), no = boolean(NOSLOT, cars_vx_ref(c, f));
     send(c, target, on_true ? yes : no);
     c->stack[c->depth - 1] = on_true ? no : yes;
     unref(c, v);
@@ -779,25 +450,30 @@ static void load(ictx *c, uint8_t op, uint16_t f)
     else if (op == CARS_OP_LOAD)
         push(c, of_field(A_FIELD, fi));
     else /* PRESENT: true where present, false where absent, in its segments */
-        push(c, boolean(sref_ref(c, c->fields[fi].derived), sref_ref(c, c->fields[fi].pres_f)));
+        push(c, boolean(cars_vx_ref(c, c->fields[fi].derived), cars_vx_ref(c, c->fields[fi].pres_f)));
 }
+
+/* Cases below that share one operand read share its place and width. */
+_Static_assert(CARS_OPND_PUSH_NUM_1 == CARS_OPND_PUSH_INT_1 && CARS_OPNW_PUSH_NUM_1 == CARS_OPNW_PUSH_INT_1 &&
+                   CARS_OPNW_PRESENT_1 == CARS_OPNW_LOAD_1 && CARS_OPNW_JUMP_IF_FALSE_1 == CARS_OPNW_JUMP_IF_TRUE_1,
+               "opcodes read alike in step() differ in opcodes.def");
 
 static void step(ictx *c, const uint8_t *q, uint32_t next, uint64_t *result)
 {
     uint8_t op = q[0];
     switch (op) {
-    case CARS_OP_PUSH_INT: case CARS_OP_PUSH_NUM: push(c, konst(rd64(q + 1))); break;
+    case CARS_OP_PUSH_INT: case CARS_OP_PUSH_NUM: push(c, konst(cars_rd64(q + CARS_OPND(PUSH_INT, 1, 8)))); break;
     case CARS_OP_PUSH_BOOL: push(c, konst(q[1])); break;
-    case CARS_OP_LOAD: case CARS_OP_PRESENT: load(c, op, rd16(q + 1)); break;
+    case CARS_OP_LOAD: case CARS_OP_PRESENT: load(c, op, cars_rd16(q + CARS_OPND(LOAD, 1, 2))); break;
     case CARS_OP_TO_NUM: case CARS_OP_NEG_I: case CARS_OP_NEG_F: unary(c, op); break;
     case CARS_OP_EQ_I: case CARS_OP_NE_I: case CARS_OP_LT_I: case CARS_OP_LE_I: case CARS_OP_GT_I:
     case CARS_OP_GE_I: case CARS_OP_EQ_F: case CARS_OP_NE_F: case CARS_OP_LT_F: case CARS_OP_LE_F:
     case CARS_OP_GT_F: case CARS_OP_GE_F:
         compare(c, op);
         break;
-    case CARS_OP_IN_SET: in_set(c, rd16(q + 1)); break;
+    case CARS_OP_IN_SET: in_set(c, cars_rd16(q + CARS_OPND(IN_SET, 1, 2))); break;
     case CARS_OP_NOT: case CARS_OP_AND: case CARS_OP_OR: logic(c, op); break;
-    case CARS_OP_JUMP_IF_FALSE: case CARS_OP_JUMP_IF_TRUE: jump(c, op, next + rd16(q + 1)); break;
+    case CARS_OP_JUMP_IF_FALSE: case CARS_OP_JUMP_IF_TRUE: jump(c, op, next + cars_rd16(q + CARS_OPND(JUMP_IF_TRUE, 1, 2))); break;
     case CARS_OP_RET: {
         aval v = pop(c);
         sref t, f;
@@ -805,7 +481,7 @@ static void step(ictx *c, const uint8_t *q, uint32_t next, uint64_t *result)
         if (t == ALLSLOTS)
             memset(result, 0xFF, (size_t)c->ws * sizeof *result);
         for (uint32_t i = 0; i < c->ws && t > ALLSLOTS; i++)
-            result[i] |= words(c, t)[i];
+            result[i] |= cars_vx_words(c, t)[i];
         unref(c, v);
         drop_stack(c);
         c->live = false;
@@ -864,7 +540,7 @@ static void domain(seg *s, const cars_pfield *f)
     else if (f->type == CARS_FT_COUNTRY)
         s->dlo = 0, s->dhi = 26 * 26 * 26 - 1;
     else if (f->type == CARS_FT_INTEGER && (f->flags & CARS_FF_HAS_MIN) && f->min == f->min &&
-             !first_ge(INT64_MIN, INT64_MAX, f->min, &s->dlo))
+             !cars_vx_first_ge(INT64_MIN, INT64_MAX, f->min, &s->dlo))
         s->dlo = 1, s->dhi = 0; /* no integer reaches the minimum: never present */
 }
 
@@ -970,28 +646,28 @@ enum { OWN_NONE, OWN_PRESENT, OWN_TRUE, OWN_FALSE, OWN_ABSENT };
 /* A new bitset of the stage's own (kept for all its rules). */
 static sref own_set(ictx *c, uint16_t fi, int what)
 {
-    sref r = new_set(c, NOSLOT);
+    sref r = cars_vx_new_set(c, NOSLOT);
     if (r == ALLSLOTS)
         return r;
-    uint64_t *w = words(c, r);
+    uint64_t *w = cars_vx_words(c, r);
     for (uint32_t i = 0; i < c->nsegs; i++) {
         const seg *s = &c->segs[i];
         if (s->fi != fi) {
-            bs_range(w, s->at, s->at + s->nk + 1);
+            cars_vx_range(w, s->at, s->at + s->nk + 1);
         } else if (what == OWN_PRESENT || (what == OWN_TRUE && s->num)) {
             if (s->num) /* a number is false only as +0.0, in the slot of -0.0 too */
-                bs_range(w, s->at, s->at + s->nk);
+                cars_vx_range(w, s->at, s->at + s->nk);
             else
-                mark_i(s, w, s->dlo, s->dhi);
+                cars_vx_mark_i(s, w, s->dlo, s->dhi);
         } else if (what == OWN_TRUE) { /* an integer is true when not 0 */
-            mark_i(s, w, INT64_MIN, -1), mark_i(s, w, 1, INT64_MAX);
+            cars_vx_mark_i(s, w, INT64_MIN, -1), cars_vx_mark_i(s, w, 1, INT64_MAX);
         } else if (what == OWN_FALSE) {
             if (s->num)
-                mark_d(s, w, 0.0, 0.0, false);
+                cars_vx_mark_d(s, w, 0.0, 0.0, false);
             else
-                mark_i(s, w, 0, 0);
+                cars_vx_mark_i(s, w, 0, 0);
         } else if (what == OWN_ABSENT) {
-            bs_range(w, s->at + s->nk + 1, s->at + s->nk + 1);
+            cars_vx_range(w, s->at + s->nk + 1, s->at + s->nk + 1);
         }
     }
     return r;
@@ -1010,7 +686,7 @@ static void setup(ictx *c, const uint32_t *xs, uint32_t n, uint64_t *every)
                    .num = x->flags & CARS_IX_NUMBER};
         s->fi = field_entry(c, x->field);
         domain(s, &p->fields[x->field]);
-        s->slot_dlo = slot_i(s, s->dlo), s->slot_dhi = slot_i(s, s->dhi);
+        s->slot_dlo = cars_vx_slot_i(s, s->dlo), s->slot_dhi = cars_vx_slot_i(s, s->dhi);
         at += x->nvalues + 2;
     }
     c->ns = at, c->ws = (at + 63) / 64;
@@ -1029,9 +705,9 @@ static void setup(ictx *c, const uint32_t *xs, uint32_t n, uint64_t *every)
     for (uint32_t i = 0; i < n; i++) {
         const seg *s = &c->segs[i];
         if (s->num)
-            bs_range(every, s->at, s->at + s->nk + 1);
+            cars_vx_range(every, s->at, s->at + s->nk + 1);
         else
-            mark_i(s, every, s->dlo, s->dhi), bs_range(every, s->at + s->nk + 1, s->at + s->nk + 1);
+            cars_vx_mark_i(s, every, s->dlo, s->dhi), cars_vx_range(every, s->at + s->nk + 1, s->at + s->nk + 1);
     }
 }
 

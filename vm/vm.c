@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bundle.h"
 #include "date.h"
 #include "normalise.h"
+#include "opcodes.h"
 #include "satarith.h"
 #include "verify.h"
 
@@ -68,20 +70,6 @@ static int vm_fail(cars_vm *vm, const char *msg, unsigned a)
     if (vm->errlen)
         snprintf(vm->err, vm->errlen, msg, a);
     return -1;
-}
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-
-static int64_t rd64(const uint8_t *p)
-{
-    uint64_t v = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(&v, p, 8); /* the bytes are little-endian: one load */
-#else
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-#endif
-    return (int64_t)v;
 }
 
 static bool in_set(const cars_pset *s, int64_t x)
@@ -213,6 +201,17 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
     return 0;
 }
 
+/* Operand i of instruction OP, read as w bytes: its offset, from
+ * opcodes.def; a read of another width than the list gives does not
+ * compile. */
+#define ARG(OP, i, w) CARS_OPND(OP, i, w)
+
+/* The four quantifiers share one case: the same operands, the same length. */
+_Static_assert(CARS_OPLEN_ALL == CARS_OPLEN_ANY && CARS_OPLEN_NONE == CARS_OPLEN_ANY &&
+                   CARS_OPLEN_COUNT == CARS_OPLEN_ANY && CARS_OPND_ALL_2 == CARS_OPND_ANY_2 &&
+                   CARS_OPND_NONE_2 == CARS_OPND_ANY_2 && CARS_OPND_COUNT_2 == CARS_OPND_ANY_2,
+                   "ANY, ALL, NONE and COUNT differ in opcodes.def");
+
 #define BIN_I(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
         a->known = a->known && b->known; a->i = a->known ? (expr) : 0; } while (0)
 #define BIN_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
@@ -230,112 +229,112 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
         const uint8_t op = *pc;
         switch (op) {
         case CARS_OP_PUSH_INT: /* push integer constant K */
-            sp->i = rd64(pc + 1), sp->known = true, sp++;
-            pc += 9;
+            sp->i = (int64_t)cars_rd64(pc + ARG(PUSH_INT, 1, 8)), sp->known = true, sp++;
+            pc += CARS_OPLEN_PUSH_INT;
             break;
         case CARS_OP_PUSH_NUM: { /* push number constant K (IEEE-754 bits) */
-            int64_t bits = rd64(pc + 1);
+            uint64_t bits = cars_rd64(pc + ARG(PUSH_NUM, 1, 8));
             memcpy(&sp->f, &bits, 8);
             sp->known = true, sp++;
-            pc += 9;
+            pc += CARS_OPLEN_PUSH_NUM;
             break;
         }
         case CARS_OP_PUSH_BOOL: /* push boolean constant K */
-            sp->i = pc[1], sp->known = true, sp++;
-            pc += 2;
+            sp->i = pc[ARG(PUSH_BOOL, 1, 1)], sp->known = true, sp++;
+            pc += CARS_OPLEN_PUSH_BOOL;
             break;
         case CARS_OP_LOAD: /* push record field F (unknown if absent) */
-            *sp++ = rec->v[rd16(pc + 1)];
-            pc += 3;
+            *sp++ = rec->v[cars_rd16(pc + ARG(LOAD, 1, 2))];
+            pc += CARS_OPLEN_LOAD;
             break;
         case CARS_OP_LOAD_ELEM: /* push field F of the current list element */
-            *sp++ = elem[rd16(pc + 1)];
-            pc += 3;
+            *sp++ = elem[cars_rd16(pc + ARG(LOAD_ELEM, 1, 2))];
+            pc += CARS_OPLEN_LOAD_ELEM;
             break;
         case CARS_OP_PRESENT: /* push whether record field F is present */
-            sp->i = rec->v[rd16(pc + 1)].known, sp->known = true, sp++;
-            pc += 3;
+            sp->i = rec->v[cars_rd16(pc + ARG(PRESENT, 1, 2))].known, sp->known = true, sp++;
+            pc += CARS_OPLEN_PRESENT;
             break;
         case CARS_OP_PRESENT_ELEM: /* push whether element field F is present */
-            sp->i = elem[rd16(pc + 1)].known, sp->known = true, sp++;
-            pc += 3;
+            sp->i = elem[cars_rd16(pc + ARG(PRESENT_ELEM, 1, 2))].known, sp->known = true, sp++;
+            pc += CARS_OPLEN_PRESENT_ELEM;
             break;
         case CARS_OP_TO_NUM: /* integer -> number */
             if (sp[-1].known)
                 sp[-1].f = (double)sp[-1].i;
-            pc++;
+            pc += CARS_OPLEN_TO_NUM;
             break;
-        case CARS_OP_ADD_I: BIN_I(cars_sat_add(a->i, b->i)); pc++; break; /* a + b (saturating) */
-        case CARS_OP_SUB_I: BIN_I(cars_sat_sub(a->i, b->i)); pc++; break; /* a - b (saturating) */
-        case CARS_OP_MUL_I: BIN_I(cars_sat_mul(a->i, b->i)); pc++; break; /* a * b (saturating) */
+        case CARS_OP_ADD_I: BIN_I(cars_sat_add(a->i, b->i)); pc += CARS_OPLEN_ADD_I; break; /* a + b (saturating) */
+        case CARS_OP_SUB_I: BIN_I(cars_sat_sub(a->i, b->i)); pc += CARS_OPLEN_SUB_I; break; /* a - b (saturating) */
+        case CARS_OP_MUL_I: BIN_I(cars_sat_mul(a->i, b->i)); pc += CARS_OPLEN_MUL_I; break; /* a * b (saturating) */
         case CARS_OP_NEG_I: /* -a (integer; -INT64_MIN saturates to INT64_MAX) */
             if (sp[-1].known)
                 sp[-1].i = cars_sat_neg(sp[-1].i);
-            pc++;
+            pc += CARS_OPLEN_NEG_I;
             break;
-        case CARS_OP_ADD_F: BIN_F(a->f + b->f); pc++; break; /* a + b (numbers) */
-        case CARS_OP_SUB_F: BIN_F(a->f - b->f); pc++; break; /* a - b (numbers) */
-        case CARS_OP_MUL_F: BIN_F(a->f * b->f); pc++; break; /* a * b (numbers) */
+        case CARS_OP_ADD_F: BIN_F(a->f + b->f); pc += CARS_OPLEN_ADD_F; break; /* a + b (numbers) */
+        case CARS_OP_SUB_F: BIN_F(a->f - b->f); pc += CARS_OPLEN_SUB_F; break; /* a - b (numbers) */
+        case CARS_OP_MUL_F: BIN_F(a->f * b->f); pc += CARS_OPLEN_MUL_F; break; /* a * b (numbers) */
         case CARS_OP_NEG_F: /* -a (number) */
             if (sp[-1].known)
                 sp[-1].f = -sp[-1].f;
-            pc++;
+            pc += CARS_OPLEN_NEG_F;
             break;
-        case CARS_OP_ADD_DAYS: BIN_I(cars_sat_add(a->i, b->i)); pc++; break; /* date a + b days (saturating) */
+        case CARS_OP_ADD_DAYS: BIN_I(cars_sat_add(a->i, b->i)); pc += CARS_OPLEN_ADD_DAYS; break; /* date a + b days (saturating) */
         case CARS_OP_YEAR: /* the year of date a (exact for any day count) */
             if (sp[-1].known)
                 sp[-1].i = cars_date_year(sp[-1].i);
-            pc++;
+            pc += CARS_OPLEN_YEAR;
             break;
         case CARS_OP_YEARS_BETWEEN: /* completed years from date a to date b (29 Feb rule; exact) */
             BIN_I(cars_years_between(a->i, b->i));
-            pc++;
+            pc += CARS_OPLEN_YEARS_BETWEEN;
             break;
-        case CARS_OP_EQ_I: BIN_I(a->i == b->i); pc++; break; /* a = b */
-        case CARS_OP_NE_I: BIN_I(a->i != b->i); pc++; break; /* a != b */
-        case CARS_OP_LT_I: BIN_I(a->i < b->i); pc++; break;  /* a < b */
-        case CARS_OP_LE_I: BIN_I(a->i <= b->i); pc++; break; /* a <= b */
-        case CARS_OP_GT_I: BIN_I(a->i > b->i); pc++; break;  /* a > b */
-        case CARS_OP_GE_I: BIN_I(a->i >= b->i); pc++; break; /* a >= b */
-        case CARS_OP_EQ_F: CMP_F(a->f == b->f); pc++; break; /* a = b (numbers) */
-        case CARS_OP_NE_F: CMP_F(a->f != b->f); pc++; break; /* a != b (numbers) */
-        case CARS_OP_LT_F: CMP_F(a->f < b->f); pc++; break;  /* a < b (numbers) */
-        case CARS_OP_LE_F: CMP_F(a->f <= b->f); pc++; break; /* a <= b (numbers) */
-        case CARS_OP_GT_F: CMP_F(a->f > b->f); pc++; break;  /* a > b (numbers) */
-        case CARS_OP_GE_F: CMP_F(a->f >= b->f); pc++; break; /* a >= b (numbers) */
+        case CARS_OP_EQ_I: BIN_I(a->i == b->i); pc += CARS_OPLEN_EQ_I; break; /* a = b */
+        case CARS_OP_NE_I: BIN_I(a->i != b->i); pc += CARS_OPLEN_NE_I; break; /* a != b */
+        case CARS_OP_LT_I: BIN_I(a->i < b->i); pc += CARS_OPLEN_LT_I; break;  /* a < b */
+        case CARS_OP_LE_I: BIN_I(a->i <= b->i); pc += CARS_OPLEN_LE_I; break; /* a <= b */
+        case CARS_OP_GT_I: BIN_I(a->i > b->i); pc += CARS_OPLEN_GT_I; break;  /* a > b */
+        case CARS_OP_GE_I: BIN_I(a->i >= b->i); pc += CARS_OPLEN_GE_I; break; /* a >= b */
+        case CARS_OP_EQ_F: CMP_F(a->f == b->f); pc += CARS_OPLEN_EQ_F; break; /* a = b (numbers) */
+        case CARS_OP_NE_F: CMP_F(a->f != b->f); pc += CARS_OPLEN_NE_F; break; /* a != b (numbers) */
+        case CARS_OP_LT_F: CMP_F(a->f < b->f); pc += CARS_OPLEN_LT_F; break;  /* a < b (numbers) */
+        case CARS_OP_LE_F: CMP_F(a->f <= b->f); pc += CARS_OPLEN_LE_F; break; /* a <= b (numbers) */
+        case CARS_OP_GT_F: CMP_F(a->f > b->f); pc += CARS_OPLEN_GT_F; break;  /* a > b (numbers) */
+        case CARS_OP_GE_F: CMP_F(a->f >= b->f); pc += CARS_OPLEN_GE_F; break; /* a >= b (numbers) */
         case CARS_OP_IN_SET: /* a is in constant set S */
             if (sp[-1].known)
-                sp[-1].i = in_set(&p->sets[rd16(pc + 1)], sp[-1].i);
-            pc += 3;
+                sp[-1].i = in_set(&p->sets[cars_rd16(pc + ARG(IN_SET, 1, 2))], sp[-1].i);
+            pc += CARS_OPLEN_IN_SET;
             break;
         case CARS_OP_STR_EQ: { /* string field F equals string constant C */
-            uint16_t f = rd16(pc + 1);
-            const cars_str *c = &p->strings[rd16(pc + 3)];
+            uint16_t f = cars_rd16(pc + ARG(STR_EQ, 1, 2));
+            const cars_str *c = &p->strings[cars_rd16(pc + ARG(STR_EQ, 2, 2))];
             sp->known = rec->v[f].known;
             sp->i = sp->known && rec->s[f].len == c->len && (c->len == 0 || memcmp(rec->s[f].p, c->p, c->len) == 0);
             sp++;
-            pc += 5;
+            pc += CARS_OPLEN_STR_EQ;
             break;
         }
         case CARS_OP_LOOKUP1: { /* field F, normalised, is a key of one-column table T */
-            uint16_t f = rd16(pc + 3);
-            if (lookup(vm, rec, rd16(pc + 1), &f, 1, sp) != 0)
+            uint16_t f = cars_rd16(pc + ARG(LOOKUP1, 2, 2));
+            if (lookup(vm, rec, cars_rd16(pc + ARG(LOOKUP1, 1, 2)), &f, 1, sp) != 0)
                 return -1;
             sp++;
-            pc += 5;
+            pc += CARS_OPLEN_LOOKUP1;
             break;
         }
         case CARS_OP_LOOKUP2: { /* fields F1, F2, normalised, are a key of table T */
-            uint16_t f[2] = {rd16(pc + 3), rd16(pc + 5)};
-            if (lookup(vm, rec, rd16(pc + 1), f, 2, sp) != 0)
+            uint16_t f[2] = {cars_rd16(pc + ARG(LOOKUP2, 2, 2)), cars_rd16(pc + ARG(LOOKUP2, 3, 2))};
+            if (lookup(vm, rec, cars_rd16(pc + ARG(LOOKUP2, 1, 2)), f, 2, sp) != 0)
                 return -1;
             sp++;
-            pc += 7;
+            pc += CARS_OPLEN_LOOKUP2;
             break;
         }
         case CARS_OP_NOT: /* not a (unknown stays unknown) */
             sp[-1].i = sp[-1].known ? !sp[-1].i : 0;
-            pc++;
+            pc += CARS_OPLEN_NOT;
             break;
         case CARS_OP_AND: { /* a and b: false wins, then unknown */
             sp--;
@@ -343,7 +342,7 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
             bool f = (a->known && !a->i) || (b->known && !b->i);
             a->known = f || (a->known && b->known);
             a->i = a->known && !f;
-            pc++;
+            pc += CARS_OPLEN_AND;
             break;
         }
         case CARS_OP_OR: { /* a or b: true wins, then unknown */
@@ -352,23 +351,23 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
             bool t = (a->known && a->i) || (b->known && b->i);
             a->known = t || (a->known && b->known);
             a->i = t;
-            pc++;
+            pc += CARS_OPLEN_OR;
             break;
         }
         case CARS_OP_JUMP_IF_FALSE: /* if a is known false, jump forward D keeping it */
-            pc += 3 + ((sp[-1].known && !sp[-1].i) ? rd16(pc + 1) : 0);
+            pc += CARS_OPLEN_JUMP_IF_FALSE + ((sp[-1].known && !sp[-1].i) ? cars_rd16(pc + ARG(JUMP_IF_FALSE, 1, 2)) : 0);
             break;
         case CARS_OP_JUMP_IF_TRUE: /* if a is known true, jump forward D keeping it */
-            pc += 3 + ((sp[-1].known && sp[-1].i) ? rd16(pc + 1) : 0);
+            pc += CARS_OPLEN_JUMP_IF_TRUE + ((sp[-1].known && sp[-1].i) ? cars_rd16(pc + ARG(JUMP_IF_TRUE, 1, 2)) : 0);
             break;
         case CARS_OP_ANY:   /* some element makes B true (unknown if L absent) */
         case CARS_OP_ALL:   /* every element makes B true */
         case CARS_OP_NONE:  /* no element makes B true */
         case CARS_OP_COUNT: /* number of elements that make B true (known true only) */
-            if (quantify(vm, op, rd16(pc + 1), rd16(pc + 3), rec, sp, sp) != 0)
+            if (quantify(vm, op, cars_rd16(pc + ARG(ANY, 1, 2)), cars_rd16(pc + ARG(ANY, 2, 2)), rec, sp, sp) != 0)
                 return -1;
             sp++;
-            pc += 5;
+            pc += CARS_OPLEN_ANY;
             break;
         case CARS_OP_RET: /* end of a RULE or ELEM block: its value is the top of stack */
             if (sp - base != 1)
@@ -503,18 +502,18 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
         const uint8_t op = *pc;
         switch (op) {
         case CARS_OP_EVAL_STAGE: { /* evaluate every rule of stage S; they become the current matches */
-            const cars_pstage *s = &p->stages[rd16(pc + 1)];
+            const cars_pstage *s = &p->stages[cars_rd16(pc + ARG(EVAL_STAGE, 1, 2))];
             vm->nmatched = 0;
             for (uint32_t k = 0; k < s->n; k++)
                 if (eval_rule(vm, rec, p->stage_rules[s->first + k]) != 0)
                     return -1;
-            pc += 3;
+            pc += CARS_OPLEN_EVAL_STAGE;
             break;
         }
         case CARS_OP_EVAL_STAGE_INDEXED: { /* only the candidates of indexes I..I+N-1, in stage order */
-            const cars_pstage *s = &p->stages[rd16(pc + 1)];
-            const cars_pindex *x = &p->indexes[rd16(pc + 3)];
-            uint32_t nx = rd16(pc + 5), w = (s->n + 63) / 64;
+            const cars_pstage *s = &p->stages[cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 1, 2))];
+            const cars_pindex *x = &p->indexes[cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 2, 2))];
+            uint32_t nx = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 3, 2)), w = (s->n + 63) / 64;
             uint64_t *cand = vm->cand;
             memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
             for (uint32_t k = 1; k < nx; k++)
@@ -524,23 +523,24 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
                 for (uint64_t m = cand[i]; m; m &= m - 1)
                     if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)]) != 0)
                         return -1;
-            pc += 7;
+            pc += CARS_OPLEN_EVAL_STAGE_INDEXED;
             break;
         }
         case CARS_OP_DECIDE_IF_MATCHED: /* if the current stage matched any rule: outcome O, halt */
             if (vm->nmatched > 0) {
                 memcpy(vm->decided, vm->matched, vm->nmatched * sizeof(uint32_t));
-                res->outcome = pc[1];
+                res->outcome = pc[ARG(DECIDE_IF_MATCHED, 1, 1)];
                 res->nrules = vm->nmatched;
                 return 0;
             }
-            pc += 2;
+            pc += CARS_OPLEN_DECIDE_IF_MATCHED;
             break;
         case CARS_OP_DECIDE_THRESHOLD: /* threshold T over the matches: O1 if met, else O2; halt */
-            threshold(vm, rd16(pc + 1), pc[3], pc[4], res);
+            threshold(vm, cars_rd16(pc + ARG(DECIDE_THRESHOLD, 1, 2)), pc[ARG(DECIDE_THRESHOLD, 2, 1)],
+                      pc[ARG(DECIDE_THRESHOLD, 3, 1)], res);
             return 0;
         case CARS_OP_DECIDE: /* outcome O, with no rules; halt */
-            res->outcome = pc[1];
+            res->outcome = pc[ARG(DECIDE, 1, 1)];
             res->nrules = 0;
             return 0;
         default:

@@ -406,13 +406,15 @@ static void test_str_eq_const(void **s)
     end_rule();
     expect("block 1 at offset 7: STR_EQ string constant 0 out of range (0 strings)");
 }
+/* 33 was STR_EQ_ELEM, reserved and never emitted: a hole in the numbering
+ * now, refused as any unknown opcode is. */
 static void test_str_eq_elem(void **s)
 {
     (void)s;
     mini();
-    tp_op2(&T, CARS_OP_STR_EQ_ELEM, 0, 0), tp_op(&T, CARS_OP_RET);
+    tp_op2(&T, 33, 0, 0), tp_op(&T, CARS_OP_RET);
     end_rule();
-    expect("block 1 at offset 7: STR_EQ_ELEM is reserved and refused in format version 1");
+    expect("block 1 at offset 7: unknown opcode 33");
 }
 /* Branch coverage (make coverage): the remaining verifier branches. */
 static void test_no_err_buffer(void **s)
