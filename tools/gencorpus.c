@@ -31,7 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
+#include "date.h"
 #include "gencorpus_json.h"
+#include "normalise.h"
 
 /* ---- bulk tables ------------------------------------------------------------ */
 
@@ -88,100 +91,23 @@ static void set_free(strset *t)
     free(t->slot);
 }
 
-/* The table key normalisation of carsvm for the bundles carsc writes
- * (format version 3, vm/normalise.h), written again here so the generator
- * needs no part of carsc: "blanks" are Unicode White_Space and
- * Default_Ignorable_Code_Point (Unicode 14.0), trimmed at both ends of an
- * email or phone; a document loses blanks and dashes anywhere. */
-static const unsigned blank_ranges[][2] = {
-    {0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},
-    {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680}, {0x17B4, 0x17B5},
-    {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x206F}, {0x3000, 0x3000},
-    {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8},
-    {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
-};
+/* A table key as carsvm normalises it for the releases carsc writes
+ * (vm/normalise.h): a document number, an email, a phone number, or a table
+ * cell (AS_CELL: an email if it holds '@', else a phone); into out, cap
+ * bytes with the NUL. */
+enum { AS_DOCUMENT = CARS_KEY_DOCUMENT, AS_EMAIL = CARS_KEY_EMAIL, AS_PHONE = CARS_KEY_PHONE,
+       AS_CELL = CARS_KEY_CONTACT };
 
-static int is_blank(unsigned cp)
+static void norm_key(int as, const char *in, char *out, size_t cap)
 {
-    for (size_t i = 0; i < COUNT(blank_ranges); i++)
-        if (cp >= blank_ranges[i][0] && cp <= blank_ranges[i][1]) return 1;
-    return 0;
-}
-
-static int is_dash(unsigned cp)
-{
-    return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0xFF0D;
-}
-
-/* The strict UTF-8 sequence at s (n bytes left): its length, 0 if invalid. */
-static size_t utf8_at(const unsigned char *s, size_t n, unsigned *cp)
-{
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    if (!len || len > n) return 0;
-    unsigned v = len == 1 ? s[0] : s[0] & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = v << 6 | (s[i] & 0x3Fu);
-    }
-    static const unsigned min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
-}
-
-/* Trims blanks from both ends of in[0..*len); returns the new start. */
-static const char *trim_blanks(const char *in, size_t *len)
-{
-    const unsigned char *s = (const unsigned char *)in;
-    size_t n = *len, k;
-    unsigned cp;
-    while (n && (k = utf8_at(s, n, &cp)) && is_blank(cp)) s += k, n -= k;
-    for (;;) {
-        size_t b = 1;
-        while (b < 4 && b < n && (s[n - b] & 0xC0) == 0x80) b++;
-        if (!n || utf8_at(s + n - b, b, &cp) != b || !is_blank(cp)) break;
-        n -= b;
-    }
-    *len = n;
-    return (const char *)s;
-}
-
-static void norm_document(const char *in, char *out, size_t cap)
-{
-    const unsigned char *s = (const unsigned char *)in;
-    size_t n = strlen(in), o = 0;
-    for (size_t i = 0; i < n && o + 4 < cap;) {
-        unsigned cp;
-        size_t k = utf8_at(s + i, n - i, &cp);
-        if (!k) { out[o++] = in[i++]; continue; }
-        if (!is_blank(cp) && !is_dash(cp)) {
-            if (k == 1) out[o++] = (cp >= 'a' && cp <= 'z') ? (char)(cp - 32) : in[i];
-            else { memcpy(out + o, in + i, k); o += k; }
-        }
-        i += k;
-    }
-    out[o] = 0;
-}
-
-/* An email (trimmed, ASCII lower-cased) or a phone number (trimmed, then
- * the ASCII digits with a leading + kept), as carsvm compares an email or
- * phone field; a table cell is one or the other by whether it holds '@'. */
-enum { AS_EMAIL, AS_PHONE, AS_CELL };
-
-static void norm_contact(int as, const char *in, char *out, size_t cap)
-{
-    size_t len = strlen(in), o = 0;
-    in = trim_blanks(in, &len);
-    if (as == AS_EMAIL || (as == AS_CELL && memchr(in, '@', len))) {
-        for (size_t i = 0; i < len && o + 1 < cap; i++)
-            out[o++] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] + 32) : in[i];
-    } else {
-        if (len && in[0] == '+') out[o++] = '+';
-        for (size_t i = 0; i < len && o + 1 < cap; i++)
-            if (in[i] >= '0' && in[i] <= '9') out[o++] = in[i];
-    }
-    out[o] = 0;
+    size_t len = strlen(in);
+    char small[256];
+    char *tmp = len < sizeof small ? small : xmalloc(len + 1);
+    size_t n = cars_normalise(CARS_BUNDLE_VERSION, as, in, len, tmp);
+    if (n >= cap) n = cap - 1;
+    memcpy(out, tmp, n);
+    out[n] = 0;
+    if (tmp != small) free(tmp);
 }
 
 typedef struct tables {
@@ -219,7 +145,7 @@ static void load_tables(tables *t, const char *dir)
         }
         memcpy(t->doc_country[t->ndocs], line, 3);
         t->doc_country[t->ndocs][3] = 0;
-        norm_document(comma + 1, t->doc_number[t->ndocs], sizeof t->doc_number[0]);
+        norm_key(AS_DOCUMENT, comma + 1, t->doc_number[t->ndocs], sizeof t->doc_number[0]);
         snprintf(key, sizeof key, "%s,%s", t->doc_country[t->ndocs], t->doc_number[t->ndocs]);
         set_add(&t->docs, key);
         t->ndocs++;
@@ -237,7 +163,7 @@ static void load_tables(tables *t, const char *dir)
             t->contacts = realloc(t->contacts, cap * sizeof *t->contacts);
             if (!t->contacts) die("out of memory");
         }
-        norm_contact(AS_CELL, line, t->contacts[t->ncontacts], sizeof t->contacts[0]);
+        norm_key(AS_CELL, line, t->contacts[t->ncontacts], sizeof t->contacts[0]);
         set_add(&t->contact_set, t->contacts[t->ncontacts]);
         t->ncontacts++;
     }
@@ -247,7 +173,7 @@ static void load_tables(tables *t, const char *dir)
 static int doc_listed(const tables *t, const char *country, const char *number)
 {
     char n[64], key[80];
-    norm_document(number, n, sizeof n);
+    norm_key(AS_DOCUMENT, number, n, sizeof n);
     snprintf(key, sizeof key, "%s,%s", country, n);
     return set_has(&t->docs, key);
 }
@@ -256,7 +182,7 @@ static int doc_listed(const tables *t, const char *country, const char *number)
 static int contact_listed(const tables *t, int as, const char *value)
 {
     char n[128];
-    norm_contact(as, value, n, sizeof n);
+    norm_key(as, value, n, sizeof n);
     return set_has(&t->contact_set, n);
 }
 
@@ -508,7 +434,7 @@ static void base_required(gen *g, rng *r, rec *x, unsigned long index)
     char t[64];
     snprintf(t, sizeof t, "GWF%09lu", (unsigned long)((g->seed % 1000) * 1000000 + index) % 1000000000ul);
     set(g, x, "id", jstr(&g->p, t));
-    x->received = days_from_civil(2026, 1, 1) + rrange(r, 0, 323); /* to 2026-11-20 */
+    x->received = cars_date_make(2026, 1, 1) + rrange(r, 0, 323); /* to 2026-11-20 */
     set(g, x, "received", jdate(&g->p, x->received));
     set(g, x, "route", jstr(&g->p, "standard_visitor"));
     const name *nm = &names[rbelow(r, COUNT(names))];
@@ -654,7 +580,7 @@ static void real_money(gen *g, rng *r, rec *x)
 /* Travel and UK histories, and the yes/no answers. */
 static void real_history(gen *g, rng *r, rec *x, const char *purpose)
 {
-    int ry = year_of(x->received);
+    int ry = (int)cars_date_year(x->received);
     if (rchance(r, 0.75)) {
         J *th = jnew(&g->p, J_ARR);
         int n = rbelow(r, 50) == 0 ? rrange(r, 100, 300) : rrange(r, 0, 6);
@@ -721,7 +647,7 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
 {
     base_required(g, r, x, index);
     pool *p = &g->p;
-    long rc = days_from_civil(2026, 11, 20);
+    long rc = cars_date_make(2026, 11, 20);
     x->received = rc;
     set(g, x, "received", jdate(p, rc));
     const char *c = "";
@@ -748,10 +674,10 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
                                              "feb29-age-24-on-feb28-nonleap", "feb29-age-25-on-mar1-nonleap" };
         c = label[which - 8];
         int prf = which < 10;
-        long rec_day = prf ? days_from_civil(2026, which == 8 ? 2 : 3, which == 8 ? 28 : 1)
-                           : days_from_civil(2025, which == 10 ? 2 : 3, which == 10 ? 28 : 1);
+        long rec_day = prf ? cars_date_make(2026, which == 8 ? 2 : 3, which == 8 ? 28 : 1)
+                           : cars_date_make(2025, which == 10 ? 2 : 3, which == 10 ? 28 : 1);
         set(g, x, "received", jdate(p, rec_day));
-        set(g, x, "applicant.date_of_birth", jdate(p, days_from_civil(prf ? 2008 : 2000, 2, 29)));
+        set(g, x, "applicant.date_of_birth", jdate(p, cars_date_make(prf ? 2008 : 2000, 2, 29)));
         if (prf) {
             set(g, x, "applicant.nationality", jstr(p, "QZA"));
             set(g, x, "travel_history", jnew(p, J_ARR));
@@ -806,7 +732,7 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
         c = which == 28 ? "prf003-expiry-on-last-day" : "prf003-expiry-day-before-last-day";
         set(g, x, "visit.arrival_date", jstr(p, "2027-01-15"));
         set(g, x, "visit.length_days", jint(p, 45));
-        set(g, x, "applicant.passport.expiry_date", jdate(p, days_from_civil(2027, 1, 15) + 45 - (which == 29)));
+        set(g, x, "applicant.passport.expiry_date", jdate(p, cars_date_make(2027, 1, 15) + 45 - (which == 29)));
         break;
     case 30: case 31:
         c = which == 30 ? "threshold-3-none-in-tier-a" : "threshold-3-one-in-tier-a";
