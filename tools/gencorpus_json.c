@@ -42,7 +42,7 @@ int rchance(rng *r, double p)
     return (double)(rnext(r) >> 11) * (1.0 / 9007199254740992.0) < p;
 }
 
-void die(const char *msg)
+_Noreturn void die(const char *msg)
 {
     fprintf(stderr, "gencorpus: %s\n", msg);
     exit(1);

@@ -29,9 +29,9 @@ int rrange(rng *r, int lo, int hi);
 int rchance(rng *r, double p);
 
 /* "gencorpus: MSG" on stderr, exit status 1. */
-void die(const char *msg);
+_Noreturn void die(const char *msg);
 /* malloc, or die. */
-void *xmalloc(size_t n);
+void *xmalloc(size_t n) __attribute__((returns_nonnull, malloc));
 
 /* ---- growable text -------------------------------------------------------- */
 
