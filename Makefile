@@ -36,7 +36,7 @@ VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o)
 C_OBJ    = $(C_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_SRC = $(wildcard tools/*.c)
+TOOL_SRC = $(filter-out tools/gencorpus_%.c,$(wildcard tools/*.c))
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 FUZZ_TARGETS = parse loader vm reader reader_diff
 FUZZ_LIBS_reader_diff = -ljansson -lm
@@ -89,6 +89,10 @@ $(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcar
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lm
+# gencorpus uses the VM's dates, UTF-8 and table key normalisation (libcarsvm).
+$(BUILD)/gencorpus: $(BUILD)/obj/tools/gencorpus.o $(BUILD)/obj/tools/gencorpus_json.o \
+                    $(BUILD)/obj/tools/gencorpus_tables.o $(BUILD)/libcarsvm.a
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
 $(BUILD)/%: $(BUILD)/obj/tools/%.o
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a

@@ -69,15 +69,6 @@ static bool write_atomic(const char *path, const uint8_t *bytes, size_t len, cha
     return ok;
 }
 
-/* Prints the diagnostics and the failure, if any; returns the exit status. */
-int cars_report_compile(cars_compiled *c, bool ok)
-{
-    cars_report_diags(&c->diags);
-    if (!ok && c->error[0])
-        fprintf(stderr, "error: %s\n", c->error);
-    return ok ? 0 : 1;
-}
-
 int cars_cmd_build(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL;

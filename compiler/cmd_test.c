@@ -279,11 +279,54 @@ static bool run_test(const cars_compiled *c, cars_reader *rd, cars_vm *vm, const
     return ok;
 }
 
+static const char *yn(bool seen) { return seen ? "yes" : "NO"; }
+
+/* The coverage report: whether some test made each rule and condition true,
+ * and false. */
+static void print_coverage(const cars_compiled *c, const cars_coverage *cv, FILE *out)
+{
+    size_t rules_ok = 0, conds_ok = 0, nconds = 0;
+    char text[80];
+    fprintf(out, "coverage: whether some test made each rule and condition true, and false\n");
+    for (size_t k = 0; k < cars_coverage_count(cv); k++) {
+        cars_coverage_item it = cars_coverage_get(cv, k);
+        const cars_span *at = &it.cond->span;
+        bool full = it.seen_true && it.seen_false;
+        if (it.is_rule) {
+            const cars_str *src = &c->built.source_names[at->file];
+            rules_ok += full;
+            fprintf(out, "  %s (%.*s:%u): true %s, false %s\n", it.rule->id, (int)src->len, src->p,
+                    it.rule->span.line, yn(it.seen_true), yn(it.seen_false));
+            continue;
+        }
+        nconds++;
+        conds_ok += full;
+        cars_coverage_source_text(c->ast, at, text, sizeof text);
+        fprintf(out, "    %u:%u %s: true %s, false %s\n", at->line, at->col, text, yn(it.seen_true),
+                yn(it.seen_false));
+    }
+    fprintf(out, "coverage: %zu of %zu rules and %zu of %zu conditions were both true and false\n",
+            rules_ok, c->ast->nrules, conds_ok, nconds);
+}
+
+static cars_coverage *start_coverage(const cars_compiled *c)
+{
+    cars_diags d;
+    cars_diags_init(&d);
+    cars_coverage *cv = cars_coverage_new(c, &d);
+    if (!cv) {
+        cars_diags_print(&d, stderr);
+        fprintf(stderr, "carsc test: cannot build the coverage program\n");
+    }
+    cars_diags_free(&d);
+    return cv;
+}
+
 static int run_all(const cars_compiled *c, bool coverage)
 {
     cars_reader *rd = cars_reader_new(&c->loaded);
     cars_vm *vm = cars_vm_new(&c->loaded);
-    cars_coverage *cv = coverage ? cars_coverage_new(c) : NULL;
+    cars_coverage *cv = coverage ? start_coverage(c) : NULL;
     if (!rd || !vm || (coverage && !cv)) {
         cars_coverage_free(cv);
         cars_reader_free(rd);
@@ -304,7 +347,7 @@ static int run_all(const cars_compiled *c, bool coverage)
     cars_reader_free(rd);
     cars_vm_free(vm);
     if (cv)
-        cars_coverage_print(cv, stdout);
+        print_coverage(c, cv, stdout);
     cars_coverage_free(cv);
     printf("%zu passed, %zu failed\n", pass, fail);
     return fail ? 1 : 0;

@@ -12,7 +12,6 @@
  * meeting a number is converted with TO_NUM. */
 #include <string.h>
 
-#include "check_int.h"
 #include "codegen_int.h"
 
 #define BLK (&g->blocks[bi])
@@ -162,11 +161,27 @@ static uint32_t table_index(const cars_ast *ast, const cars_table *t)
     return 0;
 }
 
+/* An enumeration member's index among the names its field declares. */
+static int64_t member_index(const cars_field *f, const char *name)
+{
+    for (size_t i = 0; i < f->members.n; i++)
+        if (strcmp(f->members.names[i], name) == 0)
+            return (int64_t)i;
+    return -1; /* never: the checker resolved it */
+}
+
 int64_t cars_cg_member_value(const cars_expr *m, cars_type t)
 {
     switch (t.kind) {
-    case CARS_T_ENUM: return cars_ck_member(t.field, m->name);
-    case CARS_T_COUNTRY: return cars_country_code(m->name);
+    /* The checker resolved the member (ref_kind, ival) for the type it
+     * last checked it against (ty). A named set used with two types (two
+     * enumerations, or an enumeration and countries) holds the last one's
+     * value; for the other, the member is found again by its name. */
+    case CARS_T_ENUM:
+        return m->ref_kind == CARS_REF_MEMBER && m->ty.field == t.field ? m->ival
+                                                                         : member_index(t.field, m->name);
+    case CARS_T_COUNTRY:
+        return m->ref_kind == CARS_REF_COUNTRY ? m->ival : cars_country_code(m->name);
     default: /* bound: an integer literal is 0 to INT64_MAX, so its negation is exact */
         return m->kind == CARS_E_NEG ? -m->a->ival : m->ival;
     }

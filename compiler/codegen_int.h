@@ -1,5 +1,7 @@
-/* codegen_int.h - shared state of codegen.c (program model, blocks, layout)
- * and codegen_expr.c (expressions to instructions). Not a public interface. */
+/* codegen_int.h - shared state of codegen.c (program model), codegen_emit.c
+ * (blocks, constants, layout), codegen_expr.c (expressions to
+ * instructions) and codegen_index.c (stage indexes). Not a public
+ * interface. */
 #ifndef CARS_CODEGEN_INT_H
 #define CARS_CODEGEN_INT_H
 
@@ -52,6 +54,10 @@ size_t cars_cg_new_block(cars_cg *g, uint8_t kind, uint16_t list);
 /* A constant set (vals sorted and deduplicated in place; equal sets shared). */
 uint32_t cars_cg_set(cars_cg *g, int64_t *vals, size_t n);
 uint32_t cars_cg_string(cars_cg *g, const char *s, size_t len);
+/* Lays the blocks out as g->p's code, blocks and line table (and hands it
+ * the constants and indexes); false (with a diagnostic, or out of memory)
+ * when the program is too large or too deeply nested. */
+bool cars_cg_layout(cars_cg *g);
 void cars_cg_read_field(cars_cg *g, const cars_field *f);
 /* The value of a member of a bracket list compared with a field of type t
  * (an enumeration member's index, a country code, an integer). */

@@ -1,6 +1,6 @@
 /* commands.c - helpers shared by the carsc subcommands: load a ruleset
- * (parse, then check), print diagnostics with a summary, read a date
- * argument. */
+ * (parse, then check), print diagnostics with a summary (and a compilation's
+ * failure), read a date argument, read a release. */
 #include "commands.h"
 #include "compile.h"
 
@@ -40,6 +40,14 @@ void cars_report_diags(cars_diags *d)
     if (d->errors || d->warnings)
         fprintf(stderr, "%zu error%s, %zu warning%s\n", d->errors, d->errors == 1 ? "" : "s",
                 d->warnings, d->warnings == 1 ? "" : "s");
+}
+
+int cars_report_compile(cars_compiled *c, bool ok)
+{
+    cars_report_diags(&c->diags);
+    if (!ok && c->error[0])
+        fprintf(stderr, "error: %s\n", c->error);
+    return ok ? CARS_EXIT_OK : CARS_EXIT_ERRORS;
 }
 
 bool cars_date_arg(const char *s, int64_t *days)

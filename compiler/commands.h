@@ -16,8 +16,8 @@
 #include "program.h"
 #include "readfile.h"
 
-int cars_cmd_check(int argc, char **argv);
-int cars_cmd_fmt(int argc, char **argv);
+int cars_cmd_check(int argc, char **argv); /* compiler/cmd_check.c */
+int cars_cmd_fmt(int argc, char **argv);   /* compiler/cmd_fmt.c */
 int cars_cmd_build(int argc, char **argv);  /* compiler/cmd_build.c */
 int cars_cmd_test(int argc, char **argv);   /* compiler/cmd_test.c */
 int cars_cmd_disasm(int argc, char **argv); /* compiler/cmd_disasm.c */
@@ -26,6 +26,10 @@ int cars_cmd_sign(int argc, char **argv);    /* compiler/cmd_release.c */
 int cars_cmd_inspect(int argc, char **argv); /* compiler/cmd_release.c */
 int cars_cmd_decompile(int argc, char **argv); /* compiler/cmd_audit.c */
 int cars_cmd_diff(int argc, char **argv);      /* compiler/cmd_audit.c */
+
+/* The full help of `carsc check` (compiler/cmd_check.c), which it prints
+ * with a usage error too. */
+extern const char cars_check_usage[];
 
 /* ---- helpers for commands (compiler/commands.c) ---- */
 
@@ -40,6 +44,11 @@ cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
 /* Sort and print the diagnostics to stderr, then "N errors, M warnings"
  * when there are any. */
 void cars_report_diags(cars_diags *d);
+/* Prints a compilation's diagnostics (as cars_report_diags) and its failure
+ * that is not a source diagnostic (c->error, compiler/compile.h); returns
+ * the exit status, CARS_EXIT_OK when ok, else CARS_EXIT_ERRORS. */
+struct cars_compiled;
+int cars_report_compile(struct cars_compiled *c, bool ok);
 /* Reads and loads (verifies) the release bundle at `path`; returns its bytes
  * (free with cars_free, after cars_program_free(p)) or NULL with a message
  * "carsc CMD: ..." on stderr. */

@@ -60,8 +60,4 @@ int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program 
 /* Parses a --as-of style date "YYYY-MM-DD" into days. */
 bool cars_parse_day(const char *s, int64_t *days);
 
-/* Prints a compilation's diagnostics (and a summary) and its failure;
- * returns 0 or 1. */
-int cars_report_compile(cars_compiled *c, bool ok);
-
 #endif

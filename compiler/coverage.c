@@ -1,8 +1,10 @@
 /* coverage.c - rule and condition coverage of a ruleset's tests (see
  * coverage.h): collects the conditions, compiles them into a condition
- * program, evaluates each test record with the VM and reports. */
+ * program, evaluates each test record with the VM, and says what each
+ * condition was (carsc test prints the report). */
 #include "coverage.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -17,7 +19,7 @@ enum { SEEN_TRUE = 1, SEEN_FALSE = 2 };
 struct cars_coverage {
     const cars_compiled *c;
     cars_arena arena;
-    cars_diags diags;
+    cars_diags *d; /* the caller's: why the condition program cannot be built */
     const cars_expr **conds;
     uint32_t *rule_of; /* the rule each condition belongs to */
     bool *is_root;     /* the rule's whole condition */
@@ -78,10 +80,8 @@ static bool build(cars_coverage *cv)
             !collect(cv, ast->rules[i]->when, (uint32_t)i))
             return false;
     cv->seen = cars_arena_alloc(&cv->arena, cv->n + 1);
-    cv->diags.files = ast->files;
-    cv->diags.nfiles = ast->nfiles;
     if (!cv->seen || !cars_codegen_conditions(ast, cv->c->dir, cv->conds, cv->n, &cv->prog,
-                                              &cv->arena, &cv->diags))
+                                              &cv->arena, cv->d))
         return false;
     cv->prog.release_id = (cars_str){"coverage", 8};
     if (!cars_bundle_write(&cv->prog, &cv->bytes, &cv->len))
@@ -89,7 +89,7 @@ static bool build(cars_coverage *cv)
     char err[200];
     cars_program loaded;
     if (cars_bundle_load(cv->bytes, cv->len, &loaded, err, sizeof err) != 0) {
-        fprintf(stderr, "carsc test: the coverage program does not load: %s\n", err);
+        cars_error(cv->d, NULL, NULL, "the coverage program does not load: %s", err);
         return false;
     }
     cv->prog = loaded;
@@ -99,17 +99,19 @@ static bool build(cars_coverage *cv)
     return cv->rd && cv->vm;
 }
 
-cars_coverage *cars_coverage_new(const cars_compiled *c)
+cars_coverage *cars_coverage_new(const cars_compiled *c, cars_diags *d)
 {
+    d->files = c->ast->files;
+    d->nfiles = c->ast->nfiles;
     cars_coverage *cv = cars_calloc(1, sizeof *cv);
-    if (!cv)
+    if (!cv) {
+        cars_error(d, NULL, NULL, "out of memory");
         return NULL;
+    }
     cv->c = c;
+    cv->d = d;
     cars_arena_init(&cv->arena);
-    cars_diags_init(&cv->diags);
     if (!build(cv)) {
-        cars_diags_print(&cv->diags, stderr);
-        fprintf(stderr, "carsc test: cannot build the coverage program\n");
         cars_coverage_free(cv);
         return NULL;
     }
@@ -130,8 +132,19 @@ void cars_coverage_add(cars_coverage *cv, const char *json, size_t len)
     }
 }
 
-/* The condition's source text (its first line), at most 60 bytes. */
-static void source_text(const cars_ast *ast, const cars_span *s, char *buf, size_t size)
+size_t cars_coverage_count(const cars_coverage *cv)
+{
+    return cv->n;
+}
+
+cars_coverage_item cars_coverage_get(const cars_coverage *cv, size_t k)
+{
+    cars_coverage_item it = {cv->c->ast->rules[cv->rule_of[k]], cv->conds[k], cv->is_root[k],
+                             (cv->seen[k] & SEEN_TRUE) != 0, (cv->seen[k] & SEEN_FALSE) != 0};
+    return it;
+}
+
+void cars_coverage_source_text(const cars_ast *ast, const cars_span *s, char *buf, size_t size)
 {
     buf[0] = '\0';
     if (s->file >= ast->nfiles || !ast->files[s->file].text)
@@ -151,37 +164,6 @@ static void source_text(const cars_ast *ast, const cars_span *s, char *buf, size
     snprintf(buf + n, size - n, "%s", cut || (want == 1000) ? " ..." : "");
 }
 
-static const char *yn(uint8_t seen, uint8_t bit) { return seen & bit ? "yes" : "NO"; }
-
-size_t cars_coverage_print(const cars_coverage *cv, FILE *out)
-{
-    const cars_ast *ast = cv->c->ast;
-    const cars_program *p = &cv->c->built;
-    size_t rules_ok = 0, conds_ok = 0, nconds = 0;
-    char text[80];
-    fprintf(out, "coverage: whether some test made each rule and condition true, and false\n");
-    for (size_t k = 0; k < cv->n; k++) {
-        const cars_expr *e = cv->conds[k];
-        bool full = cv->seen[k] == (SEEN_TRUE | SEEN_FALSE);
-        const cars_str *src = &p->source_names[e->span.file];
-        if (cv->is_root[k]) {
-            const cars_rule *r = ast->rules[cv->rule_of[k]];
-            rules_ok += full;
-            fprintf(out, "  %s (%.*s:%u): true %s, false %s\n", r->id, (int)src->len, src->p,
-                    r->span.line, yn(cv->seen[k], SEEN_TRUE), yn(cv->seen[k], SEEN_FALSE));
-            continue;
-        }
-        nconds++;
-        conds_ok += full;
-        source_text(ast, &e->span, text, sizeof text);
-        fprintf(out, "    %u:%u %s: true %s, false %s\n", e->span.line, e->span.col, text,
-                yn(cv->seen[k], SEEN_TRUE), yn(cv->seen[k], SEEN_FALSE));
-    }
-    fprintf(out, "coverage: %zu of %zu rules and %zu of %zu conditions were both true and false\n",
-            rules_ok, ast->nrules, conds_ok, nconds);
-    return (ast->nrules - rules_ok) + (nconds - conds_ok);
-}
-
 void cars_coverage_free(cars_coverage *cv)
 {
     if (!cv)
@@ -191,7 +173,6 @@ void cars_coverage_free(cars_coverage *cv)
     if (cv->loaded)
         cars_program_free(&cv->prog);
     cars_free(cv->bytes);
-    cars_diags_free(&cv->diags);
     cars_arena_free(&cv->arena);
     cars_free(cv);
 }

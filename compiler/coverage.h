@@ -11,20 +11,32 @@
 #define CARS_COVERAGE_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
 #include "compile.h"
 
 typedef struct cars_coverage cars_coverage;
 
-/* NULL (with a message on stderr) when the condition program cannot be
- * built. */
-cars_coverage *cars_coverage_new(const cars_compiled *c);
+/* The condition program, ready for test records; NULL when it cannot be
+ * built (why is in d, as errors: d need hold nothing before). */
+cars_coverage *cars_coverage_new(const cars_compiled *c, cars_diags *d);
 /* Evaluates every condition on one test record (a JSON line). */
 void cars_coverage_add(cars_coverage *cv, const char *json, size_t len);
-/* Prints the report; returns the number of rules and conditions not both
- * true and false somewhere. */
-size_t cars_coverage_print(const cars_coverage *cv, FILE *out);
 void cars_coverage_free(cars_coverage *cv);
+
+/* One line of the report: a rule's whole condition, or a condition in it
+ * (each operand of an and/or), in rule order, each rule first. */
+typedef struct cars_coverage_item {
+    const cars_rule *rule;  /* the rule it belongs to */
+    const cars_expr *cond;  /* the condition (the rule's `when` for the rule) */
+    bool is_rule;
+    bool seen_true, seen_false; /* some test made it true; false */
+} cars_coverage_item;
+
+size_t cars_coverage_count(const cars_coverage *cv);
+/* Item k, k < cars_coverage_count(cv), after the records added so far. */
+cars_coverage_item cars_coverage_get(const cars_coverage *cv, size_t k);
+/* The source text of span s (its first line, at most 60 bytes, " ..." when
+ * cut) into buf. */
+void cars_coverage_source_text(const cars_ast *ast, const cars_span *s, char *buf, size_t size);
 
 #endif

@@ -1,4 +1,5 @@
-/* fmt.c - carsc fmt: print a parsed file back in canonical form.
+/* fmt.c - the printer of carsc fmt (the command is cmd_fmt.c): a parsed
+ * file back as text in canonical form.
  *
  * Canonical form: 2-space indent, one item per line, items in source order,
  * a blank line between top-level declarations (single blank lines inside a
@@ -15,306 +16,20 @@
  */
 #include "fmt.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "alloc.h"
-#include "commands.h"
 #include "date.h"
-#include "normalise.h"
-#include "parse.h"
-#include "utf8.h"
+#include "fmt_int.h"
 
 enum { WIDTH = 80 };
-
-/* ---- a growable string ------------------------------------------------------ */
-
-typedef struct sb {
-    char *p;
-    size_t n, cap;
-    bool failed;
-} sb;
-
-static void sb_putn(sb *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = cars_realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(sb *b, const char *s) { sb_putn(b, s, strlen(s)); }
-
-static void sb_printf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sb *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n >= 0)
-        sb_putn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static void sb_spaces(sb *b, int n)
-{
-    for (int i = 0; i < n; i++)
-        sb_putn(b, " ", 1);
-}
-
-static void sb_free(sb *b)
-{
-    cars_free(b->p);
-    memset(b, 0, sizeof *b);
-}
-
-/* ---- expressions -------------------------------------------------------------- */
-
-/* Binding strength, loosest first (docs/language.md). */
-enum { P_OR = 1, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_NEG, P_DAYS, P_ATOM };
-
-static int prec(const cars_expr *e)
-{
-    switch (e->kind) {
-    case CARS_E_OR: return P_OR;
-    case CARS_E_AND: return P_AND;
-    case CARS_E_NOT: return P_NOT;
-    case CARS_E_EQ: case CARS_E_NE: case CARS_E_LT: case CARS_E_LE: case CARS_E_GT:
-    case CARS_E_GE: case CARS_E_BETWEEN: case CARS_E_WITHIN: case CARS_E_IN:
-    case CARS_E_TUPLE_IN: case CARS_E_PRESENT:
-        return P_CMP;
-    case CARS_E_ADD: case CARS_E_SUB: return P_ADD;
-    case CARS_E_MUL: return P_MUL;
-    case CARS_E_NEG: return P_NEG;
-    case CARS_E_DAYS: return P_DAYS;
-    default: return P_ATOM;
-    }
-}
-
-static void put_expr(sb *b, const cars_expr *e, int min);
-
-/* A blank other than ' ' (no-break space, zero-width space, direction
- * marks, ...: vm/normalise.h) as a \u escape, a pair of them beyond U+FFFF;
- * returns the bytes it stood for, 0 if s is not such a blank. */
-static size_t put_blank(sb *b, const char *s, size_t n)
-{
-    uint32_t cp;
-    size_t k = cars_utf8_decode((const unsigned char *)s, n, &cp);
-    if (k < 2 || !cars_is_blank(cp))
-        return 0;
-    if (cp < 0x10000)
-        sb_printf(b, "\\u%04x", (unsigned)cp);
-    else
-        sb_printf(b, "\\u%04x\\u%04x", (unsigned)(0xD800 + ((cp - 0x10000) >> 10)),
-                  (unsigned)(0xDC00 + ((cp - 0x10000) & 0x3FF)));
-    return k;
-}
-
-static void put_string(sb *b, const char *s, size_t n)
-{
-    sb_putn(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        size_t k = c >= 0x80 ? put_blank(b, s + i, n - i) : 0;
-        if (k)
-            i += k - 1;
-        else if (c == '"')
-            sb_puts(b, "\\\"");
-        else if (c == '\\')
-            sb_puts(b, "\\\\");
-        else if (c == '\n')
-            sb_puts(b, "\\n");
-        else if (c == '\t')
-            sb_puts(b, "\\t");
-        else if (c < 0x20 || c == 0x7f)
-            sb_printf(b, "\\u%04x", c);
-        else
-            sb_putn(b, (const char *)&s[i], 1);
-    }
-    sb_putn(b, "\"", 1);
-}
-
-static void put_args(sb *b, cars_expr *const *args, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            sb_puts(b, ", ");
-        put_expr(b, args[i], 0);
-    }
-}
-
-static const char *binop(cars_expr_kind k)
-{
-    switch (k) {
-    case CARS_E_OR: return " or ";
-    case CARS_E_AND: return " and ";
-    case CARS_E_EQ: return " = ";
-    case CARS_E_NE: return " != ";
-    case CARS_E_LT: return " < ";
-    case CARS_E_LE: return " <= ";
-    case CARS_E_GT: return " > ";
-    case CARS_E_GE: return " >= ";
-    case CARS_E_ADD: return " + ";
-    case CARS_E_SUB: return " - ";
-    case CARS_E_MUL: return " * ";
-    default: return NULL;
-    }
-}
-
-static void put_inner(sb *b, const cars_expr *e)
-{
-    static const char *const quant[] = {"any", "all", "none", "count"};
-    const char *op = binop(e->kind);
-    if (op) {
-        int p = prec(e);
-        /* left-associative; comparisons do not chain */
-        put_expr(b, e->a, p == P_CMP ? P_ADD : p);
-        sb_puts(b, op);
-        put_expr(b, e->b, p == P_CMP ? P_ADD : p + 1);
-        return;
-    }
-    switch (e->kind) {
-    case CARS_E_INT:
-        if (e->text)
-            sb_puts(b, e->text);
-        else
-            sb_printf(b, "%lld", (long long)e->ival);
-        break;
-    case CARS_E_NUM: case CARS_E_DATE:
-        sb_puts(b, e->text ? e->text : "?");
-        break;
-    case CARS_E_STR: put_string(b, e->sval ? e->sval : "", e->slen); break;
-    case CARS_E_BOOL: sb_puts(b, e->ival ? "true" : "false"); break;
-    case CARS_E_NAME: sb_puts(b, e->name); break;
-    case CARS_E_CALL:
-        sb_puts(b, e->name);
-        sb_puts(b, "(");
-        put_args(b, e->args, e->nargs);
-        sb_puts(b, ")");
-        break;
-    case CARS_E_NOT:
-        sb_puts(b, "not ");
-        put_expr(b, e->a, P_NOT);
-        break;
-    case CARS_E_NEG:
-        sb_puts(b, "-");
-        put_expr(b, e->a, P_NEG);
-        break;
-    case CARS_E_DAYS:
-        put_expr(b, e->a, P_ATOM);
-        sb_puts(b, " days");
-        break;
-    case CARS_E_BETWEEN:
-        put_expr(b, e->a, P_ADD);
-        sb_puts(b, " between ");
-        put_expr(b, e->b, P_ADD);
-        sb_puts(b, " and ");
-        put_expr(b, e->c, P_ADD);
-        break;
-    case CARS_E_WITHIN:
-        put_expr(b, e->a, P_ADD);
-        sb_puts(b, " within last ");
-        put_expr(b, e->b, P_ADD);
-        sb_puts(b, " years");
-        break;
-    case CARS_E_IN:
-        put_expr(b, e->a, P_ADD);
-        sb_puts(b, e->negated ? " not in " : " in ");
-        put_expr(b, e->b, P_ATOM);
-        break;
-    case CARS_E_TUPLE_IN:
-        sb_puts(b, "(");
-        put_args(b, e->args, e->nargs);
-        sb_puts(b, e->negated ? ") not in " : ") in ");
-        put_expr(b, e->b, P_ATOM);
-        break;
-    case CARS_E_PRESENT:
-        put_expr(b, e->a, P_ADD);
-        sb_puts(b, e->negated ? " is absent" : " is present");
-        break;
-    case CARS_E_LIST:
-        sb_puts(b, "[");
-        put_args(b, e->args, e->nargs);
-        sb_puts(b, "]");
-        break;
-    case CARS_E_QUANT:
-        sb_puts(b, quant[e->quant]);
-        sb_puts(b, "(");
-        sb_puts(b, e->name);
-        sb_puts(b, " in ");
-        put_expr(b, e->a, P_ATOM);
-        if (e->b) {
-            sb_puts(b, " where ");
-            put_expr(b, e->b, 0);
-        }
-        sb_puts(b, ")");
-        break;
-    default:
-        break;
-    }
-}
-
-static void put_expr(sb *b, const cars_expr *e, int min)
-{
-    if (!e) {
-        sb_puts(b, "?");
-        return;
-    }
-    bool paren = prec(e) < min;
-    if (paren)
-        sb_puts(b, "(");
-    put_inner(b, e);
-    if (paren)
-        sb_puts(b, ")");
-}
-
-/* A value in an example or test: scalars, lists of scalars or records. */
-static void put_value(sb *b, const cars_expr *v, bool record)
-{
-    if (v->kind != CARS_E_LIST) {
-        put_expr(b, v, 0);
-        return;
-    }
-    sb_puts(b, record ? "{" : "[");
-    for (size_t i = 0; i < v->nargs; i++) {
-        const cars_expr *x = v->args[i];
-        if (i)
-            sb_puts(b, ", ");
-        if (record && x->kind == CARS_E_EQ) {
-            sb_puts(b, x->a->name);
-            sb_puts(b, " = ");
-            put_value(b, x->b, false);
-        } else {
-            put_value(b, x, x->kind == CARS_E_LIST);
-        }
-    }
-    sb_puts(b, record ? "}" : "]");
-}
 
 /* ---- the printer: lines, blank lines and comments ---------------------------------- */
 
 typedef struct printer {
-    sb out;
+    cars_fmt_buf out;
     const cars_ast *ast;
     uint32_t file;
     size_t ci;          /* next comment of ast->comments to print */
@@ -353,14 +68,14 @@ static bool blank_between(const printer *p, uint32_t from, uint32_t to)
 static void gap(printer *p, uint32_t line)
 {
     if (p->force_blank || (p->prev_line && blank_between(p, p->prev_line, line)))
-        sb_puts(&p->out, "\n");
+        cars_fmt_puts(&p->out, "\n");
     p->force_blank = false;
 }
 
 static void put_comment(printer *p, const cars_comment *c)
 {
-    sb_puts(&p->out, "#");
-    sb_puts(&p->out, c->text);
+    cars_fmt_puts(&p->out, "#");
+    cars_fmt_puts(&p->out, c->text);
 }
 
 /* Print, each on its own line, the comments that come before (line, col). */
@@ -369,9 +84,9 @@ static void flush_before(printer *p, uint32_t line, uint32_t col, int indent)
     const cars_comment *c;
     while ((c = next_comment(p)) && comes_before(&c->span, line, col)) {
         gap(p, c->span.line);
-        sb_spaces(&p->out, indent);
+        cars_fmt_spaces(&p->out, indent);
         put_comment(p, c);
-        sb_puts(&p->out, "\n");
+        cars_fmt_puts(&p->out, "\n");
         p->prev_line = c->span.line;
         p->ci++;
     }
@@ -382,7 +97,7 @@ static void begin(printer *p, const cars_span *at, int indent)
 {
     flush_before(p, at->line, at->col, indent);
     gap(p, at->line);
-    sb_spaces(&p->out, indent);
+    cars_fmt_spaces(&p->out, indent);
 }
 
 /* End an item whose source ended on line `end`: its trailing comment. */
@@ -390,11 +105,11 @@ static void end(printer *p, uint32_t end_line)
 {
     const cars_comment *c = next_comment(p);
     if (c && c->trailing && c->span.line <= end_line) {
-        sb_puts(&p->out, "  ");
+        cars_fmt_puts(&p->out, "  ");
         put_comment(p, c);
         p->ci++;
     }
-    sb_puts(&p->out, "\n");
+    cars_fmt_puts(&p->out, "\n");
     if (end_line > p->prev_line)
         p->prev_line = end_line;
 }
@@ -403,13 +118,13 @@ static void end(printer *p, uint32_t end_line)
 static void item(printer *p, const cars_span *at, uint32_t end_line, int indent, const char *text)
 {
     begin(p, at, indent);
-    sb_puts(&p->out, text);
+    cars_fmt_puts(&p->out, text);
     end(p, end_line);
 }
 
 static void open_block(printer *p, uint32_t line)
 {
-    sb_puts(&p->out, " {");
+    cars_fmt_puts(&p->out, " {");
     end(p, line);
     p->prev_line = 0; /* no blank line at the start of a block */
 }
@@ -417,8 +132,8 @@ static void open_block(printer *p, uint32_t line)
 static void close_block(printer *p, const cars_span *decl, int indent)
 {
     flush_before(p, decl->end_line, decl->end_col, indent + 2);
-    sb_spaces(&p->out, indent);
-    sb_puts(&p->out, "}");
+    cars_fmt_spaces(&p->out, indent);
+    cars_fmt_puts(&p->out, "}");
 }
 
 /* Is there a comment of this file after `from` and before line `line`? */
@@ -452,43 +167,43 @@ static void put_list(printer *p, const char *head, elem *els, size_t n, const ch
         width += strlen(els[i].text) + 2;
     bool brk = n > 0 && (width > WIDTH || comment_within(p, at, els[n - 1].span.line));
     if (!brk) {
-        sb_puts(&p->out, head);
-        sb_puts(&p->out, "[");
+        cars_fmt_puts(&p->out, head);
+        cars_fmt_puts(&p->out, "[");
         for (size_t i = 0; i < n; i++) {
             if (i)
-                sb_puts(&p->out, ", ");
-            sb_puts(&p->out, els[i].text);
+                cars_fmt_puts(&p->out, ", ");
+            cars_fmt_puts(&p->out, els[i].text);
         }
-        sb_puts(&p->out, "]");
-        sb_puts(&p->out, tail);
+        cars_fmt_puts(&p->out, "]");
+        cars_fmt_puts(&p->out, tail);
         end(p, end_line);
         return;
     }
-    sb_puts(&p->out, head);
-    sb_puts(&p->out, "[");
+    cars_fmt_puts(&p->out, head);
+    cars_fmt_puts(&p->out, "[");
     end(p, at->line);
     p->prev_line = 0;
     for (size_t i = 0; i < n; i++) {
         begin(p, &els[i].span, indent + 2);
-        sb_puts(&p->out, els[i].text);
-        sb_puts(&p->out, ",");
+        cars_fmt_puts(&p->out, els[i].text);
+        cars_fmt_puts(&p->out, ",");
         end(p, els[i].span.end_line);
     }
-    sb_spaces(&p->out, indent);
-    sb_puts(&p->out, "]");
-    sb_puts(&p->out, tail);
+    cars_fmt_spaces(&p->out, indent);
+    cars_fmt_puts(&p->out, "]");
+    cars_fmt_puts(&p->out, tail);
     end(p, end_line);
 }
 
 static char *expr_text(const cars_expr *e, bool value)
 {
-    sb b = {0};
+    cars_fmt_buf b = {0};
     if (value)
-        put_value(&b, e, false);
+        cars_fmt_value(&b, e, false);
     else
-        put_expr(&b, e, 0);
+        cars_fmt_expr(&b, e, 0);
     if (b.failed || !b.p) {
-        sb_free(&b);
+        cars_fmt_free(&b);
         return NULL;
     }
     return b.p;
@@ -505,8 +220,8 @@ static elem *list_elems(const cars_expr *list, bool value)
         els[i].span = x->span;
         els[i].text = value ? expr_text(x, true) : expr_text(x, false);
         if (value && x->kind == CARS_E_LIST) { /* a record */
-            sb b = {0};
-            put_value(&b, x, true);
+            cars_fmt_buf b = {0};
+            cars_fmt_value(&b, x, true);
             cars_free(els[i].text);
             els[i].text = b.p;
         }
@@ -547,7 +262,7 @@ static const char *const type_names[] = {
     [CARS_T_STRING] = "string", [CARS_T_DATE] = "date", [CARS_T_COUNTRY] = "country",
 };
 
-static void put_number(sb *b, double v)
+static void put_number(cars_fmt_buf *b, double v)
 {
     char tmp[40];
     for (int digits = 15; digits <= 17; digits++) {
@@ -555,20 +270,20 @@ static void put_number(sb *b, double v)
         if (strtod(tmp, NULL) == v)
             break;
     }
-    sb_puts(b, tmp);
+    cars_fmt_puts(b, tmp);
 }
 
-static void field_attrs(sb *b, const cars_field *f)
+static void field_attrs(cars_fmt_buf *b, const cars_field *f)
 {
     if (f->has_min) {
-        sb_puts(b, " min ");
+        cars_fmt_puts(b, " min ");
         put_number(b, f->min);
     }
-    sb_puts(b, f->required ? " required" : " optional");
+    cars_fmt_puts(b, f->required ? " required" : " optional");
     if (f->reference)
-        sb_puts(b, " reference");
+        cars_fmt_puts(b, " reference");
     if (f->protect)
-        sb_puts(b, f->protect == CARS_PROT_NATIONALITY ? " protected nationality"
+        cars_fmt_puts(b, f->protect == CARS_PROT_NATIONALITY ? " protected nationality"
                    : f->protect == CARS_PROT_AGE       ? " protected age"
                                                        : " protected sex");
 }
@@ -578,24 +293,24 @@ static void put_fields(printer *p, const cars_field *fs, size_t n, int indent);
 static void put_field(printer *p, const cars_field *f, int indent)
 {
     begin(p, &f->span, indent);
-    sb attrs = {0};
+    cars_fmt_buf attrs = {0};
     field_attrs(&attrs, f);
     if (attrs.failed) {
         p->out.failed = true;
         return;
     }
-    sb_puts(&p->out, f->path);
-    sb_puts(&p->out, ": ");
+    cars_fmt_puts(&p->out, f->path);
+    cars_fmt_puts(&p->out, ": ");
     if (f->type == CARS_T_LIST) {
-        sb_puts(&p->out, "list of");
+        cars_fmt_puts(&p->out, "list of");
         open_block(p, f->span.line);
         put_fields(p, f->elems, f->nelems, indent + 2);
         cars_span last = f->nelems ? f->elems[f->nelems - 1].span : f->span;
         /* the closing brace: comments before the next field stay with it */
         flush_before(p, last.end_line + 1, 0, indent + 2);
-        sb_spaces(&p->out, indent);
-        sb_puts(&p->out, "}");
-        sb_puts(&p->out, attrs.p);
+        cars_fmt_spaces(&p->out, indent);
+        cars_fmt_puts(&p->out, "}");
+        cars_fmt_puts(&p->out, attrs.p);
         end(p, last.end_line + 1);
     } else if (f->type == CARS_T_ENUM) {
         elem *els = cars_calloc(f->members.n + 1, sizeof *els);
@@ -616,11 +331,11 @@ static void put_field(printer *p, const cars_field *f, int indent)
             [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
             [CARS_SK_DOCUMENT] = "document",
         };
-        sb_puts(&p->out, f->type == CARS_T_STRING ? kinds[f->kind] : type_names[f->type]);
-        sb_puts(&p->out, attrs.p);
+        cars_fmt_puts(&p->out, f->type == CARS_T_STRING ? kinds[f->kind] : type_names[f->type]);
+        cars_fmt_puts(&p->out, attrs.p);
         end(p, f->span.end_line);
     }
-    sb_free(&attrs);
+    cars_fmt_free(&attrs);
 }
 
 static void put_fields(printer *p, const cars_field *fs, size_t n, int indent)
@@ -652,11 +367,11 @@ typedef struct items {
     bool failed;
 } items;
 
-static void add_item(items *it, const cars_span *at, uint32_t end_line, sb *text)
+static void add_item(items *it, const cars_span *at, uint32_t end_line, cars_fmt_buf *text)
 {
     if (text->failed || it->failed) {
         it->failed = true;
-        sb_free(text);
+        cars_fmt_free(text);
         return;
     }
     if (it->n == it->cap) {
@@ -664,7 +379,7 @@ static void add_item(items *it, const cars_span *at, uint32_t end_line, sb *text
         line_item *v = cars_realloc(it->v, cap * sizeof *v);
         if (!v) {
             it->failed = true;
-            sb_free(text);
+            cars_fmt_free(text);
             return;
         }
         it->v = v;
@@ -688,28 +403,28 @@ static void add_item(items *it, const cars_span *at, uint32_t end_line, sb *text
 static void meta_items(items *it, const cars_meta *m)
 {
     if (m->rationale) {
-        sb b = {0};
-        sb_puts(&b, "rationale ");
-        put_string(&b, m->rationale, strlen(m->rationale));
+        cars_fmt_buf b = {0};
+        cars_fmt_puts(&b, "rationale ");
+        cars_fmt_quoted(&b, m->rationale, strlen(m->rationale));
         add_item(it, &m->rationale_span, m->rationale_span.end_line, &b);
     }
     if (m->authorisation) {
-        sb b = {0};
-        sb_puts(&b, "authorisation ");
-        sb_puts(&b, m->authorisation);
+        cars_fmt_buf b = {0};
+        cars_fmt_puts(&b, "authorisation ");
+        cars_fmt_puts(&b, m->authorisation);
         add_item(it, &m->authorisation_span, 0, &b);
     }
     if (m->justification) {
-        sb b = {0};
-        sb_puts(&b, "justification ");
-        sb_puts(&b, m->justification);
+        cars_fmt_buf b = {0};
+        cars_fmt_puts(&b, "justification ");
+        cars_fmt_puts(&b, m->justification);
         add_item(it, &m->justification_span, 0, &b);
     }
     if (m->has_review) {
-        sb b = {0};
+        cars_fmt_buf b = {0};
         char date[11];
         cars_date_format(m->reviewed, date);
-        sb_printf(&b, "reviewed %s every %d months", date, m->review_months);
+        cars_fmt_printf(&b, "reviewed %s every %d months", date, m->review_months);
         add_item(it, &m->review_span, m->review_span.end_line, &b);
     }
 }
@@ -743,8 +458,8 @@ static void put_line_expr(printer *p, const cars_span *at, int indent, const cha
                           const cars_expr *e, int min, uint32_t end_line)
 {
     static const char *const quant[] = {"any", "all", "none", "count"};
-    sb t = {0};
-    put_expr(&t, e, min);
+    cars_fmt_buf t = {0};
+    cars_fmt_expr(&t, e, min);
     const cars_expr *ops[MAXOPS];
     size_t n = 0;
     const cars_expr *w = e->kind == CARS_E_QUANT ? e->b : NULL;
@@ -752,35 +467,35 @@ static void put_line_expr(printer *p, const cars_span *at, int indent, const cha
         (w->kind == CARS_E_AND || w->kind == CARS_E_OR))
         n = chain(w, w->kind, ops, MAXOPS);
     begin(p, at, indent);
-    sb_puts(&p->out, prefix);
+    cars_fmt_puts(&p->out, prefix);
     if (n < 2 || t.failed) {
         if (t.failed)
             p->out.failed = true;
-        sb_puts(&p->out, t.p ? t.p : "");
-        sb_free(&t);
+        cars_fmt_puts(&p->out, t.p ? t.p : "");
+        cars_fmt_free(&t);
         end(p, end_line);
         return;
     }
-    sb_free(&t);
-    sb head = {0};
-    sb_printf(&head, "%s(", quant[e->quant]);
-    sb_puts(&head, e->name);
-    sb_puts(&head, " in ");
-    put_expr(&head, e->a, P_ATOM);
-    sb_puts(&head, " where ");
+    cars_fmt_free(&t);
+    cars_fmt_buf head = {0};
+    cars_fmt_printf(&head, "%s(", quant[e->quant]);
+    cars_fmt_puts(&head, e->name);
+    cars_fmt_puts(&head, " in ");
+    cars_fmt_expr(&head, e->a, P_ATOM);
+    cars_fmt_puts(&head, " where ");
     int col = indent + (int)strlen(prefix) + (int)head.n;
-    sb_puts(&p->out, head.p ? head.p : "");
-    sb_free(&head);
+    cars_fmt_puts(&p->out, head.p ? head.p : "");
+    cars_fmt_free(&head);
     bool is_and = w->kind == CARS_E_AND;
     int min_op = is_and ? P_AND + 1 : P_OR + 1;
     for (size_t i = 0; i < n; i++) {
         if (i > 0) {
             begin(p, &ops[i]->span, col - (is_and ? 4 : 3));
-            sb_puts(&p->out, is_and ? "and " : "or ");
+            cars_fmt_puts(&p->out, is_and ? "and " : "or ");
         }
-        put_expr(&p->out, ops[i], min_op);
+        cars_fmt_expr(&p->out, ops[i], min_op);
         if (i + 1 == n)
-            sb_puts(&p->out, ")");
+            cars_fmt_puts(&p->out, ")");
         end(p, i + 1 == n ? end_line : ops[i]->span.end_line);
     }
 }
@@ -816,15 +531,15 @@ static void put_items(printer *p, items *it, int indent)
             put_when(p, li, indent);
         } else if (li->assign && li->assign->value && li->assign->value->kind == CARS_E_LIST) {
             begin(p, &li->at, indent);
-            sb head = {0};
-            sb_puts(&head, li->assign->path);
-            sb_puts(&head, " = ");
+            cars_fmt_buf head = {0};
+            cars_fmt_puts(&head, li->assign->path);
+            cars_fmt_puts(&head, " = ");
             if (head.failed)
                 p->out.failed = true;
             else
                 put_expr_list(p, head.p, li->assign->value, true, "", &li->at, li->end_line,
                               indent);
-            sb_free(&head);
+            cars_fmt_free(&head);
         } else {
             item(p, &li->at, li->end_line, indent, li->text);
         }
@@ -847,23 +562,23 @@ static const char *rule_kind(const cars_rule *r)
 static void put_rule(printer *p, const cars_decl *d, const cars_rule *r)
 {
     begin(p, &d->span, 0);
-    sb_printf(&p->out, "%s ", rule_kind(r));
-    sb_puts(&p->out, r->id);
+    cars_fmt_printf(&p->out, "%s ", rule_kind(r));
+    cars_fmt_puts(&p->out, r->id);
     if (r->kind == CARS_R_SINGLE_COMPLEX)
-        sb_puts(&p->out, " complex");
+        cars_fmt_puts(&p->out, " complex");
     else if (r->kind == CARS_R_SINGLE_NONCOMPLEX)
-        sb_puts(&p->out, " noncomplex");
+        cars_fmt_puts(&p->out, " noncomplex");
     else if (r->kind == CARS_R_MULTIPLE) {
-        sb_puts(&p->out, " tier ");
-        sb_puts(&p->out, r->tier);
+        cars_fmt_puts(&p->out, " tier ");
+        cars_fmt_puts(&p->out, r->tier);
     }
-    sb_puts(&p->out, " ");
-    put_string(&p->out, r->title, strlen(r->title));
+    cars_fmt_puts(&p->out, " ");
+    cars_fmt_quoted(&p->out, r->title, strlen(r->title));
     open_block(p, d->span.line);
     items it = {0};
     meta_items(&it, &r->meta);
-    sb w = {0};
-    put_expr(&w, r->when, 0);
+    cars_fmt_buf w = {0};
+    cars_fmt_expr(&w, r->when, 0);
     add_item(&it, &r->when_span, r->when_span.end_line, &w);
     if (!it.failed)
         it.v[it.n - 1].when = r->when;
@@ -874,23 +589,23 @@ static void put_rule(printer *p, const cars_decl *d, const cars_rule *r)
 static void put_table(printer *p, const cars_decl *d, const cars_table *t)
 {
     begin(p, &d->span, 0);
-    sb_puts(&p->out, "table ");
-    sb_puts(&p->out, t->name);
-    sb_puts(&p->out, " ");
-    put_string(&p->out, t->title, strlen(t->title));
+    cars_fmt_puts(&p->out, "table ");
+    cars_fmt_puts(&p->out, t->name);
+    cars_fmt_puts(&p->out, " ");
+    cars_fmt_quoted(&p->out, t->title, strlen(t->title));
     open_block(p, d->span.line);
     items it = {0};
     if (t->file) {
-        sb b = {0};
-        sb_puts(&b, "file ");
-        put_string(&b, t->file, strlen(t->file));
+        cars_fmt_buf b = {0};
+        cars_fmt_puts(&b, "file ");
+        cars_fmt_quoted(&b, t->file, strlen(t->file));
         add_item(&it, &t->file_span, 0, &b);
     }
     if (t->nkeys) {
-        sb b = {0};
-        sb_puts(&b, "key ");
+        cars_fmt_buf b = {0};
+        cars_fmt_puts(&b, "key ");
         for (size_t i = 0; i < t->nkeys; i++)
-            sb_printf(&b, "%s%s: %s", i ? ", " : "", t->key_names[i], cars_key_kind_name(t->key_kinds[i]));
+            cars_fmt_printf(&b, "%s%s: %s", i ? ", " : "", t->key_names[i], cars_key_kind_name(t->key_kinds[i]));
         add_item(&it, &t->key_spans[0], t->key_spans[t->nkeys - 1].end_line, &b);
     }
     meta_items(&it, &t->meta);
@@ -901,21 +616,21 @@ static void put_table(printer *p, const cars_decl *d, const cars_table *t)
 static void put_threshold(printer *p, const cars_decl *d, const cars_threshold *t)
 {
     begin(p, &d->span, 0);
-    sb_puts(&p->out, "threshold ");
-    sb_puts(&p->out, t->id);
-    sb_puts(&p->out, " ");
-    put_string(&p->out, t->title, strlen(t->title));
+    cars_fmt_puts(&p->out, "threshold ");
+    cars_fmt_puts(&p->out, t->id);
+    cars_fmt_puts(&p->out, " ");
+    cars_fmt_quoted(&p->out, t->title, strlen(t->title));
     open_block(p, d->span.line);
     items it = {0};
     if (t->at_least_span.line) {
-        sb b = {0};
-        sb_printf(&b, "at least %lld", (long long)t->at_least);
+        cars_fmt_buf b = {0};
+        cars_fmt_printf(&b, "at least %lld", (long long)t->at_least);
         add_item(&it, &t->at_least_span, 0, &b);
     }
     for (size_t i = 0; i < t->ntiers; i++) {
-        sb b = {0};
-        sb_printf(&b, "at least %lld in tier ", (long long)t->tier_min[i]);
-        sb_puts(&b, t->tiers[i]);
+        cars_fmt_buf b = {0};
+        cars_fmt_printf(&b, "at least %lld in tier ", (long long)t->tier_min[i]);
+        cars_fmt_puts(&b, t->tiers[i]);
         add_item(&it, &t->tier_spans[i], 0, &b);
     }
     meta_items(&it, &t->meta);
@@ -931,28 +646,28 @@ static void put_routing(printer *p, const cars_decl *d)
         [CARS_S_NONCOMPLEX_SINGLES] = "noncomplex singles",
     };
     begin(p, &d->span, 0);
-    sb_puts(&p->out, "routing");
+    cars_fmt_puts(&p->out, "routing");
     open_block(p, d->span.line);
     const cars_stage *st = d->node;
     size_t n = st == p->ast->stages ? p->ast->nstages : 0;
     for (size_t i = 0; i < n; i++) {
         const cars_stage *s = &st[i];
-        sb b = {0};
+        cars_fmt_buf b = {0};
         if (s->sel == CARS_S_THRESHOLD) {
-            sb_printf(&b, "threshold %s -> %s", s->threshold, cars_outcome_name(s->outcome));
+            cars_fmt_printf(&b, "threshold %s -> %s", s->threshold, cars_outcome_name(s->outcome));
             if (s->has_otherwise)
-                sb_printf(&b, " otherwise %s", cars_outcome_name(s->otherwise));
+                cars_fmt_printf(&b, " otherwise %s", cars_outcome_name(s->otherwise));
         } else if (s->sel == CARS_S_OTHERWISE) {
-            sb_printf(&b, "otherwise -> %s", cars_outcome_name(s->outcome));
+            cars_fmt_printf(&b, "otherwise -> %s", cars_outcome_name(s->outcome));
         } else {
-            sb_printf(&b, "%s -> %s", sels[s->sel], cars_outcome_name(s->outcome));
+            cars_fmt_printf(&b, "%s -> %s", sels[s->sel], cars_outcome_name(s->outcome));
         }
         if (b.failed) {
             p->out.failed = true;
         } else {
             item(p, &s->span, s->span.end_line, 2, b.p);
         }
-        sb_free(&b);
+        cars_fmt_free(&b);
     }
     close_block(p, &d->span, 0);
 }
@@ -961,41 +676,41 @@ static void put_example(printer *p, const cars_decl *d, const cars_example *ex)
 {
     begin(p, &d->span, 0);
     if (ex->is_test) {
-        sb_puts(&p->out, "test ");
-        put_string(&p->out, ex->name, strlen(ex->name));
+        cars_fmt_puts(&p->out, "test ");
+        cars_fmt_quoted(&p->out, ex->name, strlen(ex->name));
     } else {
-        sb_puts(&p->out, "example ");
-        sb_puts(&p->out, ex->name);
+        cars_fmt_puts(&p->out, "example ");
+        cars_fmt_puts(&p->out, ex->name);
     }
     open_block(p, d->span.line);
     items it = {0};
     if (ex->like) {
-        sb b = {0};
-        sb_puts(&b, "like ");
-        sb_puts(&b, ex->like);
+        cars_fmt_buf b = {0};
+        cars_fmt_puts(&b, "like ");
+        cars_fmt_puts(&b, ex->like);
         add_item(&it, &ex->like_span, 0, &b);
     }
     for (size_t i = 0; i < ex->nassigns; i++) {
         const cars_assign *as = &ex->assigns[i];
-        sb b = {0};
-        sb_puts(&b, as->path);
-        sb_puts(&b, " = ");
+        cars_fmt_buf b = {0};
+        cars_fmt_puts(&b, as->path);
+        cars_fmt_puts(&b, " = ");
         if (as->value)
-            put_value(&b, as->value, false);
+            cars_fmt_value(&b, as->value, false);
         else
-            sb_puts(&b, "absent");
+            cars_fmt_puts(&b, "absent");
         add_item(&it, &as->span, as->value ? as->value->span.end_line : 0, &b);
         if (!it.failed)
             it.v[it.n - 1].assign = as;
     }
     if (ex->has_expect) {
-        sb b = {0};
-        sb_printf(&b, "expect %s", cars_outcome_name(ex->expect));
+        cars_fmt_buf b = {0};
+        cars_fmt_printf(&b, "expect %s", cars_outcome_name(ex->expect));
         if (ex->has_expect_rules) {
-            sb_puts(&b, " [");
+            cars_fmt_puts(&b, " [");
             for (size_t i = 0; i < ex->nexpect_rules; i++)
-                sb_printf(&b, "%s%s", i ? ", " : "", ex->expect_rules[i]);
-            sb_puts(&b, "]");
+                cars_fmt_printf(&b, "%s%s", i ? ", " : "", ex->expect_rules[i]);
+            cars_fmt_puts(&b, "]");
         }
         uint32_t endl = ex->nexpect_rules ? ex->expect_rule_spans[ex->nexpect_rules - 1].end_line : 0;
         add_item(&it, &ex->expect_span, endl, &b);
@@ -1009,7 +724,7 @@ static void put_decl(printer *p, const cars_decl *d)
     switch (d->kind) {
     case CARS_D_SCHEMA:
         begin(p, &d->span, 0);
-        sb_puts(&p->out, "schema");
+        cars_fmt_puts(&p->out, "schema");
         open_block(p, d->span.line);
         if (d->node == p->ast->fields)
             put_fields(p, p->ast->fields, p->ast->nfields, 2);
@@ -1018,24 +733,24 @@ static void put_decl(printer *p, const cars_decl *d)
     case CARS_D_SET: {
         const cars_set *s = d->node;
         begin(p, &d->span, 0);
-        sb head = {0};
-        sb_puts(&head, "set ");
-        sb_puts(&head, s->name);
-        sb_puts(&head, " = ");
+        cars_fmt_buf head = {0};
+        cars_fmt_puts(&head, "set ");
+        cars_fmt_puts(&head, s->name);
+        cars_fmt_puts(&head, " = ");
         if (head.failed)
             p->out.failed = true;
         else
             put_expr_list(p, head.p, s->list, false, "", &d->span, d->span.end_line, 0);
-        sb_free(&head);
+        cars_fmt_free(&head);
         return;
     }
     case CARS_D_LET: {
         const cars_let *l = d->node;
         begin(p, &d->span, 0);
-        sb_puts(&p->out, "let ");
-        sb_puts(&p->out, l->name);
-        sb_puts(&p->out, " = ");
-        put_expr(&p->out, l->value, 0);
+        cars_fmt_puts(&p->out, "let ");
+        cars_fmt_puts(&p->out, l->name);
+        cars_fmt_puts(&p->out, " = ");
+        cars_fmt_expr(&p->out, l->value, 0);
         end(p, d->span.end_line);
         return;
     }
@@ -1047,8 +762,8 @@ static void put_decl(printer *p, const cars_decl *d)
     case CARS_D_INCLUDE: {
         const cars_expr *e = d->node;
         begin(p, &d->span, 0);
-        sb_puts(&p->out, "include ");
-        put_string(&p->out, e->sval, e->slen);
+        cars_fmt_puts(&p->out, "include ");
+        cars_fmt_quoted(&p->out, e->sval, e->slen);
         end(p, d->span.end_line);
         return;
     }
@@ -1084,15 +799,15 @@ char *cars_fmt_string(const cars_ast *ast, uint32_t file, size_t *len)
     while ((c = next_comment(&p))) { /* comments after the last declaration */
         gap(&p, c->span.line);
         put_comment(&p, c);
-        sb_puts(&p.out, "\n");
+        cars_fmt_puts(&p.out, "\n");
         p.prev_line = c->span.line;
         p.ci++;
     }
     if (!p.out.p)
-        sb_puts(&p.out, "");
+        cars_fmt_puts(&p.out, "");
     cars_free(p.lines);
     if (p.out.failed) {
-        sb_free(&p.out);
+        cars_fmt_free(&p.out);
         return NULL;
     }
     *len = p.out.n;
@@ -1108,175 +823,4 @@ bool cars_fmt_file(const cars_ast *ast, uint32_t file, FILE *out)
     bool ok = fwrite(s, 1, len, out) == len;
     cars_free(s);
     return ok;
-}
-
-/* ---- carsc fmt ------------------------------------------------------------------ */
-
-static bool write_in_place(const char *path, const char *text, size_t len)
-{
-    size_t n = strlen(path);
-    char *tmp = cars_malloc(n + 16);
-    if (!tmp)
-        return false;
-    snprintf(tmp, n + 16, "%s.fmt-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "carsc fmt: cannot write beside '%s': %s\n", path, strerror(errno));
-        cars_free(tmp);
-        return false;
-    }
-    struct stat st;
-    bool ok = true;
-    if (stat(path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0)
-        ok = false; /* keep the file's permissions */
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            ok = false;
-        else
-            off += (size_t)w;
-    }
-    if (close(fd) != 0)
-        ok = false;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
-    if (!ok) {
-        fprintf(stderr, "carsc fmt: cannot rewrite '%s': %s\n", path, strerror(errno));
-        unlink(tmp);
-    }
-    cars_free(tmp);
-    return ok;
-}
-
-/* Format one file; returns an exit status. */
-static int fmt_one(const char *path, bool in_place, bool check)
-{
-    cars_arena a;
-    cars_arena_init(&a);
-    cars_diags d;
-    cars_diags_init(&d);
-    int rc = CARS_EXIT_OK;
-    cars_ast *ast = cars_parse_file(path, &a, &d);
-    if (!ast || d.errors) {
-        if (!ast && !d.errors)
-            cars_error(&d, NULL, NULL, "out of memory");
-        cars_report_diags(&d);
-        rc = CARS_EXIT_ERRORS;
-        goto done;
-    }
-    size_t len;
-    char *text = cars_fmt_string(ast, 0, &len);
-    if (!text) {
-        fprintf(stderr, "carsc fmt: out of memory\n");
-        rc = CARS_EXIT_ERRORS;
-        goto done;
-    }
-    const cars_source *src = &ast->files[0];
-    bool same = src->len == len && memcmp(src->text, text, len) == 0;
-    if (check) {
-        if (!same) {
-            fprintf(stderr, "%s: not in canonical form (run: carsc fmt -w %s)\n", path, path);
-            rc = CARS_EXIT_ERRORS;
-        }
-    } else if (in_place) {
-        if (!same && !write_in_place(path, text, len))
-            rc = CARS_EXIT_ERRORS;
-    } else if (fwrite(text, 1, len, stdout) != len) {
-        rc = CARS_EXIT_ERRORS;
-    }
-    cars_free(text);
-done:
-    cars_diags_free(&d);
-    cars_arena_free(&a);
-    return rc;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every *.cars file of a directory, in name order (with -w or -c only). */
-static int fmt_dir(const char *dir, bool in_place, bool check)
-{
-    if (!in_place && !check) {
-        fprintf(stderr, "carsc fmt: '%s' is a directory: use -w or -c\n", dir);
-        return CARS_EXIT_USAGE;
-    }
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "carsc fmt: cannot read '%s': %s\n", dir, strerror(errno));
-        return CARS_EXIT_ERRORS;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = CARS_EXIT_OK;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (l <= 5 || de->d_name[0] == '.' || strcmp(de->d_name + l - 5, ".cars") != 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            char **nn = cars_realloc(names, cap * sizeof *names);
-            if (!nn) {
-                rc = CARS_EXIT_ERRORS;
-                break;
-            }
-            names = nn;
-        }
-        size_t len = strlen(dir) + l + 2;
-        if (!(names[n] = cars_malloc(len))) {
-            rc = CARS_EXIT_ERRORS;
-            break;
-        }
-        snprintf(names[n++], len, "%s/%s", dir, de->d_name);
-    }
-    closedir(d);
-    if (rc == CARS_EXIT_OK && n > 1) /* names is NULL when n == 0 */
-        qsort(names, n, sizeof *names, cmp_str);
-    int result = rc;
-    for (size_t i = 0; i < n; i++) {
-        if (rc == CARS_EXIT_OK && fmt_one(names[i], in_place, check) != CARS_EXIT_OK)
-            result = CARS_EXIT_ERRORS;
-        cars_free(names[i]);
-    }
-    cars_free(names);
-    return result;
-}
-
-int cars_cmd_fmt(int argc, char **argv)
-{
-    bool in_place = false, check = false;
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
-        if (strcmp(argv[first], "-w") == 0)
-            in_place = true;
-        else if (strcmp(argv[first], "-c") == 0)
-            check = true;
-        else if (strcmp(argv[first], "--") == 0) {
-            first++;
-            break;
-        } else {
-            fprintf(stderr, "carsc fmt: unknown option '%s'\nusage: carsc fmt [-w|-c] FILE...\n",
-                    argv[first]);
-            return CARS_EXIT_USAGE;
-        }
-    }
-    if (first >= argc || (in_place && check)) {
-        fprintf(stderr, "usage: carsc fmt [-w|-c] FILE...\n");
-        return CARS_EXIT_USAGE;
-    }
-    int rc = CARS_EXIT_OK;
-    for (int i = first; i < argc; i++) {
-        struct stat st;
-        int r = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)
-                    ? fmt_dir(argv[i], in_place, check)
-                    : fmt_one(argv[i], in_place, check);
-        if (r != CARS_EXIT_OK)
-            rc = r;
-    }
-    return rc;
 }

@@ -306,42 +306,57 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static bool read_dir(reader *r, const char *path)
+int cars_list_sources(const char *dir, cars_arena *a, char ***paths, size_t *n)
 {
-    DIR *dir = opendir(path);
-    if (!dir) {
-        cars_error(r->d, NULL, NULL, "cannot read directory '%s': %s", path, strerror(errno));
-        return true;
-    }
+    *paths = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno ? errno : EIO;
     char **names = NULL;
-    size_t n = 0;
+    size_t count = 0, dl = strlen(dir);
     bool ok = true;
     struct dirent *de;
-    while (ok && (de = readdir(dir))) {
+    while (ok && (de = readdir(d))) {
         size_t l = strlen(de->d_name);
         if (l <= 5 || strcmp(de->d_name + l - 5, ".cars") != 0 || de->d_name[0] == '.')
             continue;
-        size_t pl = strlen(path);
-        char *full = cars_arena_alloc(r->arena, pl + l + 2);
+        char *full = cars_arena_alloc(a, dl + l + 2);
         if (!full) {
             ok = false;
             break;
         }
-        snprintf(full, pl + l + 2, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/",
-                 de->d_name);
-        char **nn = cars_vec_push(r->arena, names, &n, &full, sizeof full);
+        snprintf(full, dl + l + 2, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", de->d_name);
+        char **nn = cars_vec_push(a, names, &count, &full, sizeof full);
         if (!nn)
             ok = false;
         else
             names = nn;
     }
-    closedir(dir);
+    closedir(d);
     if (!ok)
+        return -1;
+    if (count > 1) /* names is NULL when count == 0: qsort's pointer must not be */
+        qsort(names, count, sizeof *names, cmp_names);
+    *paths = names;
+    *n = count;
+    return 0;
+}
+
+static bool read_dir(reader *r, const char *path)
+{
+    char **names;
+    size_t n;
+    int rc = cars_list_sources(path, r->arena, &names, &n);
+    if (rc < 0)
         return false;
+    if (rc > 0) {
+        cars_error(r->d, NULL, NULL, "cannot read directory '%s': %s", path, strerror(rc));
+        return true;
+    }
     if (n == 0)
         cars_warning(r->d, NULL, NULL, "no .cars files in '%s'", path);
-    if (n > 1) /* names is NULL when n == 0: qsort's pointer must not be */
-        qsort(names, n, sizeof *names, cmp_names);
+    bool ok = true;
     for (size_t i = 0; i < n && ok; i++)
         ok = read_file(r, names[i], NULL);
     return ok;

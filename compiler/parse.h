@@ -15,6 +15,13 @@
  * out of memory; errors go to `d`. d->files/nfiles are set to the sources. */
 cars_ast *cars_parse_paths(const char *const *paths, size_t npaths, cars_arena *a, cars_diags *d);
 
+/* The *.cars files of directory `dir` (not those whose names begin with
+ * '.'), as paths "DIR/NAME" in name order, allocated in `a`: the one list
+ * that both reading a ruleset and carsc fmt use. Returns 0 with *paths
+ * (NULL when *n is 0) and *n; -1 when `a` ran out of memory; or, when the
+ * directory cannot be read, its errno. */
+int cars_list_sources(const char *dir, cars_arena *a, char ***paths, size_t *n);
+
 /* A source file held in memory: a release's carried canonical text. */
 typedef struct cars_text_file {
     const char *name; /* relative to the ruleset, as in the release */

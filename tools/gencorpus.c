@@ -31,296 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "gencorpus_json.h"
-
-/* ---- bulk tables ------------------------------------------------------------ */
-
-/* A set of normalised keys (open addressing, FNV-1a). */
-typedef struct strset {
-    char **slot;
-    size_t cap, n;
-} strset;
-
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static int set_has(const strset *t, const char *s)
-{
-    if (!t->cap) return 0;
-    for (size_t i = fnv(s) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-        if (!t->slot[i]) return 0;
-        if (strcmp(t->slot[i], s) == 0) return 1;
-    }
-}
-
-static void set_add(strset *t, const char *s)
-{
-    if (set_has(t, s)) return;
-    if ((t->n + 1) * 2 > t->cap) {
-        strset g = { NULL, t->cap ? t->cap * 2 : 1024, 0 };
-        g.slot = calloc(g.cap, sizeof *g.slot);
-        if (!g.slot) die("out of memory");
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->slot[i]) {
-                size_t k = fnv(t->slot[i]) & (g.cap - 1);
-                while (g.slot[k]) k = (k + 1) & (g.cap - 1);
-                g.slot[k] = t->slot[i];
-                g.n++;
-            }
-        free(t->slot);
-        *t = g;
-    }
-    size_t k = fnv(s) & (t->cap - 1);
-    while (t->slot[k]) k = (k + 1) & (t->cap - 1);
-    size_t len = strlen(s) + 1;
-    t->slot[k] = xmalloc(len);
-    memcpy(t->slot[k], s, len);
-    t->n++;
-}
-
-static void set_free(strset *t)
-{
-    for (size_t i = 0; i < t->cap; i++) free(t->slot[i]);
-    free(t->slot);
-}
-
-/* The table key normalisation of carsvm for the bundles carsc writes
- * (format version 3, vm/normalise.h), written again here so the generator
- * needs no part of carsc: "blanks" are Unicode White_Space and
- * Default_Ignorable_Code_Point (Unicode 14.0), trimmed at both ends of an
- * email or phone; a document loses blanks and dashes anywhere. */
-static const unsigned blank_ranges[][2] = {
-    {0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},
-    {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680}, {0x17B4, 0x17B5},
-    {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x206F}, {0x3000, 0x3000},
-    {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8},
-    {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
-};
-
-static int is_blank(unsigned cp)
-{
-    for (size_t i = 0; i < COUNT(blank_ranges); i++)
-        if (cp >= blank_ranges[i][0] && cp <= blank_ranges[i][1]) return 1;
-    return 0;
-}
-
-static int is_dash(unsigned cp)
-{
-    return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0xFF0D;
-}
-
-/* The strict UTF-8 sequence at s (n bytes left): its length, 0 if invalid. */
-static size_t utf8_at(const unsigned char *s, size_t n, unsigned *cp)
-{
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    if (!len || len > n) return 0;
-    unsigned v = len == 1 ? s[0] : s[0] & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = v << 6 | (s[i] & 0x3Fu);
-    }
-    static const unsigned min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
-}
-
-/* Trims blanks from both ends of in[0..*len); returns the new start. */
-static const char *trim_blanks(const char *in, size_t *len)
-{
-    const unsigned char *s = (const unsigned char *)in;
-    size_t n = *len, k;
-    unsigned cp;
-    while (n && (k = utf8_at(s, n, &cp)) && is_blank(cp)) s += k, n -= k;
-    for (;;) {
-        size_t b = 1;
-        while (b < 4 && b < n && (s[n - b] & 0xC0) == 0x80) b++;
-        if (!n || utf8_at(s + n - b, b, &cp) != b || !is_blank(cp)) break;
-        n -= b;
-    }
-    *len = n;
-    return (const char *)s;
-}
-
-static void norm_document(const char *in, char *out, size_t cap)
-{
-    const unsigned char *s = (const unsigned char *)in;
-    size_t n = strlen(in), o = 0;
-    for (size_t i = 0; i < n && o + 4 < cap;) {
-        unsigned cp;
-        size_t k = utf8_at(s + i, n - i, &cp);
-        if (!k) { out[o++] = in[i++]; continue; }
-        if (!is_blank(cp) && !is_dash(cp)) {
-            if (k == 1) out[o++] = (cp >= 'a' && cp <= 'z') ? (char)(cp - 32) : in[i];
-            else { memcpy(out + o, in + i, k); o += k; }
-        }
-        i += k;
-    }
-    out[o] = 0;
-}
-
-/* An email (trimmed, ASCII lower-cased) or a phone number (trimmed, then
- * the ASCII digits with a leading + kept), as carsvm compares an email or
- * phone field; a table cell is one or the other by whether it holds '@'. */
-enum { AS_EMAIL, AS_PHONE, AS_CELL };
-
-static void norm_contact(int as, const char *in, char *out, size_t cap)
-{
-    size_t len = strlen(in), o = 0;
-    in = trim_blanks(in, &len);
-    if (as == AS_EMAIL || (as == AS_CELL && memchr(in, '@', len))) {
-        for (size_t i = 0; i < len && o + 1 < cap; i++)
-            out[o++] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] + 32) : in[i];
-    } else {
-        if (len && in[0] == '+') out[o++] = '+';
-        for (size_t i = 0; i < len && o + 1 < cap; i++)
-            if (in[i] >= '0' && in[i] <= '9') out[o++] = in[i];
-    }
-    out[o] = 0;
-}
-
-typedef struct tables {
-    char (*doc_country)[4];
-    char (*doc_number)[32]; /* normalised */
-    size_t ndocs;
-    char (*contacts)[96];   /* normalised */
-    size_t ncontacts;
-    strset docs, contact_set; /* "CTY,NUMBER" and normalised contacts */
-} tables;
-
-static char *read_line(FILE *f, char *line, size_t cap)
-{
-    if (!fgets(line, (int)cap, f)) return NULL;
-    line[strcspn(line, "\r\n")] = 0;
-    return line;
-}
-
-static void load_tables(tables *t, const char *dir)
-{
-    char path[4096], line[256], key[160];
-    snprintf(path, sizeof path, "%s/false_documents.csv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) { perror(path); exit(1); }
-    size_t cap = 0;
-    read_line(f, line, sizeof line); /* header */
-    while (read_line(f, line, sizeof line)) {
-        char *comma = strchr(line, ',');
-        if (!comma || comma - line != 3) continue;
-        if (t->ndocs == cap) {
-            cap = cap ? cap * 2 : 1024;
-            t->doc_country = realloc(t->doc_country, cap * sizeof *t->doc_country);
-            t->doc_number = realloc(t->doc_number, cap * sizeof *t->doc_number);
-            if (!t->doc_country || !t->doc_number) die("out of memory");
-        }
-        memcpy(t->doc_country[t->ndocs], line, 3);
-        t->doc_country[t->ndocs][3] = 0;
-        norm_document(comma + 1, t->doc_number[t->ndocs], sizeof t->doc_number[0]);
-        snprintf(key, sizeof key, "%s,%s", t->doc_country[t->ndocs], t->doc_number[t->ndocs]);
-        set_add(&t->docs, key);
-        t->ndocs++;
-    }
-    fclose(f);
-    snprintf(path, sizeof path, "%s/false_contacts.csv", dir);
-    f = fopen(path, "r");
-    if (!f) { perror(path); exit(1); }
-    cap = 0;
-    read_line(f, line, sizeof line);
-    while (read_line(f, line, sizeof line)) {
-        if (!*line) continue;
-        if (t->ncontacts == cap) {
-            cap = cap ? cap * 2 : 1024;
-            t->contacts = realloc(t->contacts, cap * sizeof *t->contacts);
-            if (!t->contacts) die("out of memory");
-        }
-        norm_contact(AS_CELL, line, t->contacts[t->ncontacts], sizeof t->contacts[0]);
-        set_add(&t->contact_set, t->contacts[t->ncontacts]);
-        t->ncontacts++;
-    }
-    fclose(f);
-}
-
-static int doc_listed(const tables *t, const char *country, const char *number)
-{
-    char n[64], key[80];
-    norm_document(number, n, sizeof n);
-    snprintf(key, sizeof key, "%s,%s", country, n);
-    return set_has(&t->docs, key);
-}
-
-/* Whether an email or phone field holding `value` hits the contact table. */
-static int contact_listed(const tables *t, int as, const char *value)
-{
-    char n[128];
-    norm_contact(as, value, n, sizeof n);
-    return set_has(&t->contact_set, n);
-}
-
-/* ---- re-spelling -------------------------------------------------------------- */
-
-/* A normalised document number as an applicant might type it. */
-static void respell_document(rng *r, const char *norm, char *out, size_t cap)
-{
-    unsigned style = rbelow(r, 5), o = 0;
-    size_t n = strlen(norm);
-    for (size_t i = 0; i < n && o + 3 < cap; i++) {
-        char c = norm[i];
-        if (style == 0 || (style == 3 && rbelow(r, 2)))
-            c = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-        if (i > 0 && style == 1 && i % 3 == 0) out[o++] = ' ';
-        if (i > 0 && style == 2 && i % 2 == 0) out[o++] = '-';
-        if (i > 0 && style == 4 && rbelow(r, 4) == 0) out[o++] = rbelow(r, 2) ? ' ' : '-';
-        out[o++] = c;
-    }
-    out[o] = 0;
-}
-
-/* A normalised email with different capitals and maybe spaces round it. */
-static void respell_email(rng *r, const char *norm, char *out, size_t cap)
-{
-    size_t o = 0;
-    unsigned style = rbelow(r, 3);
-    if (rbelow(r, 3) == 0) out[o++] = ' ';
-    for (size_t i = 0; norm[i] && o + 3 < cap; i++) {
-        char c = norm[i];
-        int up = style == 0 ? 1 : style == 1 ? (i == 0 || norm[i - 1] == '.' || norm[i - 1] == '@')
-                                             : (int)rbelow(r, 2);
-        if (up && c >= 'a' && c <= 'z') c = (char)(c - 32);
-        out[o++] = c;
-    }
-    if (rbelow(r, 3) == 0) out[o++] = ' ';
-    out[o] = 0;
-}
-
-/* A normalised phone number (digits, maybe a leading +) with new spacing,
- * hyphens or brackets; never adds a digit (so never the "(0)" form). */
-static void respell_phone(rng *r, const char *norm, char *out, size_t cap)
-{
-    size_t o = 0, i = 0, n = strlen(norm);
-    unsigned style = rbelow(r, 4);
-    if (norm[0] == '+' && n >= 3) {
-        out[o++] = '+';
-        out[o++] = norm[1];
-        out[o++] = norm[2];
-        out[o++] = ' ';
-        i = 3;
-    } else if (style == 3 && n > 4) { /* (0xx) */
-        out[o++] = '(';
-        size_t stop = norm[1] == '7' ? 5 : norm[1] == '2' ? 3 : 4;
-        for (; i < stop; i++) out[o++] = norm[i];
-        out[o++] = ')';
-        out[o++] = ' ';
-    }
-    for (int k = 0; i < n && o + 3 < cap; i++, k++) {
-        if (k > 0 && k % 4 == 0 && style != 2) out[o++] = style == 1 ? '-' : ' ';
-        out[o++] = norm[i];
-    }
-    out[o] = 0;
-}
+#include "gencorpus_tables.h"
 
 /* ---- vocabulary ------------------------------------------------------------- */
 
@@ -508,7 +221,7 @@ static void base_required(gen *g, rng *r, rec *x, unsigned long index)
     char t[64];
     snprintf(t, sizeof t, "GWF%09lu", (unsigned long)((g->seed % 1000) * 1000000 + index) % 1000000000ul);
     set(g, x, "id", jstr(&g->p, t));
-    x->received = days_from_civil(2026, 1, 1) + rrange(r, 0, 323); /* to 2026-11-20 */
+    x->received = cars_date_make(2026, 1, 1) + rrange(r, 0, 323); /* to 2026-11-20 */
     set(g, x, "received", jdate(&g->p, x->received));
     set(g, x, "route", jstr(&g->p, "standard_visitor"));
     const name *nm = &names[rbelow(r, COUNT(names))];
@@ -654,7 +367,7 @@ static void real_money(gen *g, rng *r, rec *x)
 /* Travel and UK histories, and the yes/no answers. */
 static void real_history(gen *g, rng *r, rec *x, const char *purpose)
 {
-    int ry = year_of(x->received);
+    int ry = (int)cars_date_year(x->received);
     if (rchance(r, 0.75)) {
         J *th = jnew(&g->p, J_ARR);
         int n = rbelow(r, 50) == 0 ? rrange(r, 100, 300) : rrange(r, 0, 6);
@@ -715,17 +428,11 @@ static void realistic(gen *g, rng *r, rec *x, unsigned long index)
 
 /* ---- boundary records -------------------------------------------------------------- */
 
-/* Each boundary case starts from the neutral required fields and sets what
- * the case is about; `_case` names it for whoever reads the output. */
-static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which)
+/* Ages on and around birthdays (cases 0 to 13). */
+static const char *boundary_age(gen *g, rec *x, long rc, unsigned which)
 {
-    base_required(g, r, x, index);
     pool *p = &g->p;
-    long rc = days_from_civil(2026, 11, 20);
-    x->received = rc;
-    set(g, x, "received", jdate(p, rc));
     const char *c = "";
-    J *a;
     switch (which) {
     case 0: c = "age-25-on-birthday"; set(g, x, "applicant.date_of_birth", jdate(p, birthday_for(rc, 25))); break;
     case 1: c = "age-24-day-before-25th-birthday"; set(g, x, "applicant.date_of_birth", jdate(p, birthday_for(rc, 25) + 1)); break;
@@ -748,10 +455,10 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
                                              "feb29-age-24-on-feb28-nonleap", "feb29-age-25-on-mar1-nonleap" };
         c = label[which - 8];
         int prf = which < 10;
-        long rec_day = prf ? days_from_civil(2026, which == 8 ? 2 : 3, which == 8 ? 28 : 1)
-                           : days_from_civil(2025, which == 10 ? 2 : 3, which == 10 ? 28 : 1);
+        long rec_day = prf ? cars_date_make(2026, which == 8 ? 2 : 3, which == 8 ? 28 : 1)
+                           : cars_date_make(2025, which == 10 ? 2 : 3, which == 10 ? 28 : 1);
         set(g, x, "received", jdate(p, rec_day));
-        set(g, x, "applicant.date_of_birth", jdate(p, days_from_civil(prf ? 2008 : 2000, 2, 29)));
+        set(g, x, "applicant.date_of_birth", jdate(p, cars_date_make(prf ? 2008 : 2000, 2, 29)));
         if (prf) {
             set(g, x, "applicant.nationality", jstr(p, "QZA"));
             set(g, x, "travel_history", jnew(p, J_ARR));
@@ -763,6 +470,20 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
         set(g, x, "received", jstr(p, which == 12 ? "2028-02-29" : "2028-02-28"));
         set(g, x, "applicant.date_of_birth", jstr(p, "2000-02-29"));
         break;
+    default:
+        c = "";
+        break;
+    }
+    return c;
+}
+
+/* Histories: refusals, travel, UK visits (cases 14 to 19, 30, 31, 34 to 37). */
+static const char *boundary_history(gen *g, rng *r, rec *x, long rc, unsigned which)
+{
+    pool *p = &g->p;
+    const char *c = "";
+    J *a;
+    switch (which) {
     case 14: case 15:
         c = which == 14 ? "refusal-exactly-10-years" : "refusal-11-years";
         a = jnew(p, J_ARR);
@@ -783,42 +504,12 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
         jappend(a, trip(g, r, "FRA", 2026 - (which == 18 ? 5 : 6), 1));
         set(g, x, "travel_history", a);
         break;
-    case 20: case 21:
-        c = which == 20 ? "years-in-role-1.99" : "years-in-role-2";
-        set(g, x, "employment.status", jstr(p, "employed"));
-        set(g, x, "employment.years_in_role", jraw(p, which == 20 ? "1.99" : "2"));
-        break;
-    case 22: case 23:
-        c = which == 22 ? "income-1499.99" : "income-1500";
-        set(g, x, "employment.monthly_income_gbp", jraw(p, which == 22 ? "1499.99" : "1500"));
-        break;
-    case 24: case 25:
-        c = which == 24 ? "length-30" : "length-31";
-        set(g, x, "visit.length_days", jint(p, which == 24 ? 30 : 31));
-        break;
-    case 26: case 27:
-        c = which == 26 ? "prf001-length-90" : "prf001-length-91";
-        set(g, x, "visit.purpose", jstr(p, "business"));
-        set(g, x, "visit.funding", jstr(p, "sponsor"));
-        set(g, x, "visit.length_days", jint(p, which == 26 ? 90 : 91));
-        break;
-    case 28: case 29:
-        c = which == 28 ? "prf003-expiry-on-last-day" : "prf003-expiry-day-before-last-day";
-        set(g, x, "visit.arrival_date", jstr(p, "2027-01-15"));
-        set(g, x, "visit.length_days", jint(p, 45));
-        set(g, x, "applicant.passport.expiry_date", jdate(p, days_from_civil(2027, 1, 15) + 45 - (which == 29)));
-        break;
     case 30: case 31:
         c = which == 30 ? "threshold-3-none-in-tier-a" : "threshold-3-one-in-tier-a";
         set(g, x, "employment.monthly_income_gbp", jint(p, 2500));
         set(g, x, "finances.owns_property", jbool(p, 1));
         if (which == 30) set(g, x, "family.dependants_at_home", jint(p, 2));
         else { a = jnew(p, J_ARR); jappend(a, ukvisit(g, 2012, 1)); set(g, x, "uk_history.visits", a); }
-        break;
-    case 32: case 33:
-        c = which == 32 ? "savings-exactly-3x-cost" : "savings-below-3x-cost";
-        set(g, x, "visit.cost_gbp", jraw(p, "1250.25"));
-        set(g, x, "finances.savings_gbp", jraw(p, which == 32 ? "3750.75" : "3750.74"));
         break;
     case 34:
         c = "sncx1-refusals-absent";
@@ -848,6 +539,63 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
         set(g, x, "applicant.date_of_birth", jdate(p, birthday_for(rc, 20)));
         if (rbelow(r, 2)) set(g, x, "travel_history", jraw(p, "null"));
         break;
+    default:
+        c = "";
+        break;
+    }
+    return c;
+}
+
+/* Amounts and lengths (cases 20 to 29, 32, 33). */
+static const char *boundary_amount(gen *g, rec *x, unsigned which)
+{
+    pool *p = &g->p;
+    const char *c = "";
+    switch (which) {
+    case 20: case 21:
+        c = which == 20 ? "years-in-role-1.99" : "years-in-role-2";
+        set(g, x, "employment.status", jstr(p, "employed"));
+        set(g, x, "employment.years_in_role", jraw(p, which == 20 ? "1.99" : "2"));
+        break;
+    case 22: case 23:
+        c = which == 22 ? "income-1499.99" : "income-1500";
+        set(g, x, "employment.monthly_income_gbp", jraw(p, which == 22 ? "1499.99" : "1500"));
+        break;
+    case 24: case 25:
+        c = which == 24 ? "length-30" : "length-31";
+        set(g, x, "visit.length_days", jint(p, which == 24 ? 30 : 31));
+        break;
+    case 26: case 27:
+        c = which == 26 ? "prf001-length-90" : "prf001-length-91";
+        set(g, x, "visit.purpose", jstr(p, "business"));
+        set(g, x, "visit.funding", jstr(p, "sponsor"));
+        set(g, x, "visit.length_days", jint(p, which == 26 ? 90 : 91));
+        break;
+    case 28: case 29:
+        c = which == 28 ? "prf003-expiry-on-last-day" : "prf003-expiry-day-before-last-day";
+        set(g, x, "visit.arrival_date", jstr(p, "2027-01-15"));
+        set(g, x, "visit.length_days", jint(p, 45));
+        set(g, x, "applicant.passport.expiry_date", jdate(p, cars_date_make(2027, 1, 15) + 45 - (which == 29)));
+        break;
+    case 32: case 33:
+        c = which == 32 ? "savings-exactly-3x-cost" : "savings-below-3x-cost";
+        set(g, x, "visit.cost_gbp", jraw(p, "1250.25"));
+        set(g, x, "finances.savings_gbp", jraw(p, which == 32 ? "3750.75" : "3750.74"));
+        break;
+    default:
+        c = "";
+        break;
+    }
+    return c;
+}
+
+/* Several profiles, routes not rated, an unanswered question, all absent
+ * (cases 38 and after). */
+static const char *boundary_other(gen *g, rng *r, rec *x, unsigned which)
+{
+    pool *p = &g->p;
+    const char *c = "";
+    switch (which) {
     case 38:
         c = "several-profiles-prf001-prf003";
         set(g, x, "visit.purpose", jstr(p, "business"));
@@ -869,6 +617,27 @@ static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which
         c = "all-absent";
         break;
     }
+    return c;
+}
+
+/* Each boundary case starts from the neutral required fields and sets what
+ * the case is about; `_case` names it for whoever reads the output. */
+static void boundary(gen *g, rng *r, rec *x, unsigned long index, unsigned which)
+{
+    base_required(g, r, x, index);
+    pool *p = &g->p;
+    long rc = cars_date_make(2026, 11, 20);
+    x->received = rc;
+    set(g, x, "received", jdate(p, rc));
+    const char *c;
+    if (which < 14)
+        c = boundary_age(g, x, rc, which);
+    else if (which < 20 || which == 30 || which == 31 || (which >= 34 && which <= 37))
+        c = boundary_history(g, r, x, rc, which);
+    else if (which < 34)
+        c = boundary_amount(g, x, which);
+    else
+        c = boundary_other(g, r, x, which);
     set(g, x, "_case", jstr(p, c));
 }
 #define NBOUNDARY 46
@@ -950,12 +719,10 @@ static const char *const required_paths[] = {
     "criminality.terrorism_or_extremism", "criminality.war_crimes",
 };
 
-/* Writes one invalid line into `out` (without the newline). */
-static void invalid(gen *g, rng *r, rec *x, unsigned long index, buf *out, const jstyle *st)
+/* Kinds 0 and 1 of invalid(): a line that is not a JSON object (not JSON,
+ * a record cut short, or another JSON value). */
+static void invalid_text(rng *r, rec *x, unsigned kind, buf *out, const jstyle *st)
 {
-    pool *p = &g->p;
-    unsigned kind = rbelow(r, 10);
-    realistic(g, r, x, index);
     switch (kind) {
     case 0: { /* not JSON */
         static const char *const junk[] = {
@@ -972,13 +739,21 @@ static void invalid(gen *g, rng *r, rec *x, unsigned long index, buf *out, const
         free(tmp.p);
         return;
     }
-    case 1: { /* not an object */
+    default: { /* not an object */
         static const char *const notobj[] = {
             "[]", "[{\"id\": \"GWF000000002\"}]", "\"GWF000000003\"", "42", "-1.5e3", "true", "null",
         };
         bstr(out, PICK(r, notobj));
         return;
     }
+    }
+}
+
+/* Kinds 2 to 9 of invalid(): a record with one field wrong. */
+static void invalid_field(gen *g, rng *r, rec *x, unsigned kind)
+{
+    pool *p = &g->p;
+    switch (kind) {
     case 2: /* a required field missing */
         jdel(x->root, PICK(r, required_paths));
         break;
@@ -1046,6 +821,18 @@ static void invalid(gen *g, rng *r, rec *x, unsigned long index, buf *out, const
         break;
     }
     }
+}
+
+/* Writes one invalid line into `out` (without the newline). */
+static void invalid(gen *g, rng *r, rec *x, unsigned long index, buf *out, const jstyle *st)
+{
+    unsigned kind = rbelow(r, 10);
+    realistic(g, r, x, index);
+    if (kind < 2) {
+        invalid_text(r, x, kind, out, st);
+        return;
+    }
+    invalid_field(g, r, x, kind);
     write_json(out, x->root, st, r);
 }
 
@@ -1123,11 +910,7 @@ int main(int argc, char **argv)
     free(line.p);
     pool_free(&g.p);
     if (g.have_tables) {
-        set_free(&g.t.docs);
-        set_free(&g.t.contact_set);
-        free(g.t.doc_country);
-        free(g.t.doc_number);
-        free(g.t.contacts);
+        free_tables(&g.t);
     }
     /* After a write error, still close the file; report only the first error. */
     if ((out != stdout ? fclose(out) != 0 : fflush(out) != 0) && !status) { perror("gencorpus"); status = 1; }

@@ -1,19 +1,18 @@
-/* gencorpus_json.h - the building blocks of tools/gencorpus.c: its PRNG
- * (splitmix64; never rand()), a growable text buffer, civil-calendar dates,
- * and a small JSON tree that is built per record in a reusable pool and
- * written with varied member order, spacing and escapes.
- *
- * Included by gencorpus.c only (the Makefile builds each tool from a single
- * translation unit), so everything here is static.
- */
+/* gencorpus_json.h - the building blocks of tools/gencorpus.c, in
+ * tools/gencorpus_json.c: its PRNG (splitmix64; never rand()), a growable
+ * text buffer, dates of birth, and a small JSON tree that is built per
+ * record in a reusable pool and written with varied member order, spacing
+ * and escapes. gencorpus links libcarsvm for what the VM already has
+ * (dates: vm/date.h; UTF-8: vm/utf8.h; table key normalisation:
+ * vm/normalise.h). */
 #ifndef CARS_GENCORPUS_JSON_H
 #define CARS_GENCORPUS_JSON_H
 
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define PICK(r, a) ((a)[rbelow((r), COUNT(a))])
 
 /* ---- random numbers ------------------------------------------------------ */
 
@@ -21,47 +20,18 @@ typedef struct rng {
     uint64_t s;
 } rng;
 
-static uint64_t rnext(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
+uint64_t rnext(rng *r);
 /* Uniform in [0, n). */
-static unsigned rbelow(rng *r, unsigned n)
-{
-    return n ? (unsigned)(rnext(r) % n) : 0;
-}
-
+unsigned rbelow(rng *r, unsigned n);
 /* Uniform in [lo, hi]. */
-static int rrange(rng *r, int lo, int hi)
-{
-    return lo + (int)rbelow(r, (unsigned)(hi - lo + 1));
-}
-
+int rrange(rng *r, int lo, int hi);
 /* True with probability p. */
-static int rchance(rng *r, double p)
-{
-    return (double)(rnext(r) >> 11) * (1.0 / 9007199254740992.0) < p;
-}
+int rchance(rng *r, double p);
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define PICK(r, a) ((a)[rbelow((r), COUNT(a))])
-
-static void die(const char *msg)
-{
-    fprintf(stderr, "gencorpus: %s\n", msg);
-    exit(1);
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) die("out of memory");
-    return p;
-}
+/* "gencorpus: MSG" on stderr, exit status 1. */
+_Noreturn void die(const char *msg);
+/* malloc, or die. */
+void *xmalloc(size_t n) __attribute__((returns_nonnull, malloc));
 
 /* ---- growable text -------------------------------------------------------- */
 
@@ -70,96 +40,14 @@ typedef struct buf {
     size_t len, cap;
 } buf;
 
-static void bput(buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->len + n + 1 > cap) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) die("out of memory");
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void bstr(buf *b, const char *s)
-{
-    bput(b, s, strlen(s));
-}
-
-static void bprintf(buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) die("format error");
-    bput(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
+void bput(buf *b, const char *s, size_t n);
+void bstr(buf *b, const char *s);
 
 /* ---- dates ---------------------------------------------------------------- */
 
-/* Days since 1970-01-01 (H. Hinnant's civil calendar algorithms). */
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static void date_text(long days, char out[11])
-{
-    int y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
-    out[0] = (char)('0' + uy / 1000); out[1] = (char)('0' + uy / 100 % 10);
-    out[2] = (char)('0' + uy / 10 % 10); out[3] = (char)('0' + uy % 10);
-    out[4] = '-'; out[5] = (char)('0' + um / 10); out[6] = (char)('0' + um % 10);
-    out[7] = '-'; out[8] = (char)('0' + ud / 10); out[9] = (char)('0' + ud % 10);
-    out[10] = 0;
-}
-
-static int year_of(long days)
-{
-    int y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    return y;
-}
-
 /* The date of birth that makes someone exactly `age` on `on` (their
  * birthday), and the day after it (one day too young: still age - 1). */
-static long birthday_for(long on, int age)
-{
-    int y, m, d;
-    civil_from_days(on, &y, &m, &d);
-    if (m == 2 && d == 29 && !is_leap(y - age)) d = 28;
-    return days_from_civil(y - age, m, d);
-}
+long birthday_for(long on, int age);
 
 /* ---- JSON trees ----------------------------------------------------------- */
 
@@ -179,205 +67,23 @@ typedef struct pool {
     char **bchunks; size_t nbchunks, bcur, bused;
 } pool;
 
-#define NCHUNK 4096
-#define BCHUNK 65536
-
-static J *jnew(pool *p, int kind)
-{
-    if (p->nnchunks == 0 || p->nused == NCHUNK) {
-        if (p->nnchunks == 0 || p->ncur + 1 == p->nnchunks) {
-            p->nchunks = realloc(p->nchunks, (p->nnchunks + 1) * sizeof *p->nchunks);
-            if (!p->nchunks) die("out of memory");
-            p->nchunks[p->nnchunks++] = xmalloc(NCHUNK * sizeof(J));
-            p->ncur = p->nnchunks - 1;
-        } else {
-            p->ncur++;
-        }
-        p->nused = 0;
-    }
-    J *j = &p->nchunks[p->ncur][p->nused++];
-    memset(j, 0, sizeof *j);
-    j->kind = kind;
-    return j;
-}
-
-static char *pdup(pool *p, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    if (n > BCHUNK) die("string too long");
-    if (p->nbchunks == 0 || p->bused + n > BCHUNK) {
-        if (p->nbchunks == 0 || p->bcur + 1 == p->nbchunks) {
-            p->bchunks = realloc(p->bchunks, (p->nbchunks + 1) * sizeof *p->bchunks);
-            if (!p->bchunks) die("out of memory");
-            p->bchunks[p->nbchunks++] = xmalloc(BCHUNK);
-            p->bcur = p->nbchunks - 1;
-        } else {
-            p->bcur++;
-        }
-        p->bused = 0;
-    }
-    char *d = p->bchunks[p->bcur] + p->bused;
-    memcpy(d, s, n);
-    p->bused += n;
-    return d;
-}
-
-static void pool_reset(pool *p)
-{
-    p->ncur = 0;
-    p->nused = p->nnchunks ? 0 : NCHUNK;
-    p->bcur = 0;
-    p->bused = 0;
-}
-
-static void pool_free(pool *p)
-{
-    for (size_t i = 0; i < p->nnchunks; i++) free(p->nchunks[i]);
-    for (size_t i = 0; i < p->nbchunks; i++) free(p->bchunks[i]);
-    free(p->nchunks);
-    free(p->bchunks);
-}
-
-static J *jstr(pool *p, const char *s)
-{
-    J *j = jnew(p, J_STR);
-    j->text = pdup(p, s);
-    return j;
-}
-
-static J *jraw(pool *p, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    J *j = jnew(p, J_RAW);
-    j->text = pdup(p, tmp);
-    return j;
-}
-
-static J *jbool(pool *p, int v)
-{
-    return jraw(p, v ? "true" : "false");
-}
-
-static J *jint(pool *p, long v)
-{
-    return jraw(p, "%ld", v);
-}
-
-/* A money amount: whole pounds, or pence when `cents` is not a whole pound. */
-static J *jmoney(pool *p, long pence)
-{
-    if (pence % 100 == 0) return jraw(p, "%ld", pence / 100);
-    return jraw(p, "%ld.%02ld", pence / 100, pence % 100);
-}
-
-static J *jdate(pool *p, long days)
-{
-    char t[11];
-    date_text(days, t);
-    return jstr(p, t);
-}
-
-static void jappend(J *parent, J *child)
-{
-    child->next = NULL;
-    if (parent->last) parent->last->next = child;
-    else parent->first = child;
-    parent->last = child;
-    parent->n++;
-}
-
-static J *jmember(J *obj, const char *key, size_t keylen)
-{
-    for (J *c = obj->first; c; c = c->next)
-        if (strlen(c->key) == keylen && memcmp(c->key, key, keylen) == 0) return c;
-    return NULL;
-}
-
+J *jnew(pool *p, int kind);
+/* Makes every node and byte of p free for the next record. */
+void pool_reset(pool *p);
+void pool_free(pool *p);
+J *jstr(pool *p, const char *s);
+/* JSON text written as it is (at most 255 bytes). */
+J *jraw(pool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+J *jbool(pool *p, int v);
+J *jint(pool *p, long v);
+/* A money amount: whole pounds, or pounds and pence. */
+J *jmoney(pool *p, long pence);
+J *jdate(pool *p, long days);
+void jappend(J *parent, J *child);
 /* Sets the member at dotted `path`, creating objects on the way. */
-static void jset(pool *p, J *root, const char *path, J *val)
-{
-    J *obj = root;
-    for (;;) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        J *m = jmember(obj, path, n);
-        if (!dot) {
-            char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)n, path);
-            if (m) { /* replace in place, keeping the position */
-                J *next = m->next;
-                const char *k = m->key;
-                *m = *val;
-                m->key = k;
-                m->next = next;
-            } else {
-                val->key = pdup(p, key);
-                jappend(obj, val);
-            }
-            return;
-        }
-        if (!m || m->kind != J_OBJ) {
-            char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)n, path);
-            J *o = jnew(p, J_OBJ);
-            if (m) {
-                J *next = m->next;
-                const char *k = m->key;
-                *m = *o;
-                m->key = k;
-                m->next = next;
-                o = m;
-            } else {
-                o->key = pdup(p, key);
-                jappend(obj, o);
-            }
-            m = o;
-        }
-        obj = m;
-        path = dot + 1;
-    }
-}
-
-static J *jget(J *root, const char *path)
-{
-    J *obj = root;
-    for (;;) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        J *m = obj && obj->kind == J_OBJ ? jmember(obj, path, n) : NULL;
-        if (!dot || !m) return m;
-        obj = m;
-        path = dot + 1;
-    }
-}
-
+void jset(pool *p, J *root, const char *path, J *val);
 /* Removes the member at `path` (if there). */
-static void jdel(J *root, const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    J *obj = root;
-    if (dot) {
-        char parent[128];
-        snprintf(parent, sizeof parent, "%.*s", (int)(dot - path), path);
-        obj = jget(root, parent);
-        path = dot + 1;
-    }
-    if (!obj || obj->kind != J_OBJ) return;
-    J *prev = NULL;
-    for (J *c = obj->first; c; prev = c, c = c->next) {
-        if (strcmp(c->key, path) == 0) {
-            if (prev) prev->next = c->next;
-            else obj->first = c->next;
-            if (obj->last == c) obj->last = prev;
-            obj->n--;
-            return;
-        }
-    }
-}
+void jdel(J *root, const char *path);
 
 /* ---- JSON text ------------------------------------------------------------ */
 
@@ -388,81 +94,7 @@ typedef struct jstyle {
     int slash;    /* '/' written as "\/" */
 } jstyle;
 
-/* Decodes one UTF-8 sequence; returns its length (1 on a bad byte). */
-static int utf8_decode(const unsigned char *s, unsigned *cp)
-{
-    if (s[0] < 0x80) { *cp = s[0]; return 1; }
-    if ((s[0] & 0xE0) == 0xC0 && s[1]) { *cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu); return 2; }
-    if ((s[0] & 0xF0) == 0xE0 && s[1] && s[2]) {
-        *cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        return 3;
-    }
-    if ((s[0] & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
-        *cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        return 4;
-    }
-    *cp = s[0];
-    return 1;
-}
-
-static void write_string(buf *b, const char *s, const jstyle *st)
-{
-    bput(b, "\"", 1);
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned char c = *p;
-        if (c == '"') { bstr(b, "\\\""); p++; }
-        else if (c == '\\') { bstr(b, "\\\\"); p++; }
-        else if (c == '\n') { bstr(b, "\\n"); p++; }
-        else if (c == '\t') { bstr(b, "\\t"); p++; }
-        else if (c == '\r') { bstr(b, "\\r"); p++; }
-        else if (c < 0x20) { bprintf(b, "\\u%04x", c); p++; }
-        else if (c == '/' && st->slash) { bstr(b, "\\/"); p++; }
-        else if (c >= 0x80 && st->uescape) {
-            unsigned cp;
-            p += utf8_decode(p, &cp);
-            if (cp >= 0x10000) {
-                cp -= 0x10000;
-                bprintf(b, "\\u%04X\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
-            } else {
-                bprintf(b, "\\u%04x", cp);
-            }
-        } else { bput(b, (const char *)p, 1); p++; }
-    }
-    bput(b, "\"", 1);
-}
-
-static void write_json(buf *b, J *j, const jstyle *st, rng *r)
-{
-    switch (j->kind) {
-    case J_STR: write_string(b, j->text, st); return;
-    case J_RAW: bstr(b, j->text); return;
-    case J_ARR:
-    case J_OBJ: {
-        int obj = j->kind == J_OBJ;
-        J *small[64];
-        J **items = j->n <= 64 ? small : xmalloc((size_t)j->n * sizeof *items);
-        int n = 0;
-        for (J *c = j->first; c; c = c->next) items[n++] = c;
-        if (obj && st->shuffle)
-            for (int i = n - 1; i > 0; i--) {
-                int k = (int)rbelow(r, (unsigned)i + 1);
-                J *t = items[i]; items[i] = items[k]; items[k] = t;
-            }
-        bput(b, obj ? "{" : "[", 1);
-        for (int i = 0; i < n; i++) {
-            if (i) bstr(b, st->spaced ? ", " : ",");
-            if (obj) {
-                write_string(b, items[i]->key, st);
-                bstr(b, st->spaced ? ": " : ":");
-            }
-            write_json(b, items[i], st, r);
-        }
-        bput(b, obj ? "}" : "]", 1);
-        if (items != small) free(items);
-        return;
-    }
-    }
-}
+/* Writes j to b in style st; r shuffles the members. */
+void write_json(buf *b, J *j, const jstyle *st, rng *r);
 
 #endif

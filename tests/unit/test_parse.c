@@ -1,6 +1,7 @@
 /* test_parse.c - the scanner and parser: AST shapes for every construct,
  * precedence, comments, includes, and the exact wording and position of
  * lexical and syntax errors. */
+#include <errno.h>
 #include <float.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -597,6 +598,47 @@ static void test_files_and_includes(void **state)
     rmdir(dir);
 }
 
+/* The one lister of a directory's *.cars files (reading a ruleset, carsc
+ * fmt): name order, no hidden files, no other extensions, one '/' whether or
+ * not the directory has one, the errno of a directory that cannot be read. */
+static void test_list_sources(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cars-test-list-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    static const char *const names[] = {"b.cars", "a.cars", ".h.cars", "c.txt", ".cars", "a.cars.bak"};
+    char path[160];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        write_file(path, "set s = [x]\n");
+    }
+    cars_arena a;
+    cars_arena_init(&a);
+    char **paths;
+    size_t n;
+    assert_int_equal(cars_list_sources(dir, &a, &paths, &n), 0);
+    assert_int_equal(n, 2);
+    snprintf(path, sizeof path, "%s/a.cars", dir);
+    assert_string_equal(paths[0], path);
+    snprintf(path, sizeof path, "%s/b.cars", dir);
+    assert_string_equal(paths[1], path);
+    char slash[160];
+    snprintf(slash, sizeof slash, "%s/", dir);
+    assert_int_equal(cars_list_sources(slash, &a, &paths, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(paths[1], path);
+    snprintf(path, sizeof path, "%s/missing", dir);
+    assert_int_equal(cars_list_sources(path, &a, &paths, &n), ENOENT);
+    assert_int_equal(n, 0);
+    assert_null(paths);
+    cars_arena_free(&a);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 /* Every allocation in turn fails: never a crash or a leak (ASan checks). */
 static void test_allocation_failure(void **state)
 {
@@ -645,6 +687,7 @@ int main(void)
         cmocka_unit_test_teardown(test_examples, teardown),
         cmocka_unit_test_teardown(test_comments, teardown),
         cmocka_unit_test_teardown(test_files_and_includes, teardown),
+        cmocka_unit_test(test_list_sources),
         cmocka_unit_test_teardown(test_allocation_failure, teardown),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
