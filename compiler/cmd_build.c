@@ -2,15 +2,14 @@
  * ruleset into a release bundle, with its release metadata (id, sequence,
  * validity window, channel) in the bytes that are signed. The bytes are
  * loaded and verified (exactly as carsvm will) before they are written,
- * through a temporary file renamed into place, so a failed build never
- * leaves a partial bundle. */
-#include <errno.h>
+ * atomically (vm/atomic.h), so a failed build never leaves a partial
+ * bundle. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "commands.h"
 #include "compile.h"
 #include "release.h"
@@ -39,34 +38,6 @@ static bool date_opt(const char *name, const char *value, int64_t *out)
         return true;
     fprintf(stderr, "error: %s needs a date YYYY-MM-DD, got '%s'\n", name, value);
     return false;
-}
-
-static bool write_atomic(const char *path, const uint8_t *bytes, size_t len, char *err, size_t errlen)
-{
-    size_t n = strlen(path) + 16;
-    char *tmp = cars_malloc(n);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(bytes, 1, len, f) == len;
-    int e = errno;
-    if (f && fclose(f) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        e = errno;
-    }
-    if (!ok) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-        remove(tmp);
-    }
-    cars_free(tmp);
-    return ok;
 }
 
 /* Prints the diagnostics and the failure, if any; returns the exit status. */
@@ -162,7 +133,8 @@ int cars_cmd_build(int argc, char **argv)
                  c.len, cars_file_limit(CARS_FILE_RELEASE) >> 20);
         ok = false;
     }
-    if (ok && !write_atomic(out, c.bytes, c.len, c.error, sizeof c.error))
+    cars_atomic_opts o = {.perm = CARS_PERM_UMASK, .mode = 0666};
+    if (ok && cars_atomic_write_file(out, c.bytes, c.len, &o, c.error, sizeof c.error) != 0)
         ok = false;
     int status = cars_report_compile(&c, ok);
     cars_compiled_free(&c);

@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "disasm.h"
 #include "date.h"
 #include "loader.h"
@@ -295,36 +295,6 @@ static int parse_threads(const char *s)
     return (int)n;
 }
 
-/* Opens a temporary file beside `path` (same directory: rename is atomic). */
-static FILE *open_temp(const char *path, char **tmp_path)
-{
-    struct stat st; /* a device or a pipe (-o /dev/stdout): written in place, never renamed over */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return fopen(path, "wb");
-    size_t n = strlen(path);
-    char *t = cars_malloc(n + 16);
-    if (!t)
-        return NULL;
-    snprintf(t, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(t);
-    if (fd < 0) {
-        cars_free(t);
-        return NULL;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(t);
-        cars_free(t);
-        return NULL;
-    }
-    *tmp_path = t;
-    return f;
-}
-
 /* How long route waits for another carsvm to finish with the state file:
  * the lock is held only while the state file is read and replaced. */
 enum { STATE_WAIT_SECONDS = 60 };
@@ -413,41 +383,36 @@ static int cmd_route(int argc, char **argv)
         }
     }
     FILE *in = stdin, *out = stdout;
-    char *tmp = NULL;
+    cars_atomic w = {.fd = -1};
+    char err[300];
     if (input && strcmp(input, "-") != 0 && !(in = fopen(input, "rb"))) {
         fprintf(stderr, "carsvm: cannot read input %s: %s\n", input, strerror(errno));
         goto done;
     }
-    if (output && !(out = open_temp(output, &tmp))) {
+    /* -o: a temporary file beside OUTPUT, renamed over it on success; a
+     * device or a pipe (-o /dev/stdout) is written in place */
+    cars_atomic_opts o = {.what = "output", .perm = CARS_PERM_UMASK, .mode = 0666, .in_place = true};
+    if (output && cars_atomic_open(&w, output, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "carsvm: %s\n", err);
+        goto done;
+    }
+    if (output && !(out = cars_atomic_stream(&w))) {
         fprintf(stderr, "carsvm: cannot write output %s: %s\n", output, strerror(errno));
         goto done;
     }
-    char err[300];
     int rc = cars_route_stream(&p, in, out, threads, NULL, err, sizeof err);
-    if (rc < 0) {
+    if (rc < 0)
         fprintf(stderr, "carsvm: %s\n", err);
-    } else if (fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "carsvm: cannot write output %s: %s\n", output ? output : "(standard output)", strerror(errno));
-    } else {
+    else if (output && cars_atomic_commit(&w, err, sizeof err) != 0)
+        fprintf(stderr, "carsvm: %s\n", err);
+    else if (!output && (fflush(out) != 0 || ferror(out)))
+        fprintf(stderr, "carsvm: cannot write output (standard output): %s\n", strerror(errno));
+    else
         status = rc;
-    }
-    if (tmp) {
-        if (fclose(out) != 0 && status != 1) {
-            fprintf(stderr, "carsvm: cannot write output %s: %s\n", output, strerror(errno));
-            status = 1;
-        }
-        out = stdout;
-        if (status != 1 && rename(tmp, output) != 0) {
-            fprintf(stderr, "carsvm: cannot write output %s: %s\n", output, strerror(errno));
-            status = 1;
-        }
-        if (status == 1)
-            unlink(tmp);
-    }
 done:
+    cars_atomic_abort(&w); /* harmless after the commit */
     if (in && in != stdin)
         fclose(in);
-    cars_free(tmp);
     cars_program_free(&p);
     cars_free(bytes);
     return status;
