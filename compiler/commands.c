@@ -11,6 +11,7 @@
 #include "date.h"
 #include "loader.h"
 #include "parse.h"
+#include "release.h"
 
 cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
                             const cars_check_options *opt, cars_arena *a, cars_diags *d)
@@ -52,18 +53,16 @@ bool cars_date_arg(const char *s, int64_t *days)
 
 uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
 {
-    char err[600];
-    uint8_t *b = cars_read_file(path, CARS_FILE_RELEASE, len, err, sizeof err);
-    if (!b) {
+    char err[1200];
+    cars_release r;
+    cars_release_policy pol = {.trust = CARS_TRUST_READ_ONLY}; /* read, never routed: any channel, unsigned */
+    if (cars_release_load(path, NULL, NULL, &pol, &r, err, sizeof err) != CARS_REL_OK) {
         fprintf(stderr, "carsc %s: %s\n", cmd, err);
         return NULL;
     }
-    if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
-        fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
-        cars_free(b);
-        return NULL;
-    }
-    return b;
+    *p = r.prog;
+    *len = r.len;
+    return r.bytes;
 }
 
 uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd)

@@ -17,7 +17,7 @@
 #include "alloc.h"
 #include "atomic.h"
 #include "readfile.h"
-#include "release.h"
+#include "loader.h" /* cars_release_id_valid, cars_sequence_parse */
 
 static const char DAMAGED_HINT[] = "restore it from backup (it records the last release accepted here, which "
                                    "protects against rollback)";
