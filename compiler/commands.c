@@ -45,9 +45,10 @@ void cars_report_diags(cars_diags *d)
 
 bool cars_date_arg(const char *s, int64_t *days)
 {
-    if (cars_date_parse(s, strlen(s), days))
+    char err[300];
+    if (cars_date_option(s, days, err, sizeof err))
         return true;
-    fprintf(stderr, "carsc: invalid date '%s' (expected YYYY-MM-DD)\n", s);
+    fprintf(stderr, "carsc: %s\n", err);
     return false;
 }
 

@@ -119,8 +119,9 @@ static int trust_option(int argc, char **argv, int *i, trust_opts *t)
             return -1;
         }
     } else if (strcmp(a, "--as-of") == 0) {
-        if (!cars_date_parse(v, strlen(v), &t->as_of)) {
-            fprintf(stderr, "carsvm: --as-of wants a date YYYY-MM-DD, not '%s'\n", v);
+        char err[300];
+        if (!cars_date_option(v, &t->as_of, err, sizeof err)) {
+            fprintf(stderr, "carsvm: %s\n", err);
             return -1;
         }
         t->has_as_of = true;
