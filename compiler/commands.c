@@ -84,13 +84,3 @@ uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *le
     }
     return b;
 }
-
-void cars_hex(const uint8_t *d, size_t n, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hx[d[i] >> 4];
-        out[2 * i + 1] = hx[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hex.h"
 
 void cars_buf_free(cars_buf *b)
 {
@@ -151,7 +152,7 @@ static void json_chars(cars_buf *b, const char *str, size_t n)
             }
             continue;
         }
-        char esc[8];
+        char esc[6] = {'\\', 'u', '0', '0'};
         switch (c) {
         case '"': PUTL(b, "\\\""); break;
         case '\\': PUTL(b, "\\\\"); break;
@@ -161,7 +162,7 @@ static void json_chars(cars_buf *b, const char *str, size_t n)
         case '\b': PUTL(b, "\\b"); break;
         case '\f': PUTL(b, "\\f"); break;
         default:
-            snprintf(esc, sizeof esc, "\\u%04x", c);
+            cars_hex_byte((uint8_t)c, false, esc + 4);
             put(b, esc, 6);
         }
         i++;

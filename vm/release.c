@@ -12,6 +12,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "hex.h"
 #include "loader.h"
 #include "program.h"
 #include "readfile.h"
@@ -49,16 +50,6 @@ const char *cars_release_status_name(int status)
     case CARS_REL_STATE: return "state file error";
     default: return "unknown";
     }
-}
-
-static void hex32(const uint8_t d[32], char out[65])
-{
-    static const char hx[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hx[d[i] >> 4];
-        out[2 * i + 1] = hx[d[i] & 15];
-    }
-    out[64] = '\0';
 }
 
 /* The release against the last one accepted here: not older, and not the
@@ -110,7 +101,7 @@ int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
     if (cars_state_read(pol->state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
     char hex[65];
-    hex32(digest, hex);
+    cars_hex(digest, 32, hex);
     return check_sequence(m, hex, &st, err, errlen);
 }
 
@@ -121,7 +112,7 @@ int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
     if (cars_state_read(state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
     char hex[65];
-    hex32(digest, hex);
+    cars_hex(digest, 32, hex);
     int rc = check_sequence(m, hex, &st, err, errlen);
     if (rc != CARS_REL_OK)
         return rc;
@@ -150,14 +141,14 @@ bool cars_release_comment_is_carsc(const char *comment, size_t len)
 /* One byte as printed by cars_comment_escape: 1, 2 or 4 characters. */
 static size_t escape_byte(unsigned char c, char e[4])
 {
-    static const char hx[] = "0123456789abcdef";
     if (c == '\\' || c == '\t') {
         e[0] = '\\';
         e[1] = c == '\t' ? 't' : '\\';
         return 2;
     }
     if (c < 0x20 || c > 0x7e) {
-        e[0] = '\\', e[1] = 'x', e[2] = hx[c >> 4], e[3] = hx[c & 15];
+        e[0] = '\\', e[1] = 'x';
+        cars_hex_byte(c, false, e + 2);
         return 4;
     }
     e[0] = (char)c;
