@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "bundle.h"
 #include "date.h"
+#include "json.h"
 #include "verify.h"
 
 static const char *const section_names[CARS_SEC__COUNT + 1] = {
@@ -379,15 +380,6 @@ static int decode_meta(loader *L, cars_program *p)
     return 0;
 }
 
-/* No byte of s needs escaping inside a JSON string. */
-static bool plain_text(cars_str s)
-{
-    for (uint32_t i = 0; i < s.len; i++)
-        if ((unsigned char)s.p[i] < 0x20 || (unsigned char)s.p[i] > 0x7E || s.p[i] == '"' || s.p[i] == '\\')
-            return false;
-    return true;
-}
-
 static int decode_rest(loader *L, const counts *c, cars_program *p)
 {
     int rc;
@@ -402,7 +394,7 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
         x->block = cars_rd32(q + 20);
         x->source = cars_rd32(q + 24);
         x->line = cars_rd32(q + 28);
-        x->plain = plain_text(x->id) && plain_text(x->title);
+        x->plain = cars_json_plain(x->id.p, x->id.len) && cars_json_plain(x->title.p, x->title.len);
     }
     for (uint32_t i = 0; i < c->stages; i++) {
         p->stages[i].first = cars_rd32(c->r_stages + (size_t)i * 8);
