@@ -313,7 +313,11 @@ static int read_signature(const char *path, const char *sig_path, char **sig, si
         snprintf(*owned, n, "%s.minisig", path);
     }
     *sig = (char *)cars_read_file(sig_path ? sig_path : *owned, CARS_FILE_SIGNATURE, slen, err, errlen);
-    return *sig || errno == ENOENT ? CARS_REL_OK : CARS_REL_FATAL;
+    if (*sig || errno == ENOENT)
+        return CARS_REL_OK;
+    cars_free(*owned);
+    *owned = NULL;
+    return CARS_REL_FATAL;
 }
 
 /* The key, the signature, then the bytes opened under the policy. */
