@@ -7,45 +7,21 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "bundle.h"
 
-typedef struct wbuf {
-    uint8_t *p;
-    size_t len, cap;
-    bool failed;
-} wbuf;
-
-static uint8_t *wb_reserve(wbuf *b, size_t n)
-{
-    if (b->failed)
-        return NULL;
-    if (b->len + n > b->cap || !b->p) { /* never NULL, even for 0 bytes */
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        uint8_t *q = cars_realloc(b->p, cap);
-        if (!q) {
-            b->failed = true;
-            return NULL;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    uint8_t *at = b->p + b->len;
-    memset(at, 0, n);
-    b->len += n;
-    return at;
-}
+/* Appends n zero bytes to a section (vm/buf.h); NULL when out of memory. */
+static uint8_t *wb_reserve(cars_buf *b, size_t n) { return cars_buf_reserve(b, n); }
 
 /* The writer's state: one buffer per section plus the string pool. */
 typedef struct writer {
-    wbuf sec[CARS_SEC__COUNT + 1];
+    cars_buf sec[CARS_SEC__COUNT + 1];
     bool too_big;
 } writer;
 
 static void put_str(writer *w, uint8_t *at, cars_str s)
 {
-    wbuf *pool = &w->sec[CARS_SEC_STRINGS];
+    cars_buf *pool = &w->sec[CARS_SEC_STRINGS];
     size_t off = pool->len;
     if (off > UINT32_MAX) {
         w->too_big = true;
@@ -64,7 +40,7 @@ static void put_str(writer *w, uint8_t *at, cars_str s)
 /* Starts a counted section: u32 count, u32 zero; returns the first record. */
 static uint8_t *counted(writer *w, int id, uint32_t n, size_t rec)
 {
-    wbuf *b = &w->sec[id];
+    cars_buf *b = &w->sec[id];
     uint8_t *h = wb_reserve(b, 8);
     if (!h)
         return NULL;
@@ -102,7 +78,7 @@ static void write_fields(writer *w, int id, const cars_pfield *f, uint32_t n)
 static void write_sets(writer *w, const cars_program *p)
 {
     uint8_t *r = counted(w, CARS_SEC_SETS, p->nsets, CARS_REC_SET);
-    wbuf *vals = &w->sec[CARS_SEC_SET_VALUES];
+    cars_buf *vals = &w->sec[CARS_SEC_SET_VALUES];
     for (uint32_t i = 0; r && i < p->nsets; i++) {
         size_t first = vals->len / 8;
         if (first > UINT32_MAX)
@@ -118,7 +94,7 @@ static void write_sets(writer *w, const cars_program *p)
 static void write_tables(writer *w, const cars_program *p)
 {
     uint8_t *r = counted(w, CARS_SEC_TABLES, p->ntables, CARS_REC_TABLE);
-    wbuf *hs = &w->sec[CARS_SEC_TABLE_HASHES];
+    cars_buf *hs = &w->sec[CARS_SEC_TABLE_HASHES];
     for (uint32_t i = 0; r && i < p->ntables; i++) {
         const cars_ptable *t = &p->tables[i];
         uint8_t *q = r + (size_t)i * CARS_REC_TABLE;

@@ -2,15 +2,14 @@
  * ruleset into a release bundle, with its release metadata (id, sequence,
  * validity window, channel) in the bytes that are signed. The bytes are
  * loaded and verified (exactly as carsvm will) before they are written,
- * through a temporary file renamed into place, so a failed build never
- * leaves a partial bundle. */
-#include <errno.h>
+ * atomically (vm/atomic.h), so a failed build never leaves a partial
+ * bundle. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "commands.h"
 #include "compile.h"
 #include "release.h"
@@ -33,127 +32,123 @@ static int usage(void)
     return CARS_EXIT_USAGE;
 }
 
-static bool date_opt(const char *name, const char *value, int64_t *out)
+/* What the options gave: the release metadata, the check options, and
+ * which of the release options were given at all. */
+typedef struct build_opts {
+    const char *path, *out;
+    cars_release_opts rel;
+    cars_check_options opt;
+    bool has_from, has_until, has_seq, has_channel;
+} build_opts;
+
+/* One option with its value (argv[*i], v): 1 taken, 0 not an option with a
+ * value, -1 a bad value (message printed). */
+static int value_option(char **argv, int *i, const char *v, build_opts *b)
 {
-    if (cars_parse_day(value, out))
-        return true;
-    fprintf(stderr, "error: %s needs a date YYYY-MM-DD, got '%s'\n", name, value);
-    return false;
+    const char *a = argv[*i];
+    if (strcmp(a, "-o") == 0) {
+        b->out = v;
+    } else if (strcmp(a, "--release-id") == 0) {
+        b->rel.release_id = v;
+        if (!cars_release_id_valid(v, strlen(v))) { /* the loader's rule */
+            fprintf(stderr, "error: --release-id must be 1 to 64 letters, digits, '-', '_' or '.', got '%s'\n", v);
+            return -1;
+        }
+    } else if (strcmp(a, "--sequence") == 0) {
+        if (!cars_sequence_parse(v, strlen(v), &b->rel.sequence)) {
+            fprintf(stderr, "error: --sequence needs a whole number from 0 to "
+                    "18446744073709551615, written in digits only, got '%s'\n", v);
+            return -1;
+        }
+        b->has_seq = true;
+    } else if (strcmp(a, "--valid-from") == 0) {
+        if (!cars_date_arg(v, &b->rel.valid_from))
+            return -1;
+        b->has_from = true;
+    } else if (strcmp(a, "--valid-until") == 0) {
+        if (!cars_date_arg(v, &b->rel.valid_until))
+            return -1;
+        b->has_until = true;
+    } else if (strcmp(a, "--channel") == 0) {
+        if (!cars_channel_parse(v, &b->rel.channel)) {
+            fprintf(stderr, "error: --channel is production or test, got '%s'\n", v);
+            return -1;
+        }
+        b->has_channel = true;
+    } else if (strcmp(a, "--as-of") == 0) {
+        if (!cars_date_arg(v, &b->opt.as_of))
+            return -1;
+        b->opt.has_as_of = true;
+    } else {
+        return 0;
+    }
+    (*i)++;
+    return 1;
 }
 
-static bool write_atomic(const char *path, const uint8_t *bytes, size_t len, char *err, size_t errlen)
+/* The options together: a window needs both ends, in order, and sets the
+ * day reviews are checked on; production needs every release option. */
+static bool consistent(build_opts *b)
 {
-    size_t n = strlen(path) + 16;
-    char *tmp = cars_malloc(n);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
+    cars_release_opts *rel = &b->rel;
+    if (b->has_from != b->has_until) {
+        fprintf(stderr, "error: give both --valid-from and --valid-until, or neither\n");
         return false;
     }
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(bytes, 1, len, f) == len;
-    int e = errno;
-    if (f && fclose(f) != 0 && ok) {
-        ok = false;
-        e = errno;
+    if (b->has_from) {
+        if (rel->valid_until < rel->valid_from) {
+            fprintf(stderr, "error: --valid-until is before --valid-from\n");
+            return false;
+        }
+        if (b->opt.has_as_of) {
+            fprintf(stderr, "error: --as-of is for builds without a validity window: reviews are checked on --valid-from\n");
+            return false;
+        }
+        b->opt.has_as_of = true;
+        b->opt.as_of = rel->valid_from;
+        b->opt.has_window_end = true;
+        b->opt.window_end = rel->valid_until;
     }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        e = errno;
+    if (b->has_channel && rel->channel == CARS_CHANNEL_PRODUCTION &&
+        (!b->has_from || !b->has_seq || rel->sequence == 0 || strcmp(rel->release_id, "dev") == 0)) {
+        fprintf(stderr, "error: a production release needs --release-id, --sequence (1 or more), --valid-from and --valid-until\n");
+        return false;
     }
-    if (!ok) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-        remove(tmp);
-    }
-    cars_free(tmp);
-    return ok;
+    return true;
 }
 
 int cars_cmd_build(int argc, char **argv)
 {
-    const char *path = NULL, *out = NULL;
-    cars_release_opts rel = {.release_id = "dev", .channel = CARS_CHANNEL_TEST};
-    cars_check_options opt = {0};
-    bool has_from = false, has_until = false, has_seq = false, has_channel = false;
+    build_opts b = {.rel = {.release_id = "dev", .channel = CARS_CHANNEL_TEST}};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *a = argv[i];
+        int took = a && i + 1 < argc ? value_option(argv, &i, argv[i + 1], &b) : 0;
+        if (took < 0)
+            return CARS_EXIT_USAGE;
+        if (took > 0)
+            continue;
         if (!a) /* never, for i < argc (C11 5.1.2.2.1) */
             return usage();
-        if (strcmp(a, "-o") == 0 && v) {
-            out = argv[++i];
-        } else if (strcmp(a, "--release-id") == 0 && v) {
-            rel.release_id = argv[++i];
-            if (!cars_release_id_valid(v, strlen(v))) { /* the loader's rule */
-                fprintf(stderr, "error: --release-id must be 1 to 64 letters, digits, '-', '_' or '.', got '%s'\n", v);
-                return CARS_EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--sequence") == 0 && v) {
-            i++;
-            if (!cars_sequence_parse(v, strlen(v), &rel.sequence)) {
-                fprintf(stderr, "error: --sequence needs a whole number from 0 to "
-                        "18446744073709551615, written in digits only, got '%s'\n", v);
-                return CARS_EXIT_USAGE;
-            }
-            has_seq = true;
-        } else if (strcmp(a, "--valid-from") == 0 && v) {
-            if (!date_opt(a, argv[++i], &rel.valid_from))
-                return CARS_EXIT_USAGE;
-            has_from = true;
-        } else if (strcmp(a, "--valid-until") == 0 && v) {
-            if (!date_opt(a, argv[++i], &rel.valid_until))
-                return CARS_EXIT_USAGE;
-            has_until = true;
-        } else if (strcmp(a, "--channel") == 0 && v) {
-            if (!cars_channel_parse(argv[++i], &rel.channel)) {
-                fprintf(stderr, "error: --channel is production or test, got '%s'\n", v);
-                return CARS_EXIT_USAGE;
-            }
-            has_channel = true;
-        } else if (strcmp(a, "--as-of") == 0 && v) {
-            if (!date_opt(a, argv[++i], &opt.as_of))
-                return CARS_EXIT_USAGE;
-            opt.has_as_of = true;
-        } else if (strcmp(a, "--no-index") == 0) {
-            rel.no_index = true;
-        } else if (a[0] == '-' || path) {
+        if (strcmp(a, "--no-index") == 0)
+            b.rel.no_index = true;
+        else if (a[0] == '-' || b.path)
             return usage();
-        } else {
-            path = a;
-        }
+        else
+            b.path = a;
     }
-    if (!path || !out)
+    if (!b.path || !b.out)
         return usage();
-    if (has_from != has_until) {
-        fprintf(stderr, "error: give both --valid-from and --valid-until, or neither\n");
+    if (!consistent(&b))
         return CARS_EXIT_USAGE;
-    }
-    if (has_from) {
-        if (rel.valid_until < rel.valid_from) {
-            fprintf(stderr, "error: --valid-until is before --valid-from\n");
-            return CARS_EXIT_USAGE;
-        }
-        if (opt.has_as_of) {
-            fprintf(stderr, "error: --as-of is for builds without a validity window: reviews are checked on --valid-from\n");
-            return CARS_EXIT_USAGE;
-        }
-        opt.has_as_of = true;
-        opt.as_of = rel.valid_from;
-        opt.has_window_end = true;
-        opt.window_end = rel.valid_until;
-    }
-    if (has_channel && rel.channel == CARS_CHANNEL_PRODUCTION &&
-        (!has_from || !has_seq || rel.sequence == 0 || strcmp(rel.release_id, "dev") == 0)) {
-        fprintf(stderr, "error: a production release needs --release-id, --sequence (1 or more), --valid-from and --valid-until\n");
-        return CARS_EXIT_USAGE;
-    }
     cars_compiled c;
-    bool ok = cars_compile_release(path, &opt, &rel, &c);
+    bool ok = cars_compile_release(b.path, &b.opt, &b.rel, &c);
     if (ok && c.len > cars_file_limit(CARS_FILE_RELEASE)) { /* carsvm would refuse to read it */
         snprintf(c.error, sizeof c.error, "the release is %zu bytes, larger than the %zu MiB limit for a release",
                  c.len, cars_file_limit(CARS_FILE_RELEASE) >> 20);
         ok = false;
     }
-    if (ok && !write_atomic(out, c.bytes, c.len, c.error, sizeof c.error))
+    cars_atomic_opts o = {.perm = CARS_PERM_UMASK, .mode = 0666};
+    if (ok && cars_atomic_write_file(b.out, c.bytes, c.len, &o, c.error, sizeof c.error) != 0)
         ok = false;
     int status = cars_report_compile(&c, ok);
     cars_compiled_free(&c);

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "commands.h"
 #include "compile.h"
 #include "date.h"
@@ -16,29 +17,6 @@
 #include "loader.h"
 #include "release.h"
 #include "sign.h"
-
-static int write_atomic_text(const char *path, const char *text, char *err, size_t errlen)
-{
-    size_t n = strlen(path) + 24;
-    char *tmp = cars_malloc(n);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0;
-    if (!ok) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-    }
-    cars_free(tmp);
-    return ok ? 0 : -1;
-}
 
 int cars_cmd_keygen(int argc, char **argv)
 {
@@ -116,7 +94,8 @@ int cars_cmd_sign(int argc, char **argv)
             snprintf(def, n, "%s.minisig", path);
         out = def;
     }
-    int rc = out ? write_atomic_text(out, text, err, sizeof err) : -1;
+    cars_atomic_opts o = {.perm = CARS_PERM_UMASK, .mode = 0666};
+    int rc = out ? cars_atomic_write_file(out, text, strlen(text), &o, err, sizeof err) : -1;
     if (rc != 0)
         fprintf(stderr, "carsc sign: %s\n", out ? err : "out of memory");
     else

@@ -12,104 +12,58 @@
 #include "compile.h"
 #include "coverage.h"
 #include "date.h"
+#include "json.h"
 #include "reader.h"
 #include "vm.h"
 
 
-/* ---- a growable text buffer ------------------------------------------------ */
-
-typedef struct tbuf {
-    char *p;
-    size_t len, cap;
-    bool failed;
-} tbuf;
-
-static void put(tbuf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *q = cars_realloc(b->p, cap);
-        if (!q) {
-            b->failed = true;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(tbuf *b, const char *s) { put(b, s, strlen(s)); }
-
-static void put_json_string(tbuf *b, const char *s, size_t n)
-{
-    puts_(b, "\"");
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            put(b, esc, 2);
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            puts_(b, esc);
-        } else
-            put(b, (const char *)&s[i], 1);
-    }
-    puts_(b, "\"");
-}
+/* Records and messages are built in a cars_buf (vm/buf.h); strings are
+ * JSON-escaped as routing output is (vm/json.h). */
 
 /* ---- example values as JSON ------------------------------------------------------ */
 
-static void put_value(tbuf *b, const cars_expr *v)
+static void put_value(cars_buf *b, const cars_expr *v)
 {
     char num[64];
     switch (v->kind) {
-    case CARS_E_INT: snprintf(num, sizeof num, "%lld", (long long)v->ival); puts_(b, num); break;
+    case CARS_E_INT: snprintf(num, sizeof num, "%lld", (long long)v->ival); cars_buf_puts(b, num); break;
     case CARS_E_NUM:
         if (v->text)
-            puts_(b, v->text);
+            cars_buf_puts(b, v->text);
         else {
             snprintf(num, sizeof num, "%.17g", v->nval);
-            puts_(b, num);
+            cars_buf_puts(b, num);
         }
         break;
-    case CARS_E_NEG: puts_(b, "-"); put_value(b, v->a); break;
-    case CARS_E_STR: put_json_string(b, v->sval, v->slen); break;
+    case CARS_E_NEG: cars_buf_puts(b, "-"); put_value(b, v->a); break;
+    case CARS_E_STR: cars_json_string(b, v->sval, v->slen); break;
     case CARS_E_DATE:
         cars_date_format(v->ival, num);
-        put_json_string(b, num, 10);
+        cars_json_string(b, num, 10);
         break;
-    case CARS_E_BOOL: puts_(b, v->ival ? "true" : "false"); break;
-    case CARS_E_NAME: put_json_string(b, v->name, strlen(v->name)); break;
+    case CARS_E_BOOL: cars_buf_puts(b, v->ival ? "true" : "false"); break;
+    case CARS_E_NAME: cars_json_string(b, v->name, strlen(v->name)); break;
     case CARS_E_LIST:
-        puts_(b, "[");
+        cars_buf_puts(b, "[");
         for (size_t i = 0; i < v->nargs; i++) {
             const cars_expr *rec = v->args[i];
-            puts_(b, i ? ",{" : "{");
+            cars_buf_puts(b, i ? ",{" : "{");
             for (size_t k = 0; rec->kind == CARS_E_LIST && k < rec->nargs; k++) {
                 const cars_expr *kv = rec->args[k];
                 if (k)
-                    puts_(b, ",");
-                put_json_string(b, kv->a->name, strlen(kv->a->name));
-                puts_(b, ":");
+                    cars_buf_puts(b, ",");
+                cars_json_string(b, kv->a->name, strlen(kv->a->name));
+                cars_buf_puts(b, ":");
                 if (kv->b)
                     put_value(b, kv->b);
                 else
-                    puts_(b, "null");
+                    cars_buf_puts(b, "null");
             }
-            puts_(b, "}");
+            cars_buf_puts(b, "}");
         }
-        puts_(b, "]");
+        cars_buf_puts(b, "]");
         break;
-    default: puts_(b, "null"); break;
+    default: cars_buf_puts(b, "null"); break;
     }
 }
 
@@ -134,9 +88,9 @@ static void merge(slot *slots, size_t *n, const cars_example *ex)
 
 /* Emits the object holding every slot whose path starts with prefix
  * (prefix_len bytes, ending in '.' unless empty). */
-static void put_object(tbuf *b, const slot *slots, size_t n, const char *prefix, size_t plen)
+static void put_object(cars_buf *b, const slot *slots, size_t n, const char *prefix, size_t plen)
 {
-    puts_(b, "{");
+    cars_buf_puts(b, "{");
     bool first = true;
     for (size_t i = 0; i < n; i++) {
         if (!slots[i].value || strncmp(slots[i].path, prefix, plen) != 0)
@@ -152,16 +106,16 @@ static void put_object(tbuf *b, const slot *slots, size_t n, const char *prefix,
         if (seen)
             continue;
         if (!first)
-            puts_(b, ",");
+            cars_buf_puts(b, ",");
         first = false;
-        put_json_string(b, rest, klen);
-        puts_(b, ":");
+        cars_json_string(b, rest, klen);
+        cars_buf_puts(b, ":");
         if (dot)
             put_object(b, slots, n, slots[i].path, plen + klen + 1);
         else
             put_value(b, slots[i].value);
     }
-    puts_(b, "}");
+    cars_buf_puts(b, "}");
 }
 
 static const cars_example *find_example(const cars_ast *ast, const char *name)
@@ -184,10 +138,10 @@ static bool example_json(const cars_ast *ast, const cars_example *ex, char **out
     if (base)
         merge(slots, &n, base);
     merge(slots, &n, ex);
-    tbuf b = {0};
+    cars_buf b = {0};
     put_object(&b, slots, n, "", 0);
     cars_free(slots);
-    if (b.failed) {
+    if (!cars_buf_cstr(&b) || b.failed) {
         cars_free(b.p);
         return false;
     }
@@ -198,15 +152,15 @@ static bool example_json(const cars_ast *ast, const cars_example *ex, char **out
 
 /* ---- running ------------------------------------------------------------------------ */
 
-static void put_rules(tbuf *b, const cars_program *p, const uint32_t *rules, size_t n)
+static void put_rules(cars_buf *b, const cars_program *p, const uint32_t *rules, size_t n)
 {
-    puts_(b, " [");
+    cars_buf_puts(b, " [");
     for (size_t i = 0; i < n; i++) {
         if (i)
-            puts_(b, ", ");
-        put(b, p->rules[rules[i]].id.p, p->rules[rules[i]].id.len);
+            cars_buf_puts(b, ", ");
+        cars_buf_put(b, p->rules[rules[i]].id.p, p->rules[rules[i]].id.len);
     }
-    puts_(b, "]");
+    cars_buf_puts(b, "]");
 }
 
 static bool same_rules(const cars_program *p, const cars_example *t, const cars_result *r)
@@ -226,26 +180,27 @@ static bool same_rules(const cars_program *p, const cars_example *t, const cars_
 static void report(const cars_compiled *c, const cars_example *t, const cars_result *r,
                    const char *why)
 {
-    tbuf b = {0};
-    puts_(&b, cars_outcome_name(t->expect));
+    cars_buf b = {0};
+    cars_buf_puts(&b, cars_outcome_name(t->expect));
     if (t->has_expect_rules) {
-        puts_(&b, " [");
+        cars_buf_puts(&b, " [");
         for (size_t i = 0; i < t->nexpect_rules; i++) {
-            puts_(&b, i ? ", " : "");
-            puts_(&b, t->expect_rules[i]);
+            cars_buf_puts(&b, i ? ", " : "");
+            cars_buf_puts(&b, t->expect_rules[i]);
         }
-        puts_(&b, "]");
+        cars_buf_puts(&b, "]");
     }
-    puts_(&b, ", got ");
-    puts_(&b, cars_outcome_name(r->outcome < 6 ? r->outcome : CARS_OUT_ERROR));
+    cars_buf_puts(&b, ", got ");
+    cars_buf_puts(&b, cars_outcome_name(r->outcome < 6 ? r->outcome : CARS_OUT_ERROR));
     put_rules(&b, &c->loaded, r->rules, r->nrules);
     if (why) {
-        puts_(&b, " (");
-        puts_(&b, why);
-        puts_(&b, ")");
+        cars_buf_puts(&b, " (");
+        cars_buf_puts(&b, why);
+        cars_buf_puts(&b, ")");
     }
     const char *file = t->span.file < c->ast->nfiles ? c->ast->files[t->span.file].path : "?";
-    printf("FAIL \"%s\" (%s:%u): expected %s\n", t->name, file, t->span.line, b.p ? b.p : "");
+    const char *text = cars_buf_cstr(&b);
+    printf("FAIL \"%s\" (%s:%u): expected %s\n", t->name, file, t->span.line, text && !b.failed ? text : "");
     cars_free(b.p);
 }
 

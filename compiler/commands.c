@@ -11,6 +11,7 @@
 #include "date.h"
 #include "loader.h"
 #include "parse.h"
+#include "release.h"
 
 cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
                             const cars_check_options *opt, cars_arena *a, cars_diags *d)
@@ -52,26 +53,25 @@ int cars_report_compile(cars_compiled *c, bool ok)
 
 bool cars_date_arg(const char *s, int64_t *days)
 {
-    if (cars_date_parse(s, strlen(s), days))
+    char err[300];
+    if (cars_date_option(s, days, err, sizeof err))
         return true;
-    fprintf(stderr, "carsc: invalid date '%s' (expected YYYY-MM-DD)\n", s);
+    fprintf(stderr, "carsc: %s\n", err);
     return false;
 }
 
 uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const char *cmd)
 {
-    char err[600];
-    uint8_t *b = cars_read_file(path, CARS_FILE_RELEASE, len, err, sizeof err);
-    if (!b) {
+    char err[1200];
+    cars_release r;
+    cars_release_policy pol = {.trust = CARS_TRUST_READ_ONLY}; /* read, never routed: any channel, unsigned */
+    if (cars_release_load(path, NULL, NULL, &pol, &r, err, sizeof err) != CARS_REL_OK) {
         fprintf(stderr, "carsc %s: %s\n", cmd, err);
         return NULL;
     }
-    if (cars_bundle_load(b, *len, p, err, sizeof err) != 0) {
-        fprintf(stderr, "carsc %s: %s is not a valid release: %s\n", cmd, path, err);
-        cars_free(b);
-        return NULL;
-    }
-    return b;
+    *p = r.prog;
+    *len = r.len;
+    return r.bytes;
 }
 
 uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd)
@@ -91,14 +91,4 @@ uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *le
         return NULL;
     }
     return b;
-}
-
-void cars_hex(const uint8_t *d, size_t n, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hx[d[i] >> 4];
-        out[2 * i + 1] = hx[d[i] & 15];
-    }
-    out[2 * n] = '\0';
 }

@@ -13,6 +13,7 @@
 #include "ast.h"
 #include "check.h"
 #include "diag.h"
+#include "hex.h" /* cars_hex */
 #include "program.h"
 #include "readfile.h"
 
@@ -58,8 +59,6 @@ uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const 
  * text it carries compiles to (cars_release_recompile, compiler/compile.h);
  * otherwise it is refused with the reason on stderr. */
 uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd);
-/* n bytes as 2n lower-case hex digits and a NUL. */
-void cars_hex(const uint8_t *d, size_t n, char *out);
 /* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */
 bool cars_date_arg(const char *s, int64_t *days);
 

@@ -2,7 +2,6 @@
 #include "keys.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "readfile.h"
 
 /* "Ed" kdf "\0\0" chk "B2" salt[32] opslimit[8] memlimit[8] keyid[8] sk[64] chk[32] */
@@ -26,41 +26,11 @@ static void seckey_chk(const uint8_t keyid[8], const uint8_t sk[64], uint8_t chk
     crypto_generichash_final(&st, chk, 32);
 }
 
-static int write_all(int fd, const char *s, size_t n)
+/* A key file that must not exist yet, with exactly `mode` (vm/atomic.h). */
+static int write_new_file(const char *path, unsigned mode, const char *text, char *err, size_t errlen)
 {
-    while (n) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int write_new_file(const char *path, mode_t mode, const char *text, char *err, size_t errlen)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create %s: %s%s", path, strerror(errno),
-                 errno == EEXIST ? " (refusing to overwrite a key)" : "");
-        return -1;
-    }
-    if (fchmod(fd, mode) != 0 || write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        close(fd);
-        unlink(path);
-        return -1;
-    }
-    if (close(fd) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(path);
-        return -1;
-    }
-    return 0;
+    cars_atomic_opts o = {.what = "key file", .perm = CARS_PERM_EXACT, .mode = mode, .no_replace = true};
+    return cars_atomic_write_file(path, text, strlen(text), &o, err, errlen);
 }
 
 int cars_keygen(const char *name, char *err, size_t errlen)

@@ -3,6 +3,9 @@
  * proleptic Gregorian calendar. */
 #include "date.h"
 
+#include <stdio.h>
+#include <string.h>
+
 bool cars_is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -58,6 +61,14 @@ bool cars_date_parse(const char *s, size_t len, int64_t *days)
         return false;
     *days = cars_date_make(y, m, d);
     return true;
+}
+
+bool cars_date_option(const char *s, int64_t *days, char *err, size_t errlen)
+{
+    if (cars_date_parse(s, strlen(s), days))
+        return true;
+    snprintf(err, errlen, "invalid date '%s' (expected YYYY-MM-DD)", s);
+    return false;
 }
 
 /* Days to year, month and day for any int64 day count. The Gregorian

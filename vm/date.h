@@ -13,6 +13,10 @@
 #define CARS_DATE_MAX 2932896
 
 bool cars_date_parse(const char *s, size_t len, int64_t *days);
+/* A date given on a command line (--as-of, --valid-from, ...): the one
+ * parser of carsc's and carsvm's date options. False with "invalid date 'X'
+ * (expected YYYY-MM-DD)" in err. */
+bool cars_date_option(const char *s, int64_t *days, char *err, size_t errlen);
 /* Days to year, month (1-12), day (1-31); |days| below 10^9 (the year must
  * fit an int: cars_date_year takes any day count). */
 void cars_date_split(int64_t days, int *y, int *m, int *d);

@@ -14,7 +14,7 @@
 #include "alloc.h"
 #include "bundle.h"
 #include "date.h"
-#include "release.h"
+#include "json.h"
 #include "verify.h"
 
 static const char *const section_names[CARS_SEC__COUNT + 1] = {
@@ -56,6 +56,36 @@ const char *cars_load_error_name(int code)
         "refused by the verifier", "out of memory",
     };
     return code >= 0 && code <= CARS_LOAD_NOMEM ? names[code] : "unknown error";
+}
+
+bool cars_release_id_valid(const char *id, size_t len)
+{
+    if (len == 0 || len > 64)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+bool cars_sequence_parse(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
 }
 
 static void loader_init(loader *L, const uint8_t *bytes, size_t len, char *err, size_t errlen)
@@ -350,15 +380,6 @@ static int decode_meta(loader *L, cars_program *p)
     return 0;
 }
 
-/* No byte of s needs escaping inside a JSON string. */
-static bool plain_text(cars_str s)
-{
-    for (uint32_t i = 0; i < s.len; i++)
-        if ((unsigned char)s.p[i] < 0x20 || (unsigned char)s.p[i] > 0x7E || s.p[i] == '"' || s.p[i] == '\\')
-            return false;
-    return true;
-}
-
 static int decode_rest(loader *L, const counts *c, cars_program *p)
 {
     int rc;
@@ -373,7 +394,7 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
         x->block = cars_rd32(q + 20);
         x->source = cars_rd32(q + 24);
         x->line = cars_rd32(q + 28);
-        x->plain = plain_text(x->id) && plain_text(x->title);
+        x->plain = cars_json_plain(x->id.p, x->id.len) && cars_json_plain(x->title.p, x->title.len);
     }
     for (uint32_t i = 0; i < c->stages; i++) {
         p->stages[i].first = cars_rd32(c->r_stages + (size_t)i * 8);

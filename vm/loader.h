@@ -5,6 +5,7 @@
 #ifndef CARS_LOADER_H
 #define CARS_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,13 +40,29 @@ int cars_bundle_load(const uint8_t *bytes, size_t len, cars_program *out, char *
  * cars_bundle_load. */
 int cars_bundle_check_header(const uint8_t *bytes, size_t len, char *err, size_t errlen);
 
+enum cars_channel { CARS_CHANNEL_PRODUCTION = 0, CARS_CHANNEL_TEST = 1 };
+
+/* What a release says of itself (its signed `meta` section). */
+typedef struct cars_release_meta {
+    const char *release_id; size_t release_id_len;
+    uint64_t sequence;
+    int64_t valid_from, valid_until; /* days since 1970-01-01, inclusive */
+    uint8_t channel;
+} cars_release_meta;
+
+/* A release id as carsc writes it: 1 to 64 of [A-Za-z0-9._-]. The loader
+ * refuses any other, so no id can forge a line in the state file, a log or
+ * the routing output. */
+bool cars_release_id_valid(const char *id, size_t len);
+/* Parses a release sequence: decimal digits only (no sign, no blank, at
+ * least one), at most UINT64_MAX; false otherwise, never a wrapped value. */
+bool cars_sequence_parse(const char *s, size_t len, uint64_t *out);
+
 /* After the signature and before the verifier: the section table and the
  * release metadata (id, sequence, validity, channel), so the operator's
  * policy (vm/release.h) can refuse a release before any code is decoded.
  * `bytes` must be 8-byte aligned; m->release_id points into it. */
-struct cars_release_meta;
-int cars_bundle_peek_release(const uint8_t *bytes, size_t len, struct cars_release_meta *m,
-                             char *err, size_t errlen);
+int cars_bundle_peek_release(const uint8_t *bytes, size_t len, cars_release_meta *m, char *err, size_t errlen);
 
 /* Frees what cars_bundle_load allocated (not `bytes`) and zeroes *p. */
 void cars_program_free(cars_program *p);

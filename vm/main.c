@@ -6,20 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
-#include "alloc.h"
+#include "atomic.h"
 #include "disasm.h"
 #include "date.h"
-#include "loader.h"
-#include "readfile.h"
 #include "release.h"
 #include "route.h"
-#include "sign.h"
 #include "state.h"
 #include "version.h"
 
@@ -123,8 +119,9 @@ static int trust_option(int argc, char **argv, int *i, trust_opts *t)
             return -1;
         }
     } else if (strcmp(a, "--as-of") == 0) {
-        if (!cars_date_parse(v, strlen(v), &t->as_of)) {
-            fprintf(stderr, "carsvm: --as-of wants a date YYYY-MM-DD, not '%s'\n", v);
+        char err[300];
+        if (!cars_date_option(v, &t->as_of, err, sizeof err)) {
+            fprintf(stderr, "carsvm: %s\n", err);
             return -1;
         }
         t->has_as_of = true;
@@ -136,103 +133,17 @@ static int trust_option(int argc, char **argv, int *i, trust_opts *t)
 
 
 
-/* The signature's trusted comment, quoted and escaped, when it is not in
- * carsc's form (so was not compared with the release); "" otherwise. */
-static void foreign_comment(const char *sig, size_t slen, char *note, size_t notelen)
+/* Opens a release as the TRUST options say (vm/release.h: the one loading
+ * path); prints why not. Returns 0, or the exit status of the refusal. */
+static int load_release(const char *path, const trust_opts *t, cars_release *r)
 {
-    cars_signature s;
-    char err[300];
-    note[0] = '\0';
-    if (cars_signature_parse(sig, slen, &s, err, sizeof err) != CARS_SIG_OK ||
-        cars_release_comment_is_carsc(s.trusted, s.trusted_len) || notelen < 3)
-        return;
-    note[0] = '\'';
-    cars_comment_escape(s.trusted, s.trusted_len, note + 1, notelen - 2);
-    strcat(note, "'");
-}
-
-/* Opens a release as the TRUST options say; prints why not. Returns 0, or
- * the exit status of the refusal. `note` (if not NULL) receives the
- * signature's trusted comment when it is not carsc's (foreign_comment). */
-static int load_release(const char *path, const trust_opts *t, cars_program *p, uint8_t **bytes,
-                        uint8_t digest[32], char *note, size_t notelen)
-{
-    if (note)
-        note[0] = '\0';
-    size_t len;
-    char err[700];
-    *bytes = cars_read_file(path, CARS_FILE_RELEASE, &len, err, sizeof err);
-    if (!*bytes) {
-        fprintf(stderr, "carsvm: %s\n", err);
-        return 1;
-    }
-    if (!t->trust) {
-        int rc = cars_bundle_load(*bytes, len, p, err, sizeof err);
-        if (rc != 0) {
-            fprintf(stderr, "carsvm: invalid release %s: %s\n", path, err);
-            cars_free(*bytes);
-            *bytes = NULL;
-            return CARS_REL_MALFORMED;
-        }
-        if (p->channel != CARS_CHANNEL_TEST) {
-            fprintf(stderr, "carsvm: refused %s: release %.*s is a %s release: verify it with --trust KEY.pub\n",
-                    path, (int)p->release_id.len, p->release_id.p, cars_channel_name(p->channel));
-            cars_program_free(p);
-            cars_free(*bytes);
-            *bytes = NULL;
-            return CARS_REL_UNSIGNED;
-        }
-        memset(digest, 0, 32);
-        return 0;
-    }
-    size_t klen, slen = 0;
-    char *key = (char *)cars_read_file(t->trust, CARS_FILE_KEY, &klen, err, sizeof err);
-    if (!key) {
-        fprintf(stderr, "carsvm: %s\n", err);
-        cars_free(*bytes);
-        *bytes = NULL;
-        return 1;
-    }
-    cars_pubkey pk;
-    cars_sig_status ks = cars_pubkey_parse(key, klen, &pk, err, sizeof err);
-    cars_free(key);
-    if (ks != CARS_SIG_OK) {
-        fprintf(stderr, "carsvm: trusted key %s: %s\n", t->trust, err);
-        cars_free(*bytes);
-        *bytes = NULL;
-        return 1;
-    }
-    char *sigpath = NULL;
-    const char *sp = t->signature;
-    if (!sp) {
-        size_t n = strlen(path) + sizeof ".minisig";
-        if ((sigpath = cars_malloc(n)))
-            snprintf(sigpath, n, "%s.minisig", path);
-        sp = sigpath;
-    }
-    char *sig = sp ? (char *)cars_read_file(sp, CARS_FILE_SIGNATURE, &slen, err, sizeof err) : NULL;
-    if (!sig && sp && errno != ENOENT) {
-        fprintf(stderr, "carsvm: %s\n", err);
-        cars_free(sigpath);
-        cars_free(*bytes);
-        *bytes = NULL;
-        return 1;
-    }
     cars_release_policy pol = {.channel = t->channel, .state_path = t->state};
     pol.today = t->has_as_of ? t->as_of : (int64_t)(time(NULL) / 86400);
-    int rc = cars_release_open(*bytes, len, sig, slen, &pk, &pol, p, digest, err, sizeof err);
-    if (rc == CARS_REL_OK && note)
-        foreign_comment(sig, slen, note, notelen);
-    if (rc != CARS_REL_OK) {
-        if (rc == CARS_REL_UNSIGNED)
-            fprintf(stderr, "carsvm: refused %s: unsigned release: no signature file %s\n", path, sp ? sp : "");
-        else
-            fprintf(stderr, "carsvm: refused %s: %s\n", path, err);
-        cars_free(*bytes);
-        *bytes = NULL;
-    }
-    cars_free(sig);
-    cars_free(sigpath);
+    pol.trust = t->trust ? CARS_TRUST_SIGNED : CARS_TRUST_UNSIGNED_TEST; /* unsigned: test releases only */
+    char err[1200];
+    int rc = cars_release_load(path, t->trust, t->signature, &pol, r, err, sizeof err);
+    if (rc != CARS_REL_OK)
+        fprintf(stderr, "carsvm: %s\n", err);
     return rc;
 }
 
@@ -256,29 +167,27 @@ static int cmd_verify(int argc, char **argv, bool disasm)
         usage(stderr);
         return 2;
     }
-    cars_program p;
-    uint8_t *bytes, digest[32];
-    char note[300];
-    int rc = load_release(path, &t, &p, &bytes, digest, note, sizeof note);
+    cars_release r;
+    int rc = load_release(path, &t, &r);
     if (rc != 0)
         return rc;
+    const cars_program *p = &r.prog;
     if (disasm) {
-        cars_disasm(&p, stdout);
+        cars_disasm(p, stdout);
     } else {
         char from[11], until[11];
-        cars_date_format(p.valid_from, from);
-        cars_date_format(p.valid_until, until);
+        cars_date_format(p->valid_from, from);
+        cars_date_format(p->valid_until, until);
         printf("%s: ok: release %.*s (sequence %llu, %s, valid %s to %s%s), %u rules, %u stages, %u tables, "
                "%u blocks, %u bytes of code\n",
-               path, (int)p.release_id.len, p.release_id.p, (unsigned long long)p.sequence,
-               cars_channel_name(p.channel), from, until, t.trust ? ", signature good" : ", not signature-checked",
-               p.nrules, p.nstages, p.ntables, p.nblocks, p.code_len);
-        if (note[0])
+               path, (int)p->release_id.len, p->release_id.p, (unsigned long long)p->sequence,
+               cars_channel_name(p->channel), from, until, t.trust ? ", signature good" : ", not signature-checked",
+               p->nrules, p->nstages, p->ntables, p->nblocks, p->code_len);
+        if (r.foreign_comment[0])
             printf("%s: the signature's trusted comment %s is not carsc's: not compared with the release\n", path,
-                   note);
+                   r.foreign_comment);
     }
-    cars_program_free(&p);
-    cars_free(bytes);
+    cars_release_free(&r);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "carsvm: cannot write the output: %s\n", strerror(errno));
         return 1;
@@ -293,36 +202,6 @@ static int parse_threads(const char *s)
     if (*s == '\0' || *end != '\0' || n < 1 || n > 256)
         return -1;
     return (int)n;
-}
-
-/* Opens a temporary file beside `path` (same directory: rename is atomic). */
-static FILE *open_temp(const char *path, char **tmp_path)
-{
-    struct stat st; /* a device or a pipe (-o /dev/stdout): written in place, never renamed over */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return fopen(path, "wb");
-    size_t n = strlen(path);
-    char *t = cars_malloc(n + 16);
-    if (!t)
-        return NULL;
-    snprintf(t, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(t);
-    if (fd < 0) {
-        cars_free(t);
-        return NULL;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(t);
-        cars_free(t);
-        return NULL;
-    }
-    *tmp_path = t;
-    return f;
 }
 
 /* How long route waits for another carsvm to finish with the state file:
@@ -360,96 +239,98 @@ static int record_release(const char *state, const cars_program *p, const uint8_
     return rc;
 }
 
-static int cmd_route(int argc, char **argv)
+/* The options of carsvm route. */
+typedef struct route_opts {
+    const char *release, *input, *output;
+    int threads;
+    trust_opts t;
+} route_opts;
+
+/* Parses route's arguments; 0, or the usage status 2 (with a message). */
+static int route_args(int argc, char **argv, route_opts *o)
 {
-    const char *release = NULL, *input = NULL, *output = NULL;
-    int threads = 0;
-    trust_opts t = {.channel = CARS_CHANNEL_PRODUCTION};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        int took = trust_option(argc, argv, &i, &t);
+        int took = trust_option(argc, argv, &i, &o->t);
         if (took < 0)
             return 2;
         if (took > 0)
             continue;
         if (strcmp(a, "--release") == 0 && i + 1 < argc) {
-            release = argv[++i];
+            o->release = argv[++i];
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-            output = argv[++i];
+            o->output = argv[++i];
         } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
-            if ((threads = parse_threads(argv[++i])) < 0) {
+            if ((o->threads = parse_threads(argv[++i])) < 0) {
                 fprintf(stderr, "carsvm: --threads wants a number from 1 to 256, not '%s'\n", argv[i]);
                 return 2;
             }
-        } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !input) {
-            input = a;
+        } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !o->input) {
+            o->input = a;
         } else {
             fprintf(stderr, "carsvm: unexpected argument '%s'\n", a);
             usage(stderr);
             return 2;
         }
     }
-    if (!release) {
+    if (!o->release) {
         fprintf(stderr, "carsvm: route needs --release FILE.carsb\n");
         usage(stderr);
         return 2;
     }
-    if (threads == 0) {
+    if (o->threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 1 ? 1 : n > 256 ? 256 : (int)n;
+        o->threads = n < 1 ? 1 : n > 256 ? 256 : (int)n;
     }
-    cars_program p;
-    uint8_t *bytes, digest[32];
-    int status = load_release(release, &t, &p, &bytes, digest, NULL, 0);
-    if (status != 0)
-        return status;
-    status = 1;
-    if (t.trust && t.state) {
-        int rc = record_release(t.state, &p, digest, release);
-        if (rc != CARS_REL_OK) {
-            cars_program_free(&p);
-            cars_free(bytes);
-            return rc;
-        }
-    }
+    return 0;
+}
+
+/* Routes INPUT to OUTPUT (-o: written atomically, vm/atomic.h; a device or
+ * a pipe such as /dev/stdout is written in place). Returns the exit status. */
+static int route_records(const cars_program *p, const route_opts *o)
+{
     FILE *in = stdin, *out = stdout;
-    char *tmp = NULL;
-    if (input && strcmp(input, "-") != 0 && !(in = fopen(input, "rb"))) {
-        fprintf(stderr, "carsvm: cannot read input %s: %s\n", input, strerror(errno));
-        goto done;
-    }
-    if (output && !(out = open_temp(output, &tmp))) {
-        fprintf(stderr, "carsvm: cannot write output %s: %s\n", output, strerror(errno));
-        goto done;
-    }
+    cars_atomic w = {.fd = -1};
+    cars_atomic_opts wo = {.what = "output", .perm = CARS_PERM_UMASK, .mode = 0666, .in_place = true};
     char err[300];
-    int rc = cars_route_stream(&p, in, out, threads, NULL, err, sizeof err);
-    if (rc < 0) {
+    int status = 1;
+    if (o->input && strcmp(o->input, "-") != 0 && !(in = fopen(o->input, "rb")))
+        fprintf(stderr, "carsvm: cannot read input %s: %s\n", o->input, strerror(errno));
+    else if (o->output && cars_atomic_open(&w, o->output, &wo, err, sizeof err) != 0)
         fprintf(stderr, "carsvm: %s\n", err);
-    } else if (fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "carsvm: cannot write output %s: %s\n", output ? output : "(standard output)", strerror(errno));
-    } else {
-        status = rc;
+    else if (o->output && !(out = cars_atomic_stream(&w)))
+        fprintf(stderr, "carsvm: cannot write output %s: %s\n", o->output, strerror(errno));
+    else {
+        int rc = cars_route_stream(p, in, out, o->threads, NULL, err, sizeof err);
+        if (rc < 0)
+            fprintf(stderr, "carsvm: %s\n", err);
+        else if (o->output && cars_atomic_commit(&w, err, sizeof err) != 0)
+            fprintf(stderr, "carsvm: %s\n", err);
+        else if (!o->output && (fflush(out) != 0 || ferror(out)))
+            fprintf(stderr, "carsvm: cannot write output (standard output): %s\n", strerror(errno));
+        else
+            status = rc;
     }
-    if (tmp) {
-        if (fclose(out) != 0 && status != 1) {
-            fprintf(stderr, "carsvm: cannot write output %s: %s\n", output, strerror(errno));
-            status = 1;
-        }
-        out = stdout;
-        if (status != 1 && rename(tmp, output) != 0) {
-            fprintf(stderr, "carsvm: cannot write output %s: %s\n", output, strerror(errno));
-            status = 1;
-        }
-        if (status == 1)
-            unlink(tmp);
-    }
-done:
+    cars_atomic_abort(&w); /* harmless after the commit */
     if (in && in != stdin)
         fclose(in);
-    cars_free(tmp);
-    cars_program_free(&p);
-    cars_free(bytes);
+    return status;
+}
+
+static int cmd_route(int argc, char **argv)
+{
+    route_opts o = {.t = {.channel = CARS_CHANNEL_PRODUCTION}};
+    int status = route_args(argc, argv, &o);
+    if (status != 0)
+        return status;
+    cars_release r;
+    if ((status = load_release(o.release, &o.t, &r)) != 0)
+        return status;
+    if (o.t.trust && o.t.state)
+        status = record_release(o.t.state, &r.prog, r.digest, o.release);
+    if (status == CARS_REL_OK)
+        status = route_records(&r.prog, &o);
+    cars_release_free(&r);
     return status;
 }
 

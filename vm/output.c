@@ -10,42 +10,8 @@
 #include <string.h>
 
 #include "alloc.h"
-
-void cars_buf_free(cars_buf *b)
-{
-    cars_free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
-static bool grow(cars_buf *b, size_t n)
-{
-    if (b->len + n <= b->cap)
-        return true;
-    if (b->failed)
-        return false;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n)
-        cap *= 2;
-    char *p = cars_realloc(b->p, cap);
-    if (!p) {
-        b->failed = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
-void cars_buf_put(cars_buf *b, const void *s, size_t n)
-{
-    if (!n || !grow(b, n))
-        return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-void cars_buf_puts(cars_buf *b, const char *s) { cars_buf_put(b, s, strlen(s)); }
+#include "hex.h"
+#include "json.h"
 
 /* cars_buf_put, inline when there is room. */
 static inline void put(cars_buf *b, const void *s, size_t n)
@@ -101,27 +67,6 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-#define R16(a) a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a
-/* 1: a byte written as is inside a JSON string (printable ASCII but '"' and
- * '\\') */
-static const unsigned char plain[256] = {
-    R16(0), R16(0),
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* '"' */
-    R16(1), R16(1),
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* '\\' */
-    R16(1), R16(1),
-    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
-};
-#undef R16
-
-/* Nonzero if one of the 8 bytes in x is not plain (any byte order). */
-static inline uint64_t special8(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
-    return (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x) & high;
-}
-
 /* Appends s escaped for the inside of a JSON string literal. */
 static void json_chars(cars_buf *b, const char *str, size_t n)
 {
@@ -131,10 +76,10 @@ static void json_chars(cars_buf *b, const char *str, size_t n)
         size_t start = i;
         for (uint64_t x; i + 8 <= n; i += 8) {
             memcpy(&x, s + i, 8);
-            if (special8(x))
+            if (cars_json_special8(x))
                 break;
         }
-        while (i < n && plain[s[i]])
+        while (i < n && cars_json_plain_byte[s[i]])
             i++;
         put(b, s + start, i - start);
         if (i >= n)
@@ -151,8 +96,9 @@ static void json_chars(cars_buf *b, const char *str, size_t n)
             }
             continue;
         }
-        char esc[8];
+        char esc[6] = {'\\', 'u', '0', '0'};
         switch (c) {
+        case 0x7f: PUTL(b, "\x7f"); break; /* DEL: JSON allows it as is */
         case '"': PUTL(b, "\\\""); break;
         case '\\': PUTL(b, "\\\\"); break;
         case '\n': PUTL(b, "\\n"); break;
@@ -161,7 +107,7 @@ static void json_chars(cars_buf *b, const char *str, size_t n)
         case '\b': PUTL(b, "\\b"); break;
         case '\f': PUTL(b, "\\f"); break;
         default:
-            snprintf(esc, sizeof esc, "\\u%04x", c);
+            cars_hex_byte((uint8_t)c, false, esc + 4);
             put(b, esc, 6);
         }
         i++;

@@ -1,6 +1,6 @@
 /* output.h - routing lines as JSON: one line per record, with proper string
  * escaping and the plain-English explanation. Writes into growable buffers
- * (one per thread, reused). */
+ * (vm/buf.h; one per thread, reused). */
 #ifndef CARS_OUTPUT_H
 #define CARS_OUTPUT_H
 
@@ -9,23 +9,12 @@
 #include <stdint.h>
 
 #include "names.h" /* cars_outcome_name */
+#include "buf.h"
+#include "json.h" /* cars_json_string */
 #include "program.h"
 #include "vm.h"
 
-typedef struct cars_buf {
-    char *p;
-    size_t len, cap;
-    bool failed; /* sticky: an allocation failed */
-} cars_buf;
 
-void cars_buf_free(cars_buf *b);
-void cars_buf_put(cars_buf *b, const void *s, size_t n);
-void cars_buf_puts(cars_buf *b, const char *s);
-
-/* Appends s as a JSON string literal (quotes included): '"', '\\' and
- * control characters escaped; valid UTF-8 kept as is; invalid bytes become
- * U+FFFD. */
-void cars_json_string(cars_buf *b, const char *s, size_t n);
 
 /* The explanation sentence for a result (no JSON escaping). */
 void cars_explain(cars_buf *b, const cars_program *p, const cars_result *r);

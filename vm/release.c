@@ -3,30 +3,21 @@
  * atomic replacement): vm/state.h. */
 #include "release.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "alloc.h"
 #include "date.h"
+#include "hex.h"
 #include "loader.h"
 #include "program.h"
+#include "readfile.h"
 #include "sign.h"
 #include "state.h"
-
-bool cars_release_id_valid(const char *id, size_t len)
-{
-    if (len == 0 || len > 64)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = id[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '_' || c == '.'))
-            return false;
-    }
-    return true;
-}
 
 const char *cars_channel_name(uint8_t channel)
 {
@@ -59,33 +50,6 @@ const char *cars_release_status_name(int status)
     case CARS_REL_STATE: return "state file error";
     default: return "unknown";
     }
-}
-
-static void hex32(const uint8_t d[32], char out[65])
-{
-    static const char hx[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hx[d[i] >> 4];
-        out[2 * i + 1] = hx[d[i] & 15];
-    }
-    out[64] = '\0';
-}
-
-bool cars_sequence_parse(const char *s, size_t len, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
 }
 
 /* The release against the last one accepted here: not older, and not the
@@ -137,7 +101,7 @@ int cars_release_check(const cars_release_meta *m, const uint8_t digest[32],
     if (cars_state_read(pol->state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
     char hex[65];
-    hex32(digest, hex);
+    cars_hex(digest, 32, hex);
     return check_sequence(m, hex, &st, err, errlen);
 }
 
@@ -148,7 +112,7 @@ int cars_release_accept(const cars_release_meta *m, const uint8_t digest[32],
     if (cars_state_read(state_path, &st, err, errlen) != 0)
         return CARS_REL_STATE;
     char hex[65];
-    hex32(digest, hex);
+    cars_hex(digest, 32, hex);
     int rc = check_sequence(m, hex, &st, err, errlen);
     if (rc != CARS_REL_OK)
         return rc;
@@ -177,14 +141,14 @@ bool cars_release_comment_is_carsc(const char *comment, size_t len)
 /* One byte as printed by cars_comment_escape: 1, 2 or 4 characters. */
 static size_t escape_byte(unsigned char c, char e[4])
 {
-    static const char hx[] = "0123456789abcdef";
     if (c == '\\' || c == '\t') {
         e[0] = '\\';
         e[1] = c == '\t' ? 't' : '\\';
         return 2;
     }
     if (c < 0x20 || c > 0x7e) {
-        e[0] = '\\', e[1] = 'x', e[2] = hx[c >> 4], e[3] = hx[c & 15];
+        e[0] = '\\', e[1] = 'x';
+        cars_hex_byte(c, false, e + 2);
         return 4;
     }
     e[0] = (char)c;
@@ -229,16 +193,30 @@ int cars_release_check_comment(const cars_release_meta *m, const char *comment, 
     return CARS_REL_BAD_SIGNATURE;
 }
 
-int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
-                      const cars_pubkey *trust, const cars_release_policy *pol,
-                      cars_program *out, uint8_t digest[32], char *err, size_t errlen)
+/* The explicit unsigned decision (pol->trust): CARS_TRUST_READ_ONLY opens
+ * any release; CARS_TRUST_UNSIGNED_TEST only a test-channel one. */
+static int unsigned_decision(const uint8_t *bytes, size_t len, const cars_release_policy *pol, char *err,
+                             size_t errlen)
+{
+    cars_release_meta m;
+    if (pol->trust == CARS_TRUST_READ_ONLY)
+        return CARS_REL_OK;
+    if (cars_bundle_peek_release(bytes, len, &m, err, errlen) != 0)
+        return CARS_REL_MALFORMED;
+    if (m.channel == CARS_CHANNEL_TEST)
+        return CARS_REL_OK;
+    snprintf(err, errlen, "release %.*s is a %s release: verify it with --trust KEY.pub",
+             (int)m.release_id_len, m.release_id, cars_channel_name(m.channel));
+    return CARS_REL_UNSIGNED;
+}
+
+/* The signature over every byte, then what the release says of itself
+ * against its trusted comment and the policy: channel, window, sequence. */
+static int signed_checks(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
+                         const cars_pubkey *trust, const cars_release_policy *pol, uint8_t digest[32], char *err,
+                         size_t errlen)
 {
     char why[512];
-    memset(out, 0, sizeof *out);
-    if (cars_bundle_check_header(bytes, len, why, sizeof why) != 0) {
-        snprintf(err, errlen, "malformed release: %s", why);
-        return CARS_REL_MALFORMED;
-    }
     if (!sig_text) {
         snprintf(err, errlen, "unsigned release: no signature file");
         return CARS_REL_UNSIGNED;
@@ -260,13 +238,138 @@ int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, si
         return CARS_REL_MALFORMED;
     }
     int rc = cars_release_check_comment(&m, sig.trusted, sig.trusted_len, err, errlen);
-    if (rc == CARS_REL_OK)
-        rc = cars_release_check(&m, digest, pol, err, errlen);
+    return rc == CARS_REL_OK ? cars_release_check(&m, digest, pol, err, errlen) : rc;
+}
+
+int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
+                      const cars_pubkey *trust, const cars_release_policy *pol,
+                      cars_program *out, uint8_t digest[32], char *err, size_t errlen)
+{
+    char why[512];
+    bool is_signed = pol->trust == CARS_TRUST_SIGNED;
+    const char *malformed = is_signed ? "malformed release: " : ""; /* unsigned: the loader's own message */
+    memset(out, 0, sizeof *out);
+    memset(digest, 0, 32);
+    if (cars_bundle_check_header(bytes, len, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s%s", malformed, why);
+        return CARS_REL_MALFORMED;
+    }
+    int rc = is_signed ? signed_checks(bytes, len, sig_text, sig_len, trust, pol, digest, err, errlen)
+                       : unsigned_decision(bytes, len, pol, err, errlen);
     if (rc != CARS_REL_OK)
         return rc;
     if (cars_bundle_load(bytes, len, out, why, sizeof why) != 0) {
-        snprintf(err, errlen, "malformed release: %s", why);
+        snprintf(err, errlen, "%s%s", malformed, why);
         return CARS_REL_MALFORMED;
     }
     return CARS_REL_OK;
+}
+
+/* The signature's trusted comment, quoted and escaped, when it is not in
+ * carsc's form (so was not compared with the release); "" otherwise. */
+static void foreign_comment(const char *sig, size_t slen, char *note, size_t notelen)
+{
+    cars_signature s;
+    char err[300];
+    note[0] = '\0';
+    if (cars_signature_parse(sig, slen, &s, err, sizeof err) != CARS_SIG_OK ||
+        cars_release_comment_is_carsc(s.trusted, s.trusted_len) || notelen < 3)
+        return;
+    note[0] = '\'';
+    cars_comment_escape(s.trusted, s.trusted_len, note + 1, notelen - 2);
+    strcat(note, "'");
+}
+
+/* Reads and parses the trusted public key. */
+static int read_pubkey(const char *path, cars_pubkey *pk, char *err, size_t errlen)
+{
+    size_t klen;
+    char why[600];
+    char *key = (char *)cars_read_file(path, CARS_FILE_KEY, &klen, err, errlen);
+    if (!key)
+        return CARS_REL_FATAL;
+    cars_sig_status ks = cars_pubkey_parse(key, klen, pk, why, sizeof why);
+    cars_free(key);
+    if (ks != CARS_SIG_OK) {
+        snprintf(err, errlen, "trusted key %s: %s", path, why);
+        return CARS_REL_FATAL;
+    }
+    return CARS_REL_OK;
+}
+
+/* Reads the signature file (`sig_path`, or PATH.minisig): *sig NULL when
+ * there is none; *owned is the default name, when made (free it). */
+static int read_signature(const char *path, const char *sig_path, char **sig, size_t *slen, char **owned,
+                          char *err, size_t errlen)
+{
+    *sig = NULL;
+    *owned = NULL;
+    if (!sig_path) {
+        size_t n = strlen(path) + sizeof ".minisig";
+        if (!(*owned = cars_malloc(n))) {
+            snprintf(err, errlen, "out of memory reading the signature of release %s", path);
+            return CARS_REL_FATAL;
+        }
+        snprintf(*owned, n, "%s.minisig", path);
+    }
+    *sig = (char *)cars_read_file(sig_path ? sig_path : *owned, CARS_FILE_SIGNATURE, slen, err, errlen);
+    if (*sig || errno == ENOENT)
+        return CARS_REL_OK;
+    cars_free(*owned);
+    *owned = NULL;
+    return CARS_REL_FATAL;
+}
+
+/* The key, the signature, then the bytes opened under the policy. */
+static int open_signed(const char *path, const char *trust_path, const char *sig_path,
+                       const cars_release_policy *pol, cars_release *r, char *err, size_t errlen)
+{
+    cars_pubkey pk;
+    char *sig, *owned, why[700];
+    size_t slen = 0;
+    int rc = read_pubkey(trust_path, &pk, err, errlen);
+    if (rc == CARS_REL_OK)
+        rc = read_signature(path, sig_path, &sig, &slen, &owned, err, errlen);
+    if (rc != CARS_REL_OK)
+        return rc;
+    rc = cars_release_open(r->bytes, r->len, sig, slen, &pk, pol, &r->prog, r->digest, why, sizeof why);
+    if (rc == CARS_REL_OK)
+        foreign_comment(sig, slen, r->foreign_comment, sizeof r->foreign_comment);
+    else if (!sig)
+        snprintf(err, errlen, "refused %s: unsigned release: no signature file %s", path, sig_path ? sig_path : owned);
+    else
+        snprintf(err, errlen, "refused %s: %s", path, why);
+    cars_free(sig);
+    cars_free(owned);
+    return rc;
+}
+
+int cars_release_load(const char *path, const char *trust_path, const char *sig_path,
+                      const cars_release_policy *pol, cars_release *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    r->bytes = cars_read_file(path, CARS_FILE_RELEASE, &r->len, err, errlen);
+    if (!r->bytes)
+        return CARS_REL_FATAL;
+    int rc;
+    if (pol->trust == CARS_TRUST_SIGNED) {
+        rc = open_signed(path, trust_path, sig_path, pol, r, err, errlen);
+    } else {
+        char why[700];
+        rc = cars_release_open(r->bytes, r->len, NULL, 0, NULL, pol, &r->prog, r->digest, why, sizeof why);
+        if (rc == CARS_REL_MALFORMED)
+            snprintf(err, errlen, "invalid release %s: %s", path, why);
+        else if (rc != CARS_REL_OK)
+            snprintf(err, errlen, "refused %s: %s", path, why);
+    }
+    if (rc != CARS_REL_OK)
+        cars_release_free(r);
+    return rc;
+}
+
+void cars_release_free(cars_release *r)
+{
+    cars_program_free(&r->prog);
+    cars_free(r->bytes);
+    memset(r, 0, sizeof *r);
 }

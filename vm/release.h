@@ -9,9 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader.h" /* cars_release_meta, the channels, cars_release_id_valid */
+
 /* Release refusals; also carsvm's exit codes for them (docs/releases.md). */
 enum cars_release_status {
     CARS_REL_OK = 0,
+    CARS_REL_FATAL = 1,          /* a file cannot be read, or memory ran out (not a refusal) */
     CARS_REL_MALFORMED = 10,     /* not a well-formed bundle or signature file */
     CARS_REL_UNSIGNED = 11,      /* no signature file */
     CARS_REL_BAD_SIGNATURE = 12, /* the bytes are not the ones that were signed */
@@ -23,29 +26,25 @@ enum cars_release_status {
     CARS_REL_STATE = 18,         /* the state file cannot be read or written */
 };
 
-enum cars_channel { CARS_CHANNEL_PRODUCTION = 0, CARS_CHANNEL_TEST = 1 };
 
-/* What a release says of itself (its signed `release` section). */
-typedef struct cars_release_meta {
-    const char *release_id; size_t release_id_len;
-    uint64_t sequence;
-    int64_t valid_from, valid_until; /* days since 1970-01-01, inclusive */
-    uint8_t channel;
-} cars_release_meta;
+/* Whether a signature is checked: an explicit decision, never a default
+ * that skips a step. */
+typedef enum cars_trust_mode {
+    CARS_TRUST_SIGNED = 0,     /* the signature over every byte, by the trusted key, then channel, window and
+                                * sequence */
+    CARS_TRUST_UNSIGNED_TEST,  /* no signature: only a test-channel release opens (a development build; no
+                                * window or sequence is checked) */
+    CARS_TRUST_READ_ONLY,      /* no signature, any channel: to read a release (carsc inspect, sign, decompile,
+                                * diff), never to route with it */
+} cars_trust_mode;
 
 typedef struct cars_release_policy {
     uint8_t channel;        /* the channel this operator runs */
     int64_t today;          /* days since 1970-01-01 */
     const char *state_path; /* NULL: no rollback state kept */
+    cars_trust_mode trust;
 } cars_release_policy;
 
-/* Parses a release sequence: decimal digits only (no sign, no blank, at
- * least one), at most UINT64_MAX; false otherwise, never a wrapped value. */
-bool cars_sequence_parse(const char *s, size_t len, uint64_t *out);
-/* A release id as carsc writes it: 1 to 64 of [A-Za-z0-9._-]. The loader
- * refuses any other, so no id can forge a line in the state file, a log or
- * the routing output. */
-bool cars_release_id_valid(const char *id, size_t len);
 
 const char *cars_channel_name(uint8_t channel);
 /* Parses "production" or "test"; false otherwise. */
@@ -84,15 +83,40 @@ void cars_comment_escape(const char *s, size_t len, char *out, size_t outlen);
 struct cars_program;
 struct cars_pubkey;
 
-/* Opens a release as an operator must, in this order: size, magic and
- * format version; the signature over every byte (`sig_text` NULL: unsigned)
- * and its trusted comment (cars_release_check_comment); channel, validity
- * window and sequence (vm/release.h policy); then the
- * section table, decoding and the verifier. Returns CARS_REL_OK with *out
- * loaded (pointing into `bytes`, which must be 8-byte aligned), or the
- * refusal with a message. `digest` receives the BLAKE2b-256 of the bytes. */
+/* Opens a release's bytes as an operator must, in this order: size, magic
+ * and format version; the signature over every byte (`sig_text` NULL:
+ * unsigned) and its trusted comment (cars_release_check_comment), or the
+ * explicit unsigned decision of pol->trust (`trust` is then not used);
+ * channel, validity window and sequence (the policy); then the section
+ * table, decoding and the verifier. Returns CARS_REL_OK with *out loaded
+ * (pointing into `bytes`, which must be 8-byte aligned), or the refusal
+ * with a message (unsigned: a malformed release's message is the loader's
+ * own). `digest` receives the BLAKE2b-256 of the bytes (zero, unsigned). */
 int cars_release_open(const uint8_t *bytes, size_t len, const char *sig_text, size_t sig_len,
                       const struct cars_pubkey *trust, const cars_release_policy *pol,
                       struct cars_program *out, uint8_t digest[32], char *err, size_t errlen);
+
+/* A release file opened: its bytes, the program loaded from them, their
+ * digest, and the signature's trusted comment when it is not in carsc's
+ * form (so was not compared with the release): quoted and escaped, or "". */
+typedef struct cars_release {
+    uint8_t *bytes;
+    size_t len;
+    cars_program prog;
+    uint8_t digest[32];
+    char foreign_comment[300];
+} cars_release;
+
+/* The one way a release file is opened, by carsvm and carsc alike: reads the
+ * release at `path`, then (pol->trust CARS_TRUST_SIGNED) the public key at
+ * `trust_path` and the signature (`sig_path`, or PATH.minisig), and opens
+ * it with cars_release_open. Returns CARS_REL_OK; CARS_REL_FATAL when a file
+ * cannot be read (or memory runs out); or the refusal. `err` holds the
+ * whole message: "cannot read release r.carsb: ...", "refused r.carsb:
+ * expired ...", "invalid release r.carsb: bundle truncated ...". */
+int cars_release_load(const char *path, const char *trust_path, const char *sig_path,
+                      const cars_release_policy *pol, cars_release *r, char *err, size_t errlen);
+/* Frees what cars_release_load allocated and zeroes *r. */
+void cars_release_free(cars_release *r);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
+
 static const char UNTRUSTED[] = "untrusted comment: ";
 static const char TRUSTED[] = "trusted comment: ";
 
@@ -133,11 +135,7 @@ cars_sig_status cars_signature_verify(const cars_pubkey *pk, const cars_signatur
 void cars_keyid_hex(const uint8_t keyid[CARS_KEYID_BYTES], char out[17])
 {
     /* minisign prints the key id as a little-endian 64-bit number */
-    static const char hex[] = "0123456789ABCDEF";
-    for (int i = 0; i < CARS_KEYID_BYTES; i++) {
-        uint8_t b = keyid[CARS_KEYID_BYTES - 1 - i];
-        out[2 * i] = hex[b >> 4];
-        out[2 * i + 1] = hex[b & 15];
-    }
+    for (int i = 0; i < CARS_KEYID_BYTES; i++)
+        cars_hex_byte(keyid[CARS_KEYID_BYTES - 1 - i], true, out + 2 * i);
     out[16] = '\0';
 }

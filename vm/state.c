@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "readfile.h"
-#include "release.h"
+#include "loader.h" /* cars_release_id_valid, cars_sequence_parse */
 
 static const char DAMAGED_HINT[] = "restore it from backup (it records the last release accepted here, which "
                                    "protects against rollback)";
@@ -144,62 +145,6 @@ int cars_state_read(const char *path, cars_state *st, char *err, size_t errlen)
     return 0;
 }
 
-static bool write_all(int fd, const char *s, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        s += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-/* fsync of the directory holding `path`, so the rename itself is durable;
- * `buf` (strlen(path) + 2 bytes) receives the directory's name. A file
- * system that cannot sync a directory (EINVAL) has nothing to do. */
-static int sync_dir(const char *path, char *buf)
-{
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 0;
-    if (!slash)
-        memcpy(buf, ".", 2);
-    else if (n == 0)
-        memcpy(buf, "/", 2);
-    else {
-        memcpy(buf, path, n);
-        buf[n] = '\0';
-    }
-    int fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd) == 0 || errno == EINVAL ? 0 : -1;
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
-}
-
-/* Writes the text into the open temporary file: owner, group and mode
- * first, then the bytes, flushed. A message on failure. */
-static int fill_temp(int fd, const char *path, const cars_state *old, const char *text, char *err, size_t errlen)
-{
-    if (old && old->has_owner &&
-        (fchown(fd, (uid_t)old->uid, (gid_t)old->gid) != 0 || fchmod(fd, (mode_t)old->mode) != 0)) {
-        snprintf(err, errlen, "cannot give the new state file the owner %u:%u and mode %04o of state file %s: %s "
-                 "(run carsvm as the state file's owner)", old->uid, old->gid, old->mode, path, strerror(errno));
-        return -1;
-    }
-    if (!write_all(fd, text, strlen(text)) || fsync(fd) != 0) {
-        snprintf(err, errlen, "cannot write state file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 int cars_state_write(const char *path, const cars_state *old, uint64_t sequence, const char *release_id,
                      size_t release_id_len, const char digest_hex[65], char *err, size_t errlen)
 {
@@ -210,37 +155,10 @@ int cars_state_write(const char *path, const cars_state *old, uint64_t sequence,
     char text[256];
     snprintf(text, sizeof text, "cars-release-state 1\nsequence %" PRIu64 "\nrelease %.*s\ndigest %.64s\n", sequence,
              (int)release_id_len, release_id, digest_hex);
-    size_t n = strlen(path) + sizeof ".tmp.XXXXXX";
-    char *tmp = cars_malloc(n);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory writing state file %s", path);
-        return -1;
-    }
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp); /* mode 0600: kept for a new state file */
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write state file beside %s: %s", path, strerror(errno));
-        cars_free(tmp);
-        return -1;
-    }
-    int rc = fill_temp(fd, path, old, text, err, errlen);
-    if (close(fd) != 0 && rc == 0) {
-        snprintf(err, errlen, "cannot write state file %s: %s", path, strerror(errno));
-        rc = -1;
-    }
-    if (rc == 0 && rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot replace state file %s: %s", path, strerror(errno));
-        rc = -1;
-    }
-    if (rc != 0)
-        unlink(tmp);
-    else if (sync_dir(path, tmp) != 0) { /* tmp is long enough */
-        snprintf(err, errlen, "state file %s was replaced but its directory could not be flushed: %s", path,
-                 strerror(errno));
-        rc = -1;
-    }
-    cars_free(tmp);
-    return rc;
+    cars_atomic_opts o = {.what = "state file", .perm = CARS_PERM_PRIVATE}; /* 0600 for a new state file */
+    if (old && old->has_owner)
+        o.perm = CARS_PERM_OWNER, o.uid = old->uid, o.gid = old->gid, o.mode = old->mode;
+    return cars_atomic_write_file(path, text, strlen(text), &o, err, errlen);
 }
 
 static long elapsed_ms(const struct timespec *since)

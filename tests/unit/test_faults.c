@@ -5,6 +5,7 @@
  * 1 and 2 threads) need. Every run must end with a clear message and a
  * failure status, never a crash, never a bundle left behind; run under
  * ASan, LeakSanitizer checks that no run leaks. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,6 +83,17 @@ static void assert_oom_message(const char *text)
         fail_msg("unclear failure message: '%s'", text);
 }
 
+/* No temporary file of the atomic writer (vm/atomic.h) is left in dir. */
+static void assert_no_temporaries(void)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));)
+        if (strstr(e->d_name, ".tmp."))
+            fail_msg("temporary file %s/%s left behind", dir, e->d_name);
+    closedir(d);
+}
+
 static void t_build_every_allocation(void **state)
 {
     (void)state;
@@ -103,6 +115,7 @@ static void t_build_every_allocation(void **state)
         assert_oom_message(msg);
         free(msg);
         assert_int_not_equal(access(out, F_OK), 0); /* no bundle left behind */
+        assert_no_temporaries();
     }
     print_message("build: %ld allocations, each failed in turn\n", total);
 }
