@@ -18,6 +18,15 @@
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
+/* The interpreter is written once and instantiated per mode, with the mode a
+ * constant: routing has no trace code in it at all. */
+#if defined(__GNUC__)
+#define CARS_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CARS_ALWAYS_INLINE inline
+#endif
+enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
+
 struct cars_vm {
     const cars_program *p;
     cars_value stack[STACK_SLOTS];
@@ -28,7 +37,18 @@ struct cars_vm {
     size_t scratch_cap;
     char *err;
     size_t errlen;
+    cars_trace_fn *trace;        /* MODE_TRACE: where events go */
+    void *trace_ctx;
+    const uint8_t *given;        /* MODE_DECIDE: each rule's given value */
 };
+
+static void emit(cars_vm *vm, cars_trace_kind kind, uint32_t block, uint32_t index, const cars_value *v)
+{
+    cars_trace_event e = {.kind = kind, .block = block, .index = index};
+    if (v)
+        e.value = *v;
+    vm->trace(vm->trace_ctx, &e);
+}
 
 cars_vm *cars_vm_new(const cars_program *p)
 {
@@ -167,10 +187,12 @@ static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_
 }
 
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out);
+static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
+                      cars_value *out);
 
 /* ANY/ALL/NONE/COUNT: run ELEM block b over list field l. */
-static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_record *rec, cars_value *sp,
-                    cars_value *v)
+static CARS_ALWAYS_INLINE int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_record *rec,
+                                       cars_value *sp, cars_value *v, const int mode)
 {
     if (!rec->v[l].known) { /* absent list: unknown */
         v->known = false;
@@ -182,7 +204,9 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
     int64_t count = 0;
     for (uint32_t k = 0; k < list->n; k++) {
         cars_value e;
-        if (run(vm, b, rec, list->elems + (size_t)k * list->stride, sp, &e) != 0)
+        if (mode == MODE_TRACE)
+            emit(vm, CARS_TR_ELEM, b, k, NULL);
+        if ((mode == MODE_TRACE ? run_traced : run)(vm, b, rec, list->elems + (size_t)k * list->stride, sp, &e) != 0)
             return -1;
         bool t = e.known && e.i;
         if (!e.known)
@@ -221,13 +245,17 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
 
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
-static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
+static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem,
+                                       cars_value *sp, cars_value *out, const int mode)
 {
     const cars_program *p = vm->p;
-    const uint8_t *pc = p->code + p->blocks[bi].offset;
+    const uint8_t *const start = p->code + p->blocks[bi].offset;
+    const uint8_t *pc = start;
     const cars_value *const base = sp;
     for (;;) {
         const uint8_t op = *pc;
+        const uint8_t *const at = pc;
+        (void)at;
         switch (op) {
         case CARS_OP_PUSH_INT: /* push integer constant K */
             sp->i = rd64(pc + 1), sp->known = true, sp++;
@@ -365,7 +393,7 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
         case CARS_OP_ALL:   /* every element makes B true */
         case CARS_OP_NONE:  /* no element makes B true */
         case CARS_OP_COUNT: /* number of elements that make B true (known true only) */
-            if (quantify(vm, op, rd16(pc + 1), rd16(pc + 3), rec, sp, sp) != 0)
+            if (quantify(vm, op, rd16(pc + 1), rd16(pc + 3), rec, sp, sp, mode) != 0)
                 return -1;
             sp++;
             pc += 5;
@@ -374,11 +402,29 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
             if (sp - base != 1)
                 return vm_fail(vm, "block %u returned with a wrong stack depth", bi);
             *out = sp[-1];
+            if (mode == MODE_TRACE)
+                emit(vm, CARS_TR_RET, bi, 0, out);
             return 0;
         default:
             return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", op);
         }
+        if (mode == MODE_TRACE) {
+            cars_trace_event e = {.kind = CARS_TR_STEP, .op = op, .block = bi, .at = (uint32_t)(at - start),
+                                  .next = (uint32_t)(pc - start), .value = sp[-1]};
+            vm->trace(vm->trace_ctx, &e);
+        }
     }
+}
+
+static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
+{
+    return run_mode(vm, bi, rec, elem, sp, out, MODE_ROUTE);
+}
+
+static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
+                      cars_value *out)
+{
+    return run_mode(vm, bi, rec, elem, sp, out, MODE_TRACE);
 }
 
 int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule)
@@ -478,18 +524,34 @@ static unsigned lowest_bit(uint64_t m)
 #endif
 }
 
-/* Runs rule r of the current stage; a match joins vm->matched. */
-static int eval_rule(cars_vm *vm, const cars_record *rec, uint32_t r)
+/* Runs rule r of the current stage (MODE_DECIDE: takes its given value); a
+ * match joins vm->matched. */
+static CARS_ALWAYS_INLINE int eval_rule(cars_vm *vm, const cars_record *rec, uint32_t r, const int mode)
 {
     cars_value v;
-    if (run(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
+    if (mode == MODE_DECIDE) {
+        v.known = true, v.i = vm->given[r] == 1;
+    } else if (mode == MODE_TRACE) {
+        emit(vm, CARS_TR_RULE, vm->p->rules[r].block, r, NULL);
+        if (run_traced(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
+            return -1;
+        emit(vm, CARS_TR_RULE_END, vm->p->rules[r].block, r, &v);
+    } else if (run(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0) {
         return -1;
+    }
     if (v.known && v.i)
         vm->matched[vm->nmatched++] = r;
     return 0;
 }
 
-int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
+static void emit_words(cars_vm *vm, cars_trace_kind kind, uint32_t index, const uint64_t *words, uint32_t w)
+{
+    cars_trace_event e = {.kind = kind, .index = index, .words = words, .nwords = w};
+    vm->trace(vm->trace_ctx, &e);
+}
+
+static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, cars_result *res, char *err,
+                                         size_t errlen, const int mode)
 {
     const cars_program *p = vm->p;
     vm->err = err;
@@ -498,37 +560,61 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
     memset(res, 0, sizeof *res);
     res->threshold = UINT32_MAX;
     res->rules = vm->decided;
-    const uint8_t *pc = p->code + p->blocks[0].offset;
+    const uint8_t *const start = p->code + p->blocks[0].offset;
+    const uint8_t *pc = start;
     for (;;) {
         const uint8_t op = *pc;
         switch (op) {
         case CARS_OP_EVAL_STAGE: { /* evaluate every rule of stage S; they become the current matches */
             const cars_pstage *s = &p->stages[rd16(pc + 1)];
+            if (mode == MODE_TRACE) {
+                cars_trace_event e = {.kind = CARS_TR_STAGE, .at = (uint32_t)(pc - start), .index = rd16(pc + 1)};
+                vm->trace(vm->trace_ctx, &e);
+            }
             vm->nmatched = 0;
             for (uint32_t k = 0; k < s->n; k++)
-                if (eval_rule(vm, rec, p->stage_rules[s->first + k]) != 0)
+                if (eval_rule(vm, rec, p->stage_rules[s->first + k], mode) != 0)
                     return -1;
             pc += 3;
             break;
         }
         case CARS_OP_EVAL_STAGE_INDEXED: { /* only the candidates of indexes I..I+N-1, in stage order */
             const cars_pstage *s = &p->stages[rd16(pc + 1)];
+            if (mode == MODE_DECIDE) { /* every rule: a given value need not respect the indexes */
+                vm->nmatched = 0;
+                for (uint32_t k = 0; k < s->n; k++)
+                    eval_rule(vm, rec, p->stage_rules[s->first + k], mode);
+                pc += 7;
+                break;
+            }
             const cars_pindex *x = &p->indexes[rd16(pc + 3)];
             uint32_t nx = rd16(pc + 5), w = (s->n + 63) / 64;
             uint64_t *cand = vm->cand;
+            if (mode == MODE_TRACE) {
+                cars_trace_event e = {.kind = CARS_TR_STAGE, .at = (uint32_t)(pc - start), .index = rd16(pc + 1)};
+                vm->trace(vm->trace_ctx, &e);
+                for (uint32_t k = 0; k < nx; k++)
+                    emit_words(vm, CARS_TR_INDEX, rd16(pc + 3) + k, index_bits(p, x + k, rec, w), w);
+            }
             memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
             for (uint32_t k = 1; k < nx; k++)
                 and_words(cand, index_bits(p, x + k, rec, w), w);
+            if (mode == MODE_TRACE)
+                emit_words(vm, CARS_TR_CANDIDATES, rd16(pc + 1), cand, w);
             vm->nmatched = 0;
             for (uint32_t i = 0; i < w; i++)
                 for (uint64_t m = cand[i]; m; m &= m - 1)
-                    if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)]) != 0)
+                    if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)], mode) != 0)
                         return -1;
             pc += 7;
             break;
         }
         case CARS_OP_DECIDE_IF_MATCHED: /* if the current stage matched any rule: outcome O, halt */
             if (vm->nmatched > 0) {
+                if (mode == MODE_TRACE) {
+                    cars_trace_event e = {.kind = CARS_TR_DECIDE, .at = (uint32_t)(pc - start), .index = pc[1]};
+                    vm->trace(vm->trace_ctx, &e);
+                }
                 memcpy(vm->decided, vm->matched, vm->nmatched * sizeof(uint32_t));
                 res->outcome = pc[1];
                 res->nrules = vm->nmatched;
@@ -538,13 +624,44 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
             break;
         case CARS_OP_DECIDE_THRESHOLD: /* threshold T over the matches: O1 if met, else O2; halt */
             threshold(vm, rd16(pc + 1), pc[3], pc[4], res);
+            if (mode == MODE_TRACE) {
+                cars_trace_event e = {.kind = CARS_TR_DECIDE, .at = (uint32_t)(pc - start), .index = res->outcome};
+                vm->trace(vm->trace_ctx, &e);
+            }
             return 0;
         case CARS_OP_DECIDE: /* outcome O, with no rules; halt */
             res->outcome = pc[1];
             res->nrules = 0;
+            if (mode == MODE_TRACE) {
+                cars_trace_event e = {.kind = CARS_TR_DECIDE, .at = (uint32_t)(pc - start), .index = pc[1]};
+                vm->trace(vm->trace_ctx, &e);
+            }
             return 0;
         default:
             return vm_fail(vm, "opcode %u is not a routing instruction (the verifier should have refused it)", op);
         }
     }
+}
+
+int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
+{
+    return route_mode(vm, rec, res, err, errlen, MODE_ROUTE);
+}
+
+int cars_vm_trace(cars_vm *vm, const cars_record *rec, cars_result *res, cars_trace_fn *fn, void *ctx, char *err,
+                  size_t errlen)
+{
+    vm->trace = fn;
+    vm->trace_ctx = ctx;
+    int rc = route_mode(vm, rec, res, err, errlen, MODE_TRACE);
+    vm->trace = NULL, vm->trace_ctx = NULL;
+    return rc;
+}
+
+int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen)
+{
+    vm->given = value;
+    int rc = route_mode(vm, NULL, res, err, errlen, MODE_DECIDE);
+    vm->given = NULL;
+    return rc;
 }
