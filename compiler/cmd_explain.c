@@ -143,9 +143,12 @@ static bool explain_example(const source *s, cars_explainer *x, const char *name
         fprintf(stderr, "carsc explain: out of memory\n");
         return false;
     }
-    if (!json)
-        printf("%s \"%s\" (%s:%u)\n", ex->is_test ? "test" : "example", ex->name,
-               ex->span.file < s->ast->nfiles ? s->ast->files[ex->span.file].path : "?", ex->span.line);
+    if (!json) {
+        const char *file = ex->span.file < s->ast->nfiles ? s->ast->files[ex->span.file].path : "?";
+        const char *slash = strrchr(file, '/');
+        printf("%s \"%s\" (%s:%u)\n", ex->is_test ? "test" : "example", ex->name, slash ? slash + 1 : file,
+               ex->span.line);
+    }
     bool ok = explain_one(x, line, len, ex->span.line, json, status);
     cars_free(line);
     return ok;

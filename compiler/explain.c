@@ -573,9 +573,13 @@ static void text_rule(cars_explainer *x, cars_buf *b, const xstage *st, uint32_t
     }
     const cars_expr *c = failed_condition(x, r, &res);
     const cars_rule *ar = x->ast->rules[r];
-    if (x->value[r] == 1 || !c) {
+    if (x->value[r] == 1 || !c) { /* matched: its title, and the values that made it match */
         putf(b, "    %-*.*s  %-7s  %.*s\n", w, (int)id->len, id->p, RESULT[x->value[r] + 2], (int)p->rules[r].title.len,
              p->rules[r].title.p);
+        xval v[MAX_VALS];
+        size_t n = 0;
+        values_of(x, r, ar->when, v, &n);
+        text_values(b, v, n, w + 15);
         return;
     }
     char text[120];
@@ -586,7 +590,6 @@ static void text_rule(cars_explainer *x, cars_buf *b, const xstage *st, uint32_t
     size_t n = 0;
     values_of(x, r, c, v, &n);
     text_values(b, v, n, w + 15);
-    (void)ar;
 }
 
 static void text_why_not(cars_explainer *x, cars_buf *b, const cars_result *res)
@@ -696,7 +699,12 @@ static void json_rule(cars_explainer *x, cars_buf *b, const xstage *st, uint32_t
     }
     int res;
     const cars_expr *c = x->value[r] == 1 ? NULL : failed_condition(x, r, &res);
-    if (c) {
+    if (!c) {
+        xval v[MAX_VALS];
+        size_t n = 0;
+        values_of(x, r, x->ast->rules[r]->when, v, &n);
+        json_values(b, v, n);
+    } else {
         char text[400];
         span_text(x->ast, &c->span, text, sizeof text);
         cars_buf_puts(b, ",\"condition\":{\"text\":");
