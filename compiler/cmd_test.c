@@ -127,7 +127,7 @@ static const cars_example *find_example(const cars_ast *ast, const char *name)
 }
 
 /* The JSON line of a test or example (its `like` base, then its own). */
-static bool example_json(const cars_ast *ast, const cars_example *ex, char **out, size_t *len)
+bool cars_example_json(const cars_ast *ast, const cars_example *ex, char **out, size_t *len)
 {
     const cars_example *base = ex->like ? find_example(ast, ex->like) : NULL;
     size_t cap = ex->nassigns + (base ? base->nassigns : 0) + 1;
@@ -213,7 +213,7 @@ static bool run_test(const cars_compiled *c, cars_reader *rd, cars_vm *vm, const
     cars_result r;
     memset(&r, 0, sizeof r);
     const char *why = NULL;
-    if (!example_json(c->ast, t, &line, &len)) {
+    if (!cars_example_json(c->ast, t, &line, &len)) {
         fprintf(stderr, "error: out of memory\n");
         return false;
     }
