@@ -428,7 +428,8 @@ static void read_stage(const cars_explainer *x, size_t i, xstage *st)
     memset(st, 0, sizeof *st);
     st->s = x->ev[i].index, st->ev = (uint32_t)i, st->ast = ast_stage(x->ast, st->s);
     const uint8_t *pc = p->code + p->blocks[0].offset + x->ev[i].at;
-    pc += cars_opinfo_table[*pc].len; /* the verifier proved MAIN's layout */
+    const uint32_t decide_at = x->ev[i].at + cars_opinfo_table[*pc].len; /* the verifier proved MAIN's layout */
+    pc += cars_opinfo_table[*pc].len;
     st->decide_op = *pc;
     st->outcome = pc[1];
     if (*pc == CARS_OP_DECIDE_THRESHOLD)
@@ -436,7 +437,8 @@ static void read_stage(const cars_explainer *x, size_t i, xstage *st)
     size_t k = i + 1;
     while (k < x->nev && x->ev[k].kind != CARS_TR_STAGE && x->ev[k].kind != CARS_TR_DECIDE)
         k++;
-    st->decided = k < x->nev && x->ev[k].kind == CARS_TR_DECIDE;
+    /* decided by its own instruction, not by a later `otherwise` */
+    st->decided = k < x->nev && x->ev[k].kind == CARS_TR_DECIDE && x->ev[k].at == decide_at;
     st->end = (uint32_t)k;
 }
 

@@ -107,6 +107,14 @@ static void check_record(fixture *f, const char *line, size_t len, bool json)
     assert_true(outcome >= 0);
     assert_false(out.failed);
     assert_true(out.len > 0);
+    if (json && outcome != CARS_OUT_ERROR) {
+        /* exactly one thing decided: one stage, or the final `otherwise` */
+        int decided = 0;
+        for (const char *q = cars_buf_cstr(&out); (q = strstr(q, "\"decided\":true")) != NULL; q++)
+            decided++;
+        decided += strstr(cars_buf_cstr(&out), "\"otherwise\":true") != NULL;
+        assert_int_equal(decided, 1);
+    }
     cars_buf_free(&out);
     if (!cars_reader_parse(f->rd, line, len)) {
         assert_int_equal(outcome, CARS_OUT_ERROR);
