@@ -237,10 +237,10 @@ static void value_text(const cars_type *t, const cars_value *v, char *buf, size_
 /* One value behind a condition: "NAME is VALUE" or "NAME was not answered". */
 typedef struct xval {
     const char *name;
-    char names[160]; /* a lookup of several fields: "(a, b)" */
+    const char *table; /* a table lookup: the table's name */
+    char names[160];   /* a lookup of several fields: "(a, b)" */
     char text[160];
     bool answered;
-    const char *table; /* a table lookup: the table's name */
     bool in_table;
 } xval;
 
