@@ -240,6 +240,7 @@ typedef struct xval {
     const char *table; /* a table lookup: the table's name */
     char names[160];   /* a lookup of several fields: "(a, b)" */
     char text[160];
+    char needs[160]; /* a failed comparison: what it needs of this value ("> 90") */
     bool answered;
     bool in_table;
 } xval;
@@ -349,6 +350,46 @@ static void values_of(cars_explainer *x, uint32_t r, const cars_expr *e, xval *v
     values_of(x, r, e->c, v, n);
     for (size_t i = 0; i < e->nargs && e->kind != CARS_E_LIST; i++)
         values_of(x, r, e->args[i], v, n);
+}
+
+static void span_text(const cars_ast *ast, const cars_span *sp, char *out, size_t n);
+
+static bool is_value_name(const cars_expr *e)
+{
+    return e && e->kind == CARS_E_NAME && (e->ref_kind == CARS_REF_FIELD || e->ref_kind == CARS_REF_LET);
+}
+
+/* What failed condition c needs of the one value it compares, as the rule
+ * writes it: "> 90" (the value's side first: `90 < x` needs "> 90"),
+ * "between 18 and 25", "in high_risk_routes", "not in [QZA, QZB]".
+ * Written into that value's `needs`, when it was answered. */
+static void set_needs(const cars_explainer *x, const cars_expr *c, xval *v, size_t n)
+{
+    static const char *const OPS[] = {"=", "!=", "<", "<=", ">", ">="}; /* CARS_E_EQ .. CARS_E_GE */
+    static const char *const FLIPPED[] = {"=", "!=", ">", ">=", "<", "<="};
+    const cars_expr *name = NULL;
+    char need[160], t1[64], t2[64];
+    if (c->kind >= CARS_E_EQ && c->kind <= CARS_E_GE && is_value_name(c->a) != is_value_name(c->b)) {
+        bool left = is_value_name(c->a);
+        name = left ? c->a : c->b;
+        span_text(x->ast, &(left ? c->b : c->a)->span, t1, sizeof t1);
+        snprintf(need, sizeof need, "%s %s", (left ? OPS : FLIPPED)[c->kind - CARS_E_EQ], t1);
+    } else if (c->kind == CARS_E_BETWEEN && is_value_name(c->a) && c->b && c->c) {
+        name = c->a;
+        span_text(x->ast, &c->b->span, t1, sizeof t1);
+        span_text(x->ast, &c->c->span, t2, sizeof t2);
+        snprintf(need, sizeof need, "between %s and %s", t1, t2);
+    } else if (c->kind == CARS_E_IN && is_value_name(c->a) && c->b &&
+               !(c->b->kind == CARS_E_NAME && c->b->ref_kind == CARS_REF_TABLE)) {
+        name = c->a;
+        span_text(x->ast, &c->b->span, t1, sizeof t1);
+        snprintf(need, sizeof need, "%sin %s", c->negated ? "not " : "", t1);
+    } else {
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].table && v[i].answered && strcmp(v[i].name, name->name) == 0)
+            memcpy(v[i].needs, need, sizeof need);
 }
 
 /* ---- source text -------------------------------------------------------------- */
@@ -547,6 +588,8 @@ static void text_values(cars_buf *b, const xval *v, size_t n, int indent)
         if (v[i].table && v[i].answered)
             putf(b, "%*s%s, normalised %s, is %sin table %s\n", indent, "", v[i].name, v[i].text,
                  v[i].in_table ? "" : "not ", v[i].table);
+        else if (v[i].answered && v[i].needs[0])
+            putf(b, "%*s%s is %s; the rule needs %s\n", indent, "", v[i].name, v[i].text, v[i].needs);
         else if (v[i].answered)
             putf(b, "%*s%s is %s\n", indent, "", v[i].name, v[i].text);
         else
@@ -592,6 +635,7 @@ static void text_rule(cars_explainer *x, cars_buf *b, const xstage *st, uint32_t
     xval v[MAX_VALS];
     size_t n = 0;
     values_of(x, r, c, v, &n);
+    set_needs(x, c, v, n);
     text_values(b, v, n, w + 15);
 }
 
@@ -664,6 +708,10 @@ static void json_values(cars_buf *b, const xval *v, size_t n)
             cars_buf_puts(b, v[i].table ? ",\"normalised\":" : ",\"value\":");
             json_str(b, v[i].text);
         }
+        if (v[i].needs[0]) {
+            cars_buf_puts(b, ",\"needs\":");
+            json_str(b, v[i].needs);
+        }
         if (v[i].table && v[i].answered) {
             cars_buf_puts(b, ",\"table\":");
             json_str(b, v[i].table);
@@ -718,6 +766,7 @@ static void json_rule(cars_explainer *x, cars_buf *b, const xstage *st, uint32_t
         xval v[MAX_VALS];
         size_t n = 0;
         values_of(x, r, c, v, &n);
+        set_needs(x, c, v, n);
         json_values(b, v, n);
     }
     cars_buf_puts(b, "}");
