@@ -57,7 +57,4 @@ void cars_compiled_free(cars_compiled *c);
  * section named), with a note when another compiler version built it. */
 int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program *p, char *err, size_t errlen);
 
-/* Parses a --as-of style date "YYYY-MM-DD" into days. */
-bool cars_parse_day(const char *s, int64_t *days);
-
 #endif
