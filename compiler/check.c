@@ -267,8 +267,7 @@ static int64_t add_months(int64_t day, int months)
     int total = (m - 1) + months;
     y += total / 12;
     m = total % 12 + 1;
-    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = m == 2 && cars_is_leap(y) ? 29 : dim[m - 1];
+    int last = cars_days_in_month(y, m);
     return cars_date_make(y, m, d > last ? last : d);
 }
 
