@@ -217,6 +217,20 @@ typedef enum cars_rule_kind { /* as vm/program.h's enum cars_rule_kind_v */
     CARS_R_MULTIPLE = CARS_RK_MULTIPLE,
 } cars_rule_kind;
 
+/* The keyword a rule of kind k is declared with: "exclusion", "screen",
+ * "profile", "single" (both kinds of single), "multiple". fmt prints it;
+ * the checker names rules by it. (vm/names.h's cars_rule_kind_name names
+ * the kinds of a program, the two singles apart.) */
+static inline const char *cars_rule_keyword(cars_rule_kind k)
+{
+    static const char *const kw[] = {
+        [CARS_R_EXCLUSION] = "exclusion",  [CARS_R_SCREEN] = "screen",
+        [CARS_R_PROFILE] = "profile",      [CARS_R_SINGLE_COMPLEX] = "single",
+        [CARS_R_SINGLE_NONCOMPLEX] = "single", [CARS_R_MULTIPLE] = "multiple",
+    };
+    return (unsigned)k < sizeof kw / sizeof kw[0] ? kw[k] : "rule";
+}
+
 typedef struct cars_rule {
     cars_rule_kind kind;
     const char *id; const char *title; cars_span span; cars_span id_span;

@@ -136,6 +136,10 @@ typedef struct decl_set {
     size_t n;
 } decl_set;
 
+/* A rule's kind in the words of carsc diff's output, the two singles told
+ * apart and the multiple named as what it makes: on purpose neither the
+ * keyword (cars_rule_keyword, ast.h) nor the program's name for the kind
+ * (vm/names.h), and changing it would change what diff prints. */
 static const char *rule_kind_name(cars_rule_kind k)
 {
     static const char *const names[] = {"exclusion", "screen", "profile",

@@ -558,20 +558,10 @@ static void put_items(printer *p, items *it, int indent)
     cars_free(it->v);
 }
 
-static const char *rule_kind(const cars_rule *r)
-{
-    switch (r->kind) {
-    case CARS_R_EXCLUSION: return "exclusion";
-    case CARS_R_SCREEN: return "screen";
-    case CARS_R_PROFILE: return "profile";
-    default: return r->kind == CARS_R_MULTIPLE ? "multiple" : "single";
-    }
-}
-
 static void put_rule(printer *p, const cars_decl *d, const cars_rule *r)
 {
     begin(p, &d->span, 0);
-    cars_fmt_printf(&p->out, "%s ", rule_kind(r));
+    cars_fmt_printf(&p->out, "%s ", cars_rule_keyword(r->kind));
     cars_buf_puts(&p->out, r->id);
     if (r->kind == CARS_R_SINGLE_COMPLEX)
         cars_buf_puts(&p->out, " complex");
