@@ -80,6 +80,18 @@ typedef enum cars_strkind { /* as vm/program.h's enum cars_fkind_v */
     CARS_SK_DOCUMENT = CARS_FK_DOCUMENT,
 } cars_strkind;
 
+/* The type a string field of kind k is declared with: "string", "email",
+ * "phone", "document". The parser reads it, fmt prints it, the checker's
+ * messages name it. */
+static inline const char *cars_string_kind_keyword(cars_strkind k)
+{
+    static const char *const kw[] = {
+        [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
+        [CARS_SK_DOCUMENT] = "document",
+    };
+    return (unsigned)k < sizeof kw / sizeof kw[0] ? kw[k] : "string";
+}
+
 typedef struct cars_field {
     const char *path;      /* full dotted path, e.g. "applicant.passport.number";
                               inside a list element, just the element key */

@@ -339,11 +339,7 @@ static void put_field(printer *p, const cars_field *f, int indent)
             cars_free(els);
         }
     } else {
-        static const char *const kinds[] = {
-            [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
-            [CARS_SK_DOCUMENT] = "document",
-        };
-        cars_buf_puts(&p->out, f->type == CARS_T_STRING ? kinds[f->kind] : type_names[f->type]);
+        cars_buf_puts(&p->out, f->type == CARS_T_STRING ? cars_string_kind_keyword(f->kind) : type_names[f->type]);
         cars_buf_puts(&p->out, attr_text);
         end(p, f->span.end_line);
     }
