@@ -270,6 +270,20 @@ typedef enum cars_stage_sel {
     CARS_S_OTHERWISE, /* otherwise -> OUTCOME */
 } cars_stage_sel;
 
+/* What a stage routes: "exclusions", "screens", "profiles", "complex
+ * singles", "noncomplex singles" (as a routing block writes them),
+ * "multiple PCAs" (a threshold's), "otherwise". */
+static inline const char *cars_stage_name(cars_stage_sel s)
+{
+    static const char *const names[] = {
+        [CARS_S_EXCLUSIONS] = "exclusions",           [CARS_S_SCREENS] = "screens",
+        [CARS_S_PROFILES] = "profiles",               [CARS_S_COMPLEX_SINGLES] = "complex singles",
+        [CARS_S_NONCOMPLEX_SINGLES] = "noncomplex singles", [CARS_S_THRESHOLD] = "multiple PCAs",
+        [CARS_S_OTHERWISE] = "otherwise",
+    };
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
 typedef enum cars_outcome { /* as vm/program.h's enum cars_outcome_v: cars_outcome_name names it */
     CARS_O_NCXDR = CARS_OUT_NCXDR, CARS_O_NCXPCA = CARS_OUT_NCXPCA, CARS_O_CXDR = CARS_OUT_CXDR,
     CARS_O_CXPCA = CARS_OUT_CXPCA, CARS_O_NONE = CARS_OUT_NONE, CARS_O_ERROR = CARS_OUT_ERROR,

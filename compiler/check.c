@@ -512,10 +512,6 @@ static void check_threshold(cars_ck *c, const cars_threshold *t)
 
 /* ---- routing ------------------------------------------------------------- */
 
-static const char *const SEL_NAME[] = {"exclusions", "screens", "profiles",
-                                       "complex singles", "noncomplex singles",
-                                       "multiple PCAs", "otherwise"};
-
 static cars_stage_sel sel_of(cars_rule_kind k)
 {
     switch (k) {
@@ -590,7 +586,7 @@ static void check_routing(cars_ck *c)
             continue;
         if (by_sel[s->sel]) {
             cars_error(c->d, &s->span, NULL, "%s are already routed on line %u",
-                       SEL_NAME[s->sel], by_sel[s->sel]->span.line);
+                       cars_stage_name(s->sel), by_sel[s->sel]->span.line);
             continue;
         }
         by_sel[s->sel] = s;
@@ -609,7 +605,7 @@ static void check_routing(cars_ck *c)
         reported[sel] = true;
         cars_error(c->d, &ast->rules[i]->id_span, ROUTE_HINT[sel],
                    "%s %s is not routed: no stage routes the %s", cars_rule_keyword(ast->rules[i]->kind),
-                   ast->rules[i]->id, SEL_NAME[sel]);
+                   ast->rules[i]->id, cars_stage_name(sel));
     }
 }
 

@@ -635,11 +635,6 @@ static void put_threshold(printer *p, const cars_decl *d, const cars_threshold *
 
 static void put_routing(printer *p, const cars_decl *d)
 {
-    static const char *const sels[] = {
-        [CARS_S_EXCLUSIONS] = "exclusions", [CARS_S_SCREENS] = "screens",
-        [CARS_S_PROFILES] = "profiles", [CARS_S_COMPLEX_SINGLES] = "complex singles",
-        [CARS_S_NONCOMPLEX_SINGLES] = "noncomplex singles",
-    };
     begin(p, &d->span, 0);
     cars_buf_puts(&p->out, "routing");
     open_block(p, d->span.line);
@@ -655,7 +650,7 @@ static void put_routing(printer *p, const cars_decl *d)
         } else if (s->sel == CARS_S_OTHERWISE) {
             cars_fmt_printf(&b, "otherwise -> %s", cars_outcome_name(s->outcome));
         } else {
-            cars_fmt_printf(&b, "%s -> %s", sels[s->sel], cars_outcome_name(s->outcome));
+            cars_fmt_printf(&b, "%s -> %s", cars_stage_name(s->sel), cars_outcome_name(s->outcome));
         }
         const char *text = cars_buf_cstr(&b);
         if (!text || b.failed)
