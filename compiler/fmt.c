@@ -459,7 +459,6 @@ enum { MAXOPS = 202 }; /* the parser bounds expression depth at 200 */
 static void put_line_expr(printer *p, const cars_span *at, int indent, const char *prefix,
                           const cars_expr *e, int min, uint32_t end_line)
 {
-    static const char *const quant[] = {"any", "all", "none", "count"};
     cars_buf t = {0};
     cars_fmt_expr(&t, e, min);
     const cars_expr *ops[MAXOPS];
@@ -480,10 +479,7 @@ static void put_line_expr(printer *p, const cars_span *at, int indent, const cha
     }
     cars_buf_free(&t);
     cars_buf head = {0};
-    cars_fmt_printf(&head, "%s(", quant[e->quant]);
-    cars_buf_puts(&head, e->name);
-    cars_buf_puts(&head, " in ");
-    cars_fmt_expr(&head, e->a, P_ATOM);
+    cars_fmt_quant_head(&head, e);
     cars_buf_puts(&head, " where ");
     int col = indent + (int)strlen(prefix) + (int)head.len;
     cars_buf_put(&p->out, head.p, head.len);

@@ -175,14 +175,21 @@ static void put_test(cars_buf *b, const cars_expr *e)
     }
 }
 
-static void put_quant(cars_buf *b, const cars_expr *e)
+void cars_fmt_quant_head(cars_buf *b, const cars_expr *e)
 {
-    static const char *const quant[] = {"any", "all", "none", "count"};
+    static const char *const quant[] = {
+        [CARS_Q_ANY] = "any", [CARS_Q_ALL] = "all", [CARS_Q_NONE] = "none", [CARS_Q_COUNT] = "count",
+    };
     cars_buf_puts(b, quant[e->quant]);
     cars_buf_puts(b, "(");
     cars_buf_puts(b, e->name);
     cars_buf_puts(b, " in ");
     cars_fmt_expr(b, e->a, P_ATOM);
+}
+
+static void put_quant(cars_buf *b, const cars_expr *e)
+{
+    cars_fmt_quant_head(b, e);
     if (e->b) {
         cars_buf_puts(b, " where ");
         cars_fmt_expr(b, e->b, 0);

@@ -27,6 +27,9 @@ void cars_fmt_expr(cars_buf *b, const cars_expr *e, int min);
 /* A value in an example or test: a scalar, a list of scalars, or (record)
  * a record's assignments in braces. */
 void cars_fmt_value(cars_buf *b, const cars_expr *v, bool record);
+/* The start of quantifier `e`: "any(x in LIST" (its `where` and ")" are
+ * the caller's). */
+void cars_fmt_quant_head(cars_buf *b, const cars_expr *e);
 /* A string literal: quoted, escapes normalised. */
 void cars_fmt_quoted(cars_buf *b, const char *s, size_t n);
 
