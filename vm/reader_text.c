@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "hex.h"
 #include "reader_int.h"
 #include "utf8.h"
 
@@ -109,9 +110,11 @@ void cars_rd_bad_byte_error(cars_reader *r, const unsigned char *s, size_t n, si
         k = want;
         snprintf(what, sizeof what, "is beyond U+10FFFF");
     }
-    char hex[16] = "";
-    for (size_t i = 0, o = 0; i < k; i++)
-        o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02X", i ? " " : "", p[i]);
+    char hex[12]; /* up to 4 bytes: "F0 9F 98 80" */
+    for (size_t i = 0; i < k; i++) {
+        cars_hex_byte(p[i], true, hex + 3 * i);
+        hex[3 * i + 2] = i + 1 < k ? ' ' : '\0';
+    }
     cars_rd_line_err(r, "not valid JSON: invalid UTF-8 at byte %zu: %s %s", at + 1, hex, what);
 }
 
@@ -250,7 +253,8 @@ void cars_rd_render(char *out, size_t n, const char *str, size_t len, bool quote
             uint32_t cp;
             plen = step = cars_utf8_decode(s + i, len - i, &cp);
             if (!plen) {
-                snprintf(esc, sizeof esc, "\\x%02X", c);
+                memcpy(esc, "\\x", 2);
+                cars_hex_byte((uint8_t)c, true, esc + 2);
                 piece = esc;
                 plen = 4;
                 step = 1;
