@@ -30,7 +30,7 @@ static bool open_release(const char *path, opened *o, const char *cmd)
 {
     memset(o, 0, sizeof *o);
     struct stat st;
-    if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || strstr(path, ".cars") == path + strlen(path) - 5)) {
+    if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || cars_is_source_path(path))) {
         o->is_tree = true;
         cars_check_options opt = {0};
         if (!cars_compile(path, &opt, "source", &o->comp)) {
