@@ -267,8 +267,7 @@ static int64_t add_months(int64_t day, int months)
     int total = (m - 1) + months;
     y += total / 12;
     m = total % 12 + 1;
-    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = m == 2 && cars_is_leap(y) ? 29 : dim[m - 1];
+    int last = cars_days_in_month(y, m);
     return cars_date_make(y, m, d > last ? last : d);
 }
 
@@ -297,13 +296,6 @@ static void check_review(cars_ck *c, const cars_meta *m, const char *what, const
                      "the review of %s %s falls due on %s, inside the release's validity window (until %s)",
                      what, id, buf, end);
     }
-}
-
-static const char *kind_name(cars_rule_kind k)
-{
-    static const char *const names[] = {"exclusion", "screen", "profile",
-                                        "single",    "single", "multiple"};
-    return names[k];
 }
 
 static void check_profile_meta(cars_ck *c, const cars_rule *r)
@@ -398,26 +390,26 @@ static void check_lawful(cars_ck *c, const cars_rule *r)
     if ((e = first_reader(r->when, CARS_PROT_NATIONALITY)) && !r->meta.authorisation)
         cars_error(c->d, &e->span, "cite the Ministerial Authorisation: authorisation MA-YYYY-NNN",
                    "%s %s reads %s (protected nationality) without an authorisation",
-                   kind_name(r->kind), r->id, reader_path(ast, e, CARS_PROT_NATIONALITY));
+                   cars_rule_keyword(r->kind), r->id, reader_path(ast, e, CARS_PROT_NATIONALITY));
     else if ((e = first_reader(r->when, CARS_PROT_NAT_PROXY)) && !r->meta.authorisation)
         cars_error(c->d, &e->span,
                    "cite the Ministerial Authorisation (authorisation MA-YYYY-NNN), or remove "
                    "the condition",
                    "%s %s compares %s with particular countries without an authorisation: it is "
-                   "a proxy of nationality (protected)", kind_name(r->kind), r->id, proxy_path(e));
+                   "a proxy of nationality (protected)", cars_rule_keyword(r->kind), r->id, proxy_path(e));
     if ((e = first_reader(r->when, CARS_PROT_AGE)) && !r->meta.justification)
         cars_error(c->d, &e->span, "cite the objective justification: justification OJ-YYYY-NNN",
-                   "%s %s reads %s (protected age) without a justification", kind_name(r->kind),
+                   "%s %s reads %s (protected age) without a justification", cars_rule_keyword(r->kind),
                    r->id, reader_path(ast, e, CARS_PROT_AGE));
     if (r->meta.authorisation && r->when && r->when->ty.kind != CARS_T_ERROR &&
         !(r->protect & (CARS_PROT_NATIONALITY | CARS_PROT_NAT_PROXY)))
         cars_warning(c->d, &r->meta.authorisation_span, "remove the citation",
                      "%s %s cites an authorisation but does not read nationality",
-                     kind_name(r->kind), r->id);
+                     cars_rule_keyword(r->kind), r->id);
     if (r->meta.justification && r->when && r->when->ty.kind != CARS_T_ERROR &&
         !(r->protect & CARS_PROT_AGE))
         cars_warning(c->d, &r->meta.justification_span, "remove the citation",
-                     "%s %s cites a justification but does not read age", kind_name(r->kind),
+                     "%s %s cites a justification but does not read age", cars_rule_keyword(r->kind),
                      r->id);
 }
 
@@ -426,10 +418,10 @@ static void check_lawful(cars_ck *c, const cars_rule *r)
 static void check_rule(cars_ck *c, cars_rule *r)
 {
     check_profile_meta(c, r);
-    check_review(c, &r->meta, kind_name(r->kind), r->id);
+    check_review(c, &r->meta, cars_rule_keyword(r->kind), r->id);
     if (!r->when) {
         cars_error(c->d, &r->id_span, "add: when CONDITION", "%s %s has no 'when' condition",
-                   kind_name(r->kind), r->id);
+                   cars_rule_keyword(r->kind), r->id);
         return;
     }
     cars_type t = cars_ck_expr(c, r->when, NULL);
@@ -520,10 +512,6 @@ static void check_threshold(cars_ck *c, const cars_threshold *t)
 
 /* ---- routing ------------------------------------------------------------- */
 
-static const char *const SEL_NAME[] = {"exclusions", "screens", "profiles",
-                                       "complex singles", "noncomplex singles",
-                                       "multiple PCAs", "otherwise"};
-
 static cars_stage_sel sel_of(cars_rule_kind k)
 {
     switch (k) {
@@ -598,7 +586,7 @@ static void check_routing(cars_ck *c)
             continue;
         if (by_sel[s->sel]) {
             cars_error(c->d, &s->span, NULL, "%s are already routed on line %u",
-                       SEL_NAME[s->sel], by_sel[s->sel]->span.line);
+                       cars_stage_name(s->sel), by_sel[s->sel]->span.line);
             continue;
         }
         by_sel[s->sel] = s;
@@ -616,8 +604,8 @@ static void check_routing(cars_ck *c)
             continue;
         reported[sel] = true;
         cars_error(c->d, &ast->rules[i]->id_span, ROUTE_HINT[sel],
-                   "%s %s is not routed: no stage routes the %s", kind_name(ast->rules[i]->kind),
-                   ast->rules[i]->id, SEL_NAME[sel]);
+                   "%s %s is not routed: no stage routes the %s", cars_rule_keyword(ast->rules[i]->kind),
+                   ast->rules[i]->id, cars_stage_name(sel));
     }
 }
 

@@ -30,7 +30,7 @@ static bool open_release(const char *path, opened *o, const char *cmd)
 {
     memset(o, 0, sizeof *o);
     struct stat st;
-    if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || strstr(path, ".cars") == path + strlen(path) - 5)) {
+    if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || cars_is_source_path(path))) {
         o->is_tree = true;
         cars_check_options opt = {0};
         if (!cars_compile(path, &opt, "source", &o->comp)) {
@@ -136,6 +136,10 @@ typedef struct decl_set {
     size_t n;
 } decl_set;
 
+/* A rule's kind in the words of carsc diff's output, the two singles told
+ * apart and the multiple named as what it makes: on purpose neither the
+ * keyword (cars_rule_keyword, ast.h) nor the program's name for the kind
+ * (vm/names.h), and changing it would change what diff prints. */
 static const char *rule_kind_name(cars_rule_kind k)
 {
     static const char *const names[] = {"exclusion", "screen", "profile",

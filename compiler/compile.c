@@ -20,11 +20,6 @@
 #include "version.h"
 #include "loader.h"
 
-bool cars_parse_day(const char *s, int64_t *days)
-{
-    return cars_date_parse(s, strlen(s), days);
-}
-
 /* The directory tables and source names are relative to. */
 static const char *ruleset_dir(cars_arena *a, const char *path)
 {

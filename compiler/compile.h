@@ -69,7 +69,4 @@ bool cars_release_mapped(const uint8_t *bytes, size_t len, const cars_program *p
  * section named), with a note when another compiler version built it. */
 int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program *p, char *err, size_t errlen);
 
-/* Parses a --as-of style date "YYYY-MM-DD" into days. */
-bool cars_parse_day(const char *s, int64_t *days);
-
 #endif
