@@ -203,7 +203,7 @@ uint64_t cars_table_hash(const uint8_t key[16], const char *const *cols, const s
     size_t o = 0;
     for (size_t i = 0; i < ncols; i++) {
         if (i)
-            buf[o++] = 0x1F;
+            buf[o++] = CARS_TABLE_COLUMN_SEP;
         if (lens[i])
             memcpy(buf + o, cols[i], lens[i]);
         o += lens[i];
