@@ -433,7 +433,7 @@ static void check_protected_meta(cars_ck *c, const cars_rule *r)
     } chars[] = {{CARS_PROT_NATIONALITY, "nationality"},
                  {CARS_PROT_NAT_PROXY, "a proxy of nationality"},
                  {CARS_PROT_AGE, "age"}};
-    if (r->kind == CARS_R_PROFILE || !r->when)
+    if (r->kind == CARS_R_PROFILE || !r->when || (c->opt && c->opt->carried))
         return;
     const cars_expr *e = NULL;
     size_t k = 0;

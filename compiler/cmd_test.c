@@ -277,6 +277,48 @@ static cars_coverage *start_coverage(const cars_compiled *c)
     return cv;
 }
 
+/* Runs every test, adding each record to cv when given; counts them. */
+static void run_tests(const cars_compiled *c, cars_reader *rd, cars_vm *vm, cars_coverage *cv, size_t *pass,
+                      size_t *fail)
+{
+    for (size_t i = 0; i < c->ast->nexamples; i++) {
+        const cars_example *t = c->ast->examples[i];
+        if (!t->is_test)
+            continue;
+        if (run_test(c, rd, vm, t, cv))
+            (*pass)++;
+        else
+            (*fail)++;
+    }
+}
+
+int cars_run_examples(const cars_compiled *c, cars_test_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    cars_reader *rd = cars_reader_new(&c->loaded);
+    cars_vm *vm = cars_vm_new(&c->loaded);
+    cars_coverage *cv = rd && vm ? start_coverage(c) : NULL;
+    if (cv) {
+        run_tests(c, rd, vm, cv, &s->passed, &s->failed);
+        for (size_t k = 0; k < cars_coverage_count(cv); k++) {
+            cars_coverage_item it = cars_coverage_get(cv, k);
+            bool full = it.seen_true && it.seen_false;
+            if (it.is_rule) {
+                s->rules_covered += full;
+            } else {
+                s->conds++;
+                s->conds_covered += full;
+            }
+        }
+        s->rules = c->ast->nrules;
+    }
+    int rc = cv ? 0 : -1;
+    cars_coverage_free(cv);
+    cars_reader_free(rd);
+    cars_vm_free(vm);
+    return rc;
+}
+
 static int run_all(const cars_compiled *c, bool coverage)
 {
     cars_reader *rd = cars_reader_new(&c->loaded);
@@ -290,15 +332,7 @@ static int run_all(const cars_compiled *c, bool coverage)
         return 1;
     }
     size_t pass = 0, fail = 0;
-    for (size_t i = 0; i < c->ast->nexamples; i++) {
-        const cars_example *t = c->ast->examples[i];
-        if (!t->is_test)
-            continue;
-        if (run_test(c, rd, vm, t, cv))
-            pass++;
-        else
-            fail++;
-    }
+    run_tests(c, rd, vm, cv, &pass, &fail);
     cars_reader_free(rd);
     cars_vm_free(vm);
     if (cv)
