@@ -107,7 +107,7 @@ int cars_cmd_check(int argc, char **argv)
         check_tables(ast, paths[0], &tables, &arena, &d);
     cars_report_diags(&d);
     int rc = d.errors ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
-    if (rc == CARS_EXIT_OK)
+    if (rc == CARS_EXIT_OK && ast)
         print_summary(ast, &tables);
     cars_diags_free(&d);
     cars_arena_free(&arena);

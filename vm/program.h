@@ -173,10 +173,10 @@ typedef struct cars_pdigest {
  * the conditions in them (each operand of an and/or, outside quantifier
  * bodies), that some test made true and some test made false. */
 typedef struct cars_ptests {
-    uint8_t run;          /* 1: the tests ran and passed; 0: not run (or format 1 to 3) */
     uint32_t passed;      /* tests run, all passed */
     uint32_t rules_covered, rules;
     uint32_t conds_covered, conds;
+    uint8_t run;          /* 1: the tests ran and passed; 0: not run (or format 1 to 3) */
 } cars_ptests;
 
 typedef struct cars_program {
@@ -190,8 +190,8 @@ typedef struct cars_program {
     uint64_t sequence;
     int64_t valid_from, valid_until; /* days since 1970-01-01, inclusive */
     uint8_t channel;                 /* enum cars_channel (vm/release.h) */
-    cars_ptests tests;               /* what the ruleset's tests gave (format version 4) */
     cars_pdigest *digests; uint32_t ndigests;     /* every source and table file */
+    cars_ptests tests;               /* what the ruleset's tests gave (format version 4) */
     cars_str *source_text; uint32_t nsource_text; /* canonical text of each source (nsources) */
 
     cars_pfield *fields; uint32_t nfields;
