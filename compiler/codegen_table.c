@@ -214,7 +214,7 @@ static bool check_header(const cars_table *t, const tfile *tf, const cell *cells
             snprintf(want + used, sizeof want - used, "%s%s", i ? "," : "", t->key_names[i]);
         }
         cars_span s = at(tf, 1, 1, 1);
-        char hint[300];
+        char hint[sizeof want + 100];
         snprintf(hint, sizeof hint, "make the first row of the file '%s': the key columns declared in 'key', in order",
                  want);
         cars_error(d, &s, hint, "the header row of table '%s' must be '%s'", t->name, want);

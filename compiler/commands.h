@@ -42,7 +42,7 @@ typedef struct cars_test_summary {
 } cars_test_summary;
 /* Runs every test of a compiled ruleset through the VM, with coverage, and
  * prints a "FAIL ..." line to stdout for each that fails (compiler/cmd_test.c,
- * for carsc build). 0, or -1 (a message on stderr) when out of memory. */
+ * for carsc build). 0, or -1 when they cannot run (out of memory). */
 struct cars_compiled;
 int cars_run_examples(const struct cars_compiled *c, cars_test_summary *s);
 
