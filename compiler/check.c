@@ -413,6 +413,42 @@ static void check_lawful(cars_ck *c, const cars_rule *r)
                      r->id);
 }
 
+/* A rule that reads a protected characteristic (directly, through a
+ * definition, or through a proxy of nationality) carries its reasons and
+ * its review cadence, so an auditor can see why and how often it is looked
+ * at again. Profiles need both anyway (check_profile_meta). */
+static void check_protected_meta(cars_ck *c, const cars_rule *r)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } chars[] = {{CARS_PROT_NATIONALITY, "nationality"},
+                 {CARS_PROT_NAT_PROXY, "a proxy of nationality"},
+                 {CARS_PROT_AGE, "age"}};
+    if (r->kind == CARS_R_PROFILE || !r->when || (c->opt && c->opt->carried))
+        return;
+    const cars_expr *e = NULL;
+    size_t k = 0;
+    for (; k < sizeof chars / sizeof chars[0] && !e; k++)
+        e = first_reader(r->when, chars[k].bit);
+    if (!e)
+        return;
+    unsigned bit = chars[k - 1].bit;
+    const char *path = bit == CARS_PROT_NAT_PROXY ? proxy_path(e) : reader_path(c->ast, e, bit);
+    char hint[200];
+    if (!r->meta.rationale) {
+        snprintf(hint, sizeof hint, "add `rationale \"why the rule exists\"` to %s", r->id);
+        cars_error(c->d, &r->id_span, hint, "%s %s reads %s (protected: %s) and has no rationale",
+                   cars_rule_keyword(r->kind), r->id, path, chars[k - 1].name);
+    }
+    if (!r->meta.has_review) {
+        snprintf(hint, sizeof hint, "add `reviewed YYYY-MM-DD every N months` to %s (the day of its last review)",
+                 r->id);
+        cars_error(c->d, &r->id_span, hint, "%s %s reads %s (protected: %s) and has no review date",
+                   cars_rule_keyword(r->kind), r->id, path, chars[k - 1].name);
+    }
+}
+
 /* ---- rules, lets, sets, tables ------------------------------------------ */
 
 static void check_rule(cars_ck *c, cars_rule *r)
@@ -430,6 +466,7 @@ static void check_rule(cars_ck *c, cars_rule *r)
         cars_error(c->d, &r->when->span, NULL, "a rule's condition must be bool, got %s",
                    cars_ck_type_name(t));
     check_lawful(c, r);
+    check_protected_meta(c, r);
 }
 
 static void check_unused(cars_ck *c)

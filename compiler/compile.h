@@ -35,6 +35,7 @@ typedef struct cars_release_opts {
     int64_t valid_from, valid_until; /* days; both 0 = always valid (a dev build) */
     uint8_t channel;          /* enum cars_channel; a dev build is "test" */
     bool no_index;            /* no stage indexes: every rule of a stage runs for every record */
+    cars_ptests tests;        /* what the ruleset's tests gave (program.h); zero: not run */
 } cars_release_opts;
 
 /* As cars_compile, with release metadata, for a release: the program is
