@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "declog.h"
 #include "output.h"
 #include "reader.h"
 #include "vm.h"
@@ -30,6 +31,8 @@ typedef struct worker {
     cars_reader *reader;
     cars_vm *vm;
     cars_buf out;
+    const cars_declog_src *logsrc; /* NULL: no decision log */
+    cars_buf logbuf;               /* the log entries of this block */
     const line *lines;
     size_t n;
     unsigned long long records, invalid;
@@ -65,6 +68,8 @@ static void route_line(worker *w, const line *ln)
         char msg[80];
         snprintf(msg, sizeof msg, "line longer than %u bytes", CARS_MAX_LINE);
         cars_output_error(&w->out, w->p, NULL, msg, ln->no);
+        if (w->logsrc)
+            cars_declog_entry(&w->logbuf, w->logsrc, NULL, NULL, "", 0);
         w->invalid++;
         return;
     }
@@ -76,6 +81,8 @@ static void route_line(worker *w, const line *ln)
         }
         const cars_record *rec = cars_reader_record(w->reader);
         cars_output_error(&w->out, w->p, rec->has_id ? &rec->id : NULL, cars_reader_error(w->reader), ln->no);
+        if (w->logsrc)
+            cars_declog_entry(&w->logbuf, w->logsrc, rec->has_id ? &rec->id : NULL, NULL, ln->p, ln->len);
         w->invalid++;
         return;
     }
@@ -86,6 +93,8 @@ static void route_line(worker *w, const line *ln)
         return;
     }
     cars_output_result(&w->out, w->p, rec->has_id ? &rec->id : NULL, &res);
+    if (w->logsrc)
+        cars_declog_entry(&w->logbuf, w->logsrc, rec->has_id ? &rec->id : NULL, &res, ln->p, ln->len);
 }
 
 static void *work(void *arg)
@@ -93,7 +102,7 @@ static void *work(void *arg)
     worker *w = arg;
     for (size_t i = 0; i < w->n && !w->fatal; i++)
         route_line(w, &w->lines[i]);
-    if (w->out.failed && !w->fatal) {
+    if ((w->out.failed || w->logbuf.failed) && !w->fatal) {
         w->fatal = true;
         snprintf(w->err, sizeof w->err, "out of memory");
     }
@@ -103,6 +112,7 @@ static void *work(void *arg)
 typedef struct router {
     const cars_program *p;
     FILE *out;
+    cars_declog *log;
     int nthreads;
     worker *w;
     line *lines;
@@ -128,6 +138,7 @@ static int flush_lines(router *r)
         w->lines = r->lines + a;
         w->n = b - a;
         w->out.len = 0;
+        w->logbuf.len = 0;
         if (w->n == 0)
             continue;
         used = t + 1;
@@ -145,6 +156,8 @@ static int flush_lines(router *r)
         worker *w = &r->w[t];
         if (w->fatal)
             return fail(r->err, r->errlen, "%s", w->err);
+        if (r->log && cars_declog_append(r->log, &w->logbuf, r->err, r->errlen) != 0)
+            return -1; /* no routing is written that the log does not hold */
         if (w->out.len && fwrite(w->out.p, 1, w->out.len, r->out) != w->out.len)
             return fail(r->err, r->errlen, "cannot write the output: %s", strerror(errno));
     }
@@ -250,6 +263,12 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
 int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, cars_route_stats *stats, char *err,
                       size_t errlen)
 {
+    return cars_route_stream_logged(p, in, out, threads, NULL, NULL, stats, err, errlen);
+}
+
+int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int threads, cars_declog *log,
+                             const cars_declog_src *src, cars_route_stats *stats, char *err, size_t errlen)
+{
     if (threads < 1)
         threads = 1;
     if (threads > MAX_THREADS)
@@ -258,6 +277,7 @@ int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, c
     memset(&r, 0, sizeof r);
     r.p = p;
     r.out = out;
+    r.log = src ? log : NULL;
     r.nthreads = threads;
     r.err = err;
     r.errlen = errlen;
@@ -265,6 +285,7 @@ int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, c
     int rc = r.w ? 0 : fail(err, errlen, "out of memory");
     for (int t = 0; rc == 0 && t < threads; t++) {
         r.w[t].p = p;
+        r.w[t].logsrc = r.log ? src : NULL;
         r.w[t].reader = cars_reader_new(p);
         r.w[t].vm = cars_vm_new(p);
         if (!r.w[t].reader || !r.w[t].vm)
@@ -280,6 +301,7 @@ int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, c
         cars_reader_free(r.w[t].reader);
         cars_vm_free(r.w[t].vm);
         cars_buf_free(&r.w[t].out);
+        cars_buf_free(&r.w[t].logbuf);
     }
     cars_free(r.w);
     cars_free(r.lines);

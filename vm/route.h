@@ -21,4 +21,13 @@ typedef struct cars_route_stats {
 int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, cars_route_stats *stats, char *err,
                       size_t errlen);
 
+struct cars_declog;
+struct cars_declog_src;
+/* As cars_route_stream, and appends one decision-log entry per record to
+ * `log` (vm/declog.h) when `src` is not NULL: each block's entries are
+ * appended before its routing lines are written, so no routing is written
+ * that the log does not hold; a log that cannot be written is fatal. */
+int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int threads, struct cars_declog *log,
+                             const struct cars_declog_src *src, cars_route_stats *stats, char *err, size_t errlen);
+
 #endif
