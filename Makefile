@@ -26,13 +26,17 @@ LIBS_TEST = -lcmocka
 # case that shows how the state file is replaced (tests/cases/release/state-durable).
 # libjansson-dev: the strict JSON parser fuzz_reader_diff checks the reader
 # against (test and fuzz binaries only, never carsvm).
+# libmicrohttpd-dev: carsvm serve's HTTP (carsvm only); curl: the serve tests'
+# client (tests/serve/); wrk: the load test only (make loadtest).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev
+            libjansson-dev libmicrohttpd-dev curl
 
-VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
+SERVE_SRC = $(wildcard vm/serve*.c)
+VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 GEN_C    = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o)
+SERVE_OBJ = $(SERVE_SRC:%.c=$(BUILD)/obj/%.o)
 C_OBJ    = $(C_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -82,8 +86,8 @@ $(BUILD)/libcarsvm.a: $(VM_OBJ)
 $(BUILD)/libcarsc.a: $(C_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(BUILD)/libcarsvm.a
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+$(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(SERVE_OBJ) $(BUILD)/libcarsvm.a
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lmicrohttpd
 $(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libcarsvm.a

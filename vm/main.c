@@ -1,5 +1,7 @@
 /* main.c - the carsvm command line: route records through a release,
- * verify a release, disassemble a release. Only this file prints. */
+ * serve routings over HTTP (serve.c), verify a release, disassemble a
+ * release, check a decision log (declog_cmd.c). Only the command files
+ * print (this one, cli.c, serve.c, declog_cmd.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,6 +20,7 @@
 #include "declog_cmd.h"
 #include "release.h"
 #include "route.h"
+#include "serve.h"
 #include "state.h"
 #include "version.h"
 
@@ -37,6 +40,8 @@ static const struct command {
      "      Lines longer than 16 MiB get an ERROR line. With --decision-log, each\n"
      "      block's log lines are written before its routing lines; a log that\n"
      "      cannot be written stops the run (exit 1).\n"},
+    {"serve", "serve --release FILE.carsb [TRUST] [DECISION LOG] [--listen ADDR:PORT] [OPTIONS]",
+     cars_serve_help_text},
     {"verify", "verify [TRUST] FILE.carsb",
      "      Check a release as route would, print a one-line summary (and a second\n"
      "      line with the signature's trusted comment when it is not carsc's).\n"},
@@ -293,7 +298,9 @@ int main(int argc, char **argv)
         for (int i = 2; i < argc; i++) /* carsvm COMMAND ... --help, as carsc */
             if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
                 return help(&commands[c]);
-        return c == 0 ? cmd_route(argc, argv) : cmd_verify(argc, argv, c == 2);
+        if (strcmp(argv[1], "serve") == 0)
+            return cars_cmd_serve(argc, argv);
+        return c == 0 ? cmd_route(argc, argv) : cmd_verify(argc, argv, strcmp(argv[1], "disasm") == 0);
     }
     usage(stderr);
     return 2;

@@ -61,40 +61,52 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
+int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
+                      uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
+                      uint8_t *outcome, char *err, size_t errlen)
+{
+    if (overlong) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "line longer than %u bytes", CARS_MAX_LINE);
+        cars_output_error(out, p, NULL, msg, no);
+        if (src)
+            cars_declog_entry(log, src, NULL, NULL, "", 0);
+        *outcome = CARS_OUT_ERROR;
+        return 1;
+    }
+    if (!cars_reader_parse(reader, text, len)) {
+        if (cars_reader_out_of_memory(reader)) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        const cars_record *rec = cars_reader_record(reader);
+        cars_output_error(out, p, rec->has_id ? &rec->id : NULL, cars_reader_error(reader), no);
+        if (src)
+            cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, NULL, text, len);
+        *outcome = CARS_OUT_ERROR;
+        return 1;
+    }
+    const cars_record *rec = cars_reader_record(reader);
+    cars_result res;
+    if (cars_vm_route(vm, rec, &res, err, errlen) != 0)
+        return -1;
+    cars_output_result(out, p, rec->has_id ? &rec->id : NULL, &res);
+    if (src)
+        cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, &res, text, len);
+    *outcome = res.outcome;
+    return 0;
+}
+
 static void route_line(worker *w, const line *ln)
 {
     w->records++;
-    if (ln->overlong) {
-        char msg[80];
-        snprintf(msg, sizeof msg, "line longer than %u bytes", CARS_MAX_LINE);
-        cars_output_error(&w->out, w->p, NULL, msg, ln->no);
-        if (w->logsrc)
-            cars_declog_entry(&w->logbuf, w->logsrc, NULL, NULL, "", 0);
-        w->invalid++;
-        return;
-    }
-    if (!cars_reader_parse(w->reader, ln->p, ln->len)) {
-        if (cars_reader_out_of_memory(w->reader)) {
-            w->fatal = true;
-            snprintf(w->err, sizeof w->err, "out of memory");
-            return;
-        }
-        const cars_record *rec = cars_reader_record(w->reader);
-        cars_output_error(&w->out, w->p, rec->has_id ? &rec->id : NULL, cars_reader_error(w->reader), ln->no);
-        if (w->logsrc)
-            cars_declog_entry(&w->logbuf, w->logsrc, rec->has_id ? &rec->id : NULL, NULL, ln->p, ln->len);
-        w->invalid++;
-        return;
-    }
-    const cars_record *rec = cars_reader_record(w->reader);
-    cars_result res;
-    if (cars_vm_route(w->vm, rec, &res, w->err, sizeof w->err) != 0) {
+    uint8_t outcome;
+    int rc = cars_route_record(w->reader, w->vm, w->p, ln->p, ln->len, ln->no, ln->overlong, &w->out, &w->logbuf,
+                               w->logsrc, &outcome, w->err, sizeof w->err);
+    if (rc < 0)
         w->fatal = true;
-        return;
-    }
-    cars_output_result(&w->out, w->p, rec->has_id ? &rec->id : NULL, &res);
-    if (w->logsrc)
-        cars_declog_entry(&w->logbuf, w->logsrc, rec->has_id ? &rec->id : NULL, &res, ln->p, ln->len);
+    else if (rc > 0)
+        w->invalid++;
 }
 
 static void *work(void *arg)
