@@ -1,7 +1,8 @@
 # cars: rule-language compiler (carsc) and routing VM (carsvm).
 #   make          build carsc and carsvm into build/
 #   make demo     install what is missing, build, route the sample corpus
-#   make test     every test: unit (cmocka), text cases, end to end, and the
+#   make test     every test: unit (cmocka), text cases, end to end, the
+#                 serve tests (tests/serve/, a real server and curl), and the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make bench    benchmarks (docs/performance.md)
@@ -48,7 +49,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint
+.PHONY: all deps demo test test-fast test-san unit cases serve-test loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
 # Install missing Debian packages (as root), or say exactly what to install.
@@ -147,11 +148,16 @@ unit: $(UNIT_BIN)
 cases: all
 	@BUILD=$(BUILD) sh tests/run_cases.sh
 
+# The serve tests (tests/serve/): the real carsvm serve on a loopback port,
+# curl as the client; about half a minute.
+serve-test: all
+	@sh tests/serve/run.sh $(BUILD)
+
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases fuzz-replay
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test
 
 test-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test
 
 test: deps
 	@$(MAKE) --no-print-directory test-fast

@@ -193,7 +193,7 @@ static void header(cars_declog *l, const char *prev_file)
 
 /* Reads the end of the file: cuts a torn last line, hashes the last whole
  * one into l->head. */
-static int recover(cars_declog *l, size_t *torn, char *err, size_t errlen)
+static int recover(cars_declog *l, int rfd, size_t *torn, char *err, size_t errlen)
 {
     size_t want = 4096;
     for (;;) {
@@ -202,7 +202,7 @@ static int recover(cars_declog *l, size_t *torn, char *err, size_t errlen)
         if (!tail)
             return fail(err, errlen, "out of memory");
         off_t at = (off_t)(l->size - n);
-        if (pread(l->fd, tail, n, at) != (ssize_t)n) {
+        if (pread(rfd, tail, n, at) != (ssize_t)n) {
             cars_free(tail);
             return fail(err, errlen, "cannot read the decision log %s: %s", l->path, strerror(errno));
         }
@@ -251,12 +251,8 @@ static int open_file(cars_declog *l, const char *prev_file, size_t *torn, char *
     l->size = (uint64_t)st.st_size;
     l->day = (int64_t)(st.st_mtime / 86400);
     int rc = 0;
-    if (l->size > 0) {
-        int wfd = l->fd;
-        l->fd = rfd;
-        rc = recover(l, torn, err, errlen);
-        l->fd = wfd;
-    }
+    if (l->size > 0)
+        rc = recover(l, rfd, torn, err, errlen);
     close(rfd);
     if (rc == 0 && l->size == 0) {
         l->out.len = 0;
@@ -331,16 +327,18 @@ static void fsync_dir(const char *path)
     }
 }
 
-/* Renames the file to PATH.YYYYMMDDTHHMMSSZ (-N when taken) and starts a
- * new one whose header names it and carries the chain. */
+/* Renames the file to PATH.YYYYMMDDTHHMMSS.uuuuuuZ (-N when taken), names
+ * that sort in the order written, and starts a new one whose header names
+ * it and carries the chain. */
 static int rotate(cars_declog *l, char *err, size_t errlen)
 {
     char name[4200];
-    time_t now = time(NULL);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
     struct tm tm;
-    gmtime_r(&now, &tm);
-    int n = snprintf(name, sizeof name, "%s.%04d%02d%02dT%02d%02d%02dZ", l->path, tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    gmtime_r(&now.tv_sec, &tm);
+    int n = snprintf(name, sizeof name, "%s.%04d%02d%02dT%02d%02d%02d.%06ldZ", l->path, tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(now.tv_nsec / 1000));
     struct stat st;
     for (int k = 1; n > 0 && (size_t)n < sizeof name && lstat(name, &st) == 0; k++)
         snprintf(name + n, sizeof name - (size_t)n, "-%d", k);
@@ -386,10 +384,12 @@ static int write_out(cars_declog *l, char *err, size_t errlen)
     while (w < 0 && errno == EINTR);
     if (w == (ssize_t)l->out.len)
         return 0;
-    int e = w < 0 ? errno : ENOSPC;
-    if (w > 0 && ftruncate(l->fd, (off_t)l->size) != 0)
+    if (w < 0)
+        return fail(err, errlen, "cannot write the decision log %s: %s", l->path, strerror(errno));
+    if (w > 0 && ftruncate(l->fd, (off_t)l->size) != 0) /* the lines written in part: cut off again */
         l->broken = true;
-    return fail(err, errlen, "cannot write the decision log %s: %s", l->path, strerror(e));
+    return fail(err, errlen, "cannot write the decision log %s: only %zd of %zu bytes written (the disk is full, "
+                "or a file size limit reached)", l->path, w, l->out.len);
 }
 
 static int append_locked(cars_declog *l, const cars_buf *bodies, char *err, size_t errlen)

@@ -74,6 +74,7 @@ static const char exit_help[] =
     "  1  fatal: unreadable release or input, write failure\n"
     "  2  usage error\n"
     "  3  some records were invalid (each has an ERROR line)\n"
+    "  4  log verify: a bad line; log replay: a decision not reproduced or not checked\n"
     "  10 malformed release or signature    14 wrong channel\n"
     "  11 unsigned release                  15 not yet valid\n"
     "  12 bad signature                     16 expired\n"
@@ -84,6 +85,8 @@ static void usage(FILE *out)
 {
     for (int i = 0; i < NCOMMANDS; i++)
         fprintf(out, "%s carsvm %s\n", i == 0 ? "usage:" : "      ", commands[i].synopsis);
+    fprintf(out, "       carsvm log keygen KEYFILE | verify FILE... | replay --decision-log-key KEY [TRUST] LOG "
+                 "RECORDS RELEASE...\n");
     fprintf(out, "       carsvm [COMMAND] --help\n");
 }
 
@@ -96,8 +99,10 @@ static int help(const struct command *only)
         printf("carsvm - route UK visit-visa application records (JSON Lines) by complexity.\n\n");
         for (int i = 0; i < NCOMMANDS; i++)
             printf("  %s\n%s", commands[i].synopsis, commands[i].text);
+        printf("  log keygen KEYFILE | verify FILE... | replay ... (carsvm log --help)\n%s", cars_log_help_text);
     }
-    printf("\n%s\n%s\n%s", trust_help, cars_cli_log_help, exit_help);
+    bool logs = !only || strcmp(only->name, "route") == 0 || strcmp(only->name, "serve") == 0;
+    printf("\n%s\n%s%s%s", trust_help, logs ? cars_cli_log_help : "", logs ? "\n" : "", exit_help);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -25,7 +25,7 @@ start_server() {
   PID=$!; echo $PID >> "$T/server.pid"
   i=0
   while [ $i -lt 100 ]; do
-    PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$errf")
+    PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$errf" 2>/dev/null)
     [ -n "$PORT" ] && break
     kill -0 $PID 2>/dev/null || { cat "$errf"; fail "the server did not start"; }
     sleep 0.1; i=$((i+1))
