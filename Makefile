@@ -195,6 +195,15 @@ bench: deps bench-deps
 	@$(MAKE) --no-print-directory bench-bin
 	@BUILD=$(BUILD) sh bench/run.sh
 
+# make loadtest: carsvm serve under wrk on loopback, about a minute
+# (bench/loadtest.sh; figures into docs/performance.md).
+loadtest: deps
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "missing Debian package; run: sudo apt-get install wrk"; exit 1; fi; }
+	@$(MAKE) --no-print-directory all
+	@sh bench/loadtest.sh $(BUILD)
+
 clean:
 	rm -rf build build-asan build-fuzz build-cov
 

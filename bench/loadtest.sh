@@ -1,0 +1,84 @@
+#!/bin/sh
+# loadtest.sh - the load test of carsvm serve (make loadtest): wrk on
+# loopback, bounded in time (about 1 minute). For single records and for
+# 1,000-record batches, on 1 and 2 server threads: requests and records per
+# second and the p50/p99 latency wrk reports; against carsvm route on the
+# same records. Writes bench/loadtest-results.md and puts it into
+# docs/performance.md (bench/run.sh keeps it there).
+# Usage: loadtest.sh BUILD_DIR [SECONDS per run, default 8]
+set -eu
+BUILD=${1:-build}; SECS=${2:-8}
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+"$BUILD/carsc" build rulesets/cars-v --release-id 2026-W49 -o "$W/r.carsb" >/dev/null
+"$BUILD/gencorpus" --count 1000 --seed 47 --tables rulesets/cars-v/tables -o "$W/batch.jsonl"
+grep -m1 '"id"' "$W/batch.jsonl" > "$W/one.json"
+for f in one batch; do
+  cat > "$W/$f.lua" <<EOS
+wrk.method = "POST"
+local f = io.open("$W/$f.$( [ $f = one ] && echo json || echo jsonl )", "rb")
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+EOS
+done
+# route on the same records: the batch 200 times (200,000 records)
+i=0; while [ $i -lt 200 ]; do cat "$W/batch.jsonl"; i=$((i+1)); done > "$W/big.jsonl"
+route_rate() { # threads -> records per second (best of 3)
+  best=0
+  for k in 1 2 3; do
+    s=$(date +%s.%N)
+    "$BUILD/carsvm" route --release "$W/r.carsb" --channel test --threads "$1" "$W/big.jsonl" > /dev/null || [ $? = 3 ]
+    e=$(date +%s.%N)
+    r=$(echo "$s $e" | awk '{ printf "%.0f", 200000 / ($2 - $1) }')
+    [ "$r" -gt "$best" ] && best=$r
+  done
+  echo $best
+}
+ms() { # wrk latency (850.00us, 1.20ms, 2.00s) in ms
+  echo "$1" | awk '/us$/ { sub("us", ""); printf "%.3f", $0 / 1000; next } /ms$/ { sub("ms", ""); printf "%.3f", $0; next }
+                   /s$/ { sub("s", ""); printf "%.3f", $0 * 1000 }'
+}
+run() { # threads kind conns -> a table row
+  "$BUILD/carsvm" serve --release "$W/r.carsb" --channel test --listen 127.0.0.1:0 --threads "$1" 2> "$W/srv.err" &
+  pid=$!
+  port=""; n=0
+  while [ -z "$port" ] && [ $n -lt 50 ]; do
+    sleep 0.1; n=$((n+1)); port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$W/srv.err")
+  done
+  wrk -t1 -c"$3" -d"${SECS}s" --latency -s "$W/$2.lua" "http://127.0.0.1:$port/v1/route" > "$W/wrk.out"
+  kill -TERM $pid; wait $pid
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out")
+  p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$W/wrk.out")")
+  p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$W/wrk.out")")
+  errs=$(awk '/Non-2xx|Socket errors/ { print }' "$W/wrk.out" | tr '\n' ' ')
+  per=1; [ "$2" = batch ] && per=1000
+  recs=$(echo "$rps $per" | awk '{ printf "%.0f", $1 * $2 }')
+  echo "| $1 | $( [ "$2" = one ] && echo "1 record" || echo "1,000 records") | $3 | $rps | $recs | $p50 | $p99 | ${errs:-none} |"
+}
+{
+  echo "## The service (make loadtest)"
+  echo
+  echo "Written by \`make loadtest\` (bench/loadtest.sh) on $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'),"
+  echo "on the machine above ($(nproc) cores, shared). $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2) on loopback, one wrk thread, ${SECS} s a run, keep-alive;"
+  echo "the server and wrk share the 2 cores. Latency is wrk's (request sent to response read)."
+  echo "Batches are the same 1,000 records (\`gencorpus --count 1000 --seed 47\`, 1.2 MB); a single"
+  echo "record is the first of them."
+  echo
+  echo "| server threads | request | connections | requests/s | records/s | p50 ms | p99 ms | errors |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---|"
+  for t in 1 2; do run $t one 4; done
+  for t in 1 2; do run $t batch 2; done
+  r1=$(route_rate 1); r2=$(route_rate 2)
+  echo
+  echo "\`carsvm route\` on the same records (the batch 200 times, 200,000 records, to /dev/null; best of 3,"
+  echo "start-up included): $r1 records/s with --threads 1, $r2 records/s with --threads 2."
+} > bench/loadtest-results.md
+cat bench/loadtest-results.md
+# into docs/performance.md: replace the section, or add it before the analysis
+awk -v f=bench/loadtest-results.md '
+  /^## The service \(make loadtest\)/ { skip = 1; while ((getline l < f) > 0) print l; print ""; next }
+  skip && /^## / { skip = 0 }
+  !skip { print }' docs/performance.md > "$W/perf.md"
+grep -q '^## The service (make loadtest)' "$W/perf.md" || { cat docs/performance.md; echo; cat bench/loadtest-results.md; } > "$W/perf.md"
+cp "$W/perf.md" docs/performance.md
+echo "loadtest: wrote bench/loadtest-results.md and docs/performance.md"
