@@ -312,7 +312,7 @@ static int check_entry(replay *rp, const entry *e, cars_buf *rules)
         printf("line %llu: the release with bundle digest %.16s... was not given\n", e->no, e->bundle);
         return 2;
     }
-    rec key;
+    rec key = {.at = 0};
     memcpy(key.digest, e->input, 32);
     const rec *found = rp->nrecs ? bsearch(&key, rp->recs, rp->nrecs, sizeof *rp->recs, rec_cmp) : NULL;
     if (!found) {
