@@ -202,7 +202,8 @@ static void swap_release(const char *path, const serve_args *a, const uint8_t *k
     cars_srv_put(old);
 }
 
-/* The newest FILE.carsb in dir later than *seen (mtime, then name). */
+/* The FILE.carsb in dir changed (written or renamed in) last, when later
+ * than *seen (its inode change time). */
 static bool newest(const char *dir, struct timespec *seen, char *name, size_t len)
 {
     DIR *d = opendir(dir);
@@ -218,7 +219,7 @@ static bool newest(const char *dir, struct timespec *seen, char *name, size_t le
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path || stat(path, &st) != 0 ||
             !S_ISREG(st.st_mode))
             continue;
-        struct timespec m = st.st_mtim;
+        struct timespec m = st.st_ctim; /* a rename into the directory changes it */
         if (m.tv_sec > seen->tv_sec || (m.tv_sec == seen->tv_sec && m.tv_nsec > seen->tv_nsec)) {
             *seen = m;
             snprintf(name, len, "%s", path);
