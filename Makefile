@@ -27,10 +27,10 @@ LIBS_TEST = -lcmocka
 # case that shows how the state file is replaced (tests/cases/release/state-durable).
 # libjansson-dev: the strict JSON parser fuzz_reader_diff checks the reader
 # against (test and fuzz binaries only, never carsvm).
-# libmicrohttpd-dev: carsvm serve's HTTP (carsvm only); curl: the serve tests'
-# client (tests/serve/); wrk: the load test only (make loadtest).
+# libmicrohttpd-dev: carsvm serve's HTTP (carsvm only); curl and python3: the
+# serve tests' clients (tests/serve/); wrk: the load test only (make loadtest).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev libmicrohttpd-dev curl
+            libjansson-dev libmicrohttpd-dev curl python3
 
 SERVE_SRC = $(wildcard vm/serve*.c)
 VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))
