@@ -1,7 +1,8 @@
 # cars: rule-language compiler (carsc) and routing VM (carsvm).
 #   make          build carsc and carsvm into build/
 #   make demo     install what is missing, build, route the sample corpus
-#   make test     every test: unit (cmocka), text cases, end to end, and the
+#   make test     every test: unit (cmocka), text cases, end to end, the
+#                 serve tests (tests/serve/, a real server and curl), and the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make bench    benchmarks (docs/performance.md)
@@ -26,13 +27,17 @@ LIBS_TEST = -lcmocka
 # case that shows how the state file is replaced (tests/cases/release/state-durable).
 # libjansson-dev: the strict JSON parser fuzz_reader_diff checks the reader
 # against (test and fuzz binaries only, never carsvm).
+# libmicrohttpd-dev: carsvm serve's HTTP (carsvm only); curl and python3: the
+# serve tests' clients (tests/serve/); wrk: the load test only (make loadtest).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev
+            libjansson-dev libmicrohttpd-dev curl python3
 
-VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
+SERVE_SRC = $(wildcard vm/serve*.c)
+VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 GEN_C    = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o)
+SERVE_OBJ = $(SERVE_SRC:%.c=$(BUILD)/obj/%.o)
 C_OBJ    = $(C_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -44,7 +49,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint
+.PHONY: all deps demo test test-fast test-san unit cases serve-test loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
 # Install missing Debian packages (as root), or say exactly what to install.
@@ -82,8 +87,8 @@ $(BUILD)/libcarsvm.a: $(VM_OBJ)
 $(BUILD)/libcarsc.a: $(C_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(BUILD)/libcarsvm.a
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+$(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(SERVE_OBJ) $(BUILD)/libcarsvm.a
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lmicrohttpd
 $(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libcarsvm.a
@@ -143,11 +148,16 @@ unit: $(UNIT_BIN)
 cases: all
 	@BUILD=$(BUILD) sh tests/run_cases.sh
 
+# The serve tests (tests/serve/): the real carsvm serve on a loopback port,
+# curl as the client; about half a minute.
+serve-test: all
+	@sh tests/serve/run.sh $(BUILD)
+
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases fuzz-replay
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test
 
 test-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test
 
 test: deps
 	@$(MAKE) --no-print-directory test-fast
@@ -184,6 +194,15 @@ bench-bin: all $(BENCH_BIN)
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory bench-bin
 	@BUILD=$(BUILD) sh bench/run.sh
+
+# make loadtest: carsvm serve under wrk on loopback, about a minute
+# (bench/loadtest.sh; figures into docs/performance.md).
+loadtest: deps
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "missing Debian package; run: sudo apt-get install wrk"; exit 1; fi; }
+	@$(MAKE) --no-print-directory all
+	@sh bench/loadtest.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz build-cov

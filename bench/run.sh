@@ -392,6 +392,7 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
     echo "![records/s and instructions per record against the number of profiles](scale.svg)"
   fi
   echo
+  if [ -f bench/loadtest-results.md ]; then cat bench/loadtest-results.md; echo; fi # make loadtest
   if [ -f bench/performance-notes.md ]; then cat bench/performance-notes.md; fi
 } > "$DOC.tmp"
 mv "$DOC.tmp" "$DOC"

@@ -1,5 +1,7 @@
 /* main.c - the carsvm command line: route records through a release,
- * verify a release, disassemble a release. Only this file prints. */
+ * serve routings over HTTP (serve.c), verify a release, disassemble a
+ * release, check a decision log (declog_cmd.c). Only the command files
+ * print (this one, cli.c, serve.c, declog_cmd.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -12,10 +14,13 @@
 #include <sodium.h>
 
 #include "atomic.h"
+#include "cli.h"
 #include "disasm.h"
 #include "date.h"
+#include "declog_cmd.h"
 #include "release.h"
 #include "route.h"
+#include "serve.h"
 #include "state.h"
 #include "version.h"
 
@@ -24,7 +29,7 @@
 static const struct command {
     const char *name, *synopsis, *text;
 } commands[] = {
-    {"route", "route --release FILE.carsb [TRUST] [INPUT|-] [-o OUTPUT] [--threads N]",
+    {"route", "route --release FILE.carsb [TRUST] [DECISION LOG] [INPUT|-] [-o OUTPUT] [--threads N]",
      "      Read one application per line from INPUT (default: standard input)\n"
      "      and write one routing line per non-blank input line, in input order\n"
      "      (a blank line holds only spaces, tabs and CRs; a form feed or\n"
@@ -32,7 +37,11 @@ static const struct command {
      "      With -o, the output is written to a temporary file beside OUTPUT and\n"
      "      renamed on success: no truncated output is ever left. --threads N\n"
      "      (default: the number of cores) gives the same bytes as one thread.\n"
-     "      Lines longer than 16 MiB get an ERROR line.\n"},
+     "      Lines longer than 16 MiB get an ERROR line. With --decision-log, each\n"
+     "      block's log lines are written before its routing lines; a log that\n"
+     "      cannot be written stops the run (exit 1).\n"},
+    {"serve", "serve --release FILE.carsb [TRUST] [DECISION LOG] [--listen ADDR:PORT] [OPTIONS]",
+     cars_serve_help_text},
     {"verify", "verify [TRUST] FILE.carsb",
      "      Check a release as route would, print a one-line summary (and a second\n"
      "      line with the signature's trusted comment when it is not carsc's).\n"},
@@ -65,6 +74,7 @@ static const char exit_help[] =
     "  1  fatal: unreadable release or input, write failure\n"
     "  2  usage error\n"
     "  3  some records were invalid (each has an ERROR line)\n"
+    "  4  log verify: a bad line; log replay: a decision not reproduced or not checked\n"
     "  10 malformed release or signature    14 wrong channel\n"
     "  11 unsigned release                  15 not yet valid\n"
     "  12 bad signature                     16 expired\n"
@@ -75,6 +85,8 @@ static void usage(FILE *out)
 {
     for (int i = 0; i < NCOMMANDS; i++)
         fprintf(out, "%s carsvm %s\n", i == 0 ? "usage:" : "      ", commands[i].synopsis);
+    fprintf(out, "       carsvm log keygen KEYFILE | verify FILE... | replay --decision-log-key KEY [TRUST] LOG "
+                 "RECORDS RELEASE...\n");
     fprintf(out, "       carsvm [COMMAND] --help\n");
 }
 
@@ -87,72 +99,19 @@ static int help(const struct command *only)
         printf("carsvm - route UK visit-visa application records (JSON Lines) by complexity.\n\n");
         for (int i = 0; i < NCOMMANDS; i++)
             printf("  %s\n%s", commands[i].synopsis, commands[i].text);
+        printf("  log keygen KEYFILE | verify FILE... | replay ... (carsvm log --help)\n%s", cars_log_help_text);
     }
-    printf("\n%s\n%s", trust_help, exit_help);
+    bool logs = !only || strcmp(only->name, "route") == 0 || strcmp(only->name, "serve") == 0;
+    printf("\n%s\n%s%s%s", trust_help, logs ? cars_cli_log_help : "", logs ? "\n" : "", exit_help);
     return fflush(stdout) == 0 ? 0 : 1;
-}
-
-/* How the operator opens releases (the TRUST options). */
-typedef struct trust_opts {
-    const char *trust, *signature, *state;
-    uint8_t channel;
-    bool has_as_of;
-    int64_t as_of;
-} trust_opts;
-
-/* Consumes one TRUST option at argv[*i]: 1 taken, 0 not one, -1 bad value. */
-static int trust_option(int argc, char **argv, int *i, trust_opts *t)
-{
-    const char *a = argv[*i];
-    if (*i + 1 >= argc)
-        return 0;
-    const char *v = argv[*i + 1];
-    if (strcmp(a, "--trust") == 0)
-        t->trust = v;
-    else if (strcmp(a, "--signature") == 0)
-        t->signature = v;
-    else if (strcmp(a, "--state") == 0)
-        t->state = v;
-    else if (strcmp(a, "--channel") == 0) {
-        if (!cars_channel_parse(v, &t->channel)) {
-            fprintf(stderr, "carsvm: --channel is production or test, not '%s'\n", v);
-            return -1;
-        }
-    } else if (strcmp(a, "--as-of") == 0) {
-        char err[300];
-        if (!cars_date_option(v, &t->as_of, err, sizeof err)) {
-            fprintf(stderr, "carsvm: %s\n", err);
-            return -1;
-        }
-        t->has_as_of = true;
-    } else
-        return 0;
-    (*i)++;
-    return 1;
-}
-
-
-
-/* Opens a release as the TRUST options say (vm/release.h: the one loading
- * path); prints why not. Returns 0, or the exit status of the refusal. */
-static int load_release(const char *path, const trust_opts *t, cars_release *r)
-{
-    cars_release_policy pol = {.channel = t->channel, .state_path = t->state};
-    pol.today = t->has_as_of ? t->as_of : (int64_t)(time(NULL) / 86400);
-    pol.trust = t->trust ? CARS_TRUST_SIGNED : CARS_TRUST_UNSIGNED_TEST; /* unsigned: test releases only */
-    char err[1200];
-    int rc = cars_release_load(path, t->trust, t->signature, &pol, r, err, sizeof err);
-    if (rc != CARS_REL_OK)
-        fprintf(stderr, "carsvm: %s\n", err);
-    return rc;
 }
 
 static int cmd_verify(int argc, char **argv, bool disasm)
 {
-    trust_opts t = {.channel = CARS_CHANNEL_PRODUCTION};
+    cars_trust_opts t = {.channel = CARS_CHANNEL_PRODUCTION};
     const char *path = NULL;
     for (int i = 2; i < argc; i++) {
-        int took = trust_option(argc, argv, &i, &t);
+        int took = cars_cli_trust_option(argc, argv, &i, &t);
         if (took < 0)
             return 2;
         if (took == 0 && (argv[i][0] == '-' || path)) {
@@ -168,7 +127,7 @@ static int cmd_verify(int argc, char **argv, bool disasm)
         return 2;
     }
     cars_release r;
-    int rc = load_release(path, &t, &r);
+    int rc = cars_cli_load_release(path, &t, &r);
     if (rc != 0)
         return rc;
     const cars_program *p = &r.prog;
@@ -209,46 +168,12 @@ static int parse_threads(const char *s)
     return (int)n;
 }
 
-/* How long route waits for another carsvm to finish with the state file:
- * the lock is held only while the state file is read and replaced. */
-enum { STATE_WAIT_SECONDS = 60 };
-
-/* Records an accepted release in the state file, holding its lock while
- * the file is read again, compared and replaced (vm/state.h): of two runs
- * at once, the second waits, then sees what the first recorded. */
-static int record_release(const char *state, const cars_program *p, const uint8_t digest[32], const char *path)
-{
-    char err[700];
-    int fd;
-    bool busy;
-    if (cars_state_lock(state, 0, &fd, &busy, err, sizeof err) != 0) {
-        if (!busy) {
-            fprintf(stderr, "carsvm: %s\n", err);
-            return CARS_REL_STATE;
-        }
-        fprintf(stderr, "carsvm: %s; waiting up to %d seconds\n", err, STATE_WAIT_SECONDS);
-        if (cars_state_lock(state, STATE_WAIT_SECONDS * 1000L, &fd, &busy, err, sizeof err) != 0) {
-            fprintf(stderr, "carsvm: %s\n", err);
-            return CARS_REL_STATE;
-        }
-    }
-    cars_release_meta m = {.release_id = p->release_id.p, .release_id_len = p->release_id.len,
-                           .sequence = p->sequence, .valid_from = p->valid_from,
-                           .valid_until = p->valid_until, .channel = p->channel};
-    int rc = cars_release_accept(&m, digest, state, err, sizeof err);
-    cars_state_unlock(fd);
-    if (rc == CARS_REL_ROLLED_BACK)
-        fprintf(stderr, "carsvm: refused %s: %s\n", path, err);
-    else if (rc != CARS_REL_OK)
-        fprintf(stderr, "carsvm: %s\n", err);
-    return rc;
-}
-
 /* The options of carsvm route. */
 typedef struct route_opts {
     const char *release, *input, *output;
     int threads;
-    trust_opts t;
+    cars_trust_opts t;
+    cars_log_opts log;
 } route_opts;
 
 /* Parses route's arguments; 0, or the usage status 2 (with a message). */
@@ -256,7 +181,9 @@ static int route_args(int argc, char **argv, route_opts *o)
 {
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        int took = trust_option(argc, argv, &i, &o->t);
+        int took = cars_cli_trust_option(argc, argv, &i, &o->t);
+        if (took == 0)
+            took = cars_cli_log_option(argc, argv, &i, &o->log);
         if (took < 0)
             return 2;
         if (took > 0)
@@ -292,12 +219,20 @@ static int route_args(int argc, char **argv, route_opts *o)
 
 /* Routes INPUT to OUTPUT (-o: written atomically, vm/atomic.h; a device or
  * a pipe such as /dev/stdout is written in place). Returns the exit status. */
-static int route_records(const cars_program *p, const route_opts *o)
+static int route_records(const cars_release *rel, const route_opts *o)
 {
+    const cars_program *p = &rel->prog;
+    uint8_t key[CARS_DECLOG_KEY_BYTES];
+    cars_declog_src src = {.key = key, .p = p};
+    cars_declog *log = NULL;
+    if (o->log.path && !(log = cars_cli_log_open(&o->log, key)))
+        return 1;
+    if (log)
+        cars_declog_bundle_hex(rel->bytes, rel->len, src.bundle_hex);
     FILE *in = stdin, *out = stdout;
     cars_atomic w = {.fd = -1};
     cars_atomic_opts wo = {.what = "output", .perm = CARS_PERM_UMASK, .mode = 0666, .in_place = true};
-    char err[300];
+    char err[700];
     int status = 1;
     if (o->input && strcmp(o->input, "-") != 0 && !(in = fopen(o->input, "rb")))
         fprintf(stderr, "carsvm: cannot read input %s: %s\n", o->input, strerror(errno));
@@ -306,7 +241,7 @@ static int route_records(const cars_program *p, const route_opts *o)
     else if (o->output && !(out = cars_atomic_stream(&w)))
         fprintf(stderr, "carsvm: cannot write output %s: %s\n", o->output, strerror(errno));
     else {
-        int rc = cars_route_stream(p, in, out, o->threads, NULL, err, sizeof err);
+        int rc = cars_route_stream_logged(p, in, out, o->threads, log, log ? &src : NULL, NULL, err, sizeof err);
         if (rc < 0)
             fprintf(stderr, "carsvm: %s\n", err);
         else if (o->output && cars_atomic_commit(&w, err, sizeof err) != 0)
@@ -317,6 +252,11 @@ static int route_records(const cars_program *p, const route_opts *o)
             status = rc;
     }
     cars_atomic_abort(&w); /* harmless after the commit */
+    if (cars_declog_close(log, err, sizeof err) != 0) {
+        fprintf(stderr, "carsvm: %s\n", err);
+        status = 1;
+    }
+    sodium_memzero(key, sizeof key);
     if (in && in != stdin)
         fclose(in);
     return status;
@@ -329,12 +269,12 @@ static int cmd_route(int argc, char **argv)
     if (status != 0)
         return status;
     cars_release r;
-    if ((status = load_release(o.release, &o.t, &r)) != 0)
+    if ((status = cars_cli_load_release(o.release, &o.t, &r)) != 0)
         return status;
     if (o.t.trust && o.t.state)
-        status = record_release(o.t.state, &r.prog, r.digest, o.release);
+        status = cars_cli_record_release(o.t.state, &r.prog, r.digest, o.release);
     if (status == CARS_REL_OK)
-        status = route_records(&r.prog, &o);
+        status = route_records(&r, &o);
     cars_release_free(&r);
     return status;
 }
@@ -346,11 +286,21 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error (EPIPE): reported, exit 1 */
+    signal(SIGXFSZ, SIG_IGN); /* past RLIMIT_FSIZE a write fails (EFBIG): reported, as a full disk */
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
         return help(NULL);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("carsvm " CARS_VERSION "\n");
         return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "log") == 0) {
+        if (argc == 2 || strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
+            printf("usage: carsvm log keygen KEYFILE\n       carsvm log verify FILE...\n"
+                   "       carsvm log replay --decision-log-key KEY [TRUST] LOG RECORDS RELEASE...\n\n%s\n%s",
+                   cars_log_help_text, trust_help);
+            return fflush(stdout) == 0 ? 0 : 1;
+        }
+        return cars_cmd_log(argc, argv);
     }
     for (int c = 0; argc >= 2 && c < NCOMMANDS; c++) {
         if (strcmp(argv[1], commands[c].name) != 0)
@@ -358,7 +308,9 @@ int main(int argc, char **argv)
         for (int i = 2; i < argc; i++) /* carsvm COMMAND ... --help, as carsc */
             if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
                 return help(&commands[c]);
-        return c == 0 ? cmd_route(argc, argv) : cmd_verify(argc, argv, c == 2);
+        if (strcmp(argv[1], "serve") == 0)
+            return cars_cmd_serve(argc, argv);
+        return c == 0 ? cmd_route(argc, argv) : cmd_verify(argc, argv, strcmp(argv[1], "disasm") == 0);
     }
     usage(stderr);
     return 2;

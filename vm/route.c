@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "declog.h"
 #include "output.h"
 #include "reader.h"
 #include "vm.h"
@@ -30,6 +31,8 @@ typedef struct worker {
     cars_reader *reader;
     cars_vm *vm;
     cars_buf out;
+    const cars_declog_src *logsrc; /* NULL: no decision log */
+    cars_buf logbuf;               /* the log entries of this block */
     const line *lines;
     size_t n;
     unsigned long long records, invalid;
@@ -58,34 +61,52 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
+int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
+                      uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
+                      uint8_t *outcome, char *err, size_t errlen)
+{
+    if (overlong) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "line longer than %u bytes", CARS_MAX_LINE);
+        cars_output_error(out, p, NULL, msg, no);
+        if (src)
+            cars_declog_entry(log, src, NULL, NULL, "", 0);
+        *outcome = CARS_OUT_ERROR;
+        return 1;
+    }
+    if (!cars_reader_parse(reader, text, len)) {
+        if (cars_reader_out_of_memory(reader)) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        const cars_record *rec = cars_reader_record(reader);
+        cars_output_error(out, p, rec->has_id ? &rec->id : NULL, cars_reader_error(reader), no);
+        if (src)
+            cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, NULL, text, len);
+        *outcome = CARS_OUT_ERROR;
+        return 1;
+    }
+    const cars_record *rec = cars_reader_record(reader);
+    cars_result res;
+    if (cars_vm_route(vm, rec, &res, err, errlen) != 0)
+        return -1;
+    cars_output_result(out, p, rec->has_id ? &rec->id : NULL, &res);
+    if (src)
+        cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, &res, text, len);
+    *outcome = res.outcome;
+    return 0;
+}
+
 static void route_line(worker *w, const line *ln)
 {
     w->records++;
-    if (ln->overlong) {
-        char msg[80];
-        snprintf(msg, sizeof msg, "line longer than %u bytes", CARS_MAX_LINE);
-        cars_output_error(&w->out, w->p, NULL, msg, ln->no);
-        w->invalid++;
-        return;
-    }
-    if (!cars_reader_parse(w->reader, ln->p, ln->len)) {
-        if (cars_reader_out_of_memory(w->reader)) {
-            w->fatal = true;
-            snprintf(w->err, sizeof w->err, "out of memory");
-            return;
-        }
-        const cars_record *rec = cars_reader_record(w->reader);
-        cars_output_error(&w->out, w->p, rec->has_id ? &rec->id : NULL, cars_reader_error(w->reader), ln->no);
-        w->invalid++;
-        return;
-    }
-    const cars_record *rec = cars_reader_record(w->reader);
-    cars_result res;
-    if (cars_vm_route(w->vm, rec, &res, w->err, sizeof w->err) != 0) {
+    uint8_t outcome;
+    int rc = cars_route_record(w->reader, w->vm, w->p, ln->p, ln->len, ln->no, ln->overlong, &w->out, &w->logbuf,
+                               w->logsrc, &outcome, w->err, sizeof w->err);
+    if (rc < 0)
         w->fatal = true;
-        return;
-    }
-    cars_output_result(&w->out, w->p, rec->has_id ? &rec->id : NULL, &res);
+    else if (rc > 0)
+        w->invalid++;
 }
 
 static void *work(void *arg)
@@ -93,7 +114,7 @@ static void *work(void *arg)
     worker *w = arg;
     for (size_t i = 0; i < w->n && !w->fatal; i++)
         route_line(w, &w->lines[i]);
-    if (w->out.failed && !w->fatal) {
+    if ((w->out.failed || w->logbuf.failed) && !w->fatal) {
         w->fatal = true;
         snprintf(w->err, sizeof w->err, "out of memory");
     }
@@ -103,6 +124,7 @@ static void *work(void *arg)
 typedef struct router {
     const cars_program *p;
     FILE *out;
+    cars_declog *log;
     int nthreads;
     worker *w;
     line *lines;
@@ -128,6 +150,7 @@ static int flush_lines(router *r)
         w->lines = r->lines + a;
         w->n = b - a;
         w->out.len = 0;
+        w->logbuf.len = 0;
         if (w->n == 0)
             continue;
         used = t + 1;
@@ -145,6 +168,8 @@ static int flush_lines(router *r)
         worker *w = &r->w[t];
         if (w->fatal)
             return fail(r->err, r->errlen, "%s", w->err);
+        if (r->log && cars_declog_append(r->log, &w->logbuf, r->err, r->errlen) != 0)
+            return -1; /* no routing is written that the log does not hold */
         if (w->out.len && fwrite(w->out.p, 1, w->out.len, r->out) != w->out.len)
             return fail(r->err, r->errlen, "cannot write the output: %s", strerror(errno));
     }
@@ -250,6 +275,12 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
 int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, cars_route_stats *stats, char *err,
                       size_t errlen)
 {
+    return cars_route_stream_logged(p, in, out, threads, NULL, NULL, stats, err, errlen);
+}
+
+int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int threads, cars_declog *log,
+                             const cars_declog_src *src, cars_route_stats *stats, char *err, size_t errlen)
+{
     if (threads < 1)
         threads = 1;
     if (threads > MAX_THREADS)
@@ -258,6 +289,7 @@ int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, c
     memset(&r, 0, sizeof r);
     r.p = p;
     r.out = out;
+    r.log = src ? log : NULL;
     r.nthreads = threads;
     r.err = err;
     r.errlen = errlen;
@@ -265,6 +297,7 @@ int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, c
     int rc = r.w ? 0 : fail(err, errlen, "out of memory");
     for (int t = 0; rc == 0 && t < threads; t++) {
         r.w[t].p = p;
+        r.w[t].logsrc = r.log ? src : NULL;
         r.w[t].reader = cars_reader_new(p);
         r.w[t].vm = cars_vm_new(p);
         if (!r.w[t].reader || !r.w[t].vm)
@@ -280,6 +313,7 @@ int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, c
         cars_reader_free(r.w[t].reader);
         cars_vm_free(r.w[t].vm);
         cars_buf_free(&r.w[t].out);
+        cars_buf_free(&r.w[t].logbuf);
     }
     cars_free(r.w);
     cars_free(r.lines);

@@ -5,7 +5,10 @@
 #ifndef CARS_ROUTE_H
 #define CARS_ROUTE_H
 
+#include <stdbool.h>
 #include <stdio.h>
+
+#include "buf.h"
 
 #include "program.h"
 
@@ -20,5 +23,26 @@ typedef struct cars_route_stats {
  * unreadable input, write failure, out of memory). `threads` >= 1. */
 int cars_route_stream(const cars_program *p, FILE *in, FILE *out, int threads, cars_route_stats *stats, char *err,
                       size_t errlen);
+
+struct cars_declog;
+struct cars_declog_src;
+/* As cars_route_stream, and appends one decision-log entry per record to
+ * `log` (vm/declog.h) when `src` is not NULL: each block's entries are
+ * appended before its routing lines are written, so no routing is written
+ * that the log does not hold; a log that cannot be written is fatal. */
+int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int threads, struct cars_declog *log,
+                             const struct cars_declog_src *src, cars_route_stats *stats, char *err, size_t errlen);
+
+struct cars_reader;
+struct cars_vm;
+/* Routes one record (`line`, without its newline; record number `no` for
+ * an ERROR line; `overlong`: longer than CARS_MAX_LINE, not read) and
+ * appends its routing line to `out` and, when `src` is not NULL, its
+ * decision-log entry to `log`: the one routing step of route and serve.
+ * *outcome is the decision (CARS_OUT_ERROR for an invalid record).
+ * Returns 0, 1 when the record was invalid, -1 on a fatal error (err). */
+int cars_route_record(struct cars_reader *reader, struct cars_vm *vm, const cars_program *p, const char *line,
+                      size_t len, uint64_t no, bool overlong, cars_buf *out, cars_buf *log,
+                      const struct cars_declog_src *src, uint8_t *outcome, char *err, size_t errlen);
 
 #endif

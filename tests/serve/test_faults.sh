@@ -1,0 +1,18 @@
+# Faults: a client that disconnects mid-body, then 10,000 connections
+# opened and dropped (a third mid-request). The server keeps answering, its
+# connection count comes back down, and SIGTERM still finds nothing in
+# flight (exit 0 at once).
+make_releases; make_corpus 20
+start_server srv.err --release r49.carsb --threads 2 --idle-timeout 5
+C="python3 $ROOT/tests/serve/client.py"
+$C mid-body "$PORT" >/dev/null || fail "mid-body client"
+[ "$(code in.jsonl)" = 200 ] || fail "after a disconnect mid-body"
+ok "a client gone mid-body: the next request answered"
+out=$($C churn "$PORT" 10000) || fail "churn: $out"
+[ "$(code in.jsonl)" = 200 ] || fail "after 10,000 dropped connections"
+ok "$out; the next request answered"
+s=$(date +%s)
+stop_server
+[ $(( $(date +%s) - s )) -le 3 ] || fail "SIGTERM waited for dropped connections"
+grep -q "carsvm serve: stopped" srv.err || fail "$(cat srv.err)"
+ok "SIGTERM after the faults: exit 0 at once"
