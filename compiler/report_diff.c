@@ -70,6 +70,19 @@ static bool same_tok(const cars_diff_tok *x, const cars_diff_tok *y)
     return x->len == y->len && memcmp(x->s, y->s, x->len) == 0;
 }
 
+/* Joins neighbouring tokens of one kind that are neighbours in their text. */
+static size_t coalesce(cars_diff_tok *t, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k && t[k - 1].op == t[i].op && t[k - 1].s + t[k - 1].len == t[i].s)
+            t[k - 1].len += t[i].len;
+        else
+            t[k++] = t[i];
+    }
+    return k;
+}
+
 /* The word diff of two texts (longest common subsequence of tokens); a
  * text too long for it shows as all deleted then all inserted. */
 static size_t word_diff(cars_arena *a, const side_decl *x, const side_decl *y, cars_diff_tok **out)
@@ -99,7 +112,7 @@ static size_t word_diff(cars_arena *a, const side_decl *x, const side_decl *y, c
             (*out)[k] = yt[j++], (*out)[k++].op = CARS_DIFF_INS;
         }
     }
-    return k;
+    return coalesce(*out, k);
 }
 
 static void add_change(cars_report *r, size_t *cap, cars_change_kind kind, const side_decl *old,

@@ -241,8 +241,7 @@ static void changes(const cars_report *r, cars_buf *b)
         }
         cars_buf_puts(b, "]}");
     }
-    cars_buf_puts(b, "],");
-    f = false;
+    cars_buf_puts(b, "]");
     key(b, &f, "tables");
     cars_buf_puts(b, "[");
     for (size_t i = 0; i < r->ntchanges; i++) {

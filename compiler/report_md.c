@@ -137,7 +137,10 @@ static void counts_and_routing(const cars_report *r, cars_buf *b)
         cars_buf_puts(b, line);
         if (s->sel == CARS_S_THRESHOLD)
             md_cstr(b, s->threshold);
-        snprintf(line, sizeof line, " | %zu | %s%s%s |\n", n, cars_outcome_name((int)s->outcome),
+        char count[32] = "-";
+        if (s->sel != CARS_S_OTHERWISE)
+            snprintf(count, sizeof count, "%zu", n);
+        snprintf(line, sizeof line, " | %s | %s%s%s |\n", count, cars_outcome_name((int)s->outcome),
                  s->has_otherwise ? ", otherwise " : "", s->has_otherwise ? cars_outcome_name((int)s->otherwise) : "");
         cars_buf_puts(b, line);
     }
@@ -256,13 +259,22 @@ static void equality(const cars_report *r, cars_buf *b)
         cars_buf_puts(b, " | ");
         md_cstr(b, rr->title);
         cars_buf_puts(b, " |");
-        for (size_t k = 0; k < rr->nreads; k++)
-            if (rr->reads[k].protect || rr->reads[k].proxy) {
-                cars_buf_puts(b, " ");
-                md_cstr(b, rr->reads[k].path);
-                cars_buf_puts(b, rr->reads[k].proxy ? " (proxy of nationality)" : "");
-                cars_buf_puts(b, ";");
+        const char *sep = " ";
+        for (size_t k = 0; k < rr->nreads; k++) {
+            const cars_report_read *x = &rr->reads[k];
+            if (!x->protect && !x->proxy)
+                continue;
+            cars_buf_puts(b, sep);
+            sep = "; ";
+            md_cstr(b, x->path);
+            cars_buf_puts(b, " (");
+            cars_buf_puts(b, x->protect ? cars_report_prot_name(x->protect) : "a proxy of nationality");
+            if (x->via) {
+                cars_buf_puts(b, ", through ");
+                md_cstr(b, x->via);
             }
+            cars_buf_puts(b, ")");
+        }
         cars_buf_puts(b, " | ");
         const cars_meta *m = rr->meta;
         if (m->authorisation || m->justification) {
