@@ -302,8 +302,11 @@ static void diagram(const cars_report *r, cars_buf *b)
 static void front_page(const cars_report *r, cars_buf *b)
 {
     cars_html_begin(r, b, "index.html", "Overview");
-    cars_buf_puts(b, "<p>This report is made from the signed release alone: the rules shown are the text it "
-                     "carries, and carsc checked that this text compiles to exactly the code the release runs.</p>\n");
+    if (r->cur.is_tree)
+        cars_buf_puts(b, "<p>This report is made from a ruleset's source files, not from a release.</p>\n");
+    else
+        cars_buf_puts(b, "<p>This report is made from the release alone: the rules shown are the text it carries, "
+                         "and carsc checked that this text compiles to exactly the code the release runs.</p>\n");
     attention(r, b);
     identity(r, b);
     counts(r, b);
