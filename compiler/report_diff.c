@@ -118,14 +118,18 @@ static size_t word_diff(cars_arena *a, const side_decl *x, const side_decl *y, c
 static void add_change(cars_report *r, size_t *cap, cars_change_kind kind, const side_decl *old,
                        const side_decl *now)
 {
+    const side_decl *d = now ? now : old;
+    if (!d)
+        return;
     if (r->nchanges == *cap) {
         *cap = *cap ? *cap * 2 : 16;
         r->changes = cars_arena_grow(&r->arena, r->changes, r->nchanges, *cap, sizeof *r->changes);
-        if (!r->changes)
+        if (!r->changes) {
+            r->nchanges = 0; /* the arena's failure is reported */
             return;
+        }
     }
     cars_report_change *c = &r->changes[r->nchanges++];
-    const side_decl *d = now ? now : old;
     c->kind = kind;
     c->id = d->id;
     c->title = d->title;
