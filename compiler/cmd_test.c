@@ -2,7 +2,8 @@
  * through the compiled release and the VM, exactly as carsvm routes a record.
  * Each test (its `like` example, then its own assignments; `absent` removes
  * a field) becomes one JSON line for the VM's record reader. Prints one line
- * per failure and ends with "N passed, N failed". */
+ * per failure, followed by the trace of that test's record (what `carsc
+ * explain --example NAME` prints), and ends with "N passed, N failed". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,10 @@
 #include "compile.h"
 #include "coverage.h"
 #include "date.h"
+#include "explain.h"
 #include "json.h"
 #include "reader.h"
 #include "vm.h"
-
 
 /* Records and messages are built in a cars_buf (vm/buf.h); strings are
  * JSON-escaped as routing output is (vm/json.h). */
@@ -127,7 +128,7 @@ static const cars_example *find_example(const cars_ast *ast, const char *name)
 }
 
 /* The JSON line of a test or example (its `like` base, then its own). */
-static bool example_json(const cars_ast *ast, const cars_example *ex, char **out, size_t *len)
+bool cars_example_json(const cars_ast *ast, const cars_example *ex, char **out, size_t *len)
 {
     const cars_example *base = ex->like ? find_example(ast, ex->like) : NULL;
     size_t cap = ex->nassigns + (base ? base->nassigns : 0) + 1;
@@ -204,32 +205,68 @@ static void report(const cars_compiled *c, const cars_example *t, const cars_res
     cars_free(b.p);
 }
 
-/* Routes one test; true when it passes. */
-static bool run_test(const cars_compiled *c, cars_reader *rd, cars_vm *vm, const cars_example *t,
-                     cars_coverage *cv)
+/* What running the tests needs: the compiled ruleset and where each
+ * expression's code lies (for the trace of a failing test), the reader and
+ * VM that route the records, and the coverage when asked for. */
+typedef struct test_run {
+    const cars_compiled *c;
+    const cars_expr_map *map;
+    cars_explainer *x; /* made at the first failure */
+    cars_reader *rd;
+    cars_vm *vm;
+    cars_coverage *cv;
+} test_run;
+
+/* The trace of a failing test's record, indented under its FAIL line. */
+static void print_trace(test_run *t, const cars_example *ex, const char *line, size_t len)
 {
+    if (!t->x)
+        t->x = cars_explainer_new(t->c->ast, &t->c->loaded, t->map);
+    cars_buf b = {0};
+    if (!t->x || cars_explain_line(t->x, line, len, ex->span.line, false, &b) < 0 || b.failed) {
+        printf("  (no trace: %s)\n", t->x && b.p && !b.failed ? cars_buf_cstr(&b) : "out of memory");
+        cars_buf_free(&b);
+        return;
+    }
+    const char *p = cars_buf_cstr(&b), *end = p + b.len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        printf("  %.*s\n", (int)n, p);
+        p += n + (nl != NULL);
+    }
+    cars_buf_free(&b);
+}
+
+/* Routes one test; true when it passes. */
+static bool run_test(test_run *t, const cars_example *ex)
+{
+    const cars_compiled *c = t->c;
     char *line = NULL, err[256];
     size_t len = 0;
     cars_result r;
     memset(&r, 0, sizeof r);
     const char *why = NULL;
-    if (!example_json(c->ast, t, &line, &len)) {
+    if (!cars_example_json(c->ast, ex, &line, &len)) {
         fprintf(stderr, "error: out of memory\n");
         return false;
     }
-    if (cv)
-        cars_coverage_add(cv, line, len);
-    if (!cars_reader_parse(rd, line, len)) {
+    if (t->cv)
+        cars_coverage_add(t->cv, line, len);
+    if (!cars_reader_parse(t->rd, line, len)) {
         r.outcome = CARS_OUT_ERROR;
-        why = cars_reader_error(rd);
-    } else if (cars_vm_route(vm, cars_reader_record(rd), &r, err, sizeof err) != 0) {
+        why = cars_reader_error(t->rd);
+    } else if (cars_vm_route(t->vm, cars_reader_record(t->rd), &r, err, sizeof err) != 0) {
         r.outcome = CARS_OUT_ERROR;
         r.nrules = 0;
         why = err;
     }
-    bool ok = r.outcome == (uint8_t)t->expect && same_rules(&c->loaded, t, &r);
-    if (!ok)
-        report(c, t, &r, r.outcome == CARS_OUT_ERROR ? why : NULL);
+    bool ok = r.outcome == (uint8_t)ex->expect && same_rules(&c->loaded, ex, &r);
+    if (!ok) {
+        report(c, ex, &r, r.outcome == CARS_OUT_ERROR ? why : NULL);
+        if (r.outcome != CARS_OUT_ERROR) /* else the FAIL line says why */
+            print_trace(t, ex, line, len);
+    }
     cars_free(line);
     return ok;
 }
@@ -242,7 +279,8 @@ static void print_coverage(const cars_compiled *c, const cars_coverage *cv, FILE
 {
     size_t rules_ok = 0, conds_ok = 0, nconds = 0;
     char text[80];
-    fprintf(out, "coverage: whether some test made each rule and condition true, and false\n");
+    fprintf(out, "coverage: whether some test made each rule and condition true, and false;\n"
+                 "          unknown: whether some test left it unknown (an answer it needs absent)\n");
     for (size_t k = 0; k < cars_coverage_count(cv); k++) {
         cars_coverage_item it = cars_coverage_get(cv, k);
         const cars_span *at = &it.cond->span;
@@ -250,15 +288,15 @@ static void print_coverage(const cars_compiled *c, const cars_coverage *cv, FILE
         if (it.is_rule) {
             const cars_str *src = &c->built.source_names[at->file];
             rules_ok += full;
-            fprintf(out, "  %s (%.*s:%u): true %s, false %s\n", it.rule->id, (int)src->len, src->p,
-                    it.rule->span.line, yn(it.seen_true), yn(it.seen_false));
+            fprintf(out, "  %s (%.*s:%u): true %s, false %s, unknown %s\n", it.rule->id, (int)src->len, src->p,
+                    it.rule->span.line, yn(it.seen_true), yn(it.seen_false), it.seen_unknown ? "yes" : "no");
             continue;
         }
         nconds++;
         conds_ok += full;
         cars_coverage_source_text(c->ast, at, text, sizeof text);
-        fprintf(out, "    %u:%u %s: true %s, false %s\n", at->line, at->col, text, yn(it.seen_true),
-                yn(it.seen_false));
+        fprintf(out, "    %u:%u %s: true %s, false %s, unknown %s\n", at->line, at->col, text, yn(it.seen_true),
+                yn(it.seen_false), it.seen_unknown ? "yes" : "no");
     }
     fprintf(out, "coverage: %zu of %zu rules and %zu of %zu conditions were both true and false\n",
             rules_ok, c->ast->nrules, conds_ok, nconds);
@@ -277,33 +315,35 @@ static cars_coverage *start_coverage(const cars_compiled *c)
     return cv;
 }
 
-static int run_all(const cars_compiled *c, bool coverage)
+static int run_all(const cars_compiled *c, const cars_expr_map *map, bool coverage)
 {
-    cars_reader *rd = cars_reader_new(&c->loaded);
-    cars_vm *vm = cars_vm_new(&c->loaded);
-    cars_coverage *cv = coverage ? start_coverage(c) : NULL;
-    if (!rd || !vm || (coverage && !cv)) {
-        cars_coverage_free(cv);
-        cars_reader_free(rd);
-        cars_vm_free(vm);
-        fprintf(stderr, "error: out of memory\n");
-        return 1;
-    }
+    test_run t = {.c = c, .map = map};
+    t.rd = cars_reader_new(&c->loaded);
+    t.vm = cars_vm_new(&c->loaded);
+    t.cv = coverage ? start_coverage(c) : NULL;
     size_t pass = 0, fail = 0;
-    for (size_t i = 0; i < c->ast->nexamples; i++) {
-        const cars_example *t = c->ast->examples[i];
-        if (!t->is_test)
-            continue;
-        if (run_test(c, rd, vm, t, cv))
-            pass++;
-        else
-            fail++;
+    bool ready = t.rd && t.vm && (!coverage || t.cv);
+    if (ready) {
+        for (size_t i = 0; i < c->ast->nexamples; i++) {
+            const cars_example *ex = c->ast->examples[i];
+            if (!ex->is_test)
+                continue;
+            if (run_test(&t, ex))
+                pass++;
+            else
+                fail++;
+        }
+        if (t.cv)
+            print_coverage(c, t.cv, stdout);
+    } else {
+        fprintf(stderr, "error: out of memory\n");
     }
-    cars_reader_free(rd);
-    cars_vm_free(vm);
-    if (cv)
-        print_coverage(c, cv, stdout);
-    cars_coverage_free(cv);
+    cars_explainer_free(t.x);
+    cars_coverage_free(t.cv);
+    cars_reader_free(t.rd);
+    cars_vm_free(t.vm);
+    if (!ready)
+        return 1;
     printf("%zu passed, %zu failed\n", pass, fail);
     return fail ? 1 : 0;
 }
@@ -327,10 +367,11 @@ int cars_cmd_test(int argc, char **argv)
     }
     cars_compiled c;
     cars_check_options opt = {0};
-    bool ok = cars_compile(path, &opt, "test", &c);
+    cars_expr_map map = {0};
+    bool ok = cars_compile_mapped(path, &opt, "test", &c, &map);
     int status = cars_report_compile(&c, ok);
     if (ok)
-        status = run_all(&c, coverage);
+        status = run_all(&c, &map, coverage);
     cars_compiled_free(&c);
     return status;
 }

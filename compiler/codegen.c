@@ -324,11 +324,13 @@ static bool gen_conditions(cars_cg *g, const cars_expr *const *conds, size_t n)
 }
 
 static bool codegen(const cars_ast *ast, const char *ruleset_dir, const cars_program *tables, cars_program *out,
-                    cars_arena *a, cars_diags *d, const cars_expr *const *conds, size_t nconds, bool index)
+                    cars_arena *a, cars_diags *d, const cars_expr *const *conds, size_t nconds, bool index,
+                    cars_expr_map *map)
 {
     cars_cg g;
     memset(&g, 0, sizeof g);
     g.index_stages = index;
+    g.map = map;
     memset(out, 0, sizeof *out);
     g.ast = ast;
     g.a = a;
@@ -357,18 +359,25 @@ static bool codegen(const cars_ast *ast, const char *ruleset_dir, const cars_pro
 bool cars_codegen(const cars_ast *ast, const char *ruleset_dir, cars_program *out, cars_arena *a,
                   cars_diags *d, bool index)
 {
-    return codegen(ast, ruleset_dir, NULL, out, a, d, NULL, 0, index);
+    return codegen(ast, ruleset_dir, NULL, out, a, d, NULL, 0, index, NULL);
 }
 
 bool cars_codegen_carried(const cars_ast *ast, const cars_program *tables, cars_program *out, cars_arena *a,
                           cars_diags *d, bool index)
 {
-    return codegen(ast, NULL, tables, out, a, d, NULL, 0, index);
+    return codegen(ast, NULL, tables, out, a, d, NULL, 0, index, NULL);
 }
 
 bool cars_codegen_conditions(const cars_ast *ast, const char *ruleset_dir,
                              const cars_expr *const *conds, size_t n, cars_program *out,
                              cars_arena *a, cars_diags *d)
 {
-    return codegen(ast, ruleset_dir, NULL, out, a, d, conds, n, false);
+    return codegen(ast, ruleset_dir, NULL, out, a, d, conds, n, false, NULL);
+}
+
+bool cars_codegen_mapped(const cars_ast *ast, const char *ruleset_dir, const cars_program *tables, cars_program *out,
+                         cars_arena *a, cars_diags *d, bool index, cars_expr_map *map)
+{
+    memset(map, 0, sizeof *map);
+    return codegen(ast, tables ? NULL : ruleset_dir, tables, out, a, d, NULL, 0, index, map);
 }

@@ -40,6 +40,26 @@ bool cars_codegen_conditions(const cars_ast *ast, const char *ruleset_dir,
                              const cars_expr *const *conds, size_t n, cars_program *out,
                              cars_arena *a, cars_diags *d);
 
+/* Where each expression's code lies, for explanations (carsc explain): the
+ * code of `e` is [start, end) of block `block` (offsets within the block),
+ * and leaves its value on top of the stack when control reaches `end`. An
+ * expression compiled more than once (a definition used in several places)
+ * has a site for each place. Sites are in the order they were compiled. */
+typedef struct cars_expr_site {
+    const cars_expr *e;
+    uint32_t block, start, end;
+} cars_expr_site;
+
+typedef struct cars_expr_map {
+    cars_expr_site *sites; /* in the codegen arena */
+    size_t n, cap;
+} cars_expr_map;
+
+/* As cars_codegen (tables == NULL) or cars_codegen_carried (tables given),
+ * also filling `map`: the code is the same bytes either way. */
+bool cars_codegen_mapped(const cars_ast *ast, const char *ruleset_dir, const cars_program *tables, cars_program *out,
+                         cars_arena *a, cars_diags *d, bool index, cars_expr_map *map);
+
 /* Reads every table of the ruleset (codegen_table.c): fills out->tables,
  * out->ntables and out->table_key. */
 bool cars_codegen_tables(const cars_ast *ast, const char *ruleset_dir, cars_program *out,

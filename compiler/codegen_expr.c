@@ -314,10 +314,21 @@ static void cg_misc(cars_cg *g, size_t bi, const cars_expr *e)
     }
 }
 
+static void cg_expr(cars_cg *g, size_t bi, const cars_expr *e);
+
 void cars_cg_expr(cars_cg *g, size_t bi, const cars_expr *e)
 {
     if (g->failed)
         return;
+    size_t start = BLK->len;
+    cg_expr(g, bi, e);
+    cars_expr_map *m = g->map;
+    if (m && !g->failed && cars_cg_reserve(g, (void **)&m->sites, m->n, &m->cap, m->n + 1, sizeof *m->sites))
+        m->sites[m->n++] = (cars_expr_site){e, (uint32_t)bi, (uint32_t)start, (uint32_t)BLK->len};
+}
+
+static void cg_expr(cars_cg *g, size_t bi, const cars_expr *e)
+{
     switch (e->kind) {
     case CARS_E_INT: case CARS_E_NUM: case CARS_E_DATE: case CARS_E_BOOL:
         cg_literal(g, bi, e);

@@ -42,6 +42,7 @@ typedef struct cars_cg {
     uint64_t *iwords;
     size_t niwords, cap_iwords;
     bool index_stages; /* emit EVAL_STAGE_INDEXED where worth it */
+    cars_expr_map *map;  /* NULL, or where each expression's code lies */
     bool failed, too_big;
 } cars_cg;
 

@@ -22,6 +22,7 @@ int cars_cmd_fmt(int argc, char **argv);   /* compiler/cmd_fmt.c */
 int cars_cmd_build(int argc, char **argv);  /* compiler/cmd_build.c */
 int cars_cmd_test(int argc, char **argv);   /* compiler/cmd_test.c */
 int cars_cmd_disasm(int argc, char **argv); /* compiler/cmd_disasm.c */
+int cars_cmd_explain(int argc, char **argv); /* compiler/cmd_explain.c */
 int cars_cmd_keygen(int argc, char **argv);  /* compiler/cmd_release.c */
 int cars_cmd_sign(int argc, char **argv);    /* compiler/cmd_release.c */
 int cars_cmd_inspect(int argc, char **argv); /* compiler/cmd_release.c */
@@ -34,6 +35,10 @@ int cars_cmd_report(int argc, char **argv); extern const char cars_report_usage[
 extern const char cars_check_usage[];
 
 /* ---- helpers for commands (compiler/commands.c) ---- */
+
+/* The JSON record line of example or test `ex` (its `like` base, then its
+ * own assignments), in *out (cars_free). compiler/cmd_test.c. */
+bool cars_example_json(const cars_ast *ast, const cars_example *ex, char **out, size_t *len);
 
 /* Exit statuses of every carsc command. */
 enum { CARS_EXIT_OK = 0, CARS_EXIT_ERRORS = 1, CARS_EXIT_USAGE = 2 };

@@ -149,7 +149,7 @@ static bool add_audit_data(cars_compiled *out)
 /* Parses, checks and compiles the ruleset at `path` into out->built, with
  * the release metadata and the audit data (digests, canonical text). */
 static bool compile_tree(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
-                         cars_compiled *out)
+                         cars_compiled *out, cars_expr_map *map)
 {
     const char *release_id = rel->release_id ? rel->release_id : "dev";
     memset(out, 0, sizeof *out);
@@ -163,7 +163,8 @@ static bool compile_tree(const char *path, const cars_check_options *opt, const 
     const char *dir = ruleset_dir(&out->arena, path);
     out->dir = dir;
     if (ok && dir)
-        ok = cars_codegen(out->ast, dir, &out->built, &out->arena, &out->diags, !rel->no_index);
+        ok = map ? cars_codegen_mapped(out->ast, dir, NULL, &out->built, &out->arena, &out->diags, !rel->no_index, map)
+                 : cars_codegen(out->ast, dir, &out->built, &out->arena, &out->diags, !rel->no_index);
     cars_diags_sort(&out->diags);
     if (!ok) {
         if (out->diags.errors == 0)
@@ -199,17 +200,23 @@ static bool load_bytes(cars_compiled *out)
     return true;
 }
 
-bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
-                  cars_compiled *out)
+bool cars_compile_mapped(const char *path, const cars_check_options *opt, const char *release_id,
+                         cars_compiled *out, cars_expr_map *map)
 {
     cars_release_opts rel = {.release_id = release_id, .channel = CARS_CHANNEL_TEST};
-    if (!compile_tree(path, opt, &rel, out))
+    if (!compile_tree(path, opt, &rel, out, map))
         return false;
     if (!cars_bundle_write(&out->built, &out->bytes, &out->len)) {
         snprintf(out->error, sizeof out->error, "cannot write the bundle (out of memory or too large)");
         return false;
     }
     return load_bytes(out);
+}
+
+bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
+                  cars_compiled *out)
+{
+    return cars_compile_mapped(path, opt, release_id, out, NULL);
 }
 
 /* ---- a release is compiled from the text it carries -------------------------- */
@@ -230,7 +237,7 @@ static const char *first_message(const cars_diags *d)
  * A release is a function of exactly what it carries, so this gives its
  * bytes again, which is how an auditor's tools check a release. */
 static bool compile_carried(const cars_program *from, cars_arena *a, uint8_t **bytes, size_t *len, char *err,
-                            size_t errlen)
+                            size_t errlen, cars_ast **ast_out, cars_expr_map *map)
 {
     *bytes = NULL;
     if (from->nsources == 0 || from->nsource_text != from->nsources) {
@@ -259,7 +266,10 @@ static bool compile_carried(const cars_program *from, cars_arena *a, uint8_t **b
     memset(&p, 0, sizeof p);
     /* a release without stage indexes was built with --no-index: one with
      * no stage large enough to index has none either way */
-    ok = ok && cars_codegen_carried(ast, from, &p, a, &d, from->nindexes > 0);
+    ok = ok && (map ? cars_codegen_mapped(ast, NULL, from, &p, a, &d, from->nindexes > 0, map)
+                    : cars_codegen_carried(ast, from, &p, a, &d, from->nindexes > 0));
+    if (ast_out)
+        *ast_out = ast;
     if (!ok) {
         snprintf(err, errlen, "its source text does not compile: %s", first_message(&d));
         cars_diags_free(&d);
@@ -322,7 +332,7 @@ int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program 
     size_t n;
     char why[400];
     int rc = 0;
-    if (!compile_carried(p, &a, &again, &n, why, sizeof why)) {
+    if (!compile_carried(p, &a, &again, &n, why, sizeof why, NULL, NULL)) {
         snprintf(err, errlen, "%s", why);
         rc = -1;
     } else if (n != len || memcmp(again, bytes, len) != 0) {
@@ -349,12 +359,12 @@ int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program 
 bool cars_compile_release(const char *path, const cars_check_options *opt, const cars_release_opts *rel,
                           cars_compiled *out)
 {
-    if (!compile_tree(path, opt, rel, out))
+    if (!compile_tree(path, opt, rel, out, NULL))
         return false;
     /* the release is compiled from the canonical text it will carry, with
      * the tables just read: what an auditor reads is what runs */
     char why[400];
-    if (!compile_carried(&out->built, &out->arena, &out->bytes, &out->len, why, sizeof why)) {
+    if (!compile_carried(&out->built, &out->arena, &out->bytes, &out->len, why, sizeof why, NULL, NULL)) {
         snprintf(out->error, sizeof out->error, "internal error: the release cannot be built from its canonical text: %s", why);
         return false;
     }
@@ -375,4 +385,18 @@ void cars_compiled_free(cars_compiled *c)
     cars_diags_free(&c->diags);
     cars_arena_free(&c->arena);
     memset(c, 0, sizeof *c);
+}
+
+bool cars_release_mapped(const uint8_t *bytes, size_t len, const cars_program *p, cars_arena *a, cars_ast **ast,
+                         cars_expr_map *map, char *err, size_t errlen)
+{
+    uint8_t *again;
+    size_t n;
+    bool ok = compile_carried(p, a, &again, &n, err, errlen, ast, map);
+    if (ok && (n != len || memcmp(again, bytes, len) != 0)) {
+        snprintf(err, errlen, "its bytes are not what its source text compiles to");
+        ok = false;
+    }
+    cars_free(again);
+    return ok;
 }

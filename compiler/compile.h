@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "check.h"
+#include "codegen.h"
 #include "diag.h"
 #include "program.h"
 
@@ -49,6 +50,17 @@ bool cars_compile_release(const char *path, const cars_check_options *opt, const
 bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
                   cars_compiled *out);
 void cars_compiled_free(cars_compiled *c);
+
+/* As cars_compile, also filling `map` (codegen.h): where each expression's
+ * code lies in out->built (and so in out->loaded), for explanations. */
+bool cars_compile_mapped(const char *path, const cars_check_options *opt, const char *release_id,
+                         cars_compiled *out, cars_expr_map *map);
+
+/* For a release whose bytes are exactly what its carried text compiles to
+ * (cars_release_recompile): that text's checked AST and where each
+ * expression's code lies, in `a`. False, with why in err, otherwise. */
+bool cars_release_mapped(const uint8_t *bytes, size_t len, const cars_program *p, cars_arena *a, cars_ast **ast,
+                         cars_expr_map *map, char *err, size_t errlen);
 
 /* Checks that a loaded release is exactly what the source text it carries
  * compiles to (with its own tables, metadata and digests: builds are

@@ -14,7 +14,7 @@
 #include "reader.h"
 #include "vm.h"
 
-enum { SEEN_TRUE = 1, SEEN_FALSE = 2 };
+enum { SEEN_TRUE = 1, SEEN_FALSE = 2, SEEN_UNKNOWN = 4 };
 
 struct cars_coverage {
     const cars_compiled *c;
@@ -129,6 +129,8 @@ void cars_coverage_add(cars_coverage *cv, const char *json, size_t len)
             cv->seen[k] |= SEEN_TRUE;
         else if (v == 0)
             cv->seen[k] |= SEEN_FALSE;
+        else if (v == -1)
+            cv->seen[k] |= SEEN_UNKNOWN;
     }
 }
 
@@ -140,7 +142,8 @@ size_t cars_coverage_count(const cars_coverage *cv)
 cars_coverage_item cars_coverage_get(const cars_coverage *cv, size_t k)
 {
     cars_coverage_item it = {cv->c->ast->rules[cv->rule_of[k]], cv->conds[k], cv->is_root[k],
-                             (cv->seen[k] & SEEN_TRUE) != 0, (cv->seen[k] & SEEN_FALSE) != 0};
+                             (cv->seen[k] & SEEN_TRUE) != 0, (cv->seen[k] & SEEN_FALSE) != 0,
+                             (cv->seen[k] & SEEN_UNKNOWN) != 0};
     return it;
 }
 

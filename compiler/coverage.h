@@ -1,6 +1,7 @@
 /* coverage.h - `carsc test --coverage`: for every rule, and every condition
  * in it (each operand of an `and`/`or`, outside quantifier bodies), whether
- * some test made it true and some test made it false.
+ * some test made it true, some test made it false, and whether some test
+ * left it unknown (an answer it needs was absent: Kleene logic).
  *
  * The coverage evaluator is the VM itself: the conditions are compiled into
  * a second program (cars_codegen_conditions, one RULE block each) and every
@@ -30,6 +31,7 @@ typedef struct cars_coverage_item {
     const cars_expr *cond;  /* the condition (the rule's `when` for the rule) */
     bool is_rule;
     bool seen_true, seen_false; /* some test made it true; false */
+    bool seen_unknown;          /* some test left it unknown (an answer absent) */
 } cars_coverage_item;
 
 size_t cars_coverage_count(const cars_coverage *cv);

@@ -39,6 +39,20 @@ static const command commands[] = {
      "on any date. Same sources and options, same bytes. --no-index leaves out\n"
      "the stage indexes (the routing is the same).\n"},
     {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
+    {"explain", cars_cmd_explain, "why records were routed as they were",
+     "usage: carsc explain RULESET|RELEASE [FILE.jsonl...] [--example NAME]... [--format text|json]\n"
+     "\n"
+     "Route each record (each line of each FILE, - or none for stdin; or each\n"
+     "example or test NAME of the ruleset) with the VM's trace on, and print\n"
+     "the outcome and deciding rules; every stage in order and whether it\n"
+     "decided; for each rule that did not match, the first condition that was\n"
+     "false or unknown and the values behind it; a threshold's count against\n"
+     "what it needs; and which single rules, had they gone the other way, would\n"
+     "have changed the outcome. RELEASE is a .carsb (signed or not) whose bytes\n"
+     "are what the text it carries compiles to. --format json: one object per\n"
+     "record (docs/language.md).\n"
+     "Exit status: 0 explained, 1 a record was invalid or the ruleset has\n"
+     "errors, 2 usage error.\n"},
     {"disasm", cars_cmd_disasm, "print a release bundle's program", "usage: carsc disasm FILE.carsb\n"},
     {"keygen", cars_cmd_keygen, "make a release signing key pair",
      "usage: carsc keygen -o NAME\n"

@@ -20,6 +20,15 @@
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
+/* The interpreter is written once and instantiated per mode, with the mode a
+ * constant: routing has no trace code in it at all. */
+#if defined(__GNUC__)
+#define CARS_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CARS_ALWAYS_INLINE inline
+#endif
+enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
+
 struct cars_vm {
     const cars_program *p;
     cars_value stack[STACK_SLOTS];
@@ -30,7 +39,18 @@ struct cars_vm {
     size_t scratch_cap;
     char *err;
     size_t errlen;
+    cars_trace_fn *trace;        /* MODE_TRACE: where events go */
+    void *trace_ctx;
+    const uint8_t *given;        /* MODE_DECIDE: each rule's given value */
 };
+
+static void emit(cars_vm *vm, cars_trace_kind kind, uint32_t block, uint32_t index, const cars_value *v)
+{
+    cars_trace_event e = {.kind = kind, .block = block, .index = index};
+    if (v)
+        e.value = *v;
+    vm->trace(vm->trace_ctx, &e);
+}
 
 cars_vm *cars_vm_new(const cars_program *p)
 {
@@ -155,10 +175,12 @@ static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_
 }
 
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out);
+static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
+                      cars_value *out);
 
 /* ANY/ALL/NONE/COUNT: run ELEM block b over list field l. */
-static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_record *rec, cars_value *sp,
-                    cars_value *v)
+static CARS_ALWAYS_INLINE int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_record *rec,
+                                       cars_value *sp, cars_value *v, const int mode)
 {
     if (!rec->v[l].known) { /* absent list: unknown */
         v->known = false;
@@ -170,7 +192,9 @@ static int quantify(cars_vm *vm, uint8_t op, uint16_t b, uint16_t l, const cars_
     int64_t count = 0;
     for (uint32_t k = 0; k < list->n; k++) {
         cars_value e;
-        if (run(vm, b, rec, list->elems + (size_t)k * list->stride, sp, &e) != 0)
+        if (mode == MODE_TRACE)
+            emit(vm, CARS_TR_ELEM, b, k, NULL);
+        if ((mode == MODE_TRACE ? run_traced : run)(vm, b, rec, list->elems + (size_t)k * list->stride, sp, &e) != 0)
             return -1;
         bool t = e.known && e.i;
         if (!e.known)
@@ -220,13 +244,17 @@ _Static_assert(CARS_OPLEN_ALL == CARS_OPLEN_ANY && CARS_OPLEN_NONE == CARS_OPLEN
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
 
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
-static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
+static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem,
+                                       cars_value *sp, cars_value *out, const int mode)
 {
     const cars_program *p = vm->p;
-    const uint8_t *pc = p->code + p->blocks[bi].offset;
+    const uint8_t *const start = p->code + p->blocks[bi].offset;
+    const uint8_t *pc = start;
     const cars_value *const base = sp;
     for (;;) {
         const uint8_t op = *pc;
+        const uint8_t *const at = pc;
+        (void)at;
         switch (op) {
         case CARS_OP_PUSH_INT: /* push integer constant K */
             sp->i = (int64_t)cars_rd64(pc + ARG(PUSH_INT, 1, 8)), sp->known = true, sp++;
@@ -364,7 +392,7 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
         case CARS_OP_ALL:   /* every element makes B true */
         case CARS_OP_NONE:  /* no element makes B true */
         case CARS_OP_COUNT: /* number of elements that make B true (known true only) */
-            if (quantify(vm, op, cars_rd16(pc + ARG(ANY, 1, 2)), cars_rd16(pc + ARG(ANY, 2, 2)), rec, sp, sp) != 0)
+            if (quantify(vm, op, cars_rd16(pc + ARG(ANY, 1, 2)), cars_rd16(pc + ARG(ANY, 2, 2)), rec, sp, sp, mode) != 0)
                 return -1;
             sp++;
             pc += CARS_OPLEN_ANY;
@@ -373,11 +401,29 @@ static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_valu
             if (sp - base != 1)
                 return vm_fail(vm, "block %u returned with a wrong stack depth", bi);
             *out = sp[-1];
+            if (mode == MODE_TRACE)
+                emit(vm, CARS_TR_RET, bi, 0, out);
             return 0;
         default:
             return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", op);
         }
+        if (mode == MODE_TRACE) {
+            cars_trace_event e = {.kind = CARS_TR_STEP, .op = op, .block = bi, .at = (uint32_t)(at - start),
+                                  .next = (uint32_t)(pc - start), .value = sp[-1]};
+            vm->trace(vm->trace_ctx, &e);
+        }
     }
+}
+
+static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
+{
+    return run_mode(vm, bi, rec, elem, sp, out, MODE_ROUTE);
+}
+
+static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
+                      cars_value *out)
+{
+    return run_mode(vm, bi, rec, elem, sp, out, MODE_TRACE);
 }
 
 int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule)
@@ -477,18 +523,79 @@ static unsigned lowest_bit(uint64_t m)
 #endif
 }
 
-/* Runs rule r of the current stage; a match joins vm->matched. */
-static int eval_rule(cars_vm *vm, const cars_record *rec, uint32_t r)
+/* Runs rule r of the current stage (MODE_DECIDE: takes its given value); a
+ * match joins vm->matched. */
+static CARS_ALWAYS_INLINE int eval_rule(cars_vm *vm, const cars_record *rec, uint32_t r, const int mode)
 {
     cars_value v;
-    if (run(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
+    if (mode == MODE_DECIDE) {
+        v.known = true, v.i = vm->given[r] == 1;
+    } else if (mode == MODE_TRACE) {
+        emit(vm, CARS_TR_RULE, vm->p->rules[r].block, r, NULL);
+        if (run_traced(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
+            return -1;
+        emit(vm, CARS_TR_RULE_END, vm->p->rules[r].block, r, &v);
+    } else if (run(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0) {
         return -1;
+    }
     if (v.known && v.i)
         vm->matched[vm->nmatched++] = r;
     return 0;
 }
 
-int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
+static void emit_words(cars_vm *vm, cars_trace_kind kind, uint32_t index, const uint64_t *words, uint32_t w)
+{
+    cars_trace_event e = {.kind = kind, .index = index, .words = words, .nwords = w};
+    vm->trace(vm->trace_ctx, &e);
+}
+
+/* A routing instruction's event: a stage begins (index: the stage) or an
+ * outcome is decided (index: the outcome); at is its offset in block 0. */
+static void emit_at(cars_vm *vm, cars_trace_kind kind, uint32_t at, uint32_t index)
+{
+    cars_trace_event e = {.kind = kind, .at = at, .index = index};
+    vm->trace(vm->trace_ctx, &e);
+}
+
+/* EVAL_STAGE_INDEXED at pc: the candidates of its indexes, in stage order,
+ * become the current matches. MODE_DECIDE evaluates every rule (a given
+ * value need not respect the indexes); MODE_TRACE reports each index's
+ * slot and the candidates. */
+static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, const uint8_t *pc, uint32_t at,
+                                           const int mode)
+{
+    const cars_program *p = vm->p;
+    const uint32_t si = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 1, 2));
+    const uint32_t xi = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 2, 2));
+    const cars_pstage *s = &p->stages[si];
+    vm->nmatched = 0;
+    if (mode == MODE_DECIDE) {
+        for (uint32_t k = 0; k < s->n; k++)
+            eval_rule(vm, rec, p->stage_rules[s->first + k], mode);
+        return 0;
+    }
+    const cars_pindex *x = &p->indexes[xi];
+    uint32_t nx = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 3, 2)), w = (s->n + 63) / 64;
+    uint64_t *cand = vm->cand;
+    if (mode == MODE_TRACE) {
+        emit_at(vm, CARS_TR_STAGE, at, si);
+        for (uint32_t k = 0; k < nx; k++)
+            emit_words(vm, CARS_TR_INDEX, xi + k, index_bits(p, x + k, rec, w), w);
+    }
+    memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
+    for (uint32_t k = 1; k < nx; k++)
+        and_words(cand, index_bits(p, x + k, rec, w), w);
+    if (mode == MODE_TRACE)
+        emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
+    for (uint32_t i = 0; i < w; i++)
+        for (uint64_t m = cand[i]; m; m &= m - 1)
+            if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)], mode) != 0)
+                return -1;
+    return 0;
+}
+
+static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, cars_result *res, char *err,
+                                         size_t errlen, const int mode)
 {
     const cars_program *p = vm->p;
     vm->err = err;
@@ -497,39 +604,35 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
     memset(res, 0, sizeof *res);
     res->threshold = UINT32_MAX;
     res->rules = vm->decided;
-    const uint8_t *pc = p->code + p->blocks[0].offset;
+    const uint8_t *const start = p->code + p->blocks[0].offset;
+    const uint8_t *pc = start;
     for (;;) {
         const uint8_t op = *pc;
+        const uint32_t at = (uint32_t)(pc - start);
         switch (op) {
         case CARS_OP_EVAL_STAGE: { /* evaluate every rule of stage S; they become the current matches */
-            const cars_pstage *s = &p->stages[cars_rd16(pc + ARG(EVAL_STAGE, 1, 2))];
+            const uint32_t si = cars_rd16(pc + ARG(EVAL_STAGE, 1, 2));
+            const cars_pstage *s = &p->stages[si];
+            if (mode == MODE_TRACE)
+                emit_at(vm, CARS_TR_STAGE, at, si);
             vm->nmatched = 0;
             for (uint32_t k = 0; k < s->n; k++)
-                if (eval_rule(vm, rec, p->stage_rules[s->first + k]) != 0)
+                if (eval_rule(vm, rec, p->stage_rules[s->first + k], mode) != 0)
                     return -1;
             pc += CARS_OPLEN_EVAL_STAGE;
             break;
         }
-        case CARS_OP_EVAL_STAGE_INDEXED: { /* only the candidates of indexes I..I+N-1, in stage order */
-            const cars_pstage *s = &p->stages[cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 1, 2))];
-            const cars_pindex *x = &p->indexes[cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 2, 2))];
-            uint32_t nx = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 3, 2)), w = (s->n + 63) / 64;
-            uint64_t *cand = vm->cand;
-            memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
-            for (uint32_t k = 1; k < nx; k++)
-                and_words(cand, index_bits(p, x + k, rec, w), w);
-            vm->nmatched = 0;
-            for (uint32_t i = 0; i < w; i++)
-                for (uint64_t m = cand[i]; m; m &= m - 1)
-                    if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)]) != 0)
-                        return -1;
+        case CARS_OP_EVAL_STAGE_INDEXED: /* only the candidates of indexes I..I+N-1, in stage order */
+            if (eval_indexed(vm, rec, pc, at, mode) != 0)
+                return -1;
             pc += CARS_OPLEN_EVAL_STAGE_INDEXED;
             break;
-        }
         case CARS_OP_DECIDE_IF_MATCHED: /* if the current stage matched any rule: outcome O, halt */
             if (vm->nmatched > 0) {
-                memcpy(vm->decided, vm->matched, vm->nmatched * sizeof(uint32_t));
                 res->outcome = pc[ARG(DECIDE_IF_MATCHED, 1, 1)];
+                if (mode == MODE_TRACE)
+                    emit_at(vm, CARS_TR_DECIDE, at, res->outcome);
+                memcpy(vm->decided, vm->matched, vm->nmatched * sizeof(uint32_t));
                 res->nrules = vm->nmatched;
                 return 0;
             }
@@ -538,13 +641,40 @@ int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *e
         case CARS_OP_DECIDE_THRESHOLD: /* threshold T over the matches: O1 if met, else O2; halt */
             threshold(vm, cars_rd16(pc + ARG(DECIDE_THRESHOLD, 1, 2)), pc[ARG(DECIDE_THRESHOLD, 2, 1)],
                       pc[ARG(DECIDE_THRESHOLD, 3, 1)], res);
+            if (mode == MODE_TRACE)
+                emit_at(vm, CARS_TR_DECIDE, at, res->outcome);
             return 0;
         case CARS_OP_DECIDE: /* outcome O, with no rules; halt */
             res->outcome = pc[ARG(DECIDE, 1, 1)];
             res->nrules = 0;
+            if (mode == MODE_TRACE)
+                emit_at(vm, CARS_TR_DECIDE, at, res->outcome);
             return 0;
         default:
             return vm_fail(vm, "opcode %u is not a routing instruction (the verifier should have refused it)", op);
         }
     }
+}
+
+int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
+{
+    return route_mode(vm, rec, res, err, errlen, MODE_ROUTE);
+}
+
+int cars_vm_trace(cars_vm *vm, const cars_record *rec, cars_result *res, cars_trace_fn *fn, void *ctx, char *err,
+                  size_t errlen)
+{
+    vm->trace = fn;
+    vm->trace_ctx = ctx;
+    int rc = route_mode(vm, rec, res, err, errlen, MODE_TRACE);
+    vm->trace = NULL, vm->trace_ctx = NULL;
+    return rc;
+}
+
+int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen)
+{
+    vm->given = value;
+    int rc = route_mode(vm, NULL, res, err, errlen, MODE_DECIDE);
+    vm->given = NULL;
+    return rc;
 }

@@ -31,6 +31,48 @@ void cars_vm_free(cars_vm *vm);
  * list lives in the VM until the next call. */
 int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen);
 
+/* ---- tracing (carsc explain) ------------------------------------------------
+ * cars_vm_trace routes exactly as cars_vm_route does (the same interpreter,
+ * instantiated a second time with tracing compiled in; cars_vm_route itself
+ * has no trace code at all) and reports every step to `fn`, in order. */
+typedef enum cars_trace_kind {
+    CARS_TR_STAGE,      /* MAIN's instruction at `at` evaluates stage `index` */
+    CARS_TR_INDEX,      /* indexed stage: index `index`'s bitset for this
+                           record (`words`, one bit per rule of the stage) */
+    CARS_TR_CANDIDATES, /* indexed stage: the candidates (`words`), after
+                           every index */
+    CARS_TR_RULE,       /* rule `index` begins (its RULE block is `block`) */
+    CARS_TR_RULE_END,   /* rule `index` gave `value` */
+    CARS_TR_ELEM,       /* ELEM block `block` begins on element `index` */
+    CARS_TR_STEP,       /* block `block` ran its instruction at `at` (offset
+                           in the block), opcode `op`; the next is at `next`;
+                           `value` is the top of the stack after it */
+    CARS_TR_RET,        /* block `block` returned `value` */
+    CARS_TR_DECIDE,     /* MAIN's instruction at `at` decided `index` (an
+                           outcome) */
+} cars_trace_kind;
+
+typedef struct cars_trace_event {
+    cars_trace_kind kind;
+    uint8_t op;
+    uint32_t block, at, next, index;
+    cars_value value;
+    const uint64_t *words;
+    uint32_t nwords;
+} cars_trace_event;
+
+typedef void cars_trace_fn(void *ctx, const cars_trace_event *e);
+
+/* As cars_vm_route, reporting every step to fn(ctx, event). */
+int cars_vm_trace(cars_vm *vm, const cars_record *rec, cars_result *res, cars_trace_fn *fn, void *ctx, char *err,
+                  size_t errlen);
+
+/* What the routing block decides when each rule's value is given instead of
+ * evaluated (`value[r]`: 1 matched, else not): the same decision code as
+ * cars_vm_route, for "why not" questions. An indexed stage considers every
+ * rule of the stage. 0, or -1 on an internal error. */
+int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen);
+
 /* The value of a RULE block (for tests and `carsc test`): -1 unknown,
  * 0 false, 1 true; -2 on an internal error. */
 int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule);
