@@ -78,6 +78,11 @@ size_t cars_report_count(const cars_report *r, unsigned kind)
     return n;
 }
 
+bool cars_report_has_window(const cars_report *r)
+{
+    return !r->cur.is_tree && (r->p->valid_from || r->p->valid_until);
+}
+
 unsigned cars_report_protect(const cars_report_rule *rr)
 {
     return rr->rule ? rr->rule->protect : 0;
@@ -143,7 +148,7 @@ static bool open_src(cars_report *r, cars_report_src *s, const char *path, char 
         s->is_tree = true;
         s->compiled = c;
         cars_check_options opt = {0};
-        if (!cars_compile(path, &opt, "source", c)) {
+        if (!cars_compile_mapped(path, &opt, "source", c, &s->map)) {
             cars_report_compile(c, false);
             snprintf(err, errlen, "%s does not compile", path);
             return false;
@@ -227,7 +232,7 @@ static cars_report_review review_of(const cars_report *r, const cars_meta *m)
     v.reviewed = m->reviewed;
     v.months = m->review_months;
     v.due = cars_add_months(m->reviewed, m->review_months);
-    bool window = !r->cur.is_tree && (r->p->valid_from || r->p->valid_until);
+    bool window = cars_report_has_window(r);
     if (window && v.due <= r->p->valid_from)
         v.state = CARS_REVIEW_OVERDUE;
     else if (window && v.due <= r->p->valid_until)
@@ -395,7 +400,7 @@ bool cars_report_open(cars_report *r, const char *path, const char *previous, co
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    return true;
+    return !r->cur.is_tree || cars_report_examples(r, err, errlen);
 }
 
 void cars_report_free(cars_report *r)

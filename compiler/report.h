@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "buf.h"
+#include "codegen.h" /* cars_expr_map: for the traces of examples */
 #include "program.h"
 
 /* A schema field a rule reads: directly, or through a definition. */
@@ -83,6 +84,16 @@ typedef struct cars_report_tchange {
     bool replaced;      /* same count, other digest */
 } cars_report_tchange;
 
+/* An example or test of a ruleset directory, as carsc explain traces it. */
+typedef struct cars_report_example {
+    const cars_example *ex;
+    const char *record;   /* its JSON line */
+    size_t record_len;
+    const char *trace;    /* carsc explain's text */
+    size_t trace_len;
+    int outcome;          /* routed (enum cars_outcome_v) */
+} cars_report_example;
+
 /* A side of the report: a release (or source tree) opened and checked. */
 typedef struct cars_report_src {
     bool is_tree;
@@ -90,6 +101,7 @@ typedef struct cars_report_src {
     size_t len;
     cars_program prog;    /* loaded, if a release */
     void *compiled;       /* cars_compiled*, if a tree */
+    cars_expr_map map;    /* if a tree: where each expression's code lies */
     const cars_program *p;
     cars_ast *ast;        /* the carried text parsed and checked */
 } cars_report_src;
@@ -118,6 +130,8 @@ typedef struct cars_report {
     cars_report_tchange *tchanges;
     size_t ntchanges;
     const char *examples_path; /* a ruleset directory: its examples are shown */
+    cars_report_example *examples;
+    size_t nexamples;
 } cars_report;
 
 /* Opens `path` (a release, or a ruleset directory or .cars file) and, if
@@ -126,6 +140,10 @@ typedef struct cars_report {
 bool cars_report_open(cars_report *r, const char *path, const char *previous, const char *trust, char *err,
                       size_t errlen);
 void cars_report_free(cars_report *r);
+
+/* Routes every example and test of a ruleset directory with its trace
+ * (report_examples.c). False when out of memory or explain fails. */
+bool cars_report_examples(cars_report *r, char *err, size_t errlen);
 
 /* The canonical text of a declaration: its lines, first to last. */
 const char *cars_report_decl_text(const cars_ast *ast, const cars_span *sp, size_t *len);
@@ -141,6 +159,9 @@ const char *cars_report_prot_name(unsigned bit);      /* "nationality" */
  * "justification"), and the rule's citation for it (NULL when none). */
 const char *cars_report_citation_kind(unsigned bit);
 const char *cars_report_citation(const cars_rule *rule, unsigned bit);
+/* Whether the release has a validity window (a development build and a
+ * source tree are valid on any date). */
+bool cars_report_has_window(const cars_report *r);
 /* Counts of rules (not thresholds) of `kind`. */
 size_t cars_report_count(const cars_report *r, unsigned kind);
 /* The protected characteristics a rule reads: the checker's rule->protect. */

@@ -65,16 +65,16 @@ static void nav_link(cars_buf *b, const char *file, const char *label, const cha
 
 void cars_html_begin(const cars_report *r, cars_buf *b, const char *file, const char *title)
 {
-    const cars_program *p = r->p;
+    const cars_str *name = r->cur.is_tree ? &r->p->ruleset_title : &r->p->release_id;
     cars_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
     cars_buf_puts(b, title);
     cars_buf_puts(b, r->cur.is_tree ? " - source tree " : " - release ");
-    cars_html_esc(b, p->release_id.p, p->release_id.len);
+    cars_html_esc(b, name->p, name->len);
     cars_buf_puts(b, "</title>\n<link rel=\"stylesheet\" href=\"style.css\">\n</head>\n<body>\n"
                      "<a class=\"skip\" href=\"#main\">Skip to main content</a>\n<header>\n<p class=\"brand\">");
     cars_buf_puts(b, r->cur.is_tree ? "Routing rules report: source tree " : "Routing rules report: release ");
-    cars_html_esc(b, p->release_id.p, p->release_id.len);
+    cars_html_esc(b, name->p, name->len);
     cars_buf_puts(b, "</p>\n<nav aria-label=\"Report\"><ul>");
     nav_link(b, "index.html", "Overview", file);
     nav_link(b, "scope.html", "Scope", file);
@@ -86,6 +86,8 @@ void cars_html_begin(const cars_report *r, cars_buf *b, const char *file, const 
     nav_link(b, "tables.html", "Tables", file);
     if (r->has_prev)
         nav_link(b, "changes.html", "Changes", file);
+    if (r->cur.is_tree)
+        nav_link(b, "tests.html", "Tests", file);
     cars_buf_puts(b, "</ul></nav>\n</header>\n<main id=\"main\">\n<h1>");
     cars_buf_puts(b, title);
     cars_buf_puts(b, "</h1>\n");
@@ -125,7 +127,10 @@ static void identity(const cars_report *r, cars_buf *b)
     char s[64];
     cars_buf_puts(b, "<h2 id=\"identity\">The release</h2>\n<table>\n<caption>What the release says of "
                      "itself, signed with its rules</caption>\n<tbody>\n");
-    row(b, r->cur.is_tree ? "Source tree (not a release)" : "Release id", p->release_id.p, p->release_id.len);
+    if (r->cur.is_tree)
+        row(b, "Source tree", "not a release: a ruleset's source files", 39);
+    else
+        row(b, "Release id", p->release_id.p, p->release_id.len);
     row(b, "Ruleset", p->ruleset_title.p, p->ruleset_title.len);
     snprintf(s, sizeof s, "%llu", (unsigned long long)p->sequence);
     row(b, "Sequence", s, strlen(s));
@@ -134,6 +139,8 @@ static void identity(const cars_report *r, cars_buf *b)
     cars_date_format(p->valid_from, from);
     cars_date_format(p->valid_until, until);
     snprintf(s, sizeof s, "%s to %s (inclusive)", from, until);
+    if (!cars_report_has_window(r))
+        snprintf(s, sizeof s, "on any date (no validity window)");
     row(b, "Valid", s, strlen(s));
     row(b, "Signature", sig[r->sig], strlen(sig[r->sig]));
     if (r->sig != CARS_REPORT_SIG_NONE)
@@ -367,6 +374,12 @@ static void ch_page(const cars_report *r, cars_buf *b, const char *f)
     cars_html_changes_page(r, b);
 }
 
+static void ts_page(const cars_report *r, cars_buf *b, const char *f)
+{
+    (void)f;
+    cars_html_tests_page(r, b);
+}
+
 static void fr_page(const cars_report *r, cars_buf *b, const char *f)
 {
     (void)f;
@@ -382,14 +395,15 @@ bool cars_report_html(const cars_report *r, const char *dir, char *err, size_t e
         {"index.html", fr_page},      {"scope.html", cars_html_stage_page},    {"screens.html", cars_html_stage_page},
         {"profiles.html", cars_html_stage_page}, {"singles.html", cars_html_stage_page},
         {"multiple.html", cars_html_stage_page}, {"equality.html", eq_page}, {"tables.html", tb_page},
-        {"changes.html", ch_page},
+        {"changes.html", ch_page},    {"tests.html", ts_page},
     };
     cars_buf css = {0};
     cars_buf_puts(&css, style_css);
     bool ok = cars_report_write(dir, "style.css", &css, err, errlen);
     cars_buf_free(&css);
     for (size_t i = 0; ok && i < sizeof pages / sizeof pages[0]; i++) {
-        if (strcmp(pages[i].file, "changes.html") == 0 && !r->has_prev)
+        if ((strcmp(pages[i].file, "changes.html") == 0 && !r->has_prev) ||
+            (strcmp(pages[i].file, "tests.html") == 0 && !r->cur.is_tree))
             continue;
         cars_buf b = {0};
         pages[i].fn(r, &b, pages[i].file);

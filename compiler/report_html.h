@@ -30,5 +30,6 @@ void cars_html_stage_page(const cars_report *r, cars_buf *b, const char *file);
 void cars_html_equality_page(const cars_report *r, cars_buf *b);
 void cars_html_tables_page(const cars_report *r, cars_buf *b);
 void cars_html_changes_page(const cars_report *r, cars_buf *b);
+void cars_html_tests_page(const cars_report *r, cars_buf *b);
 
 #endif

@@ -419,3 +419,61 @@ void cars_html_changes_page(const cars_report *r, cars_buf *b)
     table_counts(r, b);
     cars_html_end(r, b);
 }
+
+/* ---- tests (a ruleset directory) ---------------------------------------- */
+
+static void expected_text(cars_buf *b, const cars_example *ex)
+{
+    cars_buf_puts(b, cars_outcome_name((int)ex->expect));
+    if (!ex->has_expect_rules)
+        return;
+    cars_buf_puts(b, " [");
+    for (size_t k = 0; k < ex->nexpect_rules; k++) {
+        cars_buf_puts(b, k ? ", " : "");
+        cars_html_cesc(b, ex->expect_rules[k]);
+    }
+    cars_buf_puts(b, "]");
+}
+
+static void example_section(cars_buf *b, const cars_report_example *e, size_t i)
+{
+    const cars_example *ex = e->ex;
+    char s[160];
+    snprintf(s, sizeof s, "<section id=\"example-%zu\" aria-labelledby=\"h-example-%zu\">\n<h2 id=\"h-example-%zu\">%s: ",
+             i + 1, i + 1, i + 1, ex->is_test ? "Test" : "Example");
+    cars_buf_puts(b, s);
+    cars_html_cesc(b, ex->name);
+    snprintf(s, sizeof s, "</h2>\n<dl>\n<dt>Routed</dt><dd>%s</dd>\n", cars_outcome_name(e->outcome));
+    cars_buf_puts(b, s);
+    if (ex->has_expect) {
+        cars_buf_puts(b, "<dt>Expected</dt><dd>");
+        expected_text(b, ex);
+        cars_buf_puts(b, e->outcome == (int)ex->expect ? " (the outcome is as expected)"
+                                                        : " <strong class=\"overdue\">NOT the outcome expected</strong>");
+        cars_buf_puts(b, "</dd>\n");
+    }
+    if (ex->like) {
+        cars_buf_puts(b, "<dt>Like</dt><dd>");
+        cars_html_cesc(b, ex->like);
+        cars_buf_puts(b, "</dd>\n");
+    }
+    cars_buf_puts(b, "</dl>\n<h3>The record</h3>\n<pre><code>");
+    cars_html_esc(b, e->record, e->record_len);
+    cars_buf_puts(b, "</code></pre>\n<h3>How it was routed (carsc explain)</h3>\n<pre><code>");
+    cars_html_esc(b, e->trace, e->trace_len);
+    cars_buf_puts(b, "</code></pre>\n</section>\n");
+}
+
+void cars_html_tests_page(const cars_report *r, cars_buf *b)
+{
+    cars_html_begin(r, b, "tests.html", "Tests");
+    cars_buf_puts(b, "<p>The ruleset's examples and tests, each routed as a worked example with the trace "
+                     "<code>carsc explain</code> gives: every stage, every rule it evaluated, and the answers "
+                     "behind each condition. Releases carry no examples, so only the report of a ruleset "
+                     "directory has this page.</p>\n");
+    if (!r->nexamples)
+        cars_buf_puts(b, "<p>This ruleset has no examples or tests.</p>\n");
+    for (size_t i = 0; i < r->nexamples; i++)
+        example_section(b, &r->examples[i], i);
+    cars_html_end(r, b);
+}

@@ -90,8 +90,13 @@ static void release(const cars_report *r, cars_buf *b)
     kstr(b, &f, "id", p->release_id.p, p->release_id.len);
     knum(b, &f, "sequence", p->sequence);
     kcstr(b, &f, "channel", cars_channel_name(p->channel));
-    kdate(b, &f, "valid_from", p->valid_from);
-    kdate(b, &f, "valid_until", p->valid_until);
+    if (cars_report_has_window(r)) {
+        kdate(b, &f, "valid_from", p->valid_from);
+        kdate(b, &f, "valid_until", p->valid_until);
+    } else {
+        kcstr(b, &f, "valid_from", NULL);
+        kcstr(b, &f, "valid_until", NULL);
+    }
     kstr(b, &f, "ruleset", p->ruleset_title.p, p->ruleset_title.len);
     kstr(b, &f, "compiler", p->compiler_version.p, p->compiler_version.len);
     kcstr(b, &f, "bundle_blake2b_256", r->cur.is_tree ? NULL : r->digest);
@@ -271,6 +276,25 @@ static void equality(const cars_report *r, cars_buf *b)
     cars_buf_puts(b, "]");
 }
 
+static void examples(const cars_report *r, cars_buf *b)
+{
+    cars_buf_puts(b, "[");
+    for (size_t i = 0; i < r->nexamples; i++) {
+        const cars_report_example *e = &r->examples[i];
+        bool f = true;
+        cars_buf_puts(b, i ? ",{" : "{");
+        kcstr(b, &f, "name", e->ex->name);
+        kcstr(b, &f, "kind", e->ex->is_test ? "test" : "example");
+        knum(b, &f, "line", e->ex->span.line);
+        kstr(b, &f, "record", e->record, e->record_len);
+        kcstr(b, &f, "outcome", cars_outcome_name(e->outcome));
+        kcstr(b, &f, "expected", e->ex->has_expect ? cars_outcome_name((int)e->ex->expect) : NULL);
+        kstr(b, &f, "trace", e->trace, e->trace_len);
+        cars_buf_puts(b, "}");
+    }
+    cars_buf_puts(b, "]");
+}
+
 void cars_report_json(const cars_report *r, cars_buf *b)
 {
     bool f = true;
@@ -298,6 +322,11 @@ void cars_report_json(const cars_report *r, cars_buf *b)
     key(b, &f, "changes");
     if (r->has_prev)
         changes(r, b);
+    else
+        cars_buf_puts(b, "null");
+    key(b, &f, "examples");
+    if (r->cur.is_tree)
+        examples(r, b);
     else
         cars_buf_puts(b, "null");
     cars_buf_puts(b, "}\n");

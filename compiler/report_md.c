@@ -61,8 +61,9 @@ static void front(const cars_report *r, cars_buf *b)
     const cars_program *p = r->p;
     static const char *const sig[] = {"none (no signature file)", "present, not checked (no --trust key given)",
                                       "checked: good, by the trusted key"};
+    const cars_str *name = r->cur.is_tree ? &p->ruleset_title : &p->release_id;
     cars_buf_puts(b, r->cur.is_tree ? "# Report: source tree " : "# Report: release ");
-    md_text(b, p->release_id.p, p->release_id.len);
+    md_text(b, name->p, name->len);
     cars_buf_puts(b, "\n\n| | |\n|---|---|\n| Ruleset | ");
     md_text(b, p->ruleset_title.p, p->ruleset_title.len);
     char seq[32];
@@ -72,9 +73,13 @@ static void front(const cars_report *r, cars_buf *b)
     cars_buf_puts(b, " |\n| Channel | ");
     cars_buf_puts(b, cars_channel_name(p->channel));
     cars_buf_puts(b, " |\n| Valid | ");
-    md_printf_date(b, p->valid_from);
-    cars_buf_puts(b, " to ");
-    md_printf_date(b, p->valid_until);
+    if (cars_report_has_window(r)) {
+        md_printf_date(b, p->valid_from);
+        cars_buf_puts(b, " to ");
+        md_printf_date(b, p->valid_until);
+    } else {
+        cars_buf_puts(b, "on any date (no validity window)");
+    }
     cars_buf_puts(b, " |\n| Signature | ");
     cars_buf_puts(b, sig[r->sig]);
     if (r->sig != CARS_REPORT_SIG_NONE) {
@@ -371,6 +376,26 @@ static void changes(const cars_report *r, cars_buf *b)
     }
 }
 
+static void examples(const cars_report *r, cars_buf *b)
+{
+    cars_buf_puts(b, "\n## Tests\n\nThe ruleset's examples and tests, each with the trace carsc explain gives.\n\n");
+    for (size_t i = 0; i < r->nexamples; i++) {
+        const cars_report_example *e = &r->examples[i];
+        cars_buf_puts(b, e->ex->is_test ? "### Test: " : "### Example: ");
+        md_cstr(b, e->ex->name);
+        cars_buf_puts(b, "\n\nRouted: ");
+        cars_buf_puts(b, cars_outcome_name(e->outcome));
+        if (e->ex->has_expect) {
+            cars_buf_puts(b, ". Expected: ");
+            cars_buf_puts(b, cars_outcome_name((int)e->ex->expect));
+            cars_buf_puts(b, e->outcome == (int)e->ex->expect ? " (as expected)" : " (**NOT the outcome expected**)");
+        }
+        cars_buf_puts(b, ".\n\n");
+        md_fence(b, e->record, e->record_len, "json");
+        md_fence(b, e->trace, e->trace_len && e->trace[e->trace_len - 1] == '\n' ? e->trace_len - 1 : e->trace_len, "text");
+    }
+}
+
 void cars_report_md(const cars_report *r, cars_buf *b)
 {
     front(r, b);
@@ -381,4 +406,6 @@ void cars_report_md(const cars_report *r, cars_buf *b)
     tables(r, b);
     if (r->has_prev)
         changes(r, b);
+    if (r->cur.is_tree)
+        examples(r, b);
 }

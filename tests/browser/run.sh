@@ -3,8 +3,8 @@
 # reference release, signs it with a test-only key, writes its report (timed:
 # it must take under a second) and loads every page in headless Chromium
 # (check.js: console errors, links and anchors, axe-core WCAG 2.2 AA); then
-# the same for a small release reported with --previous, so that the
-# changes page and the reviews warning are loaded too. Screenshots of the
+# the same for a small release reported with --previous (the changes page
+# and the reviews warning), and for a ruleset directory (the tests page). Screenshots of the
 # front page and of one rule go to BUILD/report/ on every run.
 set -u
 BUILD=${1:-build}
@@ -32,8 +32,10 @@ sed -i 's/visit.length_days > 90/visit.length_days > 60/' new/rules.cars
 "$CARSC" build new -o w48.carsb --release-id 2026-W48 --sequence 48 --valid-from 2026-11-23 \
   --valid-until 2026-12-06 --channel production 2>/dev/null || exit 1
 "$CARSC" report w48.carsb --previous w47.carsb -o small-site || exit 1
+"$CARSC" report new -o tree-site || exit 1
 
 status=0
 node "$ROOT/tests/browser/check.js" site . || status=1
 RULE_PAGE=profiles.html#PRF-1 node "$ROOT/tests/browser/check.js" small-site small-shots || status=1
+RULE_PAGE=tests.html#example-2 node "$ROOT/tests/browser/check.js" tree-site tree-shots || status=1
 exit $status
