@@ -146,8 +146,12 @@ static void identity(const cars_report *r, cars_buf *b)
     if (r->sig != CARS_REPORT_SIG_NONE)
         row(b, "Signer key id", r->keyid, strlen(r->keyid));
     row(b, "Compiler", p->compiler_version.p, p->compiler_version.len);
-    if (!r->cur.is_tree)
+    if (!r->cur.is_tree) {
+        char tests[200];
+        cars_release_tests_text(p, tests, sizeof tests);
+        row(b, "Tests", tests, strlen(tests));
         row(b, "Bundle BLAKE2b-256", r->digest, strlen(r->digest));
+    }
     for (uint32_t i = 0; i < p->ndigests; i++) {
         char h[65], th[400];
         cars_hex(p->digests[i].digest, 32, h);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "date.h"
 #include "hex.h"
 #include "json.h"
@@ -99,6 +100,24 @@ static void release(const cars_report *r, cars_buf *b)
     }
     kstr(b, &f, "ruleset", p->ruleset_title.p, p->ruleset_title.len);
     kstr(b, &f, "compiler", p->compiler_version.p, p->compiler_version.len);
+    if (!r->cur.is_tree) { /* what the tests gave when it was built (null: not recorded) */
+        const cars_ptests *t = &p->tests;
+        key(b, &f, "tests");
+        if (p->version < CARS_BUNDLE_VERSION_TESTS) {
+            cars_buf_puts(b, "null");
+        } else {
+            bool g = true;
+            cars_buf_puts(b, "{");
+            key(b, &g, "ran");
+            cars_buf_puts(b, t->run ? "true" : "false");
+            knum(b, &g, "passed", t->passed);
+            knum(b, &g, "rules_covered", t->rules_covered);
+            knum(b, &g, "rules", t->rules);
+            knum(b, &g, "conditions_covered", t->conds_covered);
+            knum(b, &g, "conditions", t->conds);
+            cars_buf_puts(b, "}");
+        }
+    }
     kcstr(b, &f, "bundle_blake2b_256", r->cur.is_tree ? NULL : r->digest);
     kcstr(b, &f, "signature", sig[r->sig]);
     kcstr(b, &f, "signer_key_id", r->sig == CARS_REPORT_SIG_NONE ? NULL : r->keyid);

@@ -94,6 +94,12 @@ static void front(const cars_report *r, cars_buf *b)
     }
     cars_buf_puts(b, " |\n| Compiler | ");
     md_text(b, p->compiler_version.p, p->compiler_version.len);
+    if (!r->cur.is_tree) {
+        char tests[200];
+        cars_release_tests_text(p, tests, sizeof tests);
+        cars_buf_puts(b, " |\n| Tests | ");
+        cars_buf_puts(b, tests);
+    }
     cars_buf_puts(b, " |\n| Bundle BLAKE2b-256 | ");
     cars_buf_puts(b, r->cur.is_tree ? "(not a release)" : r->digest);
     cars_buf_puts(b, " |\n");
