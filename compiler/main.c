@@ -79,6 +79,7 @@ static const command commands[] = {
      "the routing that were added, withdrawn or changed (with the lines that\n"
      "changed), and table entry counts.\n"},
     {"impact", cars_cmd_impact, "what a new release changes, on a corpus", cars_impact_usage},
+    {"effectiveness", cars_cmd_effectiveness, "re-routes of non-complex routings, per rule", cars_effectiveness_usage},
     {"inspect", cars_cmd_inspect, "show what a release is and contains",
      "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
      "\n"
