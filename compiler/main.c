@@ -80,6 +80,7 @@ static const command commands[] = {
      "changed), and table entry counts.\n"},
     {"impact", cars_cmd_impact, "what a new release changes, on a corpus", cars_impact_usage},
     {"effectiveness", cars_cmd_effectiveness, "re-routes of non-complex routings, per rule", cars_effectiveness_usage},
+    {"equality", cars_cmd_equality, "outcome shares by nationality, sex and age (EIA)", cars_equality_usage},
     {"inspect", cars_cmd_inspect, "show what a release is and contains",
      "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
      "\n"
