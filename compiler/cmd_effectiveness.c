@@ -82,7 +82,10 @@ static int report(const cars_effect *e, const opts *o)
     else
         cars_effect_text(e, out);
     bool bad = ferror(out) != 0;
-    bad |= (out != stdout ? fclose(out) : fflush(out)) != 0;
+    if (out != stdout)
+        bad |= fclose(out) != 0;
+    else
+        bad |= fflush(out) != 0;
     if (bad)
         fprintf(stderr, "carsc effectiveness: cannot write %s\n", o->out ? o->out : "the output");
     return bad ? CARS_EXIT_ERRORS : CARS_EXIT_OK;

@@ -49,8 +49,9 @@ static void chart(const cars_equality *q, int d, FILE *out)
 
 static void cell(FILE *out, const cars_equality *q, bool hidden, uint64_t k, uint64_t n, bool count)
 {
+    (void)q;
     if (hidden)
-        fprintf(out, "<td>&lt;%llu</td>", (unsigned long long)q->min_cell);
+        fputs("<td>*</td>", out);
     else if (count)
         fprintf(out, "<td>%llu</td>", (unsigned long long)k);
     else
@@ -96,10 +97,11 @@ void cars_equality_html(const cars_equality *q, FILE *out)
     fputs("<section aria-labelledby=\"h-pop\">\n<h2 id=\"h-pop\">Whole population</h2>\n", out);
     table_head(out, "Outcome shares of all records");
     table_row(out, q, "All records", q->pop, q->pop_hidden, NULL);
-    fputs("</tbody>\n</table>\n<p>CX rate: the share of records routed CXDR or CXPCA. "
-          "Ratio: a group's CX rate over the whole population's, with its 95% interval (log method). "
-          "&lt;N: hidden so that no figure singles out a person.</p>\n</section>\n",
-          out);
+    fprintf(out, "</tbody>\n</table>\n<p>CX rate: the share of records routed CXDR or CXPCA. "
+          "Ratio: a group's CX rate over the whole population's, with its 95%% interval (log method). "
+          "*: hidden, a count from 1 to %llu or one that would give such a count away, so that no figure singles "
+            "out a person.</p>\n</section>\n",
+            (unsigned long long)(q->min_cell - 1));
     for (int d = 0; d < CARS_EQ_NDIMS; d++) {
         fprintf(out, "<section aria-labelledby=\"h-%s\">\n<h2 id=\"h-%s\">%s</h2>\n", dim_id[d], dim_id[d],
                 dim_name[d]);

@@ -42,8 +42,7 @@ static void header_text(FILE *out, const char *first)
 static void row_text(const cars_equality *q, const char *label, const uint64_t *c, const bool *hidden,
                      const cars_eq_row *r, FILE *out)
 {
-    char lt[16];
-    snprintf(lt, sizeof lt, "<%llu", (unsigned long long)q->min_cell);
+    const char *lt = "*";
     fputs("  ", out);
     put_plain(out, label, 34);
     uint64_t n = c[CARS_EQ_COLS - 1];
@@ -58,7 +57,9 @@ static void row_text(const cars_equality *q, const char *label, const uint64_t *
             fprintf(out, " %6.1f%%", pct(c[o], n));
     }
     double v, lo, hi;
-    if (!r)
+    if (!r && !cars_eq_ratio_shown(hidden))
+        fprintf(out, " %8s %6s\n", "hidden", "1");
+    else if (!r)
         fprintf(out, " %7.1f%% %6s\n", pct(cars_eq_cx(c), c[CARS_EQ_COLS - 1]), "1");
     else if (ratio(q, r, &v, &lo, &hi))
         fprintf(out, " %7.1f%% %6.2f  %.2f to %.2f\n", pct(cars_eq_cx(c), c[CARS_EQ_COLS - 1]), v, lo, hi);
@@ -72,10 +73,10 @@ void cars_equality_text(const cars_equality *q, FILE *out)
                  "records: %s; routing: %s (ids checked line by line)\n"
                  "fields: nationality %s, sex %s, age from %s on %s\n",
             q->records_path, q->routing_path, q->field[0], q->field[1], q->field[2], q->field[3]);
-    fprintf(out, "minimum cell %llu: a count from 1 to %llu is hidden (<%llu), and others with it so that none\n"
+    fprintf(out, "minimum cell %llu: *, a count from 1 to %llu, hidden, or another hidden with it so that none\n"
                  "can be worked out; groups of fewer than %llu records are pooled into \"other\".\n",
             (unsigned long long)q->min_cell, (unsigned long long)(q->min_cell ? q->min_cell - 1 : 0),
-            (unsigned long long)q->min_cell, (unsigned long long)q->min_cell);
+            (unsigned long long)q->min_cell);
     fputs("Shares are of the group's records. CX rate: the share routed CXDR or CXPCA; ratio: the\n"
           "group's CX rate over the whole population's, with its 95% interval (log method).\n\n",
           out);
@@ -120,7 +121,9 @@ static void csv_row(const cars_equality *q, const char *dim, const char *label, 
     for (int o = 0; o < 6; o++)
         hidden[o] ? (void)fputs(",", out) : (void)fprintf(out, ",%.4f", n ? (double)c[o] / (double)n : 0);
     double v, lo, hi;
-    if (!r)
+    if (!r && !cars_eq_ratio_shown(hidden))
+        fputs(",,1,,\n", out);
+    else if (!r)
         fprintf(out, ",%.4f,1,,\n", pct(cars_eq_cx(c), c[CARS_EQ_COLS - 1]) / 100);
     else if (ratio(q, r, &v, &lo, &hi))
         fprintf(out, ",%.4f,%.4f,%.4f,%.4f\n", pct(cars_eq_cx(c), c[CARS_EQ_COLS - 1]) / 100, v, lo, hi);
