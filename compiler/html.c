@@ -69,9 +69,10 @@ static void svg_open(FILE *out, const char *id, const char *title, double w, dou
 void cars_html_bar_chart(FILE *out, const cars_html_bars *c)
 {
     const double left = 110, width = 400, bar = 14, gap = 10;
-    double group = bar * (double)c->nseries + gap, h = 30 + group * (double)c->n + 10;
+    size_t ns = c->nseries > 2 ? 2 : c->nseries;
+    double group = bar * (double)ns + gap, h = 30 + group * (double)c->n + 10;
     svg_open(out, c->id, c->title, left + width + 70, h);
-    for (size_t s = 0; s < c->nseries; s++) { /* legend */
+    for (size_t s = 0; s < ns; s++) { /* legend */
         fprintf(out, "<rect x=\"%.0f\" y=\"4\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", left + 160.0 * (double)s,
                 colour[s]);
         label_text(out, left + 160.0 * (double)s + 16, 15, "start", c->series[s]);
@@ -79,7 +80,7 @@ void cars_html_bar_chart(FILE *out, const cars_html_bars *c)
     for (size_t i = 0; i < c->n; i++) {
         double y0 = 30 + group * (double)i;
         label_text(out, left - 6, y0 + group / 2 - 1, "end", c->labels[i]);
-        for (size_t s = 0; s < c->nseries; s++) {
+        for (size_t s = 0; s < ns; s++) {
             double v = c->values[s][i], y = y0 + bar * (double)s;
             fprintf(out, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"/>\n", left, y,
                     width * v, bar - 2, colour[s]);
