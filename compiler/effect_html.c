@@ -42,7 +42,7 @@ static void chart(const cars_effect *e, FILE *out)
     snprintf(ref, sizeof ref, "overall %.1f%%", 100 * cars_effect_rate(e));
     cars_html_ci c = {"rates", "Re-route rate of each group with its 95% interval; the dashed line is the overall "
                                "non-complex re-route rate",
-                      ref, n, labels, v, v + n, v + 2 * n, cars_effect_rate(e), max > 0 ? max : 1};
+                      ref, n, labels, v, v + n, v + 2 * n, cars_effect_rate(e), max > 0 ? max : 1, true};
     cars_html_ci_chart(out, &c);
     cars_free(labels), cars_free(v), cars_free(names);
 }

@@ -42,7 +42,7 @@ static void chart(const cars_equality *q, int d, FILE *out)
     snprintf(id, sizeof id, "ratio-%s", dim_id[d]);
     snprintf(title, sizeof title, "CX rate ratio by %s with 95%% intervals; the dashed line is 1 (the whole population)",
              dim_id[d]);
-    cars_html_ci c = {id, title, "ratio 1", dm->n, labels, v, v + dm->n, v + 2 * dm->n, 1, max};
+    cars_html_ci c = {id, title, "ratio 1", dm->n, labels, v, v + dm->n, v + 2 * dm->n, 1, max, false};
     cars_html_ci_chart(out, &c);
     cars_free(labels), cars_free(v);
 }

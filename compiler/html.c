@@ -95,11 +95,20 @@ void cars_html_bar_chart(FILE *out, const cars_html_bars *c)
 void cars_html_ci_chart(FILE *out, const cars_html_ci *c)
 {
     const double left = 150, width = 380, row = 22;
-    double h = 40 + row * (double)c->n, max = c->max > 0 ? c->max : 1;
+    double h = 60 + row * (double)c->n, max = c->max > 0 ? c->max : 1;
     svg_open(out, c->id, c->title, left + width + 30, h);
+    double ya = h - 22; /* the axis: 0, the middle and max */
+    fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#595959\"/>\n", left, ya,
+            left + width, ya);
+    for (int k = 0; k <= 2; k++) {
+        char t[32];
+        double v = max * k / 2;
+        snprintf(t, sizeof t, c->percent ? "%.1f%%" : "%.2f", c->percent ? 100 * v : v);
+        label_text(out, left + width * k / 2, h - 6, k == 0 ? "start" : k == 2 ? "end" : "middle", t);
+    }
     double xr = left + width * (c->ref / max);
     fprintf(out, "<line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#595959\" stroke-dasharray=\"4 3\"/>\n",
-            xr, xr, h - 5);
+            xr, xr, ya);
     label_text(out, xr, 14, "middle", c->ref_label);
     for (size_t i = 0; i < c->n; i++) {
         double y = 30 + row * (double)i + row / 2;

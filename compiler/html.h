@@ -6,6 +6,7 @@
 #ifndef CARS_HTML_H
 #define CARS_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -39,6 +40,7 @@ typedef struct cars_html_ci {
     const char *const *labels;
     const double *value, *lo, *hi;
     double ref, max;
+    bool percent;  /* the axis in percent (rates), else plain (ratios) */
 } cars_html_ci;
 void cars_html_ci_chart(FILE *out, const cars_html_ci *c);
 
