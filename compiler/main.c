@@ -107,7 +107,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: carsc COMMAND [ARGS...]\n"
                  "       carsc help COMMAND | --help | --version\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n%s", exit_codes);
 }
 
