@@ -2,8 +2,10 @@
  * (effect.h); the HTML page is effect_html.c. */
 #include "effect.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "date.h"
 #include "json.h"
@@ -116,26 +118,71 @@ static void ids_text(const cars_rcx *r, pick_fn *pick, const char *what, FILE *o
         fputc('\n', out);
 }
 
-/* Reasons of the re-routes counted, in order of first appearance. */
+/* The reasons given for the re-routes counted, each with its count, most
+ * frequent first (then by text); *n of them, cars_free the array. */
+typedef struct reason {
+    const char *text;
+    size_t n;
+} reason;
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(((const reason *)a)->text, ((const reason *)b)->text);
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const reason *x = a, *y = b;
+    return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->text, y->text);
+}
+
+static reason *reasons(const cars_rcx *r, size_t *n)
+{
+    reason *v = cars_calloc(r->n + 1, sizeof *v);
+    *n = 0;
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->e[i].counted && r->e[i].reason)
+            v[(*n)++] = (reason){r->e[i].reason, 1};
+    qsort(v, *n, sizeof *v, by_text);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (k > 0 && strcmp(v[k - 1].text, v[i].text) == 0)
+            v[k - 1].n++;
+        else
+            v[k++] = v[i];
+    }
+    *n = k;
+    qsort(v, k, sizeof *v, by_count);
+    return v;
+}
+
 static void reasons_text(const cars_rcx *r, FILE *out)
 {
-    bool any = false;
-    for (size_t i = 0; i < r->n; i++) {
-        const cars_rcx_entry *x = &r->e[i];
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = r->e[j].counted && r->e[j].reason && x->reason && strcmp(r->e[j].reason, x->reason) == 0;
-        if (!x->counted || !x->reason || seen)
-            continue;
-        size_t n = 0;
-        for (size_t j = i; j < r->n; j++)
-            n += r->e[j].counted && r->e[j].reason && strcmp(r->e[j].reason, x->reason) == 0;
-        fputs(any ? "" : "\nReasons given for the re-routes counted:\n", out);
-        fprintf(out, "  %6zu  ", n);
-        put_plain(out, x->reason);
+    size_t n;
+    reason *v = reasons(r, &n);
+    for (size_t i = 0; v && i < n; i++) {
+        fputs(i ? "" : "\nReasons given for the re-routes counted:\n", out);
+        fprintf(out, "  %6zu  ", v[i].n);
+        put_plain(out, v[i].text);
         fputc('\n', out);
-        any = true;
     }
+    cars_free(v);
+}
+
+static void reasons_json(const cars_rcx *r, FILE *out)
+{
+    size_t n;
+    reason *v = reasons(r, &n);
+    fputs(",\"reasons\":[", out);
+    for (size_t i = 0; v && i < n; i++) {
+        fputs(i ? ",{\"reason\":" : "{\"reason\":", out);
+        put_json(out, v[i].text);
+        fprintf(out, ",\"rerouted\":%zu}", v[i].n);
+    }
+    fputc(']', out);
+    cars_free(v);
 }
 
 void cars_effect_text(const cars_effect *e, FILE *out)
@@ -236,5 +283,7 @@ void cars_effect_json(const cars_effect *e, FILE *out)
     ids_json(&e->rcx, p_dup, "duplicates", out);
     ids_json(&e->rcx, p_repeat, "routed_more_than_once", out);
     ids_json(&e->rcx, p_not_ncx, "not_noncomplex", out);
-    fprintf(out, ",\"outside_period\":%zu}\n", count_ids(&e->rcx, p_outside));
+    fprintf(out, ",\"outside_period\":%zu", count_ids(&e->rcx, p_outside));
+    reasons_json(&e->rcx, out);
+    fputs("}\n", out);
 }
