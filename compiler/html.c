@@ -113,8 +113,10 @@ void cars_html_ci_chart(FILE *out, const cars_html_ci *c)
     for (size_t i = 0; i < c->n; i++) {
         double y = 30 + row * (double)i + row / 2;
         label_text(out, left - 6, y + 4, "end", c->labels[i]);
-        if (c->value[i] < 0)
+        if (c->value[i] < 0) {
+            label_text(out, left + 4, y + 4, "start", "no figure (hidden, or none to compare)");
             continue;
+        }
         double lo = c->lo[i] > max ? max : c->lo[i], hi = c->hi[i] > max ? max : c->hi[i];
         double v = c->value[i] > max ? max : c->value[i];
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n",

@@ -32,8 +32,8 @@ typedef struct cars_html_bars {
 void cars_html_bar_chart(FILE *out, const cars_html_bars *c);
 
 /* A chart of estimates with 95% intervals (a dot and a line per row) and
- * a dashed reference line: rates (scale 0..max) or ratios. Rows with no
- * estimate (value < 0) are left empty. */
+ * a dashed reference line: rates (scale 0..max) or ratios. A row with no
+ * estimate (value < 0) says so in words. */
 typedef struct cars_html_ci {
     const char *id, *title, *ref_label;
     size_t n;
