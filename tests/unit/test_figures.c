@@ -1,6 +1,7 @@
-/* test_stats.c - the statistics of the figures commands (compiler/stats.h)
- * against values worked by hand, and the EIA cell suppression
- * (compiler/equality.h) on small tables worked by hand. */
+/* test_figures.c - the figures commands' pieces: the statistics
+ * (compiler/stats.h) against values worked by hand, the EIA cell
+ * suppression (compiler/equality.h) on small tables worked by hand, and
+ * the re-route list's CSV fields (compiler/rcx.h). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "equality.h"
+#include "rcx.h"
 #include "stats.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 5e-5)
@@ -104,6 +106,29 @@ static void t_suppress_zero(void **state)
     assert_false(r[1].hidden[CARS_OUT_CXDR]);
 }
 
+/* CSV fields: plain, quoted with a comma and a doubled quote, empty, a
+ * final CR; an unclosed quote or text after a closing quote is malformed. */
+static void t_csv(void **state)
+{
+    (void)state;
+    char a[] = "R1,\"stay, \"\"short\"\"\",,2026-06-01\r";
+    char *f[8];
+    assert_int_equal(cars_csv_split(a, f, 8), 4);
+    assert_string_equal(f[0], "R1");
+    assert_string_equal(f[1], "stay, \"short\"");
+    assert_string_equal(f[2], "");
+    assert_string_equal(f[3], "2026-06-01");
+    char b[] = "R1,\"open";
+    assert_int_equal(cars_csv_split(b, f, 8), -1);
+    char c[] = "\"R1\"x,y";
+    assert_int_equal(cars_csv_split(c, f, 8), -1);
+    char d[] = "a,b,c";
+    assert_int_equal(cars_csv_split(d, f, 2), -1);
+    char e[] = "";
+    assert_int_equal(cars_csv_split(e, f, 8), 1);
+    assert_string_equal(f[0], "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +136,7 @@ int main(void)
         cmocka_unit_test(t_ratio),
         cmocka_unit_test(t_suppress),
         cmocka_unit_test(t_suppress_zero),
+        cmocka_unit_test(t_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
