@@ -7,7 +7,7 @@
 
 #include "alloc.h"
 #include "date.h"
-#include "html.h"
+#include "fig_html.h"
 #include "names.h"
 #include "stats.h"
 
@@ -40,10 +40,10 @@ static void chart(const cars_effect *e, FILE *out)
     }
     char ref[64];
     snprintf(ref, sizeof ref, "overall %.1f%%", 100 * cars_effect_rate(e));
-    cars_html_ci c = {"rates", "Re-route rate of each group with its 95% interval; the dashed line is the overall "
+    cars_fig_ci c = {"rates", "Re-route rate of each group with its 95% interval; the dashed line is the overall "
                                "non-complex re-route rate",
                       ref, n, labels, v, v + n, v + 2 * n, cars_effect_rate(e), max > 0 ? max : 1, true};
-    cars_html_ci_chart(out, &c);
+    cars_fig_ci_chart(out, &c);
     cars_free(labels), cars_free(v), cars_free(names);
 }
 
@@ -59,7 +59,7 @@ static void table(const cars_effect *e, FILE *out)
         if (!g->routed && !(g->kind == CARS_EG_RULE && g->known))
             continue;
         fprintf(out, "<tr><th scope=\"row\">%s ", kind_name[g->kind]);
-        cars_html_escs(out, g->label);
+        cars_fig_escs(out, g->label);
         fprintf(out, "</th><td>%llu</td><td>%llu</td>", (unsigned long long)g->routed,
                 (unsigned long long)g->rerouted);
         double lo, hi;
@@ -87,7 +87,7 @@ static void ids(const cars_rcx *r, int which, const char *title, FILE *out)
         if (!pick)
             continue;
         fputs(n++ ? ", <code>" : "<code>", out);
-        cars_html_escs(out, x->id);
+        cars_fig_escs(out, x->id);
         fputs("</code>", out);
         if (which == 1)
             fprintf(out, " (%u times)", x->listed);
@@ -108,7 +108,7 @@ void cars_effect_html(const cars_effect *e, FILE *out)
     } else {
         snprintf(sub, sizeof sub, "Every routing line");
     }
-    cars_html_begin(out, "Effectiveness: non-complex routings re-routed as complex", sub);
+    cars_fig_begin(out, "Effectiveness: non-complex routings re-routed as complex", sub);
     double lo, hi;
     cars_wilson(e->ncx_rerouted, e->ncx, CARS_Z95, &lo, &hi);
     fprintf(out, "<section aria-labelledby=\"h-rates\">\n<h2 id=\"h-rates\">Re-route rates</h2>\n<p>%llu non-complex "
@@ -122,5 +122,5 @@ void cars_effect_html(const cars_effect *e, FILE *out)
     ids(&e->rcx, 1, "Ids listed more than once (counted once)", out);
     ids(&e->rcx, 2, "Ids not routed non-complex (not counted)", out);
     fputs("</section>\n", out);
-    cars_html_end(out);
+    cars_fig_end(out);
 }

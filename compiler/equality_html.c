@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "html.h"
+#include "fig_html.h"
 #include "names.h"
 #include "stats.h"
 
@@ -42,8 +42,8 @@ static void chart(const cars_equality *q, int d, FILE *out)
     snprintf(id, sizeof id, "ratio-%s", dim_id[d]);
     snprintf(title, sizeof title, "CX rate ratio by %s with 95%% intervals; the dashed line is 1 (the whole population)",
              dim_id[d]);
-    cars_html_ci c = {id, title, "ratio 1", dm->n, labels, v, v + dm->n, v + 2 * dm->n, 1, max, false};
-    cars_html_ci_chart(out, &c);
+    cars_fig_ci c = {id, title, "ratio 1", dm->n, labels, v, v + dm->n, v + 2 * dm->n, 1, max, false};
+    cars_fig_ci_chart(out, &c);
     cars_free(labels), cars_free(v);
 }
 
@@ -62,7 +62,7 @@ static void table_row(FILE *out, const cars_equality *q, const char *label, cons
                       const cars_eq_row *r)
 {
     fputs("<tr><th scope=\"row\">", out);
-    cars_html_escs(out, label);
+    cars_fig_escs(out, label);
     fputs("</th>", out);
     uint64_t n = c[CARS_EQ_COLS - 1];
     cell(out, q, hidden[CARS_EQ_COLS - 1], n, n, true);
@@ -93,7 +93,7 @@ void cars_equality_html(const cars_equality *q, FILE *out)
     snprintf(sub, sizeof sub, "Outcome shares by nationality, sex and age band; groups under %llu records pooled, "
                               "counts under %llu hidden",
              (unsigned long long)q->min_cell, (unsigned long long)q->min_cell);
-    cars_html_begin(out, "Equality of outcomes", sub);
+    cars_fig_begin(out, "Equality of outcomes", sub);
     fputs("<section aria-labelledby=\"h-pop\">\n<h2 id=\"h-pop\">Whole population</h2>\n", out);
     table_head(out, "Outcome shares of all records");
     table_row(out, q, "All records", q->pop, q->pop_hidden, NULL);
@@ -115,5 +115,5 @@ void cars_equality_html(const cars_equality *q, FILE *out)
         }
         fputs("</tbody>\n</table>\n</section>\n", out);
     }
-    cars_html_end(out);
+    cars_fig_end(out);
 }

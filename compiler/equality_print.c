@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "html.h"
+#include "fig_html.h"
 #include "names.h"
 #include "stats.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "html.h"
+#include "fig_html.h"
 #include "names.h"
 
 #define NCELLS (CARS_NOUTCOMES * CARS_NOUTCOMES)
@@ -31,10 +31,10 @@ static void shares_section(const cars_impact *im, FILE *out)
     for (int o = 0; o < CARS_NOUTCOMES; o++)
         labels[o] = cars_outcome_name(o);
     static const char *const series[2] = {"old release", "new release"};
-    cars_html_bars c = {"shares", "Share of records by outcome, old release and new release",
+    cars_fig_bars c = {"shares", "Share of records by outcome, old release and new release",
                         CARS_NOUTCOMES, 2, labels, series, {so, sn}};
     fputs("<section aria-labelledby=\"h-shares\">\n<h2 id=\"h-shares\">Outcome shares</h2>\n", out);
-    cars_html_bar_chart(out, &c);
+    cars_fig_bar_chart(out, &c);
     fputs("<table>\n<caption>Share of records by outcome (the chart above as a table)</caption>\n"
           "<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Old</th><th scope=\"col\">New</th>"
           "<th scope=\"col\">Change (points)</th></tr></thead>\n<tbody>\n",
@@ -70,7 +70,7 @@ static void cell_rules(const cars_impact *im, unsigned cell, FILE *out)
         if (!gv[g] && !lv[g])
             continue;
         fputs("<tr><th scope=\"row\"><code>", out);
-        cars_html_esc(out, im->gid[g]->p, im->gid[g]->len);
+        cars_fig_esc(out, im->gid[g]->p, im->gid[g]->len);
         fprintf(out, "</code></th><td>%llu</td><td>%llu</td></tr>\n", (unsigned long long)gv[g],
                 (unsigned long long)lv[g]);
     }
@@ -98,7 +98,7 @@ static void transitions_section(const cars_impact *im, FILE *out)
             fputs(i ? ", " : "", out);
             if (e->has_id) {
                 fputs("<code>", out);
-                cars_html_esc(out, e->id, strlen(e->id));
+                cars_fig_esc(out, e->id, strlen(e->id));
                 fprintf(out, "%s</code> (line %llu)", e->cut ? "&hellip;" : "", (unsigned long long)e->line);
             } else {
                 fprintf(out, "no id (line %llu)", (unsigned long long)e->line);
@@ -118,7 +118,7 @@ static void rules_section(const cars_impact *im, FILE *out)
           out);
     for (uint32_t g = 0; g < im->ng; g++) {
         fputs("<tr><th scope=\"row\"><code>", out);
-        cars_html_esc(out, im->gid[g]->p, im->gid[g]->len);
+        cars_fig_esc(out, im->gid[g]->p, im->gid[g]->len);
         fputs("</code></th>", out);
         if (im->g_old[g] < 0)
             fputs("<td>&ndash;</td>", out);
@@ -141,10 +141,10 @@ void cars_impact_html(const cars_impact *im, const cars_impact_names *nm, FILE *
              (int)(im->old->release_id.len > 100 ? 100 : im->old->release_id.len), im->old->release_id.p,
              (unsigned long long)im->records, (unsigned long long)cars_impact_changed(im));
     (void)nm;
-    cars_html_begin(out, "Impact of a new release", sub);
+    cars_fig_begin(out, "Impact of a new release", sub);
     shares_section(im, out);
     matrix_section(im, out);
     transitions_section(im, out);
     rules_section(im, out);
-    cars_html_end(out);
+    cars_fig_end(out);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "html.h"
+#include "fig_html.h"
 #include "json.h"
 #include "names.h"
 
@@ -58,7 +58,7 @@ static void release_name(FILE *out, const cars_program *p, const char *path, int
         put_json(out, path, strlen(path));
         fputc('}', out);
     } else {
-        cars_html_esc(out, p->release_id.p, p->release_id.len);
+        cars_fig_esc(out, p->release_id.p, p->release_id.len);
     }
 }
 

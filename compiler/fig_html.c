@@ -1,9 +1,9 @@
-/* html.c - page frame, escaping and SVG charts of the figure pages. */
-#include "html.h"
+/* fig_html.c - page frame, escaping and SVG charts of the figure pages. */
+#include "fig_html.h"
 
 #include <string.h>
 
-void cars_html_esc(FILE *out, const char *s, size_t n)
+void cars_fig_esc(FILE *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {
@@ -17,7 +17,7 @@ void cars_html_esc(FILE *out, const char *s, size_t n)
     }
 }
 
-void cars_html_escs(FILE *out, const char *s) { cars_html_esc(out, s, strlen(s)); }
+void cars_fig_escs(FILE *out, const char *s) { cars_fig_esc(out, s, strlen(s)); }
 
 static const char style[] =
     "body{font-family:system-ui,sans-serif;color:#1a1a1a;background:#fff;margin:0 auto;max-width:60rem;"
@@ -28,20 +28,20 @@ static const char style[] =
     "text-align:right}th[scope=row],td.l{text-align:left}caption{text-align:left;font-weight:bold}\n"
     "svg{max-width:100%;height:auto}.flag{font-weight:bold}code{font-size:.95em}\n";
 
-void cars_html_begin(FILE *out, const char *title, const char *subtitle)
+void cars_fig_begin(FILE *out, const char *title, const char *subtitle)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
           out);
-    cars_html_escs(out, title);
+    cars_fig_escs(out, title);
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", style);
-    cars_html_escs(out, title);
+    cars_fig_escs(out, title);
     fputs("</h1>\n<p>", out);
-    cars_html_escs(out, subtitle);
+    cars_fig_escs(out, subtitle);
     fputs("</p>\n</header>\n<main>\n", out);
 }
 
-void cars_html_end(FILE *out)
+void cars_fig_end(FILE *out)
 {
     fputs("</main>\n<footer>\n<p>Made by carsc from routing figures: aggregates, no script.</p>\n</footer>\n"
           "</body>\n</html>\n",
@@ -53,7 +53,7 @@ static const char *const colour[2] = {"#1f4e79", "#a34700"};
 static void label_text(FILE *out, double x, double y, const char *anchor, const char *s)
 {
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"12\" fill=\"#1a1a1a\">", x, y, anchor);
-    cars_html_escs(out, s);
+    cars_fig_escs(out, s);
     fputs("</text>\n", out);
 }
 
@@ -62,11 +62,11 @@ static void svg_open(FILE *out, const char *id, const char *title, double w, dou
     fprintf(out, "<svg role=\"img\" aria-labelledby=\"%s-title\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
                  "height=\"%.0f\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"%s-title\">",
             id, w, h, w, h, id);
-    cars_html_escs(out, title);
+    cars_fig_escs(out, title);
     fputs("</title>\n", out);
 }
 
-void cars_html_bar_chart(FILE *out, const cars_html_bars *c)
+void cars_fig_bar_chart(FILE *out, const cars_fig_bars *c)
 {
     const double left = 110, width = 400, bar = 14, gap = 10;
     size_t ns = c->nseries > 2 ? 2 : c->nseries;
@@ -92,7 +92,7 @@ void cars_html_bar_chart(FILE *out, const cars_html_bars *c)
     fputs("</svg>\n", out);
 }
 
-void cars_html_ci_chart(FILE *out, const cars_html_ci *c)
+void cars_fig_ci_chart(FILE *out, const cars_fig_ci *c)
 {
     const double left = 150, width = 380, row = 22;
     double h = 60 + row * (double)c->n, max = c->max > 0 ? c->max : 1;
