@@ -43,7 +43,7 @@ void cars_fig_begin(FILE *out, const char *title, const char *subtitle)
 
 void cars_fig_end(FILE *out)
 {
-    fputs("</main>\n<footer>\n<p>Made by carsc from routing figures: aggregates, no script.</p>\n</footer>\n"
+    fputs("</main>\n<footer>\n<p>Made by carsc from releases and routing output; no script, nothing loaded from elsewhere.</p>\n</footer>\n"
           "</body>\n</html>\n",
           out);
 }
