@@ -4,6 +4,9 @@
 #   make test     every test: unit (cmocka), text cases, end to end, and the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
+#   make browser  the auditors' report and the figure pages (impact, effectiveness,
+#                 equality) in headless Chromium: links, console,
+#                 axe-core WCAG 2.2 AA, screenshots (tests/browser/)
 #   make bench    benchmarks (docs/performance.md)
 
 CC      ?= cc
@@ -45,7 +48,8 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint
+.PHONY: all deps demo test test-fast test-san unit cases clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
+        browser browser-deps
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
 # Install missing Debian packages (as root), or say exactly what to install.
@@ -152,8 +156,29 @@ test-san: deps
 
 test: deps
 	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory test-san
 	@$(MAKE) --no-print-directory lint
+
+# make browser: carsc report's site loaded in headless Chromium (Debian's
+# chromium, driven by playwright-core; axe-core), tests/browser/run.sh.
+# browser-deps installs chromium, nodejs and npm when missing, then the npm
+# packages pinned in tests/browser/package-lock.json (npm ci).
+browser-deps:
+	@missing=""; [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+	@stamp=tests/browser/node_modules/.package-lock.json; \
+	if [ ! -f $$stamp ] || [ tests/browser/package-lock.json -nt $$stamp ]; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund; fi
+browser: browser-deps all
+	@sh tests/browser/run.sh $(BUILD)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

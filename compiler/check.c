@@ -260,7 +260,7 @@ static void check_duplicates(cars_ck *c)
 /* reviewed + months, clamped to the end of the month (Aug 31 + 6 = Feb 28).
  * Bound: `reviewed` is a date literal (year 1 to 9999) and check_review
  * allows 1 to 60 months, so the year stays below 10005. */
-static int64_t add_months(int64_t day, int months)
+int64_t cars_add_months(int64_t day, int months)
 {
     int y, m, d;
     cars_date_split(day, &y, &m, &d);
@@ -283,7 +283,7 @@ static void check_review(cars_ck *c, const cars_meta *m, const char *what, const
     }
     if (!c->opt || !c->opt->has_as_of)
         return;
-    int64_t due = add_months(m->reviewed, m->review_months);
+    int64_t due = cars_add_months(m->reviewed, m->review_months);
     if (due <= c->opt->as_of) {
         char buf[11];
         cars_date_format(due, buf);

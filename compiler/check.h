@@ -21,4 +21,8 @@ typedef struct cars_check_options {
  * diagnostics. Returns true when no error was found. */
 bool cars_check(cars_ast *ast, cars_arena *arena, cars_diags *d, const cars_check_options *opt);
 
+/* `months` calendar months after `day` (the last day of a shorter month):
+ * when a review falls due. */
+int64_t cars_add_months(int64_t day, int months);
+
 #endif

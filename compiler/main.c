@@ -87,6 +87,7 @@ static const command commands[] = {
      "Release id, sequence, channel, validity, compiler, bundle digest, signer\n"
      "key (and, with --trust, whether the signature is good), rule counts,\n"
      "table sizes and digests, and the digest of every source file.\n"},
+    {"report", cars_cmd_report, "write the auditors' report of a release (HTML, md, json)", cars_report_usage},
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
