@@ -80,6 +80,18 @@ typedef enum cars_strkind { /* as vm/program.h's enum cars_fkind_v */
     CARS_SK_DOCUMENT = CARS_FK_DOCUMENT,
 } cars_strkind;
 
+/* The type a string field of kind k is declared with: "string", "email",
+ * "phone", "document". The parser reads it, fmt prints it, the checker's
+ * messages name it. */
+static inline const char *cars_string_kind_keyword(cars_strkind k)
+{
+    static const char *const kw[] = {
+        [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
+        [CARS_SK_DOCUMENT] = "document",
+    };
+    return (unsigned)k < sizeof kw / sizeof kw[0] ? kw[k] : "string";
+}
+
 typedef struct cars_field {
     const char *path;      /* full dotted path, e.g. "applicant.passport.number";
                               inside a list element, just the element key */
@@ -217,6 +229,20 @@ typedef enum cars_rule_kind { /* as vm/program.h's enum cars_rule_kind_v */
     CARS_R_MULTIPLE = CARS_RK_MULTIPLE,
 } cars_rule_kind;
 
+/* The keyword a rule of kind k is declared with: "exclusion", "screen",
+ * "profile", "single" (both kinds of single), "multiple". fmt prints it;
+ * the checker names rules by it. (vm/names.h's cars_rule_kind_name names
+ * the kinds of a program, the two singles apart.) */
+static inline const char *cars_rule_keyword(cars_rule_kind k)
+{
+    static const char *const kw[] = {
+        [CARS_R_EXCLUSION] = "exclusion",  [CARS_R_SCREEN] = "screen",
+        [CARS_R_PROFILE] = "profile",      [CARS_R_SINGLE_COMPLEX] = "single",
+        [CARS_R_SINGLE_NONCOMPLEX] = "single", [CARS_R_MULTIPLE] = "multiple",
+    };
+    return (unsigned)k < sizeof kw / sizeof kw[0] ? kw[k] : "rule";
+}
+
 typedef struct cars_rule {
     cars_rule_kind kind;
     const char *id; const char *title; cars_span span; cars_span id_span;
@@ -243,6 +269,20 @@ typedef enum cars_stage_sel {
     CARS_S_THRESHOLD, /* threshold ID -> OUTCOME otherwise OUTCOME */
     CARS_S_OTHERWISE, /* otherwise -> OUTCOME */
 } cars_stage_sel;
+
+/* What a stage routes: "exclusions", "screens", "profiles", "complex
+ * singles", "noncomplex singles" (as a routing block writes them),
+ * "multiple PCAs" (a threshold's), "otherwise". */
+static inline const char *cars_stage_name(cars_stage_sel s)
+{
+    static const char *const names[] = {
+        [CARS_S_EXCLUSIONS] = "exclusions",           [CARS_S_SCREENS] = "screens",
+        [CARS_S_PROFILES] = "profiles",               [CARS_S_COMPLEX_SINGLES] = "complex singles",
+        [CARS_S_NONCOMPLEX_SINGLES] = "noncomplex singles", [CARS_S_THRESHOLD] = "multiple PCAs",
+        [CARS_S_OTHERWISE] = "otherwise",
+    };
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
 
 typedef enum cars_outcome { /* as vm/program.h's enum cars_outcome_v: cars_outcome_name names it */
     CARS_O_NCXDR = CARS_OUT_NCXDR, CARS_O_NCXPCA = CARS_OUT_NCXPCA, CARS_O_CXDR = CARS_OUT_CXDR,

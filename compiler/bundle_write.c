@@ -117,9 +117,21 @@ static void write_tables(writer *w, const cars_program *p)
     }
 }
 
+/* The format version written in the header: the program's, 1 to
+ * CARS_BUNDLE_VERSION (carsc compiles version 4; a release of version 3 is
+ * compiled again as 3, the same bytes but for the meta of versions 1 to 3,
+ * which has no test results). Sections are always all of version 4's. */
+static uint16_t write_version(const cars_program *p)
+{
+    return p->version >= CARS_BUNDLE_VERSION_MIN && p->version <= CARS_BUNDLE_VERSION ? p->version
+                                                                                      : CARS_BUNDLE_VERSION;
+}
+
 static void write_rest(writer *w, const cars_program *p)
 {
-    uint8_t *q = wb_reserve(&w->sec[CARS_SEC_META], CARS_META_BYTES);
+    /* a version 3 program (a release of that format compiled again) has the
+     * 56-byte meta of versions 1 to 3, with no test results */
+    uint8_t *q = wb_reserve(&w->sec[CARS_SEC_META], (size_t)cars_meta_bytes(write_version(p)));
     if (q) {
         put_str(w, q, p->release_id);
         put_str(w, q + 8, p->ruleset_title);
@@ -128,6 +140,14 @@ static void write_rest(writer *w, const cars_program *p)
         cars_wr64(q + 32, (uint64_t)p->valid_from);
         cars_wr64(q + 40, (uint64_t)p->valid_until);
         q[48] = p->channel;
+    }
+    if (q && write_version(p) >= CARS_BUNDLE_VERSION_TESTS) {
+        q[49] = p->tests.run;
+        cars_wr32(q + 56, p->tests.passed);
+        cars_wr32(q + 60, p->tests.rules_covered);
+        cars_wr32(q + 64, p->tests.rules);
+        cars_wr32(q + 68, p->tests.conds_covered);
+        cars_wr32(q + 72, p->tests.conds);
     }
     uint8_t *g = counted(w, CARS_SEC_DIGESTS, p->ndigests, CARS_REC_DIGEST);
     for (uint32_t i = 0; g && i < p->ndigests; i++) {
@@ -235,7 +255,7 @@ bool cars_bundle_write(const cars_program *p, uint8_t **out, size_t *len)
     uint8_t *b = ok ? cars_calloc(1, total) : NULL;
     if (b) {
         memcpy(b, CARS_BUNDLE_MAGIC, 8);
-        cars_wr16(b + 8, CARS_BUNDLE_VERSION);
+        cars_wr16(b + 8, write_version(p));
         cars_wr16(b + 10, 0);
         cars_wr32(b + 12, CARS_BUNDLE_ENDIAN);
         cars_wr64(b + 16, total);

@@ -10,7 +10,9 @@
 #include "program.h"
 
 /* Writes the bundle into a buffer from cars_malloc (*out, free with
- * cars_free) of *len bytes. Deterministic: the same program gives the same
+ * cars_free) of *len bytes, of format version p->version (see
+ * docs/bytecode.md: the meta of versions 1 to 3 is 56 bytes, with no test
+ * results; every version 4 section is written). Deterministic: the same program gives the same
  * bytes (every padding byte is zero). False when out of memory or when the
  * program cannot be represented (a count or size beyond 32 bits). The
  * program is not verified here: cars_verify() it first. */

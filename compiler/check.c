@@ -267,8 +267,7 @@ int64_t cars_add_months(int64_t day, int months)
     int total = (m - 1) + months;
     y += total / 12;
     m = total % 12 + 1;
-    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = m == 2 && cars_is_leap(y) ? 29 : dim[m - 1];
+    int last = cars_days_in_month(y, m);
     return cars_date_make(y, m, d > last ? last : d);
 }
 
@@ -297,13 +296,6 @@ static void check_review(cars_ck *c, const cars_meta *m, const char *what, const
                      "the review of %s %s falls due on %s, inside the release's validity window (until %s)",
                      what, id, buf, end);
     }
-}
-
-static const char *kind_name(cars_rule_kind k)
-{
-    static const char *const names[] = {"exclusion", "screen", "profile",
-                                        "single",    "single", "multiple"};
-    return names[k];
 }
 
 static void check_profile_meta(cars_ck *c, const cars_rule *r)
@@ -398,27 +390,63 @@ static void check_lawful(cars_ck *c, const cars_rule *r)
     if ((e = first_reader(r->when, CARS_PROT_NATIONALITY)) && !r->meta.authorisation)
         cars_error(c->d, &e->span, "cite the Ministerial Authorisation: authorisation MA-YYYY-NNN",
                    "%s %s reads %s (protected nationality) without an authorisation",
-                   kind_name(r->kind), r->id, reader_path(ast, e, CARS_PROT_NATIONALITY));
+                   cars_rule_keyword(r->kind), r->id, reader_path(ast, e, CARS_PROT_NATIONALITY));
     else if ((e = first_reader(r->when, CARS_PROT_NAT_PROXY)) && !r->meta.authorisation)
         cars_error(c->d, &e->span,
                    "cite the Ministerial Authorisation (authorisation MA-YYYY-NNN), or remove "
                    "the condition",
                    "%s %s compares %s with particular countries without an authorisation: it is "
-                   "a proxy of nationality (protected)", kind_name(r->kind), r->id, proxy_path(e));
+                   "a proxy of nationality (protected)", cars_rule_keyword(r->kind), r->id, proxy_path(e));
     if ((e = first_reader(r->when, CARS_PROT_AGE)) && !r->meta.justification)
         cars_error(c->d, &e->span, "cite the objective justification: justification OJ-YYYY-NNN",
-                   "%s %s reads %s (protected age) without a justification", kind_name(r->kind),
+                   "%s %s reads %s (protected age) without a justification", cars_rule_keyword(r->kind),
                    r->id, reader_path(ast, e, CARS_PROT_AGE));
     if (r->meta.authorisation && r->when && r->when->ty.kind != CARS_T_ERROR &&
         !(r->protect & (CARS_PROT_NATIONALITY | CARS_PROT_NAT_PROXY)))
         cars_warning(c->d, &r->meta.authorisation_span, "remove the citation",
                      "%s %s cites an authorisation but does not read nationality",
-                     kind_name(r->kind), r->id);
+                     cars_rule_keyword(r->kind), r->id);
     if (r->meta.justification && r->when && r->when->ty.kind != CARS_T_ERROR &&
         !(r->protect & CARS_PROT_AGE))
         cars_warning(c->d, &r->meta.justification_span, "remove the citation",
-                     "%s %s cites a justification but does not read age", kind_name(r->kind),
+                     "%s %s cites a justification but does not read age", cars_rule_keyword(r->kind),
                      r->id);
+}
+
+/* A rule that reads a protected characteristic (directly, through a
+ * definition, or through a proxy of nationality) carries its reasons and
+ * its review cadence, so an auditor can see why and how often it is looked
+ * at again. Profiles need both anyway (check_profile_meta). */
+static void check_protected_meta(cars_ck *c, const cars_rule *r)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } chars[] = {{CARS_PROT_NATIONALITY, "nationality"},
+                 {CARS_PROT_NAT_PROXY, "a proxy of nationality"},
+                 {CARS_PROT_AGE, "age"}};
+    if (r->kind == CARS_R_PROFILE || !r->when || (c->opt && c->opt->carried))
+        return;
+    const cars_expr *e = NULL;
+    size_t k = 0;
+    for (; k < sizeof chars / sizeof chars[0] && !e; k++)
+        e = first_reader(r->when, chars[k].bit);
+    if (!e)
+        return;
+    unsigned bit = chars[k - 1].bit;
+    const char *path = bit == CARS_PROT_NAT_PROXY ? proxy_path(e) : reader_path(c->ast, e, bit);
+    char hint[200];
+    if (!r->meta.rationale) {
+        snprintf(hint, sizeof hint, "add `rationale \"why the rule exists\"` to %s", r->id);
+        cars_error(c->d, &r->id_span, hint, "%s %s reads %s (protected: %s) and has no rationale",
+                   cars_rule_keyword(r->kind), r->id, path, chars[k - 1].name);
+    }
+    if (!r->meta.has_review) {
+        snprintf(hint, sizeof hint, "add `reviewed YYYY-MM-DD every N months` to %s (the day of its last review)",
+                 r->id);
+        cars_error(c->d, &r->id_span, hint, "%s %s reads %s (protected: %s) and has no review date",
+                   cars_rule_keyword(r->kind), r->id, path, chars[k - 1].name);
+    }
 }
 
 /* ---- rules, lets, sets, tables ------------------------------------------ */
@@ -426,10 +454,10 @@ static void check_lawful(cars_ck *c, const cars_rule *r)
 static void check_rule(cars_ck *c, cars_rule *r)
 {
     check_profile_meta(c, r);
-    check_review(c, &r->meta, kind_name(r->kind), r->id);
+    check_review(c, &r->meta, cars_rule_keyword(r->kind), r->id);
     if (!r->when) {
         cars_error(c->d, &r->id_span, "add: when CONDITION", "%s %s has no 'when' condition",
-                   kind_name(r->kind), r->id);
+                   cars_rule_keyword(r->kind), r->id);
         return;
     }
     cars_type t = cars_ck_expr(c, r->when, NULL);
@@ -438,6 +466,7 @@ static void check_rule(cars_ck *c, cars_rule *r)
         cars_error(c->d, &r->when->span, NULL, "a rule's condition must be bool, got %s",
                    cars_ck_type_name(t));
     check_lawful(c, r);
+    check_protected_meta(c, r);
 }
 
 static void check_unused(cars_ck *c)
@@ -520,10 +549,6 @@ static void check_threshold(cars_ck *c, const cars_threshold *t)
 
 /* ---- routing ------------------------------------------------------------- */
 
-static const char *const SEL_NAME[] = {"exclusions", "screens", "profiles",
-                                       "complex singles", "noncomplex singles",
-                                       "multiple PCAs", "otherwise"};
-
 static cars_stage_sel sel_of(cars_rule_kind k)
 {
     switch (k) {
@@ -598,7 +623,7 @@ static void check_routing(cars_ck *c)
             continue;
         if (by_sel[s->sel]) {
             cars_error(c->d, &s->span, NULL, "%s are already routed on line %u",
-                       SEL_NAME[s->sel], by_sel[s->sel]->span.line);
+                       cars_stage_name(s->sel), by_sel[s->sel]->span.line);
             continue;
         }
         by_sel[s->sel] = s;
@@ -616,8 +641,8 @@ static void check_routing(cars_ck *c)
             continue;
         reported[sel] = true;
         cars_error(c->d, &ast->rules[i]->id_span, ROUTE_HINT[sel],
-                   "%s %s is not routed: no stage routes the %s", kind_name(ast->rules[i]->kind),
-                   ast->rules[i]->id, SEL_NAME[sel]);
+                   "%s %s is not routed: no stage routes the %s", cars_rule_keyword(ast->rules[i]->kind),
+                   ast->rules[i]->id, cars_stage_name(sel));
     }
 }
 

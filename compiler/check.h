@@ -15,6 +15,11 @@ typedef struct cars_check_options {
     int64_t as_of;    /* days since 1970-01-01 */
     bool has_window_end; /* warn of reviews falling due after as_of, up to window_end */
     int64_t window_end;
+    bool carried;     /* the text a release carries, compiled again to check the release
+                         (compiler/compile.c): the rules that do not change the code and
+                         came after some releases were built (a rationale and a review
+                         for each rule that reads a protected characteristic) are not
+                         applied again, so older releases still read back */
 } cars_check_options;
 
 /* Annotates the AST (types, references, protected characteristics) and adds

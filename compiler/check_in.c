@@ -115,10 +115,6 @@ static const char *const field_holds[] = {
     [CARS_SK_PLAIN] = "text", [CARS_SK_EMAIL] = "emails", [CARS_SK_PHONE] = "phone numbers",
     [CARS_SK_DOCUMENT] = "document numbers",
 };
-static const char *const kind_word[] = {
-    [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
-    [CARS_SK_DOCUMENT] = "document",
-};
 
 /* A string field in a key column that is not a country: the router
  * normalises it by the column's kind, or in a contact column by the field's
@@ -152,10 +148,10 @@ static bool check_key_kind(cars_ck *c, const cars_expr *arg, const cars_field *f
         return true;
     if (col == CARS_K_TEXT)
         snprintf(hint, sizeof hint, "declare the key column '%s: %s', or '%s' a plain string to "
-                 "compare it exactly as written", t->key_names[k], kind_word[f->kind], f->path);
+                 "compare it exactly as written", t->key_names[k], cars_string_kind_keyword(f->kind), f->path);
     else
         snprintf(hint, sizeof hint, "look it up in a table whose key column is '%s'%s",
-                 kind_word[f->kind], f->kind == CARS_SK_DOCUMENT ? "" : " or 'contact'");
+                 cars_string_kind_keyword(f->kind), f->kind == CARS_SK_DOCUMENT ? "" : " or 'contact'");
     cars_error(c->d, &arg->span, hint, "'%s' holds %s; key column '%s' of table '%s' holds %s",
                f->path, field_holds[f->kind], t->key_names[k], t->name, column_holds[col]);
     return false;

@@ -2,8 +2,10 @@
  *   carsc decompile FILE.carsb   the ruleset as canonical source text
  *   carsc diff OLD NEW           what changed between two releases (or trees)
  * A release carries the canonical (`carsc fmt`) text of every source file
- * it was compiled from, signed with the rest, and the digest and entry
- * count of every table; both commands read those. */
+ * it was compiled from (without its examples and tests), signed with the
+ * rest, the digest and entry count of every table, and what its tests gave
+ * when it was built; both commands read those. A source tree gives diff its
+ * examples and tests too. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,10 @@
 #include "alloc.h"
 #include "commands.h"
 #include "compile.h"
+#include "fmt.h"
 #include "loader.h"
 #include "parse.h"
+#include "release.h"
 
 /* A release opened for reading back: a bundle, or a source tree compiled. */
 typedef struct opened {
@@ -30,7 +34,7 @@ static bool open_release(const char *path, opened *o, const char *cmd)
 {
     memset(o, 0, sizeof *o);
     struct stat st;
-    if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || strstr(path, ".cars") == path + strlen(path) - 5)) {
+    if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || cars_is_source_path(path))) {
         o->is_tree = true;
         cars_check_options opt = {0};
         if (!cars_compile(path, &opt, "source", &o->comp)) {
@@ -136,6 +140,10 @@ typedef struct decl_set {
     size_t n;
 } decl_set;
 
+/* A rule's kind in the words of carsc diff's output, the two singles told
+ * apart and the multiple named as what it makes: on purpose neither the
+ * keyword (cars_rule_keyword, ast.h) nor the program's name for the kind
+ * (vm/names.h), and changing it would change what diff prints. */
 static const char *rule_kind_name(cars_rule_kind k)
 {
     static const char *const names[] = {"exclusion", "screen", "profile",
@@ -186,19 +194,37 @@ static const char *line_range(const char *src, size_t len, uint32_t from, uint32
     return start ? start : src;
 }
 
-static bool collect(const cars_program *p, decl_set *s, const char *what)
+/* The canonical text of source file i: for a tree, as `carsc fmt` prints
+ * it (examples and tests included); for a release, the text it carries. */
+static const char *source_text(const opened *o, uint32_t i, cars_arena *a, size_t *len)
 {
+    if (!o->is_tree) {
+        *len = o->p->source_text[i].len;
+        return o->p->source_text[i].p;
+    }
+    char *text = cars_fmt_string(o->comp.ast, i, len);
+    char *copy = text ? cars_arena_strndup(a, text, *len) : NULL;
+    cars_free(text);
+    return copy;
+}
+
+/* The declarations of a release or tree; examples and tests only when
+ * `tests` (both sides are trees: a release does not carry them). */
+static bool collect(const opened *o, decl_set *s, const char *what, bool tests)
+{
+    const cars_program *p = o->p;
     memset(s, 0, sizeof *s);
     cars_arena_init(&s->arena);
     size_t cap = 0;
-    for (uint32_t i = 0; i < p->nsource_text; i++) {
+    uint32_t nfiles = o->is_tree ? (uint32_t)o->comp.ast->nfiles : p->nsource_text;
+    for (uint32_t i = 0; i < nfiles; i++) {
         cars_diags d;
         cars_diags_init(&d);
         char name[300];
         snprintf(name, sizeof name, "%.*s", (int)p->source_names[i].len, p->source_names[i].p);
-        const char *text = p->source_text[i].p;
-        size_t tlen = p->source_text[i].len;
-        cars_ast *ast = cars_parse_text(name, text, tlen, &s->arena, &d);
+        size_t tlen = 0;
+        const char *text = source_text(o, i, &s->arena, &tlen);
+        cars_ast *ast = text ? cars_parse_text(name, text, tlen, &s->arena, &d) : NULL;
         bool ok = ast && d.errors == 0;
         cars_diags_free(&d);
         if (!ok) {
@@ -207,7 +233,7 @@ static bool collect(const cars_program *p, decl_set *s, const char *what)
         }
         for (size_t k = 0; k < ast->ndecls; k++) {
             const cars_decl *dc = &ast->decls[k];
-            if (dc->kind == CARS_D_INCLUDE)
+            if (dc->kind == CARS_D_INCLUDE || (dc->kind == CARS_D_EXAMPLE && !tests))
                 continue;
             if (s->n == cap) {
                 cap = cap ? cap * 2 : 64;
@@ -346,22 +372,50 @@ static unsigned diff_tables(const cars_program *a, const cars_program *b)
     return changes;
 }
 
+/* What two releases' tests gave when they were built (a tree's are not
+ * run here: its tests are compared by name). Returns 1 when they differ. */
+static unsigned diff_test_results(const opened *a, const opened *b)
+{
+    if (a->is_tree && b->is_tree)
+        return 0;
+    if (a->is_tree || b->is_tree) {
+        printf("tests: not compared (a release carries what its tests gave, not the tests)\n");
+        return 0;
+    }
+    char was[200], now[200];
+    cars_release_tests_text(a->p, was, sizeof was);
+    cars_release_tests_text(b->p, now, sizeof now);
+    if (strcmp(was, now) == 0) {
+        printf("tests: %s, as before\n", now);
+        return 0;
+    }
+    printf("tests: %s; was %s\n", now, was);
+    return 1;
+}
+
+/* Exit statuses of diff, as diff(1)'s. */
+enum { DIFF_SAME = 0, DIFF_DIFFERENT = 1, DIFF_TROUBLE = 2 };
+
 int cars_cmd_diff(int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: carsc diff OLD NEW   (each a .carsb release or a ruleset)\n");
-        return CARS_EXIT_USAGE;
+        return DIFF_TROUBLE;
     }
     opened a, b;
     if (!open_release(argv[1], &a, "diff"))
-        return CARS_EXIT_ERRORS;
+        return DIFF_TROUBLE;
     if (!open_release(argv[2], &b, "diff")) {
         close_release(&a);
-        return CARS_EXIT_ERRORS;
+        return DIFF_TROUBLE;
     }
+    /* tests are compared by name between two trees; a release carries what
+     * its tests gave, not the tests */
+    bool tests = a.is_tree && b.is_tree;
     decl_set da, db;
-    bool ok = collect(a.p, &da, argv[1]) && collect(b.p, &db, argv[2]);
-    unsigned added = 0, withdrawn = 0, changed = 0, same = 0;
+    bool ok_a = collect(&a, &da, argv[1], tests);
+    bool ok = ok_a && collect(&b, &db, argv[2], tests);
+    unsigned added = 0, withdrawn = 0, changed = 0, same = 0, other = 0;
     if (ok) {
         print_release("old", a.p, a.is_tree);
         print_release("new", b.p, b.is_tree);
@@ -393,14 +447,21 @@ int cars_cmd_diff(int argc, char **argv)
         unsigned tables = diff_tables(a.p, b.p);
         if (!tables)
             printf("tables: no entries changed\n");
+        other = diff_test_results(&a, &b);
         printf("%u added, %u withdrawn, %u changed, %u unchanged\n", added, withdrawn, changed + tables, same);
+        changed += tables;
     }
-    cars_arena_free(&da.arena);
+    if (ok_a)
+        cars_arena_free(&da.arena);
     if (ok)
         cars_arena_free(&db.arena);
     close_release(&a);
     close_release(&b);
-    if (fflush(stdout) != 0)
-        return CARS_EXIT_ERRORS;
-    return ok ? CARS_EXIT_OK : CARS_EXIT_ERRORS;
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "carsc diff: cannot write the output: %s\n", strerror(errno));
+        return DIFF_TROUBLE;
+    }
+    if (!ok)
+        return DIFF_TROUBLE;
+    return added + withdrawn + changed + other ? DIFF_DIFFERENT : DIFF_SAME;
 }

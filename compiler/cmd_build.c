@@ -1,9 +1,11 @@
 /* cmd_build.c - `carsc build PATH -o FILE [release options]`: compile a
  * ruleset into a release bundle, with its release metadata (id, sequence,
- * validity window, channel) in the bytes that are signed. The bytes are
- * loaded and verified (exactly as carsvm will) before they are written,
- * atomically (vm/atomic.h), so a failed build never leaves a partial
- * bundle. */
+ * validity window, channel) in the bytes that are signed. A production
+ * build first runs the ruleset's tests (compiler/cmd_test.c) and is refused
+ * when there are none or one fails; what they gave (tests passed, coverage)
+ * is signed with the rest. The bytes are loaded and verified (exactly as
+ * carsvm will) before they are written, atomically (vm/atomic.h), so a
+ * failed build never leaves a partial bundle. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,10 @@ static int usage(void)
             "\n"
             "A production release needs --release-id, --sequence (1 or more) and the\n"
             "validity window; it is refused if any review has fallen due by --valid-from,\n"
-            "and reviews falling due inside the window are warned of. Without a window\n"
+            "and reviews falling due inside the window are warned of. It runs the\n"
+            "ruleset's tests first and is refused if there are none or any fails; the\n"
+            "number passed and the coverage are signed in the release (carsc inspect).\n"
+            "A test-channel build does not run the tests. Without a window\n"
             "the build is a test-channel release valid on any date (--as-of then checks\n"
             "review dates on that day). The same sources and options give the same bytes.\n"
             "--no-index leaves out the stage indexes (docs/bytecode.md): every rule of a\n"
@@ -117,6 +122,36 @@ static bool consistent(build_opts *b)
     return true;
 }
 
+/* A production release is built only when the ruleset has tests and every
+ * one passes (each failure is printed); what they gave goes into `rel`. */
+static bool run_tests(cars_compiled *c, cars_release_opts *rel)
+{
+    cars_test_summary s;
+    if (cars_run_examples(c, &s) != 0) {
+        snprintf(c->error, sizeof c->error, "cannot run the tests (out of memory)");
+        return false;
+    }
+    fflush(stdout); /* the failures, before the error that names them */
+    if (s.passed + s.failed == 0) {
+        snprintf(c->error, sizeof c->error, "a production release needs tests, and the ruleset has none: add "
+                 "test \"...\" { ... expect OUTCOME [RULES] } (docs/language.md)");
+        return false;
+    }
+    if (s.failed) {
+        snprintf(c->error, sizeof c->error, "%zu of %zu tests failed (each FAIL above); a production release is "
+                 "built only when every test passes", s.failed, s.passed + s.failed);
+        return false;
+    }
+    if (s.passed > UINT32_MAX || s.rules > UINT32_MAX || s.conds > UINT32_MAX) {
+        snprintf(c->error, sizeof c->error, "too many tests, rules or conditions to record");
+        return false;
+    }
+    rel->tests = (cars_ptests){.run = 1, .passed = (uint32_t)s.passed,
+                               .rules_covered = (uint32_t)s.rules_covered, .rules = (uint32_t)s.rules,
+                               .conds_covered = (uint32_t)s.conds_covered, .conds = (uint32_t)s.conds};
+    return true;
+}
+
 int cars_cmd_build(int argc, char **argv)
 {
     build_opts b = {.rel = {.release_id = "dev", .channel = CARS_CHANNEL_TEST}};
@@ -142,6 +177,16 @@ int cars_cmd_build(int argc, char **argv)
         return CARS_EXIT_USAGE;
     cars_compiled c;
     bool ok = cars_compile_release(b.path, &b.opt, &b.rel, &c);
+    if (ok && b.rel.channel == CARS_CHANNEL_PRODUCTION) {
+        /* the tests run on this compilation; the release that carries what
+         * they gave is compiled again with it (the same code: builds are
+         * reproducible) */
+        ok = run_tests(&c, &b.rel);
+        if (ok) {
+            cars_compiled_free(&c);
+            ok = cars_compile_release(b.path, &b.opt, &b.rel, &c);
+        }
+    }
     if (ok && c.len > cars_file_limit(CARS_FILE_RELEASE)) { /* carsvm would refuse to read it */
         snprintf(c.error, sizeof c.error, "the release is %zu bytes, larger than the %zu MiB limit for a release",
                  c.len, cars_file_limit(CARS_FILE_RELEASE) >> 20);

@@ -2,56 +2,28 @@
  * (the printer is compiler/fmt.c), rewrite it in place (-w), or say whether
  * it is canonical (-c). A directory stands for its *.cars files
  * (cars_list_sources, compiler/parse.h), with -w or -c only. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "commands.h"
 #include "fmt.h"
 #include "parse.h"
 
-/* Replaces the file at `path` by `text`, keeping its permissions: the one
- * place fmt writes a file (a temporary file beside it, renamed over it). */
+/* Replaces the file at `path` by `text`, keeping its permissions, through
+ * the one atomic writer (vm/atomic.h): a temporary file beside it, renamed
+ * over it. */
 static bool write_in_place(const char *path, const char *text, size_t len)
 {
-    size_t n = strlen(path);
-    char *tmp = cars_malloc(n + 16);
-    if (!tmp)
-        return false;
-    snprintf(tmp, n + 16, "%s.fmt-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "carsc fmt: cannot write beside '%s': %s\n", path, strerror(errno));
-        cars_free(tmp);
-        return false;
-    }
-    struct stat st;
-    bool ok = true;
-    if (stat(path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0)
-        ok = false; /* keep the file's permissions */
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            ok = false;
-        else
-            off += (size_t)w;
-    }
-    if (close(fd) != 0)
-        ok = false;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
-    if (!ok) {
-        fprintf(stderr, "carsc fmt: cannot rewrite '%s': %s\n", path, strerror(errno));
-        unlink(tmp);
-    }
-    cars_free(tmp);
-    return ok;
+    char err[512];
+    const cars_atomic_opts opts = {.perm = CARS_PERM_KEEP};
+    if (cars_atomic_write_file(path, text, len, &opts, err, sizeof err) == 0)
+        return true;
+    fprintf(stderr, "carsc fmt: %s\n", err);
+    return false;
 }
 
 /* Format one file; returns an exit status. */

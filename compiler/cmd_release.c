@@ -203,6 +203,9 @@ int cars_cmd_inspect(int argc, char **argv)
             sep = ", ";
         }
     printf("\nthresholds   %u\n", p.nthresholds);
+    char tests[200];
+    cars_release_tests_text(&p, tests, sizeof tests);
+    printf("tests        %s\n", tests);
     for (uint32_t i = 0; i < p.ntables; i++) {
         cars_hex(p.tables[i].digest, 32, h);
         printf("table        %.*s: %u entries, BLAKE2b-256 %s\n", (int)p.tables[i].name.len, p.tables[i].name.p,

@@ -210,7 +210,7 @@ static void report(const cars_compiled *c, const cars_example *t, const cars_res
  * VM that route the records, and the coverage when asked for. */
 typedef struct test_run {
     const cars_compiled *c;
-    const cars_expr_map *map;
+    const cars_expr_map *map; /* NULL: FAIL lines without traces */
     cars_explainer *x; /* made at the first failure */
     cars_reader *rd;
     cars_vm *vm;
@@ -220,6 +220,8 @@ typedef struct test_run {
 /* The trace of a failing test's record, indented under its FAIL line. */
 static void print_trace(test_run *t, const cars_example *ex, const char *line, size_t len)
 {
+    if (!t->map) /* a production build's tests: its FAIL lines only */
+        return;
     if (!t->x)
         t->x = cars_explainer_new(t->c->ast, &t->c->loaded, t->map);
     cars_buf b = {0};
@@ -315,6 +317,55 @@ static cars_coverage *start_coverage(const cars_compiled *c)
     return cv;
 }
 
+/* Runs every test (adding each record to the coverage when asked for);
+ * counts them. */
+static void run_tests(test_run *t, size_t *pass, size_t *fail)
+{
+    for (size_t i = 0; i < t->c->ast->nexamples; i++) {
+        const cars_example *ex = t->c->ast->examples[i];
+        if (!ex->is_test)
+            continue;
+        if (run_test(t, ex))
+            (*pass)++;
+        else
+            (*fail)++;
+    }
+}
+
+static void end_run(test_run *t)
+{
+    cars_explainer_free(t->x);
+    cars_coverage_free(t->cv);
+    cars_reader_free(t->rd);
+    cars_vm_free(t->vm);
+}
+
+int cars_run_examples(const cars_compiled *c, cars_test_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    test_run t = {.c = c};
+    t.rd = cars_reader_new(&c->loaded);
+    t.vm = cars_vm_new(&c->loaded);
+    t.cv = t.rd && t.vm ? start_coverage(c) : NULL;
+    if (t.cv) {
+        run_tests(&t, &s->passed, &s->failed);
+        for (size_t k = 0; k < cars_coverage_count(t.cv); k++) {
+            cars_coverage_item it = cars_coverage_get(t.cv, k);
+            bool full = it.seen_true && it.seen_false;
+            if (it.is_rule) {
+                s->rules_covered += full;
+            } else {
+                s->conds++;
+                s->conds_covered += full;
+            }
+        }
+        s->rules = c->ast->nrules;
+    }
+    int rc = t.cv ? 0 : -1;
+    end_run(&t);
+    return rc;
+}
+
 static int run_all(const cars_compiled *c, const cars_expr_map *map, bool coverage)
 {
     test_run t = {.c = c, .map = map};
@@ -324,24 +375,13 @@ static int run_all(const cars_compiled *c, const cars_expr_map *map, bool covera
     size_t pass = 0, fail = 0;
     bool ready = t.rd && t.vm && (!coverage || t.cv);
     if (ready) {
-        for (size_t i = 0; i < c->ast->nexamples; i++) {
-            const cars_example *ex = c->ast->examples[i];
-            if (!ex->is_test)
-                continue;
-            if (run_test(&t, ex))
-                pass++;
-            else
-                fail++;
-        }
+        run_tests(&t, &pass, &fail);
         if (t.cv)
             print_coverage(c, t.cv, stdout);
     } else {
         fprintf(stderr, "error: out of memory\n");
     }
-    cars_explainer_free(t.x);
-    cars_coverage_free(t.cv);
-    cars_reader_free(t.rd);
-    cars_vm_free(t.vm);
+    end_run(&t);
     if (!ready)
         return 1;
     printf("%zu passed, %zu failed\n", pass, fail);

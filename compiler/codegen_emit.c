@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "codegen_int.h"
 #include "opcodes.h"
 #include "verify.h"
@@ -46,14 +47,18 @@ void cars_cg_u16(cars_cg *g, cars_cg_block *b, uint32_t v)
         cars_error(g->d, NULL, NULL, "the program is too large for the bytecode (an index "
                    "above 65535)");
     }
-    cars_cg_byte(g, b, (uint8_t)(v & 0xFF));
-    cars_cg_byte(g, b, (uint8_t)(v >> 8));
+    uint8_t le[2];
+    cars_wr16(le, (uint16_t)v);
+    cars_cg_byte(g, b, le[0]);
+    cars_cg_byte(g, b, le[1]);
 }
 
 void cars_cg_u64(cars_cg *g, cars_cg_block *b, uint64_t v)
 {
+    uint8_t le[8];
+    cars_wr64(le, v);
     for (int i = 0; i < 8; i++)
-        cars_cg_byte(g, b, (uint8_t)(v >> (8 * i)));
+        cars_cg_byte(g, b, le[i]);
 }
 
 /* Emits an opcode: tracks the stack depth and the source line. */

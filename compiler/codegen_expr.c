@@ -12,6 +12,7 @@
  * meeting a number is converted with TO_NUM. */
 #include <string.h>
 
+#include "bundle.h"
 #include "codegen_int.h"
 
 #define BLK (&g->blocks[bi])
@@ -130,8 +131,7 @@ static void cg_logic(cars_cg *g, size_t bi, const cars_expr *e)
             g->too_big = true;
             return;
         }
-        BLK->code[patch[k]] = (uint8_t)(dist & 0xFF);
-        BLK->code[patch[k] + 1] = (uint8_t)(dist >> 8);
+        cars_wr16(BLK->code + patch[k], (uint16_t)dist);
     }
 }
 

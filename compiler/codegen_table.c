@@ -214,7 +214,10 @@ static bool check_header(const cars_table *t, const tfile *tf, const cell *cells
             snprintf(want + used, sizeof want - used, "%s%s", i ? "," : "", t->key_names[i]);
         }
         cars_span s = at(tf, 1, 1, 1);
-        cars_error(d, &s, NULL, "the header row of table '%s' must be '%s'", t->name, want);
+        char hint[sizeof want + 100];
+        snprintf(hint, sizeof hint, "make the first row of the file '%s': the key columns declared in 'key', in order",
+                 want);
+        cars_error(d, &s, hint, "the header row of table '%s' must be '%s'", t->name, want);
     }
     return ok;
 }
@@ -389,7 +392,8 @@ bool cars_codegen_tables(const cars_ast *ast, const char *dir, cars_program *out
         char why[600] = "out of memory";
         files[i].text = paths[i] ? read_file(a, paths[i], &files[i].len, why, sizeof why) : NULL;
         if (!files[i].text) {
-            cars_error(d, &t->file_span, NULL, "%s", why);
+            cars_error(d, &t->file_span, "the path in 'file' is relative to the ruleset's directory",
+                       "%s", why);
             files[i].text = "";
             ok = false;
             continue;

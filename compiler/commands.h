@@ -37,6 +37,20 @@ int cars_cmd_report(int argc, char **argv); extern const char cars_report_usage[
  * with a usage error too. */
 extern const char cars_check_usage[];
 
+/* What a ruleset's tests gave: how many passed and failed, and coverage:
+ * the rules, and the conditions in them, that some test made both true and
+ * false (as `carsc test --coverage` counts them). */
+typedef struct cars_test_summary {
+    size_t passed, failed;
+    size_t rules_covered, rules;
+    size_t conds_covered, conds;
+} cars_test_summary;
+/* Runs every test of a compiled ruleset through the VM, with coverage, and
+ * prints a "FAIL ..." line to stdout for each that fails (compiler/cmd_test.c,
+ * for carsc build). 0, or -1 when they cannot run (out of memory). */
+struct cars_compiled;
+int cars_run_examples(const struct cars_compiled *c, cars_test_summary *s);
+
 /* ---- helpers for commands (compiler/commands.c) ---- */
 
 /* The JSON record line of example or test `ex` (its `like` base, then its

@@ -20,11 +20,6 @@
 #include "version.h"
 #include "loader.h"
 
-bool cars_parse_day(const char *s, int64_t *days)
-{
-    return cars_date_parse(s, strlen(s), days);
-}
-
 /* The directory tables and source names are relative to. */
 static const char *ruleset_dir(cars_arena *a, const char *path)
 {
@@ -177,6 +172,7 @@ static bool compile_tree(const char *path, const cars_check_options *opt, const 
     out->built.compiler_version = (cars_str){"carsc " CARS_VERSION, (uint32_t)strlen("carsc " CARS_VERSION)};
     out->built.sequence = rel->sequence;
     out->built.channel = rel->channel;
+    out->built.tests = rel->tests;
     bool always = rel->valid_from == 0 && rel->valid_until == 0;
     out->built.valid_from = always ? CARS_DATE_MIN : rel->valid_from;
     out->built.valid_until = always ? CARS_DATE_MAX : rel->valid_until;
@@ -259,7 +255,7 @@ static bool compile_carried(const cars_program *from, cars_arena *a, uint8_t **b
     }
     cars_diags d;
     cars_diags_init(&d);
-    cars_check_options opt = {0}; /* review dates do not change the code */
+    cars_check_options opt = {.carried = true}; /* review dates do not change the code */
     cars_ast *ast = cars_parse_texts(files, from->nsources, a, &d);
     bool ok = ast && d.errors == 0 && cars_check(ast, a, &d, &opt);
     cars_program p;
@@ -281,6 +277,9 @@ static bool compile_carried(const cars_program *from, cars_arena *a, uint8_t **b
     p.compiler_version = from->compiler_version;
     p.sequence = from->sequence;
     p.channel = from->channel;
+    p.tests = from->tests;
+    if (from->version == CARS_BUNDLE_VERSION_KINDS)
+        p.version = from->version; /* format 3 is format 4 without the test results */
     p.valid_from = from->valid_from;
     p.valid_until = from->valid_until;
     p.digests = from->digests;

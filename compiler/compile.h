@@ -35,6 +35,7 @@ typedef struct cars_release_opts {
     int64_t valid_from, valid_until; /* days; both 0 = always valid (a dev build) */
     uint8_t channel;          /* enum cars_channel; a dev build is "test" */
     bool no_index;            /* no stage indexes: every rule of a stage runs for every record */
+    cars_ptests tests;        /* what the ruleset's tests gave (program.h); zero: not run */
 } cars_release_opts;
 
 /* As cars_compile, with release metadata, for a release: the program is
@@ -68,8 +69,5 @@ bool cars_release_mapped(const uint8_t *bytes, size_t len, const cars_program *p
  * carries no text, the text does not compile, or the bytes differ (the
  * section named), with a note when another compiler version built it. */
 int cars_release_recompile(const uint8_t *bytes, size_t len, const cars_program *p, char *err, size_t errlen);
-
-/* Parses a --as-of style date "YYYY-MM-DD" into days. */
-bool cars_parse_day(const char *s, int64_t *days);
 
 #endif

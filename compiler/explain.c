@@ -472,9 +472,10 @@ static void read_stage(const cars_explainer *x, size_t i, xstage *st)
     const uint32_t decide_at = x->ev[i].at + cars_opinfo_table[*pc].len; /* the verifier proved MAIN's layout */
     pc += cars_opinfo_table[*pc].len;
     st->decide_op = *pc;
-    st->outcome = pc[1];
+    st->outcome = pc[CARS_OPND(DECIDE_IF_MATCHED, 1, 1)];
     if (*pc == CARS_OP_DECIDE_THRESHOLD)
-        st->threshold = cars_rd16(pc + 1), st->outcome = pc[3], st->otherwise = pc[4];
+        st->threshold = cars_rd16(pc + CARS_OPND(DECIDE_THRESHOLD, 1, 2)),
+        st->outcome = pc[CARS_OPND(DECIDE_THRESHOLD, 2, 1)], st->otherwise = pc[CARS_OPND(DECIDE_THRESHOLD, 3, 1)];
     size_t k = i + 1;
     while (k < x->nev && x->ev[k].kind != CARS_TR_STAGE && x->ev[k].kind != CARS_TR_DECIDE)
         k++;

@@ -29,7 +29,7 @@ enum { WIDTH = 80 };
 /* ---- the printer: lines, blank lines and comments ---------------------------------- */
 
 typedef struct printer {
-    cars_fmt_buf out;
+    cars_buf out;
     const cars_ast *ast;
     uint32_t file;
     size_t ci;          /* next comment of ast->comments to print */
@@ -68,14 +68,14 @@ static bool blank_between(const printer *p, uint32_t from, uint32_t to)
 static void gap(printer *p, uint32_t line)
 {
     if (p->force_blank || (p->prev_line && blank_between(p, p->prev_line, line)))
-        cars_fmt_puts(&p->out, "\n");
+        cars_buf_puts(&p->out, "\n");
     p->force_blank = false;
 }
 
 static void put_comment(printer *p, const cars_comment *c)
 {
-    cars_fmt_puts(&p->out, "#");
-    cars_fmt_puts(&p->out, c->text);
+    cars_buf_puts(&p->out, "#");
+    cars_buf_puts(&p->out, c->text);
 }
 
 /* Print, each on its own line, the comments that come before (line, col). */
@@ -86,7 +86,7 @@ static void flush_before(printer *p, uint32_t line, uint32_t col, int indent)
         gap(p, c->span.line);
         cars_fmt_spaces(&p->out, indent);
         put_comment(p, c);
-        cars_fmt_puts(&p->out, "\n");
+        cars_buf_puts(&p->out, "\n");
         p->prev_line = c->span.line;
         p->ci++;
     }
@@ -105,11 +105,11 @@ static void end(printer *p, uint32_t end_line)
 {
     const cars_comment *c = next_comment(p);
     if (c && c->trailing && c->span.line <= end_line) {
-        cars_fmt_puts(&p->out, "  ");
+        cars_buf_puts(&p->out, "  ");
         put_comment(p, c);
         p->ci++;
     }
-    cars_fmt_puts(&p->out, "\n");
+    cars_buf_puts(&p->out, "\n");
     if (end_line > p->prev_line)
         p->prev_line = end_line;
 }
@@ -118,13 +118,13 @@ static void end(printer *p, uint32_t end_line)
 static void item(printer *p, const cars_span *at, uint32_t end_line, int indent, const char *text)
 {
     begin(p, at, indent);
-    cars_fmt_puts(&p->out, text);
+    cars_buf_puts(&p->out, text);
     end(p, end_line);
 }
 
 static void open_block(printer *p, uint32_t line)
 {
-    cars_fmt_puts(&p->out, " {");
+    cars_buf_puts(&p->out, " {");
     end(p, line);
     p->prev_line = 0; /* no blank line at the start of a block */
 }
@@ -133,7 +133,7 @@ static void close_block(printer *p, const cars_span *decl, int indent)
 {
     flush_before(p, decl->end_line, decl->end_col, indent + 2);
     cars_fmt_spaces(&p->out, indent);
-    cars_fmt_puts(&p->out, "}");
+    cars_buf_puts(&p->out, "}");
 }
 
 /* Is there a comment of this file after `from` and before line `line`? */
@@ -167,46 +167,56 @@ static void put_list(printer *p, const char *head, elem *els, size_t n, const ch
         width += strlen(els[i].text) + 2;
     bool brk = n > 0 && (width > WIDTH || comment_within(p, at, els[n - 1].span.line));
     if (!brk) {
-        cars_fmt_puts(&p->out, head);
-        cars_fmt_puts(&p->out, "[");
+        cars_buf_puts(&p->out, head);
+        cars_buf_puts(&p->out, "[");
         for (size_t i = 0; i < n; i++) {
             if (i)
-                cars_fmt_puts(&p->out, ", ");
-            cars_fmt_puts(&p->out, els[i].text);
+                cars_buf_puts(&p->out, ", ");
+            cars_buf_puts(&p->out, els[i].text);
         }
-        cars_fmt_puts(&p->out, "]");
-        cars_fmt_puts(&p->out, tail);
+        cars_buf_puts(&p->out, "]");
+        cars_buf_puts(&p->out, tail);
         end(p, end_line);
         return;
     }
-    cars_fmt_puts(&p->out, head);
-    cars_fmt_puts(&p->out, "[");
+    cars_buf_puts(&p->out, head);
+    cars_buf_puts(&p->out, "[");
     end(p, at->line);
     p->prev_line = 0;
     for (size_t i = 0; i < n; i++) {
         begin(p, &els[i].span, indent + 2);
-        cars_fmt_puts(&p->out, els[i].text);
-        cars_fmt_puts(&p->out, ",");
+        cars_buf_puts(&p->out, els[i].text);
+        cars_buf_puts(&p->out, ",");
         end(p, els[i].span.end_line);
     }
     cars_fmt_spaces(&p->out, indent);
-    cars_fmt_puts(&p->out, "]");
-    cars_fmt_puts(&p->out, tail);
+    cars_buf_puts(&p->out, "]");
+    cars_buf_puts(&p->out, tail);
     end(p, end_line);
+}
+
+/* The text of `b` as a string of its own (NUL-terminated, the caller's to
+ * cars_free); NULL, with `b` freed, if memory ran out. */
+static char *buf_text(cars_buf *b)
+{
+    if (!cars_buf_cstr(b) || b->failed) {
+        cars_buf_free(b);
+        return NULL;
+    }
+    char *s = b->p;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return s;
 }
 
 static char *expr_text(const cars_expr *e, bool value)
 {
-    cars_fmt_buf b = {0};
+    cars_buf b = {0};
     if (value)
         cars_fmt_value(&b, e, false);
     else
         cars_fmt_expr(&b, e, 0);
-    if (b.failed || !b.p) {
-        cars_fmt_free(&b);
-        return NULL;
-    }
-    return b.p;
+    return buf_text(&b);
 }
 
 /* Elements of an expression list (set or value), as text. NULL: no memory. */
@@ -220,10 +230,10 @@ static elem *list_elems(const cars_expr *list, bool value)
         els[i].span = x->span;
         els[i].text = value ? expr_text(x, true) : expr_text(x, false);
         if (value && x->kind == CARS_E_LIST) { /* a record */
-            cars_fmt_buf b = {0};
+            cars_buf b = {0};
             cars_fmt_value(&b, x, true);
             cars_free(els[i].text);
-            els[i].text = b.p;
+            els[i].text = buf_text(&b);
         }
     }
     return els;
@@ -262,7 +272,7 @@ static const char *const type_names[] = {
     [CARS_T_STRING] = "string", [CARS_T_DATE] = "date", [CARS_T_COUNTRY] = "country",
 };
 
-static void put_number(cars_fmt_buf *b, double v)
+static void put_number(cars_buf *b, double v)
 {
     char tmp[40];
     for (int digits = 15; digits <= 17; digits++) {
@@ -270,20 +280,20 @@ static void put_number(cars_fmt_buf *b, double v)
         if (strtod(tmp, NULL) == v)
             break;
     }
-    cars_fmt_puts(b, tmp);
+    cars_buf_puts(b, tmp);
 }
 
-static void field_attrs(cars_fmt_buf *b, const cars_field *f)
+static void field_attrs(cars_buf *b, const cars_field *f)
 {
     if (f->has_min) {
-        cars_fmt_puts(b, " min ");
+        cars_buf_puts(b, " min ");
         put_number(b, f->min);
     }
-    cars_fmt_puts(b, f->required ? " required" : " optional");
+    cars_buf_puts(b, f->required ? " required" : " optional");
     if (f->reference)
-        cars_fmt_puts(b, " reference");
+        cars_buf_puts(b, " reference");
     if (f->protect)
-        cars_fmt_puts(b, f->protect == CARS_PROT_NATIONALITY ? " protected nationality"
+        cars_buf_puts(b, f->protect == CARS_PROT_NATIONALITY ? " protected nationality"
                    : f->protect == CARS_PROT_AGE       ? " protected age"
                                                        : " protected sex");
 }
@@ -293,24 +303,26 @@ static void put_fields(printer *p, const cars_field *fs, size_t n, int indent);
 static void put_field(printer *p, const cars_field *f, int indent)
 {
     begin(p, &f->span, indent);
-    cars_fmt_buf attrs = {0};
+    cars_buf attrs = {0};
     field_attrs(&attrs, f);
-    if (attrs.failed) {
+    const char *attr_text = cars_buf_cstr(&attrs);
+    if (!attr_text || attrs.failed) {
         p->out.failed = true;
+        cars_buf_free(&attrs);
         return;
     }
-    cars_fmt_puts(&p->out, f->path);
-    cars_fmt_puts(&p->out, ": ");
+    cars_buf_puts(&p->out, f->path);
+    cars_buf_puts(&p->out, ": ");
     if (f->type == CARS_T_LIST) {
-        cars_fmt_puts(&p->out, "list of");
+        cars_buf_puts(&p->out, "list of");
         open_block(p, f->span.line);
         put_fields(p, f->elems, f->nelems, indent + 2);
         cars_span last = f->nelems ? f->elems[f->nelems - 1].span : f->span;
         /* the closing brace: comments before the next field stay with it */
         flush_before(p, last.end_line + 1, 0, indent + 2);
         cars_fmt_spaces(&p->out, indent);
-        cars_fmt_puts(&p->out, "}");
-        cars_fmt_puts(&p->out, attrs.p);
+        cars_buf_puts(&p->out, "}");
+        cars_buf_puts(&p->out, attr_text);
         end(p, last.end_line + 1);
     } else if (f->type == CARS_T_ENUM) {
         elem *els = cars_calloc(f->members.n + 1, sizeof *els);
@@ -323,19 +335,15 @@ static void put_field(printer *p, const cars_field *f, int indent)
             }
             uint32_t endl = f->members.n ? f->members.spans[f->members.n - 1].end_line
                                          : f->span.line;
-            put_list(p, "one of ", els, f->members.n, attrs.p, &f->span, endl, indent);
+            put_list(p, "one of ", els, f->members.n, attr_text, &f->span, endl, indent);
             cars_free(els);
         }
     } else {
-        static const char *const kinds[] = {
-            [CARS_SK_PLAIN] = "string", [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone",
-            [CARS_SK_DOCUMENT] = "document",
-        };
-        cars_fmt_puts(&p->out, f->type == CARS_T_STRING ? kinds[f->kind] : type_names[f->type]);
-        cars_fmt_puts(&p->out, attrs.p);
+        cars_buf_puts(&p->out, f->type == CARS_T_STRING ? cars_string_kind_keyword(f->kind) : type_names[f->type]);
+        cars_buf_puts(&p->out, attr_text);
         end(p, f->span.end_line);
     }
-    cars_fmt_free(&attrs);
+    cars_buf_free(&attrs);
 }
 
 static void put_fields(printer *p, const cars_field *fs, size_t n, int indent)
@@ -367,11 +375,11 @@ typedef struct items {
     bool failed;
 } items;
 
-static void add_item(items *it, const cars_span *at, uint32_t end_line, cars_fmt_buf *text)
+static void add_item(items *it, const cars_span *at, uint32_t end_line, cars_buf *text)
 {
     if (text->failed || it->failed) {
         it->failed = true;
-        cars_fmt_free(text);
+        cars_buf_free(text);
         return;
     }
     if (it->n == it->cap) {
@@ -379,7 +387,7 @@ static void add_item(items *it, const cars_span *at, uint32_t end_line, cars_fmt
         line_item *v = cars_realloc(it->v, cap * sizeof *v);
         if (!v) {
             it->failed = true;
-            cars_fmt_free(text);
+            cars_buf_free(text);
             return;
         }
         it->v = v;
@@ -389,39 +397,33 @@ static void add_item(items *it, const cars_span *at, uint32_t end_line, cars_fmt
     memset(li, 0, sizeof *li);
     li->at = *at;
     li->end_line = end_line > at->end_line ? end_line : at->end_line;
-    li->text = text->p ? text->p : NULL;
-    if (!li->text) {
-        li->text = cars_malloc(1);
-        if (li->text)
-            li->text[0] = '\0';
-        else
-            it->failed = true;
-    }
-    text->p = NULL;
+    li->text = buf_text(text);
+    if (!li->text)
+        it->failed = true;
 }
 
 static void meta_items(items *it, const cars_meta *m)
 {
     if (m->rationale) {
-        cars_fmt_buf b = {0};
-        cars_fmt_puts(&b, "rationale ");
+        cars_buf b = {0};
+        cars_buf_puts(&b, "rationale ");
         cars_fmt_quoted(&b, m->rationale, strlen(m->rationale));
         add_item(it, &m->rationale_span, m->rationale_span.end_line, &b);
     }
     if (m->authorisation) {
-        cars_fmt_buf b = {0};
-        cars_fmt_puts(&b, "authorisation ");
-        cars_fmt_puts(&b, m->authorisation);
+        cars_buf b = {0};
+        cars_buf_puts(&b, "authorisation ");
+        cars_buf_puts(&b, m->authorisation);
         add_item(it, &m->authorisation_span, 0, &b);
     }
     if (m->justification) {
-        cars_fmt_buf b = {0};
-        cars_fmt_puts(&b, "justification ");
-        cars_fmt_puts(&b, m->justification);
+        cars_buf b = {0};
+        cars_buf_puts(&b, "justification ");
+        cars_buf_puts(&b, m->justification);
         add_item(it, &m->justification_span, 0, &b);
     }
     if (m->has_review) {
-        cars_fmt_buf b = {0};
+        cars_buf b = {0};
         char date[11];
         cars_date_format(m->reviewed, date);
         cars_fmt_printf(&b, "reviewed %s every %d months", date, m->review_months);
@@ -457,45 +459,43 @@ enum { MAXOPS = 202 }; /* the parser bounds expression depth at 200 */
 static void put_line_expr(printer *p, const cars_span *at, int indent, const char *prefix,
                           const cars_expr *e, int min, uint32_t end_line)
 {
-    static const char *const quant[] = {"any", "all", "none", "count"};
-    cars_fmt_buf t = {0};
+    cars_buf t = {0};
     cars_fmt_expr(&t, e, min);
     const cars_expr *ops[MAXOPS];
     size_t n = 0;
     const cars_expr *w = e->kind == CARS_E_QUANT ? e->b : NULL;
-    if ((size_t)indent + strlen(prefix) + t.n > WIDTH && w &&
+    if ((size_t)indent + strlen(prefix) + t.len > WIDTH && w &&
         (w->kind == CARS_E_AND || w->kind == CARS_E_OR))
         n = chain(w, w->kind, ops, MAXOPS);
     begin(p, at, indent);
-    cars_fmt_puts(&p->out, prefix);
+    cars_buf_puts(&p->out, prefix);
     if (n < 2 || t.failed) {
         if (t.failed)
             p->out.failed = true;
-        cars_fmt_puts(&p->out, t.p ? t.p : "");
-        cars_fmt_free(&t);
+        cars_buf_put(&p->out, t.p, t.len);
+        cars_buf_free(&t);
         end(p, end_line);
         return;
     }
-    cars_fmt_free(&t);
-    cars_fmt_buf head = {0};
-    cars_fmt_printf(&head, "%s(", quant[e->quant]);
-    cars_fmt_puts(&head, e->name);
-    cars_fmt_puts(&head, " in ");
-    cars_fmt_expr(&head, e->a, P_ATOM);
-    cars_fmt_puts(&head, " where ");
-    int col = indent + (int)strlen(prefix) + (int)head.n;
-    cars_fmt_puts(&p->out, head.p ? head.p : "");
-    cars_fmt_free(&head);
+    cars_buf_free(&t);
+    cars_buf head = {0};
+    cars_fmt_quant_head(&head, e);
+    cars_buf_puts(&head, " where ");
+    int col = indent + (int)strlen(prefix) + (int)head.len;
+    cars_buf_put(&p->out, head.p, head.len);
+    if (head.failed)
+        p->out.failed = true;
+    cars_buf_free(&head);
     bool is_and = w->kind == CARS_E_AND;
     int min_op = is_and ? P_AND + 1 : P_OR + 1;
     for (size_t i = 0; i < n; i++) {
         if (i > 0) {
             begin(p, &ops[i]->span, col - (is_and ? 4 : 3));
-            cars_fmt_puts(&p->out, is_and ? "and " : "or ");
+            cars_buf_puts(&p->out, is_and ? "and " : "or ");
         }
         cars_fmt_expr(&p->out, ops[i], min_op);
         if (i + 1 == n)
-            cars_fmt_puts(&p->out, ")");
+            cars_buf_puts(&p->out, ")");
         end(p, i + 1 == n ? end_line : ops[i]->span.end_line);
     }
 }
@@ -531,15 +531,16 @@ static void put_items(printer *p, items *it, int indent)
             put_when(p, li, indent);
         } else if (li->assign && li->assign->value && li->assign->value->kind == CARS_E_LIST) {
             begin(p, &li->at, indent);
-            cars_fmt_buf head = {0};
-            cars_fmt_puts(&head, li->assign->path);
-            cars_fmt_puts(&head, " = ");
-            if (head.failed)
+            cars_buf head = {0};
+            cars_buf_puts(&head, li->assign->path);
+            cars_buf_puts(&head, " = ");
+            const char *text = cars_buf_cstr(&head);
+            if (!text || head.failed)
                 p->out.failed = true;
             else
-                put_expr_list(p, head.p, li->assign->value, true, "", &li->at, li->end_line,
+                put_expr_list(p, text, li->assign->value, true, "", &li->at, li->end_line,
                               indent);
-            cars_fmt_free(&head);
+            cars_buf_free(&head);
         } else {
             item(p, &li->at, li->end_line, indent, li->text);
         }
@@ -549,35 +550,25 @@ static void put_items(printer *p, items *it, int indent)
     cars_free(it->v);
 }
 
-static const char *rule_kind(const cars_rule *r)
-{
-    switch (r->kind) {
-    case CARS_R_EXCLUSION: return "exclusion";
-    case CARS_R_SCREEN: return "screen";
-    case CARS_R_PROFILE: return "profile";
-    default: return r->kind == CARS_R_MULTIPLE ? "multiple" : "single";
-    }
-}
-
 static void put_rule(printer *p, const cars_decl *d, const cars_rule *r)
 {
     begin(p, &d->span, 0);
-    cars_fmt_printf(&p->out, "%s ", rule_kind(r));
-    cars_fmt_puts(&p->out, r->id);
+    cars_fmt_printf(&p->out, "%s ", cars_rule_keyword(r->kind));
+    cars_buf_puts(&p->out, r->id);
     if (r->kind == CARS_R_SINGLE_COMPLEX)
-        cars_fmt_puts(&p->out, " complex");
+        cars_buf_puts(&p->out, " complex");
     else if (r->kind == CARS_R_SINGLE_NONCOMPLEX)
-        cars_fmt_puts(&p->out, " noncomplex");
+        cars_buf_puts(&p->out, " noncomplex");
     else if (r->kind == CARS_R_MULTIPLE) {
-        cars_fmt_puts(&p->out, " tier ");
-        cars_fmt_puts(&p->out, r->tier);
+        cars_buf_puts(&p->out, " tier ");
+        cars_buf_puts(&p->out, r->tier);
     }
-    cars_fmt_puts(&p->out, " ");
+    cars_buf_puts(&p->out, " ");
     cars_fmt_quoted(&p->out, r->title, strlen(r->title));
     open_block(p, d->span.line);
     items it = {0};
     meta_items(&it, &r->meta);
-    cars_fmt_buf w = {0};
+    cars_buf w = {0};
     cars_fmt_expr(&w, r->when, 0);
     add_item(&it, &r->when_span, r->when_span.end_line, &w);
     if (!it.failed)
@@ -589,21 +580,21 @@ static void put_rule(printer *p, const cars_decl *d, const cars_rule *r)
 static void put_table(printer *p, const cars_decl *d, const cars_table *t)
 {
     begin(p, &d->span, 0);
-    cars_fmt_puts(&p->out, "table ");
-    cars_fmt_puts(&p->out, t->name);
-    cars_fmt_puts(&p->out, " ");
+    cars_buf_puts(&p->out, "table ");
+    cars_buf_puts(&p->out, t->name);
+    cars_buf_puts(&p->out, " ");
     cars_fmt_quoted(&p->out, t->title, strlen(t->title));
     open_block(p, d->span.line);
     items it = {0};
     if (t->file) {
-        cars_fmt_buf b = {0};
-        cars_fmt_puts(&b, "file ");
+        cars_buf b = {0};
+        cars_buf_puts(&b, "file ");
         cars_fmt_quoted(&b, t->file, strlen(t->file));
         add_item(&it, &t->file_span, 0, &b);
     }
     if (t->nkeys) {
-        cars_fmt_buf b = {0};
-        cars_fmt_puts(&b, "key ");
+        cars_buf b = {0};
+        cars_buf_puts(&b, "key ");
         for (size_t i = 0; i < t->nkeys; i++)
             cars_fmt_printf(&b, "%s%s: %s", i ? ", " : "", t->key_names[i], cars_key_kind_name(t->key_kinds[i]));
         add_item(&it, &t->key_spans[0], t->key_spans[t->nkeys - 1].end_line, &b);
@@ -616,21 +607,21 @@ static void put_table(printer *p, const cars_decl *d, const cars_table *t)
 static void put_threshold(printer *p, const cars_decl *d, const cars_threshold *t)
 {
     begin(p, &d->span, 0);
-    cars_fmt_puts(&p->out, "threshold ");
-    cars_fmt_puts(&p->out, t->id);
-    cars_fmt_puts(&p->out, " ");
+    cars_buf_puts(&p->out, "threshold ");
+    cars_buf_puts(&p->out, t->id);
+    cars_buf_puts(&p->out, " ");
     cars_fmt_quoted(&p->out, t->title, strlen(t->title));
     open_block(p, d->span.line);
     items it = {0};
     if (t->at_least_span.line) {
-        cars_fmt_buf b = {0};
+        cars_buf b = {0};
         cars_fmt_printf(&b, "at least %lld", (long long)t->at_least);
         add_item(&it, &t->at_least_span, 0, &b);
     }
     for (size_t i = 0; i < t->ntiers; i++) {
-        cars_fmt_buf b = {0};
+        cars_buf b = {0};
         cars_fmt_printf(&b, "at least %lld in tier ", (long long)t->tier_min[i]);
-        cars_fmt_puts(&b, t->tiers[i]);
+        cars_buf_puts(&b, t->tiers[i]);
         add_item(&it, &t->tier_spans[i], 0, &b);
     }
     meta_items(&it, &t->meta);
@@ -640,19 +631,14 @@ static void put_threshold(printer *p, const cars_decl *d, const cars_threshold *
 
 static void put_routing(printer *p, const cars_decl *d)
 {
-    static const char *const sels[] = {
-        [CARS_S_EXCLUSIONS] = "exclusions", [CARS_S_SCREENS] = "screens",
-        [CARS_S_PROFILES] = "profiles", [CARS_S_COMPLEX_SINGLES] = "complex singles",
-        [CARS_S_NONCOMPLEX_SINGLES] = "noncomplex singles",
-    };
     begin(p, &d->span, 0);
-    cars_fmt_puts(&p->out, "routing");
+    cars_buf_puts(&p->out, "routing");
     open_block(p, d->span.line);
     const cars_stage *st = d->node;
     size_t n = st == p->ast->stages ? p->ast->nstages : 0;
     for (size_t i = 0; i < n; i++) {
         const cars_stage *s = &st[i];
-        cars_fmt_buf b = {0};
+        cars_buf b = {0};
         if (s->sel == CARS_S_THRESHOLD) {
             cars_fmt_printf(&b, "threshold %s -> %s", s->threshold, cars_outcome_name(s->outcome));
             if (s->has_otherwise)
@@ -660,14 +646,14 @@ static void put_routing(printer *p, const cars_decl *d)
         } else if (s->sel == CARS_S_OTHERWISE) {
             cars_fmt_printf(&b, "otherwise -> %s", cars_outcome_name(s->outcome));
         } else {
-            cars_fmt_printf(&b, "%s -> %s", sels[s->sel], cars_outcome_name(s->outcome));
+            cars_fmt_printf(&b, "%s -> %s", cars_stage_name(s->sel), cars_outcome_name(s->outcome));
         }
-        if (b.failed) {
+        const char *text = cars_buf_cstr(&b);
+        if (!text || b.failed)
             p->out.failed = true;
-        } else {
-            item(p, &s->span, s->span.end_line, 2, b.p);
-        }
-        cars_fmt_free(&b);
+        else
+            item(p, &s->span, s->span.end_line, 2, text);
+        cars_buf_free(&b);
     }
     close_block(p, &d->span, 0);
 }
@@ -676,41 +662,41 @@ static void put_example(printer *p, const cars_decl *d, const cars_example *ex)
 {
     begin(p, &d->span, 0);
     if (ex->is_test) {
-        cars_fmt_puts(&p->out, "test ");
+        cars_buf_puts(&p->out, "test ");
         cars_fmt_quoted(&p->out, ex->name, strlen(ex->name));
     } else {
-        cars_fmt_puts(&p->out, "example ");
-        cars_fmt_puts(&p->out, ex->name);
+        cars_buf_puts(&p->out, "example ");
+        cars_buf_puts(&p->out, ex->name);
     }
     open_block(p, d->span.line);
     items it = {0};
     if (ex->like) {
-        cars_fmt_buf b = {0};
-        cars_fmt_puts(&b, "like ");
-        cars_fmt_puts(&b, ex->like);
+        cars_buf b = {0};
+        cars_buf_puts(&b, "like ");
+        cars_buf_puts(&b, ex->like);
         add_item(&it, &ex->like_span, 0, &b);
     }
     for (size_t i = 0; i < ex->nassigns; i++) {
         const cars_assign *as = &ex->assigns[i];
-        cars_fmt_buf b = {0};
-        cars_fmt_puts(&b, as->path);
-        cars_fmt_puts(&b, " = ");
+        cars_buf b = {0};
+        cars_buf_puts(&b, as->path);
+        cars_buf_puts(&b, " = ");
         if (as->value)
             cars_fmt_value(&b, as->value, false);
         else
-            cars_fmt_puts(&b, "absent");
+            cars_buf_puts(&b, "absent");
         add_item(&it, &as->span, as->value ? as->value->span.end_line : 0, &b);
         if (!it.failed)
             it.v[it.n - 1].assign = as;
     }
     if (ex->has_expect) {
-        cars_fmt_buf b = {0};
+        cars_buf b = {0};
         cars_fmt_printf(&b, "expect %s", cars_outcome_name(ex->expect));
         if (ex->has_expect_rules) {
-            cars_fmt_puts(&b, " [");
+            cars_buf_puts(&b, " [");
             for (size_t i = 0; i < ex->nexpect_rules; i++)
                 cars_fmt_printf(&b, "%s%s", i ? ", " : "", ex->expect_rules[i]);
-            cars_fmt_puts(&b, "]");
+            cars_buf_puts(&b, "]");
         }
         uint32_t endl = ex->nexpect_rules ? ex->expect_rule_spans[ex->nexpect_rules - 1].end_line : 0;
         add_item(&it, &ex->expect_span, endl, &b);
@@ -724,7 +710,7 @@ static void put_decl(printer *p, const cars_decl *d)
     switch (d->kind) {
     case CARS_D_SCHEMA:
         begin(p, &d->span, 0);
-        cars_fmt_puts(&p->out, "schema");
+        cars_buf_puts(&p->out, "schema");
         open_block(p, d->span.line);
         if (d->node == p->ast->fields)
             put_fields(p, p->ast->fields, p->ast->nfields, 2);
@@ -733,23 +719,24 @@ static void put_decl(printer *p, const cars_decl *d)
     case CARS_D_SET: {
         const cars_set *s = d->node;
         begin(p, &d->span, 0);
-        cars_fmt_buf head = {0};
-        cars_fmt_puts(&head, "set ");
-        cars_fmt_puts(&head, s->name);
-        cars_fmt_puts(&head, " = ");
-        if (head.failed)
+        cars_buf head = {0};
+        cars_buf_puts(&head, "set ");
+        cars_buf_puts(&head, s->name);
+        cars_buf_puts(&head, " = ");
+        const char *text = cars_buf_cstr(&head);
+        if (!text || head.failed)
             p->out.failed = true;
         else
-            put_expr_list(p, head.p, s->list, false, "", &d->span, d->span.end_line, 0);
-        cars_fmt_free(&head);
+            put_expr_list(p, text, s->list, false, "", &d->span, d->span.end_line, 0);
+        cars_buf_free(&head);
         return;
     }
     case CARS_D_LET: {
         const cars_let *l = d->node;
         begin(p, &d->span, 0);
-        cars_fmt_puts(&p->out, "let ");
-        cars_fmt_puts(&p->out, l->name);
-        cars_fmt_puts(&p->out, " = ");
+        cars_buf_puts(&p->out, "let ");
+        cars_buf_puts(&p->out, l->name);
+        cars_buf_puts(&p->out, " = ");
         cars_fmt_expr(&p->out, l->value, 0);
         end(p, d->span.end_line);
         return;
@@ -762,7 +749,7 @@ static void put_decl(printer *p, const cars_decl *d)
     case CARS_D_INCLUDE: {
         const cars_expr *e = d->node;
         begin(p, &d->span, 0);
-        cars_fmt_puts(&p->out, "include ");
+        cars_buf_puts(&p->out, "include ");
         cars_fmt_quoted(&p->out, e->sval, e->slen);
         end(p, d->span.end_line);
         return;
@@ -799,19 +786,13 @@ char *cars_fmt_string(const cars_ast *ast, uint32_t file, size_t *len)
     while ((c = next_comment(&p))) { /* comments after the last declaration */
         gap(&p, c->span.line);
         put_comment(&p, c);
-        cars_fmt_puts(&p.out, "\n");
+        cars_buf_puts(&p.out, "\n");
         p.prev_line = c->span.line;
         p.ci++;
     }
-    if (!p.out.p)
-        cars_fmt_puts(&p.out, "");
     cars_free(p.lines);
-    if (p.out.failed) {
-        cars_fmt_free(&p.out);
-        return NULL;
-    }
-    *len = p.out.n;
-    return p.out.p;
+    *len = p.out.len;
+    return buf_text(&p.out);
 }
 
 bool cars_fmt_file(const cars_ast *ast, uint32_t file, FILE *out)

@@ -35,9 +35,12 @@ static const command commands[] = {
      "release needs --release-id (1 to 64 letters, digits, '-', '_' or '.'),\n"
      "--sequence (1 or more) and the validity window; it is refused if a review\n"
      "has fallen due by --valid-from, and reviews due inside the window are\n"
-     "warned of. Without a window the release is for the test channel and valid\n"
-     "on any date. Same sources and options, same bytes. --no-index leaves out\n"
-     "the stage indexes (the routing is the same).\n"},
+     "warned of. A production build runs the ruleset's tests first and is\n"
+     "refused if it has none or one fails; the number passed and the coverage\n"
+     "are signed in the release (carsc inspect). A test-channel build does not\n"
+     "run the tests. Without a window the release is for the test channel and\n"
+     "valid on any date. Same sources and options, same bytes. --no-index leaves\n"
+     "out the stage indexes (the routing is the same).\n"},
     {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
     {"explain", cars_cmd_explain, "why records were routed as they were",
      "usage: carsc explain RULESET|RELEASE [FILE.jsonl...] [--example NAME]... [--format text|json]\n"
@@ -75,9 +78,14 @@ static const command commands[] = {
      "usage: carsc diff OLD NEW\n"
      "\n"
      "OLD and NEW are releases (.carsb) or rulesets (a directory or .cars file).\n"
-     "Lists the rules, profiles, thresholds, tables, sets, definitions, tests and\n"
-     "the routing that were added, withdrawn or changed (with the lines that\n"
-     "changed), and table entry counts.\n"},
+     "Lists the rules, profiles, thresholds, tables, sets, definitions and the\n"
+     "routing that were added, withdrawn or changed (with the lines that\n"
+     "changed), and table entry counts. Between two rulesets, the examples and\n"
+     "tests added, withdrawn or changed, by name; between two releases, what\n"
+     "their tests gave when built (a release carries no tests).\n"
+     "\n"
+     "Exit status: 0 the same, 1 they differ, 2 trouble (usage, a release or\n"
+     "ruleset that cannot be read).\n"},
     {"impact", cars_cmd_impact, "what a new release changes, on a corpus", cars_impact_usage},
     {"effectiveness", cars_cmd_effectiveness, "re-routes of non-complex routings, per rule", cars_effectiveness_usage},
     {"equality", cars_cmd_equality, "outcome shares by nationality, sex and age (EIA)", cars_equality_usage},
@@ -124,7 +132,7 @@ static int help(int argc, char **argv)
         usage(stderr);
         return CARS_EXIT_USAGE;
     }
-    printf("%s\n%s", c->usage, exit_codes);
+    printf("%s\n%s", c->usage, strstr(c->usage, "Exit status:") ? "" : exit_codes);
     return CARS_EXIT_OK;
 }
 
@@ -149,7 +157,7 @@ int main(int argc, char **argv)
     }
     for (int i = 2; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("%s\n%s", c->usage, exit_codes);
+            printf("%s\n%s", c->usage, strstr(c->usage, "Exit status:") ? "" : exit_codes);
             return CARS_EXIT_OK;
         }
     return c->run(argc - 1, argv + 1);

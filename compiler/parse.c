@@ -306,6 +306,12 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+bool cars_is_source_path(const char *path)
+{
+    size_t l = strlen(path);
+    return l > 5 && strcmp(path + l - 5, ".cars") == 0;
+}
+
 int cars_list_sources(const char *dir, cars_arena *a, char ***paths, size_t *n)
 {
     *paths = NULL;
@@ -318,9 +324,9 @@ int cars_list_sources(const char *dir, cars_arena *a, char ***paths, size_t *n)
     bool ok = true;
     struct dirent *de;
     while (ok && (de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (l <= 5 || strcmp(de->d_name + l - 5, ".cars") != 0 || de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || !cars_is_source_path(de->d_name))
             continue;
+        size_t l = strlen(de->d_name);
         char *full = cars_arena_alloc(a, dl + l + 2);
         if (!full) {
             ok = false;

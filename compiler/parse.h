@@ -21,6 +21,9 @@ cars_ast *cars_parse_paths(const char *const *paths, size_t npaths, cars_arena *
  * (NULL when *n is 0) and *n; -1 when `a` ran out of memory; or, when the
  * directory cannot be read, its errno. */
 int cars_list_sources(const char *dir, cars_arena *a, char ***paths, size_t *n);
+/* Does `path` name a source file: does it end in ".cars", after at least
+ * one other byte? (The rule cars_list_sources lists by.) */
+bool cars_is_source_path(const char *path);
 
 /* A source file held in memory: a release's carried canonical text. */
 typedef struct cars_text_file {

@@ -133,11 +133,8 @@ cars_field *cars_pb_ftype(cars_pstate *ps, cars_type_kind kind)
  * next field, as from any syntax error. */
 bool cars_pb_string_kind(cars_pstate *ps, cars_field *f, const char *name, const cars_span *span)
 {
-    static const char *const kinds[] = {
-        [CARS_SK_EMAIL] = "email", [CARS_SK_PHONE] = "phone", [CARS_SK_DOCUMENT] = "document",
-    };
     for (int k = CARS_SK_EMAIL; k <= CARS_SK_DOCUMENT; k++)
-        if (strcmp(name, kinds[k]) == 0) {
+        if (strcmp(name, cars_string_kind_keyword((cars_strkind)k)) == 0) {
             f->kind = (cars_strkind)k;
             return true;
         }

@@ -36,17 +36,23 @@ static void md_printf_date(cars_buf *b, int64_t days)
     cars_buf_puts(b, s);
 }
 
-static void md_fence(cars_buf *b, const char *text, size_t len, const char *lang)
+/* A code fence longer than any run of backticks in the text (at least 3). */
+static void fence_for(const char *text, size_t len, char fence[64])
 {
     size_t run = 0, longest = 0;
     for (size_t i = 0; i < len; i++) {
         run = text[i] == '`' ? run + 1 : 0;
         longest = run > longest ? run : longest;
     }
-    char fence[64];
-    size_t n = longest < 3 ? 3 : longest + 1 < sizeof fence ? longest + 1 : sizeof fence - 1;
+    size_t n = longest < 3 ? 3 : longest + 1 < 64 ? longest + 1 : 63;
     memset(fence, '`', n);
     fence[n] = '\0';
+}
+
+static void md_fence(cars_buf *b, const char *text, size_t len, const char *lang)
+{
+    char fence[64];
+    fence_for(text, len, fence);
     cars_buf_puts(b, fence);
     cars_buf_puts(b, lang);
     cars_buf_puts(b, "\n");
@@ -360,9 +366,20 @@ static void changes(const cars_report *r, cars_buf *b)
         md_cstr(b, c->id);
         cars_buf_puts(b, ": ");
         md_cstr(b, c->title);
-        cars_buf_puts(b, "\n\n````diff\n");
+        char fence[64] = "````", longest[64];
+        for (size_t k = 0; k < c->ntoks; k++) {
+            fence_for(c->toks[k].s, c->toks[k].len, longest);
+            size_t n = strlen(longest);
+            if (n >= strlen(fence) && n < 63)
+                memcpy(fence, longest, n), fence[n] = '`', fence[n + 1] = '\0';
+        }
+        cars_buf_puts(b, "\n\n");
+        cars_buf_puts(b, fence);
+        cars_buf_puts(b, "diff\n");
         diff_text(b, c);
-        cars_buf_puts(b, "\n````\n");
+        cars_buf_puts(b, "\n");
+        cars_buf_puts(b, fence);
+        cars_buf_puts(b, "\n");
     }
     cars_buf_puts(b, "\n| Table | Entries before | Entries after |\n|---|---|---|\n");
     for (size_t i = 0; i < r->ntchanges; i++) {

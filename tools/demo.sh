@@ -18,7 +18,8 @@ echo "== generating 10000 records (seed 2026) into $OUT/corpus.jsonl"
 "$BUILD/gencorpus" --count 10000 --seed 2026 --tables rulesets/cars-v/tables \
   -o "$OUT/corpus.jsonl" || { echo "demo: gencorpus failed" >&2; exit 1; }
 
-echo "== building the reference release $OUT/cars-v.carsb (production, 2026-W48, valid 2026-11-23 to 2026-11-29)"
+echo "== building the reference release $OUT/cars-v.carsb (production, 2026-W48, valid 2026-11-23 to 2026-11-29;"
+echo "   its tests run first, and what they gave is signed in)"
 "$BUILD/carsc" build rulesets/cars-v -o "$OUT/cars-v.carsb" --release-id 2026-W48 --sequence 48 \
   --valid-from 2026-11-23 --valid-until 2026-11-29 --channel production \
   || { echo "demo: carsc build failed" >&2; exit 1; }

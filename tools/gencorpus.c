@@ -721,7 +721,7 @@ static const char *const required_paths[] = {
 
 /* Kinds 0 and 1 of invalid(): a line that is not a JSON object (not JSON,
  * a record cut short, or another JSON value). */
-static void invalid_text(rng *r, rec *x, unsigned kind, buf *out, const jstyle *st)
+static void invalid_text(rng *r, rec *x, unsigned kind, cars_buf *out, const jstyle *st)
 {
     switch (kind) {
     case 0: { /* not JSON */
@@ -733,10 +733,10 @@ static void invalid_text(rng *r, rec *x, unsigned kind, buf *out, const jstyle *
             "{\"id\": \"GWF6\", \"n\": 01}", "{\"id\": \"GWF7\", \"n\": NaN}",
         };
         if (rbelow(r, 2)) { bstr(out, PICK(r, junk)); return; }
-        buf tmp = { 0 };
+        cars_buf tmp = { 0 };
         write_json(&tmp, x->root, st, r);
         bput(out, tmp.p, tmp.len / 2 + 1); /* truncated mid-record */
-        free(tmp.p);
+        cars_buf_free(&tmp);
         return;
     }
     default: { /* not an object */
@@ -824,7 +824,7 @@ static void invalid_field(gen *g, rng *r, rec *x, unsigned kind)
 }
 
 /* Writes one invalid line into `out` (without the newline). */
-static void invalid(gen *g, rng *r, rec *x, unsigned long index, buf *out, const jstyle *st)
+static void invalid(gen *g, rng *r, rec *x, unsigned long index, cars_buf *out, const jstyle *st)
 {
     unsigned kind = rbelow(r, 10);
     realistic(g, r, x, index);
@@ -885,7 +885,7 @@ int main(int argc, char **argv)
     FILE *out = out_path ? fopen(out_path, "wb") : stdout;
     if (!out) { perror(out_path); return 1; }
 
-    buf line = { 0 };
+    cars_buf line = { 0 };
     int status = 0;
     for (unsigned long long i = 0; i < count && !status; i++) {
         rng r = { seed * 0x9E3779B97F4A7C15ull ^ (i + 1) * 0xD1B54A32D192ED03ull };
@@ -907,7 +907,7 @@ int main(int argc, char **argv)
         bstr(&line, "\n");
         if (fwrite(line.p, 1, line.len, out) != line.len) { perror("gencorpus"); status = 1; }
     }
-    free(line.p);
+    cars_buf_free(&line);
     pool_free(&g.p);
     if (g.have_tables) {
         free_tables(&g.t);

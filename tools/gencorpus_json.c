@@ -1,8 +1,8 @@
 /* gencorpus_json.c - the building blocks of tools/gencorpus.c
  * (gencorpus_json.h): its PRNG, a growable text buffer, dates of birth, and
  * a small JSON tree built per record in a reusable pool and written with
- * varied member order, spacing and escapes. Dates and UTF-8 are the VM's
- * (vm/date.h, vm/utf8.h, from libcarsvm). */
+ * varied member order, spacing and escapes. Dates, UTF-8 and the
+ * buffer are the VM's (vm/date.h, vm/utf8.h, vm/buf.h, from libcarsvm). */
 #include "gencorpus_json.h"
 
 #include <stdarg.h>
@@ -57,28 +57,19 @@ void *xmalloc(size_t n)
 
 /* ---- growable text -------------------------------------------------------- */
 
-void bput(buf *b, const char *s, size_t n)
+void bput(cars_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->len + n + 1 > cap) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) die("out of memory");
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
+    cars_buf_put(b, s, n);
+    if (b->failed) die("out of memory");
 }
 
-void bstr(buf *b, const char *s)
+void bstr(cars_buf *b, const char *s)
 {
     bput(b, s, strlen(s));
 }
 
-static void bprintf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void bprintf(buf *b, const char *fmt, ...)
+static void bprintf(cars_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bprintf(cars_buf *b, const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;
@@ -305,7 +296,11 @@ void jdel(J *root, const char *path)
 
 /* ---- JSON text ------------------------------------------------------------ */
 
-static void write_string(buf *b, const char *s, const jstyle *st)
+/* Not vm/json.h's escaper, on purpose: that one writes the one canonical
+ * form routing output needs; this one writes the escapes a sender might
+ * (\u escapes of non-ASCII, upper-case hex, "\/", "\r"), chosen by the
+ * style, so that the corpus exercises the reader's unescaping. */
+static void write_string(cars_buf *b, const char *s, const jstyle *st)
 {
     bput(b, "\"", 1);
     const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
@@ -334,7 +329,7 @@ static void write_string(buf *b, const char *s, const jstyle *st)
     bput(b, "\"", 1);
 }
 
-void write_json(buf *b, J *j, const jstyle *st, rng *r)
+void write_json(cars_buf *b, J *j, const jstyle *st, rng *r)
 {
     switch (j->kind) {
     case J_STR: write_string(b, j->text, st); return;

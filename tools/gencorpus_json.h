@@ -4,12 +4,14 @@
  * record in a reusable pool and written with varied member order, spacing
  * and escapes. gencorpus links libcarsvm for what the VM already has
  * (dates: vm/date.h; UTF-8: vm/utf8.h; table key normalisation:
- * vm/normalise.h). */
+ * vm/normalise.h; the growable buffer: vm/buf.h). */
 #ifndef CARS_GENCORPUS_JSON_H
 #define CARS_GENCORPUS_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "buf.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define PICK(r, a) ((a)[rbelow((r), COUNT(a))])
@@ -33,15 +35,10 @@ _Noreturn void die(const char *msg);
 /* malloc, or die. */
 void *xmalloc(size_t n) __attribute__((returns_nonnull, malloc));
 
-/* ---- growable text -------------------------------------------------------- */
+/* ---- growable text: the VM's cars_buf (vm/buf.h), out of memory fatal ---- */
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-void bput(buf *b, const char *s, size_t n);
-void bstr(buf *b, const char *s);
+void bput(cars_buf *b, const char *s, size_t n);
+void bstr(cars_buf *b, const char *s);
 
 /* ---- dates ---------------------------------------------------------------- */
 
@@ -95,6 +92,6 @@ typedef struct jstyle {
 } jstyle;
 
 /* Writes j to b in style st; r shuffles the members. */
-void write_json(buf *b, J *j, const jstyle *st, rng *r);
+void write_json(cars_buf *b, J *j, const jstyle *st, rng *r);
 
 #endif

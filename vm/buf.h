@@ -1,5 +1,6 @@
 /* buf.h - the one growable byte buffer of cars: routing lines (vm/output.c),
- * bundle sections (compiler/bundle_write.c), test records (carsc test).
+ * bundle sections (compiler/bundle_write.c), test records (carsc test),
+ * the printer's text (carsc fmt), gencorpus's records.
  * It grows through cars_realloc; a failed allocation is sticky (`failed`),
  * so a writer appends freely and checks once at the end. */
 #ifndef CARS_BUF_H

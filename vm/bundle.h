@@ -9,10 +9,12 @@
 #include <string.h>
 
 #define CARS_BUNDLE_MAGIC "CARSB\r\n\x1a"
-#define CARS_BUNDLE_VERSION 3      /* what carsc writes */
+#define CARS_BUNDLE_VERSION 4      /* what carsc writes */
 #define CARS_BUNDLE_VERSION_MIN 1  /* the oldest carsvm reads: version 1 has no stage indexes */
 #define CARS_BUNDLE_VERSION_KINDS 3 /* the first with field kinds and the Unicode-aware
                                        normalisation (vm/normalise.h); 1 and 2 keep theirs */
+#define CARS_BUNDLE_VERSION_TESTS 4 /* the first whose meta carries what the ruleset's
+                                       tests gave at build time (80 bytes, not 56) */
 #define CARS_BUNDLE_ENDIAN 0x01020304u
 #define CARS_BUNDLE_HEADER 32      /* bytes before the section table */
 #define CARS_BUNDLE_SECENTRY 24    /* u32 id, u32 zero, u64 offset, u64 length */
@@ -65,7 +67,14 @@ enum cars_section_id {
 #define CARS_REC_LINE 12
 #define CARS_REC_DIGEST 40     /* str name, 32-byte BLAKE2b-256 */
 #define CARS_REC_INDEX 16      /* u32 stage, u16 field, u8 flags, u8 zero, u32 nvalues, u32 words_first */
-#define CARS_META_BYTES 56     /* see docs/bytecode.md: meta */
+#define CARS_META_BYTES 80     /* see docs/bytecode.md: meta */
+#define CARS_META_BYTES_V3 56  /* meta of format versions 1 to 3: no test results */
+
+/* The size of the meta section in format version `version`. */
+static inline int cars_meta_bytes(unsigned version)
+{
+    return version >= CARS_BUNDLE_VERSION_TESTS ? CARS_META_BYTES : CARS_META_BYTES_V3;
+}
 
 static inline uint16_t cars_rd16(const uint8_t *p)
 {

@@ -11,7 +11,7 @@ bool cars_is_leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int y, int m)
+int cars_days_in_month(int y, int m)
 {
     static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && cars_is_leap(y) ? 29 : dim[m - 1];
@@ -57,7 +57,7 @@ bool cars_date_parse(const char *s, size_t len, int64_t *days)
     int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
     int m = v[4] * 10 + v[5];
     int d = v[6] * 10 + v[7];
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > cars_days_in_month(y, m))
         return false;
     *days = cars_date_make(y, m, d);
     return true;

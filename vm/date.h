@@ -32,5 +32,7 @@ int64_t cars_years_between(int64_t from, int64_t to);
 /* Write "YYYY-MM-DD" and a NUL into out[11]. */
 void cars_date_format(int64_t days, char out[11]);
 bool cars_is_leap(int y);
+/* Days in month m (1-12) of year y: the one table of month lengths. */
+int cars_days_in_month(int y, int m);
 
 #endif

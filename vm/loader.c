@@ -257,9 +257,6 @@ static int read_counts(loader *L, counts *c)
     if (c->texts != 0 && c->texts != c->sources)
         return fail(L, CARS_LOAD_DECODE, "section 'source_text' has %u entries but 'sources' has %u",
                     c->texts, c->sources);
-    if (L->s[CARS_SEC_META].len != CARS_META_BYTES)
-        return fail(L, CARS_LOAD_DECODE, "section 'meta' is %zu bytes, expected %d", L->s[CARS_SEC_META].len,
-                    CARS_META_BYTES);
     if (L->s[CARS_SEC_TABLE_KEY].len != 16)
         return fail(L, CARS_LOAD_DECODE, "section 'table_key' is %zu bytes, expected 16", L->s[CARS_SEC_TABLE_KEY].len);
     static const int words[] = {CARS_SEC_SET_VALUES, CARS_SEC_TABLE_HASHES, CARS_SEC_INDEX_WORDS};
@@ -354,9 +351,38 @@ static int decode_sets_tables(loader *L, const counts *c, cars_program *p)
     return 0;
 }
 
-/* The release metadata (meta section, CARS_META_BYTES). */
+/* What the tests gave (format version 4: meta bytes 49 and 56 to 75; before,
+ * bytes 49 to 55 are reserved). Not run: every count zero. Run: the
+ * covered counts are at most the totals. */
+static int decode_tests(loader *L, const uint8_t *m, cars_ptests *t)
+{
+    bool v4 = L->version >= CARS_BUNDLE_VERSION_TESTS;
+    for (int i = v4 ? 50 : 49; i < (v4 ? 56 : CARS_META_BYTES_V3); i++)
+        if (m[i] != 0)
+            return fail(L, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    memset(t, 0, sizeof *t);
+    if (!v4)
+        return 0;
+    if (m[49] > 1 || cars_rd32(m + 76) != 0)
+        return fail(L, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    t->run = m[49];
+    t->passed = cars_rd32(m + 56);
+    t->rules_covered = cars_rd32(m + 60);
+    t->rules = cars_rd32(m + 64);
+    t->conds_covered = cars_rd32(m + 68);
+    t->conds = cars_rd32(m + 72);
+    bool zero = !t->passed && !t->rules_covered && !t->rules && !t->conds_covered && !t->conds;
+    if ((!t->run && !zero) || t->rules_covered > t->rules || t->conds_covered > t->conds)
+        return fail(L, CARS_LOAD_DECODE, "section 'meta': the test results are not consistent");
+    return 0;
+}
+
+/* The release metadata (meta section, cars_meta_bytes(version)). */
 static int decode_meta(loader *L, cars_program *p)
 {
+    if (L->s[CARS_SEC_META].len != (size_t)cars_meta_bytes(L->version))
+        return fail(L, CARS_LOAD_DECODE, "section 'meta' is %zu bytes, expected %d", L->s[CARS_SEC_META].len,
+                    cars_meta_bytes(L->version));
     const uint8_t *m = L->s[CARS_SEC_META].p;
     int rc;
     if ((rc = get_str(L, CARS_SEC_META, 0, m, &p->release_id)) ||
@@ -372,9 +398,9 @@ static int decode_meta(loader *L, cars_program *p)
     p->channel = m[48];
     if (p->channel > CARS_CHANNEL_TEST)
         return fail(L, CARS_LOAD_DECODE, "section 'meta': unknown channel %u", p->channel);
-    for (int i = 49; i < CARS_META_BYTES; i++)
-        if (m[i] != 0)
-            return fail(L, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    int rc_tests = decode_tests(L, m, &p->tests);
+    if (rc_tests)
+        return rc_tests;
     if (p->valid_from < CARS_DATE_MIN || p->valid_until > CARS_DATE_MAX || p->valid_from > p->valid_until)
         return fail(L, CARS_LOAD_DECODE, "section 'meta': the validity window is not a range of dates");
     return 0;
@@ -552,9 +578,6 @@ int cars_bundle_peek_release(const uint8_t *bytes, size_t len, cars_release_meta
         rc = check_sections(&L);
     if (rc)
         return rc;
-    if (L.s[CARS_SEC_META].len != CARS_META_BYTES)
-        return fail(&L, CARS_LOAD_DECODE, "section 'meta' is %zu bytes, expected %d", L.s[CARS_SEC_META].len,
-                    CARS_META_BYTES);
     cars_program p;
     memset(&p, 0, sizeof p);
     if ((rc = decode_meta(&L, &p)))

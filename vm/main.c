@@ -183,6 +183,11 @@ static int cmd_verify(int argc, char **argv, bool disasm)
                path, (int)p->release_id.len, p->release_id.p, (unsigned long long)p->sequence,
                cars_channel_name(p->channel), from, until, t.trust ? ", signature good" : ", not signature-checked",
                p->nrules, p->nstages, p->ntables, p->nblocks, p->code_len);
+        if (p->tests.run) {
+            char tests[200];
+            cars_release_tests_text(p, tests, sizeof tests);
+            printf("%s: tests: %s\n", path, tests);
+        }
         if (r.foreign_comment[0])
             printf("%s: the signature's trusted comment %s is not carsc's: not compared with the release\n", path,
                    r.foreign_comment);

@@ -188,10 +188,7 @@ uint64_t cars_table_hash_bytes(const uint8_t key[16], const void *bytes, size_t 
 {
     unsigned char h[crypto_shorthash_BYTES];
     crypto_shorthash(h, (const unsigned char *)bytes, len, key);
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | h[i];
-    return v;
+    return cars_rd64(h); /* the first 8 bytes, little-endian */
 }
 
 uint64_t cars_table_hash(const uint8_t key[16], const char *const *cols, const size_t *lens, size_t ncols)
@@ -206,12 +203,14 @@ uint64_t cars_table_hash(const uint8_t key[16], const char *const *cols, const s
     size_t o = 0;
     for (size_t i = 0; i < ncols; i++) {
         if (i)
-            buf[o++] = 0x1F;
+            buf[o++] = CARS_TABLE_COLUMN_SEP;
         if (lens[i])
             memcpy(buf + o, cols[i], lens[i]);
         o += lens[i];
     }
-    uint64_t h = cars_table_hash_bytes(key, buf, o);
+    /* with no byte written, no byte is read: "" says so to the compiler,
+     * which otherwise warns that `local` may be read uninitialised */
+    uint64_t h = cars_table_hash_bytes(key, o ? buf : "", o);
     if (buf != local)
         cars_free(buf);
     return h;

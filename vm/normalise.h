@@ -64,10 +64,16 @@ int cars_field_key_kind(const cars_program *p, int column, unsigned field);
  * canonical text shows them. */
 bool cars_is_blank(uint32_t cp);
 
+/* What joins the normalised columns of a two-column key (the ASCII unit
+ * separator): carsc when it hashes a table's entries, the VM when it hashes
+ * a record's fields. */
+#define CARS_TABLE_COLUMN_SEP 0x1F
+
 /* SipHash-2-4 under `key` of `len` bytes (already normalised and joined). */
 uint64_t cars_table_hash_bytes(const uint8_t key[16], const void *bytes, size_t len);
 
-/* The entry hash of `ncols` already-normalised columns joined by 0x1F.
+/* The entry hash of `ncols` already-normalised columns joined by
+ * CARS_TABLE_COLUMN_SEP.
  * Allocation-free for keys up to 4 KiB in total; longer ones use a
  * temporary buffer from cars_malloc (returns 0 if that fails). */
 uint64_t cars_table_hash(const uint8_t key[16], const char *const *cols, const size_t *lens, size_t ncols);

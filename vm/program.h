@@ -167,6 +167,18 @@ typedef struct cars_pdigest {
     uint8_t digest[32];
 } cars_pdigest;
 
+/* What the ruleset's tests gave when the release was built: a production
+ * build runs them all and is refused unless every one passes; a test-channel
+ * build does not run them (run = 0, every count 0). Coverage: the rules, and
+ * the conditions in them (each operand of an and/or, outside quantifier
+ * bodies), that some test made true and some test made false. */
+typedef struct cars_ptests {
+    uint32_t passed;      /* tests run, all passed */
+    uint32_t rules_covered, rules;
+    uint32_t conds_covered, conds;
+    uint8_t run;          /* 1: the tests ran and passed; 0: not run (or format 1 to 3) */
+} cars_ptests;
+
 typedef struct cars_program {
     uint16_t version; /* bundle format version (vm/bundle.h): the loader sets it
                          from the header, the compiler to CARS_BUNDLE_VERSION;
@@ -179,6 +191,7 @@ typedef struct cars_program {
     int64_t valid_from, valid_until; /* days since 1970-01-01, inclusive */
     uint8_t channel;                 /* enum cars_channel (vm/release.h) */
     cars_pdigest *digests; uint32_t ndigests;     /* every source and table file */
+    cars_ptests tests;               /* what the ruleset's tests gave (format version 4) */
     cars_str *source_text; uint32_t nsource_text; /* canonical text of each source (nsources) */
 
     cars_pfield *fields; uint32_t nfields;

@@ -9,40 +9,15 @@
 #include <emmintrin.h>
 #endif
 
+#include "hex.h"
 #include "reader_int.h"
+#include "utf8.h"
 
 /* ---- the line's bytes: what yajl lets through ---- */
 
 /* yajl's UTF-8 check is lax (it takes overlong forms, encoded surrogates,
  * code points above U+10FFFF, lead bytes F5-F7) and it takes form feed and
  * vertical tab as whitespace; the reader checks the bytes itself. */
-
-/* Length of the strict UTF-8 sequence (RFC 3629) at s, n >= 1 bytes left,
- * s[0] >= 0x80; 0 if it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], lo = 0x80, hi = 0xBF;
-    size_t len;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80; /* E0 80..9F: overlong */
-        hi = c == 0xED ? 0x9F : 0xBF; /* ED A0..BF: surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80; /* F0 80..8F: overlong */
-        hi = c == 0xF4 ? 0x8F : 0xBF; /* F4 90..: above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
 
 /* Nonzero if one of the 8 bytes in x is not ASCII or is below 0x20. */
 static inline uint64_t unusual8(uint64_t x)
@@ -83,7 +58,8 @@ size_t cars_rd_first_bad_byte(const unsigned char *s, size_t n)
         while (i < stop) {
             unsigned c = s[i];
             if (c >= 0x80) {
-                size_t k = utf8_seq(s + i, n - i);
+                uint32_t cp;
+                size_t k = cars_utf8_decode(s + i, n - i, &cp);
                 if (!k)
                     return i;
                 i += k;
@@ -134,9 +110,11 @@ void cars_rd_bad_byte_error(cars_reader *r, const unsigned char *s, size_t n, si
         k = want;
         snprintf(what, sizeof what, "is beyond U+10FFFF");
     }
-    char hex[16] = "";
-    for (size_t i = 0, o = 0; i < k; i++)
-        o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02X", i ? " " : "", p[i]);
+    char hex[12]; /* up to 4 bytes: "F0 9F 98 80" */
+    for (size_t i = 0; i < k; i++) {
+        cars_hex_byte(p[i], true, hex + 3 * i);
+        hex[3 * i + 2] = i + 1 < k ? ' ' : '\0';
+    }
     cars_rd_line_err(r, "not valid JSON: invalid UTF-8 at byte %zu: %s %s", at + 1, hex, what);
 }
 
@@ -272,9 +250,11 @@ void cars_rd_render(char *out, size_t n, const char *str, size_t len, bool quote
             piece = esc;
             plen = 2;
         } else if (c >= 0x80) {
-            plen = step = utf8_seq(s + i, len - i);
+            uint32_t cp;
+            plen = step = cars_utf8_decode(s + i, len - i, &cp);
             if (!plen) {
-                snprintf(esc, sizeof esc, "\\x%02X", c);
+                memcpy(esc, "\\x", 2);
+                cars_hex_byte((uint8_t)c, true, esc + 2);
                 piece = esc;
                 plen = 4;
                 step = 1;

@@ -7,9 +7,11 @@
 #include "alloc.h"
 #include "reader_int.h"
 
+/* A new node, entered in the hash table too. */
 static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t parent)
 {
-    cars_rd_node *n = &r->nodes[r->nnodes];
+    int32_t c = (int32_t)r->nnodes++;
+    cars_rd_node *n = &r->nodes[c];
     n->name = name;
     n->len = len;
     n->pre = cars_rd_key_prefix(name, len);
@@ -17,54 +19,49 @@ static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t 
     n->child = -1;
     n->sibling = -1;
     n->parent = parent;
-    if (parent >= 0) {
-        n->sibling = r->nodes[parent].child;
-        r->nodes[parent].child = (int32_t)r->nnodes;
-    }
-    return (int32_t)r->nnodes++;
+    if (parent < 0)
+        return c; /* the root: never looked up */
+    n->sibling = r->nodes[parent].child;
+    r->nodes[parent].child = c;
+    uint32_t i = cars_rd_child_hash(parent, n->pre, len) & r->hmask;
+    while (r->htab[i] >= 0)
+        i = (i + 1) & r->hmask;
+    r->htab[i] = c;
+    return c;
 }
 
-static int32_t find_child_slow(const cars_reader *r, int32_t parent, const char *key, size_t len)
+/* The nodes and the hash table, sized for the most nodes the fields can
+ * need: one per name of each path (the names that paths share make fewer),
+ * plus the root; the table at most a quarter full. */
+static bool alloc_trie(cars_reader *r)
 {
-    uint64_t pre = cars_rd_key_prefix(key, len);
-    for (int32_t c = r->nodes[parent].child; c >= 0; c = r->nodes[c].sibling) {
-        const cars_rd_node *n = &r->nodes[c];
-        if (n->pre == pre && n->len == len && (len <= 8 || memcmp(n->name + 8, key + 8, len - 8) == 0))
-            return c;
+    const cars_program *p = r->p;
+    uint32_t max = 1;
+    for (uint32_t f = 0; f < p->nfields; f++) {
+        max++;
+        for (uint32_t i = 0; i < p->fields[f].path.len; i++)
+            max += p->fields[f].path.p[i] == '.';
     }
-    return -1;
-}
-
-static bool build_hash(cars_reader *r)
-{
+    r->nodes = cars_calloc(max, sizeof(cars_rd_node));
     uint32_t size = 16;
-    while (size < 4 * r->nnodes)
+    while (size < 4 * max)
         size *= 2;
     r->htab = cars_malloc(size * sizeof *r->htab);
-    if (!r->htab)
+    if (!r->nodes || !r->htab)
         return false;
     r->hmask = size - 1;
     for (uint32_t i = 0; i < size; i++)
         r->htab[i] = -1;
-    for (uint32_t c = 1; c < r->nnodes; c++) {
-        const cars_rd_node *n = &r->nodes[c];
-        uint32_t i = cars_rd_child_hash(n->parent, n->pre, n->len) & r->hmask;
-        while (r->htab[i] >= 0)
-            i = (i + 1) & r->hmask;
-        r->htab[i] = (int32_t)c;
-    }
     return true;
 }
 
+/* The trie of the fields' paths, looked up as records are (cars_rd_find_child)
+ * while it is built. */
 static bool build_trie(cars_reader *r)
 {
-    const cars_program *p = r->p;
-    uint32_t max = 1;
-    for (uint32_t f = 0; f < p->nfields; f++)
-        max += 1 + (uint32_t)p->fields[f].path.len; /* at most one node per dot, plus the leaf */
-    r->nodes = cars_calloc(max, sizeof(cars_rd_node));
-    if (!r->nodes)
+    if (!alloc_trie(r))
         return false;
+    const cars_program *p = r->p;
     add_node(r, "", 0, -1);
     r->id_field = -1;
     for (uint32_t f = 0; f < p->nfields; f++) {
@@ -74,7 +71,7 @@ static bool build_trie(cars_reader *r)
         for (uint32_t i = 0; i <= len; i++) {
             if (i < len && s[i] != '.')
                 continue;
-            int32_t c = find_child_slow(r, cur, s + start, i - start);
+            int32_t c = cars_rd_find_child(r, cur, s + start, i - start, cars_rd_key_prefix(s + start, i - start));
             if (c < 0)
                 c = add_node(r, s + start, i - start, cur);
             cur = c;
@@ -124,7 +121,7 @@ cars_reader *cars_reader_new(const cars_program *p)
         return NULL;
     }
     r->seen = cars_calloc(r->nnodes, sizeof *r->seen);
-    if (!r->seen || !build_hash(r)) {
+    if (!r->seen) {
         cars_reader_free(r);
         return NULL;
     }

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "bundle.h"
 #include "date.h"
 #include "hex.h"
 #include "loader.h"
@@ -22,6 +23,19 @@
 const char *cars_channel_name(uint8_t channel)
 {
     return channel == CARS_CHANNEL_PRODUCTION ? "production" : channel == CARS_CHANNEL_TEST ? "test" : "unknown";
+}
+
+void cars_release_tests_text(const cars_program *p, char *out, size_t outlen)
+{
+    const cars_ptests *t = &p->tests;
+    if (p->version < CARS_BUNDLE_VERSION_TESTS)
+        snprintf(out, outlen, "not recorded (format version %u)", p->version);
+    else if (!t->run)
+        snprintf(out, outlen, "not run (a test-channel build)");
+    else
+        snprintf(out, outlen, "%" PRIu32 " passed; coverage: %" PRIu32 " of %" PRIu32 " rules, %" PRIu32
+                 " of %" PRIu32 " conditions both true and false", t->passed, t->rules_covered, t->rules,
+                 t->conds_covered, t->conds);
 }
 
 bool cars_channel_parse(const char *s, uint8_t *out)

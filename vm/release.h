@@ -49,6 +49,11 @@ typedef struct cars_release_policy {
 const char *cars_channel_name(uint8_t channel);
 /* Parses "production" or "test"; false otherwise. */
 bool cars_channel_parse(const char *s, uint8_t *out);
+/* What a release's tests gave when it was built, in words (carsc inspect,
+ * carsc diff, carsvm verify): "118 passed; coverage: 20 of 20 rules, 28 of
+ * 28 conditions both true and false", or why there is nothing: "not run (a
+ * test-channel build)", "not recorded (format version 3)". */
+void cars_release_tests_text(const cars_program *p, char *out, size_t outlen);
 const char *cars_release_status_name(int status);
 
 /* Channel, validity window, then sequence against the state file. `digest`

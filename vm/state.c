@@ -165,7 +165,11 @@ static long elapsed_ms(const struct timespec *since)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+    /* whole milliseconds of the whole difference: dividing the nanoseconds'
+     * difference alone would round a negative one towards zero, up to 1 ms
+     * too much, and give up on a lock before its time */
+    long long ns = (long long)(now.tv_sec - since->tv_sec) * 1000000000LL + (now.tv_nsec - since->tv_nsec);
+    return (long)(ns / 1000000);
 }
 
 /* Opens PATH.lock (a regular file, never a link); -1 with a message. */

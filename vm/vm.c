@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "bundle.h"
 #include "date.h"
 #include "normalise.h"
@@ -35,8 +36,7 @@ struct cars_vm {
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
     uint64_t *cand;              /* EVAL_STAGE_INDEXED: the candidate bitset */
-    char *scratch;               /* normalised lookup keys */
-    size_t scratch_cap;
+    cars_buf scratch;            /* normalised lookup keys */
     char *err;
     size_t errlen;
     cars_trace_fn *trace;        /* MODE_TRACE: where events go */
@@ -65,9 +65,7 @@ cars_vm *cars_vm_new(const cars_program *p)
         if ((p->stages[s].n + 63) / 64 > words)
             words = (p->stages[s].n + 63) / 64;
     vm->cand = cars_calloc(words, sizeof(uint64_t));
-    vm->scratch_cap = 4096;
-    vm->scratch = cars_malloc(vm->scratch_cap);
-    if (!vm->matched || !vm->decided || !vm->cand || !vm->scratch) {
+    if (!vm->matched || !vm->decided || !vm->cand || !cars_buf_grow(&vm->scratch, 4096)) {
         cars_vm_free(vm);
         return NULL;
     }
@@ -81,7 +79,7 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->matched);
     cars_free(vm->decided);
     cars_free(vm->cand);
-    cars_free(vm->scratch);
+    cars_buf_free(&vm->scratch);
     cars_free(vm);
 }
 
@@ -139,7 +137,7 @@ static bool field_text(const cars_program *p, const cars_record *rec, uint16_t f
 
 /* LOOKUP1/LOOKUP2: normalise the fields into scratch (by the rules of the
  * release's format version, a field in a contact column by its own kind),
- * joined by 0x1F, hash, search. Returns -1 on out of memory, else 0 with *v set. */
+ * joined by CARS_TABLE_COLUMN_SEP, hash, search. Returns -1 on out of memory, else 0 with *v set. */
 static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, cars_value *v)
 {
     const cars_program *p = vm->p;
@@ -154,23 +152,18 @@ static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_
             return 0;
         }
     size_t need = n[0] + (nf > 1 ? 1 + n[1] : 0);
-    if (need > vm->scratch_cap) {
-        size_t cap = vm->scratch_cap;
-        while (cap < need)
-            cap *= 2;
-        char *q = cars_realloc(vm->scratch, cap);
-        if (!q)
-            return vm_fail(vm, "out of memory in a table lookup (%u)", t);
-        vm->scratch = q;
-        vm->scratch_cap = cap;
-    }
-    size_t o = cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[0], f[0]), s[0], n[0], vm->scratch);
+    vm->scratch.len = 0;
+    vm->scratch.failed = false; /* a record after one that ran out may try again */
+    if (!cars_buf_grow(&vm->scratch, need))
+        return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+    char *key = vm->scratch.p;
+    size_t o = cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[0], f[0]), s[0], n[0], key);
     if (nf > 1) {
-        vm->scratch[o++] = 0x1F;
-        o += cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[1], f[1]), s[1], n[1], vm->scratch + o);
+        key[o++] = CARS_TABLE_COLUMN_SEP;
+        o += cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[1], f[1]), s[1], n[1], key + o);
     }
     v->known = true;
-    v->i = in_table(tab, cars_table_hash_bytes(p->table_key, vm->scratch, o));
+    v->i = in_table(tab, cars_table_hash_bytes(p->table_key, key, o));
     return 0;
 }
 

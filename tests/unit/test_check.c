@@ -110,6 +110,11 @@ static void only_error(const char *text, uint32_t line, uint32_t col, const char
     done();
 }
 
+/* What a rule that reads a protected characteristic carries besides its
+ * lawful basis (on the rule's own line; ML columns). */
+#define M "rationale \"r\" reviewed 2026-01-01 every 6 months "
+#define ML 49
+
 #define RULE(cond) BASE "single S-1 complex \"t\" { when " cond " }\n"
 /* column of the condition in RULE(): after `single S-1 complex "t" { when ` */
 #define C0 31
@@ -122,6 +127,8 @@ static void t_clean(void **state)
     run(BASE "let age = years_between(dob, received)\n"
              "single S-1 complex \"t\" {\n"
              "  justification OJ-1\n"
+             "  rationale \"r\"\n"
+             "  reviewed 2026-01-01 every 6 months\n"
              "  when age between 18 and 29 and visit.purpose = tourism\n"
              "   and visit.length_days > 90 and visit.cost >= 1.5\n"
              "   and any(h in history where h.ok and h.year within last 5 years)\n"
@@ -289,7 +296,7 @@ static void t_present_field(void **state)
 static void t_country_code(void **state)
 {
     (void)state;
-    only_error(BASE "single S-1 complex \"t\" { authorisation MA-1 when nat = usa }\n", 21, 56,
+    only_error(BASE "single S-1 complex \"t\" { authorisation MA-1 " M "when nat = usa }\n", 21, 56 + ML,
                "'usa' is not a country code", "country codes are three upper-case letters, e.g. USA");
 }
 
@@ -324,7 +331,7 @@ static void t_table_arity(void **state)
 static void t_table_key_type(void **state)
 {
     (void)state;
-    run(BASE TABLES "single S-1 complex \"t\" { authorisation MA-1\n"
+    run(BASE TABLES "single S-1 complex \"t\" { authorisation MA-1 " M "\n"
                     "  when (nat, email) in docs and visit.length_days in mails\n}\n");
     assert_false(F.ok);
     assert_int_equal(F.d.n, 1);
@@ -477,16 +484,16 @@ static void t_lawful_basis(void **state)
 {
     (void)state;
     run(BASE "let age = years_between(dob, received)\n"
-             "single S-1 complex \"t\" { when nat in [QZA] }\n"
-             "single S-2 complex \"t\" { when age > 17 }\n"
+             "single S-1 complex \"t\" { " M "when nat in [QZA] }\n"
+             "single S-2 complex \"t\" { " M "when age > 17 }\n"
              "single S-3 complex \"t\" { when sex = F }\n"
              "single S-4 complex \"t\" { authorisation MA-1 justification OJ-1 when route = a }\n"
-             "single S-5 complex \"t\" { authorisation MA-1 justification OJ-1\n"
+             "single S-5 complex \"t\" { authorisation MA-1 justification OJ-1 " M "\n"
              "  when nat = QZA and age > 17 }\n");
     assert_false(F.ok);
-    error_is(0, 22, 31, "single S-1 reads nat (protected nationality) without an authorisation",
+    error_is(0, 22, 31 + ML, "single S-1 reads nat (protected nationality) without an authorisation",
              "cite the Ministerial Authorisation: authorisation MA-YYYY-NNN");
-    error_is(1, 23, 31, "single S-2 reads dob (protected age) without a justification",
+    error_is(1, 23, 31 + ML, "single S-2 reads dob (protected age) without a justification",
              "cite the objective justification: justification OJ-YYYY-NNN");
     error_is(2, 24, 31, "sex is a protected characteristic with no lawful basis for routing",
              "remove the condition");
@@ -524,14 +531,14 @@ static void t_contract_and_proxies(void **state)
     (void)state;
     run(CONTRACT_SCHEMA /* lines 1-25 */
         "let pc = applicant.passport.issuing_country\n"
-        "single S-1 complex \"t\" { when applicant.nationality = QZA }\n" /* 27 */
-        "single S-2 complex \"t\" { when pc != QZA }\n"
-        "single S-3 complex \"t\" { when applicant.passport.issuing_country in cs }\n"
+        "single S-1 complex \"t\" { " M "when applicant.nationality = QZA }\n" /* 27 */
+        "single S-2 complex \"t\" { " M "when pc != QZA }\n"
+        "single S-3 complex \"t\" { " M "when applicant.passport.issuing_country in cs }\n"
         "single S-4 complex \"t\" {\n"
         "  when (applicant.passport.issuing_country, applicant.passport.number) in docs }\n"
         "single S-5 complex \"t\" { when applicant.country_of_residence is present\n"
         "  and any(t in trips where t.country = QZA or t.country = pc) }\n"
-        "single S-6 complex \"t\" { authorisation MA-1 when any(t in trips where pc = QZB) }\n"
+        "single S-6 complex \"t\" { authorisation MA-1 " M "when any(t in trips where pc = QZB) }\n"
         "single S-7 complex \"t\" { when applicant.sex = QZA }\n"); /* 35 */
     assert_false(F.ok);
     error_is(0, 4, 3, "the records contract makes applicant.nationality a protected "
@@ -540,13 +547,13 @@ static void t_contract_and_proxies(void **state)
     error_is(1, 6, 3, "the records contract makes applicant.sex a protected characteristic "
              "(sex), not nationality", "write 'protected sex' instead of 'protected nationality'");
     /* the contract's protection holds for the rules all the same */
-    error_is(2, 27, 31, "single S-1 reads applicant.nationality (protected nationality) without "
+    error_is(2, 27, 31 + ML, "single S-1 reads applicant.nationality (protected nationality) without "
              "an authorisation", "cite the Ministerial Authorisation: authorisation MA-YYYY-NNN");
-    error_is(3, 28, 31, "single S-2 compares applicant.passport.issuing_country with particular "
+    error_is(3, 28, 31 + ML, "single S-2 compares applicant.passport.issuing_country with particular "
              "countries without an authorisation: it is a proxy of nationality (protected)",
              "cite the Ministerial Authorisation (authorisation MA-YYYY-NNN), or remove the "
              "condition");
-    error_is(4, 29, 31, "single S-3 compares applicant.passport.issuing_country with particular "
+    error_is(4, 29, 31 + ML, "single S-3 compares applicant.passport.issuing_country with particular "
              "countries without an authorisation: it is a proxy of nationality (protected)", NULL);
     error_is(5, 35, 31, "applicant.sex is a protected characteristic with no lawful basis for "
              "routing", "remove the condition");

@@ -124,20 +124,23 @@ static void test_header_errors(void **s)
     b[6] = '\n' + 1; /* the \r\n\x1a sentinel catches text-mode mangling */
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_MAGIC);
     b[6] = '\n';
-    assert_int_equal(cars_rd16(b + 8), 3);
-    cars_wr16(b + 8, 4);
+    assert_int_equal(cars_rd16(b + 8), 4);
+    cars_wr16(b + 8, 5);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
-    assert_string_equal(err, "unsupported bundle format version 4 (this carsvm reads versions 1 to 3)");
+    assert_string_equal(err, "unsupported bundle format version 5 (this carsvm reads versions 1 to 4)");
     cars_wr16(b + 8, 0);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
-    assert_string_equal(err, "unsupported bundle format version 0 (this carsvm reads versions 1 to 3)");
+    assert_string_equal(err, "unsupported bundle format version 0 (this carsvm reads versions 1 to 4)");
     cars_wr16(b + 8, 1); /* version 1 has 22 sections */
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
     assert_string_equal(err, "bundle has 24 sections, expected 22 (format version 1)");
     cars_wr16(b + 8, 2); /* version 2 has no field kinds: byte 10 of a field is reserved */
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_DECODE);
     assert_string_equal(err, "section 'fields' record 7: reserved byte 10 is not zero (1)");
-    cars_wr16(b + 8, 3);
+    cars_wr16(b + 8, 3); /* version 3: the meta has no test results */
+    assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_DECODE);
+    assert_string_equal(err, "section 'meta' is 80 bytes, expected 56");
+    cars_wr16(b + 8, 4);
     cars_wr16(b + 10, 1);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
     assert_string_equal(err, "unsupported bundle flags 0x0001");
@@ -166,7 +169,7 @@ static void test_section_errors(void **s)
     uint8_t *e3 = b + 32 + 2 * 24; /* fields */
     cars_wr32(b + 24, 21);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
-    assert_string_equal(err, "bundle has 21 sections, expected 24 (format version 3)");
+    assert_string_equal(err, "bundle has 21 sections, expected 24 (format version 4)");
     cars_wr32(b + 24, 24);
     cars_wr32(e3, 9);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);

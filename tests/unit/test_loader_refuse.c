@@ -421,6 +421,76 @@ static void test_peek_release(void **s)
     cars_free(b);
 }
 
+/* Format version 4's test results (meta bytes 49 and 56 to 79): written and
+ * read back; a flag other than 0 or 1, a non-zero reserved byte, counts
+ * without a run, and more covered than there are, are refused. Version 3's
+ * meta is 56 bytes with bytes 49 to 55 reserved: a program of version 3 is
+ * written so, and reads back with no results. */
+static void test_meta_tests(void **s)
+{
+    (void)s;
+    size_t len;
+    cars_program p;
+    char e2[300];
+    tp_standard(&T);
+    T.p.tests = (cars_ptests){.run = 1, .passed = 7, .rules_covered = 2, .rules = 3, .conds_covered = 4, .conds = 5};
+    uint8_t *b = write_prog(&T.p, &len);
+    assert_int_equal(sec_len(b, CARS_SEC_META), 80);
+    assert_int_equal(cars_bundle_load(b, len, &p, e2, sizeof e2), 0);
+    assert_int_equal(p.tests.run, 1);
+    assert_int_equal(p.tests.passed, 7);
+    assert_int_equal(p.tests.rules_covered, 2);
+    assert_int_equal(p.tests.rules, 3);
+    assert_int_equal(p.tests.conds_covered, 4);
+    assert_int_equal(p.tests.conds, 5);
+    char text[200];
+    cars_release_tests_text(&p, text, sizeof text);
+    assert_string_equal(text, "7 passed; coverage: 2 of 3 rules, 4 of 5 conditions both true and false");
+    cars_program_free(&p);
+    uint8_t *meta = sec(b, CARS_SEC_META);
+    meta[49] = 2;
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    meta[49] = 1;
+    meta[50] = 1;
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    meta[50] = 0;
+    meta[79] = 1;
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    meta[79] = 0;
+    cars_wr32(meta + 60, 4); /* 4 of 3 rules */
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'meta': the test results are not consistent");
+    cars_wr32(meta + 60, 2);
+    cars_wr32(meta + 68, 6); /* 6 of 5 conditions */
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'meta': the test results are not consistent");
+    cars_wr32(meta + 68, 4);
+    meta[49] = 0; /* not run, yet counts */
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'meta': the test results are not consistent");
+    meta[49] = 1;
+    assert_int_equal(load(b, len), 0);
+    cars_free(b);
+
+    T.p.tests = (cars_ptests){0};
+    b = write_prog(&T.p, &len);
+    assert_int_equal(cars_bundle_load(b, len, &p, e2, sizeof e2), 0);
+    cars_release_tests_text(&p, text, sizeof text);
+    assert_string_equal(text, "not run (a test-channel build)");
+    cars_program_free(&p);
+    cars_free(b);
+
+    T.p.version = 3;
+    b = write_prog(&T.p, &len);
+    assert_int_equal(cars_rd16(b + 8), 3);
+    assert_int_equal(sec_len(b, CARS_SEC_META), 56);
+    assert_int_equal(cars_bundle_load(b, len, &p, e2, sizeof e2), 0);
+    assert_int_equal(p.tests.run, 0);
+    cars_release_tests_text(&p, text, sizeof text);
+    assert_string_equal(text, "not recorded (format version 3)");
+    cars_program_free(&p);
+    sec(b, CARS_SEC_META)[49] = 1; /* reserved in version 3 */
+    REFUSED(b, len, CARS_LOAD_DECODE, "section 'meta': reserved bytes are not zero");
+    cars_free(b);
+}
+
 /* The release id follows carsc's rule (cars_release_id_valid), in
  * cars_bundle_load and cars_bundle_peek_release alike: an id with a newline
  * or a quote could otherwise forge a line of the state file or the output. */
@@ -522,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_code_over_4gib),       cmocka_unit_test(test_misaligned_copy_fails),
         cmocka_unit_test(test_peek_release),         cmocka_unit_test(test_reserved_bytes),
         cmocka_unit_test(test_release_id),
+        cmocka_unit_test(test_meta_tests),
         cmocka_unit_test(test_padding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

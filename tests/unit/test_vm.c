@@ -38,6 +38,7 @@ static env *open_env(uint16_t version)
     env *e = calloc(1, sizeof *e);
     assert_non_null(e);
     tp_standard(&e->t);
+    e->t.p.version = version; /* the meta of versions 1 to 3 has no test results */
     if (version < CARS_BUNDLE_VERSION_KINDS) {
         e->t.p.version = version;
         e->t.fields[F_EMAIL].kind = e->t.fields[F_PHONE].kind = CARS_FK_PLAIN;

@@ -4,7 +4,7 @@ diagnostic) into this directory: input.cars, cmd, and the expected output
 and status as the current carsc prints them. Review `git diff` after
 running it: the expected files are the specification.
     python3 tests/cases/check/regen.py [BUILD_DIR]"""
-import os, subprocess, sys
+import os, re, subprocess, sys
 HERE=os.path.dirname(os.path.abspath(__file__))
 ROOT=os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 CARSC=os.path.join(ROOT, sys.argv[1] if len(sys.argv) > 1 else 'build', 'carsc')
@@ -42,9 +42,21 @@ table false_contacts "Known false contacts" {
   key contact: contact
 }
 '''
+# A rule that reads a protected characteristic carries a rationale and a
+# review cadence (cases that test something else give it both).
+META='  rationale "why"\n  reviewed 2026-09-01 every 6 months\n'
 C={}
-def case(name, text, args=''):
+CSV={}
+def case(name, text, args='', csv=None):
     C[name]=(text,args)
+    if csv is not None: CSV[name]=csv
+# The table files a case's text declares, each with its declared header row
+# (and no entries), unless the case gives its own (a name to None: missing).
+def table_files(text):
+    out={}
+    for m in re.finditer(r'file "([^"]+)"\n  key ([^\n]+)\n', text):
+        out[m.group(1)]=','.join(c.split(':')[0].strip() for c in m.group(2).split(','))+'\n'
+    return out
 case('unknown-field', BASE+rule('visit.lenght_days > 90')+ROUTING)
 case('not-a-member', BASE+rule('visit.purpose = holiday')+ROUTING)
 case('member-hint', BASE+rule('visit.purpose in [tourism, busines]')+ROUTING)
@@ -122,8 +134,8 @@ case('unknown-threshold', BASE+MULTI+'threshold MPCA "t" {\n  at least 1\n}\n'+T
 case('last-stage', BASE+rule('visit.length_days > 90')+'routing {\n  complex singles -> CXDR\n}\n')
 case('unreachable-stage', BASE+rule('visit.length_days > 90')+'routing {\n  otherwise -> NCXDR\n  complex singles -> CXDR\n}\n')
 case('duplicate-stage', BASE+rule('visit.length_days > 90')+'routing {\n  complex singles -> CXDR\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n')
-case('nationality-no-authorisation', BASE+rule('applicant.nationality in [QZA, QZB]')+ROUTING)
-case('age-no-justification', BASE+'let age = years_between(applicant.date_of_birth, received)\n'+rule('age between 18 and 29')+ROUTING)
+case('nationality-no-authorisation', BASE+rule('applicant.nationality in [QZA, QZB]', META)+ROUTING)
+case('age-no-justification', BASE+'let age = years_between(applicant.date_of_birth, received)\n'+rule('age between 18 and 29', META)+ROUTING)
 case('sex-used', BASE+rule('applicant.sex = F')+ROUTING)
 case('citation-not-needed', BASE+rule('visit.length_days > 90', '  authorisation MA-2026-014\n')+ROUTING)
 PROF='profile PRF-001 "long visit" {\n%s  when visit.length_days > 90\n}\n'
@@ -151,7 +163,7 @@ TREV='''table false_contacts "Known false contacts" {
 }
 '''
 case('table-review-due', BASE+TREV+rule('contact.email in false_contacts')+ROUTING, '--as-of 2027-03-01 ')
-case('tuple-arity', BASE+TABLES+rule('(applicant.nationality, contact.email, contact.email) in false_documents or contact.email in false_contacts', '  authorisation MA-2026-014\n')+ROUTING)
+case('tuple-arity', BASE+TABLES+rule('(applicant.nationality, contact.email, contact.email) in false_documents or contact.email in false_contacts', '  authorisation MA-2026-014\n'+META)+ROUTING)
 case('duplicate-example', BASE+rule('visit.length_days > 90')+ROUTING+EX+EX.replace('T-1','T-2'))
 case('duplicate-test', BASE+rule('visit.length_days > 90')+ROUTING+EX+'test "long" {\n  like base\n  expect NCXDR []\n}\ntest "long" {\n  like base\n  expect NCXDR []\n}\n')
 case('unknown-expected-rule', BASE+rule('visit.length_days > 90')+ROUTING+EX+'test "long" {\n  like base\n  visit.length_days = 91\n  expect CXDR [S-CX-2]\n}\n')
@@ -162,37 +174,50 @@ case('different-enumerations', BASE+rule('visit.purpose = route')+ROUTING)
 NAT='applicant.nationality: country required protected nationality'
 SEX='applicant.sex: one of [F, M, X] required protected sex'
 DOB='applicant.date_of_birth: date required protected age'
-case('contract-nationality-unprotected', BASE.replace(NAT, 'applicant.nationality: country required')+rule('applicant.nationality in [QZA, QZB]')+ROUTING)
+case('contract-nationality-unprotected', BASE.replace(NAT, 'applicant.nationality: country required')+rule('applicant.nationality in [QZA, QZB]', META)+ROUTING)
 case('contract-sex-unprotected', BASE.replace(SEX, 'applicant.sex: one of [F, M, X] required')+rule('applicant.sex = F')+ROUTING)
-case('contract-age-unprotected', BASE.replace(DOB, 'applicant.date_of_birth: date required')+'let age = years_between(applicant.date_of_birth, received)\n'+rule('age < 18')+ROUTING)
+case('contract-age-unprotected', BASE.replace(DOB, 'applicant.date_of_birth: date required')+'let age = years_between(applicant.date_of_birth, received)\n'+rule('age < 18', META)+ROUTING)
 case('contract-wrong-protection', BASE.replace(SEX, 'applicant.sex: country required protected nationality')+ROUTING)
-case('contract-quantifier', BASE+rule('any(t in travel_history where t.country = applicant.nationality)')+ROUTING)
+case('contract-quantifier', BASE+rule('any(t in travel_history where t.country = applicant.nationality)', META)+ROUTING)
 # Proxies of nationality: the passport's issuing country and the country of
 # residence compared with particular countries need an authorisation.
-PBASE=BASE.replace('  contact.email: string optional\n', '  contact.email: string optional\n'
+PBASE=BASE.replace('  contact.email: email optional\n', '  contact.email: email optional\n'
   '  applicant.passport.number: string required\n'
   '  applicant.passport.issuing_country: country required\n'
   '  applicant.country_of_residence: country optional\n')
-case('proxy-eq', PBASE+rule('applicant.passport.issuing_country = QZA')+ROUTING)
-case('proxy-ne', PBASE+rule('QZA != applicant.country_of_residence')+ROUTING)
-case('proxy-in-list', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB]')+ROUTING)
-case('proxy-in-set', PBASE+'set listed = [QZA, QZB]\n'+rule('applicant.country_of_residence in listed')+ROUTING)
-case('proxy-not-in', PBASE+rule('applicant.passport.issuing_country not in [QZA, QZB]')+ROUTING)
-case('proxy-let', PBASE+'let passport_country = applicant.passport.issuing_country\nlet from_qz = passport_country in [QZA, QZB]\n'+rule('visit.length_days > 90 and from_qz')+ROUTING)
-case('proxy-country-table', PBASE+'table listed_countries "Listed countries" {\n  file "tables/countries.csv"\n  key country: country\n}\n'+rule('applicant.country_of_residence in listed_countries')+ROUTING)
-case('proxy-authorised', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB] and applicant.country_of_residence is present', '  authorisation MA-2026-014\n')+ROUTING)
+case('proxy-eq', PBASE+rule('applicant.passport.issuing_country = QZA', META)+ROUTING)
+case('proxy-ne', PBASE+rule('QZA != applicant.country_of_residence', META)+ROUTING)
+case('proxy-in-list', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB]', META)+ROUTING)
+case('proxy-in-set', PBASE+'set listed = [QZA, QZB]\n'+rule('applicant.country_of_residence in listed', META)+ROUTING)
+case('proxy-not-in', PBASE+rule('applicant.passport.issuing_country not in [QZA, QZB]', META)+ROUTING)
+case('proxy-let', PBASE+'let passport_country = applicant.passport.issuing_country\nlet from_qz = passport_country in [QZA, QZB]\n'+rule('visit.length_days > 90 and from_qz', META)+ROUTING)
+case('proxy-country-table', PBASE+'table listed_countries "Listed countries" {\n  file "tables/countries.csv"\n  key country: country\n}\n'+rule('applicant.country_of_residence in listed_countries', META)+ROUTING)
+case('proxy-authorised', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB] and applicant.country_of_residence is present', '  authorisation MA-2026-014\n'+META)+ROUTING)
 case('proxy-document-table', PBASE+TABLES+rule('(applicant.passport.issuing_country, applicant.passport.number) in false_documents or contact.email in false_contacts or applicant.country_of_residence is present or any(t in travel_history where t.country = QZA)')+ROUTING)
 # Number literals out of range are errors, as over-large integers are.
 case('decimal-too-large', BASE+rule('visit.cost_gbp > 1'+'0'*309+'.5')+ROUTING)
 case('decimal-too-small', BASE+rule('visit.cost_gbp < 0.'+'0'*320+'1 or visit.cost_gbp > 0.000')+ROUTING)
 case('integer-too-large', BASE+rule('visit.length_days > 9223372036854775808')+ROUTING)
+# Rules that read a protected characteristic without their reasons or review.
+case('protected-no-review', BASE+'let age = years_between(applicant.date_of_birth, received)\n'+rule('age between 25 and 70', '  rationale "why"\n  justification OJ-2026-007\n')+ROUTING)
+case('protected-no-rationale', PBASE+rule('applicant.passport.issuing_country in [QZA, QZB]', '  authorisation MA-2026-014\n  reviewed 2026-09-01 every 6 months\n')+ROUTING)
+case('protected-neither', BASE+rule('applicant.nationality = QZA', '  authorisation MA-2026-014\n')+ROUTING)
+# check reads the tables as a build does.
+case('table-missing-file', BASE+TABLES+rule('contact.email in false_contacts')+ROUTING, csv={'tables/false_documents.csv': None})
+case('table-wrong-header', BASE+TABLES+rule('contact.email in false_contacts')+ROUTING, csv={'tables/false_contacts.csv': 'value\nfraud@example.com\n'})
+case('table-bad-row', BASE+TABLES+rule('contact.email in false_contacts')+ROUTING, csv={'tables/false_documents.csv': 'issuing_country,number\nFRA,AB12345\nqza,CD 678\n'})
 out=HERE
 for name,(text,args) in C.items():
     d=os.path.join(out,name); os.makedirs(d, exist_ok=True)
     open(os.path.join(d,'input.cars'),'w').write(text)
+    files=table_files(text); files.update(CSV.get(name, {}))
+    for rel,content in files.items():
+        if content is None: continue
+        os.makedirs(os.path.dirname(os.path.join(d,rel)), exist_ok=True)
+        open(os.path.join(d,rel),'w').write(content)
     open(os.path.join(d,'cmd'),'w').write('"$CARSC" check %sinput.cars\n' % args)
-    p=subprocess.run('%s check %sinput.cars' % (CARSC,args), shell=True, cwd=d, capture_output=True, text=True)
-    outp=(p.stdout+p.stderr)
+    p=subprocess.run('%s check %sinput.cars' % (CARSC,args), shell=True, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    outp=p.stdout
     open(os.path.join(d,'expected'),'w').write(outp)
     if p.returncode: open(os.path.join(d,'status'),'w').write('%d\n' % p.returncode)
     print('=== %s (%d)' % (name,p.returncode)); print(outp)
