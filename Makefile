@@ -5,7 +5,8 @@
 #                 serve tests (tests/serve/, a real server and curl), and the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
-#   make browser  the auditors' report in headless Chromium: links, console,
+#   make browser  the auditors' report and the figure pages (impact, effectiveness,
+#                 equality) in headless Chromium: links, console,
 #                 axe-core WCAG 2.2 AA, screenshots (tests/browser/)
 #   make bench    benchmarks (docs/performance.md)
 
@@ -23,6 +24,7 @@ OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,unde
 endif
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS)
 LIBS_VM  = -lyajl -lsodium -lpthread
+LIBS_C   = -lm
 LIBS_TEST = -lcmocka
 
 # cppcheck and clang-tidy: make lint, the last step of make test; strace: the
@@ -93,7 +95,7 @@ $(BUILD)/libcarsc.a: $(C_OBJ)
 $(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(SERVE_OBJ) $(BUILD)/libcarsvm.a
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lmicrohttpd
 $(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lm
@@ -105,7 +107,7 @@ $(BUILD)/%: $(BUILD)/obj/tools/%.o
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_TEST)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
 
 # Fuzz targets (tests/fuzz/): replay_<t> with any compiler (make test replays
 # the corpora); fuzz_<t> with clang and libFuzzer (make fuzz, FUZZ=1).

@@ -57,6 +57,12 @@ ms_now() { date +%s%N; }
 # ---- 1. release and corpus ------------------------------------------------
 REL=$W/cars-v.carsb
 "$B/carsc" build rulesets/cars-v --release-id 2026-W47 -o "$REL"
+# The release after it, for carsc impact (issue 15): the reference ruleset
+# with one multiple PCA narrowed (M-B5: a visit of 14 days or less, not 30).
+NEXT=$W/cars-v-next.carsb
+rm -rf "$W/next" && cp -r rulesets/cars-v "$W/next"
+sed -i 's/visit.length_days <= 30/visit.length_days <= 14/' "$W/next/rules.cars"
+"$B/carsc" build "$W/next" --release-id 2026-W48 -o "$NEXT"
 CORPUS=$W/corpus-$N-$SEED.jsonl
 if [ ! -s "$CORPUS" ]; then
   say "bench: generating $N records (seed $SEED)"
@@ -89,6 +95,9 @@ cmp "$W/handwritten.out" "$W/carsvm.out" ||
     diff "$W/handwritten.out" "$W/carsvm.out" | head -6; exit 1; }
 "$B/carsvm" route --release "$REL" "$CORPUS" -o "$W/carsvm.mt.out" --threads "$CORES" || [ $? -eq 3 ]
 cmp "$W/carsvm.mt.out" "$W/carsvm.out" || { echo "bench: --threads $CORES output differs from --threads 1"; exit 1; }
+"$B/carsc" impact "$REL" "$NEXT" "$CORPUS" --format json --threads 1 -o "$W/impact.1.json"
+"$B/carsc" impact "$REL" "$NEXT" "$CORPUS" --format json --threads "$CORES" -o "$W/impact.mt.json"
+cmp "$W/impact.1.json" "$W/impact.mt.json" || { echo "bench: carsc impact differs with --threads $CORES"; exit 1; }
 ro=$("$B/bench/readonly" "$REL" "$CORPUS")
 case "$ro" in "$NREC records, $NVALID valid, $NINVALID invalid") ;;
   *) echo "bench: readonly says '$ro', carsvm routed $NREC with $NINVALID invalid"; exit 1 ;; esac
@@ -142,6 +151,7 @@ timeit all_yajlfloor "$REPS" "$CORPUS" "$B/bench/yajlfloor" -
 timeit all_readonly "$REPS" "$CORPUS" "$B/bench/readonly" "$REL" -
 timeit all_carsvm1 "$REPS" "$CORPUS" "$B/carsvm" route --release "$REL" - --threads 1
 timeit all_carsvmN "$REPS" "$CORPUS" "$B/carsvm" route --release "$REL" - --threads "$CORES"
+timeit all_impactN "$REPS" "$CORPUS" "$B/carsc" impact "$REL" "$NEXT" - --threads "$CORES"
 for p in $PEERS; do
   timeit "$p" "$PREPS" "$VALID" sh -c "exec $(peer_cmd "$p" $T)"
 done
@@ -322,6 +332,21 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
       "$(ratio "$s" "$R")" "$(cpu $k)" "$(ratio "$(cpu $k)" "$(cpu all_readonly)")"
   done
   echo
+  echo "## Impact of a release (issue 15)"
+  echo
+  echo "\`carsc impact\` reads the whole corpus once and reads and routes every record under two releases"
+  echo "(the reference release and the next one, M-B5 narrowed to 14 days), on every core; its JSON"
+  echo "figures are byte-identical on 1 and $CORES threads. Against routing the corpus once."
+  echo
+  echo "| run | records/s | peak MB | seconds | time ÷ routing once | CPU s | CPU ÷ routing once |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for k in all_carsvmN all_impactN; do
+    case $k in all_carsvmN) l="routing once, $CORES threads (carsvm route)";; *) l="carsc impact, $CORES threads";; esac
+    s=$(t $k)
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$(group "$(rps "$NREC" "$s")")" "$(m $k)" "$s" \
+      "$(ratio "$s" "$(t all_carsvmN)")" "$(cpu $k)" "$(ratio "$(cpu $k)" "$(cpu all_carsvmN)")"
+  done
+  echo
   echo "## Instructions per record (callgrind)"
   echo
   echo "\`valgrind --tool=callgrind\`, instructions (Ir) on the first $K2 valid records minus the first $K1,"
@@ -359,6 +384,9 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   r=$(ratio "$(t all_carsvm1)" "$R")
   ri=$(ratio "$IC" "$(awk '$1 == "readonly" { print $2 }' "$W/ir")")
   echo "| routing adds ≤ 25% to reading alone | ${r}× | ${ri}× | $(verdict "$r" 1.25 le) (wall), $(verdict "$ri" 1.25 le) (instructions) |"
+  r=$(ratio "$(t all_impactN)" "$(t all_carsvmN)")
+  rc=$(ratio "$(cpu all_impactN)" "$(cpu all_carsvmN)")
+  echo "| carsc impact ≤ 2.2× routing the corpus once | ${r}× | ${rc}× (CPU) | $(verdict "$r" 2.2 le) (wall), $(verdict "$rc" 2.2 le) (CPU) |"
   r=$(rps "$NREC" "$(t all_carsvm1)")
   rc=$(rps "$NREC" "$(cpu all_carsvm1)")
   echo "| one core ≥ 200,000 records/s | $(group "$r") | $(group "$rc") per CPU second | $(verdict "$r" 200000 ge) (wall), $(verdict "$rc" 200000 ge) (CPU) |"

@@ -86,6 +86,9 @@ static const command commands[] = {
      "\n"
      "Exit status: 0 the same, 1 they differ, 2 trouble (usage, a release or\n"
      "ruleset that cannot be read).\n"},
+    {"impact", cars_cmd_impact, "what a new release changes, on a corpus", cars_impact_usage},
+    {"effectiveness", cars_cmd_effectiveness, "re-routes of non-complex routings, per rule", cars_effectiveness_usage},
+    {"equality", cars_cmd_equality, "outcome shares by nationality, sex and age (EIA)", cars_equality_usage},
     {"inspect", cars_cmd_inspect, "show what a release is and contains",
      "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
      "\n"
@@ -113,7 +116,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: carsc COMMAND [ARGS...]\n"
                  "       carsc help COMMAND | --help | --version\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n%s", exit_codes);
 }
 

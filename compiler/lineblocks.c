@@ -1,0 +1,174 @@
+/* lineblocks.c - the parallel pass over JSON Lines (lineblocks.h). */
+#include "lineblocks.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+
+#define BLOCK (4u * 1024 * 1024)
+
+typedef struct task {
+    cars_lb_pass *pass;
+    int t;
+    const cars_lb_line *lines;
+    size_t n;
+} task;
+
+typedef struct state {
+    cars_lb_pass *pass;
+    cars_lb_line *lines;
+    size_t n, cap;
+    char *err;
+    size_t errlen;
+} state;
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (errlen)
+        vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int cars_lb_threads(int asked)
+{
+    long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    return n > CARS_LB_MAX_THREADS ? CARS_LB_MAX_THREADS : (int)n;
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+static void *run_task(void *arg)
+{
+    task *k = arg;
+    k->pass->work(k->pass->workers[k->t], k->lines, k->n);
+    return NULL;
+}
+
+/* Runs the workers over s->lines, then merges in order. */
+static int flush(state *s)
+{
+    cars_lb_pass *ps = s->pass;
+    size_t n = s->n, per = (n + (size_t)ps->nthreads - 1) / (size_t)ps->nthreads;
+    task tk[CARS_LB_MAX_THREADS];
+    pthread_t tid[CARS_LB_MAX_THREADS];
+    bool started[CARS_LB_MAX_THREADS] = {false};
+    int used = 0;
+    for (int t = 0; t < ps->nthreads && n > 0; t++) {
+        size_t a = (size_t)t * per, b = a + per;
+        a = a > n ? n : a;
+        b = b > n ? n : b;
+        tk[t] = (task){ps, t, s->lines + a, b - a};
+        if (b == a)
+            break;
+        used = t + 1;
+        if (t > 0)
+            started[t] = pthread_create(&tid[t], NULL, run_task, &tk[t]) == 0;
+        if (t > 0 && !started[t])
+            run_task(&tk[t]); /* could not start a thread: do it here */
+    }
+    if (used > 0)
+        run_task(&tk[0]);
+    for (int t = 1; t < used; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+    int rc = 0;
+    for (int t = 0; t < used && rc == 0; t++)
+        rc = ps->merge(ps->ctx, ps->workers[t]);
+    s->n = 0;
+    return rc;
+}
+
+static int add(state *s, const char *p, size_t len, uint64_t no)
+{
+    if (blank(p, len)) {
+        s->pass->blank++;
+        return 0;
+    }
+    if (len > CARS_LB_MAX_LINE)
+        return fail(s->err, s->errlen, "line %llu is longer than %u bytes", (unsigned long long)no,
+                    CARS_LB_MAX_LINE);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 4096;
+        cars_lb_line *l = cars_realloc(s->lines, cap * sizeof *l);
+        if (!l)
+            return fail(s->err, s->errlen, "out of memory");
+        s->lines = l;
+        s->cap = cap;
+    }
+    s->lines[s->n++] = (cars_lb_line){p, len, no};
+    return 0;
+}
+
+/* Reads more of `in` into buf; 1 at end of input, 0 read, -1 error. */
+static int fill(FILE *in, char **buf, size_t *cap, size_t *len, state *s)
+{
+    if (*len == *cap) { /* one line fills the buffer: make room */
+        if (*cap > CARS_LB_MAX_LINE)
+            return fail(s->err, s->errlen, "line %llu is longer than %u bytes",
+                        (unsigned long long)(s->pass->lines + 1), CARS_LB_MAX_LINE);
+        char *nb = cars_realloc(*buf, *cap * 2);
+        if (!nb)
+            return fail(s->err, s->errlen, "out of memory");
+        *buf = nb;
+        *cap *= 2;
+    }
+    size_t got = fread(*buf + *len, 1, *cap - *len, in);
+    *len += got;
+    if (got == 0 && ferror(in))
+        return fail(s->err, s->errlen, "cannot read the input: %s", strerror(errno));
+    return got == 0 ? 1 : 0;
+}
+
+int cars_lb_run(cars_lb_pass *pass, FILE *in, char *err, size_t errlen)
+{
+    state s = {pass, NULL, 0, 0, err, errlen};
+    size_t cap = BLOCK, len = 0;
+    char *buf = cars_malloc(cap);
+    if (!buf)
+        return fail(err, errlen, "out of memory");
+    pass->lines = pass->blank = 0;
+    int rc = 0;
+    bool eof = false;
+    while (rc == 0 && !(eof && len == 0)) {
+        int f = eof ? 1 : fill(in, &buf, &cap, &len, &s);
+        if (f < 0) {
+            rc = -1;
+            break;
+        }
+        eof = f == 1;
+        size_t end = len;
+        while (!eof && end > 0 && buf[end - 1] != '\n')
+            end--;
+        if (end == 0 && !eof)
+            continue;
+        for (size_t at = 0; at < end && rc == 0;) {
+            const char *p = buf + at, *nl = memchr(p, '\n', end - at);
+            size_t n = nl ? (size_t)(nl - p) : end - at;
+            rc = add(&s, p, n, ++pass->lines);
+            at += n + (nl ? 1 : 0);
+        }
+        if (rc == 0)
+            rc = flush(&s);
+        memmove(buf, buf + end, len - end);
+        len -= end;
+    }
+    cars_free(buf);
+    cars_free(s.lines);
+    return rc;
+}
