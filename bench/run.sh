@@ -57,7 +57,7 @@ ms_now() { date +%s%N; }
 # ---- 1. release and corpus ------------------------------------------------
 REL=$W/cars-v.carsb
 "$B/carsc" build rulesets/cars-v --release-id 2026-W47 -o "$REL"
-# The release after it, for carsc impact (issue 15): the reference ruleset
+# The release after it, for carsc impact: the reference ruleset
 # with one multiple PCA narrowed (M-B5: a visit of 14 days or less, not 30).
 NEXT=$W/cars-v-next.carsb
 rm -rf "$W/next" && cp -r rulesets/cars-v "$W/next"
@@ -286,7 +286,7 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo
   echo "- CPU: $cpu, $CORES cores ($(nproc --all) online)"
   echo "- memory: $mem; kernel $(uname -r); compiler $cc_v; \`-O2 -g\`"
-  echo "- shared with other engineers compiling at the same time: wall-clock numbers are noisy."
+  echo "- shared with other work at the same time: wall-clock numbers are noisy."
   echo "  Ratios are between runs of the same \`make bench\`; instruction counts (callgrind) are repeatable."
   for p in $PEERS; do echo "- $(label "$p"): $(peer_v "$p")"; done
   echo
@@ -299,7 +299,7 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo "$(group "$NINVALID") invalid records; and bench/compare.sh: $COMPARED"
   echo "(\`routed1\` is \`carsvm route\`; compared on id, outcome and rules)."
   echo
-  echo "## Tools on the same records (issue 6)"
+  echo "## Tools on the same records"
   echo
   echo "Every tool reads the $(group "$NVALID") valid records from stdin and writes its lines to /dev/null;"
   echo "one process, one thread unless said. Seconds: median of $REPS runs ($PREPS for the peers), wall clock,"
@@ -317,7 +317,7 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   row "carsvm route, $CORES threads" carsvmN "$NVALID" "$VBYTES"
   for p in $PEERS; do row "$(label "$p")" "$p" "$NVALID" "$VBYTES"; done
   echo
-  echo "## Reading, routing, all cores (issue 3)"
+  echo "## Reading, routing, all cores"
   echo
   echo "The whole corpus, invalid records included (they get ERROR lines)."
   echo
@@ -332,7 +332,7 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
       "$(ratio "$s" "$R")" "$(cpu $k)" "$(ratio "$(cpu $k)" "$(cpu all_readonly)")"
   done
   echo
-  echo "## Impact of a release (issue 15)"
+  echo "## Impact of a release"
   echo
   echo "\`carsc impact\` reads the whole corpus once and reads and routes every record under two releases"
   echo "(the reference release and the next one, M-B5 narrowed to 14 days), on every core; its JSON"
