@@ -7,6 +7,7 @@
 #   make bench    benchmarks (docs/performance.md)
 
 CC      ?= cc
+CXX     ?= g++
 BUILD   ?= build
 SAN     ?=
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -18,21 +19,25 @@ endif
 ifeq ($(FUZZ),1)
 OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 endif
+# The one C++ file (vm/reader_simd.cpp, simdjson's adapter): C++17, the
+# same optimisation and sanitizers as the C.
+CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Werror -Wshadow $(OPT) -MMD -MP -Ivm $(CXXFLAGS)
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS)
-LIBS_VM  = -lyajl -lsodium -lpthread
+LIBS_VM  = -lsimdjson -lyajl -lsodium -lpthread -lstdc++
 LIBS_TEST = -lcmocka
 
 # cppcheck and clang-tidy: make lint, the last step of make test; strace: the
 # case that shows how the state file is replaced (tests/cases/release/state-durable).
 # libjansson-dev: the strict JSON parser fuzz_reader_diff checks the reader
 # against (test and fuzz binaries only, never carsvm).
+# libsimdjson-dev: the record reader's parser (vm/reader_simd.cpp).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev
+            libjansson-dev libsimdjson-dev g++
 
 VM_SRC   = $(filter-out vm/main.c,$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 GEN_C    = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
-VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o)
+VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o) $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vm/*.cpp))
 C_OBJ    = $(C_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -75,6 +80,10 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
+
 $(C_OBJ): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 
 $(BUILD)/libcarsvm.a: $(VM_OBJ)
@@ -116,7 +125,7 @@ fuzz-replay: all $(FUZZ_REPLAY)
 # $(FUZZ_DIR)/work/, crashes to $(FUZZ_DIR)/crashes/ (tests/fuzz/fuzz.sh).
 fuzz: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang FUZZ=1 $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz/fuzz_%)
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang CXX=clang++ FUZZ=1 $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz/fuzz_%)
 	@sh tests/fuzz/fuzz.sh $(BUILD) $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 # make coverage: a --coverage build in build-cov/ runs the unit tests, the
