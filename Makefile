@@ -20,8 +20,10 @@ ifeq ($(FUZZ),1)
 OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 endif
 # The one C++ file (vm/reader_simd.cpp, simdjson's adapter): C++17, the
-# same optimisation and sanitizers as the C.
-CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Werror -Wshadow $(OPT) -MMD -MP -Ivm $(CXXFLAGS)
+# same optimisation and sanitizers as the C, but UBSan's vptr check (its
+# runtime is C++'s, and the programs link as C).
+CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Werror -Wshadow $(OPT) $(if $(findstring fsanitize,$(OPT)),-fno-sanitize=vptr) \
+               -MMD -MP -Ivm $(CXXFLAGS)
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS)
 LIBS_VM  = -lsimdjson -lyajl -lsodium -lpthread -lstdc++
 LIBS_TEST = -lcmocka
@@ -43,7 +45,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(filter-out tools/gencorpus_%.c,$(wildcard tools/*.c))
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
-FUZZ_TARGETS = parse loader vm reader reader_diff
+FUZZ_TARGETS = parse loader vm reader reader_diff reader_simd
 FUZZ_LIBS_reader_diff = -ljansson -lm
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
@@ -117,6 +119,11 @@ $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
+
+# lines_<t>: target t on every line of the files it is given (bench corpora).
+$(BUILD)/fuzz/lines_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/lines.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
 
 fuzz-replay: all $(FUZZ_REPLAY)
 	@sh tests/fuzz/replay.sh $(BUILD)

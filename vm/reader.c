@@ -265,12 +265,15 @@ static bool id_token_clean(const cars_reader *r)
            !cars_rd_lone_surrogate(r->line + q, end - q, sur);
 }
 
-/* Copies a string into the record's buffer. The buffer is longer than the
- * line, and a decoded string is never longer than its text in the line (an
+/* A string of the record: as it is when the parser's strings live until
+ * the next line (simdjson's), else copied into the record's buffer, which
+ * is longer than the line, and a decoded string is never longer than its text in the line (an
  * escape decodes to fewer bytes than it takes), so a line's strings always
  * fit: the check keeps that an invariant rather than an assumption. */
 static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
 {
+    if (r->stable) /* simdjson's: in its padded copy of the line or its string buffer */
+        return (cars_str){(const char *)s, (uint32_t)n};
     if (n > r->strcap - r->strlen_) {
         cars_rd_err(r, "a string longer than its line");
         n = 0;
@@ -765,6 +768,7 @@ static bool parse_yajl(cars_reader *r, const char *line, size_t len)
     char sur[7];
     bool lone = cars_rd_lone_surrogate(line, len, sur); /* skips from backslash to backslash */
     r->suspect = bad < len || lone;
+    r->stable = false;
     r->line = line;
     r->len = len;
     r->h = yajl_alloc(&callbacks, &r->afuncs, r);
@@ -803,11 +807,10 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
     reset(r);
     if (too_long(r, len))
         return false;
-    if (!reserve_strings(r, len))
-        return out_of_memory(r);
     const char *why = "parse error";
     if (!starts_with_bom(line, len)) {
         r->suspect = false;
+        r->stable = true;
         r->line = line;
         r->len = len;
         enum cars_rd_simd_result res = cars_rd_simd_parse(r->simd, r, line, len, &why);

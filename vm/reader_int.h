@@ -120,6 +120,7 @@ struct cars_reader {
     const char *line;  /* the current line */
     size_t len;
     bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
+    bool stable;       /* the parser's strings live until the next line: kept without a copy */
     bool started;
     bool has_err;
     bool oom;

@@ -24,6 +24,9 @@
  * The line is copied into a buffer with simdjson's padding, kept per
  * reader and grown to the longest line. */
 #include <new>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string_view>
 #include <utility>
 
@@ -78,7 +81,32 @@ struct walker {
     bool object(od::object o);
     bool array(od::array a);
     bool number(od::value v);
+    bool string(od::value v);
+    bool key(od::field &f);
 };
+
+/* The length of s (the raw text after its opening quote, in the padded
+ * line) up to its closing quote, or SIZE_MAX if an escape comes first. */
+size_t plain_length(const char *s)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time: the padding after the line keeps every load in the buffer */
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    for (;; i += 16) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+        unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bs))));
+        if (m) {
+            i += static_cast<size_t>(__builtin_ctz(m));
+            break;
+        }
+    }
+#else
+    while (s[i] != '"' && s[i] != '\\')
+        i++;
+#endif
+    return s[i] == '"' ? i : SIZE_MAX;
+}
 
 /* JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 bool json_number(const char *s, size_t n)
@@ -122,6 +150,38 @@ bool walker::number(od::value v)
     return cars_rd_on_number(ctx, t.data(), n) || refuse("refused by the reader");
 }
 
+/* A string: its raw text when it has no escape (stage 1 has checked its
+ * UTF-8 and that no control character is raw in it), else unescaped. */
+bool walker::string(od::value v)
+{
+    std::string_view t = v.raw_json_token(); /* the quoted text and any whitespace after it */
+    const char *s = t.data() + 1;
+    size_t n = plain_length(s);
+    if (n == SIZE_MAX) {
+        std::string_view u;
+        if (auto e = v.get_string().get(u))
+            return refuse(e);
+        s = u.data();
+        n = u.size();
+    }
+    return cars_rd_on_string(ctx, reinterpret_cast<const unsigned char *>(s), n) || refuse("refused by the reader");
+}
+
+/* A key, the same way. */
+bool walker::key(od::field &f)
+{
+    const char *s = f.key().raw();
+    size_t n = plain_length(s);
+    if (n == SIZE_MAX) {
+        std::string_view u;
+        if (auto e = f.unescaped_key().get(u))
+            return refuse(e);
+        s = u.data();
+        n = u.size();
+    }
+    return cars_rd_on_map_key(ctx, reinterpret_cast<const unsigned char *>(s), n) || refuse("refused by the reader");
+}
+
 bool walker::value(od::value v)
 {
     od::json_type type;
@@ -140,13 +200,8 @@ bool walker::value(od::value v)
             return refuse(e);
         return array(a);
     }
-    case od::json_type::string: {
-        std::string_view s;
-        if (auto e = v.get_string().get(s))
-            return refuse(e);
-        return cars_rd_on_string(ctx, reinterpret_cast<const unsigned char *>(s.data()), s.size()) ||
-               refuse("refused by the reader");
-    }
+    case od::json_type::string:
+        return string(v);
     case od::json_type::number:
         return number(v);
     case od::json_type::boolean: {
@@ -175,12 +230,7 @@ bool walker::object(od::object o)
         od::field f;
         if (auto e = std::move(fr).get(f))
             return refuse(e);
-        std::string_view k;
-        if (auto e = f.unescaped_key().get(k))
-            return refuse(e);
-        if (!cars_rd_on_map_key(ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size()))
-            return refuse("refused by the reader");
-        if (!value(f.value()))
+        if (!key(f) || !value(f.value()))
             return false;
     }
     return cars_rd_on_end_map(ctx) || refuse("refused by the reader");
