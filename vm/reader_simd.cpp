@@ -147,6 +147,9 @@ bool walker::number(od::value v)
         n--;
     if (!json_number(t.data(), n))
         return refuse("not a JSON number");
+    /* Not consumed (no getter takes every JSON number): simdjson skips it
+     * as the one token it is, and the object or array then checks what
+     * follows. */
     return cars_rd_on_number(ctx, t.data(), n) || refuse("refused by the reader");
 }
 
@@ -163,6 +166,12 @@ bool walker::string(od::value v)
             return refuse(e);
         s = u.data();
         n = u.size();
+    } else {
+        /* consumed: left for simdjson to skip, a string followed by ':' would
+         * be taken for a key and the ':' eaten ({"a":"b":1} accepted) */
+        od::raw_json_string raw;
+        if (auto e = v.get_raw_json_string().get(raw))
+            return refuse(e);
     }
     return cars_rd_on_string(ctx, reinterpret_cast<const unsigned char *>(s), n) || refuse("refused by the reader");
 }
