@@ -1,15 +1,17 @@
-/* reader.c - the streaming record reader: yajl's callbacks and the
- * per-record state machine. The line's bytes are checked first
+/* reader.c - the streaming record reader: the per-record state machine
+ * and the parse. simdjson reads each line (reader_simd.cpp: its On-Demand
+ * walk sends the events yajl's callbacks would) and drives a small state
+ * machine over the schema: a trie of the dotted field paths (objects;
+ * reader_trie.c), list fields and their element records. Every field is
+ * validated (type, enum membership, dates, min, required, duplicates); the
+ * fields the program reads (CARS_FF_READ) are kept in fixed slots. A line
+ * simdjson or the state machine refuses is read again by yajl's callback
+ * API, only to word its error as before: its bytes are checked first
  * (reader_text.c: strict UTF-8, no control character JSON forbids, no byte
- * order mark: yajl is lax on all three), then yajl's callback API drives a
- * small state machine over the schema: a trie of the dotted field paths
- * (objects; reader_trie.c), list fields and their element records. Every
- * field is validated (type, enum membership, dates, min, required,
- * duplicates); the fields the program reads (CARS_FF_READ) are kept in
- * fixed slots. yajl allocates from an arena that is reset per line
- * (reader_arena.c), strings are copied into a buffer as long as the longest
- * line seen, list elements into arrays that only grow: in steady state
- * nothing is allocated per record. */
+ * order mark: yajl is lax on all three), yajl allocates from an arena that
+ * is reset per line (reader_arena.c), and strings are copied into a buffer
+ * as long as the longest line seen. List elements go into arrays that only
+ * grow: in steady state nothing is allocated per record. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
