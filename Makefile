@@ -11,6 +11,7 @@
 #   make bench    benchmarks (docs/performance.md)
 
 CC      ?= cc
+CXX     ?= g++
 BUILD   ?= build
 SAN     ?=
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -22,8 +23,13 @@ endif
 ifeq ($(FUZZ),1)
 OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 endif
+# The one C++ file (vm/reader_simd.cpp, simdjson's adapter): C++17, the
+# same optimisation and sanitizers as the C, but UBSan's vptr check (its
+# runtime is C++'s, and the programs link as C).
+CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Werror -Wshadow $(OPT) $(if $(findstring fsanitize,$(OPT)),-fno-sanitize=vptr) \
+               -MMD -MP -Ivm $(CXXFLAGS)
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS)
-LIBS_VM  = -lyajl -lsodium -lpthread
+LIBS_VM  = -lsimdjson -lyajl -lsodium -lpthread -lstdc++
 LIBS_C   = -lm
 LIBS_TEST = -lcmocka
 
@@ -33,21 +39,22 @@ LIBS_TEST = -lcmocka
 # against (test and fuzz binaries only, never carsvm).
 # libmicrohttpd-dev: carsvm serve's HTTP (carsvm only); curl and python3: the
 # serve tests' clients (tests/serve/); wrk: the load test only (make loadtest).
+# libsimdjson-dev: the record reader's parser (vm/reader_simd.cpp).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev libmicrohttpd-dev curl python3
+            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++
 
 SERVE_SRC = $(wildcard vm/serve*.c)
 VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))
 C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 GEN_C    = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
-VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o)
+VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o) $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vm/*.cpp))
 SERVE_OBJ = $(SERVE_SRC:%.c=$(BUILD)/obj/%.o)
 C_OBJ    = $(C_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(filter-out tools/gencorpus_%.c,$(wildcard tools/*.c))
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
-FUZZ_TARGETS = parse loader vm reader reader_diff
+FUZZ_TARGETS = parse loader vm reader reader_diff reader_simd
 FUZZ_LIBS_reader_diff = -ljansson -lm
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
@@ -85,6 +92,10 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
+
 $(C_OBJ): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 
 $(BUILD)/libcarsvm.a: $(VM_OBJ)
@@ -119,6 +130,11 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libcarsc.a $(BUI
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
 
+# lines_<t>: target t on every line of the files it is given (bench corpora).
+$(BUILD)/fuzz/lines_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/lines.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(FUZZ_LIBS_$*)
+
 fuzz-replay: all $(FUZZ_REPLAY)
 	@sh tests/fuzz/replay.sh $(BUILD)
 
@@ -126,7 +142,7 @@ fuzz-replay: all $(FUZZ_REPLAY)
 # $(FUZZ_DIR)/work/, crashes to $(FUZZ_DIR)/crashes/ (tests/fuzz/fuzz.sh).
 fuzz: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang FUZZ=1 $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz/fuzz_%)
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang CXX=clang++ FUZZ=1 $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz/fuzz_%)
 	@sh tests/fuzz/fuzz.sh $(BUILD) $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 # make coverage: a --coverage build in build-cov/ runs the unit tests, the

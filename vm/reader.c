@@ -1,15 +1,17 @@
-/* reader.c - the streaming record reader: yajl's callbacks and the
- * per-record state machine. The line's bytes are checked first
+/* reader.c - the streaming record reader: the per-record state machine
+ * and the parse. simdjson reads each line (reader_simd.cpp: its On-Demand
+ * walk sends the events yajl's callbacks would) and drives a small state
+ * machine over the schema: a trie of the dotted field paths (objects;
+ * reader_trie.c), list fields and their element records. Every field is
+ * validated (type, enum membership, dates, min, required, duplicates); the
+ * fields the program reads (CARS_FF_READ) are kept in fixed slots. A line
+ * simdjson or the state machine refuses is read again by yajl's callback
+ * API, only to word its error as before: its bytes are checked first
  * (reader_text.c: strict UTF-8, no control character JSON forbids, no byte
- * order mark: yajl is lax on all three), then yajl's callback API drives a
- * small state machine over the schema: a trie of the dotted field paths
- * (objects; reader_trie.c), list fields and their element records. Every
- * field is validated (type, enum membership, dates, min, required,
- * duplicates); the fields the program reads (CARS_FF_READ) are kept in
- * fixed slots. yajl allocates from an arena that is reset per line
- * (reader_arena.c), strings are copied into a buffer as long as the longest
- * line seen, list elements into arrays that only grow: in steady state
- * nothing is allocated per record. */
+ * order mark: yajl is lax on all three), yajl allocates from an arena that
+ * is reset per line (reader_arena.c), and strings are copied into a buffer
+ * as long as the longest line seen. List elements go into arrays that only
+ * grow: in steady state nothing is allocated per record. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -97,7 +99,7 @@ static void bad_elem(cars_reader *r, const char *got)
     f->count++;
 }
 
-static int cb_null(void *ctx)
+int cars_rd_on_null(void *ctx)
 {
     cars_reader *r = ctx;
     if (in_list(r)) {
@@ -111,7 +113,7 @@ static int cb_null(void *ctx)
     return 1;
 }
 
-static int cb_boolean(void *ctx, int b)
+int cars_rd_on_boolean(void *ctx, int b)
 {
     cars_reader *r = ctx;
     if (in_list(r)) {
@@ -190,7 +192,7 @@ static bool fast_double(const char *s, size_t n, double *out)
 #endif
 }
 
-static int cb_number(void *ctx, const char *s, size_t n)
+int cars_rd_on_number(void *ctx, const char *s, size_t n)
 {
     cars_reader *r = ctx;
     char got[80];
@@ -265,12 +267,15 @@ static bool id_token_clean(const cars_reader *r)
            !cars_rd_lone_surrogate(r->line + q, end - q, sur);
 }
 
-/* Copies a string into the record's buffer. The buffer is longer than the
- * line, and a decoded string is never longer than its text in the line (an
+/* A string of the record: as it is when the parser's strings live until
+ * the next line (simdjson's), else copied into the record's buffer, which
+ * is longer than the line, and a decoded string is never longer than its text in the line (an
  * escape decodes to fewer bytes than it takes), so a line's strings always
  * fit: the check keeps that an invariant rather than an assumption. */
 static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
 {
+    if (r->stable) /* simdjson's: in its padded copy of the line or its string buffer */
+        return (cars_str){(const char *)s, (uint32_t)n};
     if (n > r->strcap - r->strlen_) {
         cars_rd_err(r, "a string longer than its line");
         n = 0;
@@ -329,7 +334,7 @@ static void string_value(cars_reader *r, const cars_pfield *f, const unsigned ch
     }
 }
 
-static int cb_string(void *ctx, const unsigned char *s, size_t n)
+int cars_rd_on_string(void *ctx, const unsigned char *s, size_t n)
 {
     cars_reader *r = ctx;
     char got[80];
@@ -416,7 +421,7 @@ static cars_value *start_elem(cars_reader *r, cars_rd_frame *lf_frame)
     return slots;
 }
 
-static int cb_start_map(void *ctx)
+int cars_rd_on_start_map(void *ctx)
 {
     cars_reader *r = ctx;
     if (r->depth == 0) {
@@ -520,7 +525,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
     return 1;
 }
 
-static int cb_map_key(void *ctx, const unsigned char *key, size_t n)
+int cars_rd_on_map_key(void *ctx, const unsigned char *key, size_t n)
 {
     return map_key(ctx, (const char *)key, n, cars_rd_key_prefix((const char *)key, n));
 }
@@ -622,7 +627,7 @@ static void pop(cars_reader *r)
     r->target = T_NONE;
 }
 
-static int cb_end_map(void *ctx)
+int cars_rd_on_end_map(void *ctx)
 {
     cars_reader *r = ctx;
     cars_rd_frame *f = &r->stack[r->depth - 1];
@@ -635,7 +640,7 @@ static int cb_end_map(void *ctx)
     return 1;
 }
 
-static int cb_start_array(void *ctx)
+int cars_rd_on_start_array(void *ctx)
 {
     cars_reader *r = ctx;
     if (r->depth == 0) {
@@ -663,7 +668,7 @@ static int cb_start_array(void *ctx)
     return push(r, FR_SKIP_ARR, -1);
 }
 
-static int cb_end_array(void *ctx)
+int cars_rd_on_end_array(void *ctx)
 {
     cars_reader *r = ctx;
     cars_rd_frame *f = &r->stack[r->depth - 1];
@@ -674,8 +679,8 @@ static int cb_end_array(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
-    cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
+    cars_rd_on_null, cars_rd_on_boolean, NULL, NULL, cars_rd_on_number, cars_rd_on_string,
+    cars_rd_on_start_map, cars_rd_on_map_key, cars_rd_on_end_map, cars_rd_on_start_array, cars_rd_on_end_array,
 };
 
 static void reset(cars_reader *r)
@@ -716,9 +721,9 @@ static bool out_of_memory(cars_reader *r)
     return false;
 }
 
-/* The record's string buffer and yajl's arena, large enough for a line of
- * len bytes; false when out of memory. */
-static bool reserve_line(cars_reader *r, size_t len)
+/* The record's string buffer, large enough for a line of len bytes (a
+ * line's decoded strings never take more); false when out of memory. */
+static bool reserve_strings(cars_reader *r, size_t len)
 {
     if (len + 1 > r->strcap) {
         size_t cap = r->strcap ? r->strcap : 4096;
@@ -730,7 +735,7 @@ static bool reserve_line(cars_reader *r, size_t len)
         r->strbuf = b;
         r->strcap = cap;
     }
-    return len <= (SIZE_MAX - 65536) / 4 && cars_rd_arena_reserve(&r->ar, 4 * len + 65536);
+    return true;
 }
 
 /* The line's error once yajl is done. The bytes were checked before the
@@ -755,20 +760,17 @@ static void line_error(cars_reader *r, yajl_status st, size_t bad, bool bom, con
     }
 }
 
-bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
+/* The line read by yajl, after the reset and the line's length check. */
+static bool parse_yajl(cars_reader *r, const char *line, size_t len)
 {
-    reset(r);
-    if (len > CARS_READER_MAX_LINE) { /* offsets and lengths are 32-bit */
-        cars_rd_line_err(r, "line longer than %lu bytes", (unsigned long)CARS_READER_MAX_LINE);
-        return false;
-    }
-    if (!reserve_line(r, len))
+    if (!reserve_strings(r, len) || len > (SIZE_MAX - 65536) / 4 || !cars_rd_arena_reserve(&r->ar, 4 * len + 65536))
         return out_of_memory(r);
     size_t bad = cars_rd_first_bad_byte((const unsigned char *)line, len);
     bool bom = starts_with_bom(line, len);
     char sur[7];
     bool lone = cars_rd_lone_surrogate(line, len, sur); /* skips from backslash to backslash */
     r->suspect = bad < len || lone;
+    r->stable = false;
     r->line = line;
     r->len = len;
     r->h = yajl_alloc(&callbacks, &r->afuncs, r);
@@ -781,4 +783,48 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         return out_of_memory(r);
     line_error(r, st, bad, bom, lone ? sur : NULL);
     return !r->has_err;
+}
+
+static bool too_long(cars_reader *r, size_t len)
+{
+    if (len <= CARS_READER_MAX_LINE)
+        return false;
+    cars_rd_line_err(r, "line longer than %lu bytes", (unsigned long)CARS_READER_MAX_LINE); /* offsets are 32-bit */
+    return true;
+}
+
+bool cars_reader_parse_yajl(cars_reader *r, const char *line, size_t len)
+{
+    reset(r);
+    return !too_long(r, len) && parse_yajl(r, line, len);
+}
+
+/* simdjson reads the line and the state machine checks it: a record is
+ * valid when both say so. A line either refuses is read again by yajl,
+ * only to word the error as it always was (and to find the id of a record
+ * that is not valid JSON). Should yajl accept a line simdjson refused, the
+ * line stays invalid, with simdjson's reason. */
+bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
+{
+    reset(r);
+    if (too_long(r, len))
+        return false;
+    const char *why = "parse error";
+    if (!starts_with_bom(line, len)) {
+        r->suspect = false;
+        r->stable = true;
+        r->line = line;
+        r->len = len;
+        enum cars_rd_simd_result res = cars_rd_simd_parse(r->simd, r, line, len, &why);
+        if (res == CARS_RD_SIMD_OOM || r->oom)
+            return out_of_memory(r);
+        if (res == CARS_RD_SIMD_DONE && !r->has_err)
+            return true;
+    }
+    reset(r);
+    if (parse_yajl(r, line, len)) {
+        r->has_err = false;
+        cars_rd_line_err(r, "not valid JSON: %s", why);
+    }
+    return false;
 }

@@ -1,7 +1,9 @@
 /* reader_int.h - private to the record reader's files, not a public
  * interface: the reader's state, the schema trie's lookup (inline: it runs
  * for every key of every record) and what each file offers the others.
- *   reader.c        yajl's callbacks and the per-record state machine
+ *   reader.c        the per-record state machine (its events are yajl's
+ *                   callbacks) and the parse: simdjson, yajl for errors
+ *   reader_simd.cpp simdjson's On-Demand walk of a line (reader_simd.h)
  *   reader_trie.c   the schema trie and the reader's construction
  *   reader_arena.c  the arena yajl allocates from
  *   reader_text.c   the line's bytes checked before yajl sees them, and
@@ -16,6 +18,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "reader.h"
+#include "reader_simd.h"
 
 /* ---- the arena for yajl (reader_arena.c): chunks kept across lines ---- */
 
@@ -112,10 +115,12 @@ struct cars_reader {
     int depth;
     uint8_t target;
     int32_t tidx; /* target field / node / element field (absolute index) */
-    yajl_handle h;     /* the current line's parser */
+    cars_rd_simd *simd; /* the accept path's parser (reader_simd.h) */
+    yajl_handle h;     /* the current line's parser, when yajl reads it */
     const char *line;  /* the current line */
     size_t len;
     bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
+    bool stable;       /* the parser's strings live until the next line: kept without a copy */
     bool started;
     bool has_err;
     bool oom;

@@ -115,7 +115,8 @@ cars_reader *cars_reader_new(const cars_program *p)
     for (uint32_t e = 0; r->epre && e < p->nelem_fields; e++)
         r->epre[e] = cars_rd_key_prefix(p->elem_fields[e].path.p, p->elem_fields[e].path.len);
     cars_rd_arena_funcs(&r->ar, &r->afuncs);
-    if (!r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->eseen || !r->escratch || !r->epre ||
+    r->simd = cars_rd_simd_new();
+    if (!r->simd || !r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->eseen || !r->escratch || !r->epre ||
         !r->ukeys || !r->ukbuf || !build_trie(r)) {
         cars_reader_free(r);
         return NULL;
@@ -156,5 +157,6 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->ukeys);
     cars_free(r->ukbuf);
     cars_rd_arena_destroy(&r->ar);
+    cars_rd_simd_free(r->simd);
     cars_free(r);
 }

@@ -6,7 +6,7 @@
 # work corpus FUZZ_DIR/work/<target> (never into the repository). Crashes go
 # to FUZZ_DIR/crashes/; copy each into tests/fuzz/corpus/<target>/ once fixed
 # (the reader targets share tests/fuzz/corpus/reader/).
-# The reader targets (reader, reader_diff) get the dictionary seeds.sh
+# The reader targets (reader, reader_diff, reader_simd) get the dictionary seeds.sh
 # writes (-dict=: JSON tokens, escapes, edge numbers, UTF-8 edge sequences,
 # the schema's keys and members), inputs up to 1 MiB (room for an object of
 # 65,536 keys, which a quadratic sort takes seconds over) and a 2-second
@@ -14,7 +14,7 @@
 # Prints libFuzzer's final stats (executions, exec/s, coverage) per target.
 set -u
 BUILD=$1; FD=$2; SECS=$3; shift 3
-TARGETS=${*:-parse loader vm reader reader_diff}
+TARGETS=${*:-parse loader vm reader reader_diff reader_simd}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$ROOT/tests/fuzz/seeds.sh" "$BUILD" "$FD/seeds" || exit 1
 export CARS_FUZZ_RELEASE="$FD/seeds/cars-v.carsb"

@@ -12,7 +12,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SEEDS="$BUILD/fuzz/seeds"
 sh "$ROOT/tests/fuzz/seeds.sh" "$BUILD" "$SEEDS" || exit 1
 export CARS_FUZZ_RELEASE="$SEEDS/cars-v.carsb"
-for t in parse loader vm reader reader_diff; do
+for t in parse loader vm reader reader_diff reader_simd; do
   case $t in reader*) c=reader; extra="$SEEDS/reader-slow" ;; *) c=$t; extra= ;; esac
   printf 'fuzz replay %-12s ' "$t:"
   "$BUILD/fuzz/replay_$t" "$ROOT/tests/fuzz/corpus/$c" "$SEEDS/$c" $extra || { echo "FAIL fuzz replay $t"; exit 1; }

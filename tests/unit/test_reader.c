@@ -721,6 +721,44 @@ static void test_mutations(void **s)
 
 /* Numbers read as strtod reads them, bit for bit (the reader has a fast
  * path for short decimals). */
+/* What simdjson's On-Demand API alone would let through or refuse, around
+ * an otherwise valid record: the reader (simdjson) must give the verdict
+ * and the error of the referee (yajl's reading, cars_reader_parse_yajl). */
+static void test_simdjson_gaps(void **s)
+{
+    (void)s;
+    static const char *const refused[] = {
+        "\"x\":[1 2],", "\"x\":tru,", "\"x\":01,", "\"x\":1.,", "\"x\":-,", "\"x\":nul,", "\"x\":truex,",
+        "\"x\":\"b\":1,", "\"x\":\"\\q\",", "\"x\":\"\\ud800\",", "\"x\":\"\\udc00\",", "\"x\":{\"a\":1 \"b\":2},",
+        "\"x\":[1,],", "\"x\":{,},", "\"r\\u006fute\":\"standard_visitor\",", "\"x\":1,\"x\":2,",
+        "\"x\":\"\x01\",", "\"x\":\f1,",
+    };
+    static const char *const accepted[] = {
+        "\"x\":1e400,", "\"x\":-0.0e+5,", "\"x\":\"\\u00e9\\ud83d\\ude00\",", "\"x\":[[[]],{}],",
+        "\"\\u0078\":{\"y\":null},", "\"x\":123456789012345678901234567890,",
+    };
+    cars_reader *y = cars_reader_new(&T.p);
+    assert_non_null(y);
+    char line[512];
+    for (size_t i = 0; i < sizeof refused / sizeof *refused + sizeof accepted / sizeof *accepted; i++) {
+        bool want = i >= sizeof refused / sizeof *refused;
+        const char *extra = want ? accepted[i - sizeof refused / sizeof *refused] : refused[i];
+        snprintf(line, sizeof line, "{%s%s", extra, VALID + 1);
+        bool ok = cars_reader_parse(R, line, strlen(line)), yok = cars_reader_parse_yajl(y, line, strlen(line));
+        if (ok != want || yok != want)
+            fail_msg("%s: simdjson %d, yajl %d (want %d): %s", line, ok, yok, want, cars_reader_error(R));
+        assert_string_equal(cars_reader_error(R), cars_reader_error(y));
+    }
+    /* trailing content, nesting past the limit, a lone surrogate in a key */
+    const char *more[] = {VALID " x", VALID "}", VALID "{}", "{\"\\ud800\":1," VALID + 1};
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
+        assert_false(cars_reader_parse(R, more[i], strlen(more[i])));
+        assert_false(cars_reader_parse_yajl(y, more[i], strlen(more[i])));
+        assert_string_equal(cars_reader_error(R), cars_reader_error(y));
+    }
+    cars_reader_free(y);
+}
+
 static void test_numbers_as_strtod(void **s)
 {
     (void)s;
@@ -765,7 +803,7 @@ int main(void)
         cmocka_unit_test(test_numbers_as_strtod), cmocka_unit_test(test_list_non_objects),
         cmocka_unit_test(test_duplicate_check_n_log_n), cmocka_unit_test(test_utf8_exhaustive),
         cmocka_unit_test(test_utf8_messages), cmocka_unit_test(test_control_and_bom), cmocka_unit_test(test_render),
-        cmocka_unit_test(test_empty_keys),
+        cmocka_unit_test(test_empty_keys), cmocka_unit_test(test_simdjson_gaps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
