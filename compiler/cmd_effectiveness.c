@@ -68,27 +68,26 @@ static int parse_args(int argc, char **argv, opts *o)
     return 0;
 }
 
+typedef struct emit_ctx {
+    const cars_effect *e;
+    const char *format;
+} emit_ctx;
+
+static void emit(const void *ctx, FILE *out)
+{
+    const emit_ctx *x = ctx;
+    if (strcmp(x->format, "json") == 0)
+        cars_effect_json(x->e, out);
+    else if (strcmp(x->format, "html") == 0)
+        cars_effect_html(x->e, out);
+    else
+        cars_effect_text(x->e, out);
+}
+
 static int report(const cars_effect *e, const opts *o)
 {
-    FILE *out = o->out ? fopen(o->out, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "carsc effectiveness: cannot write %s\n", o->out);
-        return CARS_EXIT_ERRORS;
-    }
-    if (strcmp(o->format, "json") == 0)
-        cars_effect_json(e, out);
-    else if (strcmp(o->format, "html") == 0)
-        cars_effect_html(e, out);
-    else
-        cars_effect_text(e, out);
-    bool bad = ferror(out) != 0;
-    if (out != stdout)
-        bad |= fclose(out) != 0;
-    else
-        bad |= fflush(out) != 0;
-    if (bad)
-        fprintf(stderr, "carsc effectiveness: cannot write %s\n", o->out ? o->out : "the output");
-    return bad ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
+    emit_ctx x = {e, o->format};
+    return cars_emit_output("effectiveness", o->out, emit, &x);
 }
 
 int cars_cmd_effectiveness(int argc, char **argv)

@@ -63,27 +63,26 @@ static int parse_args(int argc, char **argv, opts *o)
     return 0;
 }
 
+typedef struct emit_ctx {
+    const cars_equality *q;
+    const char *format;
+} emit_ctx;
+
+static void emit(const void *ctx, FILE *out)
+{
+    const emit_ctx *e = ctx;
+    if (strcmp(e->format, "csv") == 0)
+        cars_equality_csv(e->q, out);
+    else if (strcmp(e->format, "html") == 0)
+        cars_equality_html(e->q, out);
+    else
+        cars_equality_text(e->q, out);
+}
+
 static int report(const cars_equality *q, const opts *o)
 {
-    FILE *out = o->out ? fopen(o->out, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "carsc equality: cannot write %s\n", o->out);
-        return CARS_EXIT_ERRORS;
-    }
-    if (strcmp(o->format, "csv") == 0)
-        cars_equality_csv(q, out);
-    else if (strcmp(o->format, "html") == 0)
-        cars_equality_html(q, out);
-    else
-        cars_equality_text(q, out);
-    bool bad = ferror(out) != 0;
-    if (out != stdout)
-        bad |= fclose(out) != 0;
-    else
-        bad |= fflush(out) != 0;
-    if (bad)
-        fprintf(stderr, "carsc equality: cannot write %s\n", o->out ? o->out : "the output");
-    return bad ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
+    emit_ctx e = {q, o->format};
+    return cars_emit_output("equality", o->out, emit, &e);
 }
 
 int cars_cmd_equality(int argc, char **argv)

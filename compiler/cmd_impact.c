@@ -55,28 +55,28 @@ static int parse_args(int argc, char **argv, opts *o)
     return npos == 3 ? 0 : usage_error("needs OLD, NEW and CORPUS");
 }
 
-static int report(const cars_impact *im, const opts *o)
+typedef struct emit_ctx {
+    const cars_impact *im;
+    const opts *o;
+} emit_ctx;
+
+static void emit(const void *ctx, FILE *out)
 {
-    FILE *out = o->out ? fopen(o->out, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "carsc impact: cannot write %s\n", o->out);
-        return CARS_EXIT_ERRORS;
-    }
+    const emit_ctx *e = ctx;
+    const opts *o = e->o;
     cars_impact_names nm = {o->path[0], o->path[1], o->path[2]};
     if (strcmp(o->format, "json") == 0)
-        cars_impact_json(im, &nm, out);
+        cars_impact_json(e->im, &nm, out);
     else if (strcmp(o->format, "html") == 0)
-        cars_impact_html(im, &nm, out);
+        cars_impact_html(e->im, &nm, out);
     else
-        cars_impact_text(im, &nm, out);
-    bool bad = ferror(out) != 0;
-    if (out != stdout)
-        bad |= fclose(out) != 0;
-    else
-        bad |= fflush(out) != 0;
-    if (bad)
-        fprintf(stderr, "carsc impact: cannot write %s\n", o->out ? o->out : "the output");
-    return bad ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
+        cars_impact_text(e->im, &nm, out);
+}
+
+static int report(const cars_impact *im, const opts *o)
+{
+    emit_ctx e = {im, o};
+    return cars_emit_output("impact", o->out, emit, &e);
 }
 
 static int run(const opts *o, const cars_program *old, const cars_program *nw)

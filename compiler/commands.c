@@ -4,10 +4,12 @@
 #include "commands.h"
 #include "compile.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "atomic.h"
 #include "date.h"
 #include "loader.h"
 #include "parse.h"
@@ -91,4 +93,37 @@ uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *le
         return NULL;
     }
     return b;
+}
+
+int cars_emit_output(const char *cmd, const char *path, cars_emit_fn *emit, const void *ctx)
+{
+    char err[600];
+    if (!path) {
+        emit(ctx, stdout);
+        if (ferror(stdout) || fflush(stdout) != 0) {
+            fprintf(stderr, "carsc %s: cannot write output (standard output): %s\n", cmd, strerror(errno));
+            return CARS_EXIT_ERRORS;
+        }
+        return CARS_EXIT_OK;
+    }
+    cars_atomic w = {.fd = -1};
+    const cars_atomic_opts wo = {.what = "output", .perm = CARS_PERM_UMASK, .mode = 0666, .in_place = true};
+    FILE *out = NULL;
+    if (cars_atomic_open(&w, path, &wo, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc %s: %s\n", cmd, err);
+        return CARS_EXIT_ERRORS;
+    }
+    if (!(out = cars_atomic_stream(&w))) {
+        fprintf(stderr, "carsc %s: cannot write output %s: %s\n", cmd, path, strerror(errno));
+        cars_atomic_abort(&w);
+        return CARS_EXIT_ERRORS;
+    }
+    emit(ctx, out);
+    int rc = CARS_EXIT_OK;
+    if (cars_atomic_commit(&w, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc %s: %s\n", cmd, err);
+        rc = CARS_EXIT_ERRORS;
+    }
+    cars_atomic_abort(&w); /* harmless after the commit */
+    return rc;
 }

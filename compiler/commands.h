@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "ast.h"
@@ -84,5 +85,11 @@ uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const 
 uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd);
 /* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */
 bool cars_date_arg(const char *s, int64_t *days);
+/* A command's report: emit(ctx, out) writes it to `path` through vm/atomic.h
+ * (all of it or none, as carsvm route -o writes), or to standard output when
+ * path is NULL. CARS_EXIT_OK, or CARS_EXIT_ERRORS with "carsc CMD: ..." on
+ * stderr. */
+typedef void cars_emit_fn(const void *ctx, FILE *out);
+int cars_emit_output(const char *cmd, const char *path, cars_emit_fn *emit, const void *ctx);
 
 #endif

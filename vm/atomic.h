@@ -6,7 +6,8 @@
  * directory is flushed so that the rename itself is durable. On any failure
  * the temporary file is removed and the target left as it was.
  *
- * Used by carsc build, sign, keygen and fmt -w, carsvm route -o and the
+ * Used by carsc build, sign, keygen and fmt -w, the -o of carsc impact,
+ * effectiveness and equality, carsvm route -o and the
  * operator's state file (vm/state.h). Its one allocation (the temporary name) goes
  * through cars_malloc, so fault injection reaches it. */
 #ifndef CARS_ATOMIC_H
