@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "names.h"
+#include "route.h"
 
 bool cars_lines_open(cars_lines *l, const char *path, const char *cmd)
 {
@@ -16,14 +17,6 @@ bool cars_lines_open(cars_lines *l, const char *path, const char *cmd)
     if (!l->f)
         fprintf(stderr, "carsc %s: cannot read %s: %s\n", cmd, path, strerror(errno));
     return l->f != NULL;
-}
-
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    return true;
 }
 
 int cars_lines_next(cars_lines *l, const char *cmd)
@@ -41,7 +34,7 @@ int cars_lines_next(cars_lines *l, const char *cmd)
         l->len = (size_t)n;
         if (l->len && l->buf[l->len - 1] == '\n')
             l->buf[--l->len] = '\0';
-        if (!blank(l->buf, l->len))
+        if (!cars_blank_line(l->buf, l->len))
             return 1;
     }
 }

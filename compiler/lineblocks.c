@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "route.h"
 
 #define BLOCK (4u * 1024 * 1024)
 
@@ -43,14 +44,6 @@ int cars_lb_threads(int asked)
     if (n < 1)
         n = 1;
     return n > CARS_LB_MAX_THREADS ? CARS_LB_MAX_THREADS : (int)n;
-}
-
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    return true;
 }
 
 static void *run_task(void *arg)
@@ -96,7 +89,7 @@ static int flush(state *s)
 
 static int add(state *s, const char *p, size_t len, uint64_t no)
 {
-    if (blank(p, len)) {
+    if (cars_blank_line(p, len)) {
         s->pass->blank++;
         return 0;
     }

@@ -50,17 +50,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-/* A blank line holds only JSON whitespace (RFC 8259: space, tab, CR; LF
- * ends it): no record, no output line. Form feed and vertical tab are not
- * JSON whitespace: a line of them is an invalid record. */
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    return true;
-}
-
 int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
                       uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
                       uint8_t *outcome, char *err, size_t errlen)
@@ -179,7 +168,7 @@ static int flush_lines(router *r)
 
 static int add_line(router *r, const char *p, size_t len, unsigned long long no, bool overlong)
 {
-    if (!overlong && blank(p, len))
+    if (!overlong && cars_blank_line(p, len))
         return 0;
     if (r->nlines == r->lcap) {
         size_t cap = r->lcap ? r->lcap * 2 : 4096;

@@ -14,6 +14,18 @@
 
 #define CARS_MAX_LINE (16u * 1024 * 1024) /* longer lines get an ERROR line */
 
+/* A blank line holds only JSON whitespace (RFC 8259: space, tab, CR; LF
+ * ends it): no record, no output line. Form feed and vertical tab are not
+ * JSON whitespace: a line of them is an invalid record. The one rule for
+ * carsvm route and serve and for carsc's readers of routing output. */
+static inline bool cars_blank_line(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
 typedef struct cars_route_stats {
     unsigned long long records, invalid, blank;
 } cars_route_stats;

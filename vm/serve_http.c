@@ -78,14 +78,6 @@ static enum MHD_Result refuse(struct MHD_Connection *c, int status, enum cars_sr
 
 /* ---- POST /v1/route ------------------------------------------------- */
 
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    return true;
-}
-
 /* Records in the body (non-blank lines), counting no further than max+1. */
 static unsigned long count_records(const char *p, size_t len, unsigned max)
 {
@@ -93,7 +85,7 @@ static unsigned long count_records(const char *p, size_t len, unsigned max)
     for (size_t at = 0; at < len && n <= max;) {
         const char *nl = memchr(p + at, '\n', len - at);
         size_t k = nl ? (size_t)(nl - (p + at)) : len - at;
-        n += !blank(p + at, k);
+        n += !cars_blank_line(p + at, k);
         at += k + 1;
     }
     return n;
@@ -111,7 +103,7 @@ static int route_body(cars_srv_release *s, cars_srv_ctx *ctx, const cars_buf *bo
         size_t n = nl ? (size_t)(nl - line) : body->len - at;
         at += n + 1;
         no++;
-        if (blank(line, n))
+        if (cars_blank_line(line, n))
             continue;
         uint8_t outcome;
         if (cars_route_record(ctx->reader, ctx->vm, &s->r.prog, line, n, no, false, out, logb,
