@@ -11,47 +11,16 @@
 
 #define CMD "carsc effectiveness"
 
-static uint64_t hash_key(unsigned kind, const char *s)
-{
-    uint64_t h = 1469598103934665603ull ^ kind;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static bool rehash(cars_effect *e)
-{
-    size_t ns = e->nslots ? e->nslots * 2 : 256;
-    uint32_t *s = cars_calloc(ns, sizeof *s);
-    if (!s)
-        return false;
-    for (size_t i = 0; i < e->ng; i++) {
-        size_t h = (size_t)hash_key(e->g[i].kind, e->g[i].label) & (ns - 1);
-        while (s[h])
-            h = (h + 1) & (ns - 1);
-        s[h] = (uint32_t)i + 1;
-    }
-    cars_free(e->slot);
-    e->slot = s;
-    e->nslots = ns;
-    return true;
-}
-
 /* The group of (kind, label), made if need be; NULL when out of memory. */
 static cars_eff_group *group(cars_effect *e, unsigned kind, const char *label, size_t len, bool known)
 {
     char key[128];
     snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1), label);
-    if (e->nslots) {
-        size_t h = (size_t)hash_key(kind, key) & (e->nslots - 1);
-        for (; e->slot[h]; h = (h + 1) & (e->nslots - 1)) {
-            cars_eff_group *g = &e->g[e->slot[h] - 1];
-            if (g->kind == kind && strcmp(g->label, key) == 0)
-                return g;
-        }
-    }
-    if ((e->ng + 1) * 2 > e->nslots && !rehash(e))
-        return NULL;
+    uint64_t hash = cars_strindex_hash(kind, key);
+    size_t pos = 0;
+    for (uint32_t i; (i = cars_strindex_next(&e->index, hash, &pos)) != CARS_STRINDEX_NONE;)
+        if (e->g[i].kind == kind && strcmp(e->g[i].label, key) == 0)
+            return &e->g[i];
     if (e->ng == e->gcap) {
         size_t cap = e->gcap ? e->gcap * 2 : 64;
         cars_eff_group *ng = cars_realloc(e->g, cap * sizeof *ng);
@@ -66,10 +35,9 @@ static cars_eff_group *group(cars_effect *e, unsigned kind, const char *label, s
     g->known = known;
     g->tier = -1;
     memcpy(g->label, key, strlen(key) + 1);
-    size_t h = (size_t)hash_key(kind, key) & (e->nslots - 1);
-    while (e->slot[h])
-        h = (h + 1) & (e->nslots - 1);
-    e->slot[h] = (uint32_t)++e->ng;
+    if (!cars_strindex_add(&e->index, hash, (uint32_t)e->ng))
+        return NULL;
+    e->ng++;
     return g;
 }
 
@@ -272,7 +240,7 @@ static const char *reference_field(const cars_effect_args *a)
 }
 
 /* The groups in the order shown: outcomes, rules, tiers, bands, each in
- * the order made (the slots, no longer needed, are dropped). */
+ * the order made (the index, no longer needed, is dropped). */
 static bool order_groups(cars_effect *e)
 {
     cars_eff_group *g = cars_malloc((e->ng ? e->ng : 1) * sizeof *g);
@@ -286,9 +254,7 @@ static bool order_groups(cars_effect *e)
             if (e->g[i].kind == kind)
                 g[k++] = e->g[i];
     cars_free(e->g);
-    cars_free(e->slot);
-    e->slot = NULL;
-    e->nslots = 0;
+    cars_strindex_free(&e->index);
     e->g = g;
     e->gcap = e->ng;
     return true;
@@ -319,7 +285,7 @@ void cars_effect_free(cars_effect *e)
 {
     cars_rcx_free(&e->rcx);
     cars_free(e->g);
-    cars_free(e->slot);
+    cars_strindex_free(&e->index);
     memset(e, 0, sizeof *e);
 }
 

@@ -19,6 +19,7 @@
 
 #include "program.h"
 #include "rcx.h"
+#include "strindex.h"
 
 enum cars_eff_kind { CARS_EG_OUTCOME, CARS_EG_RULE, CARS_EG_TIER, CARS_EG_BAND };
 
@@ -39,8 +40,7 @@ typedef struct cars_effect {
     int64_t from, to;                                   /* inclusive, days */
     cars_eff_group *g;
     size_t ng, gcap;
-    uint32_t *slot;
-    size_t nslots;
+    cars_strindex index;                                /* (kind, label) -> group */
     uint64_t lines, outside, no_date;
     uint64_t routed[6];                                 /* in the period, by outcome */
     uint64_t ncx, ncx_rerouted;

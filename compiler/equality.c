@@ -22,46 +22,18 @@ bool cars_eq_ratio_shown(const bool *hidden)
     return !hidden[CARS_OUT_CXDR] && !hidden[CARS_OUT_CXPCA] && !hidden[CARS_EQ_COLS - 1];
 }
 
-static uint64_t hash_s(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static bool rehash(cars_eq_dim_t *d)
-{
-    size_t ns = d->nslots ? d->nslots * 2 : 64;
-    uint32_t *s = cars_calloc(ns, sizeof *s);
-    if (!s)
-        return false;
-    for (size_t i = 0; i < d->n; i++) {
-        size_t h = (size_t)hash_s(d->rows[i].label) & (ns - 1);
-        while (s[h])
-            h = (h + 1) & (ns - 1);
-        s[h] = (uint32_t)i + 1;
-    }
-    cars_free(d->slot);
-    d->slot = s;
-    d->nslots = ns;
-    return true;
-}
-
 /* The counts of label's row (made if need be), or the overflow; NULL out of memory. */
 static uint64_t *row_counts(cars_eq_dim_t *d, const char *value)
 {
     char label[64];
     snprintf(label, sizeof label, "%s", value);
-    size_t h = 0;
-    if (d->nslots)
-        for (h = (size_t)hash_s(label) & (d->nslots - 1); d->slot[h]; h = (h + 1) & (d->nslots - 1))
-            if (strcmp(d->rows[d->slot[h] - 1].label, label) == 0)
-                return d->rows[d->slot[h] - 1].c;
+    uint64_t hash = cars_strindex_hash(0, label);
+    size_t pos = 0;
+    for (uint32_t i; (i = cars_strindex_next(&d->index, hash, &pos)) != CARS_STRINDEX_NONE;)
+        if (strcmp(d->rows[i].label, label) == 0)
+            return d->rows[i].c;
     if (d->n >= CARS_EQ_MAX_VALUES)
         return d->overflow;
-    if ((d->n + 1) * 2 > d->nslots && !rehash(d))
-        return NULL;
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 32;
         cars_eq_row *r = cars_realloc(d->rows, cap * sizeof *r);
@@ -73,9 +45,9 @@ static uint64_t *row_counts(cars_eq_dim_t *d, const char *value)
     cars_eq_row *r = &d->rows[d->n];
     memset(r, 0, sizeof *r);
     memcpy(r->label, label, sizeof label);
-    for (h = (size_t)hash_s(label) & (d->nslots - 1); d->slot[h];)
-        h = (h + 1) & (d->nslots - 1);
-    d->slot[h] = (uint32_t)++d->n;
+    if (!cars_strindex_add(&d->index, hash, (uint32_t)d->n))
+        return NULL;
+    d->n++;
     return r->c;
 }
 
@@ -302,7 +274,7 @@ void cars_equality_free(cars_equality *q)
 {
     for (int d = 0; d < CARS_EQ_NDIMS; d++) {
         cars_free(q->dim[d].rows);
-        cars_free(q->dim[d].slot);
+        cars_strindex_free(&q->dim[d].index);
     }
     memset(q, 0, sizeof *q);
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "program.h"
+#include "strindex.h"
 
 #define CARS_EQ_MAX_VALUES 4096
 #define CARS_EQ_COLS 7 /* the six outcomes, then the group total */
@@ -39,8 +40,7 @@ typedef struct cars_eq_row {
 typedef struct cars_eq_dim_t {
     cars_eq_row *rows;
     size_t n, cap;
-    uint32_t *slot;               /* label hash: row index + 1 */
-    size_t nslots;
+    cars_strindex index;          /* label -> row */
     uint64_t overflow[CARS_EQ_COLS]; /* values past CARS_EQ_MAX_VALUES */
 } cars_eq_dim_t;
 

@@ -9,14 +9,6 @@
 
 #define CMD "effectiveness"
 
-static uint64_t hash_s(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static char *dup_s(const char *s)
 {
     size_t n = strlen(s);
@@ -28,30 +20,12 @@ static char *dup_s(const char *s)
 
 cars_rcx_entry *cars_rcx_find(const cars_rcx *x, const char *id)
 {
-    if (!x->nslots)
-        return NULL;
-    for (size_t h = (size_t)hash_s(id) & (x->nslots - 1); x->slot[h]; h = (h + 1) & (x->nslots - 1))
-        if (strcmp(x->e[x->slot[h] - 1].id, id) == 0)
-            return &x->e[x->slot[h] - 1];
+    uint64_t h = cars_strindex_hash(0, id);
+    size_t pos = 0;
+    for (uint32_t i; (i = cars_strindex_next(&x->index, h, &pos)) != CARS_STRINDEX_NONE;)
+        if (strcmp(x->e[i].id, id) == 0)
+            return &x->e[i];
     return NULL;
-}
-
-static bool rehash(cars_rcx *x)
-{
-    size_t ns = x->nslots ? x->nslots * 2 : 1024;
-    uint32_t *s = cars_calloc(ns, sizeof *s);
-    if (!s)
-        return false;
-    for (size_t i = 0; i < x->n; i++) {
-        size_t h = (size_t)hash_s(x->e[i].id) & (ns - 1);
-        while (s[h])
-            h = (h + 1) & (ns - 1);
-        s[h] = (uint32_t)i + 1;
-    }
-    cars_free(x->slot);
-    x->slot = s;
-    x->nslots = ns;
-    return true;
 }
 
 /* Adds a re-route; false when out of memory. */
@@ -63,8 +37,6 @@ static bool add(cars_rcx *x, const char *id, const char *reason)
         e->listed++;
         return true;
     }
-    if ((x->n + 1) * 2 > x->nslots && !rehash(x))
-        return false;
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 256;
         cars_rcx_entry *ne = cars_realloc(x->e, cap * sizeof *ne);
@@ -75,12 +47,12 @@ static bool add(cars_rcx *x, const char *id, const char *reason)
     }
     e = &x->e[x->n];
     *e = (cars_rcx_entry){dup_s(id), reason && *reason ? dup_s(reason) : NULL, 1, 0, -1, false, false};
-    if (!e->id)
+    if (!e->id || !cars_strindex_add(&x->index, cars_strindex_hash(0, id), (uint32_t)x->n)) {
+        cars_free(e->id);
+        cars_free(e->reason);
         return false;
-    size_t h = (size_t)hash_s(id) & (x->nslots - 1);
-    while (x->slot[h])
-        h = (h + 1) & (x->nslots - 1);
-    x->slot[h] = (uint32_t)++x->n;
+    }
+    x->n++;
     return true;
 }
 
@@ -215,6 +187,6 @@ void cars_rcx_free(cars_rcx *x)
         cars_free(x->e[i].reason);
     }
     cars_free(x->e);
-    cars_free(x->slot);
+    cars_strindex_free(&x->index);
     memset(x, 0, sizeof *x);
 }

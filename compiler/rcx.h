@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strindex.h"
+
 typedef struct cars_rcx_entry {
     char *id;
     char *reason;       /* NULL: none given */
@@ -30,8 +32,7 @@ typedef struct cars_rcx_entry {
 typedef struct cars_rcx {
     cars_rcx_entry *e; /* in list order */
     size_t n, cap;
-    uint32_t *slot;    /* open addressing: entry index + 1, 0 empty */
-    size_t nslots;
+    cars_strindex index; /* id -> entry */
     uint64_t lines;    /* re-route lines read (duplicates included) */
 } cars_rcx;
 

@@ -7,12 +7,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "equality.h"
 #include "rcx.h"
 #include "stats.h"
+#include "strindex.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 5e-5)
 
@@ -129,6 +131,42 @@ static void t_csv(void **state)
     assert_string_equal(f[0], "");
 }
 
+/* The figures' index: 5,000 keys through several doublings, every one
+ * found as its own item; keys given one hash (a forced collision) are all
+ * offered as candidates, in the order added, and nothing else is. */
+static void t_strindex(void **state)
+{
+    (void)state;
+    cars_strindex x = {0};
+    char key[32];
+    for (uint32_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "GWF%06u", i);
+        assert_true(cars_strindex_add(&x, cars_strindex_hash(0, key), i));
+    }
+    assert_int_equal(x.n, 5000);
+    assert_true(x.nslots >= 2 * x.n);
+    for (uint32_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "GWF%06u", i);
+        uint64_t h = cars_strindex_hash(0, key);
+        size_t pos = 0;
+        uint32_t it, found = CARS_STRINDEX_NONE;
+        while ((it = cars_strindex_next(&x, h, &pos)) != CARS_STRINDEX_NONE)
+            if (it == i)
+                found = it;
+        assert_int_equal(found, i);
+    }
+    assert_int_not_equal(cars_strindex_hash(1, "GWF000001"), cars_strindex_hash(0, "GWF000001"));
+    for (uint32_t i = 0; i < 3; i++) /* three items under one hash */
+        assert_true(cars_strindex_add(&x, 42, 9000 + i));
+    size_t pos = 0;
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(cars_strindex_next(&x, 42, &pos), 9000 + i);
+    assert_int_equal(cars_strindex_next(&x, 42, &pos), CARS_STRINDEX_NONE);
+    cars_strindex_free(&x);
+    pos = 0;
+    assert_int_equal(cars_strindex_next(&x, 42, &pos), CARS_STRINDEX_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +175,7 @@ int main(void)
         cmocka_unit_test(t_suppress),
         cmocka_unit_test(t_suppress_zero),
         cmocka_unit_test(t_csv),
+        cmocka_unit_test(t_strindex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
