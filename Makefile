@@ -172,10 +172,10 @@ $(BUILD)/%: $(BUILD)/obj/tools/%.o
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
-# test_libcars: the library's interface (lib/cars.c) over the same objects
-# as the other tests, so that it can count and fail allocations.
-$(BUILD)/tests/test_libcars: $(BUILD)/obj/tests/unit/test_libcars.o $(BUILD)/obj/lib/cars.o $(BUILD)/libcarsc.a \
-                             $(BUILD)/libcarsvm.a
+# test_libcars_*: the library's interface (lib/cars.c) over the same objects
+# as the other tests, so that they can count and fail allocations.
+$(BUILD)/tests/test_libcars_%: $(BUILD)/obj/tests/unit/test_libcars_%.o $(BUILD)/obj/lib/cars.o $(BUILD)/libcarsc.a \
+                               $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
 
