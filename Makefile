@@ -1,8 +1,9 @@
 # cars: rule-language compiler (carsc) and routing VM (carsvm).
-#   make          build carsc and carsvm into build/
+#   make          build carsc, carsvm and libcars into build/
 #   make demo     install what is missing, build, route the sample corpus
 #   make test     every test: unit (cmocka), text cases, end to end, the
-#                 serve tests (tests/serve/, a real server and curl), and the
+#                 serve tests (tests/serve/, a real server and curl), the
+#                 library's (make lib-test), and the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make browser  the auditors' report and the figure pages (impact, effectiveness,
