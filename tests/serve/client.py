@@ -6,6 +6,10 @@ prints why and exits 1. Every wait is bounded.
   hold PORT N SECONDS        open N idle connections, keep them SECONDS
   partial-headers PORT       send half a request head; seconds until closed
   slow-body PORT INTERVAL    a body of 10 bytes every INTERVAL s; seconds until closed
+  trickle-head PORT INTERVAL a request head one byte every INTERVAL s (never
+                             silent for an idle timeout); seconds until closed
+  slow-heads PORT SECONDS N  N requests on one kept-alive connection, each
+                             head sent in pieces over SECONDS; their statuses
   mid-body PORT              send half a body and disconnect
   churn PORT N               open and drop N connections (some after a few bytes)
 """
@@ -69,6 +73,61 @@ def slow_body(port, interval):
     print(f"closed after {time.monotonic() - start:.1f} s")
 
 
+def trickle_head(port, interval):
+    s = connect(port)
+    head = b"POST /v1/route HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Pad: " + b"a" * 4000
+    start = time.monotonic()
+    for i in range(len(head)):
+        try:
+            s.sendall(head[i:i + 1])
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        if until_closed(s, interval) is not None:
+            break
+        if time.monotonic() - start > 60:
+            print("still open after 60 s")
+            sys.exit(1)
+    print(f"closed after {time.monotonic() - start:.1f} s")
+
+
+def read_response(s):
+    """The status of one response (with a Content-Length) read from s."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(rest) < length:
+        chunk = s.recv(4096)
+        if not chunk:
+            return None
+        rest += chunk
+    return int(head.split(b" ")[1])
+
+
+def slow_heads(port, seconds, n):
+    s = connect(port)
+    body = b'{"id":"A1"}'
+    head = (b"POST /v1/route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    pieces = 6
+    statuses = []
+    for _ in range(n):
+        for i in range(pieces):
+            s.sendall(head[i * len(head) // pieces:(i + 1) * len(head) // pieces])
+            time.sleep(seconds / pieces)
+        s.sendall(body)
+        statuses.append(read_response(s))
+    print(" ".join(str(x) for x in statuses))
+
+
 def mid_body(port):
     s = connect(port)
     s.sendall(b"POST /v1/route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000\r\n\r\n{\"id\":\"A1\",")
@@ -103,6 +162,10 @@ def main():
         partial_headers(port)
     elif cmd == "slow-body":
         slow_body(port, float(sys.argv[3]))
+    elif cmd == "trickle-head":
+        trickle_head(port, float(sys.argv[3]))
+    elif cmd == "slow-heads":
+        slow_heads(port, float(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "mid-body":
         mid_body(port)
     elif cmd == "churn":
