@@ -10,11 +10,17 @@ prints why and exits 1. Every wait is bounded.
                              silent for an idle timeout); seconds until closed
   slow-heads PORT SECONDS N  N requests on one kept-alive connection, each
                              head sent in pieces over SECONDS; their statuses
+  cut-race PORT SECONDS      heads left unfinished, dropped around the header
+                             deadline, while fresh connections (reusing their fd
+                             numbers) make whole requests; fails if any of those
+                             is cut
   mid-body PORT              send half a body and disconnect
   churn PORT N               open and drop N connections (some after a few bytes)
 """
+import random
 import socket
 import sys
+import threading
 import time
 
 
@@ -128,6 +134,49 @@ def slow_heads(port, seconds, n):
     print(" ".join(str(x) for x in statuses))
 
 
+def cut_race(port, seconds):
+    """Sockets whose heads are never finished, dropped just before, at or
+    after the server's 1 s header deadline, while another thread makes whole
+    requests, each on a fresh connection (the server reuses the fd numbers of
+    the dropped ones). A server that shut down a socket after closing it
+    would cut some of those requests."""
+    stop = time.monotonic() + seconds
+    done = {"ok": 0, "bad": 0}
+
+    def requests():
+        body = b'{"id":"A1"}'
+        req = (b"POST /v1/route HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+               + str(len(body)).encode() + b"\r\n\r\n" + body)
+        while time.monotonic() < stop:
+            try:
+                s = connect(port)
+                s.sendall(req)
+                st = read_response(s)
+                s.close()
+            except OSError:
+                st = None
+            done["ok" if st == 200 else "bad"] += 1
+
+    t = threading.Thread(target=requests)
+    t.start()
+    rounds = 0
+    while time.monotonic() < stop:
+        socks = []
+        for _ in range(20):
+            s = connect(port)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            socks.append(s)
+        time.sleep(random.uniform(0.8, 1.4))
+        for s in socks:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.close()
+        rounds += 1
+    t.join()
+    print(f"{rounds * 20} heads dropped around the deadline; whole requests: {done['ok']} answered, {done['bad']} cut")
+    if done["bad"] or not done["ok"]:
+        sys.exit(1)
+
+
 def mid_body(port):
     s = connect(port)
     s.sendall(b"POST /v1/route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000\r\n\r\n{\"id\":\"A1\",")
@@ -166,6 +215,8 @@ def main():
         trickle_head(port, float(sys.argv[3]))
     elif cmd == "slow-heads":
         slow_heads(port, float(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "cut-race":
+        cut_race(port, float(sys.argv[3]))
     elif cmd == "mid-body":
         mid_body(port)
     elif cmd == "churn":
