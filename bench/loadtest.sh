@@ -4,7 +4,8 @@
 # 1,000-record batches, on 1 and 2 server threads: requests and records per
 # second and the p50/p99 latency wrk reports; against carsvm route on the
 # same records. Writes bench/loadtest-results.md and puts it into
-# docs/performance.md (bench/run.sh keeps it there).
+# docs/performance.md (bench/run.sh keeps it there), followed by the
+# hand-written analysis in bench/loadtest-notes.md.
 # Usage: loadtest.sh BUILD_DIR [SECONDS per run, default 6]
 set -eu
 BUILD=${1:-build}; SECS=${2:-6}
@@ -106,6 +107,8 @@ run() { # threads kind conns [PREFIX] -> a table row (PREFIX runs the server and
           (best / r >= 0.8) ? "met" : "missed", best, best / r * 100, r }' "$W/batch.rows"
   echo "Throughput against route is measured with wrk on the same two cores (it sends 1.2 MB a request"
   echo "and reads the answers), so it understates the server; the CPU figures do not depend on the client."
+  echo
+  cat bench/loadtest-notes.md
 } > bench/loadtest-results.md
 cat bench/loadtest-results.md
 # into docs/performance.md: replace the section, or add it before the analysis
