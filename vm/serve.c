@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -22,14 +24,19 @@ const char cars_serve_help_text[] =
     "      Answer routing requests over HTTP/1.1 (docs/serve.md): POST /v1/route\n"
     "      (one JSON record, or JSON Lines: the routing lines, byte for byte as\n"
     "      route writes them), GET /v1/release, GET /healthz, GET /metrics.\n"
-    "      --listen ADDR:PORT     IPv4 address and port (default 127.0.0.1:8080;\n"
-    "                             port 0: any free port, printed on standard error)\n"
+    "      --listen ADDR:PORT     address and port (default 127.0.0.1:8080): IPv4\n"
+    "                             (0.0.0.0: all), IPv6 in brackets ([::1]:8080;\n"
+    "                             [::]: all, IPv6 only) or localhost (127.0.0.1);\n"
+    "                             port 0: any free port, printed on standard error\n"
     "      --threads N            worker threads (default: the number of cores)\n"
     "      --max-body BYTES       request body limit (default 16M; 413 beyond)\n"
     "      --max-records N        records per request (default 10000; 413 beyond)\n"
     "      --max-connections N    open connections (default 512; 503 beyond)\n"
     "      --idle-timeout S       a connection silent this long is closed,\n"
     "                             headers or body (default 10)\n"
+    "      --header-timeout S     a request head not complete this long after the\n"
+    "                             connection opened (or its previous answer) is\n"
+    "                             closed, however fast it trickles (default 10)\n"
     "      --body-timeout S       a body not complete this long after its headers\n"
     "                             is dropped (default 30)\n"
     "      --drain-timeout S      on SIGTERM, wait this long for requests in\n"
@@ -71,22 +78,54 @@ static bool parse_uint(const char *s, unsigned long long max, unsigned long long
     return *end == '\0' && v > 0;
 }
 
-static bool parse_listen(const char *s, cars_serve_opts *o)
+/* --listen ADDR:PORT into o: an IPv4 address (0.0.0.0: every one), an IPv6
+ * address in brackets ([::]: every one, IPv6 only), or localhost (127.0.0.1;
+ * no other name: nothing is resolved). NULL, or what is wrong. */
+static const char *parse_listen(const char *s, cars_serve_opts *o)
 {
-    static char addr[64];
-    const char *colon = strrchr(s, ':');
+    char host[48];
+    const char *colon, *end = s;
     unsigned long long port;
-    if (!colon || (size_t)(colon - s) >= sizeof addr || colon == s)
-        return false;
+    bool v6 = *s == '[';
+    if (v6) {
+        if (!(end = strchr(s, ']')))
+            return "an IPv6 address in brackets has no ']'";
+        colon = end + 1;
+        s++;
+    } else if ((colon = strchr(s, ':')) && strchr(colon + 1, ':'))
+        return "an IPv6 address goes in brackets: [::1]:8080";
+    else
+        end = colon;
+    if (!colon || *colon != ':' || colon[1] == '\0')
+        return v6 ? "there is no :PORT after the ']'" : "there is no :PORT after the address";
+    if (end == s)
+        return "there is no address before the port";
+    if ((size_t)(end - s) >= sizeof host)
+        return "the address is too long";
     if (strcmp(colon + 1, "0") == 0)
         port = 0;
     else if (!parse_uint(colon + 1, 65535, &port))
-        return false;
-    memcpy(addr, s, (size_t)(colon - s));
-    addr[colon - s] = '\0';
-    o->addr = addr;
+        return "the port is not a number from 0 to 65535";
+    memcpy(host, s, (size_t)(end - s));
+    host[end - s] = '\0';
+    memset(&o->sa, 0, sizeof o->sa);
+    if (v6) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&o->sa;
+        if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
+            return "the address in brackets is not an IPv6 address";
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        snprintf(o->addr, sizeof o->addr, "[%s]", host);
+    } else {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&o->sa;
+        if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &a4->sin_addr) != 1)
+            return "the address is not an IPv4 address (host names other than localhost are not resolved)";
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        snprintf(o->addr, sizeof o->addr, "%s", strcmp(host, "localhost") == 0 ? "127.0.0.1" : host);
+    }
     o->port = (uint16_t)port;
-    return true;
+    return NULL;
 }
 
 /* One serve option with a value; 1 taken, 0 not one, -1 bad value. */
@@ -98,15 +137,17 @@ static int serve_option(const char *a, const char *v, serve_args *s)
         unsigned long long max;
     } nums[] = {{"--threads", 256},          {"--max-body", 1ull << 30},    {"--max-records", 10000000},
                 {"--max-connections", 100000}, {"--idle-timeout", 3600}, {"--body-timeout", 3600},
-                {"--drain-timeout", 3600}};
+                {"--drain-timeout", 3600}, {"--header-timeout", 3600}};
     if (strcmp(a, "--release") == 0)
         return s->release = v, 1;
     if (strcmp(a, "--watch") == 0)
         return s->watch = v, 1;
     if (strcmp(a, "--listen") == 0) {
-        if (parse_listen(v, &s->o))
+        const char *why = parse_listen(v, &s->o);
+        if (!why)
             return 1;
-        fprintf(stderr, "carsvm: --listen wants ADDR:PORT (127.0.0.1:8080), not '%s'\n", v);
+        fprintf(stderr, "carsvm: --listen '%s': %s; give ADDR:PORT, e.g. 127.0.0.1:8080, 0.0.0.0:8080, "
+                        "[::1]:8080, [::]:8080 or localhost:8080\n", v, why);
         return -1;
     }
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
@@ -123,7 +164,8 @@ static int serve_option(const char *a, const char *v, serve_args *s)
         case 3: s->o.max_conns = (unsigned)n; break;
         case 4: s->o.idle_timeout = (unsigned)n; break;
         case 5: s->o.body_timeout = (unsigned)n; break;
-        default: s->drain = (unsigned)n;
+        case 6: s->drain = (unsigned)n; break;
+        default: s->o.header_timeout = (unsigned)n;
         }
         return 1;
     }
@@ -287,8 +329,9 @@ static int serve(const serve_args *a, const uint8_t *key, struct cars_declog *lo
 int cars_cmd_serve(int argc, char **argv)
 {
     serve_args a = {.t = {.channel = CARS_CHANNEL_PRODUCTION}, .drain = 30};
-    a.o = (cars_serve_opts){.addr = "127.0.0.1", .port = 8080, .max_body = 16u << 20, .max_records = 10000,
-                            .max_conns = 512, .idle_timeout = 10, .body_timeout = 30};
+    a.o = (cars_serve_opts){.max_body = 16u << 20, .max_records = 10000, .max_conns = 512, .idle_timeout = 10,
+                            .header_timeout = 10, .body_timeout = 30};
+    (void)parse_listen("127.0.0.1:8080", &a.o);
     int rc = serve_args_parse(argc, argv, &a);
     if (rc != 0)
         return rc;

@@ -2,7 +2,8 @@
  * serve.c: the command (options, signals, release swaps, shutdown);
  * serve_http.c: the endpoints, on libmicrohttpd; serve_rel.c: the
  * reference-counted release being served and its routing contexts;
- * serve_metrics.c: the counters and the Prometheus text. Linked into
+ * serve_metrics.c: the counters and the Prometheus text; serve_heads.c:
+ * the deadline for a whole request head. Linked into
  * carsvm only. */
 #ifndef CARS_SERVE_H
 #define CARS_SERVE_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "declog.h"
@@ -19,13 +21,16 @@
 
 /* The limits and the listening address. */
 typedef struct cars_serve_opts {
-    const char *addr;        /* IPv4 address to bind (default 127.0.0.1) */
+    char addr[64];           /* the address as printed: 127.0.0.1, [::1] */
+    struct sockaddr_storage sa; /* the address to bind (IPv4 or IPv6), with the port */
     uint16_t port;           /* 0: any free port (printed) */
     int threads;             /* worker threads */
     size_t max_body;         /* bytes per request body */
     unsigned max_records;    /* records per request */
     unsigned max_conns;      /* open connections; more get 503 */
     unsigned idle_timeout;   /* seconds a connection may be silent (headers or body) */
+    unsigned header_timeout; /* seconds for a whole request head, from the connection's
+                              * opening or the end of its previous answer */
     unsigned body_timeout;   /* seconds from the headers to the end of the body */
 } cars_serve_opts;
 
@@ -66,7 +71,7 @@ void cars_srv_ctx_give(cars_srv_release *s, cars_srv_ctx *c);
 
 enum cars_srv_err {
     CARS_SRV_E_BAD_REQUEST, CARS_SRV_E_NOT_FOUND, CARS_SRV_E_METHOD, CARS_SRV_E_BODY_TOO_LARGE,
-    CARS_SRV_E_TOO_MANY_RECORDS, CARS_SRV_E_TOO_MANY_CONNECTIONS, CARS_SRV_E_BODY_TIMEOUT,
+    CARS_SRV_E_TOO_MANY_RECORDS, CARS_SRV_E_TOO_MANY_CONNECTIONS, CARS_SRV_E_HEADER_TIMEOUT, CARS_SRV_E_BODY_TIMEOUT,
     CARS_SRV_E_DECISION_LOG, CARS_SRV_E_INTERNAL, CARS_SRV_NERR
 };
 
@@ -77,6 +82,22 @@ void cars_srv_count_latency(double seconds);
 void cars_srv_count_swap(bool accepted);
 /* The Prometheus text of every counter, the release and the log. */
 void cars_srv_metrics(cars_buf *b, const cars_srv_release *s, struct cars_declog *log);
+
+/* ---- the request-head deadline (serve_heads.c) ------------------------- */
+
+struct MHD_Connection;
+/* Starts the sweeper: a connection whose head is not complete `seconds`
+ * after its opening or its previous answer is shut down. 0, or an errno. */
+int cars_srv_heads_start(unsigned seconds);
+void cars_srv_heads_stop(void);
+/* libmicrohttpd's connection notifications (STARTED, CLOSED): register a
+ * connection in its socket context, and remove it before its fd is closed. */
+void cars_srv_head_open(struct MHD_Connection *c, void **sock_cls);
+void cars_srv_head_close(void **sock_cls);
+/* A request's head is complete: false when the deadline cut it first. */
+bool cars_srv_head_done(struct MHD_Connection *c);
+/* A request is answered: the connection's next head has its deadline. */
+void cars_srv_head_next(struct MHD_Connection *c);
 
 /* ---- the HTTP side (serve_http.c) ----------------------------------------- */
 

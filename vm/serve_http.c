@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,6 +218,8 @@ static bool known_get(const char *url)
 /* The first call of a request: its headers are in. */
 static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const char *method, void **cls)
 {
+    if (!cars_srv_head_done(c)) /* cut at --header-timeout just before */
+        return MHD_NO;
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
     request *q = cars_calloc(1, sizeof *q);
     if (!q)
@@ -270,9 +271,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)c;
-    (void)toe;
     request *q = *req_cls;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        cars_srv_head_next(c); /* kept alive: the next head's deadline runs */
     if (!q)
         return;
     cars_buf_free(&q->body);
@@ -284,9 +285,13 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls, enum 
 static void connection(void *cls, struct MHD_Connection *c, void **sock_cls, enum MHD_ConnectionNotificationCode toe)
 {
     (void)cls;
-    (void)c;
-    (void)sock_cls;
-    atomic_fetch_add(&srv.conns, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&srv.conns, 1);
+        cars_srv_head_open(c, sock_cls);
+    } else {
+        cars_srv_head_close(sock_cls); /* before libmicrohttpd closes the fd */
+        atomic_fetch_sub(&srv.conns, 1);
+    }
 }
 
 struct MHD_Daemon *cars_srv_http_start(const cars_serve_opts *o, struct cars_declog *log, uint16_t *port,
@@ -294,25 +299,29 @@ struct MHD_Daemon *cars_srv_http_start(const cars_serve_opts *o, struct cars_dec
 {
     srv.o = *o;
     srv.log = log;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(o->port);
-    if (inet_pton(AF_INET, o->addr, &sa.sin_addr) != 1) {
-        snprintf(err, errlen, "--listen wants an IPv4 address and a port (127.0.0.1:8080), not '%s'", o->addr);
+    int e = cars_srv_heads_start(o->header_timeout);
+    if (e != 0) {
+        snprintf(err, errlen, "cannot start the --header-timeout thread: %s", strerror(e));
         return NULL;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    /* IPv6: only IPv6 ([::] is every IPv6 address, not IPv4 as well) */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     (o->sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, o->port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        flags, o->port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 1 ? o->threads : 0), MHD_OPTION_CONNECTION_LIMIT,
         o->max_conns + 64u, /* the margin is answered 503 */
-        MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
+        MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, connection, NULL,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
     if (!d) {
-        snprintf(err, errlen, "cannot listen on %s:%u: %s", o->addr, o->port,
-                 errno ? strerror(errno) : "libmicrohttpd refused to start");
+        e = errno;
+        cars_srv_heads_stop();
+        snprintf(err, errlen, "cannot listen on %s:%u: %s%s", o->addr, o->port,
+                 e ? strerror(e) : "libmicrohttpd refused to start",
+                 e == EADDRINUSE ? " (another process listens there: choose another port with --listen)"
+                 : e == EADDRNOTAVAIL ? " (no interface of this machine has that address)"
+                 : e == EACCES ? " (ports below 1024 need privileges: choose a port above 1024)" : "");
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -331,5 +340,6 @@ int cars_srv_http_stop(struct MHD_Daemon *d, unsigned seconds)
         nanosleep(&tick, NULL);
     int left = atomic_load(&srv.inflight);
     MHD_stop_daemon(d);
+    cars_srv_heads_stop();
     return left;
 }

@@ -6,11 +6,21 @@ prints why and exits 1. Every wait is bounded.
   hold PORT N SECONDS        open N idle connections, keep them SECONDS
   partial-headers PORT       send half a request head; seconds until closed
   slow-body PORT INTERVAL    a body of 10 bytes every INTERVAL s; seconds until closed
+  trickle-head PORT INTERVAL a request head one byte every INTERVAL s (never
+                             silent for an idle timeout); seconds until closed
+  slow-heads PORT SECONDS N  N requests on one kept-alive connection, each
+                             head sent in pieces over SECONDS; their statuses
+  cut-race PORT SECONDS      heads left unfinished, dropped around the header
+                             deadline, while fresh connections (reusing their fd
+                             numbers) make whole requests; fails if any of those
+                             is cut
   mid-body PORT              send half a body and disconnect
   churn PORT N               open and drop N connections (some after a few bytes)
 """
+import random
 import socket
 import sys
+import threading
 import time
 
 
@@ -69,6 +79,104 @@ def slow_body(port, interval):
     print(f"closed after {time.monotonic() - start:.1f} s")
 
 
+def trickle_head(port, interval):
+    s = connect(port)
+    head = b"POST /v1/route HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Pad: " + b"a" * 4000
+    start = time.monotonic()
+    for i in range(len(head)):
+        try:
+            s.sendall(head[i:i + 1])
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        if until_closed(s, interval) is not None:
+            break
+        if time.monotonic() - start > 60:
+            print("still open after 60 s")
+            sys.exit(1)
+    print(f"closed after {time.monotonic() - start:.1f} s")
+
+
+def read_response(s):
+    """The status of one response (with a Content-Length) read from s."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(rest) < length:
+        chunk = s.recv(4096)
+        if not chunk:
+            return None
+        rest += chunk
+    return int(head.split(b" ")[1])
+
+
+def slow_heads(port, seconds, n):
+    s = connect(port)
+    body = b'{"id":"A1"}'
+    head = (b"POST /v1/route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    pieces = 6
+    statuses = []
+    for _ in range(n):
+        for i in range(pieces):
+            s.sendall(head[i * len(head) // pieces:(i + 1) * len(head) // pieces])
+            time.sleep(seconds / pieces)
+        s.sendall(body)
+        statuses.append(read_response(s))
+    print(" ".join(str(x) for x in statuses))
+
+
+def cut_race(port, seconds):
+    """Sockets whose heads are never finished, dropped just before, at or
+    after the server's 1 s header deadline, while another thread makes whole
+    requests, each on a fresh connection (the server reuses the fd numbers of
+    the dropped ones). A server that shut down a socket after closing it
+    would cut some of those requests."""
+    stop = time.monotonic() + seconds
+    done = {"ok": 0, "bad": 0}
+
+    def requests():
+        body = b'{"id":"A1"}'
+        req = (b"POST /v1/route HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+               + str(len(body)).encode() + b"\r\n\r\n" + body)
+        while time.monotonic() < stop:
+            try:
+                s = connect(port)
+                s.sendall(req)
+                st = read_response(s)
+                s.close()
+            except OSError:
+                st = None
+            done["ok" if st == 200 else "bad"] += 1
+
+    t = threading.Thread(target=requests)
+    t.start()
+    rounds = 0
+    while time.monotonic() < stop:
+        socks = []
+        for _ in range(20):
+            s = connect(port)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            socks.append(s)
+        time.sleep(random.uniform(0.8, 1.4))
+        for s in socks:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.close()
+        rounds += 1
+    t.join()
+    print(f"{rounds * 20} heads dropped around the deadline; whole requests: {done['ok']} answered, {done['bad']} cut")
+    if done["bad"] or not done["ok"]:
+        sys.exit(1)
+
+
 def mid_body(port):
     s = connect(port)
     s.sendall(b"POST /v1/route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000\r\n\r\n{\"id\":\"A1\",")
@@ -103,6 +211,12 @@ def main():
         partial_headers(port)
     elif cmd == "slow-body":
         slow_body(port, float(sys.argv[3]))
+    elif cmd == "trickle-head":
+        trickle_head(port, float(sys.argv[3]))
+    elif cmd == "slow-heads":
+        slow_heads(port, float(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "cut-race":
+        cut_race(port, float(sys.argv[3]))
     elif cmd == "mid-body":
         mid_body(port)
     elif cmd == "churn":

@@ -1,5 +1,6 @@
 # Every limit, with its error: body size (413, with a Content-Length and
-# chunked), records per request (413), connections (503), a head never
+# chunked), records per request (413), the size of a head (431 past about
+# 60 KiB), connections (503), a head never
 # finished (closed at the idle timeout), a body too slow (closed at the
 # body timeout).
 make_releases; make_corpus 100
@@ -16,6 +17,12 @@ head -51 in.jsonl > big51; head -50 in.jsonl > ok50
 [ "$(code big51)" = 413 ] && grep -q 'more than 50 records in one request (--max-records)' body || fail "max-records: $(cat body)"
 [ "$(code ok50)" = 200 ] && [ "$(wc -l < body)" = 50 ] || fail "50 records"
 ok "--max-records: 51 records 413, 50 records 200"
+pad() { head -c "$1" /dev/zero | tr '\0' a; }
+st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H "X-Pad: $(pad 40000)" -X POST --data-binary @ok50 "$URL/v1/route")
+[ "$st" = 200 ] || fail "a 40,000-byte header: $st"
+st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H "X-Pad: $(pad 80000)" -X POST --data-binary @ok50 "$URL/v1/route")
+[ "$st" = 431 ] || fail "an 80,000-byte header: $st"
+ok "a head of 40,000 bytes answered, one of 80,000 bytes 431"
 $C hold "$PORT" 6 3 > hold.out &
 HP=$!
 sleep 1
