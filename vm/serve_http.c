@@ -28,6 +28,7 @@ typedef struct server {
     struct cars_declog *log;
     atomic_int conns;    /* open connections */
     atomic_int inflight; /* requests begun and not yet completed */
+    atomic_bool stopping; /* SIGTERM: draining; a request that begins now is refused */
 } server;
 
 static server srv;
@@ -227,6 +228,13 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
     clock_gettime(CLOCK_MONOTONIC, &q->start);
     *cls = q;
     atomic_fetch_add(&srv.inflight, 1);
+    /* A head that arrives while the server drains (its connection was
+     * accepted before SIGTERM) gets a whole answer: 503, never a cut. The
+     * increment above comes before this load, and the drain sets the flag
+     * before it reads inflight, so the drain waits for this answer. */
+    if (atomic_load(&srv.stopping))
+        return refuse(c, MHD_HTTP_SERVICE_UNAVAILABLE, CARS_SRV_E_STOPPING,
+                      "the server is stopping (SIGTERM): send the request to another instance");
     if (atomic_load(&srv.conns) > (int)srv.o.max_conns)
         return refuse(c, MHD_HTTP_SERVICE_UNAVAILABLE, CARS_SRV_E_TOO_MANY_CONNECTIONS,
                       "too many connections (--max-connections): try again later");
@@ -331,6 +339,7 @@ struct MHD_Daemon *cars_srv_http_start(const cars_serve_opts *o, struct cars_dec
 
 int cars_srv_http_stop(struct MHD_Daemon *d, unsigned seconds)
 {
+    atomic_store(&srv.stopping, true);
     MHD_socket s = MHD_quiesce_daemon(d); /* no new connection */
     if (s != MHD_INVALID_SOCKET)
         close(s);

@@ -15,7 +15,7 @@ static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 enum { NBOUNDS = sizeof bounds / sizeof bounds[0] };
 static const char *const err_names[CARS_SRV_NERR] = {
     "bad_request", "not_found", "method_not_allowed", "body_too_large", "too_many_records",
-    "too_many_connections", "header_timeout", "body_timeout", "decision_log", "internal"};
+    "too_many_connections", "header_timeout", "body_timeout", "decision_log", "internal", "stopping"};
 
 static atomic_ullong requests[NCODES + 1]; /* the last: any other status */
 static atomic_ullong errors[CARS_SRV_NERR];

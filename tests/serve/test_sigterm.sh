@@ -2,7 +2,8 @@
 # mid-way. The server stops accepting, finishes the requests in flight and
 # exits 0: every answer received is whole (200, 1,000 lines); a request
 # after the listening socket closed gets no answer at all (never a partial
-# one).
+# one). A request whose head arrives during the drain gets a whole 503
+# ("the server is stopping").
 make_releases; make_corpus 1000
 "$CARSVM" route --release r49.carsb --channel test in.jsonl -o want.jsonl; [ $? -le 3 ] || fail route
 start_server srv.err --release r49.carsb --threads 2
@@ -28,6 +29,8 @@ for t in a b; do
     if [ "$c" = 200 ]; then
       cmp -s "$t.$i" want.jsonl || fail "$t.$i: a 200 answer differs from route's output"
       good=$((good+1))
+    elif [ "$c" = 503 ]; then
+      grep -q '"error":"the server is stopping' "$t.$i" || fail "$t.$i: a 503 that is not the drain's: $(cat "$t.$i")"
     elif [ "$c" != 000 ]; then
       fail "$t.$i: status $c"
     elif [ -s "$t.$i" ]; then
