@@ -2,7 +2,8 @@
 #   make          build carsc and carsvm into build/
 #   make demo     install what is missing, build, route the sample corpus
 #   make test     every test: unit (cmocka), text cases, end to end, the
-#                 serve tests (tests/serve/, a real server and curl), and the
+#                 serve tests (tests/serve/, a real server and curl), the
+#                 language server's (tests/lsp/), and the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make browser  the auditors' report and the figure pages (impact, effectiveness,
@@ -45,7 +46,7 @@ DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisi
 
 SERVE_SRC = $(wildcard vm/serve*.c)
 VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))
-C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c)) $(wildcard editors/lsp/*.c)
 GEN_C    = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o) $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vm/*.cpp))
 SERVE_OBJ = $(SERVE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -60,7 +61,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases serve-test loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
+.PHONY: all deps demo test test-fast test-san unit cases serve-test lsp-test loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
         browser browser-deps
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
 
@@ -174,11 +175,16 @@ cases: all
 serve-test: all
 	@sh tests/serve/run.sh $(BUILD)
 
+# The language server's test (tests/lsp/): a scripted client drives carsc
+# lsp over stdio; a few seconds.
+lsp-test: all
+	@python3 tests/lsp/test_lsp.py $(BUILD)/carsc
+
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lsp-test
 
 test-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test lsp-test
 
 test: deps
 	@$(MAKE) --no-print-directory test-fast

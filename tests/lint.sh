@@ -1,7 +1,7 @@
 #!/bin/sh
 # lint.sh BUILD - `make lint` (and the last step of `make test`): cppcheck
 # (warnings, portability, performance) and clang-tidy (the clang static
-# analyzer) over every C file of the tree: vm/, compiler/, tests/unit/,
+# analyzer) over every C file of the tree: vm/, compiler/, editors/lsp/, tests/unit/,
 # tests/fuzz/, tools/, bench/ and bench/*/. BUILD supplies the generated
 # parser headers. Fails on any finding that is not suppressed.
 #
@@ -27,7 +27,7 @@ JOBS=${LINT_JOBS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 DEFS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ivm -Icompiler -I$BUILD/gen"
-FILES=$(ls vm/*.c compiler/*.c tests/unit/*.c tests/fuzz/*.c tools/*.c bench/*.c bench/*/*.c 2>/dev/null)
+FILES=$(ls vm/*.c compiler/*.c editors/*/*.c tests/unit/*.c tests/fuzz/*.c tools/*.c bench/*.c bench/*/*.c 2>/dev/null)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cars-lint.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
@@ -48,7 +48,7 @@ sort "$TMP/cppcheck"
 # finding.
 echo "== clang-tidy"
 CHECKS='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,-clang-analyzer-deadcode.DeadStores'
-HEADERS='(^|/)(vm|compiler|tests|tools|bench)/'
+HEADERS='(^|/)(vm|compiler|editors|tests|tools|bench)/'
 ls -S $FILES | xargs -P "$JOBS" -I{} sh -c '
   out="$1/$(printf %s "$2" | tr / _).out"
   clang-tidy -quiet --header-filter="$5" --checks="$3" "$2" -- $4 >"$out" 2>"$out.err" ||
