@@ -24,6 +24,12 @@ static void add_file(lsp_server *s, lsp_ruleset *rs, cars_text_file *files, size
 {
     cars_text_file f = {path + strlen(rs->dir) + 1, NULL, 0};
     const lsp_doc *doc = lsp_doc_at_path(s, path);
+    if (doc && doc->len > cars_file_limit(CARS_FILE_RULES)) {
+        cars_error(&rs->diags, NULL, "split the ruleset into several files",
+                   "rule file %s is larger than the %zu MiB limit for a rule file", path,
+                   cars_file_limit(CARS_FILE_RULES) >> 20);
+        return;
+    }
     if (doc) {
         f.text = doc->text;
         f.len = doc->len;

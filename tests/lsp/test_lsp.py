@@ -320,6 +320,11 @@ def unsaved_file(s, rs, nfiles):
                                                        'text': 'set extra = [1, 2\n'}})
     d = s.diagnostics(nfiles + 1)
     check(len(d.get(uri(extra), [])) == 1, 'the unsaved file has its syntax error: %r' % d.get(uri(extra)))
+    s.notify('textDocument/didChange', {'textDocument': {'uri': uri(extra), 'version': 2},
+                                        'contentChanges': [{'text': 'set extra = [1]\n' * (17 << 16)}]})
+    d = s.diagnostics(nfiles + 1).get(uri(extra), [])
+    check(len(d) == 1 and 'larger than the 16 MiB limit' in d[0]['message'],
+          'an open file over 16 MiB is refused as carsc refuses it: %r' % [x['message'] for x in d])
     s.notify('textDocument/didClose', {'textDocument': {'uri': uri(extra)}})
     d = s.diagnostics(nfiles + 1)
     check(d.get(uri(extra)) == [], 'closed and not on disk: its diagnostics cleared, got %r' % d.get(uri(extra)))
