@@ -317,9 +317,21 @@ static void hover_text(cars_buf *b, const cars_ast *ast, const target *t)
         cars_buf_puts(b, set->name);
         cars_buf_puts(b, n);
     } else if (t->kind == T_LET) {
+        static const char *const types[] = {
+            [CARS_T_BOOL] = "bool", [CARS_T_INTEGER] = "integer", [CARS_T_NUMBER] = "number",
+            [CARS_T_STRING] = "string", [CARS_T_DATE] = "date", [CARS_T_DAYS] = "days",
+            [CARS_T_COUNTRY] = "country",
+        };
+        const cars_let *let = t->node;
+        unsigned k = let->checked && let->value ? (unsigned)let->value->ty.kind : 0;
         cars_buf_puts(b, "**definition** `");
-        cars_buf_puts(b, ((const cars_let *)t->node)->name);
+        cars_buf_puts(b, let->name);
         cars_buf_puts(b, "`");
+        if (k < sizeof types / sizeof types[0] && types[k]) {
+            cars_buf_puts(b, ": `");
+            cars_buf_puts(b, types[k]);
+            cars_buf_puts(b, "`");
+        }
     } else if (t->kind == T_TABLE) {
         const cars_table *tb = t->node;
         cars_buf_puts(b, "**table** `");

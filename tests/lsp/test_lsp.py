@@ -284,7 +284,7 @@ def navigation(s, rules, schema, defs, tables, text):
     check(h and '**table** `false_documents`' in h and 'tables/false_documents.csv' in h,
           'hover on a table: %r' % h)
     h = hover(s, rules, rt, 'visit_end >', 1)
-    check(h and '**definition** `visit_end`' in h and 'visit.arrival_date + visit.length_days days' in h,
+    check(h and '**definition** `visit_end`: `date`' in h and 'visit.arrival_date + visit.length_days days' in h,
           'hover on a definition: %r' % h)
 
 
