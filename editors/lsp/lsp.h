@@ -52,6 +52,13 @@ typedef struct lsp_server {
     bool initialized, shutdown;
 } lsp_server;
 
+/* ---- lsp_main.c ---- */
+
+/* Serves the messages read from `in`, answering on `out`, until exit or
+ * the end of input: 0 after shutdown and exit, 1 otherwise (`carsc lsp`'s
+ * exit status). */
+int lsp_serve(FILE *in, FILE *out);
+
 /* ---- lsp_io.c ---- */
 
 /* Reads one message's body (cars_malloc, NUL-terminated) into *body.

@@ -305,10 +305,15 @@ int cars_cmd_lsp(int argc, char **argv)
         return CARS_EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN); /* an editor that went away ends the input, not the process */
+    return lsp_serve(stdin, stdout);
+}
+
+int lsp_serve(FILE *in, FILE *out)
+{
     lsp_server s;
     memset(&s, 0, sizeof s);
-    s.in = stdin;
-    s.out = stdout;
+    s.in = in;
+    s.out = out;
     int rc = CARS_EXIT_ERRORS;
     for (;;) {
         char *body;

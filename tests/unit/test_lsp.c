@@ -2,12 +2,17 @@
  * (editors/lsp/lsp_docs.c): UTF-16 columns from byte columns and back, on
  * lines with 2-, 3- and 4-byte characters (a 4-byte one is two UTF-16
  * units), positions past a line's end or the text's, and file: URIs with
- * percent-encoding both ways. */
+ * percent-encoding both ways; and a whole session (lsp_serve) with each
+ * allocation failing in turn: it ends, and frees what it took (the ASan
+ * build's leak check). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../editors/lsp/lsp.h"
@@ -74,12 +79,101 @@ static void t_uri(void **state)
     assert_null(lsp_uri_path("file:///a%00b")); /* no NUL in a path */
 }
 
+/* Appends one framed message (printf format) to b. */
+static void frame(cars_buf *b, const char *fmt, const char *dir)
+{
+    char body[1024];
+    int n = snprintf(body, sizeof body, fmt, dir, dir);
+    assert_true(n > 0 && (size_t)n < sizeof body);
+    char head[64];
+    snprintf(head, sizeof head, "Content-Length: %d\r\n\r\n", n);
+    cars_buf_puts(b, head);
+    cars_buf_puts(b, body);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* One session: the exit status, the number of allocations it made. */
+static int session(const cars_buf *in, long fail_after, long *allocs, char **out, size_t *outlen)
+{
+    FILE *fin = fmemopen(in->p, in->len, "r");
+    FILE *fout = open_memstream(out, outlen);
+    assert_true(fin && fout);
+    cars_alloc_count(1);
+    cars_alloc_fail_after(fail_after);
+    int rc = lsp_serve(fin, fout);
+    cars_alloc_fail_after(-1);
+    *allocs = cars_alloc_count(1);
+    fclose(fin);
+    fclose(fout);
+    return rc;
+}
+
+static void t_alloc_failures(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cars-lsp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "schema.cars", "schema {\n  a: integer required\n}\n");
+    cars_buf in = {0};
+    frame(&in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}", dir);
+    frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":"
+               "{\"uri\":\"file://%s/rules.cars\",\"text\":\"set s = [1, 2 ~\\nlet x = a in s\\n\"}}}", dir);
+    frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":"
+               "{\"uri\":\"file://%s/rules.cars\"},\"contentChanges\":[{\"text\":\"set s = [1, 2]\\n"
+               "let x = a in s\\n\"}]}}", dir);
+    const char *at = "\"params\":{\"textDocument\":{\"uri\":\"file://%s/rules.cars\"},"
+                     "\"position\":{\"line\":1,\"character\":8}}}";
+    char req[512];
+    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/definition\",%s", at);
+    frame(&in, req, dir);
+    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/hover\",%s", at);
+    frame(&in, req, dir);
+    frame(&in, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/formatting\",\"params\":"
+               "{\"textDocument\":{\"uri\":\"file://%s/rules.cars\"},\"options\":{}}}", dir);
+    frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didClose\",\"params\":{\"textDocument\":"
+               "{\"uri\":\"file://%s/rules.cars\"}}}", dir);
+    frame(&in, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"shutdown\"}", dir);
+    frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}", dir);
+    assert_false(in.failed);
+    char *out;
+    size_t outlen;
+    long total;
+    assert_int_equal(session(&in, -1, &total, &out, &outlen), 0);
+    assert_non_null(strstr(out, "\"id\":2,\"result\":{\"uri\":"));   /* x = a: a's definition */
+    assert_non_null(strstr(out, "**field** `a`: `integer`"));          /* its hover */
+    assert_non_null(strstr(out, "\"id\":5,\"result\":null"));
+    free(out);
+    assert_true(total > 20);
+    print_message("lsp session: %ld allocations, each failed in turn\n", total);
+    for (long n = 0; n < total; n++) {
+        long allocs;
+        int rc = session(&in, n, &allocs, &out, &outlen);
+        assert_true(rc == 0 || rc == 1); /* it ends, whatever failed */
+        free(out);
+    }
+    cars_buf_free(&in);
+    char path[256];
+    snprintf(path, sizeof path, "%s/schema.cars", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_utf16_col),
         cmocka_unit_test(t_offset),
         cmocka_unit_test(t_uri),
+        cmocka_unit_test(t_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
