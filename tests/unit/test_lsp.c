@@ -79,16 +79,24 @@ static void t_uri(void **state)
     assert_null(lsp_uri_path("file:///a%00b")); /* no NUL in a path */
 }
 
-/* Appends one framed message (printf format) to b. */
-static void frame(cars_buf *b, const char *fmt, const char *dir)
+/* Appends one framed message to b: `text` with each "DIR" replaced by dir. */
+static void frame(cars_buf *b, const char *text, const char *dir)
 {
-    char body[1024];
-    int n = snprintf(body, sizeof body, fmt, dir, dir);
-    assert_true(n > 0 && (size_t)n < sizeof body);
+    cars_buf body = {0};
+    for (const char *p = text, *q; *p; p = q + 3) {
+        q = strstr(p, "DIR");
+        if (!q) {
+            cars_buf_puts(&body, p);
+            break;
+        }
+        cars_buf_put(&body, p, (size_t)(q - p));
+        cars_buf_puts(&body, dir);
+    }
     char head[64];
-    snprintf(head, sizeof head, "Content-Length: %d\r\n\r\n", n);
+    snprintf(head, sizeof head, "Content-Length: %zu\r\n\r\n", body.len);
     cars_buf_puts(b, head);
-    cars_buf_puts(b, body);
+    cars_buf_put(b, body.p, body.len);
+    cars_buf_free(&body);
 }
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -126,11 +134,11 @@ static void t_alloc_failures(void **state)
     cars_buf in = {0};
     frame(&in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}", dir);
     frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":"
-               "{\"uri\":\"file://%s/rules.cars\",\"text\":\"set s = [1, 2 ~\\nlet x = a in s\\n\"}}}", dir);
+               "{\"uri\":\"file://DIR/rules.cars\",\"text\":\"set s = [1, 2 ~\\nlet x = a in s\\n\"}}}", dir);
     frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":"
-               "{\"uri\":\"file://%s/rules.cars\"},\"contentChanges\":[{\"text\":\"set s = [1, 2]\\n"
+               "{\"uri\":\"file://DIR/rules.cars\"},\"contentChanges\":[{\"text\":\"set s = [1, 2]\\n"
                "let x = a in s\\n\"}]}}", dir);
-    const char *at = "\"params\":{\"textDocument\":{\"uri\":\"file://%s/rules.cars\"},"
+    const char *at = "\"params\":{\"textDocument\":{\"uri\":\"file://DIR/rules.cars\"},"
                      "\"position\":{\"line\":1,\"character\":8}}}";
     char req[512];
     snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/definition\",%s", at);
@@ -138,9 +146,9 @@ static void t_alloc_failures(void **state)
     snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/hover\",%s", at);
     frame(&in, req, dir);
     frame(&in, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"textDocument/formatting\",\"params\":"
-               "{\"textDocument\":{\"uri\":\"file://%s/rules.cars\"},\"options\":{}}}", dir);
+               "{\"textDocument\":{\"uri\":\"file://DIR/rules.cars\"},\"options\":{}}}", dir);
     frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didClose\",\"params\":{\"textDocument\":"
-               "{\"uri\":\"file://%s/rules.cars\"}}}", dir);
+               "{\"uri\":\"file://DIR/rules.cars\"}}}", dir);
     frame(&in, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"shutdown\"}", dir);
     frame(&in, "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}", dir);
     assert_false(in.failed);
