@@ -3,7 +3,8 @@
 #   make demo     install what is missing, build, route the sample corpus
 #   make test     every test: unit (cmocka), text cases, end to end, the
 #                 serve tests (tests/serve/, a real server and curl), the
-#                 library's (make lib-test), and the
+#                 library's (make lib-test), the language server's
+#                 (tests/lsp/), the editor grammars' (tests/editors/), and the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make browser  the auditors' report and the figure pages (impact, effectiveness,
@@ -48,12 +49,14 @@ LIBS_TEST = -lcmocka
 # libmicrohttpd-dev: carsvm serve's HTTP (carsvm only); curl and python3: the
 # serve tests' clients (tests/serve/); wrk: the load test only (make loadtest).
 # libsimdjson-dev: the record reader's parser (vm/reader_simd.cpp).
+# vim (not vim-tiny, which has no syntax highlighting): the Vim syntax
+# file's test (make editors-test).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++
+            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++ vim
 
 SERVE_SRC = $(wildcard vm/serve*.c)
 VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))
-C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+C_SRC    = $(filter-out compiler/main.c,$(wildcard compiler/*.c)) $(wildcard editors/lsp/*.c)
 GEN_C    = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 VM_OBJ   = $(VM_SRC:%.c=$(BUILD)/obj/%.o) $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vm/*.cpp))
 SERVE_OBJ = $(SERVE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -85,7 +88,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all lib lib-test deps demo test test-fast test-san unit cases serve-test loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
+.PHONY: all lib lib-test deps demo test test-fast test-san unit cases serve-test lsp-test editors-test editors-deps loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
         browser browser-deps
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN) $(LIBCARS)
 lib: $(LIBCARS)
@@ -234,17 +237,23 @@ cases: all
 serve-test: all
 	@sh tests/serve/run.sh $(BUILD)
 
+# The language server's test (tests/lsp/): a scripted client drives carsc
+# lsp over stdio; a few seconds.
+lsp-test: all
+	@python3 tests/lsp/test_lsp.py $(BUILD)/carsc
+
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test lsp-test
 
 test-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test lib-test
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test lib-test lsp-test
 
 lib-test: all
 	@CC="$(CC)" CXX="$(CXX)" OPT="$(OPT)" sh tests/lib/run.sh $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory editors-test
 	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory test-san
 	@$(MAKE) --no-print-directory lint
@@ -268,6 +277,26 @@ browser-deps:
 	  npm ci --prefix tests/browser --no-audit --no-fund; fi
 browser: browser-deps all
 	@sh tests/browser/run.sh $(BUILD)
+
+# make editors-test: the Vim syntax file and the VS Code TextMate grammar
+# (editors/) on every .cars file of the tree and the docs' examples
+# (tests/editors/run.sh; vim headless, and node with vscode-textmate and
+# vscode-oniguruma). editors-deps installs nodejs and npm when missing, then
+# the npm packages pinned in tests/editors/package-lock.json (npm ci).
+editors-deps: deps
+	@missing=""; command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+	@stamp=tests/editors/node_modules/.package-lock.json; \
+	if [ ! -f $$stamp ] || [ tests/editors/package-lock.json -nt $$stamp ]; then \
+	  npm ci --prefix tests/editors --no-audit --no-fund; fi
+editors-test: editors-deps all
+	@sh tests/editors/run.sh $(BUILD)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -32,6 +32,7 @@ int cars_cmd_diff(int argc, char **argv);      /* compiler/cmd_audit.c */
 int cars_cmd_impact(int argc, char **argv); extern const char cars_impact_usage[]; /* compiler/cmd_impact.c */
 int cars_cmd_effectiveness(int argc, char **argv); extern const char cars_effectiveness_usage[]; /* compiler/cmd_effectiveness.c */
 int cars_cmd_equality(int argc, char **argv); extern const char cars_equality_usage[]; /* compiler/cmd_equality.c */
+int cars_cmd_lsp(int argc, char **argv); extern const char cars_lsp_usage[]; /* editors/lsp/lsp_main.c */
 int cars_cmd_report(int argc, char **argv); extern const char cars_report_usage[]; /* compiler/cmd_report.c */
 
 /* The full help of `carsc check` (compiler/cmd_check.c), which it prints

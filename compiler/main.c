@@ -95,6 +95,7 @@ static const command commands[] = {
      "Release id, sequence, channel, validity, compiler, bundle digest, signer\n"
      "key (and, with --trust, whether the signature is good), rule counts,\n"
      "table sizes and digests, and the digest of every source file.\n"},
+    {"lsp", cars_cmd_lsp, "a language server for editors (LSP over stdio)", cars_lsp_usage},
     {"report", cars_cmd_report, "write the auditors' report of a release (HTML, md, json)", cars_report_usage},
 };
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # lint.sh BUILD - `make lint` (and the last step of `make test`): cppcheck
 # (warnings, portability, performance) and clang-tidy (the clang static
-# analyzer) over every C file of the tree: vm/, compiler/, lib/, tests/unit/,
+# analyzer) over every C file of the tree: vm/, compiler/, editors/lsp/, lib/, tests/unit/,
 # tests/fuzz/, tools/, bench/, bench/*/ and docs/examples/. BUILD supplies the generated
 # parser headers. Fails on any finding that is not suppressed.
 #
@@ -27,7 +27,7 @@ JOBS=${LINT_JOBS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 DEFS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ivm -Icompiler -Iinclude -I$BUILD/gen"
-FILES=$(ls vm/*.c compiler/*.c lib/*.c tests/unit/*.c tests/fuzz/*.c tools/*.c bench/*.c bench/*/*.c docs/examples/*.c \
+FILES=$(ls vm/*.c compiler/*.c editors/*/*.c lib/*.c tests/unit/*.c tests/fuzz/*.c tools/*.c bench/*.c bench/*/*.c docs/examples/*.c \
   2>/dev/null)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cars-lint.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
@@ -49,7 +49,7 @@ sort "$TMP/cppcheck"
 # finding.
 echo "== clang-tidy"
 CHECKS='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,-clang-analyzer-deadcode.DeadStores'
-HEADERS='(^|/)(vm|compiler|lib|include|tests|tools|bench|docs)/'
+HEADERS='(^|/)(vm|compiler|editors|lib|include|tests|tools|bench|docs)/'
 ls -S $FILES | xargs -P "$JOBS" -I{} sh -c '
   out="$1/$(printf %s "$2" | tr / _).out"
   clang-tidy -quiet --header-filter="$5" --checks="$3" "$2" -- $4 >"$out" 2>"$out.err" ||
