@@ -13,7 +13,8 @@
 #include "jsonw.h"
 
 const char cars_check_usage[] =
-    "usage: carsc check [--as-of YYYY-MM-DD] [--format text|json] PATH...\n"
+    "usage: carsc check [--as-of YYYY-MM-DD] PATH...\n"
+    "       carsc check --format json [--as-of YYYY-MM-DD] PATH...\n"
     "\n"
     "Parse every PATH (a .cars file, or a directory whose *.cars files are\n"
     "read in name order) and check the ruleset: names, types, lawful basis,\n"
@@ -28,9 +29,7 @@ const char cars_check_usage[] =
     "  --as-of DATE   also check review dates against DATE\n"
     "  --format json  one JSON document on stdout instead: the diagnostics\n"
     "                 (file, line, column, end, severity, message, hint), their\n"
-    "                 counts and the summary (docs/machine-readable.md)\n"
-    "\n"
-    "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.\n";
+    "                 counts and the summary (docs/machine-readable.md)\n";
 
 /* The directory a ruleset's table files are relative to: PATH itself, or
  * the directory of a .cars file (as a build's, compiler/compile.c). */

@@ -37,6 +37,10 @@ int cars_cmd_report(int argc, char **argv); extern const char cars_report_usage[
 /* The full help of `carsc check` (compiler/cmd_check.c), which it prints
  * with a usage error too. */
 extern const char cars_check_usage[];
+/* The full help of `carsc fmt` (compiler/cmd_fmt.c). */
+extern const char cars_fmt_usage[];
+/* The full help of `carsc test` (compiler/cmd_test.c). */
+extern const char cars_test_usage[];
 
 /* What a ruleset's tests gave: how many passed and failed, and coverage:
  * the rules, and the conditions in them, that some test made both true and

@@ -76,13 +76,17 @@ void cars_jw_uint(cars_jw *w, const char *k, unsigned long long v)
 void cars_jw_num(cars_jw *w, const char *k, double v)
 {
     char t[40];
-    snprintf(t, sizeof t, "%.17g", v);
-    for (int prec = 1; prec < 17; prec++) { /* the shortest form that reads back */
-        char s[40];
-        snprintf(s, sizeof s, "%.*g", prec, v);
-        if (strtod(s, NULL) == v) {
-            memcpy(t, s, sizeof s);
-            break;
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* a whole number: no exponent */
+        snprintf(t, sizeof t, "%lld", (long long)v);
+    } else {
+        snprintf(t, sizeof t, "%.17g", v);
+        for (int prec = 1; prec < 17; prec++) { /* the shortest form that reads back */
+            char s[40];
+            snprintf(s, sizeof s, "%.*g", prec, v);
+            if (strtod(s, NULL) == v) {
+                memcpy(t, s, sizeof s);
+                break;
+            }
         }
     }
     key(w, k);

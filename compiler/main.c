@@ -17,15 +17,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"check", cars_cmd_check, "parse and check a ruleset", cars_check_usage},
-    {"fmt", cars_cmd_fmt, "print a .cars file in canonical form",
-     "usage: carsc fmt [-w|-c] FILE...\n"
-     "\n"
-     "Print each FILE in canonical form (2-space indent, one item per line,\n"
-     "comments kept) to stdout. Includes are not followed.\n"
-     "\n"
-     "  -w   rewrite each FILE in place instead\n"
-     "  -c   print nothing; exit 1 if a FILE is not in canonical form\n"
-     "A directory stands for its *.cars files (with -w or -c).\n"},
+    {"fmt", cars_cmd_fmt, "print a .cars file in canonical form", cars_fmt_usage},
     {"build", cars_cmd_build, "compile a ruleset into a release bundle",
      "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
      "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
@@ -41,7 +33,7 @@ static const command commands[] = {
      "run the tests. Without a window the release is for the test channel and\n"
      "valid on any date. Same sources and options, same bytes. --no-index leaves\n"
      "out the stage indexes (the routing is the same).\n"},
-    {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
+    {"test", cars_cmd_test, "run the tests of a ruleset through the VM", cars_test_usage},
     {"explain", cars_cmd_explain, "why records were routed as they were",
      "usage: carsc explain RULESET|RELEASE [FILE.jsonl...] [--example NAME]... [--format text|json]\n"
      "\n"
