@@ -83,10 +83,15 @@ static const command commands[] = {
     {"equality", cars_cmd_equality, "outcome shares by nationality, sex and age (EIA)", cars_equality_usage},
     {"inspect", cars_cmd_inspect, "show what a release is and contains",
      "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
+     "       carsc inspect --format json [--trust KEY.pub] FILE.carsb\n"
      "\n"
      "Release id, sequence, channel, validity, compiler, bundle digest, signer\n"
      "key (and, with --trust, whether the signature is good), rule counts,\n"
-     "table sizes and digests, and the digest of every source file.\n"},
+     "table sizes and digests, and the digest of every source file.\n"
+     "--format json: the same as one JSON document (docs/machine-readable.md).\n"
+     "\n"
+     "Exit status: 0 shown, 1 the release cannot be read or its carried source\n"
+     "does not match its code, 2 usage error.\n"},
     {"report", cars_cmd_report, "write the auditors' report of a release (HTML, md, json)", cars_report_usage},
 };
 
