@@ -68,13 +68,15 @@ static const command commands[] = {
      "entry count and digest. --file NAME prints that one file alone.\n"},
     {"diff", cars_cmd_diff, "what changed between two releases",
      "usage: carsc diff OLD NEW\n"
+     "       carsc diff --format json OLD NEW\n"
      "\n"
      "OLD and NEW are releases (.carsb) or rulesets (a directory or .cars file).\n"
      "Lists the rules, profiles, thresholds, tables, sets, definitions and the\n"
      "routing that were added, withdrawn or changed (with the lines that\n"
      "changed), and table entry counts. Between two rulesets, the examples and\n"
      "tests added, withdrawn or changed, by name; between two releases, what\n"
-     "their tests gave when built (a release carries no tests).\n"
+     "their tests gave when built (a release carries no tests). --format json:\n"
+     "the same as one JSON document (docs/machine-readable.md).\n"
      "\n"
      "Exit status: 0 the same, 1 they differ, 2 trouble (usage, a release or\n"
      "ruleset that cannot be read).\n"},
