@@ -576,6 +576,10 @@ static int no_tests(const cars_compiled *c, const test_opts *o)
                 "carsc test: %s has no tests: nothing was checked. Add one, e.g.\n"
                 "  test \"NAME\" { like EXAMPLE  expect OUTCOME }   (docs/language.md)\n",
                 o->path);
+        cars_test_results rs = {0};
+        cars_test_run_info info = {.path = o->path, .c = c, .rs = &rs, .diags = (cars_diags *)&c->diags,
+                                   .trouble = "the ruleset has no tests"};
+        write_reports(o, &info);
         return CARS_EXIT_ERRORS;
     }
     if (o->run && count_tests(c->ast, o->run, false) == 0) {

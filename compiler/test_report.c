@@ -288,14 +288,20 @@ static void junit_case(FILE *out, const cars_compiled *c, const cars_test_result
     fputs("</failure>\n    </testcase>\n", out);
 }
 
-/* A ruleset that does not compile: one testcase in error, its diagnostics
- * in the error's text. */
+/* A ruleset that does not compile (or has no tests): one testcase in
+ * error, its diagnostics in the error's text. */
 static void junit_compile_error(FILE *out, const cars_test_run_info *in)
 {
-    fputs("    <testcase name=\"compile\" classname=\"", out);
+    fprintf(out, "    <testcase name=\"%s\" classname=\"", in->c ? "tests" : "compile");
     xml_str(out, in->path);
-    fprintf(out, "\">\n      <error type=\"compile\" message=\"the ruleset does not compile: %zu error%s\">",
-            in->diags->errors, in->diags->errors == 1 ? "" : "s");
+    fputs("\">\n      <error type=\"", out);
+    fputs(in->c ? "no tests" : "compile", out);
+    fputs("\" message=\"", out);
+    if (in->c)
+        xml_str(out, in->trouble);
+    else
+        fprintf(out, "the ruleset does not compile: %zu error%s", in->diags->errors, in->diags->errors == 1 ? "" : "s");
+    fputs("\">", out);
     for (size_t i = 0; i < in->diags->n; i++) {
         const cars_diag *g = &in->diags->items[i];
         if (g->has_span && g->span.file < in->diags->nfiles) {
@@ -306,7 +312,7 @@ static void junit_compile_error(FILE *out, const cars_test_run_info *in)
         xml_str(out, g->message);
         fputs("\n", out);
     }
-    if (in->trouble) {
+    if (in->trouble && !in->c) {
         fputs("error: ", out);
         xml_str(out, in->trouble);
         fputs("\n", out);

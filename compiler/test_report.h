@@ -44,7 +44,8 @@ typedef struct cars_test_run_info {
     bool has_fail_under;
     double fail_under;
     cars_diags *diags;               /* the compilation's */
-    const char *trouble;             /* a failure that is no diagnostic (c->error), or NULL */
+    const char *trouble;             /* a failure that is no diagnostic (c->error, or that
+                                        there are no tests), or NULL */
 } cars_test_run_info;
 
 /* The share of rules that some test made both true and false, in percent
@@ -57,7 +58,8 @@ bool cars_test_write_json(const cars_test_run_info *in, FILE *out);
 /* JUnit XML: one <testsuite> named after the ruleset, one <testcase> per
  * test run (classname: its file), a <failure> with the message and the
  * trace for each that failed; a ruleset that does not compile is one
- * testcase "compile" with an <error> holding the diagnostics. */
+ * testcase "compile" with an <error> holding the diagnostics, one with no
+ * tests (c set, trouble saying so) one testcase "tests" in error. */
 void cars_test_write_junit(const cars_test_run_info *in, FILE *out);
 
 #endif
