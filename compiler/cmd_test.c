@@ -569,7 +569,7 @@ static int parse_args(int argc, char **argv, test_opts *o)
 
 /* Whether there are tests to run: none at all is an error (1), a --run that
  * matches none a usage error (2); -1 when there are. */
-static int no_tests(const cars_compiled *c, const test_opts *o)
+static int no_tests(cars_compiled *c, const test_opts *o)
 {
     if (count_tests(c->ast, NULL, false) == 0) {
         fprintf(stderr,
@@ -577,7 +577,7 @@ static int no_tests(const cars_compiled *c, const test_opts *o)
                 "  test \"NAME\" { like EXAMPLE  expect OUTCOME }   (docs/language.md)\n",
                 o->path);
         cars_test_results rs = {0};
-        cars_test_run_info info = {.path = o->path, .c = c, .rs = &rs, .diags = (cars_diags *)&c->diags,
+        cars_test_run_info info = {.path = o->path, .c = c, .rs = &rs, .diags = &c->diags,
                                    .trouble = "the ruleset has no tests"};
         write_reports(o, &info);
         return CARS_EXIT_ERRORS;

@@ -18,7 +18,7 @@ static void key(cars_jw *w, const char *k)
     }
 }
 
-static void open(cars_jw *w, const char *k, const char *bracket)
+static void open_level(cars_jw *w, const char *k, const char *bracket)
 {
     key(w, k);
     if (w->depth >= CARS_JW_DEPTH) {
@@ -30,8 +30,8 @@ static void open(cars_jw *w, const char *k, const char *bracket)
     w->has_item[w->depth++] = false;
 }
 
-void cars_jw_object(cars_jw *w, const char *k) { open(w, k, "{}"); }
-void cars_jw_array(cars_jw *w, const char *k) { open(w, k, "[]"); }
+void cars_jw_object(cars_jw *w, const char *k) { open_level(w, k, "{}"); }
+void cars_jw_array(cars_jw *w, const char *k) { open_level(w, k, "[]"); }
 
 void cars_jw_end(cars_jw *w)
 {

@@ -195,7 +195,7 @@ bool cars_test_write_json(const cars_test_run_info *in, FILE *out)
     cars_jw_uint(&w, "passed", n - failed);
     cars_jw_uint(&w, "failed", failed);
     cars_jw_array(&w, "tests");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; in->c && i < n; i++)
         json_test(&w, in->c, &in->rs->items[i]);
     cars_jw_end(&w);
     if (in->cv && in->c)
