@@ -3,7 +3,10 @@
  * Each test (its `like` example, then its own assignments; `absent` removes
  * a field) becomes one JSON line for the VM's record reader. Prints one line
  * per failure, followed by the trace of that test's record (what `carsc
- * explain --example NAME` prints), and ends with "N passed, N failed". */
+ * explain --example NAME` prints), and ends with "N passed, N failed".
+ * --run selects tests by name, --fail-under fails on low rule coverage;
+ * --format json and --junit collect the results for compiler/test_report.c
+ * to write (docs/machine-readable.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
