@@ -51,8 +51,11 @@ LIBS_TEST = -lcmocka
 # libsimdjson-dev: the record reader's parser (vm/reader_simd.cpp).
 # vim (not vim-tiny, which has no syntax highlighting): the Vim syntax
 # file's test (make editors-test).
+# python3-jsonschema and libxml2-utils (xmllint): the cases that validate
+# carsc's JSON outputs against docs/schemas/*.json and its JUnit report
+# against docs/schemas/junit.xsd (tests/cases/machine/).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++ vim
+            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++ vim python3-jsonschema libxml2-utils
 
 SERVE_SRC = $(wildcard vm/serve*.c)
 VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))

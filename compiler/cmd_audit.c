@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "compile.h"
 #include "fmt.h"
+#include "jsonw.h"
 #include "loader.h"
 #include "parse.h"
 #include "release.h"
@@ -129,6 +130,8 @@ int cars_cmd_decompile(int argc, char **argv)
 /* One declaration of a release: what it is, its key, its canonical text. */
 typedef struct decl_text {
     char key[160];   /* e.g. "profile PRF-001", "table false_documents" */
+    const char *kind; /* "profile", "table", ... "single (complex)" */
+    const char *name; /* its id or name; NULL for the schema and the routing */
     const char *title; /* rules, tables, thresholds: their title */
     const char *text;
     size_t len;
@@ -151,27 +154,33 @@ static const char *rule_kind_name(cars_rule_kind k)
     return (unsigned)k < 6 ? names[k] : "rule";
 }
 
-static void decl_key(const cars_decl *dc, char *key, size_t n)
+static void decl_key(const cars_decl *dc, decl_text *dt)
 {
+    const char *kind = NULL, *name = NULL;
     switch (dc->kind) {
-    case CARS_D_SCHEMA: snprintf(key, n, "schema"); break;
-    case CARS_D_SET: snprintf(key, n, "set %s", ((cars_set *)dc->node)->name); break;
-    case CARS_D_LET: snprintf(key, n, "definition %s", ((cars_let *)dc->node)->name); break;
-    case CARS_D_TABLE: snprintf(key, n, "table %s", ((cars_table *)dc->node)->name); break;
-    case CARS_D_RULE: {
-        const cars_rule *r = dc->node;
-        snprintf(key, n, "%s %s", rule_kind_name(r->kind), r->id);
-        break;
-    }
-    case CARS_D_THRESHOLD: snprintf(key, n, "threshold %s", ((cars_threshold *)dc->node)->id); break;
-    case CARS_D_ROUTING: snprintf(key, n, "routing"); break;
+    case CARS_D_SCHEMA: kind = "schema"; break;
+    case CARS_D_SET: kind = "set", name = ((cars_set *)dc->node)->name; break;
+    case CARS_D_LET: kind = "definition", name = ((cars_let *)dc->node)->name; break;
+    case CARS_D_TABLE: kind = "table", name = ((cars_table *)dc->node)->name; break;
+    case CARS_D_RULE: kind = rule_kind_name(((cars_rule *)dc->node)->kind), name = ((cars_rule *)dc->node)->id; break;
+    case CARS_D_THRESHOLD: kind = "threshold", name = ((cars_threshold *)dc->node)->id; break;
+    case CARS_D_ROUTING: kind = "routing"; break;
     case CARS_D_EXAMPLE: {
         const cars_example *e = dc->node;
-        snprintf(key, n, "%s \"%s\"", e->is_test ? "test" : "example", e->name);
+        kind = e->is_test ? "test" : "example";
+        name = e->name;
         break;
     }
-    default: key[0] = '\0'; break;
+    default: break;
     }
+    dt->kind = kind ? kind : "";
+    dt->name = name;
+    if (dc->kind == CARS_D_EXAMPLE)
+        snprintf(dt->key, sizeof dt->key, "%s \"%s\"", kind, name);
+    else if (name)
+        snprintf(dt->key, sizeof dt->key, "%s %s", kind, name);
+    else
+        snprintf(dt->key, sizeof dt->key, "%s", dt->kind);
 }
 
 /* The text of lines [from, to] (1-based) of src. */
@@ -242,7 +251,7 @@ static bool collect(const opened *o, decl_set *s, const char *what, bool tests)
                     return false;
             }
             decl_text *dt = &s->d[s->n++];
-            decl_key(dc, dt->key, sizeof dt->key);
+            decl_key(dc, dt);
             dt->title = dc->kind == CARS_D_RULE        ? ((cars_rule *)dc->node)->title
                         : dc->kind == CARS_D_TABLE     ? ((cars_table *)dc->node)->title
                         : dc->kind == CARS_D_THRESHOLD ? ((cars_threshold *)dc->node)->title
@@ -253,12 +262,39 @@ static bool collect(const opened *o, decl_set *s, const char *what, bool tests)
     return true;
 }
 
-static void print_decl(const decl_text *d)
+/* Where diff's findings go: text on stdout, or into a JSON document
+ * (--format json, docs/schemas/diff.json). */
+typedef struct diff_out {
+    cars_jw *w; /* NULL: text */
+} diff_out;
+
+/* A declaration added, withdrawn or changed: its line, or its object (left
+ * open for a changed one's lines). */
+static void print_decl(diff_out *o, const decl_text *d)
 {
-    if (d->title)
+    if (o->w) {
+        cars_jw_object(o->w, NULL);
+        cars_jw_str(o->w, "key", d->key);
+        cars_jw_str(o->w, "kind", d->kind);
+        cars_jw_str(o->w, "name", d->name);
+        cars_jw_str(o->w, "title", d->title);
+    } else if (d->title) {
         printf("  %s \"%s\"\n", d->key, d->title);
-    else
+    } else {
         printf("  %s\n", d->key);
+    }
+}
+
+static void diff_line(diff_out *o, char op, const char *s, size_t n)
+{
+    if (!o->w) {
+        printf("      %c %.*s\n", op, (int)n, s);
+        return;
+    }
+    cars_jw_object(o->w, NULL);
+    cars_jw_strn(o->w, "op", &op, 1);
+    cars_jw_strn(o->w, "text", s, n);
+    cars_jw_end(o->w);
 }
 
 static const decl_text *find_decl(const decl_set *s, const char *key)
@@ -299,7 +335,7 @@ static bool same_line(const char *a, size_t al, const char *b, size_t bl)
 }
 
 /* Prints a line diff of two declarations (LCS; declarations are short). */
-static void print_line_diff(const decl_text *x, const decl_text *y)
+static void print_line_diff(diff_out *o, const decl_text *x, const decl_text *y)
 {
     cars_arena a;
     cars_arena_init(&a);
@@ -307,12 +343,19 @@ static void print_line_diff(const decl_text *x, const decl_text *y)
     size_t *xn, *yn;
     size_t n = split_lines(&a, x->text, x->len, &xl, &xn);
     size_t m = split_lines(&a, y->text, y->len, &yl, &yn);
-    if (n > 2000 || m > 2000) {
-        printf("      (%zu lines before, %zu after)\n", n, m);
-        cars_arena_free(&a);
-        return;
+    uint16_t *L = n > 2000 || m > 2000 ? NULL : cars_arena_alloc(&a, (n + 1) * (m + 1) * sizeof *L);
+    if (o->w) {
+        cars_jw_uint(o->w, "lines_before", n);
+        cars_jw_uint(o->w, "lines_after", m);
+        if (!L) { /* too long to compare line by line (or out of memory) */
+            cars_jw_null(o->w, "lines");
+            cars_arena_free(&a);
+            return;
+        }
+        cars_jw_array(o->w, "lines");
     }
-    uint16_t *L = cars_arena_alloc(&a, (n + 1) * (m + 1) * sizeof *L);
+    if (n > 2000 || m > 2000)
+        printf("      (%zu lines before, %zu after)\n", n, m);
     if (!L) {
         cars_arena_free(&a);
         return;
@@ -328,19 +371,32 @@ static void print_line_diff(const decl_text *x, const decl_text *y)
         if (i < n && j < m && same_line(xl[i], xn[i], yl[j], yn[j])) {
             i++, j++;
         } else if (j < m && (i == n || L[i * (m + 1) + j + 1] > L[(i + 1) * (m + 1) + j])) {
-            printf("      + %.*s\n", (int)yn[j], yl[j]);
+            diff_line(o, '+', yl[j], yn[j]);
             j++;
         } else {
-            printf("      - %.*s\n", (int)xn[i], xl[i]);
+            diff_line(o, '-', xl[i], xn[i]);
             i++;
         }
     }
+    if (o->w)
+        cars_jw_end(o->w);
     cars_arena_free(&a);
 }
 
-static void print_release(const char *label, const cars_program *p, bool tree)
+static void print_release(diff_out *o, const char *label, const cars_program *p, bool tree)
 {
-    if (tree)
+    if (o->w) {
+        cars_jw_object(o->w, label);
+        cars_jw_str(o->w, "kind", tree ? "tree" : "release");
+        if (tree) {
+            cars_jw_null(o->w, "release");
+            cars_jw_null(o->w, "sequence");
+        } else {
+            cars_jw_strn(o->w, "release", p->release_id.p, p->release_id.len);
+            cars_jw_uint(o->w, "sequence", p->sequence);
+        }
+        cars_jw_end(o->w);
+    } else if (tree)
         printf("%s: source tree\n", label);
     else
         printf("%s: release %.*s, sequence %llu\n", label, (int)p->release_id.len, p->release_id.p,
@@ -355,57 +411,165 @@ static const cars_ptable *find_table(const cars_program *p, const cars_str *name
     return NULL;
 }
 
-static unsigned diff_tables(const cars_program *a, const cars_program *b)
+static unsigned diff_tables(diff_out *out, const cars_program *a, const cars_program *b)
 {
     unsigned changes = 0;
+    if (out->w)
+        cars_jw_array(out->w, "tables");
     for (uint32_t i = 0; i < b->ntables; i++) {
         const cars_ptable *t = &b->tables[i], *o = find_table(a, &t->name);
         if (!o)
             continue; /* a new table shows as an added declaration */
         if (o->n != t->n || memcmp(o->digest, t->digest, 32) != 0) {
             long long delta = (long long)t->n - (long long)o->n;
-            printf("  table %.*s: %u entries, was %u (%+lld)%s\n", (int)t->name.len, t->name.p, t->n, o->n, delta,
-                   delta == 0 ? ", entries replaced" : "");
+            if (out->w) {
+                cars_jw_object(out->w, NULL);
+                cars_jw_strn(out->w, "name", t->name.p, t->name.len);
+                cars_jw_uint(out->w, "entries", t->n);
+                cars_jw_uint(out->w, "was", o->n);
+                cars_jw_int(out->w, "delta", delta);
+                cars_jw_end(out->w);
+            } else {
+                printf("  table %.*s: %u entries, was %u (%+lld)%s\n", (int)t->name.len, t->name.p, t->n, o->n, delta,
+                       delta == 0 ? ", entries replaced" : "");
+            }
             changes++;
         }
     }
+    if (out->w)
+        cars_jw_end(out->w);
     return changes;
+}
+
+/* The tests' line of diff, or its "tests" object. */
+static void tests_out(diff_out *o, const char *compared, const char *was, const char *now)
+{
+    if (!o->w) {
+        if (!compared)
+            printf("tests: not compared (a release carries what its tests gave, not the tests)\n");
+        else if (strcmp(was, now) == 0)
+            printf("tests: %s, as before\n", now);
+        else
+            printf("tests: %s; was %s\n", now, was);
+        return;
+    }
+    cars_jw_object(o->w, "tests");
+    cars_jw_str(o->w, "compared", compared ? compared : "no");
+    cars_jw_str(o->w, "now", now);
+    cars_jw_str(o->w, "was", was);
+    cars_jw_end(o->w);
 }
 
 /* What two releases' tests gave when they were built (a tree's are not
  * run here: its tests are compared by name). Returns 1 when they differ. */
-static unsigned diff_test_results(const opened *a, const opened *b)
+static unsigned diff_test_results(diff_out *o, const opened *a, const opened *b)
 {
-    if (a->is_tree && b->is_tree)
+    if (a->is_tree && b->is_tree) {
+        if (o->w)
+            tests_out(o, "by_name", NULL, NULL);
         return 0;
+    }
     if (a->is_tree || b->is_tree) {
-        printf("tests: not compared (a release carries what its tests gave, not the tests)\n");
+        tests_out(o, NULL, NULL, NULL);
         return 0;
     }
     char was[200], now[200];
     cars_release_tests_text(a->p, was, sizeof was);
     cars_release_tests_text(b->p, now, sizeof now);
-    if (strcmp(was, now) == 0) {
-        printf("tests: %s, as before\n", now);
-        return 0;
-    }
-    printf("tests: %s; was %s\n", now, was);
-    return 1;
+    tests_out(o, "results", was, now);
+    return strcmp(was, now) != 0;
 }
 
 /* Exit statuses of diff, as diff(1)'s. */
 enum { DIFF_SAME = 0, DIFF_DIFFERENT = 1, DIFF_TROUBLE = 2 };
 
+/* The declarations of `from` missing from `other` (added or withdrawn),
+ * under `label`; returns how many. */
+static unsigned diff_missing(diff_out *o, const decl_set *from, const decl_set *other, const char *label)
+{
+    unsigned n = 0;
+    if (o->w)
+        cars_jw_array(o->w, label);
+    for (size_t i = 0; i < from->n; i++)
+        if (!find_decl(other, from->d[i].key)) {
+            if (!n++ && !o->w)
+                printf("%s:\n", label);
+            print_decl(o, &from->d[i]);
+            if (o->w)
+                cars_jw_end(o->w);
+        }
+    if (o->w)
+        cars_jw_end(o->w);
+    return n;
+}
+
+/* The declarations in both whose text changed, each with its line diff;
+ * counts them and the unchanged. */
+static void diff_changed(diff_out *o, const decl_set *da, const decl_set *db, unsigned *changed, unsigned *same)
+{
+    if (o->w)
+        cars_jw_array(o->w, "changed");
+    for (size_t i = 0; i < db->n; i++) {
+        const decl_text *x = find_decl(da, db->d[i].key);
+        if (!x)
+            continue;
+        if (x->len == db->d[i].len && memcmp(x->text, db->d[i].text, x->len) == 0) {
+            (*same)++;
+            continue;
+        }
+        if (!(*changed)++ && !o->w)
+            printf("changed:\n");
+        print_decl(o, &db->d[i]);
+        print_line_diff(o, x, &db->d[i]);
+        if (o->w)
+            cars_jw_end(o->w);
+    }
+    if (o->w)
+        cars_jw_end(o->w);
+}
+
+/* Everything diff finds between two opened sides; returns whether they differ. */
+static bool diff_all(diff_out *o, const opened *a, const opened *b, const decl_set *da, const decl_set *db)
+{
+    unsigned added, withdrawn, changed = 0, same = 0, other;
+    print_release(o, "old", a->p, a->is_tree);
+    print_release(o, "new", b->p, b->is_tree);
+    added = diff_missing(o, db, da, "added");
+    withdrawn = diff_missing(o, da, db, "withdrawn");
+    diff_changed(o, da, db, &changed, &same);
+    unsigned tables = diff_tables(o, a->p, b->p);
+    if (!tables && !o->w)
+        printf("tables: no entries changed\n");
+    other = diff_test_results(o, a, b);
+    if (o->w) {
+        cars_jw_object(o->w, "counts");
+        cars_jw_uint(o->w, "added", added);
+        cars_jw_uint(o->w, "withdrawn", withdrawn);
+        cars_jw_uint(o->w, "changed", changed + tables);
+        cars_jw_uint(o->w, "unchanged", same);
+        cars_jw_end(o->w);
+    } else {
+        printf("%u added, %u withdrawn, %u changed, %u unchanged\n", added, withdrawn, changed + tables, same);
+    }
+    return added + withdrawn + changed + tables + other != 0;
+}
+
 int cars_cmd_diff(int argc, char **argv)
 {
-    if (argc != 3) {
+    bool json = false, bad = false;
+    const char *paths[2];
+    int n = 0;
+    for (int i = 1; i < argc && !bad; i++)
+        if (!cars_format_option("diff", argc, argv, &i, &json, &bad))
+            n < 2 ? (void)(paths[n++] = argv[i]) : (void)(bad = true);
+    if (bad || n != 2) {
         fprintf(stderr, "usage: carsc diff OLD NEW   (each a .carsb release or a ruleset)\n");
         return DIFF_TROUBLE;
     }
     opened a, b;
-    if (!open_release(argv[1], &a, "diff"))
+    if (!open_release(paths[0], &a, "diff"))
         return DIFF_TROUBLE;
-    if (!open_release(argv[2], &b, "diff")) {
+    if (!open_release(paths[1], &b, "diff")) {
         close_release(&a);
         return DIFF_TROUBLE;
     }
@@ -413,43 +577,20 @@ int cars_cmd_diff(int argc, char **argv)
      * its tests gave, not the tests */
     bool tests = a.is_tree && b.is_tree;
     decl_set da, db;
-    bool ok_a = collect(&a, &da, argv[1], tests);
-    bool ok = ok_a && collect(&b, &db, argv[2], tests);
-    unsigned added = 0, withdrawn = 0, changed = 0, same = 0, other = 0;
-    if (ok) {
-        print_release("old", a.p, a.is_tree);
-        print_release("new", b.p, b.is_tree);
-        for (size_t i = 0; i < db.n; i++)
-            if (!find_decl(&da, db.d[i].key)) {
-                if (!added++)
-                    printf("added:\n");
-                print_decl(&db.d[i]);
-            }
-        for (size_t i = 0; i < da.n; i++)
-            if (!find_decl(&db, da.d[i].key)) {
-                if (!withdrawn++)
-                    printf("withdrawn:\n");
-                print_decl(&da.d[i]);
-            }
-        for (size_t i = 0; i < db.n; i++) {
-            const decl_text *o = find_decl(&da, db.d[i].key);
-            if (!o)
-                continue;
-            if (o->len == db.d[i].len && memcmp(o->text, db.d[i].text, o->len) == 0) {
-                same++;
-                continue;
-            }
-            if (!changed++)
-                printf("changed:\n");
-            print_decl(&db.d[i]);
-            print_line_diff(o, &db.d[i]);
-        }
-        unsigned tables = diff_tables(a.p, b.p);
-        if (!tables)
-            printf("tables: no entries changed\n");
-        other = diff_test_results(&a, &b);
-        printf("%u added, %u withdrawn, %u changed, %u unchanged\n", added, withdrawn, changed + tables, same);
-        changed += tables;
+    bool ok_a = collect(&a, &da, paths[0], tests);
+    bool ok = ok_a && collect(&b, &db, paths[1], tests);
+    bool differ = false, written = true;
+    cars_jw w = {0};
+    diff_out o = {json ? &w : NULL};
+    if (ok && json) {
+        cars_jw_object(&w, NULL);
+        cars_jw_str(&w, "command", "diff");
+        differ = diff_all(&o, &a, &b, &da, &db);
+        cars_jw_bool(&w, "same", !differ);
+        cars_jw_end(&w);
+        written = cars_jw_finish(&w, stdout);
+    } else if (ok) {
+        differ = diff_all(&o, &a, &b, &da, &db);
     }
     if (ok_a)
         cars_arena_free(&da.arena);
@@ -457,11 +598,11 @@ int cars_cmd_diff(int argc, char **argv)
         cars_arena_free(&db.arena);
     close_release(&a);
     close_release(&b);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "carsc diff: cannot write the output: %s\n", strerror(errno));
+    if (!written || fflush(stdout) != 0) {
+        fprintf(stderr, "carsc diff: cannot write the output: %s\n", written ? strerror(errno) : "out of memory");
         return DIFF_TROUBLE;
     }
     if (!ok)
         return DIFF_TROUBLE;
-    return added + withdrawn + changed + other ? DIFF_DIFFERENT : DIFF_SAME;
+    return differ ? DIFF_DIFFERENT : DIFF_SAME;
 }

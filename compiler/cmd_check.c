@@ -10,9 +10,11 @@
 #include "alloc.h"
 #include "codegen.h"
 #include "commands.h"
+#include "jsonw.h"
 
 const char cars_check_usage[] =
     "usage: carsc check [--as-of YYYY-MM-DD] PATH...\n"
+    "       carsc check --format json [--as-of YYYY-MM-DD] PATH...\n"
     "\n"
     "Parse every PATH (a .cars file, or a directory whose *.cars files are\n"
     "read in name order) and check the ruleset: names, types, lawful basis,\n"
@@ -24,7 +26,10 @@ const char cars_check_usage[] =
     "one line goes to stdout:\n"
     "  ok: F files, R rules, T tests, N tables of E entries\n"
     "\n"
-    "  --as-of DATE   also check review dates against DATE\n";
+    "  --as-of DATE   also check review dates against DATE\n"
+    "  --format json  one JSON document on stdout instead: the diagnostics\n"
+    "                 (file, line, column, end, severity, message, hint), their\n"
+    "                 counts and the summary (docs/machine-readable.md)\n";
 
 /* The directory a ruleset's table files are relative to: PATH itself, or
  * the directory of a .cars file (as a build's, compiler/compile.c). */
@@ -49,21 +54,59 @@ static void check_tables(const cars_ast *ast, const char *path, cars_program *ta
         cars_error(d, NULL, NULL, "out of memory");
 }
 
+static void count(const cars_ast *ast, const cars_program *tables, size_t *tests, unsigned long long *entries)
+{
+    *tests = 0;
+    *entries = 0;
+    for (size_t i = 0; i < ast->nexamples; i++)
+        *tests += ast->examples[i]->is_test;
+    for (uint32_t i = 0; i < tables->ntables; i++)
+        *entries += tables->tables[i].n;
+}
+
 static void print_summary(const cars_ast *ast, const cars_program *tables)
 {
-    size_t tests = 0;
-    unsigned long long entries = 0;
-    for (size_t i = 0; i < ast->nexamples; i++)
-        tests += ast->examples[i]->is_test;
-    for (uint32_t i = 0; i < tables->ntables; i++)
-        entries += tables->tables[i].n;
+    size_t tests;
+    unsigned long long entries;
+    count(ast, tables, &tests, &entries);
     printf("ok: %zu file%s, %zu rule%s, %zu test%s, %zu table%s of %llu entr%s\n", ast->nfiles,
            ast->nfiles == 1 ? "" : "s", ast->nrules, ast->nrules == 1 ? "" : "s", tests, tests == 1 ? "" : "s",
            ast->ntables, ast->ntables == 1 ? "" : "s", entries, entries == 1 ? "y" : "ies");
 }
 
+/* --format json: the one document (docs/schemas/check.json). */
+static int print_json(cars_diags *d, const cars_ast *ast, const cars_program *tables)
+{
+    cars_jw w = {0};
+    cars_jw_object(&w, NULL);
+    cars_jw_str(&w, "command", "check");
+    cars_jw_bool(&w, "ok", d->errors == 0);
+    cars_report_diags_json(d, &w);
+    if (d->errors == 0 && ast) {
+        size_t tests;
+        unsigned long long entries;
+        count(ast, tables, &tests, &entries);
+        cars_jw_object(&w, "summary");
+        cars_jw_uint(&w, "files", ast->nfiles);
+        cars_jw_uint(&w, "rules", ast->nrules);
+        cars_jw_uint(&w, "tests", tests);
+        cars_jw_uint(&w, "tables", ast->ntables);
+        cars_jw_uint(&w, "entries", entries);
+        cars_jw_end(&w);
+    } else {
+        cars_jw_null(&w, "summary");
+    }
+    cars_jw_end(&w);
+    if (!cars_jw_finish(&w, stdout) || fflush(stdout) != 0) {
+        fprintf(stderr, "carsc check: cannot write the output (out of memory or standard output)\n");
+        return CARS_EXIT_ERRORS;
+    }
+    return d->errors ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
+}
+
 int cars_cmd_check(int argc, char **argv)
 {
+    bool json = false, bad = false;
     cars_check_options opt;
     memset(&opt, 0, sizeof opt);
     const char **paths = cars_malloc((size_t)argc * sizeof *paths);
@@ -83,6 +126,11 @@ int cars_cmd_check(int argc, char **argv)
                 return CARS_EXIT_USAGE;
             }
             opt.has_as_of = true;
+        } else if (cars_format_option("check", argc, argv, &i, &json, &bad)) {
+            if (bad) {
+                cars_free(paths);
+                return CARS_EXIT_USAGE;
+            }
         } else if (a[0] == '-' && a[1] && strcmp(a, "--") != 0) {
             fprintf(stderr, "carsc check: unknown option '%s'\n%s", a, cars_check_usage);
             cars_free(paths);
@@ -105,10 +153,15 @@ int cars_cmd_check(int argc, char **argv)
     memset(&tables, 0, sizeof tables);
     if (ast && d.errors == 0)
         check_tables(ast, paths[0], &tables, &arena, &d);
-    cars_report_diags(&d);
-    int rc = d.errors ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
-    if (rc == CARS_EXIT_OK && ast)
-        print_summary(ast, &tables);
+    int rc;
+    if (json) {
+        rc = print_json(&d, ast, &tables);
+    } else {
+        cars_report_diags(&d);
+        rc = d.errors ? CARS_EXIT_ERRORS : CARS_EXIT_OK;
+        if (rc == CARS_EXIT_OK && ast)
+            print_summary(ast, &tables);
+    }
     cars_diags_free(&d);
     cars_arena_free(&arena);
     cars_free(paths);

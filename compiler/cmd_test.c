@@ -3,7 +3,10 @@
  * Each test (its `like` example, then its own assignments; `absent` removes
  * a field) becomes one JSON line for the VM's record reader. Prints one line
  * per failure, followed by the trace of that test's record (what `carsc
- * explain --example NAME` prints), and ends with "N passed, N failed". */
+ * explain --example NAME` prints), and ends with "N passed, N failed".
+ * --run selects tests by name, --fail-under fails on low rule coverage;
+ * --format json and --junit collect the results for compiler/test_report.c
+ * to write (docs/machine-readable.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 #include "explain.h"
 #include "json.h"
 #include "reader.h"
+#include "test_report.h"
 #include "vm.h"
 
 /* Records and messages are built in a cars_buf (vm/buf.h); strings are
@@ -207,7 +211,8 @@ static void report(const cars_compiled *c, const cars_example *t, const cars_res
 
 /* What running the tests needs: the compiled ruleset and where each
  * expression's code lies (for the trace of a failing test), the reader and
- * VM that route the records, and the coverage when asked for. */
+ * VM that route the records, and the coverage when asked for; and, for
+ * --format json and --junit, where the results are collected. */
 typedef struct test_run {
     const cars_compiled *c;
     const cars_expr_map *map; /* NULL: FAIL lines without traces */
@@ -215,29 +220,65 @@ typedef struct test_run {
     cars_reader *rd;
     cars_vm *vm;
     cars_coverage *cv;
+    bool quiet;              /* --format json: no text while running */
+    cars_test_results *rs;   /* NULL: results not collected */
+    const char *run;         /* --run: only the tests whose name holds it */
 } test_run;
 
-/* The trace of a failing test's record, indented under its FAIL line. */
-static void print_trace(test_run *t, const cars_example *ex, const char *line, size_t len)
+/* The trace of a failing test's record into *out (lines, no indent); on
+ * failure, "(no trace: why)". */
+static void trace_text(test_run *t, const cars_example *ex, const char *line, size_t len, cars_buf *out)
 {
-    if (!t->map) /* a production build's tests: its FAIL lines only */
-        return;
     if (!t->x)
         t->x = cars_explainer_new(t->c->ast, &t->c->loaded, t->map);
     cars_buf b = {0};
     if (!t->x || cars_explain_line(t->x, line, len, ex->span.line, false, &b) < 0 || b.failed) {
-        printf("  (no trace: %s)\n", t->x && b.p && !b.failed ? cars_buf_cstr(&b) : "out of memory");
-        cars_buf_free(&b);
-        return;
+        cars_buf_puts(out, "(no trace: ");
+        cars_buf_puts(out, t->x && b.p && !b.failed ? cars_buf_cstr(&b) : "out of memory");
+        cars_buf_puts(out, ")");
+    } else {
+        cars_buf_put(out, b.p, b.len);
     }
-    const char *p = cars_buf_cstr(&b), *end = p + b.len;
+    cars_buf_free(&b);
+    while (out->len && out->p[out->len - 1] == '\n')
+        out->len--;
+    cars_buf_cstr(out);
+}
+
+/* The trace printed indented under its FAIL line. */
+static void print_trace(const char *p)
+{
+    const char *end = p + strlen(p);
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         printf("  %.*s\n", (int)n, p);
         p += n + (nl != NULL);
     }
-    cars_buf_free(&b);
+}
+
+/* Reports a test that ran: its FAIL line and trace (text), its result
+ * (collected). */
+static void record(test_run *t, const cars_example *ex, const cars_result *r, const char *why, bool ok,
+                   const char *line, size_t len)
+{
+    cars_buf trace = {0};
+    if (!ok && r->outcome != CARS_OUT_ERROR && t->map) /* none for a production build's tests, nor
+                                                            when not routed: the FAIL line says why */
+        trace_text(t, ex, line, len, &trace);
+    if (!ok && !t->quiet) {
+        report(t->c, ex, r, why);
+        if (trace.p)
+            print_trace(trace.failed ? "(no trace: out of memory)" : trace.p);
+    }
+    if (t->rs) {
+        cars_test_result res = {.test = ex, .passed = ok, .got = r->outcome, .rules = (uint32_t *)r->rules,
+                                .nrules = r->nrules, .error = (char *)why,
+                                .trace = trace.p && !trace.failed ? trace.p : NULL};
+        if (!cars_test_results_add(t->rs, &res))
+            fprintf(stderr, "error: out of memory\n");
+    }
+    cars_buf_free(&trace);
 }
 
 /* Routes one test; true when it passes. */
@@ -264,11 +305,7 @@ static bool run_test(test_run *t, const cars_example *ex)
         why = err;
     }
     bool ok = r.outcome == (uint8_t)ex->expect && same_rules(&c->loaded, ex, &r);
-    if (!ok) {
-        report(c, ex, &r, r.outcome == CARS_OUT_ERROR ? why : NULL);
-        if (r.outcome != CARS_OUT_ERROR) /* else the FAIL line says why */
-            print_trace(t, ex, line, len);
-    }
+    record(t, ex, &r, r.outcome == CARS_OUT_ERROR ? why : NULL, ok, line, len);
     cars_free(line);
     return ok;
 }
@@ -317,13 +354,13 @@ static cars_coverage *start_coverage(const cars_compiled *c)
     return cv;
 }
 
-/* Runs every test (adding each record to the coverage when asked for);
- * counts them. */
+/* Runs every test (adding each record to the coverage when asked for),
+ * or with --run those whose name holds it; counts them. */
 static void run_tests(test_run *t, size_t *pass, size_t *fail)
 {
     for (size_t i = 0; i < t->c->ast->nexamples; i++) {
         const cars_example *ex = t->c->ast->examples[i];
-        if (!ex->is_test)
+        if (!ex->is_test || (t->run && !strstr(ex->name, t->run)))
             continue;
         if (run_test(t, ex))
             (*pass)++;
@@ -366,52 +403,234 @@ int cars_run_examples(const cars_compiled *c, cars_test_summary *s)
     return rc;
 }
 
-static int run_all(const cars_compiled *c, const cars_expr_map *map, bool coverage)
+/* ---- carsc test ---------------------------------------------------------------------- */
+
+const char cars_test_usage[] =
+    "usage: carsc test PATH [--coverage]\n"
+    "       carsc test PATH [--run NAME] [--fail-under PERCENT] [--format text|json] [--junit FILE]\n"
+    "       carsc test PATH --list [--run NAME]\n"
+    "\n"
+    "Run every test of the ruleset at PATH through the compiled release and the\n"
+    "VM, as carsvm routes a record. Prints a FAIL line for each test that fails,\n"
+    "with the trace of its record (as carsc explain), then \"N passed, N failed\".\n"
+    "\n"
+    "  --coverage          also print whether some test made each rule, and each\n"
+    "                      condition in it, true, false and unknown\n"
+    "  --run NAME          run only the tests whose name contains NAME (a plain,\n"
+    "                      case-sensitive substring; no wildcards)\n"
+    "  --list              print the tests (FILE:LINE: NAME) and run none\n"
+    "  --fail-under PERCENT\n"
+    "                      exit 3 when the rules covered (made both true and\n"
+    "                      false by the tests run) are fewer than PERCENT (0-100)\n"
+    "                      of the rules\n"
+    "  --format json       one JSON document on stdout instead (tests, coverage,\n"
+    "                      diagnostics; docs/machine-readable.md)\n"
+    "  --junit FILE        also write a JUnit XML report to FILE (CI test reports)\n"
+    "\n"
+    "Exit status: 0 every test passed, 1 a test failed, the ruleset has errors or\n"
+    "no tests, or the report cannot be written, 2 usage error (or --run matches\n"
+    "no test), 3 every test passed but coverage is below --fail-under.\n";
+
+enum { TEST_EXIT_COVERAGE = 3 };
+
+typedef struct test_opts {
+    const char *path, *run, *junit;
+    bool coverage, json, list, has_fail_under;
+    double fail_under;
+} test_opts;
+
+static size_t count_tests(const cars_ast *ast, const char *run, bool print)
 {
-    test_run t = {.c = c, .map = map};
+    size_t n = 0;
+    for (size_t i = 0; i < ast->nexamples; i++) {
+        const cars_example *ex = ast->examples[i];
+        if (!ex->is_test || (run && !strstr(ex->name, run)))
+            continue;
+        n++;
+        if (print)
+            printf("%s:%u: %s\n", ex->span.file < ast->nfiles ? ast->files[ex->span.file].path : "?",
+                   ex->span.line, ex->name);
+    }
+    return n;
+}
+
+static void emit_junit(const void *ctx, FILE *out)
+{
+    cars_test_write_junit(ctx, out);
+}
+
+/* The reports after the run: JSON on stdout, JUnit to its file. */
+static int write_reports(const test_opts *o, const cars_test_run_info *info)
+{
+    int rc = CARS_EXIT_OK;
+    if (o->json && (!cars_test_write_json(info, stdout) || fflush(stdout) != 0)) {
+        fprintf(stderr, "carsc test: cannot write the output (out of memory or standard output)\n");
+        rc = CARS_EXIT_ERRORS;
+    }
+    if (o->junit && cars_emit_output("test", o->junit, emit_junit, info) != CARS_EXIT_OK)
+        rc = CARS_EXIT_ERRORS;
+    return rc;
+}
+
+/* The text lines after the tests: coverage, --fail-under, the summary. */
+static void print_text_end(const test_opts *o, const test_run *t, size_t pass, size_t fail, bool below)
+{
+    if (o->coverage)
+        print_coverage(t->c, t->cv, stdout);
+    if (o->has_fail_under) {
+        size_t covered;
+        double pct = cars_rules_covered_percent(t->cv, t->c->ast->nrules, &covered);
+        printf("fail-under: %zu of %zu rules covered (%.4g%%), %s --fail-under %.4g\n", covered,
+               t->c->ast->nrules, pct, below ? "below" : "not below", o->fail_under);
+    }
+    printf("%zu passed, %zu failed\n", pass, fail);
+}
+
+static int run_all(const cars_compiled *c, const cars_expr_map *map, const test_opts *o, cars_diags *d)
+{
+    cars_test_results rs = {0};
+    test_run t = {.c = c, .map = map, .quiet = o->json, .rs = o->json || o->junit ? &rs : NULL, .run = o->run};
     t.rd = cars_reader_new(&c->loaded);
     t.vm = cars_vm_new(&c->loaded);
-    t.cv = coverage ? start_coverage(c) : NULL;
+    bool cover = o->coverage || o->has_fail_under;
+    t.cv = cover ? start_coverage(c) : NULL;
     size_t pass = 0, fail = 0;
-    bool ready = t.rd && t.vm && (!coverage || t.cv);
+    bool ready = t.rd && t.vm && (!cover || t.cv);
+    int rc = CARS_EXIT_ERRORS;
     if (ready) {
         run_tests(&t, &pass, &fail);
-        if (t.cv)
-            print_coverage(c, t.cv, stdout);
+        size_t covered;
+        bool below = o->has_fail_under && cars_rules_covered_percent(t.cv, c->ast->nrules, &covered) < o->fail_under;
+        if (!o->json)
+            print_text_end(o, &t, pass, fail, below);
+        cars_test_run_info info = {.path = o->path, .run = o->run, .c = c, .rs = &rs,
+                                   .cv = o->coverage ? t.cv : NULL, .has_fail_under = o->has_fail_under,
+                                   .fail_under = o->fail_under, .diags = d};
+        rc = fail || rs.failed ? CARS_EXIT_ERRORS : below ? TEST_EXIT_COVERAGE : CARS_EXIT_OK;
+        if (write_reports(o, &info) != CARS_EXIT_OK)
+            rc = CARS_EXIT_ERRORS;
     } else {
         fprintf(stderr, "error: out of memory\n");
     }
     end_run(&t);
-    if (!ready)
-        return 1;
-    printf("%zu passed, %zu failed\n", pass, fail);
-    return fail ? 1 : 0;
+    cars_test_results_free(&rs);
+    return rc;
+}
+
+static bool parse_percent(const char *v, double *out)
+{
+    char *end;
+    double x = v ? strtod(v, &end) : -1;
+    if (!v || end == v || *end || !(x >= 0 && x <= 100)) {
+        fprintf(stderr, "carsc test: --fail-under needs a percentage from 0 to 100%s%s%s\n", v ? ", not '" : "",
+                v ? v : "", v ? "'" : "");
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* Reads the options into o; CARS_EXIT_OK, or CARS_EXIT_USAGE with a message. */
+static int parse_args(int argc, char **argv, test_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool bad = false;
+        if (strcmp(a, "--coverage") == 0) {
+            o->coverage = true;
+        } else if (strcmp(a, "--list") == 0) {
+            o->list = true;
+        } else if (cars_format_option("test", argc, argv, &i, &o->json, &bad)) {
+            if (bad)
+                return CARS_EXIT_USAGE;
+        } else if (strcmp(a, "--run") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "--fail-under") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : NULL;
+            if (a[2] == 'f') {
+                if (!parse_percent(v, &o->fail_under))
+                    return CARS_EXIT_USAGE;
+                o->has_fail_under = true;
+            } else if (!v || !*v) {
+                fprintf(stderr, "carsc test: %s needs a %s\n", a, a[2] == 'r' ? "test name (or part of one)" : "file");
+                return CARS_EXIT_USAGE;
+            } else {
+                *(a[2] == 'r' ? &o->run : &o->junit) = v;
+            }
+        } else if (a[0] == '-' || o->path) {
+            fprintf(stderr, "carsc test: %s '%s'\n%s", a[0] == '-' ? "unknown option" : "one ruleset only, not also",
+                    a, cars_test_usage);
+            return CARS_EXIT_USAGE;
+        } else {
+            o->path = a;
+        }
+    }
+    if (!o->path) {
+        fprintf(stderr, "carsc test: no ruleset given\n%s", cars_test_usage);
+        return CARS_EXIT_USAGE;
+    }
+    return CARS_EXIT_OK;
+}
+
+/* Whether there are tests to run: none at all is an error (1), a --run that
+ * matches none a usage error (2); -1 when there are. */
+static int no_tests(cars_compiled *c, const test_opts *o)
+{
+    if (count_tests(c->ast, NULL, false) == 0) {
+        fprintf(stderr,
+                "carsc test: %s has no tests: nothing was checked. Add one, e.g.\n"
+                "  test \"NAME\" { like EXAMPLE  expect OUTCOME }   (docs/language.md)\n",
+                o->path);
+        cars_test_results rs = {0};
+        cars_test_run_info info = {.path = o->path, .c = c, .rs = &rs, .diags = &c->diags,
+                                   .trouble = "the ruleset has no tests"};
+        write_reports(o, &info);
+        return CARS_EXIT_ERRORS;
+    }
+    if (o->run && count_tests(c->ast, o->run, false) == 0) {
+        fprintf(stderr,
+                "carsc test: no test name contains '%s' (--run matches a part of the name, case-sensitive).\n"
+                "  carsc test %s --list prints the names.\n",
+                o->run, o->path);
+        return CARS_EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* A ruleset that does not compile: its diagnostics, as text or JSON, and
+ * the JUnit report that says so. */
+static int report_broken(cars_compiled *c, const test_opts *o)
+{
+    if (!o->json && !o->junit)
+        return cars_report_compile(c, false);
+    if (!o->json)
+        cars_report_compile(c, false);
+    cars_test_run_info info = {.path = o->path, .run = o->run, .diags = &c->diags,
+                               .trouble = c->error[0] ? c->error : NULL};
+    cars_diags_sort(&c->diags);
+    write_reports(o, &info);
+    return CARS_EXIT_ERRORS;
 }
 
 int cars_cmd_test(int argc, char **argv)
 {
-    const char *path = NULL;
-    bool coverage = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--coverage") == 0)
-            coverage = true;
-        else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "usage: carsc test PATH [--coverage]\n");
-            return CARS_EXIT_USAGE;
-        } else
-            path = argv[i];
-    }
-    if (!path) {
-        fprintf(stderr, "usage: carsc test PATH [--coverage]\n");
-        return CARS_EXIT_USAGE;
-    }
+    test_opts o = {0};
+    int status = parse_args(argc, argv, &o);
+    if (status != CARS_EXIT_OK)
+        return status;
     cars_compiled c;
     cars_check_options opt = {0};
     cars_expr_map map = {0};
-    bool ok = cars_compile_mapped(path, &opt, "test", &c, &map);
-    int status = cars_report_compile(&c, ok);
-    if (ok)
-        status = run_all(&c, &map, coverage);
+    bool ok = cars_compile_mapped(o.path, &opt, "test", &c, &map);
+    if (!ok) {
+        status = report_broken(&c, &o);
+    } else {
+        if (!o.json)
+            cars_report_diags(&c.diags); /* warnings */
+        status = no_tests(&c, &o);
+        if (status < 0 && o.list)
+            status = (count_tests(c.ast, o.run, true), CARS_EXIT_OK);
+        else if (status < 0)
+            status = run_all(&c, &map, &o, &c.diags);
+    }
     cars_compiled_free(&c);
     return status;
 }

@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "atomic.h"
 #include "date.h"
+#include "jsonw.h"
 #include "loader.h"
 #include "parse.h"
 #include "release.h"
@@ -43,6 +44,33 @@ void cars_report_diags(cars_diags *d)
     if (d->errors || d->warnings)
         fprintf(stderr, "%zu error%s, %zu warning%s\n", d->errors, d->errors == 1 ? "" : "s",
                 d->warnings, d->warnings == 1 ? "" : "s");
+}
+
+void cars_report_diags_json(cars_diags *d, cars_jw *w)
+{
+    cars_diags_sort(d);
+    size_t listed = 0;
+    for (size_t i = 0; i < d->n; i++)
+        listed += d->items[i].sev == CARS_SEV_ERROR;
+    cars_jw_uint(w, "errors", d->errors);
+    cars_jw_uint(w, "warnings", d->warnings);
+    cars_jw_uint(w, "not_shown", d->errors - listed); /* past the limit, or out of memory */
+    cars_diags_json(d, w, "diagnostics");
+}
+
+bool cars_format_option(const char *cmd, int argc, char **argv, int *i, bool *json, bool *bad)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--format") != 0 && strncmp(a, "--format=", 9) != 0)
+        return false;
+    const char *v = a[8] == '=' ? a + 9 : (*i + 1 < argc ? argv[++*i] : NULL);
+    *bad = !v || (strcmp(v, "text") != 0 && strcmp(v, "json") != 0);
+    if (*bad)
+        fprintf(stderr, "carsc %s: --format needs 'text' or 'json'%s%s%s\n", cmd, v ? ", not '" : "",
+                v ? v : "", v ? "'" : "");
+    else
+        *json = strcmp(v, "json") == 0;
+    return true;
 }
 
 int cars_report_compile(cars_compiled *c, bool ok)

@@ -38,6 +38,10 @@ int cars_cmd_report(int argc, char **argv); extern const char cars_report_usage[
 /* The full help of `carsc check` (compiler/cmd_check.c), which it prints
  * with a usage error too. */
 extern const char cars_check_usage[];
+/* The full help of `carsc fmt` (compiler/cmd_fmt.c). */
+extern const char cars_fmt_usage[];
+/* The full help of `carsc test` (compiler/cmd_test.c). */
+extern const char cars_test_usage[];
 
 /* What a ruleset's tests gave: how many passed and failed, and coverage:
  * the rules, and the conditions in them, that some test made both true and
@@ -70,6 +74,16 @@ cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
 /* Sort and print the diagnostics to stderr, then "N errors, M warnings"
  * when there are any. */
 void cars_report_diags(cars_diags *d);
+/* The machine-readable form of cars_report_diags (docs/machine-readable.md):
+ * sorts the diagnostics and writes into the object open in w
+ * "errors": N, "warnings": M, "not_shown": K (errors counted but not listed: past the
+ * limit, or memory ran out) and "diagnostics": [...] (cars_diags_json, diag.h). */
+struct cars_jw;
+void cars_report_diags_json(cars_diags *d, struct cars_jw *w);
+/* --format text|json (or --format=...) at argv[*i]: true when it is that
+ * option (then *i is past its value and *json says which, or *bad when the
+ * value is missing or another, with a message on stderr naming `cmd`). */
+bool cars_format_option(const char *cmd, int argc, char **argv, int *i, bool *json, bool *bad);
 /* Prints a compilation's diagnostics (as cars_report_diags) and its failure
  * that is not a source diagnostic (c->error, compiler/compile.h); returns
  * the exit status, CARS_EXIT_OK when ok, else CARS_EXIT_ERRORS. */

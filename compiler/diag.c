@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "jsonw.h"
 
 void cars_diags_init(cars_diags *d) { memset(d, 0, sizeof *d); }
 
@@ -235,4 +236,27 @@ void cars_diags_print(const cars_diags *d, FILE *out)
     size_t limit = d->max_errors ? d->max_errors : 100;
     if (d->errors > limit)
         fprintf(out, "(%zu more errors not shown)\n", d->errors - limit);
+}
+
+void cars_diags_json(const cars_diags *d, cars_jw *w, const char *key)
+{
+    cars_jw_array(w, key);
+    for (size_t i = 0; i < d->n; i++) {
+        const cars_diag *g = &d->items[i];
+        bool at = g->has_span && g->span.file < d->nfiles;
+        cars_span sp = g->span;
+        if (sp.end_line < sp.line || (sp.end_line == sp.line && sp.end_col < sp.col))
+            sp.end_line = sp.line, sp.end_col = sp.col; /* no end recorded: the start */
+        cars_jw_object(w, NULL);
+        cars_jw_str(w, "file", at ? d->files[g->span.file].path : NULL);
+        cars_jw_uint(w, "line", at ? sp.line : 0);
+        cars_jw_uint(w, "column", at ? sp.col : 0);
+        cars_jw_uint(w, "end_line", at ? sp.end_line : 0);
+        cars_jw_uint(w, "end_column", at ? sp.end_col : 0);
+        cars_jw_str(w, "severity", sev_name(g->sev));
+        cars_jw_str(w, "message", g->message);
+        cars_jw_str(w, "hint", g->hint);
+        cars_jw_end(w);
+    }
+    cars_jw_end(w);
 }

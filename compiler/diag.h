@@ -52,5 +52,14 @@ size_t cars_edit_distance(const char *a, size_t na, const char *b, size_t nb);
 void cars_diags_sort(cars_diags *d);
 /* Print every diagnostic with its source line and caret to `out`. */
 void cars_diags_print(const cars_diags *d, FILE *out);
+/* The diagnostics as data (docs/machine-readable.md, schema
+ * docs/schemas/diagnostics.json): writes under `key` of the object open in
+ * w (an array element when key is NULL) the array of every diagnostic,
+ * each {"file", "line", "column", "end_line", "end_column", "severity",
+ * "message", "hint"}: lines and columns 1-based, columns in bytes, the end
+ * inclusive; file null and the positions 0 when it is about no place in a
+ * file; hint null when there is none. */
+struct cars_jw;
+void cars_diags_json(const cars_diags *d, struct cars_jw *w, const char *key);
 
 #endif

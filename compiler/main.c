@@ -17,15 +17,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"check", cars_cmd_check, "parse and check a ruleset", cars_check_usage},
-    {"fmt", cars_cmd_fmt, "print a .cars file in canonical form",
-     "usage: carsc fmt [-w|-c] FILE...\n"
-     "\n"
-     "Print each FILE in canonical form (2-space indent, one item per line,\n"
-     "comments kept) to stdout. Includes are not followed.\n"
-     "\n"
-     "  -w   rewrite each FILE in place instead\n"
-     "  -c   print nothing; exit 1 if a FILE is not in canonical form\n"
-     "A directory stands for its *.cars files (with -w or -c).\n"},
+    {"fmt", cars_cmd_fmt, "print a .cars file in canonical form", cars_fmt_usage},
     {"build", cars_cmd_build, "compile a ruleset into a release bundle",
      "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
      "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
@@ -41,7 +33,7 @@ static const command commands[] = {
      "run the tests. Without a window the release is for the test channel and\n"
      "valid on any date. Same sources and options, same bytes. --no-index leaves\n"
      "out the stage indexes (the routing is the same).\n"},
-    {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
+    {"test", cars_cmd_test, "run the tests of a ruleset through the VM", cars_test_usage},
     {"explain", cars_cmd_explain, "why records were routed as they were",
      "usage: carsc explain RULESET|RELEASE [FILE.jsonl...] [--example NAME]... [--format text|json]\n"
      "\n"
@@ -76,13 +68,15 @@ static const command commands[] = {
      "entry count and digest. --file NAME prints that one file alone.\n"},
     {"diff", cars_cmd_diff, "what changed between two releases",
      "usage: carsc diff OLD NEW\n"
+     "       carsc diff --format json OLD NEW\n"
      "\n"
      "OLD and NEW are releases (.carsb) or rulesets (a directory or .cars file).\n"
      "Lists the rules, profiles, thresholds, tables, sets, definitions and the\n"
      "routing that were added, withdrawn or changed (with the lines that\n"
      "changed), and table entry counts. Between two rulesets, the examples and\n"
      "tests added, withdrawn or changed, by name; between two releases, what\n"
-     "their tests gave when built (a release carries no tests).\n"
+     "their tests gave when built (a release carries no tests). --format json:\n"
+     "the same as one JSON document (docs/machine-readable.md).\n"
      "\n"
      "Exit status: 0 the same, 1 they differ, 2 trouble (usage, a release or\n"
      "ruleset that cannot be read).\n"},
@@ -91,10 +85,15 @@ static const command commands[] = {
     {"equality", cars_cmd_equality, "outcome shares by nationality, sex and age (EIA)", cars_equality_usage},
     {"inspect", cars_cmd_inspect, "show what a release is and contains",
      "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
+     "       carsc inspect --format json [--trust KEY.pub] FILE.carsb\n"
      "\n"
      "Release id, sequence, channel, validity, compiler, bundle digest, signer\n"
      "key (and, with --trust, whether the signature is good), rule counts,\n"
-     "table sizes and digests, and the digest of every source file.\n"},
+     "table sizes and digests, and the digest of every source file.\n"
+     "--format json: the same as one JSON document (docs/machine-readable.md).\n"
+     "\n"
+     "Exit status: 0 shown, 1 the release cannot be read or its carried source\n"
+     "does not match its code, 2 usage error.\n"},
     {"lsp", cars_cmd_lsp, "a language server for editors (LSP over stdio)", cars_lsp_usage},
     {"report", cars_cmd_report, "write the auditors' report of a release (HTML, md, json)", cars_report_usage},
 };
