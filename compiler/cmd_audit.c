@@ -68,6 +68,8 @@ static void close_release(opened *o)
 
 int cars_cmd_decompile(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "decompile"))
+        return CARS_EXIT_USAGE;
     const char *path = NULL, *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
@@ -398,6 +400,8 @@ enum { DIFF_SAME = 0, DIFF_DIFFERENT = 1, DIFF_TROUBLE = 2 };
 
 int cars_cmd_diff(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "diff"))
+        return CARS_EXIT_USAGE;
     if (argc != 3) {
         fprintf(stderr, "usage: carsc diff OLD NEW   (each a .carsb release or a ruleset)\n");
         return DIFF_TROUBLE;

@@ -16,6 +16,7 @@
 #include "keys.h"
 #include "loader.h"
 #include "release.h"
+#include "seal.h"
 #include "sign.h"
 
 int cars_cmd_keygen(int argc, char **argv)
@@ -42,9 +43,36 @@ int cars_cmd_keygen(int argc, char **argv)
     return CARS_EXIT_OK;
 }
 
+int cars_cmd_audit_keygen(int argc, char **argv)
+{
+    const char *name = argc == 3 && strcmp(argv[1], "-o") == 0 ? argv[2] : NULL;
+    if (!name) {
+        fprintf(stderr, "usage: carsc audit-keygen -o NAME\n");
+        return CARS_EXIT_USAGE;
+    }
+    char err[600];
+    if (cars_audit_keygen(name, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc audit-keygen: %s\n", err);
+        return CARS_EXIT_ERRORS;
+    }
+    cars_audit_pub pub;
+    char path[4200], hex[17];
+    snprintf(path, sizeof path, "%s.pub", name);
+    if (cars_audit_pub_load(path, &pub, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc audit-keygen: %s\n", err);
+        return CARS_EXIT_ERRORS;
+    }
+    cars_audit_id_hex(pub.id, hex);
+    printf("wrote %s.key (audit secret key %s: mode 0600, keep it private) and %s.pub (the rules team seals "
+           "releases to it: carsc build --audit-key %s.pub)\n", name, hex, name, name);
+    return CARS_EXIT_OK;
+}
+
 /* Loads (and so verifies) a bundle for sign and inspect. */
 int cars_cmd_sign(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "sign"))
+        return CARS_EXIT_USAGE;
     const char *key = NULL, *path = NULL, *out = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
@@ -153,6 +181,8 @@ static void inspect_signature(const char *path, const char *trust, const uint8_t
 
 int cars_cmd_inspect(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "inspect"))
+        return CARS_EXIT_USAGE;
     const char *path = NULL, *trust = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--trust") == 0 && i + 1 < argc)
