@@ -179,6 +179,45 @@ static void inspect_signature(const char *path, const char *trust, const uint8_t
     cars_free(sp);
 }
 
+/* The source line: whether the code is what the carried text compiles to.
+ * A sealed release: to which audit keys, and the check only with one's
+ * secret key (without it, what cannot be shown and why). False when the
+ * check ran and failed. */
+static bool inspect_source(const char *path, cars_program *p, const uint8_t *b, size_t len)
+{
+    char why[500], ids[CARS_SEAL_MAX_RECIPIENTS * 18 + 1];
+    if (p->sealed_len) {
+        cars_seal_ids(p, ids, sizeof ids);
+        printf("sealed       rule text sealed to audit key%s %s\n", strchr(ids, ',') ? "s" : "", ids);
+        if (!cars_audit_secret()) {
+            printf("source       sealed: not compared with the code (give --audit-key-secret to check it)\n");
+            return true;
+        }
+        if (cars_open_sealed(path, p, "inspect") != 0) {
+            printf("source       sealed: the audit key given does not open it (above)\n");
+            return false;
+        }
+    }
+    bool matches = cars_release_recompile(b, len, p, why, sizeof why) == 0;
+    if (matches)
+        printf("source       matches the code: recompiled from its %stext, byte for byte\n",
+               p->sealed_len ? "sealed " : "");
+    else
+        printf("source       DOES NOT MATCH THE CODE IT RUNS: %s\n", why);
+    return matches;
+}
+
+/* A sealed release: every rule's id, kind and says text, what it still
+ * shows without a key (decompile shows an unsealed release's rules). */
+static void inspect_rules(const cars_program *p)
+{
+    for (uint32_t i = 0; p->sealed_len && i < p->nrules; i++) {
+        const cars_prule *r = &p->rules[i];
+        printf("rule         %-12.*s %-22s says \"%.*s\"\n", (int)r->id.len, r->id.p,
+               r->kind < 6 ? cars_rule_kind_name(r->kind) : "?", (int)r->says.len, r->says.p);
+    }
+}
+
 int cars_cmd_inspect(int argc, char **argv)
 {
     if (!cars_audit_secret_arg(&argc, argv, "inspect"))
@@ -215,12 +254,7 @@ int cars_cmd_inspect(int argc, char **argv)
     printf("compiler     %.*s\n", (int)p.compiler_version.len, p.compiler_version.p);
     printf("bundle       %zu bytes, BLAKE2b-256 %s\n", len, h);
     inspect_signature(path, trust, b, len);
-    char why[500];
-    bool matches = cars_release_recompile(b, len, &p, why, sizeof why) == 0;
-    if (matches)
-        printf("source       matches the code: recompiled from its text, byte for byte\n");
-    else
-        printf("source       DOES NOT MATCH THE CODE IT RUNS: %s\n", why);
+    bool matches = inspect_source(path, &p, b, len);
     unsigned count[6] = {0};
     for (uint32_t i = 0; i < p.nrules; i++)
         if (p.rules[i].kind < 6)
@@ -232,7 +266,9 @@ int cars_cmd_inspect(int argc, char **argv)
             printf("%s%u %s", sep, count[k], cars_rule_kind_name((unsigned)k));
             sep = ", ";
         }
-    printf("\nthresholds   %u\n", p.nthresholds);
+    printf("\n");
+    inspect_rules(&p);
+    printf("thresholds   %u\n", p.nthresholds);
     char tests[200];
     cars_release_tests_text(&p, tests, sizeof tests);
     printf("tests        %s\n", tests);

@@ -7,7 +7,7 @@ import struct, sys
 def sections(b):
     names = ["meta", "strings", "fields", "elem_fields", "members", "sets", "set_values", "constants",
              "tables", "table_hashes", "table_key", "tiers", "rules", "stages", "stage_rules", "thresholds",
-             "blocks", "code", "lines", "sources", "digests", "source_text", "indexes", "index_words"]
+             "blocks", "code", "lines", "sources", "digests", "source_text", "indexes", "index_words", "says", "sealed"]
     n = struct.unpack_from("<I", b, 24)[0]
     out = {}
     for i in range(n):
