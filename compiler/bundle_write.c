@@ -52,12 +52,19 @@ static uint8_t *counted(writer *w, int id, uint32_t n, size_t rec)
  * rules in the clear: titles and source text are in its sealed section. */
 static bool sealed(const cars_program *p) { return p->sealed_len > 0; }
 
+/* `s`, or the empty string when `blank`. */
+static cars_str text_or_empty(bool blank, cars_str s)
+{
+    cars_str none = {NULL, 0};
+    return blank ? none : s;
+}
+
 /* A counted section of strs; `blank`: each written empty. */
 static void write_strs_as(writer *w, int id, const cars_str *s, uint32_t n, bool blank)
 {
     uint8_t *r = counted(w, id, n, CARS_REC_STR);
     for (uint32_t i = 0; r && i < n; i++)
-        put_str(w, r + (size_t)i * CARS_REC_STR, blank ? (cars_str){0} : s[i]);
+        put_str(w, r + (size_t)i * CARS_REC_STR, text_or_empty(blank, s[i]));
 }
 
 static void write_strs(writer *w, int id, const cars_str *s, uint32_t n) { write_strs_as(w, id, s, n, false); }
@@ -117,7 +124,7 @@ static void write_tables(writer *w, const cars_program *p)
         const cars_ptable *t = &p->tables[i];
         uint8_t *q = r + (size_t)i * CARS_REC_TABLE;
         put_str(w, q, t->name);
-        put_str(w, q + 8, sealed(p) ? (cars_str){0} : t->title);
+        put_str(w, q + 8, text_or_empty(sealed(p), t->title));
         q[16] = t->nkeys;
         q[17] = t->key_kinds[0];
         q[18] = t->key_kinds[1];
@@ -181,7 +188,7 @@ static void write_rest(writer *w, const cars_program *p)
         const cars_prule *x = &p->rules[i];
         q = r + (size_t)i * CARS_REC_RULE;
         put_str(w, q, x->id);
-        put_str(w, q + 8, sealed(p) ? (cars_str){0} : x->title);
+        put_str(w, q + 8, text_or_empty(sealed(p), x->title));
         q[16] = x->kind;
         q[17] = x->tier;
         cars_wr32(q + 20, x->block);
@@ -201,7 +208,7 @@ static void write_rest(writer *w, const cars_program *p)
         const cars_pthreshold *t = &p->thresholds[i];
         q = r + (size_t)i * CARS_REC_THRESHOLD;
         put_str(w, q, t->id);
-        put_str(w, q + 8, sealed(p) ? (cars_str){0} : t->title);
+        put_str(w, q + 8, text_or_empty(sealed(p), t->title));
         cars_wr32(q + 16, t->at_least);
         for (int k = 0; k < CARS_MAX_TIERS; k++)
             cars_wr32(q + 20 + 4 * k, t->tier_min[k]);
