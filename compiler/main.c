@@ -30,6 +30,7 @@ static const command commands[] = {
      "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
      "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
      "                   [--channel production|test] [--as-of YYYY-MM-DD] [--no-index]\n"
+     "                   [--audit-key AUDIT.pub ... | --unsealed]\n"
      "\n"
      "Compile, check and verify the ruleset at PATH into a release. A production\n"
      "release needs --release-id (1 to 64 letters, digits, '-', '_' or '.'),\n"
@@ -40,7 +41,11 @@ static const command commands[] = {
      "are signed in the release (carsc inspect). A test-channel build does not\n"
      "run the tests. Without a window the release is for the test channel and\n"
      "valid on any date. Same sources and options, same bytes. --no-index leaves\n"
-     "out the stage indexes (the routing is the same).\n"},
+     "out the stage indexes (the routing is the same). --audit-key (repeatable)\n"
+     "seals the rule text to audit keys (carsc audit-keygen); a production\n"
+     "release must be sealed, or built --unsealed on purpose for a release only\n"
+     "the central team's carsvm serve runs. A sealed release is the same bytes\n"
+     "but for its sealed section (docs/releases.md).\n"},
     {"test", cars_cmd_test, "run the tests of a ruleset through the VM", "usage: carsc test PATH [--coverage]\n"},
     {"explain", cars_cmd_explain, "why records were routed as they were",
      "usage: carsc explain RULESET|RELEASE [FILE.jsonl...] [--example NAME]... [--format text|json]\n"
