@@ -95,10 +95,18 @@ static int value_option(char **argv, int *i, const char *v, build_opts *b)
             fprintf(stderr, "error: at most %d --audit-key\n", CARS_SEAL_MAX_RECIPIENTS);
             return -1;
         }
-        if (cars_audit_pub_load(v, &b->audit[b->rel.naudit], err, sizeof err) != 0) {
+        cars_audit_pub *k = &b->audit[b->rel.naudit];
+        if (cars_audit_pub_load(v, k, err, sizeof err) != 0) {
             fprintf(stderr, "error: %s\n", err);
             return -1;
         }
+        for (size_t j = 0; j < b->rel.naudit; j++)
+            if (memcmp(b->audit[j].pk, k->pk, sizeof k->pk) == 0) {
+                char hex[17];
+                cars_audit_id_hex(k->id, hex);
+                fprintf(stderr, "error: audit key %s (%s) is given twice: give each --audit-key once\n", hex, v);
+                return -1;
+            }
         b->rel.naudit++;
     } else if (strcmp(a, "--as-of") == 0) {
         if (!cars_date_arg(v, &b->opt.as_of))
