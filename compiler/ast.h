@@ -208,6 +208,7 @@ typedef enum cars_keykind { /* as vm/program.h's enum cars_keykind_v */
 /* Metadata shared by tables and rules. */
 typedef struct cars_meta {
     const char *rationale; cars_span rationale_span;
+    const char *says; cars_span says_span; /* a rule's text for the decision maker (the explanation) */
     bool has_review; int64_t reviewed; /* days since epoch */
     int review_months; cars_span review_span;
     const char *authorisation; cars_span authorisation_span;

@@ -48,11 +48,36 @@ static uint8_t *counted(writer *w, int id, uint32_t n, size_t rec)
     return wb_reserve(b, (size_t)n * rec);
 }
 
-static void write_strs(writer *w, int id, const cars_str *s, uint32_t n)
+/* A sealed program (format version 5) writes no text that describes its
+ * rules in the clear: titles and source text are in its sealed section. */
+static bool sealed(const cars_program *p) { return p->sealed_len > 0; }
+
+/* `s`, or the empty string when `blank`. */
+static cars_str text_or_empty(bool blank, cars_str s)
+{
+    cars_str none = {NULL, 0};
+    return blank ? none : s;
+}
+
+/* A counted section of strs; `blank`: each written empty. */
+static void write_strs_as(writer *w, int id, const cars_str *s, uint32_t n, bool blank)
 {
     uint8_t *r = counted(w, id, n, CARS_REC_STR);
     for (uint32_t i = 0; r && i < n; i++)
-        put_str(w, r + (size_t)i * CARS_REC_STR, s[i]);
+        put_str(w, r + (size_t)i * CARS_REC_STR, text_or_empty(blank, s[i]));
+}
+
+static void write_strs(writer *w, int id, const cars_str *s, uint32_t n) { write_strs_as(w, id, s, n, false); }
+
+/* Format version 5: each rule's says text, and the sealed text as it is. */
+static void write_says_sealed(writer *w, const cars_program *p)
+{
+    uint8_t *r = counted(w, CARS_SEC_SAYS, p->nrules, CARS_REC_STR);
+    for (uint32_t i = 0; r && i < p->nrules; i++)
+        put_str(w, r + (size_t)i * CARS_REC_STR, p->rules[i].says);
+    uint8_t *d = p->sealed_len ? wb_reserve(&w->sec[CARS_SEC_SEALED], p->sealed_len) : NULL;
+    if (d)
+        memcpy(d, p->sealed, p->sealed_len);
 }
 
 static void write_fields(writer *w, int id, const cars_pfield *f, uint32_t n)
@@ -99,7 +124,7 @@ static void write_tables(writer *w, const cars_program *p)
         const cars_ptable *t = &p->tables[i];
         uint8_t *q = r + (size_t)i * CARS_REC_TABLE;
         put_str(w, q, t->name);
-        put_str(w, q + 8, t->title);
+        put_str(w, q + 8, text_or_empty(sealed(p), t->title));
         q[16] = t->nkeys;
         q[17] = t->key_kinds[0];
         q[18] = t->key_kinds[1];
@@ -118,9 +143,10 @@ static void write_tables(writer *w, const cars_program *p)
 }
 
 /* The format version written in the header: the program's, 1 to
- * CARS_BUNDLE_VERSION (carsc compiles version 4; a release of version 3 is
- * compiled again as 3, the same bytes but for the meta of versions 1 to 3,
- * which has no test results). Sections are always all of version 4's. */
+ * CARS_BUNDLE_VERSION (carsc compiles version 5; a release of version 3 or 4
+ * is compiled again as its own version: version 4 is version 5 without the
+ * sections says and sealed, version 3 is version 4 with the meta of
+ * versions 1 to 3, which has no test results). */
 static uint16_t write_version(const cars_program *p)
 {
     return p->version >= CARS_BUNDLE_VERSION_MIN && p->version <= CARS_BUNDLE_VERSION ? p->version
@@ -162,7 +188,7 @@ static void write_rest(writer *w, const cars_program *p)
         const cars_prule *x = &p->rules[i];
         q = r + (size_t)i * CARS_REC_RULE;
         put_str(w, q, x->id);
-        put_str(w, q + 8, x->title);
+        put_str(w, q + 8, text_or_empty(sealed(p), x->title));
         q[16] = x->kind;
         q[17] = x->tier;
         cars_wr32(q + 20, x->block);
@@ -182,7 +208,7 @@ static void write_rest(writer *w, const cars_program *p)
         const cars_pthreshold *t = &p->thresholds[i];
         q = r + (size_t)i * CARS_REC_THRESHOLD;
         put_str(w, q, t->id);
-        put_str(w, q + 8, t->title);
+        put_str(w, q + 8, text_or_empty(sealed(p), t->title));
         cars_wr32(q + 16, t->at_least);
         for (int k = 0; k < CARS_MAX_TIERS; k++)
             cars_wr32(q + 20 + 4 * k, t->tier_min[k]);
@@ -242,12 +268,16 @@ bool cars_bundle_write(const cars_program *p, uint8_t **out, size_t *len)
     write_tables(w, p);
     write_strs(w, CARS_SEC_TIERS, p->tiers, p->ntiers);
     write_strs(w, CARS_SEC_SOURCES, p->source_names, p->nsources);
-    write_strs(w, CARS_SEC_SOURCE_TEXT, p->source_text, p->nsource_text);
+    write_strs_as(w, CARS_SEC_SOURCE_TEXT, p->source_text, p->nsource_text, sealed(p));
     write_indexes(w, p);
+    /* every version before 5 is written with version 4's 24 sections */
+    uint32_t nsec = write_version(p) >= CARS_BUNDLE_VERSION_SEALED ? CARS_SEC__COUNT : CARS_SEC__COUNT_V4;
+    if (nsec > CARS_SEC__COUNT_V4)
+        write_says_sealed(w, p);
 
     bool ok = !w->too_big;
-    size_t total = CARS_BUNDLE_HEADER + (size_t)CARS_SEC__COUNT * CARS_BUNDLE_SECENTRY;
-    for (int id = 1; id <= CARS_SEC__COUNT; id++) {
+    size_t total = CARS_BUNDLE_HEADER + (size_t)nsec * CARS_BUNDLE_SECENTRY;
+    for (uint32_t id = 1; id <= nsec; id++) {
         ok = ok && !w->sec[id].failed && w->sec[id].len <= UINT32_MAX;
         total = align8(total) + w->sec[id].len;
     }
@@ -259,12 +289,12 @@ bool cars_bundle_write(const cars_program *p, uint8_t **out, size_t *len)
         cars_wr16(b + 10, 0);
         cars_wr32(b + 12, CARS_BUNDLE_ENDIAN);
         cars_wr64(b + 16, total);
-        cars_wr32(b + 24, CARS_SEC__COUNT);
-        size_t at = CARS_BUNDLE_HEADER + (size_t)CARS_SEC__COUNT * CARS_BUNDLE_SECENTRY;
-        for (int id = 1; id <= CARS_SEC__COUNT; id++) {
+        cars_wr32(b + 24, nsec);
+        size_t at = CARS_BUNDLE_HEADER + (size_t)nsec * CARS_BUNDLE_SECENTRY;
+        for (uint32_t id = 1; id <= nsec; id++) {
             uint8_t *e = b + CARS_BUNDLE_HEADER + (size_t)(id - 1) * CARS_BUNDLE_SECENTRY;
             at = align8(at);
-            cars_wr32(e, (uint32_t)id);
+            cars_wr32(e, id);
             cars_wr64(e + 8, at);
             cars_wr64(e + 16, w->sec[id].len);
             if (w->sec[id].len)

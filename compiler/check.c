@@ -467,6 +467,16 @@ static void check_rule(cars_ck *c, cars_rule *r)
                    cars_ck_type_name(t));
     check_lawful(c, r);
     check_protected_meta(c, r);
+    cars_ck_says(c, r);
+}
+
+/* `says` is what the decision maker reads of a rule that matched: a table
+ * or a threshold never appears in an explanation by a text of its own. */
+static void check_no_says(cars_ck *c, const cars_meta *m, const char *what, const char *id)
+{
+    if (m->says)
+        cars_error(c->d, &m->says_span, "remove it (only a rule has a says text)",
+                   "%s %s has a says text, but only a rule's appears in an explanation", what, id);
 }
 
 static void check_unused(cars_ck *c)
@@ -486,6 +496,7 @@ static void check_unused(cars_ck *c)
     for (size_t i = 0; i < ast->ntables; i++) {
         cars_table *t = ast->tables[i];
         check_review(c, &t->meta, "table", t->name);
+        check_no_says(c, &t->meta, "table", t->name);
         if (!t->used && cars_ck_find_table(ast, t->name) == t)
             cars_warning(c->d, &t->span, "remove it", "table '%s' is never used", t->name);
         if (t->file && t->file[0] == '/')
@@ -545,6 +556,7 @@ static void check_threshold(cars_ck *c, const cars_threshold *t)
                        n);
     }
     check_review(c, &t->meta, "threshold", t->id);
+    check_no_says(c, &t->meta, "threshold", t->id);
 }
 
 /* ---- routing ------------------------------------------------------------- */

@@ -50,6 +50,10 @@ void cars_ck_value(cars_ck *c, const cars_field *f, cars_expr *v);
  * applicant.country_of_residence). */
 bool cars_ck_proxy(const cars_expr *e);
 
+/* Warns when a rule's `says` text names something its condition uses
+ * (check_says.c). */
+void cars_ck_says(cars_ck *c, const cars_rule *r);
+
 /* Lookups. */
 const cars_field *cars_ck_field(const cars_ast *ast, const char *path);
 const cars_field *cars_ck_elem(const cars_field *list, const char *key);

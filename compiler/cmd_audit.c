@@ -69,6 +69,8 @@ static void close_release(opened *o)
 
 int cars_cmd_decompile(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "decompile"))
+        return CARS_EXIT_USAGE;
     const char *path = NULL, *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
@@ -556,6 +558,8 @@ static bool diff_all(diff_out *o, const opened *a, const opened *b, const decl_s
 
 int cars_cmd_diff(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "diff"))
+        return DIFF_TROUBLE;
     bool json = false, bad = false;
     const char *paths[2];
     int n = 0;
@@ -563,7 +567,7 @@ int cars_cmd_diff(int argc, char **argv)
         if (!cars_format_option("diff", argc, argv, &i, &json, &bad))
             n < 2 ? (void)(paths[n++] = argv[i]) : (void)(bad = true);
     if (bad || n != 2) {
-        fprintf(stderr, "usage: carsc diff OLD NEW   (each a .carsb release or a ruleset)\n");
+        fprintf(stderr, "usage: carsc diff [--format json] [--audit-key-secret AUDIT.key] OLD NEW   (each a .carsb release or a ruleset)\n");
         return DIFF_TROUBLE;
     }
     opened a, b;

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "compile.h"
 #include "release.h"
+#include "seal.h"
 
 static int usage(void)
 {
@@ -22,6 +23,7 @@ static int usage(void)
             "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
             "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
             "                   [--channel production|test] [--as-of YYYY-MM-DD] [--no-index]\n"
+            "                   [--audit-key AUDIT.pub ... | --unsealed]\n"
             "\n"
             "A production release needs --release-id, --sequence (1 or more) and the\n"
             "validity window; it is refused if any review has fallen due by --valid-from,\n"
@@ -33,6 +35,12 @@ static int usage(void)
             "review dates on that day). The same sources and options give the same bytes.\n"
             "--no-index leaves out the stage indexes (docs/bytecode.md): every rule of a\n"
             "stage is then evaluated for every record; the routing is the same.\n"
+            "--audit-key (repeatable, up to 16) seals the rule text (source, titles,\n"
+            "rationales) to audit keys (carsc audit-keygen): only their secret keys open\n"
+            "it (--audit-key-secret of decompile, diff, report, explain, inspect, sign).\n"
+            "A production release must be sealed; --unsealed builds one that is not, for\n"
+            "a release only the central team's carsvm serve runs (docs/releases.md).\n"
+            "Sealing is random: a sealed release is reproducible but for its sealed section.\n"
             "\nExit status: 0 built, 1 errors found, 2 usage error.\n");
     return CARS_EXIT_USAGE;
 }
@@ -43,7 +51,8 @@ typedef struct build_opts {
     const char *path, *out;
     cars_release_opts rel;
     cars_check_options opt;
-    bool has_from, has_until, has_seq, has_channel;
+    bool has_from, has_until, has_seq, has_channel, unsealed;
+    cars_audit_pub audit[CARS_SEAL_MAX_RECIPIENTS];
 } build_opts;
 
 /* One option with its value (argv[*i], v): 1 taken, 0 not an option with a
@@ -80,6 +89,25 @@ static int value_option(char **argv, int *i, const char *v, build_opts *b)
             return -1;
         }
         b->has_channel = true;
+    } else if (strcmp(a, "--audit-key") == 0) {
+        char err[600];
+        if (b->rel.naudit == CARS_SEAL_MAX_RECIPIENTS) {
+            fprintf(stderr, "error: at most %d --audit-key\n", CARS_SEAL_MAX_RECIPIENTS);
+            return -1;
+        }
+        cars_audit_pub *k = &b->audit[b->rel.naudit];
+        if (cars_audit_pub_load(v, k, err, sizeof err) != 0) {
+            fprintf(stderr, "error: %s\n", err);
+            return -1;
+        }
+        for (size_t j = 0; j < b->rel.naudit; j++)
+            if (memcmp(b->audit[j].pk, k->pk, sizeof k->pk) == 0) {
+                char hex[17];
+                cars_audit_id_hex(k->id, hex);
+                fprintf(stderr, "error: audit key %s (%s) is given twice: give each --audit-key once\n", hex, v);
+                return -1;
+            }
+        b->rel.naudit++;
     } else if (strcmp(a, "--as-of") == 0) {
         if (!cars_date_arg(v, &b->opt.as_of))
             return -1;
@@ -89,6 +117,24 @@ static int value_option(char **argv, int *i, const char *v, build_opts *b)
     }
     (*i)++;
     return 1;
+}
+
+/* A production release carries no readable rules: it is sealed to audit
+ * keys, or --unsealed says on purpose that it is not (docs/releases.md). */
+static bool sealing(build_opts *b)
+{
+    b->rel.audit = b->audit;
+    if (b->unsealed && b->rel.naudit) {
+        fprintf(stderr, "error: --unsealed and --audit-key contradict each other: give one\n");
+        return false;
+    }
+    if (b->rel.channel == CARS_CHANNEL_PRODUCTION && !b->rel.naudit && !b->unsealed) {
+        fprintf(stderr, "error: a production release must not carry readable rules: seal its rule text with "
+                        "--audit-key AUDIT.pub (carsc audit-keygen -o NAME makes a key pair), or give --unsealed "
+                        "for a release only the central team's carsvm serve runs\n");
+        return false;
+    }
+    return true;
 }
 
 /* The options together: a window needs both ends, in order, and sets the
@@ -119,7 +165,7 @@ static bool consistent(build_opts *b)
         fprintf(stderr, "error: a production release needs --release-id, --sequence (1 or more), --valid-from and --valid-until\n");
         return false;
     }
-    return true;
+    return sealing(b);
 }
 
 /* A production release is built only when the ruleset has tests and every
@@ -154,7 +200,9 @@ static bool run_tests(cars_compiled *c, cars_release_opts *rel)
 
 int cars_cmd_build(int argc, char **argv)
 {
-    build_opts b = {.rel = {.release_id = "dev", .channel = CARS_CHANNEL_TEST}};
+    static build_opts b; /* its audit keys are large for a stack */
+    memset(&b, 0, sizeof b);
+    b.rel = (cars_release_opts){.release_id = "dev", .channel = CARS_CHANNEL_TEST};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int took = a && i + 1 < argc ? value_option(argv, &i, argv[i + 1], &b) : 0;
@@ -166,6 +214,8 @@ int cars_cmd_build(int argc, char **argv)
             return usage();
         if (strcmp(a, "--no-index") == 0)
             b.rel.no_index = true;
+        else if (strcmp(a, "--unsealed") == 0)
+            b.unsealed = true;
         else if (a[0] == '-' || b.path)
             return usage();
         else

@@ -156,6 +156,8 @@ static bool explain_example(const source *s, cars_explainer *x, const char *name
 
 int cars_cmd_explain(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "explain"))
+        return CARS_EXIT_USAGE;
     const char *path = NULL, *files[64], *examples[64];
     int nfiles = 0, nexamples = 0;
     bool json = false;

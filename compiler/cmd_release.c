@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "loader.h"
 #include "release.h"
+#include "seal.h"
 #include "sign.h"
 
 int cars_cmd_keygen(int argc, char **argv)
@@ -44,9 +45,36 @@ int cars_cmd_keygen(int argc, char **argv)
     return CARS_EXIT_OK;
 }
 
+int cars_cmd_audit_keygen(int argc, char **argv)
+{
+    const char *name = argc == 3 && strcmp(argv[1], "-o") == 0 ? argv[2] : NULL;
+    if (!name) {
+        fprintf(stderr, "usage: carsc audit-keygen -o NAME\n");
+        return CARS_EXIT_USAGE;
+    }
+    char err[600];
+    if (cars_audit_keygen(name, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc audit-keygen: %s\n", err);
+        return CARS_EXIT_ERRORS;
+    }
+    cars_audit_pub pub;
+    char path[4200], hex[17];
+    snprintf(path, sizeof path, "%s.pub", name);
+    if (cars_audit_pub_load(path, &pub, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc audit-keygen: %s\n", err);
+        return CARS_EXIT_ERRORS;
+    }
+    cars_audit_id_hex(pub.id, hex);
+    printf("wrote %s.key (audit secret key %s: mode 0600, keep it private) and %s.pub (the rules team seals "
+           "releases to it: carsc build --audit-key %s.pub)\n", name, hex, name, name);
+    return CARS_EXIT_OK;
+}
+
 /* Loads (and so verifies) a bundle for sign and inspect. */
 int cars_cmd_sign(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "sign"))
+        return CARS_EXIT_USAGE;
     const char *key = NULL, *path = NULL, *out = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
@@ -194,7 +222,44 @@ typedef struct inspect_info {
     bool matches;
     char why[500]; /* when it does not match */
     unsigned count[6]; /* rules by kind */
+    /* A sealed release: to which audit keys, and whether the check ran */
+    enum { SEAL_NONE, SEAL_UNCHECKED, SEAL_NOT_OPENED, SEAL_OPENED } seal;
+    char ids[CARS_SEAL_MAX_RECIPIENTS * 18 + 1];
 } inspect_info;
+
+/* A sealed release: every rule's id, kind and says text, what it still
+ * shows without a key (decompile shows an unsealed release's rules). */
+static void inspect_rules(const cars_program *p)
+{
+    for (uint32_t i = 0; p->sealed_len && i < p->nrules; i++) {
+        const cars_prule *r = &p->rules[i];
+        printf("rule         %-12.*s %-22s says \"%.*s\"\n", (int)r->id.len, r->id.p,
+               r->kind < 6 ? cars_rule_kind_name(r->kind) : "?", (int)r->says.len, r->says.p);
+    }
+}
+
+/* Whether the code is what the carried text compiles to. A sealed release:
+ * to which audit keys, and the check only with one's secret key (without
+ * it, not checked: matches stays true, seal says why). */
+static void inspect_source(const char *path, cars_program *p, const uint8_t *b, inspect_info *in)
+{
+    in->matches = true;
+    if (p->sealed_len) {
+        cars_seal_ids(p, in->ids, sizeof in->ids);
+        if (!cars_audit_secret()) {
+            in->seal = SEAL_UNCHECKED;
+            return;
+        }
+        if (cars_open_sealed(path, p, "inspect") != 0) {
+            in->seal = SEAL_NOT_OPENED;
+            in->matches = false;
+            snprintf(in->why, sizeof in->why, "the audit key given does not open its sealed text");
+            return;
+        }
+        in->seal = SEAL_OPENED;
+    }
+    in->matches = cars_release_recompile(b, in->len, p, in->why, sizeof in->why) == 0;
+}
 
 static void print_inspect(const inspect_info *in)
 {
@@ -208,8 +273,15 @@ static void print_inspect(const inspect_info *in)
     printf("compiler     %.*s\n", (int)p->compiler_version.len, p->compiler_version.p);
     printf("bundle       %zu bytes, BLAKE2b-256 %s\n", in->len, in->digest);
     print_signature(&in->sig);
-    if (in->matches)
-        printf("source       matches the code: recompiled from its text, byte for byte\n");
+    if (in->seal != SEAL_NONE)
+        printf("sealed       rule text sealed to audit key%s %s\n", strchr(in->ids, ',') ? "s" : "", in->ids);
+    if (in->seal == SEAL_UNCHECKED)
+        printf("source       sealed: not compared with the code (give --audit-key-secret to check it)\n");
+    else if (in->seal == SEAL_NOT_OPENED)
+        printf("source       sealed: the audit key given does not open it (above)\n");
+    else if (in->matches)
+        printf("source       matches the code: recompiled from its %stext, byte for byte\n",
+               in->seal == SEAL_OPENED ? "sealed " : "");
     else
         printf("source       DOES NOT MATCH THE CODE IT RUNS: %s\n", in->why);
     printf("rules        %u:", p->nrules);
@@ -219,7 +291,9 @@ static void print_inspect(const inspect_info *in)
             printf("%s%u %s", sep, in->count[k], cars_rule_kind_name((unsigned)k));
             sep = ", ";
         }
-    printf("\nthresholds   %u\n", p->nthresholds);
+    printf("\n");
+    inspect_rules(p);
+    printf("thresholds   %u\n", p->nthresholds);
     char tests[200];
     cars_release_tests_text(p, tests, sizeof tests);
     printf("tests        %s\n", tests);
@@ -266,6 +340,37 @@ static void json_tests(cars_jw *w, const cars_program *p)
 }
 
 /* inspect --format json (docs/schemas/inspect.json). */
+/* "sealed": null, or the audit key ids and whether the text was opened
+ * and checked (false: no --audit-key-secret, or it did not open). */
+static void json_seal(cars_jw *w, const inspect_info *in)
+{
+    if (in->seal == SEAL_NONE) {
+        cars_jw_null(w, "sealed");
+        return;
+    }
+    cars_jw_object(w, "sealed");
+    cars_jw_array(w, "audit_keys");
+    for (const char *k = in->ids; *k;) {
+        size_t n = strcspn(k, ", ");
+        cars_jw_strn(w, NULL, k, n);
+        k += n;
+        k += strspn(k, ", ");
+    }
+    cars_jw_end(w);
+    cars_jw_bool(w, "opened", in->seal == SEAL_OPENED);
+    cars_jw_array(w, "rules");
+    for (uint32_t i = 0; i < in->p->nrules; i++) {
+        const cars_prule *r = &in->p->rules[i];
+        cars_jw_object(w, NULL);
+        cars_jw_strn(w, "id", r->id.p, r->id.len);
+        cars_jw_str(w, "kind", r->kind < 6 ? cars_rule_kind_name(r->kind) : "?");
+        cars_jw_strn(w, "says", r->says.p, r->says.len);
+        cars_jw_end(w);
+    }
+    cars_jw_end(w);
+    cars_jw_end(w);
+}
+
 static bool json_inspect(const inspect_info *in)
 {
     const cars_program *p = in->p;
@@ -283,7 +388,11 @@ static bool json_inspect(const inspect_info *in)
     cars_jw_uint(&w, "bytes", in->len);
     cars_jw_str(&w, "blake2b_256", in->digest);
     json_signature(&w, &in->sig);
-    cars_jw_bool(&w, "source_matches", in->matches);
+    json_seal(&w, in);
+    if (in->seal == SEAL_UNCHECKED) /* sealed and no key: not compared */
+        cars_jw_null(&w, "source_matches");
+    else
+        cars_jw_bool(&w, "source_matches", in->matches);
     cars_jw_str(&w, "source_mismatch", in->matches ? NULL : in->why);
     cars_jw_object(&w, "rules");
     cars_jw_uint(&w, "total", p->nrules);
@@ -319,6 +428,8 @@ static bool json_inspect(const inspect_info *in)
 
 int cars_cmd_inspect(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "inspect"))
+        return CARS_EXIT_USAGE;
     const char *path = NULL, *trust = NULL;
     bool json = false, bad = false;
     for (int i = 1; i < argc; i++) {
@@ -332,7 +443,7 @@ int cars_cmd_inspect(int argc, char **argv)
             path = NULL, i = argc;
     }
     if (!path || bad) {
-        fprintf(stderr, "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n");
+        fprintf(stderr, "usage: carsc inspect [--format json] [--trust KEY.pub] [--audit-key-secret AUDIT.key] FILE.carsb\n");
         return CARS_EXIT_USAGE;
     }
     inspect_info in;
@@ -348,7 +459,7 @@ int cars_cmd_inspect(int argc, char **argv)
     crypto_generichash(digest, 32, b, in.len, NULL, 0);
     cars_hex(digest, 32, in.digest);
     read_signature(path, trust, b, in.len, &in.sig);
-    in.matches = cars_release_recompile(b, in.len, &p, in.why, sizeof in.why) == 0;
+    inspect_source(path, &p, b, &in);
     for (uint32_t i = 0; i < p.nrules; i++)
         if (p.rules[i].kind < 6)
             in.count[p.rules[i].kind]++;

@@ -87,6 +87,8 @@ static int write_text(const cars_report *r, const report_args *a)
 
 int cars_cmd_report(int argc, char **argv)
 {
+    if (!cars_audit_secret_arg(&argc, argv, "report"))
+        return CARS_EXIT_USAGE;
     report_args a;
     if (!parse_args(argc, argv, &a)) {
         fprintf(stderr, "%s", cars_report_usage);

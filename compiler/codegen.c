@@ -145,6 +145,18 @@ static uint8_t tier_index(const cars_cg *g, const char *tier)
     return 0;
 }
 
+const char *cars_says_default(int kind)
+{
+    switch (kind) {
+    case CARS_R_EXCLUSION: return "outside the scope of complexity routing";
+    case CARS_R_SCREEN: return "matched a bulk data table";
+    case CARS_R_PROFILE: return "matched a risk profile";
+    case CARS_R_SINGLE_COMPLEX: return "matched a person-centric attribute";
+    case CARS_R_SINGLE_NONCOMPLEX: return "matched a non-complex attribute";
+    default: return "matched a multiple person-centric attribute";
+    }
+}
+
 static bool gen_rules(cars_cg *g)
 {
     const cars_ast *ast = g->ast;
@@ -157,6 +169,7 @@ static bool gen_rules(cars_cg *g)
         cars_prule *pr = &p->rules[i];
         pr->id = str_of(r->id);
         pr->title = str_of(r->title);
+        pr->says = str_of(r->meta.says ? r->meta.says : cars_says_default(r->kind));
         pr->kind = (uint8_t)r->kind;
         pr->tier = tier_index(g, r->tier);
         pr->source = r->span.file;
@@ -303,6 +316,7 @@ static bool gen_conditions(cars_cg *g, const cars_expr *const *conds, size_t n)
     for (size_t i = 0; i < n; i++) {
         p->rules[i].id = str_of("C");
         p->rules[i].title = str_of("condition");
+        p->rules[i].says = p->rules[i].title;
         p->rules[i].kind = CARS_RK_EXCLUSION;
         p->rules[i].source = conds[i]->span.file;
         p->rules[i].line = conds[i]->span.line;

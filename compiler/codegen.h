@@ -68,4 +68,9 @@ bool cars_codegen_tables(const cars_ast *ast, const char *ruleset_dir, cars_prog
 bool cars_codegen_tables_from(const cars_ast *ast, const cars_program *from, cars_program *out, cars_arena *a,
                               cars_diags *d);
 
+/* What the routing line's explanation says of a rule of `kind` (enum
+ * cars_rule_kind) without a `says` text: its kind of indicator, never its
+ * title, which may describe what the rule looks for. */
+const char *cars_says_default(int kind);
+
 #endif

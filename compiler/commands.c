@@ -15,6 +15,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "release.h"
+#include "seal.h"
 
 cars_ast *cars_load_ruleset(const char *const *paths, size_t npaths,
                             const cars_check_options *opt, cars_arena *a, cars_diags *d)
@@ -104,11 +105,66 @@ uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const 
     return r.bytes;
 }
 
+/* The audit secret key of this run (--audit-key-secret), or NULL. */
+static const char *audit_secret;
+
+bool cars_audit_secret_arg(int *argc, char **argv, const char *cmd)
+{
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], "--audit-key-secret") != 0) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= *argc) {
+            fprintf(stderr, "carsc %s: --audit-key-secret needs a file: the audit secret key (carsc audit-keygen)\n",
+                    cmd);
+            return false;
+        }
+        audit_secret = argv[++i];
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return true;
+}
+
+const char *cars_audit_secret(void) { return audit_secret; }
+
+int cars_open_sealed(const char *path, cars_program *p, const char *cmd)
+{
+    char err[800], ids[CARS_SEAL_MAX_RECIPIENTS * 18 + 1];
+    if (!p->sealed_len || p->opened_text)
+        return 0;
+    cars_seal_ids(p, ids, sizeof ids);
+    if (!audit_secret) {
+        fprintf(stderr,
+                "carsc %s: cannot show the rules of %s: its rule text (source, titles, rationales, the tables' "
+                "declarations) is sealed to audit key%s %s.\n"
+                "  Give --audit-key-secret FILE, the secret key of one of them. Without it, carsc inspect shows what "
+                "is not sealed:\n  rule ids, kinds and says texts, stages, thresholds, tables' sizes and digests, "
+                "tests, the audit key ids.\n",
+                cmd, path, strchr(ids, ',') ? "s" : "", ids);
+        return -1;
+    }
+    uint8_t *store;
+    if (cars_seal_open(p, audit_secret, &store, err, sizeof err) != 0) {
+        fprintf(stderr, "carsc %s: cannot open the sealed rule text of %s: %s\n", cmd, path, err);
+        return -1;
+    }
+    p->opened_text = store;
+    return 0;
+}
+
 uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd)
 {
     uint8_t *b = cars_read_bundle(path, p, len, cmd);
     if (!b)
         return NULL;
+    if (cars_open_sealed(path, p, cmd) != 0) {
+        cars_program_free(p);
+        cars_free(b);
+        return NULL;
+    }
     char why[500];
     if (cars_release_recompile(b, *len, p, why, sizeof why) != 0) {
         fprintf(stderr,

@@ -25,6 +25,7 @@ int cars_cmd_test(int argc, char **argv);   /* compiler/cmd_test.c */
 int cars_cmd_disasm(int argc, char **argv); /* compiler/cmd_disasm.c */
 int cars_cmd_explain(int argc, char **argv); /* compiler/cmd_explain.c */
 int cars_cmd_keygen(int argc, char **argv);  /* compiler/cmd_release.c */
+int cars_cmd_audit_keygen(int argc, char **argv); /* compiler/cmd_release.c */
 int cars_cmd_sign(int argc, char **argv);    /* compiler/cmd_release.c */
 int cars_cmd_inspect(int argc, char **argv); /* compiler/cmd_release.c */
 int cars_cmd_decompile(int argc, char **argv); /* compiler/cmd_audit.c */
@@ -98,6 +99,18 @@ uint8_t *cars_read_bundle(const char *path, cars_program *p, size_t *len, const 
  * text it carries compiles to (cars_release_recompile, compiler/compile.h);
  * otherwise it is refused with the reason on stderr. */
 uint8_t *cars_read_release_checked(const char *path, cars_program *p, size_t *len, const char *cmd);
+/* The one place a release's rule text is opened: a sealed release's text
+ * (compiler/seal.h) with the audit secret key of --audit-key-secret, or,
+ * without it, a message on stderr saying what is sealed, to which keys, and
+ * what carsc inspect still shows. 0 when the text is readable (or not
+ * sealed), -1 otherwise. cars_read_release_checked calls it. */
+int cars_open_sealed(const char *path, cars_program *p, const char *cmd);
+/* Takes `--audit-key-secret FILE` out of argv (the commands that read rule
+ * text: decompile, diff, explain, report, inspect, sign), for
+ * cars_open_sealed. False, with a message, when FILE is missing. */
+bool cars_audit_secret_arg(int *argc, char **argv, const char *cmd);
+/* The file given with --audit-key-secret, or NULL. */
+const char *cars_audit_secret(void);
 /* "YYYY-MM-DD" to days; false (and a message on stderr) if malformed. */
 bool cars_date_arg(const char *s, int64_t *days);
 /* A command's report: emit(ctx, out) writes it to `path` through vm/atomic.h

@@ -17,6 +17,7 @@
 #include "fmt.h"
 #include "parse.h"
 #include "release.h"
+#include "seal.h"
 #include "version.h"
 #include "loader.h"
 
@@ -226,6 +227,22 @@ static const char *first_message(const cars_diags *d)
     return "out of memory";
 }
 
+static bool same_str(cars_str a, cars_str b) { return a.len == b.len && (!a.len || memcmp(a.p, b.p, a.len) == 0); }
+
+/* A sealed release's titles are not in its bytes in the clear, so the byte
+ * comparison cannot see them: they must be those its text gives. */
+static bool same_titles(const cars_program *p, const cars_program *from)
+{
+    bool same = p->nrules == from->nrules && p->nthresholds == from->nthresholds && p->ntables == from->ntables;
+    for (uint32_t i = 0; same && i < p->nrules; i++)
+        same = same_str(p->rules[i].title, from->rules[i].title);
+    for (uint32_t i = 0; same && i < p->nthresholds; i++)
+        same = same_str(p->thresholds[i].title, from->thresholds[i].title);
+    for (uint32_t i = 0; same && i < p->ntables; i++)
+        same = same_str(p->tables[i].title, from->tables[i].title);
+    return same;
+}
+
 /* Compiles the canonical source text that `from` carries (a release, or the
  * program its original sources gave) into bundle bytes: the sources are
  * parsed from memory as a ruleset, checked, and compiled with `from`'s
@@ -278,14 +295,20 @@ static bool compile_carried(const cars_program *from, cars_arena *a, uint8_t **b
     p.sequence = from->sequence;
     p.channel = from->channel;
     p.tests = from->tests;
-    if (from->version == CARS_BUNDLE_VERSION_KINDS)
-        p.version = from->version; /* format 3 is format 4 without the test results */
+    if (from->version == CARS_BUNDLE_VERSION_KINDS || from->version == CARS_BUNDLE_VERSION_TESTS)
+        p.version = from->version; /* format 3 and 4 are format 5 without says and sealed text */
     p.valid_from = from->valid_from;
     p.valid_until = from->valid_until;
     p.digests = from->digests;
     p.ndigests = from->ndigests;
     p.source_text = from->source_text;
     p.nsource_text = from->nsource_text;
+    p.sealed = from->sealed; /* taken as it is, like the table hashes: sealing is random */
+    p.sealed_len = from->sealed_len;
+    if (from->sealed_len && !same_titles(&p, from)) {
+        snprintf(err, errlen, "its sealed titles are not the ones its sealed source text gives");
+        return false;
+    }
     if (!cars_bundle_write(&p, bytes, len)) {
         snprintf(err, errlen, "cannot write the bundle (out of memory or too large)");
         return false;
@@ -360,15 +383,26 @@ bool cars_compile_release(const char *path, const cars_check_options *opt, const
 {
     if (!compile_tree(path, opt, rel, out, NULL))
         return false;
+    char why[400];
+    const uint8_t *plain = NULL;
+    size_t plain_len = 0;
+    if (rel->naudit &&
+        !cars_seal_program(&out->built, rel->audit, rel->naudit, &out->arena, &plain, &plain_len, why, sizeof why)) {
+        snprintf(out->error, sizeof out->error, "%s", why);
+        return false;
+    }
     /* the release is compiled from the canonical text it will carry, with
      * the tables just read: what an auditor reads is what runs */
-    char why[400];
     if (!compile_carried(&out->built, &out->arena, &out->bytes, &out->len, why, sizeof why, NULL, NULL)) {
         snprintf(out->error, sizeof out->error, "internal error: the release cannot be built from its canonical text: %s", why);
         return false;
     }
     if (!load_bytes(out))
         return false;
+    if (plain && !cars_seal_fill(&out->loaded, plain, plain_len)) { /* as an audit key would open it */
+        snprintf(out->error, sizeof out->error, "internal error: the sealed text does not fit the release");
+        return false;
+    }
     if (cars_release_recompile(out->bytes, out->len, &out->loaded, why, sizeof why) != 0) {
         snprintf(out->error, sizeof out->error, "internal error: the release does not recompile from its own text: %s", why);
         return false;

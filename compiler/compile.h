@@ -36,6 +36,8 @@ typedef struct cars_release_opts {
     uint8_t channel;          /* enum cars_channel; a dev build is "test" */
     bool no_index;            /* no stage indexes: every rule of a stage runs for every record */
     cars_ptests tests;        /* what the ruleset's tests gave (program.h); zero: not run */
+    const struct cars_audit_pub *audit; /* naudit > 0: seal the rule text to these keys (seal.h) */
+    size_t naudit;
 } cars_release_opts;
 
 /* As cars_compile, with release metadata, for a release: the program is

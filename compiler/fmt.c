@@ -410,6 +410,12 @@ static void meta_items(items *it, const cars_meta *m)
         cars_fmt_quoted(&b, m->rationale, strlen(m->rationale));
         add_item(it, &m->rationale_span, m->rationale_span.end_line, &b);
     }
+    if (m->says) {
+        cars_buf b = {0};
+        cars_buf_puts(&b, "says ");
+        cars_fmt_quoted(&b, m->says, strlen(m->says));
+        add_item(it, &m->says_span, m->says_span.end_line, &b);
+    }
     if (m->authorisation) {
         cars_buf b = {0};
         cars_buf_puts(&b, "authorisation ");

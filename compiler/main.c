@@ -22,6 +22,7 @@ static const command commands[] = {
      "usage: carsc build PATH -o FILE.carsb [--release-id ID] [--sequence N]\n"
      "                   [--valid-from YYYY-MM-DD --valid-until YYYY-MM-DD]\n"
      "                   [--channel production|test] [--as-of YYYY-MM-DD] [--no-index]\n"
+     "                   [--audit-key AUDIT.pub ... | --unsealed]\n"
      "\n"
      "Compile, check and verify the ruleset at PATH into a release. A production\n"
      "release needs --release-id (1 to 64 letters, digits, '-', '_' or '.'),\n"
@@ -32,7 +33,11 @@ static const command commands[] = {
      "are signed in the release (carsc inspect). A test-channel build does not\n"
      "run the tests. Without a window the release is for the test channel and\n"
      "valid on any date. Same sources and options, same bytes. --no-index leaves\n"
-     "out the stage indexes (the routing is the same).\n"},
+     "out the stage indexes (the routing is the same). --audit-key (repeatable)\n"
+     "seals the rule text to audit keys (carsc audit-keygen); a production\n"
+     "release must be sealed, or built --unsealed on purpose for a release only\n"
+     "the central team's carsvm serve runs. A sealed release is the same bytes\n"
+     "but for its sealed section (docs/releases.md).\n"},
     {"test", cars_cmd_test, "run the tests of a ruleset through the VM", cars_test_usage},
     {"explain", cars_cmd_explain, "why records were routed as they were",
      "usage: carsc explain RULESET|RELEASE [FILE.jsonl...] [--example NAME]... [--format text|json]\n"
@@ -44,8 +49,9 @@ static const command commands[] = {
      "false or unknown and the values behind it; a threshold's count against\n"
      "what it needs; and which single rules, had they gone the other way, would\n"
      "have changed the outcome. RELEASE is a .carsb (signed or not) whose bytes\n"
-     "are what the text it carries compiles to. --format json: one object per\n"
-     "record (docs/language.md).\n"
+     "are what the text it carries compiles to; a sealed release's text opens\n"
+     "with --audit-key-secret FILE. --format json: one object per record\n"
+     "(docs/language.md).\n"
      "Exit status: 0 explained, 1 a record was invalid or the ruleset has\n"
      "errors, 2 usage error.\n"},
     {"disasm", cars_cmd_disasm, "print a release bundle's program", "usage: carsc disasm FILE.carsb\n"},
@@ -54,21 +60,30 @@ static const command commands[] = {
      "\n"
      "Write NAME.key (the secret key, mode 0600, minisign's unencrypted format)\n"
      "and NAME.pub (the public key operators trust). Refuses to overwrite.\n"},
+    {"audit-keygen", cars_cmd_audit_keygen, "make an audit key pair (sealed rule text)",
+     "usage: carsc audit-keygen -o NAME\n"
+     "\n"
+     "Write NAME.key (the audit secret key, X25519, mode 0600) and NAME.pub (the\n"
+     "audit public key the rules team seals releases to: carsc build\n"
+     "--audit-key NAME.pub). Refuses to overwrite. The key id, a short hash of\n"
+     "the public key, is in both files and in carsc inspect (docs/releases.md).\n"},
     {"sign", cars_cmd_sign, "sign a release",
-     "usage: carsc sign --key NAME.key FILE.carsb [-o FILE.carsb.minisig]\n"
+     "usage: carsc sign --key NAME.key [--audit-key-secret AUDIT.key] FILE.carsb [-o FILE.carsb.minisig]\n"
      "\n"
      "Sign every byte of a release (Ed25519 over its BLAKE2b-512, minisign's\n"
      "format: `minisign -V -p NAME.pub -m FILE.carsb` verifies it too). Refuses a\n"
-     "key file that others can read, and a bundle that does not verify.\n"},
+     "key file that others can read, a bundle that does not verify, and one whose\n"
+     "code is not what its text compiles to (a sealed release: --audit-key-secret).\n"},
     {"decompile", cars_cmd_decompile, "print a release's ruleset as canonical source",
-     "usage: carsc decompile [--file NAME] FILE.carsb\n"
+     "usage: carsc decompile [--file NAME] [--audit-key-secret AUDIT.key] FILE.carsb\n"
      "\n"
      "Print the canonical text (as carsc fmt) of every source file the release\n"
      "was compiled from, as signed in the release, then each table by name,\n"
-     "entry count and digest. --file NAME prints that one file alone.\n"},
+     "entry count and digest. --file NAME prints that one file alone. A sealed\n"
+     "release's text opens only with --audit-key-secret (docs/releases.md).\n"},
     {"diff", cars_cmd_diff, "what changed between two releases",
-     "usage: carsc diff OLD NEW\n"
-     "       carsc diff --format json OLD NEW\n"
+     "usage: carsc diff [--audit-key-secret AUDIT.key] OLD NEW\n"
+     "       carsc diff --format json [--audit-key-secret AUDIT.key] OLD NEW\n"
      "\n"
      "OLD and NEW are releases (.carsb) or rulesets (a directory or .cars file).\n"
      "Lists the rules, profiles, thresholds, tables, sets, definitions and the\n"
@@ -76,7 +91,8 @@ static const command commands[] = {
      "changed), and table entry counts. Between two rulesets, the examples and\n"
      "tests added, withdrawn or changed, by name; between two releases, what\n"
      "their tests gave when built (a release carries no tests). --format json:\n"
-     "the same as one JSON document (docs/machine-readable.md).\n"
+     "the same as one JSON document (docs/machine-readable.md). A sealed\n"
+     "release's text opens only with --audit-key-secret.\n"
      "\n"
      "Exit status: 0 the same, 1 they differ, 2 trouble (usage, a release or\n"
      "ruleset that cannot be read).\n"},
@@ -84,13 +100,15 @@ static const command commands[] = {
     {"effectiveness", cars_cmd_effectiveness, "re-routes of non-complex routings, per rule", cars_effectiveness_usage},
     {"equality", cars_cmd_equality, "outcome shares by nationality, sex and age (EIA)", cars_equality_usage},
     {"inspect", cars_cmd_inspect, "show what a release is and contains",
-     "usage: carsc inspect [--trust KEY.pub] FILE.carsb\n"
-     "       carsc inspect --format json [--trust KEY.pub] FILE.carsb\n"
+     "usage: carsc inspect [--trust KEY.pub] [--audit-key-secret AUDIT.key] FILE.carsb\n"
+     "       carsc inspect --format json [--trust KEY.pub] [--audit-key-secret AUDIT.key] FILE.carsb\n"
      "\n"
      "Release id, sequence, channel, validity, compiler, bundle digest, signer\n"
      "key (and, with --trust, whether the signature is good), rule counts,\n"
-     "table sizes and digests, and the digest of every source file.\n"
-     "--format json: the same as one JSON document (docs/machine-readable.md).\n"
+     "table sizes and digests, and the digest of every source file. A sealed\n"
+     "release: the audit key ids, each rule's id, kind and says text; with\n"
+     "--audit-key-secret, whether its code is what its sealed text compiles to. --format json: the same as one JSON document\n"
+     "(docs/machine-readable.md).\n"
      "\n"
      "Exit status: 0 shown, 1 the release cannot be read or its carried source\n"
      "does not match its code, 2 usage error.\n"},

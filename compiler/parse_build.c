@@ -344,6 +344,16 @@ void cars_pb_rationale(cars_pstate *ps, cars_expr *text, const cars_span *span)
     ps->meta->rationale_span = *span;
 }
 
+void cars_pb_says(cars_pstate *ps, cars_expr *text, const cars_span *span)
+{
+    if (!ps->meta)
+        return;
+    if (ps->meta->says)
+        duplicate(ps, "says", span);
+    ps->meta->says = text->sval;
+    ps->meta->says_span = *span;
+}
+
 void cars_pb_review(cars_pstate *ps, cars_expr *date, cars_expr *months, const cars_span *span)
 {
     if (!ps->meta)

@@ -34,6 +34,7 @@ bool cars_pb_keycol(cars_pstate *ps, const char *name, const cars_span *name_spa
 bool cars_pb_table(cars_pstate *ps, cars_table *t, const char *name, cars_expr *title,
                    const cars_span *name_span, const cars_span *span);
 void cars_pb_rationale(cars_pstate *ps, cars_expr *text, const cars_span *span);
+void cars_pb_says(cars_pstate *ps, cars_expr *text, const cars_span *span);
 void cars_pb_review(cars_pstate *ps, cars_expr *date, cars_expr *months, const cars_span *span);
 void cars_pb_cite(cars_pstate *ps, bool authorisation, const char *id, const cars_span *span);
 cars_meta *cars_pb_begin_meta(cars_pstate *ps);

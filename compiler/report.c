@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "readfile.h"
 #include "release.h"
+#include "seal.h"
 #include "sign.h"
 
 /* ---- names -------------------------------------------------------------- */
@@ -388,6 +389,8 @@ bool cars_report_open(cars_report *r, const char *path, const char *previous, co
         uint8_t d[32];
         crypto_generichash(d, 32, r->cur.bytes, r->cur.len, NULL, 0);
         cars_hex(d, 32, r->digest);
+        if (r->p->sealed_len)
+            cars_seal_ids(r->p, r->sealed_to, sizeof r->sealed_to);
         if (!look_at_signature(r, path, trust, err, errlen))
             return false;
     }

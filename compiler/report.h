@@ -120,6 +120,7 @@ typedef struct cars_report {
     const cars_ast *ast;
     cars_sig_state sig;
     char keyid[17];           /* when signed */
+    char sealed_to[300];      /* the audit key ids of a sealed release (compiler/seal.h), or "" */
     char digest[65];          /* BLAKE2b-256 of the bundle, hex ("" for a tree) */
     cars_report_rule *rules;  /* rules in ruleset order, then thresholds */
     size_t nrules;

@@ -145,6 +145,8 @@ static void identity(const cars_report *r, cars_buf *b)
     row(b, "Signature", sig[r->sig], strlen(sig[r->sig]));
     if (r->sig != CARS_REPORT_SIG_NONE)
         row(b, "Signer key id", r->keyid, strlen(r->keyid));
+    if (r->sealed_to[0])
+        row(b, "Rule text sealed to audit keys", r->sealed_to, strlen(r->sealed_to));
     row(b, "Compiler", p->compiler_version.p, p->compiler_version.len);
     if (!r->cur.is_tree) {
         char tests[200];

@@ -121,6 +121,7 @@ static void release(const cars_report *r, cars_buf *b)
     kcstr(b, &f, "bundle_blake2b_256", r->cur.is_tree ? NULL : r->digest);
     kcstr(b, &f, "signature", sig[r->sig]);
     kcstr(b, &f, "signer_key_id", r->sig == CARS_REPORT_SIG_NONE ? NULL : r->keyid);
+    kcstr(b, &f, "sealed_to_audit_keys", r->sealed_to[0] ? r->sealed_to : NULL);
     key(b, &f, "files");
     cars_buf_puts(b, "[");
     for (uint32_t i = 0; i < p->ndigests; i++) {

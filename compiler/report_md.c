@@ -92,6 +92,10 @@ static void front(const cars_report *r, cars_buf *b)
         cars_buf_puts(b, "; key ");
         cars_buf_puts(b, r->keyid);
     }
+    if (r->sealed_to[0]) {
+        cars_buf_puts(b, " |\n| Rule text sealed to audit keys | ");
+        cars_buf_puts(b, r->sealed_to);
+    }
     cars_buf_puts(b, " |\n| Compiler | ");
     md_text(b, p->compiler_version.p, p->compiler_version.len);
     if (!r->cur.is_tree) {

@@ -106,7 +106,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, cars_pstate *ps, const char 
     KW_OTHERWISE "otherwise" KW_PRESENT "present" KW_PROFILE "profile"
     KW_PROTECTED "protected" KW_RATIONALE "rationale" KW_REFERENCE "reference"
     KW_REQUIRED "required" KW_REVIEWED "reviewed" KW_ROUTING "routing"
-    KW_SCHEMA "schema" KW_SCREEN "screen" KW_SET "set" KW_SINGLE "single"
+    KW_SAYS "says" KW_SCHEMA "schema" KW_SCREEN "screen" KW_SET "set" KW_SINGLE "single"
     KW_STRING "string" KW_TABLE "table" KW_TEST "test" KW_THRESHOLD "threshold"
     KW_TIER "tier" KW_TRUE "true" KW_WHEN "when" KW_WHERE "where" KW_WITHIN "within"
 
@@ -176,7 +176,7 @@ fword
     | KW_KEY | KW_LEAST | KW_LET | KW_LIKE | KW_LIST | KW_MONTHS | KW_MULTIPLE
     | KW_NONCOMPLEX | KW_NONE | KW_NOT | KW_NUMBER | KW_OF | KW_ONE | KW_OR
     | KW_OTHERWISE | KW_PRESENT | KW_PROFILE | KW_RATIONALE | KW_REVIEWED
-    | KW_ROUTING | KW_SCHEMA | KW_SCREEN | KW_SET | KW_SINGLE | KW_STRING
+    | KW_ROUTING | KW_SAYS | KW_SCHEMA | KW_SCREEN | KW_SET | KW_SINGLE | KW_STRING
     | KW_TABLE | KW_TEST | KW_THRESHOLD | KW_TIER | KW_TRUE | KW_WHEN | KW_WHERE
     | KW_WITHIN
     ;
@@ -263,6 +263,7 @@ keycol
  * action (the empty item list) pointed at its own cars_meta. */
 meta_item
     : KW_RATIONALE STRING           { cars_pb_rationale(ps, $2, &@$); }
+    | KW_SAYS STRING                { cars_pb_says(ps, $2, &@$); }
     | KW_REVIEWED DATE KW_EVERY INT KW_MONTHS
                                     { cars_pb_review(ps, $2, $4, &@$); }
     | KW_AUTHORISATION RULEID       { cars_pb_cite(ps, true, $2, &@2); }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # demo.sh BUILD_DIR - the `make demo` walk-through: generate 10,000 sample
 # application records (fixed seed), build the reference release for the week
-# of 2026-11-23, sign it with a demo key (made on first use, clearly named
-# DEMO-ONLY), verify and route the records as an operator would (as of
+# of 2026-11-23 with its rule text sealed to a demo audit key, sign it with
+# a demo key (both made on first use, clearly named DEMO-ONLY), verify and route the records as an operator would (as of
 # 2026-11-25, so the demo gives the same result on any day), and print a
 # summary. Everything it writes goes to out/.
 # Exits 0 when routing exits 0 or 3 (3: some records invalid, which the
@@ -18,10 +18,15 @@ echo "== generating 10000 records (seed 2026) into $OUT/corpus.jsonl"
 "$BUILD/gencorpus" --count 10000 --seed 2026 --tables rulesets/cars-v/tables \
   -o "$OUT/corpus.jsonl" || { echo "demo: gencorpus failed" >&2; exit 1; }
 
+AUDIT="$OUT/DEMO-ONLY-audit-key"
+if [ ! -f "$AUDIT.key" ]; then
+  echo "== making a demo audit key $AUDIT.key (for this demo only: never seal a real release to it)"
+  "$BUILD/carsc" audit-keygen -o "$AUDIT" >/dev/null || { echo "demo: carsc audit-keygen failed" >&2; exit 1; }
+fi
 echo "== building the reference release $OUT/cars-v.carsb (production, 2026-W48, valid 2026-11-23 to 2026-11-29;"
-echo "   its tests run first, and what they gave is signed in)"
+echo "   its tests run first, and what they gave is signed in; its rule text is sealed to the demo audit key)"
 "$BUILD/carsc" build rulesets/cars-v -o "$OUT/cars-v.carsb" --release-id 2026-W48 --sequence 48 \
-  --valid-from 2026-11-23 --valid-until 2026-11-29 --channel production \
+  --valid-from 2026-11-23 --valid-until 2026-11-29 --channel production --audit-key "$AUDIT.pub" \
   || { echo "demo: carsc build failed" >&2; exit 1; }
 
 KEY="$OUT/DEMO-ONLY-signing-key"
@@ -29,8 +34,11 @@ if [ ! -f "$KEY.key" ]; then
   echo "== making a demo signing key $KEY.key (for this demo only: never trust it in production)"
   "$BUILD/carsc" keygen -o "$KEY" >/dev/null || { echo "demo: carsc keygen failed" >&2; exit 1; }
 fi
-echo "== signing with the demo key"
-"$BUILD/carsc" sign --key "$KEY.key" "$OUT/cars-v.carsb" || { echo "demo: carsc sign failed" >&2; exit 1; }
+echo "== signing with the demo key (the audit key opens the sealed text: it must compile to the code)"
+"$BUILD/carsc" sign --key "$KEY.key" --audit-key-secret "$AUDIT.key" "$OUT/cars-v.carsb" \
+  || { echo "demo: carsc sign failed" >&2; exit 1; }
+echo "== without the audit key, the release shows no rule text: ids, kinds and says texts"
+"$BUILD/carsc" inspect "$OUT/cars-v.carsb" | grep -E '^(sealed|rule +PRF-00[12])'
 "$BUILD/carsvm" verify --trust "$KEY.pub" --as-of 2026-11-25 "$OUT/cars-v.carsb" \
   || { echo "demo: carsvm verify refused the release" >&2; exit 1; }
 

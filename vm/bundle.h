@@ -9,12 +9,14 @@
 #include <string.h>
 
 #define CARS_BUNDLE_MAGIC "CARSB\r\n\x1a"
-#define CARS_BUNDLE_VERSION 4      /* what carsc writes */
+#define CARS_BUNDLE_VERSION 5      /* what carsc writes */
 #define CARS_BUNDLE_VERSION_MIN 1  /* the oldest carsvm reads: version 1 has no stage indexes */
 #define CARS_BUNDLE_VERSION_KINDS 3 /* the first with field kinds and the Unicode-aware
                                        normalisation (vm/normalise.h); 1 and 2 keep theirs */
 #define CARS_BUNDLE_VERSION_TESTS 4 /* the first whose meta carries what the ruleset's
                                        tests gave at build time (80 bytes, not 56) */
+#define CARS_BUNDLE_VERSION_SEALED 5 /* the first with each rule's text for the decision maker
+                                         (section says) and sealed rule text (section sealed) */
 #define CARS_BUNDLE_ENDIAN 0x01020304u
 #define CARS_BUNDLE_HEADER 32      /* bytes before the section table */
 #define CARS_BUNDLE_SECENTRY 24    /* u32 id, u32 zero, u64 offset, u64 length */
@@ -44,14 +46,17 @@
     S(21, DIGESTS, "digests") \
     S(22, SOURCE_TEXT, "source_text") \
     S(23, INDEXES, "indexes") \
-    S(24, INDEX_WORDS, "index_words")
+    S(24, INDEX_WORDS, "index_words") \
+    S(25, SAYS, "says") \
+    S(26, SEALED, "sealed")
 
 enum cars_section_id {
 #define S(id, name, text) CARS_SEC_##name = id,
     CARS_SECTIONS(S)
 #undef S
-    CARS_SEC__COUNT = 24,
-    CARS_SEC__COUNT_V1 = 22 /* version 1 ends with source_text; versions 2 and 3 have all 24 */
+    CARS_SEC__COUNT = 26,
+    CARS_SEC__COUNT_V4 = 24, /* versions 2 to 4 end with index_words */
+    CARS_SEC__COUNT_V1 = 22 /* version 1 ends with source_text */
 };
 
 /* Record sizes of the counted sections (after their 8-byte count header). */
@@ -69,6 +74,26 @@ enum cars_section_id {
 #define CARS_REC_INDEX 16      /* u32 stage, u16 field, u8 flags, u8 zero, u32 nvalues, u32 words_first */
 #define CARS_META_BYTES 80     /* see docs/bytecode.md: meta */
 #define CARS_META_BYTES_V3 56  /* meta of format versions 1 to 3: no test results */
+
+/* The number of sections in format version `version`. */
+static inline uint32_t cars_bundle_sections(unsigned version)
+{
+    return version == 1                             ? CARS_SEC__COUNT_V1
+           : version < CARS_BUNDLE_VERSION_SEALED ? CARS_SEC__COUNT_V4
+                                                   : CARS_SEC__COUNT;
+}
+
+/* The sealed section (format version 5; empty when the release is not
+ * sealed): u32 recipient count (1 to CARS_SEAL_MAX_RECIPIENTS), u32 zero;
+ * per recipient a CARS_SEAL_RECIPIENT-byte record (8-byte audit key id,
+ * 80-byte crypto_box_seal of the 32-byte text key, 8 zero bytes); a 24-byte
+ * nonce; then crypto_secretbox_easy of the sealed texts (16-byte tag first). */
+#define CARS_SEAL_MAX_RECIPIENTS 16
+#define CARS_SEAL_KEYID 8
+#define CARS_SEAL_BOXED 80 /* crypto_box_SEALBYTES + 32 */
+#define CARS_SEAL_RECIPIENT 96
+#define CARS_SEAL_NONCE 24
+#define CARS_SEAL_TAG 16
 
 /* The size of the meta section in format version `version`. */
 static inline int cars_meta_bytes(unsigned version)

@@ -148,7 +148,7 @@ static int check_sections(loader *L)
 {
     const uint8_t *b = L->b;
     uint64_t total = cars_rd64(b + 16);
-    uint32_t nsec = cars_rd32(b + 24), want = L->version == 1 ? CARS_SEC__COUNT_V1 : CARS_SEC__COUNT;
+    uint32_t nsec = cars_rd32(b + 24), want = cars_bundle_sections(L->version);
     if (nsec != want)
         return fail(L, CARS_LOAD_SECTIONS, "bundle has %u sections, expected %u (format version %u)", nsec, want,
                     L->version);
@@ -228,8 +228,8 @@ typedef struct counts {
     uint32_t fields, elems, members, sets, consts, tables, tiers, rules, stages, srules, thresholds, blocks, lines, sources;
     const uint8_t *r_fields, *r_elems, *r_members, *r_sets, *r_consts, *r_tables, *r_tiers, *r_rules, *r_stages,
         *r_srules, *r_thresholds, *r_blocks, *r_lines, *r_sources, *r_digests, *r_text;
-    uint32_t digests, texts, indexes;
-    const uint8_t *r_indexes;
+    uint32_t digests, texts, indexes, says;
+    const uint8_t *r_indexes, *r_says;
 } counts;
 
 static int read_counts(loader *L, counts *c)
@@ -254,6 +254,12 @@ static int read_counts(loader *L, counts *c)
         return rc;
     if (L->version >= 2 && (rc = counted(L, CARS_SEC_INDEXES, CARS_REC_INDEX, &c->indexes, &c->r_indexes)))
         return rc;
+    if (L->version >= CARS_BUNDLE_VERSION_SEALED) {
+        if ((rc = counted(L, CARS_SEC_SAYS, CARS_REC_STR, &c->says, &c->r_says)))
+            return rc;
+        if (c->says != c->rules)
+            return fail(L, CARS_LOAD_DECODE, "section 'says' has %u entries but 'rules' has %u", c->says, c->rules);
+    }
     if (c->texts != 0 && c->texts != c->sources)
         return fail(L, CARS_LOAD_DECODE, "section 'source_text' has %u entries but 'sources' has %u",
                     c->texts, c->sources);
@@ -420,7 +426,6 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
         x->block = cars_rd32(q + 20);
         x->source = cars_rd32(q + 24);
         x->line = cars_rd32(q + 28);
-        x->plain = cars_json_plain(x->id.p, x->id.len) && cars_json_plain(x->title.p, x->title.len);
     }
     for (uint32_t i = 0; i < c->stages; i++) {
         p->stages[i].first = cars_rd32(c->r_stages + (size_t)i * 8);
@@ -481,6 +486,50 @@ static int decode_rest(loader *L, const counts *c, cars_program *p)
     return decode_meta(L, p);
 }
 
+/* The sealed section's frame (bundle.h); its contents are opened by carsc
+ * only, with an audit key. */
+static int decode_sealed(loader *L, cars_program *p)
+{
+    const sec *s = &L->s[CARS_SEC_SEALED];
+    if (L->version < CARS_BUNDLE_VERSION_SEALED || s->len == 0)
+        return 0;
+    uint32_t n = s->len >= 8 ? cars_rd32(s->p) : 0;
+    if (n < 1 || n > CARS_SEAL_MAX_RECIPIENTS || cars_rd32(s->p + 4) != 0)
+        return fail(L, CARS_LOAD_DECODE, "section 'sealed': %s",
+                    s->len < 8 ? "truncated" : "the audit key count is not 1 to 16, or a reserved byte is not zero");
+    size_t frame = 8 + (size_t)n * CARS_SEAL_RECIPIENT + CARS_SEAL_NONCE + CARS_SEAL_TAG;
+    if (s->len < frame)
+        return fail(L, CARS_LOAD_DECODE, "section 'sealed' is truncated: %zu bytes, at least %zu for %u audit keys",
+                    s->len, frame, n);
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *q = s->p + 8 + (size_t)i * CARS_SEAL_RECIPIENT;
+        int rc = reserved(L, CARS_SEC_SEALED, i, q, CARS_SEAL_KEYID + CARS_SEAL_BOXED, CARS_SEAL_RECIPIENT);
+        if (rc)
+            return rc;
+    }
+    p->sealed = s->p;
+    p->sealed_len = s->len;
+    return 0;
+}
+
+/* Each rule's text for the decision maker: section says (format version 5),
+ * before that its title. */
+static int decode_says(loader *L, const counts *c, cars_program *p)
+{
+    for (uint32_t i = 0; i < c->rules; i++) {
+        cars_prule *x = &p->rules[i];
+        if (L->version < CARS_BUNDLE_VERSION_SEALED) {
+            x->says = x->title;
+        } else {
+            int rc = get_str(L, CARS_SEC_SAYS, i, c->r_says + (size_t)i * CARS_REC_STR, &x->says);
+            if (rc)
+                return rc;
+        }
+        x->plain = cars_json_plain(x->id.p, x->id.len) && cars_json_plain(x->says.p, x->says.len);
+    }
+    return decode_sealed(L, p);
+}
+
 static int decode(loader *L, cars_program *p)
 {
     counts c;
@@ -526,7 +575,7 @@ static int decode(loader *L, cars_program *p)
         (rc = decode_strs(L, CARS_SEC_TIERS, c.r_tiers, c.tiers, p->tiers)) ||
         (rc = decode_strs(L, CARS_SEC_SOURCES, c.r_sources, c.sources, p->source_names)) ||
         (rc = decode_strs(L, CARS_SEC_SOURCE_TEXT, c.r_text, c.texts, p->source_text)) ||
-        (rc = decode_sets_tables(L, &c, p)) || (rc = decode_rest(L, &c, p)))
+        (rc = decode_sets_tables(L, &c, p)) || (rc = decode_rest(L, &c, p)) || (rc = decode_says(L, &c, p)))
         return rc;
     return 0;
 }
@@ -593,6 +642,7 @@ int cars_bundle_peek_release(const uint8_t *bytes, size_t len, cars_release_meta
 
 void cars_program_free(cars_program *p)
 {
+    cars_free(p->opened_text);
     cars_free(p->load_arrays);
     cars_free(p->load_copy);
     memset(p, 0, sizeof *p);

@@ -2,7 +2,7 @@
  * backslash, control characters; valid UTF-8 kept as is, invalid bytes
  * replaced by U+FFFD: a last line of defence only, since the reader refuses
  * lines that are not UTF-8 and reports no id whose text is invalid) and the
- * explanation sentence is built from the rule titles. Buffers grow and are reused: nothing is allocated per record in
+ * explanation sentence is built from the rules' says texts. Buffers grow and are reused: nothing is allocated per record in
  * steady state. */
 #include "output.h"
 
@@ -142,14 +142,14 @@ static void put_text(cars_buf *b, cars_str s, bool esc)
         put(b, s.p, s.len);
 }
 
-/* "title (ID); title (ID)" */
+/* "says (ID); says (ID)": each rule's text for the decision maker */
 static void rule_list(cars_buf *b, const cars_program *p, const cars_result *r, bool esc)
 {
     for (uint32_t k = 0; k < r->nrules; k++) {
         const cars_prule *x = &p->rules[r->rules[k]];
         if (k)
             PUTL(b, "; ");
-        put_text(b, x->title, esc && !x->plain);
+        put_text(b, x->says, esc && !x->plain);
         PUTL(b, " (");
         put_text(b, x->id, esc && !x->plain);
         PUTL(b, ")");

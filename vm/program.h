@@ -95,7 +95,9 @@ enum cars_rule_kind_v {
 };
 
 typedef struct cars_prule {
-    cars_str id, title;  /* title: the phrase used in explanations */
+    cars_str id, title;  /* title: the rules team's (empty in a sealed release) */
+    cars_str says;       /* the phrase used in explanations: the rule's `says` text (format
+                            version 5); before, its title */
     uint8_t kind;        /* enum cars_rule_kind_v */
     uint8_t tier;        /* MULTIPLE: index into prog->tiers */
     uint32_t block;      /* its RULE block */
@@ -193,6 +195,10 @@ typedef struct cars_program {
     cars_pdigest *digests; uint32_t ndigests;     /* every source and table file */
     cars_ptests tests;               /* what the ruleset's tests gave (format version 4) */
     cars_str *source_text; uint32_t nsource_text; /* canonical text of each source (nsources) */
+    /* format version 5: the rule text sealed to audit keys (bundle.h), or
+     * empty. A sealed release's titles and source text are empty until
+     * carsc opens the seal with an audit key (compiler/seal.h). */
+    const uint8_t *sealed; size_t sealed_len;
 
     cars_pfield *fields; uint32_t nfields;
     cars_pfield *elem_fields; uint32_t nelem_fields;
@@ -215,6 +221,7 @@ typedef struct cars_program {
 
     /* Loader bookkeeping (vm/loader.c), NULL in a compiler-built program:
      * what cars_program_free releases. */
+    void *opened_text;  /* carsc: the sealed text opened with an audit key (compiler/seal.h) */
     void *load_arrays;  /* one allocation holding every decoded array */
     void *load_copy;    /* an 8-aligned copy of the bundle, if it needed one */
 } cars_program;

@@ -20,7 +20,7 @@ K="$ROOT/tests/cases/release/keys"
 cp "$K/test-only-a.key" a.key && chmod 600 a.key || exit 1
 
 "$CARSC" build "$ROOT/rulesets/cars-v" -o cars-v.carsb --release-id 2026-W48 --sequence 48 \
-  --valid-from 2026-11-23 --valid-until 2026-11-29 --channel production >/dev/null || exit 1
+  --valid-from 2026-11-23 --valid-until 2026-11-29 --channel production --unsealed >/dev/null || exit 1
 "$CARSC" sign --key a.key cars-v.carsb >/dev/null || exit 1
 start=$(date +%s%N)
 "$CARSC" report cars-v.carsb --trust "$K/test-only-a.pub" -o site || exit 1
@@ -32,7 +32,7 @@ cp -R "$ROOT/tests/cases/report/small" old && cp -R "$ROOT/tests/cases/report/sm
 sed -i 's/visit.length_days > 90/visit.length_days > 60/' new/rules.cars
 "$CARSC" build old -o w47.carsb --release-id 2026-W47 --sequence 47 2>/dev/null || exit 1
 "$CARSC" build new -o w48.carsb --release-id 2026-W48 --sequence 48 --valid-from 2026-11-23 \
-  --valid-until 2026-12-06 --channel production 2>/dev/null || exit 1
+  --valid-until 2026-12-06 --channel production --unsealed 2>/dev/null || exit 1
 "$CARSC" report w48.carsb --previous w47.carsb -o small-site || exit 1
 "$CARSC" report new -o tree-site || exit 1
 

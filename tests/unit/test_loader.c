@@ -17,9 +17,12 @@
 
 static tp T;
 
+/* A bundle of format version 4 (24 sections): the tests below check its
+ * layout, which carsvm still reads; format 5's are in test_format5. */
 static uint8_t *write_std(size_t *len)
 {
     tp_standard(&T);
+    T.p.version = CARS_BUNDLE_VERSION_TESTS;
     uint8_t *b;
     assert_true(cars_bundle_write(&T.p, &b, len));
     return b;
@@ -125,12 +128,15 @@ static void test_header_errors(void **s)
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_MAGIC);
     b[6] = '\n';
     assert_int_equal(cars_rd16(b + 8), 4);
-    cars_wr16(b + 8, 5);
+    cars_wr16(b + 8, 6);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
-    assert_string_equal(err, "unsupported bundle format version 5 (this carsvm reads versions 1 to 4)");
+    assert_string_equal(err, "unsupported bundle format version 6 (this carsvm reads versions 1 to 5)");
+    cars_wr16(b + 8, 5); /* version 5 has 26 sections */
+    assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
+    assert_string_equal(err, "bundle has 24 sections, expected 26 (format version 5)");
     cars_wr16(b + 8, 0);
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_VERSION);
-    assert_string_equal(err, "unsupported bundle format version 0 (this carsvm reads versions 1 to 4)");
+    assert_string_equal(err, "unsupported bundle format version 0 (this carsvm reads versions 1 to 5)");
     cars_wr16(b + 8, 1); /* version 1 has 22 sections */
     assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_SECTIONS);
     assert_string_equal(err, "bundle has 24 sections, expected 22 (format version 1)");
@@ -318,6 +324,56 @@ static void test_corruption(void **s)
     cars_free(b);
 }
 
+/* Format version 5: each rule's says text (before, its title), and the
+ * sealed section's frame; a sealed program writes no title in the clear. */
+static void test_format5(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    for (uint32_t i = 0; i < T.p.nrules; i++)
+        T.p.rules[i].says = (cars_str){"matched a risk profile", 22};
+    uint8_t frame[8 + CARS_SEAL_RECIPIENT + CARS_SEAL_NONCE + CARS_SEAL_TAG + 5] = {1};
+    T.p.sealed = frame;
+    T.p.sealed_len = sizeof frame;
+    size_t len, len2;
+    uint8_t *b, *b2;
+    char err[512];
+    assert_true(cars_bundle_write(&T.p, &b, &len));
+    assert_int_equal(cars_rd16(b + 8), 5);
+    assert_int_equal(cars_rd32(b + 24), 26);
+    cars_program p;
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
+    assert_int_equal(p.sealed_len, sizeof frame);
+    assert_int_equal(p.rules[0].says.len, 22);
+    assert_memory_equal(p.rules[0].says.p, "matched a risk profile", 22);
+    assert_int_equal(p.rules[0].title.len, 0); /* sealed: not in the clear */
+    assert_true(cars_bundle_write(&p, &b2, &len2));
+    assert_int_equal(len, len2);
+    assert_memory_equal(b, b2, len);
+    cars_program_free(&p);
+    cars_free(b2);
+    /* the frame: two keys in the bytes of one */
+    uint64_t off = cars_rd64(b + 32 + 25 * 24 + 8);
+    cars_wr32(b + off, 2);
+    assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_DECODE);
+    assert_string_equal(err, "section 'sealed' is truncated: 149 bytes, at least 240 for 2 audit keys");
+    cars_wr32(b + off, 1);
+    b[off + 8 + CARS_SEAL_KEYID + CARS_SEAL_BOXED] = 7; /* a reserved byte of the recipient */
+    assert_int_equal(load(b, len, err, sizeof err), CARS_LOAD_DECODE);
+    assert_string_equal(err, "section 'sealed' record 0: reserved byte 88 is not zero (7)");
+    cars_free(b);
+    /* before format 5 the explanation's text is the title */
+    T.p.version = CARS_BUNDLE_VERSION_TESTS;
+    T.p.sealed_len = 0;
+    assert_true(cars_bundle_write(&T.p, &b, &len));
+    assert_int_equal(cars_rd32(b + 24), 24);
+    assert_int_equal(cars_bundle_load(b, len, &p, err, sizeof err), 0);
+    assert_int_equal(p.rules[0].says.len, p.rules[0].title.len);
+    assert_memory_equal(p.rules[0].says.p, p.rules[0].title.p, p.rules[0].title.len);
+    cars_program_free(&p);
+    cars_free(b);
+}
+
 static void test_error_names(void **s)
 {
     (void)s;
@@ -332,7 +388,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_deterministic), cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_header_errors), cmocka_unit_test(test_section_errors), cmocka_unit_test(test_decode_errors),
         cmocka_unit_test(test_misaligned),    cmocka_unit_test(test_alloc_failure),  cmocka_unit_test(test_corruption),
-        cmocka_unit_test(test_error_names),
+        cmocka_unit_test(test_error_names),   cmocka_unit_test(test_format5),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

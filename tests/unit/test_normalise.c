@@ -234,7 +234,11 @@ static void test_field_key_kind(void **s)
     p.version = 4;
     assert_int_equal(cars_field_key_kind(&p, CARS_KEY_CONTACT, 0), CARS_KEY_EMAIL);
     assert_int_equal(cars_field_key_kind(&p, CARS_KEY_CONTACT, 1), CARS_KEY_PHONE);
-    assert_int_equal(CARS_BUNDLE_VERSION, 4);
+    /* format version 5 adds says texts and sealed text, and keeps them too */
+    p.version = 5;
+    assert_int_equal(cars_field_key_kind(&p, CARS_KEY_CONTACT, 0), CARS_KEY_EMAIL);
+    assert_int_equal(cars_field_key_kind(&p, CARS_KEY_CONTACT, 1), CARS_KEY_PHONE);
+    assert_int_equal(CARS_BUNDLE_VERSION, 5);
     assert_int_equal(CARS_BUNDLE_VERSION_KINDS, 3);
 }
 

@@ -353,7 +353,7 @@ static void test_syntax_errors(void **state)
                         "2:1: unexpected 'let', expected ']' or ','");
     assert_string_equal(first_error("exclusion X-1 \"t\" {\n  a = 1\n}\n"),
                         "2:3: unexpected name 'a', expected 'authorisation', 'justification', "
-                        "'rationale', 'reviewed' or 'when'");
+                        "'rationale', 'reviewed', 'says' or 'when'");
     assert_string_equal(first_error("exclusion X-1 \"t\" {\n  when\n}\n"),
                         "3:1: unexpected '}', expected an expression");
     assert_string_equal(first_error("exclusion X-1 \"t\" {\n  when a\n"),

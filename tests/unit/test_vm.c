@@ -411,6 +411,8 @@ static void test_title_escaping(void **state)
     t.rules[4].title = TP_S("tab\there"); /* each byte that is not plain, alone */
     t.rules[5].title = TP_S("back\\slash");
     t.rules[6].title = TP_S("del\x7f");
+    for (int k = 3; k <= 6; k++)
+        t.rules[k].says = t.rules[k].title; /* the explanation's text (format version 5) */
     uint8_t *bytes;
     size_t len;
     assert_true(cars_bundle_write(&t.p, &bytes, &len));

@@ -174,7 +174,7 @@ static inline uint32_t tp_end(tp *t)
 static inline uint32_t tp_rule(tp *t, cars_str id, cars_str title, uint8_t kind, uint8_t tier, uint32_t block)
 {
     uint32_t r = t->p.nrules++;
-    t->rules[r] = (cars_prule){.id = id, .title = title, .kind = kind, .tier = tier, .block = block, .line = r + 1};
+    t->rules[r] = (cars_prule){.id = id, .title = title, .says = title, .kind = kind, .tier = tier, .block = block, .line = r + 1};
     return r;
 }
 /* A stage of rules [first, first+n). */

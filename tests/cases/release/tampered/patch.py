@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """patch.py BUNDLE OUT what: an edit of a release's bytes, for tests.
    push-int OLD NEW   the first PUSH_INT OLD in the code becomes PUSH_INT NEW
+   cut-sealed N       the sealed section (format 5, the last) loses its last N bytes
 Offsets come from the section table (docs/bytecode.md)."""
 import struct, sys
 
 def sections(b):
     names = ["meta", "strings", "fields", "elem_fields", "members", "sets", "set_values", "constants",
              "tables", "table_hashes", "table_key", "tiers", "rules", "stages", "stage_rules", "thresholds",
-             "blocks", "code", "lines", "sources", "digests", "source_text", "indexes", "index_words"]
+             "blocks", "code", "lines", "sources", "digests", "source_text", "indexes", "index_words", "says", "sealed"]
     n = struct.unpack_from("<I", b, 24)[0]
     out = {}
     for i in range(n):
@@ -25,6 +26,14 @@ if what == "push-int":
     if at < 0:
         sys.exit("no PUSH_INT %s in the code" % sys.argv[4])
     b[at + 1:at + 9] = struct.pack("<q", int(sys.argv[5]))
+elif what == "cut-sealed":
+    off, ln = s["sealed"]
+    n = int(sys.argv[4])
+    end = off + ln - n
+    total = (end + 7) & ~7
+    b = b[:end] + bytes(total - end)
+    struct.pack_into("<Q", b, 32 + 24 * 25 + 16, ln - n)
+    struct.pack_into("<Q", b, 16, total)
 else:
     sys.exit("unknown edit " + what)
 open(sys.argv[2], "wb").write(b)
