@@ -678,10 +678,31 @@ int cars_rd_on_end_array(void *ctx)
     return 1;
 }
 
+/* yajl's end of an object: where the root object ends is kept, for what
+ * yajl lets follow it (parse_yajl). */
+static int yajl_end_map(void *ctx)
+{
+    cars_reader *r = ctx;
+    int ok = cars_rd_on_end_map(r);
+    if (r->depth == 0)
+        r->root_end = yajl_get_bytes_consumed(r->h);
+    return ok;
+}
+
 static const yajl_callbacks callbacks = {
     cars_rd_on_null, cars_rd_on_boolean, NULL, NULL, cars_rd_on_number, cars_rd_on_string,
-    cars_rd_on_start_map, cars_rd_on_map_key, cars_rd_on_end_map, cars_rd_on_start_array, cars_rd_on_end_array,
+    cars_rd_on_start_map, cars_rd_on_map_key, yajl_end_map, cars_rd_on_start_array, cars_rd_on_end_array,
 };
+
+/* Only whitespace after the root object: yajl lets a string that is opened
+ * there and never closed through ({}"), waiting for its end. */
+static bool clean_end(const cars_reader *r)
+{
+    for (size_t i = r->root_end; i < r->len; i++)
+        if (r->line[i] != ' ' && r->line[i] != '\t' && r->line[i] != '\n' && r->line[i] != '\r')
+            return false;
+    return true;
+}
 
 static void reset(cars_reader *r)
 {
@@ -753,6 +774,8 @@ static void line_error(cars_reader *r, yajl_status st, size_t bad, bool bom, con
     } else if (st == yajl_status_error) {
         unsigned char *msg = yajl_get_error(r->h, 0, u, r->len);
         cars_rd_json_error(r, msg ? (const char *)msg : "parse error");
+    } else if (r->started && !clean_end(r)) {
+        cars_rd_line_err(r, "not valid JSON: trailing garbage");
     } else if (sur) {
         cars_rd_line_err(r, "not valid JSON: lone surrogate %s in a string", sur);
     } else if (!r->started) {
@@ -773,6 +796,7 @@ static bool parse_yajl(cars_reader *r, const char *line, size_t len)
     r->stable = false;
     r->line = line;
     r->len = len;
+    r->root_end = len;
     r->h = yajl_alloc(&callbacks, &r->afuncs, r);
     if (!r->h)
         return out_of_memory(r);

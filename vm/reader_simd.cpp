@@ -92,13 +92,15 @@ void cars_rd_simd_free(cars_rd_simd *s)
 
 namespace {
 
-/* The bytes that may end a token: JSON's whitespace, the structural
- * characters and a quote (stage 1 starts a new token at each). */
+/* The bytes that may end a number or a literal: JSON's whitespace and the
+ * structural characters (stage 1 starts a new token after each). Not a
+ * quote: stage 1 starts no token at a quote right after a number or a
+ * literal (0"a" is one token to it), so the walk must refuse it there. */
 struct delimiters {
     bool at[256];
     constexpr delimiters() : at()
     {
-        for (char c : {' ', '\t', '\n', '\r', ',', ':', '[', ']', '{', '}', '"'})
+        for (char c : {' ', '\t', '\n', '\r', ',', ':', '[', ']', '{', '}'})
             at[static_cast<unsigned char>(c)] = true;
     }
 };

@@ -122,6 +122,7 @@ static void test_json_errors(void **s)
     invalid("\"x\"", "not a JSON object");
     invalid("null", "not a JSON object");
     invalid(VALID " {}", "not valid JSON: trailing garbage");
+    invalid(VALID " \"never closed", "not valid JSON: trailing garbage");
     invalid("{\"id\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
     assert_false(cars_reader_record(R)->has_id); /* the id holds it: not reported */
     invalid("{\"id\":\"G-1\",\"x\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
@@ -731,7 +732,8 @@ static void test_simdjson_gaps(void **s)
         "\"x\":[1 2],", "\"x\":tru,", "\"x\":01,", "\"x\":1.,", "\"x\":-,", "\"x\":nul,", "\"x\":truex,",
         "\"x\":\"b\":1,", "\"x\":\"\\q\",", "\"x\":\"\\ud800\",", "\"x\":\"\\udc00\",", "\"x\":{\"a\":1 \"b\":2},",
         "\"x\":[1,],", "\"x\":{,},", "\"r\\u006fute\":\"standard_visitor\",", "\"x\":1,\"x\":2,",
-        "\"x\":\"\x01\",", "\"x\":\f1,",
+        "\"x\":\"\x01\",", "\"x\":\f1,", "\"x\":0\"a\",", "\"x\":1.5\"\",", "\"x\":true\"a\",",
+        "\"x\":null\"a\",", "\"x\":[1\"a\"],", "\"x\":\"a\"1,", "\"x\":\"a\"\"b\",",
     };
     static const char *const accepted[] = {
         "\"x\":1e400,", "\"x\":-0.0e+5,", "\"x\":\"\\u00e9\\ud83d\\ude00\",", "\"x\":[[[]],{}],",
@@ -750,7 +752,7 @@ static void test_simdjson_gaps(void **s)
         assert_string_equal(cars_reader_error(R), cars_reader_error(y));
     }
     /* trailing content, nesting past the limit, a lone surrogate in a key */
-    const char *more[] = {VALID " x", VALID "}", VALID "{}", "{\"\\ud800\":1," VALID + 1};
+    const char *more[] = {VALID " x", VALID "}", VALID "{}", "{\"\\ud800\":1," VALID + 1, VALID "\"", VALID " \"ab"};
     for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
         assert_false(cars_reader_parse(R, more[i], strlen(more[i])));
         assert_false(cars_reader_parse_yajl(y, more[i], strlen(more[i])));
