@@ -125,6 +125,7 @@ struct cars_reader {
     bool has_err;
     bool oom;
     char err[512];
+    uint32_t *listf, nlistf; /* the list fields, ascending: the only lists a line fills */
     size_t root_end; /* yajl's reading: the offset after the root object, once it has ended */
 };
 

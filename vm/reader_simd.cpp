@@ -26,10 +26,11 @@
  *  - A byte order mark is left to the caller (reader.c refuses it).
  *  - Each line is parsed on its own.
  * Every value of the line is walked, unknown fields too: nothing is
- * skipped unvalidated. The line is copied into a buffer with simdjson's
- * padding, and escaped strings are decoded into a second buffer; both are
- * kept per reader and grown to the longest line, with the structural
- * index (4 bytes per byte of the longest line, at most).
+ * skipped unvalidated. The line is read where it is when its caller pads
+ * it (the router's blocks), else from a copy with simdjson's padding;
+ * escaped strings are decoded into a second buffer; both are kept per
+ * reader and grown to the longest line, with the structural index (4
+ * bytes per byte of the longest line, at most).
  *
  * The index and the kernel's parse_string are the interface of simdjson's
  * dom_parser_implementation in its public header (3.0.1, Debian bookworm's
@@ -44,6 +45,7 @@
 
 extern "C" {
 #include "alloc.h"
+#include "reader.h"
 }
 #include "reader_simd.h"
 
@@ -54,6 +56,8 @@ namespace {
 
 constexpr size_t PAD = simdjson::SIMDJSON_PADDING;
 constexpr size_t MAX_SIMD_DEPTH = 64; /* stage 2's stack, never used: stage 1 only */
+
+static_assert(CARS_READER_PAD >= PAD, "CARS_READER_PAD (reader.h) is less than simdjson's padding");
 
 } // namespace
 
@@ -129,6 +133,22 @@ size_t plain_length(const uint8_t *s)
     return s[i] == '"' ? i : SIZE_MAX;
 }
 
+/* The first 8 bytes of the key k (n bytes), zero-padded, as
+ * cars_rd_key_prefix (reader_int.h) makes them: one load, as 8 bytes
+ * after k are readable (the line's padding, or the string buffer's). */
+uint64_t key_prefix(const uint8_t *k, size_t n)
+{
+    uint64_t v;
+    memcpy(&v, k, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return n >= 8 ? v : v & ((uint64_t{1} << (8 * n)) - 1);
+#else
+    v = 0;
+    memcpy(&v, k, n < 8 ? n : 8);
+    return v;
+#endif
+}
+
 /* The length of the JSON number at s:
  * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, or 0 if s starts none.
  * The padding's zero bytes end a number at the end of the line. */
@@ -164,8 +184,8 @@ size_t number_length(const uint8_t *s)
 
 /* One line's walk over stage 1's index: t points at the next token's
  * offset, its byte is buf[*t]; the index ends with the line's length,
- * where the padding's zero byte matches no token, so the walk never
- * passes the end. Each step takes t and returns it past what it read, or
+ * where the padding's zero byte (or the line's '\n') matches no token,
+ * so the walk never passes the end. Each step takes t and returns it past what it read, or
  * nullptr (why says what was wrong): t stays in a register across the
  * state machine's calls. */
 struct walker {
@@ -281,7 +301,7 @@ const uint32_t *walker::object(const uint32_t *t)
         size_t n;
         if (!string_text(*t, &k, &n))
             return nullptr;
-        if (!cars_rd_on_map_key(ctx, k, n))
+        if (!cars_rd_on_map_key_pre(ctx, k, n, key_prefix(k, n)))
             return refuse("refused by the reader");
         if (buf[t[1]] != ':')
             return refuse("no ':' after a key");
@@ -331,14 +351,19 @@ template <typename T> bool grow(T **p, size_t *cap, size_t need)
     return true;
 }
 
-/* The padded copy of the line, room for its strings and an index for it. */
-simdjson::error_code reserve(cars_rd_simd *s, const char *line, size_t len)
+/* Room for the line's strings, an index for it and, unless it is padded
+ * already, its padded copy. */
+simdjson::error_code reserve(cars_rd_simd *s, const char *line, size_t len, bool padded)
 {
-    if (len > SIZE_MAX / 2 - 4 * PAD || !grow(&s->buf, &s->cap, len + PAD) || !grow(&s->sbuf, &s->scap, len + 2 * PAD))
+    if (len > SIZE_MAX / 2 - 4 * PAD || !grow(&s->sbuf, &s->scap, len + 2 * PAD))
         return simdjson::MEMALLOC;
-    if (len)
-        memcpy(s->buf, line, len);
-    memset(s->buf + len, 0, PAD);
+    if (!padded) {
+        if (!grow(&s->buf, &s->cap, len + PAD))
+            return simdjson::MEMALLOC;
+        if (len)
+            memcpy(s->buf, line, len);
+        memset(s->buf + len, 0, PAD);
+    }
     if (len > s->icap || !s->impl) {
         size_t c = s->icap ? s->icap : 4096;
         while (c < len)
@@ -355,13 +380,13 @@ simdjson::error_code reserve(cars_rd_simd *s, const char *line, size_t len)
 
 } // namespace
 
-enum cars_rd_simd_result cars_rd_simd_parse(cars_rd_simd *s, void *ctx, const char *line, size_t len,
+enum cars_rd_simd_result cars_rd_simd_parse(cars_rd_simd *s, void *ctx, const char *line, size_t len, bool padded,
                                             const char **why)
 {
-    simdjson::error_code e = reserve(s, line, len);
+    simdjson::error_code e = reserve(s, line, len, padded);
     if (e == simdjson::MEMALLOC)
         return CARS_RD_SIMD_OOM;
-    const uint8_t *buf = reinterpret_cast<const uint8_t *>(s->buf);
+    const uint8_t *buf = reinterpret_cast<const uint8_t *>(padded ? line : s->buf);
     if (!e)
         e = s->impl->stage1(buf, len, simdjson::stage1_mode::regular);
     if (e) {
