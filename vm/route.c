@@ -219,7 +219,6 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
             }
             if (got == 0 && feof(in))
                 eof = true;
-            memset(buf + len, 0, CARS_READER_PAD);
         }
         if (skipping) { /* discarding the rest of an overlong line */
             size_t nl = 0;
@@ -257,6 +256,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
             len = 0;
             continue;
         }
+        memset(buf + len, 0, CARS_READER_PAD); /* the padding after the last line */
         size_t at = 0;
         while (at < end && rc == 0) {
             const char *s = buf + at;
