@@ -115,18 +115,19 @@ struct cars_reader {
     int depth;
     uint8_t target;
     int32_t tidx; /* target field / node / element field (absolute index) */
+    uint32_t nlistf;
     cars_rd_simd *simd; /* the accept path's parser (reader_simd.h) */
     yajl_handle h;     /* the current line's parser, when yajl reads it */
     const char *line;  /* the current line */
     size_t len;
+    size_t root_end;   /* yajl's reading: the offset after the root object, once it has ended */
+    uint32_t *listf;   /* the nlistf list fields, ascending: the only lists a line fills */
     bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
     bool stable;       /* the parser's strings live until the next line: kept without a copy */
     bool started;
     bool has_err;
     bool oom;
     char err[512];
-    uint32_t *listf, nlistf; /* the list fields, ascending: the only lists a line fills */
-    size_t root_end; /* yajl's reading: the offset after the root object, once it has ended */
 };
 
 /* ---- the schema trie (built in reader_trie.c) ---- */
