@@ -1,6 +1,6 @@
 /* reader.c - the streaming record reader: the per-record state machine
- * and the parse. simdjson reads each line (reader_simd.cpp: its On-Demand
- * walk sends the events yajl's callbacks would) and drives a small state
+ * and the parse. simdjson reads each line (reader_simd.cpp: a walk of
+ * its stage 1's index sends the events yajl's callbacks would) and drives a small state
  * machine over the schema: a trie of the dotted field paths (objects;
  * reader_trie.c), list fields and their element records. Every field is
  * validated (type, enum membership, dates, min, required, duplicates); the

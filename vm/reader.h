@@ -1,7 +1,7 @@
 /* reader.h - the streaming record reader: validates one JSON line against
  * the program's schema (every field, not only the ones the program reads)
- * and keeps the values the program reads in fixed slots. Read by simdjson's
- * On-Demand API (yajl words the errors); one reader per thread, reused for
+ * and keeps the values the program reads in fixed slots. Read with simdjson
+ * (its stage 1 and a walk of its index; yajl words the errors); one reader per thread, reused for
  * every line; no heap allocation per record (buffers grow to the longest
  * line; yajl allocates from an arena reset per line).
  * Limits: CARS_READER_MAX_DEPTH nesting levels, CARS_READER_MAX_ELEMS

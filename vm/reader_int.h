@@ -3,7 +3,7 @@
  * for every key of every record) and what each file offers the others.
  *   reader.c        the per-record state machine (its events are yajl's
  *                   callbacks) and the parse: simdjson, yajl for errors
- *   reader_simd.cpp simdjson's On-Demand walk of a line (reader_simd.h)
+ *   reader_simd.cpp simdjson's stage 1 and the walk of its index (reader_simd.h)
  *   reader_trie.c   the schema trie and the reader's construction
  *   reader_arena.c  the arena yajl allocates from
  *   reader_text.c   the line's bytes checked before yajl sees them, and

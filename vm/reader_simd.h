@@ -1,5 +1,6 @@
 /* reader_simd.h - the record reader's parser on the accept path: simdjson's
- * On-Demand API (Debian's libsimdjson 3.0.1), in vm/reader_simd.cpp, the
+ * stage 1 and a walk of the structural index it builds (Debian's
+ * libsimdjson 3.0.1), in vm/reader_simd.cpp, the
  * one C++ translation unit of the tree, behind this C interface. It walks
  * every value of the line (unknown fields too, so that nothing is skipped
  * unvalidated) and drives the reader's state machine (reader.c) with the
@@ -17,8 +18,9 @@
 extern "C" {
 #endif
 
-/* The parser's state of one reader: simdjson's parser (its buffers grow to
- * the longest line read, never shrink) and the padded copy of the line. */
+/* The parser's state of one reader: simdjson's structural index, the
+ * padded copy of the line and the decoded strings' buffer (all grow to the
+ * longest line read, never shrink). */
 typedef struct cars_rd_simd cars_rd_simd;
 
 /* NULL when out of memory. */
