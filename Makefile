@@ -307,7 +307,7 @@ demo: deps
 
 # Benchmarks (bench/run.sh writes docs/performance.md and docs/scale.svg).
 # bench-deps installs only what is missing, by command (node may come with
-# its own npm rather than Debian's).
+# its own npm rather than Debian's); hyperfine: bench/ab.sh's A/B timings.
 BENCH_BIN  = $(BUILD)/bench/handwritten $(BUILD)/bench/readonly $(BUILD)/bench/yajlfloor $(BUILD)/bench/scale/genrules \
              $(BUILD)/bench/scale/loadtime
 bench-deps:
@@ -319,6 +319,7 @@ bench-deps:
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
+	command -v hyperfine >/dev/null 2>&1 || missing="$$missing hyperfine"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \

@@ -358,7 +358,7 @@ static void on_line(void *ctx, const char *s, size_t len, unsigned long long no)
 {
     hw *h = ctx;
     h->records++;
-    if (!cars_reader_parse(h->reader, s, len)) {
+    if (!cars_reader_parse_padded(h->reader, s, len)) {
         const cars_record *rec = cars_reader_record(h->reader);
         cars_output_error(&h->out, h->p, rec->has_id ? &rec->id : NULL, cars_reader_error(h->reader), no);
         h->invalid++;

@@ -3,7 +3,9 @@
  * the work per record differs from `carsvm route --threads 1`. Input is read
  * in 4 MiB blocks of whole lines (grown for a longer line); blank lines are
  * skipped but counted in line numbers; after each block, `flush` is called
- * (the caller writes its output buffer there). */
+ * (the caller writes its output buffer there). As in route.c, the block
+ * has CARS_READER_PAD zero bytes after its last byte, so each line can be
+ * read where it is (cars_reader_parse_padded). */
 #ifndef CARS_BENCH_LINES_H
 #define CARS_BENCH_LINES_H
 
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "reader.h"
 
 typedef void (*bench_line_fn)(void *ctx, const char *p, size_t len, unsigned long long no);
 typedef int (*bench_flush_fn)(void *ctx);
@@ -27,7 +31,7 @@ static inline bool bench_blank(const char *s, size_t n)
 static inline int bench_each_line(FILE *in, bench_line_fn fn, bench_flush_fn flush, void *ctx)
 {
     size_t cap = 4u * 1024 * 1024, len = 0;
-    char *buf = malloc(cap);
+    char *buf = malloc(cap + CARS_READER_PAD);
     unsigned long long no = 0;
     bool eof = false;
     if (!buf) {
@@ -52,7 +56,7 @@ static inline int bench_each_line(FILE *in, bench_line_fn fn, bench_flush_fn flu
                 end--;
         if (end == 0) {
             if (len == cap) {
-                char *nb = realloc(buf, cap * 2);
+                char *nb = realloc(buf, cap * 2 + CARS_READER_PAD);
                 if (!nb) {
                     fputs("out of memory\n", stderr);
                     free(buf);
@@ -63,6 +67,7 @@ static inline int bench_each_line(FILE *in, bench_line_fn fn, bench_flush_fn flu
             }
             continue;
         }
+        memset(buf + len, 0, CARS_READER_PAD); /* the padding after the last line */
         size_t at = 0;
         while (at < end) {
             const char *s = buf + at;

@@ -25,7 +25,7 @@ static void on_line(void *ctx, const char *s, size_t len, unsigned long long no)
     ro *r = ctx;
     (void)no;
     r->records++;
-    if (!cars_reader_parse(r->reader, s, len))
+    if (!cars_reader_parse_padded(r->reader, s, len))
         r->invalid++;
 }
 

@@ -185,8 +185,8 @@ valgrind --tool=callgrind --callgrind-out-file="$W/cg.carsvm" "$B/carsvm" route 
 callgrind_annotate --inclusive=yes "$W/cg.carsvm" 2>/dev/null |
   awk -v k="$K2" '
     { gsub(",", "", $1) }
-    $0 ~ /[ :]cars_rd_simd_parse[ ]/ && !a { a = 1; printf "cars_rd_simd_parse (simdjson: JSON parsing, incl. the state machine) %d\n", $1 / k }
-    $0 ~ /[ :]cars_reader_parse[ ]/ && !b { b = 1; printf "cars_reader_parse (reading and validating) %d\n", $1 / k }
+    $0 ~ /[ :]cars_rd_simd_parse[ ]/ && !a { a = 1; printf "cars_rd_simd_parse (simdjson'"'"'s stage 1 and the walk, incl. the state machine) %d\n", $1 / k }
+    $0 ~ /[ :]cars_reader_parse(_padded)?[ ]/ && !b { b = 1; printf "cars_reader_parse (reading and validating) %d\n", $1 / k }
     $0 ~ /[ :]cars_vm_route[ ]/ && !c { c = 1; printf "cars_vm_route (the VM) %d\n", $1 / k }
     $0 ~ /[ :]cars_output_result[ ]/ && !d { d = 1; printf "cars_output_result (output line) %d\n", $1 / k }
   ' > "$W/cg.split" || true

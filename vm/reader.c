@@ -1,6 +1,6 @@
 /* reader.c - the streaming record reader: the per-record state machine
- * and the parse. simdjson reads each line (reader_simd.cpp: its On-Demand
- * walk sends the events yajl's callbacks would) and drives a small state
+ * and the parse. simdjson reads each line (reader_simd.cpp: a walk of
+ * its stage 1's index sends the events yajl's callbacks would) and drives a small state
  * machine over the schema: a trie of the dotted field paths (objects;
  * reader_trie.c), list fields and their element records. Every field is
  * validated (type, enum membership, dates, min, required, duplicates); the
@@ -452,47 +452,25 @@ int cars_rd_on_start_map(void *ctx)
     return push(r, FR_SKIP_OBJ, -1);
 }
 
-/* A key, with pre = key_prefix(key, n). */
-static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
+/* The paths a valid record's keys never take, kept out of map_key so that
+ * its own code stays small. */
+#define CARS_COLD __attribute__((noinline, cold))
+
+CARS_COLD static void dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n)
 {
-    cars_rd_frame *f = &r->stack[r->depth - 1];
-    if (f->kind == FR_OBJ) {
-        int32_t c = cars_rd_find_child(r, f->node, k, n, pre);
-        if (c >= 0) {
-            if (r->seen[c] == r->gen) {
-                char got[80];
-                cars_rd_render(got, sizeof got, k, n, true);
-                cars_rd_err(r, "duplicate key %s", got);
-            }
-            r->seen[c] = r->gen;
-            if (r->nodes[c].field >= 0) {
-                r->target = T_FIELD;
-                r->tidx = r->nodes[c].field;
-            } else {
-                r->target = T_NODE;
-                r->tidx = c;
-            }
-            return 1;
-        }
-    } else if (f->kind == FR_ELEM) {
-        const cars_pfield *lf = &r->p->fields[f->node];
-        for (uint32_t e = 0; e < lf->elems_n; e++) {
-            const cars_pfield *ef = &r->p->elem_fields[lf->elems_first + e];
-            if (r->epre[lf->elems_first + e] == pre && ef->path.len == n && (n <= 8 || cars_rd_tail_eq(ef->path.p, k, n))) {
-                uint32_t idx = lf->elems_first + e;
-                if (r->eseen[idx] == r->egen) {
-                    char got[80];
-                    cars_rd_render(got, sizeof got, k, n, true);
-                    cars_rd_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, f->count, got);
-                }
-                r->eseen[idx] = r->egen;
-                r->target = T_ELEM;
-                r->tidx = (int32_t)idx;
-                return 1;
-            }
-        }
+    char got[80];
+    cars_rd_render(got, sizeof got, k, n, true);
+    if (!el) {
+        cars_rd_err(r, "duplicate key %s", got);
+        return;
     }
-    /* an unknown key: ignored, but remembered for the duplicate check */
+    const cars_pfield *lf = &r->p->fields[el->node];
+    cars_rd_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, el->count, got);
+}
+
+/* An unknown key: ignored, but remembered for the duplicate check. */
+CARS_COLD static int unknown_key(cars_reader *r, const char *k, size_t n)
+{
     r->target = T_SKIP;
     if (r->nukeys == r->ukcap) {
         uint32_t cap = r->ukcap * 2;
@@ -525,9 +503,51 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
     return 1;
 }
 
+/* A key, with pre = key_prefix(key, n). */
+static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
+{
+    const cars_rd_frame *f = &r->stack[r->depth - 1];
+    if (f->kind == FR_OBJ) {
+        int32_t c = cars_rd_find_child(r, f->node, k, n, pre);
+        if (c >= 0) {
+            if (r->seen[c] == r->gen)
+                dup_key(r, NULL, k, n);
+            r->seen[c] = r->gen;
+            if (r->nodes[c].field >= 0) {
+                r->target = T_FIELD;
+                r->tidx = r->nodes[c].field;
+            } else {
+                r->target = T_NODE;
+                r->tidx = c;
+            }
+            return 1;
+        }
+    } else if (f->kind == FR_ELEM) {
+        const cars_pfield *lf = &r->p->fields[f->node];
+        for (uint32_t e = 0; e < lf->elems_n; e++) {
+            const cars_pfield *ef = &r->p->elem_fields[lf->elems_first + e];
+            if (r->epre[lf->elems_first + e] == pre && ef->path.len == n && (n <= 8 || cars_rd_tail_eq(ef->path.p, k, n))) {
+                uint32_t idx = lf->elems_first + e;
+                if (r->eseen[idx] == r->egen)
+                    dup_key(r, f, k, n);
+                r->eseen[idx] = r->egen;
+                r->target = T_ELEM;
+                r->tidx = (int32_t)idx;
+                return 1;
+            }
+        }
+    }
+    return unknown_key(r, k, n);
+}
+
 int cars_rd_on_map_key(void *ctx, const unsigned char *key, size_t n)
 {
     return map_key(ctx, (const char *)key, n, cars_rd_key_prefix((const char *)key, n));
+}
+
+int cars_rd_on_map_key_pre(void *ctx, const unsigned char *key, size_t n, uint64_t pre)
+{
+    return map_key(ctx, (const char *)key, n, pre);
 }
 
 /* An object's unknown keys are sorted to find duplicates: insertion sort
@@ -678,10 +698,31 @@ int cars_rd_on_end_array(void *ctx)
     return 1;
 }
 
+/* yajl's end of an object: where the root object ends is kept, for what
+ * yajl lets follow it (parse_yajl). */
+static int yajl_end_map(void *ctx)
+{
+    cars_reader *r = ctx;
+    int ok = cars_rd_on_end_map(r);
+    if (r->depth == 0)
+        r->root_end = yajl_get_bytes_consumed(r->h);
+    return ok;
+}
+
 static const yajl_callbacks callbacks = {
     cars_rd_on_null, cars_rd_on_boolean, NULL, NULL, cars_rd_on_number, cars_rd_on_string,
-    cars_rd_on_start_map, cars_rd_on_map_key, cars_rd_on_end_map, cars_rd_on_start_array, cars_rd_on_end_array,
+    cars_rd_on_start_map, cars_rd_on_map_key, yajl_end_map, cars_rd_on_start_array, cars_rd_on_end_array,
 };
+
+/* Only whitespace after the root object: yajl lets a string that is opened
+ * there and never closed through ({}"), waiting for its end. */
+static bool clean_end(const cars_reader *r)
+{
+    for (size_t i = r->root_end; i < r->len; i++)
+        if (r->line[i] != ' ' && r->line[i] != '\t' && r->line[i] != '\n' && r->line[i] != '\r')
+            return false;
+    return true;
+}
 
 static void reset(cars_reader *r)
 {
@@ -699,8 +740,8 @@ static void reset(cars_reader *r)
     r->rec.id.p = NULL;
     r->rec.id.len = 0;
     memset(r->v, 0, p->nfields * sizeof *r->v);
-    for (uint32_t f = 0; f < p->nfields; f++)
-        r->lists[f].n = 0;
+    for (uint32_t k = 0; k < r->nlistf; k++)
+        r->lists[r->listf[k]].n = 0;
     if (++r->gen == 0) {
         memset(r->present, 0, p->nfields * sizeof *r->present);
         memset(r->seen, 0, r->nnodes * sizeof *r->seen);
@@ -753,6 +794,8 @@ static void line_error(cars_reader *r, yajl_status st, size_t bad, bool bom, con
     } else if (st == yajl_status_error) {
         unsigned char *msg = yajl_get_error(r->h, 0, u, r->len);
         cars_rd_json_error(r, msg ? (const char *)msg : "parse error");
+    } else if (r->started && !clean_end(r)) {
+        cars_rd_line_err(r, "not valid JSON: trailing garbage");
     } else if (sur) {
         cars_rd_line_err(r, "not valid JSON: lone surrogate %s in a string", sur);
     } else if (!r->started) {
@@ -773,6 +816,7 @@ static bool parse_yajl(cars_reader *r, const char *line, size_t len)
     r->stable = false;
     r->line = line;
     r->len = len;
+    r->root_end = len;
     r->h = yajl_alloc(&callbacks, &r->afuncs, r);
     if (!r->h)
         return out_of_memory(r);
@@ -804,7 +848,7 @@ bool cars_reader_parse_yajl(cars_reader *r, const char *line, size_t len)
  * only to word the error as it always was (and to find the id of a record
  * that is not valid JSON). Should yajl accept a line simdjson refused, the
  * line stays invalid, with simdjson's reason. */
-bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
+static bool parse(cars_reader *r, const char *line, size_t len, bool padded)
 {
     reset(r);
     if (too_long(r, len))
@@ -815,7 +859,7 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
         r->stable = true;
         r->line = line;
         r->len = len;
-        enum cars_rd_simd_result res = cars_rd_simd_parse(r->simd, r, line, len, &why);
+        enum cars_rd_simd_result res = cars_rd_simd_parse(r->simd, r, line, len, padded, &why);
         if (res == CARS_RD_SIMD_OOM || r->oom)
             return out_of_memory(r);
         if (res == CARS_RD_SIMD_DONE && !r->has_err)
@@ -828,3 +872,7 @@ bool cars_reader_parse(cars_reader *r, const char *line, size_t len)
     }
     return false;
 }
+
+bool cars_reader_parse(cars_reader *r, const char *line, size_t len) { return parse(r, line, len, false); }
+
+bool cars_reader_parse_padded(cars_reader *r, const char *line, size_t len) { return parse(r, line, len, true); }

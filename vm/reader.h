@@ -1,7 +1,7 @@
 /* reader.h - the streaming record reader: validates one JSON line against
  * the program's schema (every field, not only the ones the program reads)
- * and keeps the values the program reads in fixed slots. Read by simdjson's
- * On-Demand API (yajl words the errors); one reader per thread, reused for
+ * and keeps the values the program reads in fixed slots. Read with simdjson
+ * (its stage 1 and a walk of its index; yajl words the errors); one reader per thread, reused for
  * every line; no heap allocation per record (buffers grow to the longest
  * line; yajl allocates from an arena reset per line).
  * Limits: CARS_READER_MAX_DEPTH nesting levels, CARS_READER_MAX_ELEMS
@@ -18,6 +18,8 @@
 #define CARS_READER_MAX_DEPTH 64
 #define CARS_READER_MAX_ELEMS 100000
 #define CARS_READER_MAX_LINE 0xFFFFFFFEu /* longer lines are refused: offsets are 32-bit */
+/* The bytes a caller of cars_reader_parse_padded keeps readable after the line. */
+#define CARS_READER_PAD 64
 
 /* A value slot: integer-like (bool 0/1, integer, date in days, country
  * code, enum member index) in i, number in f; known = present and not null. */
@@ -61,6 +63,10 @@ void cars_reader_free(cars_reader *r);
  * the record's id is still set if it could be read from text that is
  * itself valid. Nothing is carried from one line to the next. */
 bool cars_reader_parse(cars_reader *r, const char *line, size_t len);
+/* The same, without copying the line: line[len] is '\n' or NUL, and
+ * CARS_READER_PAD bytes from line[len] on are readable and initialised (the
+ * router's block of lines, zeroed after its last byte). */
+bool cars_reader_parse_padded(cars_reader *r, const char *line, size_t len);
 /* The same, with yajl alone reading the line: the referee the tests and
  * fuzzers hold cars_reader_parse to (it also words the errors of the lines
  * cars_reader_parse refuses). */

@@ -3,7 +3,7 @@
  * for every key of every record) and what each file offers the others.
  *   reader.c        the per-record state machine (its events are yajl's
  *                   callbacks) and the parse: simdjson, yajl for errors
- *   reader_simd.cpp simdjson's On-Demand walk of a line (reader_simd.h)
+ *   reader_simd.cpp simdjson's stage 1 and the walk of its index (reader_simd.h)
  *   reader_trie.c   the schema trie and the reader's construction
  *   reader_arena.c  the arena yajl allocates from
  *   reader_text.c   the line's bytes checked before yajl sees them, and
@@ -115,10 +115,13 @@ struct cars_reader {
     int depth;
     uint8_t target;
     int32_t tidx; /* target field / node / element field (absolute index) */
+    uint32_t nlistf;
     cars_rd_simd *simd; /* the accept path's parser (reader_simd.h) */
     yajl_handle h;     /* the current line's parser, when yajl reads it */
     const char *line;  /* the current line */
     size_t len;
+    size_t root_end;   /* yajl's reading: the offset after the root object, once it has ended */
+    uint32_t *listf;   /* the nlistf list fields, ascending: the only lists a line fills */
     bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
     bool stable;       /* the parser's strings live until the next line: kept without a copy */
     bool started;

@@ -1,5 +1,6 @@
 /* reader_simd.h - the record reader's parser on the accept path: simdjson's
- * On-Demand API (Debian's libsimdjson 3.0.1), in vm/reader_simd.cpp, the
+ * stage 1 and a walk of the structural index it builds (Debian's
+ * libsimdjson 3.0.1), in vm/reader_simd.cpp, the
  * one C++ translation unit of the tree, behind this C interface. It walks
  * every value of the line (unknown fields too, so that nothing is skipped
  * unvalidated) and drives the reader's state machine (reader.c) with the
@@ -9,14 +10,17 @@
 #ifndef CARS_READER_SIMD_H
 #define CARS_READER_SIMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The parser's state of one reader: simdjson's parser (its buffers grow to
- * the longest line read, never shrink) and the padded copy of the line. */
+/* The parser's state of one reader: simdjson's structural index, the
+ * padded copy of the line and the decoded strings' buffer (all grow to the
+ * longest line read, never shrink). */
 typedef struct cars_rd_simd cars_rd_simd;
 
 /* NULL when out of memory. */
@@ -30,10 +34,11 @@ enum cars_rd_simd_result {
 };
 
 /* Parses line (len bytes, no newline), sending its events to ctx (the
- * reader, already reset for the line). REFUSED sets *why to a static
+ * reader, already reset for the line): from a padded copy, or where it is
+ * when padded (cars_reader_parse_padded's contract). REFUSED sets *why to a static
  * description of what simdjson refused (for a message when yajl, the
  * wording referee, accepts what simdjson refused). */
-enum cars_rd_simd_result cars_rd_simd_parse(cars_rd_simd *s, void *ctx, const char *line, size_t len,
+enum cars_rd_simd_result cars_rd_simd_parse(cars_rd_simd *s, void *ctx, const char *line, size_t len, bool padded,
                                             const char **why);
 
 /* The state machine's events (reader.c): yajl's callbacks' signatures; 0
@@ -44,6 +49,9 @@ int cars_rd_on_number(void *ctx, const char *s, size_t n);
 int cars_rd_on_string(void *ctx, const unsigned char *s, size_t n);
 int cars_rd_on_start_map(void *ctx);
 int cars_rd_on_map_key(void *ctx, const unsigned char *key, size_t n);
+/* The same, with pre the key's first 8 bytes zero-padded (as a uint64_t
+ * loaded from memory): the walk reads them at once from its padded line. */
+int cars_rd_on_map_key_pre(void *ctx, const unsigned char *key, size_t n, uint64_t pre);
 int cars_rd_on_end_map(void *ctx);
 int cars_rd_on_start_array(void *ctx);
 int cars_rd_on_end_array(void *ctx);

@@ -100,6 +100,10 @@ cars_reader *cars_reader_new(const cars_program *p)
     for (uint32_t f = 0; r->req && f < p->nfields; f++)
         if (p->fields[f].flags & CARS_FF_REQUIRED)
             r->req[r->nreq++] = f;
+    r->listf = cars_calloc(nf, sizeof *r->listf);
+    for (uint32_t f = 0; r->listf && f < p->nfields; f++)
+        if (p->fields[f].type == CARS_FT_LIST)
+            r->listf[r->nlistf++] = f;
     r->eseen = cars_calloc(p->nelem_fields + 1, sizeof *r->eseen);
     for (uint32_t f = 0; f < p->nfields; f++)
         if (p->fields[f].type == CARS_FT_LIST && p->fields[f].elems_n > r->max_stride)
@@ -116,7 +120,7 @@ cars_reader *cars_reader_new(const cars_program *p)
         r->epre[e] = cars_rd_key_prefix(p->elem_fields[e].path.p, p->elem_fields[e].path.len);
     cars_rd_arena_funcs(&r->ar, &r->afuncs);
     r->simd = cars_rd_simd_new();
-    if (!r->simd || !r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->eseen || !r->escratch || !r->epre ||
+    if (!r->simd || !r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->listf || !r->eseen || !r->escratch || !r->epre ||
         !r->ukeys || !r->ukbuf || !build_trie(r)) {
         cars_reader_free(r);
         return NULL;
@@ -147,6 +151,7 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->list_cap);
     cars_free(r->present);
     cars_free(r->req);
+    cars_free(r->listf);
     cars_free(r->seen);
     cars_free(r->eseen);
     cars_free(r->escratch);

@@ -51,9 +51,11 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
-                      uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
-                      cars_result *res, char *err, size_t errlen)
+/* cars_route_record; padded: the line is in a block of the router's,
+ * padded for the reader (cars_reader_parse_padded). */
+static int route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
+                        uint64_t no, bool overlong, bool padded, cars_buf *out, cars_buf *log,
+                        const cars_declog_src *src, cars_result *res, char *err, size_t errlen)
 {
     _Static_assert(CARS_MAX_LINE == 16777216u, "CARS_OVERLONG_ERROR states CARS_MAX_LINE");
     if (overlong) {
@@ -63,7 +65,7 @@ int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, c
         *res = (cars_result){.outcome = CARS_OUT_ERROR, .threshold = UINT32_MAX};
         return 1;
     }
-    if (!cars_reader_parse(reader, text, len)) {
+    if (!(padded ? cars_reader_parse_padded(reader, text, len) : cars_reader_parse(reader, text, len))) {
         if (cars_reader_out_of_memory(reader)) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -84,12 +86,19 @@ int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, c
     return 0;
 }
 
+int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
+                      uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
+                      cars_result *res, char *err, size_t errlen)
+{
+    return route_record(reader, vm, p, text, len, no, overlong, false, out, log, src, res, err, errlen);
+}
+
 static void route_line(worker *w, const line *ln)
 {
     w->records++;
     cars_result res;
-    int rc = cars_route_record(w->reader, w->vm, w->p, ln->p, ln->len, ln->no, ln->overlong, &w->out, &w->logbuf,
-                               w->logsrc, &res, w->err, sizeof w->err);
+    int rc = route_record(w->reader, w->vm, w->p, ln->p, ln->len, ln->no, ln->overlong, true, &w->out, &w->logbuf,
+                          w->logsrc, &res, w->err, sizeof w->err);
     if (rc < 0)
         w->fatal = true;
     else if (rc > 0)
@@ -187,10 +196,13 @@ static size_t last_newline(const char *s, size_t n)
     return n; /* bytes up to and including the last '\n', or 0 */
 }
 
+/* The block holds the input's bytes [0, len) and, zeroed after them,
+ * CARS_READER_PAD bytes more (it is cap + CARS_READER_PAD bytes long): every
+ * line in it is padded for cars_reader_parse_padded, read where it is. */
 static int route_all(router *r, FILE *in, unsigned long long *no)
 {
     size_t cap = BLOCK, len = 0;
-    char *buf = cars_malloc(cap);
+    char *buf = cars_malloc(cap + CARS_READER_PAD);
     if (!buf)
         return fail(r->err, r->errlen, "out of memory");
     int rc = 0;
@@ -225,7 +237,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
                 continue;
             if (cap <= CARS_MAX_LINE) { /* a long line: make room for it */
                 size_t ncap = cap * 2 > CARS_MAX_LINE + 1 ? CARS_MAX_LINE + 1 : cap * 2;
-                char *nb = cars_realloc(buf, ncap);
+                char *nb = cars_realloc(buf, ncap + CARS_READER_PAD);
                 if (!nb) {
                     rc = fail(r->err, r->errlen, "out of memory");
                     break;
@@ -242,6 +254,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
             len = 0;
             continue;
         }
+        memset(buf + len, 0, CARS_READER_PAD); /* the padding after the last line */
         size_t at = 0;
         while (at < end && rc == 0) {
             const char *s = buf + at;

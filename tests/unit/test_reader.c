@@ -122,6 +122,7 @@ static void test_json_errors(void **s)
     invalid("\"x\"", "not a JSON object");
     invalid("null", "not a JSON object");
     invalid(VALID " {}", "not valid JSON: trailing garbage");
+    invalid(VALID " \"never closed", "not valid JSON: trailing garbage");
     invalid("{\"id\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
     assert_false(cars_reader_record(R)->has_id); /* the id holds it: not reported */
     invalid("{\"id\":\"G-1\",\"x\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
@@ -721,6 +722,39 @@ static void test_mutations(void **s)
 
 /* Numbers read as strtod reads them, bit for bit (the reader has a fast
  * path for short decimals). */
+/* cars_reader_parse_padded reads the line where it is, in a block whose
+ * bytes after the line's '\n' (or NUL) are whatever the next lines hold:
+ * here the most hostile ones (closing brackets, quotes, digits). A line
+ * cut short must stay refused, and every line gets the verdict, the error
+ * and the id that cars_reader_parse gives it. */
+static void test_padded(void **s)
+{
+    (void)s;
+    static const char *const lines[] = {
+        VALID, "{\"id\":\"a\",\"x\":1", "{\"id\":\"a\",\"x\":[1,2", "{\"id\":\"a\",\"x\":tru", "{\"id\":\"a\",\"x\":\"b",
+        "{\"id\":\"a\",\"x\":", "{\"id\":\"a\"", "{", "", VALID " ", "{\"id\":\"a\",\"x\":\"\\u00e9\"," VALID + 1,
+    };
+    cars_reader *c = cars_reader_new(&T.p);
+    assert_non_null(c);
+    static char block[8192];
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        size_t n = strlen(lines[i]);
+        assert_true(n + 1 + CARS_READER_PAD <= sizeof block);
+        for (int end = 0; end < 2; end++) {
+            memcpy(block, lines[i], n);
+            block[n] = end ? '\0' : '\n';
+            for (size_t k = n + 1; k < n + 1 + CARS_READER_PAD; k++)
+                block[k] = "}]\"1e,:"[k % 7];
+            bool ok = cars_reader_parse(c, lines[i], n), pok = cars_reader_parse_padded(R, block, n);
+            if (ok != pok)
+                fail_msg("%s: copied %d, padded %d: %s", lines[i], ok, pok, cars_reader_error(R));
+            assert_string_equal(cars_reader_error(c), cars_reader_error(R));
+            assert_int_equal(cars_reader_record(c)->has_id, cars_reader_record(R)->has_id);
+        }
+    }
+    cars_reader_free(c);
+}
+
 /* What simdjson's On-Demand API alone would let through or refuse, around
  * an otherwise valid record: the reader (simdjson) must give the verdict
  * and the error of the referee (yajl's reading, cars_reader_parse_yajl). */
@@ -731,7 +765,8 @@ static void test_simdjson_gaps(void **s)
         "\"x\":[1 2],", "\"x\":tru,", "\"x\":01,", "\"x\":1.,", "\"x\":-,", "\"x\":nul,", "\"x\":truex,",
         "\"x\":\"b\":1,", "\"x\":\"\\q\",", "\"x\":\"\\ud800\",", "\"x\":\"\\udc00\",", "\"x\":{\"a\":1 \"b\":2},",
         "\"x\":[1,],", "\"x\":{,},", "\"r\\u006fute\":\"standard_visitor\",", "\"x\":1,\"x\":2,",
-        "\"x\":\"\x01\",", "\"x\":\f1,",
+        "\"x\":\"\x01\",", "\"x\":\f1,", "\"x\":0\"a\",", "\"x\":1.5\"\",", "\"x\":true\"a\",",
+        "\"x\":null\"a\",", "\"x\":[1\"a\"],", "\"x\":\"a\"1,", "\"x\":\"a\"\"b\",",
     };
     static const char *const accepted[] = {
         "\"x\":1e400,", "\"x\":-0.0e+5,", "\"x\":\"\\u00e9\\ud83d\\ude00\",", "\"x\":[[[]],{}],",
@@ -750,7 +785,7 @@ static void test_simdjson_gaps(void **s)
         assert_string_equal(cars_reader_error(R), cars_reader_error(y));
     }
     /* trailing content, nesting past the limit, a lone surrogate in a key */
-    const char *more[] = {VALID " x", VALID "}", VALID "{}", "{\"\\ud800\":1," VALID + 1};
+    const char *more[] = {VALID " x", VALID "}", VALID "{}", "{\"\\ud800\":1," VALID + 1, VALID "\"", VALID " \"ab"};
     for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
         assert_false(cars_reader_parse(R, more[i], strlen(more[i])));
         assert_false(cars_reader_parse_yajl(y, more[i], strlen(more[i])));
@@ -803,7 +838,7 @@ int main(void)
         cmocka_unit_test(test_numbers_as_strtod), cmocka_unit_test(test_list_non_objects),
         cmocka_unit_test(test_duplicate_check_n_log_n), cmocka_unit_test(test_utf8_exhaustive),
         cmocka_unit_test(test_utf8_messages), cmocka_unit_test(test_control_and_bom), cmocka_unit_test(test_render),
-        cmocka_unit_test(test_empty_keys), cmocka_unit_test(test_simdjson_gaps),
+        cmocka_unit_test(test_empty_keys), cmocka_unit_test(test_simdjson_gaps), cmocka_unit_test(test_padded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
