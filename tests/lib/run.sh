@@ -77,8 +77,13 @@ readelf -d "$T/route_one_static" 2>/dev/null | grep -q 'libcars' && bad "route_o
 "$BUILD/gencorpus" --count 10000 --seed 2026 --tables rulesets/cars-v/tables -o "$T/corpus.jsonl" || bad "gencorpus"
 printf '\n  \t\r\n\f\n{"id":"cut"\nnot json\n{"id":"dup","id":"dup"}\n{"id":"last"}' >>"$T/corpus.jsonl"
 "$BUILD/carsc" build rulesets/cars-v -o "$T/r.carsb" --release-id 2026-W48 --sequence 48 --valid-from 2026-11-23 \
-  --valid-until 2026-11-29 --channel production >/dev/null || bad "carsc build"
-"$BUILD/carsc" keygen -o "$T/k" >/dev/null && "$BUILD/carsc" sign --key "$T/k.key" "$T/r.carsb" >/dev/null ||
+  --valid-until 2026-11-29 --channel production \
+  --audit-key tests/cases/release/keys/test-only-audit-a.pub >/dev/null || bad "carsc build"
+# sealed to a test audit key: carsc sign opens it with the secret to check the
+# code against its text; the library and carsvm never need it
+cp tests/cases/release/keys/test-only-audit-a.key "$T/audit.key" && chmod 600 "$T/audit.key"
+"$BUILD/carsc" keygen -o "$T/k" >/dev/null &&
+  "$BUILD/carsc" sign --key "$T/k.key" --audit-key-secret "$T/audit.key" "$T/r.carsb" >/dev/null ||
   bad "carsc keygen and sign"
 "$BUILD/carsvm" route --release "$T/r.carsb" --trust "$T/k.pub" --as-of 2026-11-25 "$T/corpus.jsonl" \
   -o "$T/carsvm.out" --threads 2
