@@ -8,6 +8,13 @@
 #   make browser  the auditors' report and the figure pages (impact, effectiveness,
 #                 equality) in headless Chromium: links, console,
 #                 axe-core WCAG 2.2 AA, screenshots (tests/browser/)
+#   make lib      libcars (docs/libcars.md): build/libcars.so.1.0.0 (soname
+#                 libcars.so.1, links libcars.so.1 and libcars.so),
+#                 build/libcars.a and build/cars.pc; part of make all
+#   make lib-test the library's checks: only the cars_ API exported, the
+#                 header as C11 and C++11, docs/examples/route_one.c built
+#                 with pkg-config (shared and static) routing the demo
+#                 corpus as carsvm route does (tests/lib/run.sh)
 #   make bench    benchmarks (docs/performance.md)
 
 CC      ?= cc
@@ -28,7 +35,7 @@ endif
 # runtime is C++'s, and the programs link as C).
 CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Werror -Wshadow $(OPT) $(if $(findstring fsanitize,$(OPT)),-fno-sanitize=vptr) \
                -MMD -MP -Ivm $(CXXFLAGS)
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -Iinclude -I$(BUILD)/gen $(CFLAGS)
 LIBS_VM  = -lsimdjson -lyajl -lsodium -lpthread -lstdc++
 LIBS_C   = -lm
 LIBS_TEST = -lcmocka
@@ -54,15 +61,33 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(filter-out tools/gencorpus_%.c,$(wildcard tools/*.c))
 TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/%)
+# libcars: the trusted core (VM_SRC and the C++ adapter) and lib/, compiled
+# again with -fPIC into $(BUILD)/pic/: every symbol hidden but the CARS_API
+# functions of include/cars.h (also listed in lib/libcars.map), fault
+# injection compiled out (CARS_ALLOC_PLAIN: no global counters).
+# PREFIX and LIBDIR: what build/cars.pc says (the install's locations).
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_PIC  = -fPIC -fvisibility=hidden -DCARS_BUILDING_LIBRARY -DCARS_ALLOC_PLAIN
+LIBCARS_OBJ = $(patsubst $(BUILD)/obj/%,$(BUILD)/pic/%,$(VM_OBJ)) $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+LIBCARS_SO  = $(BUILD)/libcars.so.1.0.0
+LIBCARS  = $(LIBCARS_SO) $(BUILD)/libcars.so.1 $(BUILD)/libcars.so $(BUILD)/libcars.a $(BUILD)/cars.pc
+CARS_VER := $(shell sed -n 's/^\#define CARS_VERSION "\(.*\)"/\1/p' vm/version.h)
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+# An ASan/UBSan library takes the sanitizer runtime from the program that
+# loads it: only an ordinary build is linked with every symbol defined.
+LIB_LDFLAGS = -shared -Wl,-soname,libcars.so.1 -Wl,--version-script=lib/libcars.map \
+              $(if $(findstring fsanitize,$(OPT)),,-Wl,--no-undefined)
 FUZZ_TARGETS = parse loader vm reader reader_diff reader_simd
 FUZZ_LIBS_reader_diff = -ljansson -lm
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps demo test test-fast test-san unit cases serve-test loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
+.PHONY: all lib lib-test deps demo test test-fast test-san unit cases serve-test loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
         browser browser-deps
-all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN)
+all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN) $(LIBCARS)
+lib: $(LIBCARS)
 
 # Install missing Debian packages (as root), or say exactly what to install.
 deps:
@@ -98,6 +123,34 @@ $(BUILD)/obj/%.o: %.cpp
 
 $(C_OBJ): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LIB_PIC) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) $(LIB_PIC) -c $< -o $@
+
+$(LIBCARS_SO): $(LIBCARS_OBJ) lib/libcars.map
+	$(CC) $(OPT) $(LIB_LDFLAGS) $(LDFLAGS) -o $@ $(LIBCARS_OBJ) $(LIBS_VM)
+$(BUILD)/libcars.so.1: $(LIBCARS_SO)
+	ln -sf libcars.so.1.0.0 $@
+$(BUILD)/libcars.so: $(BUILD)/libcars.so.1
+	ln -sf libcars.so.1 $@
+# The static library: one object, linked from the same ones (ld -r), its
+# hidden symbols made local, so that it too defines only the cars_ API and
+# cannot clash with a program's own names.
+$(BUILD)/libcars.a: $(LIBCARS_OBJ)
+	$(LD) -r -o $(BUILD)/pic/libcars.o $(LIBCARS_OBJ)
+	objcopy --localize-hidden $(BUILD)/pic/libcars.o
+	rm -f $@ && ar rcs $@ $(BUILD)/pic/libcars.o
+# Written only when it changes (PREFIX or LIBDIR given differently).
+$(BUILD)/cars.pc: cars.pc.in FORCE
+	@mkdir -p $(BUILD)
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(CARS_VER)|g' cars.pc.in >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@ && echo "wrote $@ (prefix $(PREFIX), libdir $(LIBDIR))"; fi
+FORCE:
+
 $(BUILD)/libcarsvm.a: $(VM_OBJ)
 	ar rcs $@ $^
 $(BUILD)/libcarsc.a: $(C_OBJ)
@@ -117,6 +170,12 @@ $(BUILD)/gencorpus: $(BUILD)/obj/tools/gencorpus.o $(BUILD)/obj/tools/gencorpus_
 $(BUILD)/%: $(BUILD)/obj/tools/%.o
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
+# test_libcars: the library's interface (lib/cars.c) over the same objects
+# as the other tests, so that it can count and fail allocations.
+$(BUILD)/tests/test_libcars: $(BUILD)/obj/tests/unit/test_libcars.o $(BUILD)/obj/lib/cars.o $(BUILD)/libcarsc.a \
+                             $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
 
@@ -175,10 +234,13 @@ serve-test: all
 	@sh tests/serve/run.sh $(BUILD)
 
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test
 
 test-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test lib-test
+
+lib-test: all
+	@CC="$(CC)" CXX="$(CXX)" OPT="$(OPT)" sh tests/lib/run.sh $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory test-fast

@@ -1,8 +1,12 @@
-/* alloc.c - the one allocation function, with fault injection for tests. */
+/* alloc.c - the one allocation function, with fault injection for tests.
+ * Built with CARS_ALLOC_PLAIN (libcars, Makefile) it is malloc itself: no
+ * counters, so the library keeps no mutable global state. */
 #include "alloc.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
+
+#ifndef CARS_ALLOC_PLAIN
+#include <stdatomic.h>
 
 static atomic_long fail_after = -1;
 static atomic_long attempts;
@@ -13,6 +17,24 @@ static int should_fail(void)
     long limit = atomic_load(&fail_after);
     return limit >= 0 && n > limit;
 }
+
+void cars_alloc_fail_after(long n) { atomic_store(&fail_after, n); }
+
+long cars_alloc_count(int reset)
+{
+    return reset ? atomic_exchange(&attempts, 0) : atomic_load(&attempts);
+}
+#else
+static int should_fail(void) { return 0; }
+
+void cars_alloc_fail_after(long n) { (void)n; }
+
+long cars_alloc_count(int reset)
+{
+    (void)reset;
+    return 0;
+}
+#endif
 
 void *cars_malloc(size_t n)
 {
@@ -36,10 +58,3 @@ void *cars_realloc(void *p, size_t n)
 }
 
 void cars_free(void *p) { free(p); }
-
-void cars_alloc_fail_after(long n) { atomic_store(&fail_after, n); }
-
-long cars_alloc_count(int reset)
-{
-    return reset ? atomic_exchange(&attempts, 0) : atomic_load(&attempts);
-}

@@ -12,7 +12,8 @@ void cars_free(void *p);
 
 /* Fault injection: after cars_alloc_fail_after(n), allocations 1..n succeed
  * and every later one fails; -1 turns it off. cars_alloc_count() is the
- * number of allocations attempted since the last call to it with reset. */
+ * number of allocations attempted since the last call to it with reset.
+ * In libcars (built with CARS_ALLOC_PLAIN) both do nothing: no counters. */
 void cars_alloc_fail_after(long n);
 long cars_alloc_count(int reset);
 

@@ -246,14 +246,19 @@ void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, 
     PUTL(b, "}\n");
 }
 
+size_t cars_explain_error(char out[CARS_EXPLAIN_ERROR_SIZE], const char *error)
+{
+    int m = snprintf(out, CARS_EXPLAIN_ERROR_SIZE, "Invalid record: %s.", error);
+    return m > 0 && (size_t)m < CARS_EXPLAIN_ERROR_SIZE ? (size_t)m : CARS_EXPLAIN_ERROR_SIZE - 1;
+}
+
 void cars_output_error(cars_buf *b, const cars_program *p, const cars_str *id, const char *error, uint64_t line)
 {
     put_id(b, id);
     PUTL(b, ",\"outcome\":\"ERROR\",\"rules\":[],\"explanation\":");
     size_t n = strlen(error);
-    char local[1100];
-    int m = snprintf(local, sizeof local, "Invalid record: %s.", error);
-    cars_json_string(b, local, m > 0 && (size_t)m < sizeof local ? (size_t)m : sizeof local - 1);
+    char local[CARS_EXPLAIN_ERROR_SIZE];
+    cars_json_string(b, local, cars_explain_error(local, error));
     PUTL(b, ",\"release\":");
     cars_json_string(b, p->release_id.p, p->release_id.len);
     PUTL(b, ",\"error\":");

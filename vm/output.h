@@ -24,5 +24,10 @@ void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, 
 /* {"id":...|null,"outcome":"ERROR","rules":[],"explanation":"Invalid record: E.",
  *  "release":"...","error":"E","line":N}\n ; id NULL for null. */
 void cars_output_error(cars_buf *b, const cars_program *p, const cars_str *id, const char *error, uint64_t line);
+/* The explanation of an invalid record, as cars_output_error states it:
+ * "Invalid record: E." (no JSON escaping), cut to CARS_EXPLAIN_ERROR_SIZE
+ * - 1 bytes. Returns its length. */
+#define CARS_EXPLAIN_ERROR_SIZE 1100
+size_t cars_explain_error(char out[CARS_EXPLAIN_ERROR_SIZE], const char *error);
 
 #endif

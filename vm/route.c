@@ -52,15 +52,14 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
                       uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
-                      uint8_t *outcome, char *err, size_t errlen)
+                      cars_result *res, char *err, size_t errlen)
 {
+    _Static_assert(CARS_MAX_LINE == 16777216u, "CARS_OVERLONG_ERROR states CARS_MAX_LINE");
     if (overlong) {
-        char msg[80];
-        snprintf(msg, sizeof msg, "line longer than %u bytes", CARS_MAX_LINE);
-        cars_output_error(out, p, NULL, msg, no);
+        cars_output_error(out, p, NULL, CARS_OVERLONG_ERROR, no);
         if (src)
             cars_declog_entry(log, src, NULL, NULL, "", 0);
-        *outcome = CARS_OUT_ERROR;
+        *res = (cars_result){.outcome = CARS_OUT_ERROR, .threshold = UINT32_MAX};
         return 1;
     }
     if (!cars_reader_parse(reader, text, len)) {
@@ -72,26 +71,24 @@ int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, c
         cars_output_error(out, p, rec->has_id ? &rec->id : NULL, cars_reader_error(reader), no);
         if (src)
             cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, NULL, text, len);
-        *outcome = CARS_OUT_ERROR;
+        *res = (cars_result){.outcome = CARS_OUT_ERROR, .threshold = UINT32_MAX};
         return 1;
     }
     const cars_record *rec = cars_reader_record(reader);
-    cars_result res;
-    if (cars_vm_route(vm, rec, &res, err, errlen) != 0)
+    if (cars_vm_route(vm, rec, res, err, errlen) != 0)
         return -1;
-    cars_output_result(out, p, rec->has_id ? &rec->id : NULL, &res);
+    cars_output_result(out, p, rec->has_id ? &rec->id : NULL, res);
     if (src)
-        cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, &res, text, len);
-    *outcome = res.outcome;
+        cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, res, text, len);
     return 0;
 }
 
 static void route_line(worker *w, const line *ln)
 {
     w->records++;
-    uint8_t outcome;
+    cars_result res;
     int rc = cars_route_record(w->reader, w->vm, w->p, ln->p, ln->len, ln->no, ln->overlong, &w->out, &w->logbuf,
-                               w->logsrc, &outcome, w->err, sizeof w->err);
+                               w->logsrc, &res, w->err, sizeof w->err);
     if (rc < 0)
         w->fatal = true;
     else if (rc > 0)

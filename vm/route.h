@@ -13,6 +13,8 @@
 #include "program.h"
 
 #define CARS_MAX_LINE (16u * 1024 * 1024) /* longer lines get an ERROR line */
+/* The error of such a line (CARS_MAX_LINE in decimal). */
+#define CARS_OVERLONG_ERROR "line longer than 16777216 bytes"
 
 /* A blank line holds only JSON whitespace (RFC 8259: space, tab, CR; LF
  * ends it): no record, no output line. Form feed and vertical tab are not
@@ -47,14 +49,18 @@ int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int thr
 
 struct cars_reader;
 struct cars_vm;
+struct cars_result;
 /* Routes one record (`line`, without its newline; record number `no` for
  * an ERROR line; `overlong`: longer than CARS_MAX_LINE, not read) and
  * appends its routing line to `out` and, when `src` is not NULL, its
- * decision-log entry to `log`: the one routing step of route and serve.
- * *outcome is the decision (CARS_OUT_ERROR for an invalid record).
- * Returns 0, 1 when the record was invalid, -1 on a fatal error (err). */
+ * decision-log entry to `log`: the one routing step of route, serve and
+ * libcars. *res is the decision (outcome CARS_OUT_ERROR and no rules for
+ * an invalid record, whose reason is then cars_reader_error(reader), or
+ * CARS_OVERLONG_ERROR); its rule list lives in the VM until its next
+ * record. Returns 0, 1 when the record was invalid, -1 on a fatal error
+ * (err). */
 int cars_route_record(struct cars_reader *reader, struct cars_vm *vm, const cars_program *p, const char *line,
                       size_t len, uint64_t no, bool overlong, cars_buf *out, cars_buf *log,
-                      const struct cars_declog_src *src, uint8_t *outcome, char *err, size_t errlen);
+                      const struct cars_declog_src *src, struct cars_result *res, char *err, size_t errlen);
 
 #endif

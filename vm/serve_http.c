@@ -105,11 +105,11 @@ static int route_body(cars_srv_release *s, cars_srv_ctx *ctx, const cars_buf *bo
         no++;
         if (cars_blank_line(line, n))
             continue;
-        uint8_t outcome;
+        cars_result res;
         if (cars_route_record(ctx->reader, ctx->vm, &s->r.prog, line, n, no, false, out, logb,
-                              srv.log ? &s->logsrc : NULL, &outcome, err, errlen) < 0)
+                              srv.log ? &s->logsrc : NULL, &res, err, errlen) < 0)
             return -1;
-        cars_srv_count_outcome(outcome);
+        cars_srv_count_outcome(res.outcome);
     }
     if (out->failed || logb->failed)
         return snprintf(err, errlen, "out of memory"), -1;
