@@ -41,8 +41,8 @@ endif
 # same optimisation and sanitizers as the C, but UBSan's vptr check (its
 # runtime is C++'s, and the programs link as C).
 CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Werror -Wshadow $(OPT) $(if $(findstring fsanitize,$(OPT)),-fno-sanitize=vptr) \
-               -MMD -MP -Ivm $(CXXFLAGS)
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -Iinclude -I$(BUILD)/gen $(CFLAGS)
+               -MMD -MP -Ivm $(CPPFLAGS) $(CXXFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -Iinclude -I$(BUILD)/gen $(CPPFLAGS) $(CFLAGS)
 LIBS_VM  = -lsimdjson -lyajl -lsodium -lpthread -lstdc++
 LIBS_C   = -lm
 LIBS_TEST = -lcmocka
@@ -123,7 +123,7 @@ $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l $(BUILD)/gen/parser
 # Generated code is exempt from our stricter warnings, not from -Werror.
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -Wall -Werror -Wno-unused-function -Wno-sign-compare $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS) -c $< -o $@
+	$(CC) $(CSTD) -Wall -Werror -Wno-unused-function -Wno-sign-compare $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
