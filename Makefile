@@ -2,9 +2,11 @@
 #   make          build carsc and carsvm into build/
 #   make demo     install what is missing, build, route the sample corpus
 #   make test     every test: unit (cmocka), text cases, end to end, the
-#                 serve tests (tests/serve/, a real server and curl), and the
-#                 same again under AddressSanitizer + UBSan (build-asan/);
-#                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
+#                 serve tests (tests/serve/, a real server and curl), the man
+#                 pages, completion and install (tests/pkg/), then the Debian
+#                 packages (make package-test), the browser tests, the same
+#                 again under AddressSanitizer + UBSan (build-asan/); then
+#                 make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make browser  the auditors' report and the figure pages (impact, effectiveness,
 #                 equality) in headless Chromium: links, console,
 #                 axe-core WCAG 2.2 AA, screenshots (tests/browser/)
