@@ -1,12 +1,13 @@
 # cars: rule-language compiler (carsc) and routing VM (carsvm).
-#   make          build carsc and carsvm into build/
+#   make          build carsc, carsvm and libcars into build/
 #   make demo     install what is missing, build, route the sample corpus
 #   make test     every test: unit (cmocka), text cases, end to end, the
-#                 serve tests (tests/serve/, a real server and curl), the man
-#                 pages, completion and install (tests/pkg/), then the Debian
-#                 packages (make package-test), the browser tests, the same
-#                 again under AddressSanitizer + UBSan (build-asan/); then
-#                 make lint (cppcheck and clang-tidy, tests/lint.sh)
+#                 serve tests (tests/serve/, a real server and curl), the
+#                 library's (make lib-test), the man pages, completion and
+#                 install (tests/pkg/), then the Debian packages (make
+#                 package-test), the browser tests, the same again under
+#                 AddressSanitizer + UBSan (build-asan/); then make lint
+#                 (cppcheck and clang-tidy, tests/lint.sh)
 #   make browser  the auditors' report and the figure pages (impact, effectiveness,
 #                 equality) in headless Chromium: links, console,
 #                 axe-core WCAG 2.2 AA, screenshots (tests/browser/)
@@ -186,10 +187,10 @@ $(BUILD)/%: $(BUILD)/obj/tools/%.o
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
-# test_libcars: the library's interface (lib/cars.c) over the same objects
-# as the other tests, so that it can count and fail allocations.
-$(BUILD)/tests/test_libcars: $(BUILD)/obj/tests/unit/test_libcars.o $(BUILD)/obj/lib/cars.o $(BUILD)/libcarsc.a \
-                             $(BUILD)/libcarsvm.a
+# test_libcars_*: the library's interface (lib/cars.c) over the same objects
+# as the other tests, so that they can count and fail allocations.
+$(BUILD)/tests/test_libcars_%: $(BUILD)/obj/tests/unit/test_libcars_%.o $(BUILD)/obj/lib/cars.o $(BUILD)/libcarsc.a \
+                               $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
 
