@@ -182,14 +182,19 @@ CARS_API int cars_router_load(const char *release_path, const cars_load_options 
     if (opts->trust == CARS_REQUIRE_SIGNATURE && opts->state)
         rc = record_release(&r->rel, release_path, opts, err, errlen);
     const cars_str *id = &r->rel.prog.release_id;
-    if (rc == CARS_OK && !(r->release_id = cars_malloc((size_t)id->len + 1)))
-        rc = fail(CARS_E_FATAL, err, errlen, "out of memory");
+    if (rc == CARS_OK) {
+        r->release_id = cars_malloc((size_t)id->len + 1);
+        if (r->release_id) {
+            memcpy(r->release_id, id->p, id->len);
+            r->release_id[id->len] = '\0';
+        } else {
+            rc = fail(CARS_E_FATAL, err, errlen, "out of memory");
+        }
+    }
     if (rc != CARS_OK) {
         cars_router_free(r);
         return rc;
     }
-    memcpy(r->release_id, id->p, id->len);
-    r->release_id[id->len] = '\0';
     *out = r;
     return CARS_OK;
 }
@@ -382,7 +387,7 @@ CARS_API int cars_route(cars_ctx *ctx, const char *record, size_t len, uint64_t 
     if (rc != CARS_OK && rc != CARS_INVALID)
         return route_fail(ctx, d, rc, ctx->err);
     d->needed = needed_size(&ctx->line, &pc);
-    if (bufsize < d->needed) {
+    if (bufsize < d->needed || !buf) { /* !buf: only with bufsize 0, refused above otherwise */
         char msg[120];
         snprintf(msg, sizeof msg, "the decision needs a buffer of %zu bytes, not %zu", d->needed, bufsize);
         return route_fail(ctx, d, CARS_E_BUFFER_TOO_SMALL, msg);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # lint.sh BUILD - `make lint` (and the last step of `make test`): cppcheck
 # (warnings, portability, performance) and clang-tidy (the clang static
-# analyzer) over every C file of the tree: vm/, compiler/, tests/unit/,
-# tests/fuzz/, tools/, bench/ and bench/*/. BUILD supplies the generated
+# analyzer) over every C file of the tree: vm/, compiler/, lib/, tests/unit/,
+# tests/fuzz/, tools/, bench/, bench/*/ and docs/examples/. BUILD supplies the generated
 # parser headers. Fails on any finding that is not suppressed.
 #
 # Suppressions, one line per finding with its reason: tests/cppcheck.supp
@@ -26,8 +26,9 @@ BUILD=$1
 JOBS=${LINT_JOBS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
-DEFS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ivm -Icompiler -I$BUILD/gen"
-FILES=$(ls vm/*.c compiler/*.c tests/unit/*.c tests/fuzz/*.c tools/*.c bench/*.c bench/*/*.c 2>/dev/null)
+DEFS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ivm -Icompiler -Iinclude -I$BUILD/gen"
+FILES=$(ls vm/*.c compiler/*.c lib/*.c tests/unit/*.c tests/fuzz/*.c tools/*.c bench/*.c bench/*/*.c docs/examples/*.c \
+  2>/dev/null)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cars-lint.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
@@ -35,7 +36,7 @@ status=0
 
 echo "== cppcheck"
 cppcheck -q -j "$JOBS" --enable=warning,portability,performance --std=c11 --inline-suppr --error-exitcode=1 \
-  --suppressions-list=tests/cppcheck.supp -D_POSIX_C_SOURCE=200809L -Ivm -Icompiler -I"$BUILD/gen" \
+  --suppressions-list=tests/cppcheck.supp -D_POSIX_C_SOURCE=200809L -Ivm -Icompiler -Iinclude -I"$BUILD/gen" \
   --template='{file}:{line}: {severity}: {message} [{id}]' $FILES 2>"$TMP/cppcheck" || status=1
 sort "$TMP/cppcheck"
 
@@ -48,7 +49,7 @@ sort "$TMP/cppcheck"
 # finding.
 echo "== clang-tidy"
 CHECKS='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,-clang-analyzer-deadcode.DeadStores'
-HEADERS='(^|/)(vm|compiler|tests|tools|bench)/'
+HEADERS='(^|/)(vm|compiler|lib|include|tests|tools|bench|docs)/'
 ls -S $FILES | xargs -P "$JOBS" -I{} sh -c '
   out="$1/$(printf %s "$2" | tr / _).out"
   clang-tidy -quiet --header-filter="$5" --checks="$3" "$2" -- $4 >"$out" 2>"$out.err" ||

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "errstr.h"
 
 static const char TMP_SUFFIX[] = ".tmp.XXXXXX";
 
@@ -19,7 +20,7 @@ static const char TMP_SUFFIX[] = ".tmp.XXXXXX";
 static int failed(const cars_atomic *a, const char *verb, int e, char *err, size_t errlen)
 {
     const char *what = a->opts.what;
-    snprintf(err, errlen, "cannot %s %s%s%s: %s%s", verb, what ? what : "", what ? " " : "", a->path, strerror(e),
+    snprintf(err, errlen, "cannot %s %s%s%s: %s%s", verb, what ? what : "", what ? " " : "", a->path, cars_strerror(e),
              a->opts.no_replace && e == EEXIST ? " (refusing to overwrite it)" : "");
     return -1;
 }
@@ -92,7 +93,7 @@ static int set_perm(cars_atomic *a, char *err, size_t errlen)
             return 0;
         snprintf(err, errlen, "cannot give the new %s the owner %u:%u and mode %04o of %s %s: %s (run as its "
                  "owner)", o->what ? o->what : "file", o->uid, o->gid, o->mode, o->what ? o->what : "file",
-                 a->path, strerror(errno));
+                 a->path, cars_strerror(errno));
         return -1;
     case CARS_PERM_KEEP:
         if (stat(a->path, &st) == 0 && fchmod(a->fd, st.st_mode & 07777) != 0)
@@ -214,7 +215,7 @@ int cars_atomic_commit(cars_atomic *a, char *err, size_t errlen)
     if (sync_dir(a) != 0) {
         const char *what = a->opts.what;
         snprintf(err, errlen, "%s%s%s was written but its directory could not be flushed: %s", what ? what : "",
-                 what ? " " : "", a->path, strerror(errno));
+                 what ? " " : "", a->path, cars_strerror(errno));
         rc = -1;
     }
     cars_free(a->tmp);

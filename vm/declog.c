@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "errstr.h"
 #include "hex.h"
 #include "json.h"
 #include "names.h"
@@ -71,7 +72,7 @@ int cars_declog_key_load(const char *path, uint8_t key[CARS_DECLOG_KEY_BYTES], c
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "cannot read the decision-log key %s: %s", path, strerror(errno));
+        return fail(err, errlen, "cannot read the decision-log key %s: %s", path, cars_strerror(errno));
     char text[2 * CARS_DECLOG_KEY_BYTES + 3] = {0};
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
@@ -99,16 +100,16 @@ int cars_declog_key_create(const char *path, char *err, size_t errlen)
     sodium_memzero(key, sizeof key);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
-        return fail(err, errlen, "cannot create the key %s: %s", path, strerror(errno));
+        return fail(err, errlen, "cannot create the key %s: %s", path, cars_strerror(errno));
     ssize_t w = write(fd, text, strlen(text));
     sodium_memzero(text, sizeof text);
     if (w != 2 * CARS_DECLOG_KEY_BYTES + 1 || fsync(fd) != 0) {
         int e = errno;
         close(fd);
         unlink(path);
-        return fail(err, errlen, "cannot write the key %s: %s", path, strerror(e));
+        return fail(err, errlen, "cannot write the key %s: %s", path, cars_strerror(e));
     }
-    return close(fd) == 0 ? 0 : fail(err, errlen, "cannot write the key %s: %s", path, strerror(errno));
+    return close(fd) == 0 ? 0 : fail(err, errlen, "cannot write the key %s: %s", path, cars_strerror(errno));
 }
 
 /* ---- entries -------------------------------------------------------- */
@@ -204,7 +205,7 @@ static int recover(cars_declog *l, int rfd, size_t *torn, char *err, size_t errl
         off_t at = (off_t)(l->size - n);
         if (pread(rfd, tail, n, at) != (ssize_t)n) {
             cars_free(tail);
-            return fail(err, errlen, "cannot read the decision log %s: %s", l->path, strerror(errno));
+            return fail(err, errlen, "cannot read the decision log %s: %s", l->path, cars_strerror(errno));
         }
         size_t end = n; /* one past the last '\n' */
         while (end > 0 && tail[end - 1] != '\n')
@@ -223,7 +224,7 @@ static int recover(cars_declog *l, int rfd, size_t *torn, char *err, size_t errl
             l->size = (uint64_t)at + end;
             if (ftruncate(l->fd, (off_t)l->size) != 0) {
                 cars_free(tail);
-                return fail(err, errlen, "cannot cut the torn last line of %s: %s", l->path, strerror(errno));
+                return fail(err, errlen, "cannot cut the torn last line of %s: %s", l->path, cars_strerror(errno));
             }
         }
         if (end > 0)
@@ -238,7 +239,7 @@ static int open_file(cars_declog *l, const char *prev_file, size_t *torn, char *
 {
     l->fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (l->fd < 0)
-        return fail(err, errlen, "cannot open the decision log %s: %s", l->path, strerror(errno));
+        return fail(err, errlen, "cannot open the decision log %s: %s", l->path, cars_strerror(errno));
     int rfd = open(l->path, O_RDONLY | O_CLOEXEC); /* pread needs a readable descriptor */
     struct stat st;
     if (rfd < 0 || flock(l->fd, LOCK_EX | LOCK_NB) != 0 || fstat(l->fd, &st) != 0) {
@@ -246,7 +247,7 @@ static int open_file(cars_declog *l, const char *prev_file, size_t *torn, char *
         if (rfd >= 0)
             close(rfd);
         return fail(err, errlen, "cannot open the decision log %s: %s", l->path,
-                    e == EWOULDBLOCK ? "another process is writing it" : strerror(e));
+                    e == EWOULDBLOCK ? "another process is writing it" : cars_strerror(e));
     }
     l->size = (uint64_t)st.st_size;
     l->day = (int64_t)(st.st_mtime / 86400);
@@ -260,10 +261,10 @@ static int open_file(cars_declog *l, const char *prev_file, size_t *torn, char *
         ssize_t w = l->out.failed ? -1 : write(l->fd, l->out.p, l->out.len);
         if (w != (ssize_t)l->out.len)
             return fail(err, errlen, "cannot write the decision log %s: %s", l->path,
-                        w < 0 ? strerror(errno) : "short write");
+                        w < 0 ? cars_strerror(errno) : "short write");
         l->size = l->out.len;
         if (fdatasync(l->fd) != 0)
-            return fail(err, errlen, "cannot sync the decision log %s: %s", l->path, strerror(errno));
+            return fail(err, errlen, "cannot sync the decision log %s: %s", l->path, cars_strerror(errno));
     }
     return rc;
 }
@@ -297,9 +298,9 @@ int cars_declog_close(cars_declog *l, char *err, size_t errlen)
         return 0;
     int rc = 0;
     if (l->fd >= 0 && fdatasync(l->fd) != 0)
-        rc = fail(err, errlen, "cannot sync the decision log %s: %s", l->path, strerror(errno));
+        rc = fail(err, errlen, "cannot sync the decision log %s: %s", l->path, cars_strerror(errno));
     if (l->fd >= 0 && close(l->fd) != 0 && rc == 0)
-        rc = fail(err, errlen, "cannot close the decision log %s: %s", l->path, strerror(errno));
+        rc = fail(err, errlen, "cannot close the decision log %s: %s", l->path, cars_strerror(errno));
     pthread_mutex_destroy(&l->mu);
     cars_buf_free(&l->out);
     cars_free(l->path);
@@ -345,7 +346,7 @@ static int rotate(cars_declog *l, char *err, size_t errlen)
     if (n <= 0 || (size_t)n + 12 >= sizeof name)
         return fail(err, errlen, "the decision log's name is too long to rotate");
     if (fdatasync(l->fd) != 0 || rename(l->path, name) != 0)
-        return fail(err, errlen, "cannot rotate the decision log %s: %s", l->path, strerror(errno));
+        return fail(err, errlen, "cannot rotate the decision log %s: %s", l->path, cars_strerror(errno));
     close(l->fd); /* releases the lock on the renamed file */
     l->fd = -1;
     const char *base = strrchr(name, '/');
@@ -385,7 +386,7 @@ static int write_out(cars_declog *l, char *err, size_t errlen)
     if (w == (ssize_t)l->out.len)
         return 0;
     if (w < 0)
-        return fail(err, errlen, "cannot write the decision log %s: %s", l->path, strerror(errno));
+        return fail(err, errlen, "cannot write the decision log %s: %s", l->path, cars_strerror(errno));
     if (w > 0 && ftruncate(l->fd, (off_t)l->size) != 0) /* the lines written in part: cut off again */
         l->broken = true;
     return fail(err, errlen, "cannot write the decision log %s: only %zd of %zu bytes written (the disk is full, "

@@ -13,6 +13,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "errstr.h"
 #include "hex.h"
 
 static int bad(char *err, size_t errlen, const char *fmt, ...)
@@ -96,7 +97,7 @@ int cars_declog_verify_file(const char *path, cars_declog_chk *c, cars_declog_fi
     memset(res, 0, sizeof *res);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot read %s: %s", path, cars_strerror(errno));
         return -1;
     }
     char *line = NULL;
@@ -114,7 +115,7 @@ int cars_declog_verify_file(const char *path, cars_declog_chk *c, cars_declog_fi
             res->bad_line = res->lines;
     }
     if (rc == 0 && ferror(f)) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot read %s: %s", path, cars_strerror(errno));
         rc = -1;
     } else if (rc == 0 && res->lines == 0) {
         rc = bad(err, errlen, "the file holds no whole line");

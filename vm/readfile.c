@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "errstr.h"
 
 enum { KIB = 1024, MIB = 1024 * 1024 };
 
@@ -119,12 +120,12 @@ uint8_t *cars_read_file_mode(const char *path, cars_file_kind kind, size_t *len,
         int e = errno; /* a socket cannot be opened: say what it is */
         if (e == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
             return refuse(EINVAL, err, errlen, "%s %s is %s, not a regular file", what, path, type_name(st.st_mode));
-        return refuse(e, err, errlen, "cannot read %s %s: %s", what, path, strerror(e));
+        return refuse(e, err, errlen, "cannot read %s %s: %s", what, path, cars_strerror(e));
     }
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return refuse(e, err, errlen, "cannot read %s %s: %s", what, path, strerror(e));
+        return refuse(e, err, errlen, "cannot read %s %s: %s", what, path, cars_strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
@@ -141,7 +142,7 @@ uint8_t *cars_read_file_mode(const char *path, cars_file_kind kind, size_t *len,
     close(fd);
     if (!b)
         return refuse(e, err, errlen, e == ENOMEM ? "out of memory reading %s %s%s" : "cannot read %s %s: %s", what,
-                      path, e == ENOMEM ? "" : strerror(e));
+                      path, e == ENOMEM ? "" : cars_strerror(e));
     if (n > limit) {
         cars_free(b);
         return too_large(kind, path, err, errlen);

@@ -12,6 +12,7 @@
 
 #include "alloc.h"
 #include "declog.h"
+#include "errstr.h"
 #include "output.h"
 #include "reader.h"
 #include "vm.h"
@@ -157,7 +158,7 @@ static int flush_lines(router *r)
         if (r->log && cars_declog_append(r->log, &w->logbuf, r->err, r->errlen) != 0)
             return -1; /* no routing is written that the log does not hold */
         if (w->out.len && fwrite(w->out.p, 1, w->out.len, r->out) != w->out.len)
-            return fail(r->err, r->errlen, "cannot write the output: %s", strerror(errno));
+            return fail(r->err, r->errlen, "cannot write the output: %s", cars_strerror(errno));
     }
     r->nlines = 0;
     return 0;
@@ -199,7 +200,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
             size_t got = fread(buf + len, 1, cap - len, in);
             len += got;
             if (got == 0 && ferror(in)) {
-                rc = fail(r->err, r->errlen, "cannot read the input: %s", strerror(errno));
+                rc = fail(r->err, r->errlen, "cannot read the input: %s", cars_strerror(errno));
                 break;
             }
             if (got == 0 && feof(in))

@@ -16,6 +16,7 @@
 
 #include "alloc.h"
 #include "atomic.h"
+#include "errstr.h"
 #include "readfile.h"
 #include "loader.h" /* cars_release_id_valid, cars_sequence_parse */
 
@@ -119,7 +120,7 @@ int cars_state_read(const char *path, cars_state *st, char *err, size_t errlen)
     if (lstat(path, &ls) != 0) {
         if (errno == ENOENT)
             return 0;
-        snprintf(err, errlen, "cannot read state file %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot read state file %s: %s", path, cars_strerror(errno));
         return -1;
     }
     if (S_ISLNK(ls.st_mode)) {
@@ -186,7 +187,7 @@ static int open_lock_file(const char *path, char *err, size_t errlen)
     struct stat st;
     if (fd < 0)
         snprintf(err, errlen, "cannot open lock file %s of state file %s: %s", lp, path,
-                 errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+                 errno == ELOOP ? "it is a symbolic link" : cars_strerror(errno));
     else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "lock file %s of state file %s is not a regular file", lp, path);
         close(fd);
@@ -210,7 +211,7 @@ int cars_state_lock(const char *path, long wait_ms, int *fd, bool *busy, char *e
         if (errno == EINTR)
             continue;
         if (errno != EWOULDBLOCK) {
-            snprintf(err, errlen, "cannot lock state file %s (%s.lock): %s", path, path, strerror(errno));
+            snprintf(err, errlen, "cannot lock state file %s (%s.lock): %s", path, path, cars_strerror(errno));
             break;
         }
         long waited = elapsed_ms(&start);
