@@ -4,7 +4,9 @@
 #   make test     every test: unit (cmocka), text cases, end to end, the
 #                 serve tests (tests/serve/, a real server and curl), the
 #                 library's (make lib-test), the language server's
-#                 (tests/lsp/), the editor grammars' (tests/editors/), and the
+#                 (tests/lsp/), the man pages, completion and install
+#                 (tests/pkg/), then the editor grammars (tests/editors/), the
+#                 Debian packages (make package-test), the browser tests, the
 #                 same again under AddressSanitizer + UBSan (build-asan/);
 #                 then make lint (cppcheck and clang-tidy, tests/lint.sh)
 #   make browser  the auditors' report and the figure pages (impact, effectiveness,
@@ -17,6 +19,13 @@
 #                 header as C11 and C++11, docs/examples/route_one.c built
 #                 with pkg-config (shared and static) routing the demo
 #                 corpus as carsvm route does (tests/lib/run.sh)
+#   make install  carsc, carsvm, libcars and its header, the man pages, bash
+#                 completion and the docs under PREFIX (default /usr/local;
+#                 DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, DATADIR, MANDIR,
+#                 DOCDIR too); make uninstall removes what it put there
+#   make package-test  the Debian packages (debian/) built, lintian-checked,
+#                 installed, used as their man pages say and purged
+#                 (tests/pkg/package.sh; needs root for apt-get)
 #   make bench    benchmarks (docs/performance.md)
 
 CC      ?= cc
@@ -36,8 +45,8 @@ endif
 # same optimisation and sanitizers as the C, but UBSan's vptr check (its
 # runtime is C++'s, and the programs link as C).
 CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Werror -Wshadow $(OPT) $(if $(findstring fsanitize,$(OPT)),-fno-sanitize=vptr) \
-               -MMD -MP -Ivm $(CXXFLAGS)
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -Iinclude -I$(BUILD)/gen $(CFLAGS)
+               -MMD -MP -Ivm $(CPPFLAGS) $(CXXFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -Ivm -Icompiler -Iinclude -I$(BUILD)/gen $(CPPFLAGS) $(CFLAGS)
 LIBS_VM  = -lsimdjson -lyajl -lsodium -lpthread -lstdc++
 LIBS_C   = -lm
 LIBS_TEST = -lcmocka
@@ -54,8 +63,14 @@ LIBS_TEST = -lcmocka
 # python3-jsonschema and libxml2-utils (xmllint): the cases that validate
 # carsc's JSON outputs against docs/schemas/*.json and its JUnit report
 # against docs/schemas/junit.xsd (tests/cases/machine/).
+# mandoc: the man pages' lint (make man-test); bash-completion: the helpers
+# the completion scripts use (make completion-test).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++ vim python3-jsonschema libxml2-utils
+            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++ vim python3-jsonschema libxml2-utils \
+            mandoc bash-completion
+# make package-test: what building and checking the .debs takes besides
+# DEPS_PKGS (debian/control's Build-Depends are among the two lists).
+PACKAGE_PKGS = debhelper dpkg-dev fakeroot lintian man-db
 
 SERVE_SRC = $(wildcard vm/serve*.c)
 VM_SRC   = $(filter-out vm/main.c $(SERVE_SRC),$(wildcard vm/*.c))
@@ -91,7 +106,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all lib lib-test deps demo test test-fast test-san unit cases serve-test lsp-test editors-test editors-deps loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
+.PHONY: all lib lib-test install uninstall man-test completion-test install-test package-test package-deps deps demo test test-fast test-san unit cases serve-test lsp-test editors-test editors-deps loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
         browser browser-deps
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN) $(LIBCARS)
 lib: $(LIBCARS)
@@ -118,7 +133,7 @@ $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l $(BUILD)/gen/parser
 # Generated code is exempt from our stricter warnings, not from -Werror.
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -Wall -Werror -Wno-unused-function -Wno-sign-compare $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CFLAGS) -c $< -o $@
+	$(CC) $(CSTD) -Wall -Werror -Wno-unused-function -Wno-sign-compare $(OPT) -MMD -MP -Ivm -Icompiler -I$(BUILD)/gen $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -246,7 +261,7 @@ lsp-test: all
 	@python3 tests/lsp/test_lsp.py $(BUILD)/carsc
 
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test lsp-test
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test lsp-test man-test completion-test install-test
 
 test-san: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test lib-test lsp-test
@@ -257,6 +272,7 @@ lib-test: all
 test: deps
 	@$(MAKE) --no-print-directory test-fast
 	@$(MAKE) --no-print-directory editors-test
+	@$(MAKE) --no-print-directory package-test
 	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory test-san
 	@$(MAKE) --no-print-directory lint
@@ -341,6 +357,85 @@ loadtest: deps
 	  else echo "missing Debian package; run: sudo apt-get install wrk"; exit 1; fi; }
 	@$(MAKE) --no-print-directory all
 	@sh bench/loadtest.sh $(BUILD)
+
+# make install (GNU conventions; DESTDIR stages the tree, as debian/rules
+# does). Shared library 0644, programs 0755, everything else 0644.
+BINDIR      ?= $(PREFIX)/bin
+INCLUDEDIR  ?= $(PREFIX)/include
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+DOCDIR      ?= $(DATADIR)/doc/cars
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL     ?= install
+MAN_PAGES    = man/carsc.1 man/carsvm.1 man/cars-language.5 man/cars-records.5
+# What goes into DOCDIR, as paths relative to the tree (docs/ and the
+# reference ruleset, which goes to DOCDIR/examples/cars-v).
+DOC_FILES    = README.md $(sort $(shell find docs -type f))
+EXAMPLE_FILES = $(sort $(shell find rulesets/cars-v -type f))
+EXAMPLE_DIRS  = $(sort $(patsubst %/,%,$(dir $(EXAMPLE_FILES))))
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 0755 $(BUILD)/carsc $(BUILD)/carsvm $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 $(LIBCARS_SO) $(BUILD)/libcars.a $(DESTDIR)$(LIBDIR)/
+	ln -sf libcars.so.1.0.0 $(DESTDIR)$(LIBDIR)/libcars.so.1
+	ln -sf libcars.so.1 $(DESTDIR)$(LIBDIR)/libcars.so
+	$(INSTALL) -m 0644 $(BUILD)/cars.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(INSTALL) -m 0644 include/cars.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 completion/carsc completion/carsvm $(DESTDIR)$(BASHCOMPDIR)/
+	@set -e; for f in $(DOC_FILES); do \
+	  $(INSTALL) -d $(DESTDIR)$(DOCDIR)/$$(dirname $$f); \
+	  $(INSTALL) -m 0644 $$f $(DESTDIR)$(DOCDIR)/$$f; done; \
+	for f in $(EXAMPLE_FILES); do \
+	  d=$(DESTDIR)$(DOCDIR)/examples/$${f#rulesets/}; \
+	  $(INSTALL) -d $$(dirname $$d); $(INSTALL) -m 0644 $$f $$d; done; \
+	echo "installed the docs in $(DESTDIR)$(DOCDIR), the reference ruleset in $(DESTDIR)$(DOCDIR)/examples/cars-v"
+
+# Removes the files install put, then the directories under DOCDIR it made
+# (the shared ones, such as BINDIR or MANDIR/man1, stay).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/carsc $(DESTDIR)$(BINDIR)/carsvm \
+	  $(addprefix $(DESTDIR)$(LIBDIR)/,libcars.so.1.0.0 libcars.so.1 libcars.so libcars.a pkgconfig/cars.pc) \
+	  $(DESTDIR)$(INCLUDEDIR)/cars.h \
+	  $(DESTDIR)$(MANDIR)/man1/carsc.1 $(DESTDIR)$(MANDIR)/man1/carsvm.1 \
+	  $(DESTDIR)$(MANDIR)/man5/cars-language.5 $(DESTDIR)$(MANDIR)/man5/cars-records.5 \
+	  $(DESTDIR)$(BASHCOMPDIR)/carsc $(DESTDIR)$(BASHCOMPDIR)/carsvm
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_FILES)) \
+	  $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(EXAMPLE_FILES:rulesets/%=%))
+	@for d in $$(printf '%s\n' $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DOCDIR)/examples \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(EXAMPLE_DIRS:rulesets/%=%)) \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(patsubst %/,%,$(dir $(DOC_FILES)))) | sort -ru); do \
+	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+
+# The man pages (mandoc -Tlint; every option of --help in them), the bash
+# completion driven as bash drives it, make install and uninstall into a
+# scratch DESTDIR (tests/pkg/).
+man-test: all
+	@sh tests/pkg/man.sh $(BUILD)
+completion-test: all
+	@bash tests/pkg/completion.sh $(BUILD)
+install-test: all
+	@sh tests/pkg/install.sh $(BUILD)
+
+# make package-test: build the .debs from a copy of the tree, lintian,
+# apt-get install ./*.deb, route the demo corpus as carsvm(1) shows, purge
+# and check that nothing is left (tests/pkg/package.sh). package-deps
+# installs what that takes (as root), or says what to install.
+package-deps:
+	@missing=""; for p in $(PACKAGE_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+package-test: deps package-deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/pkg/package.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz build-cov
