@@ -12,7 +12,7 @@
 
 const char cars_report_usage[] =
     "usage: carsc report RELEASE.carsb [--previous OLD.carsb] [--trust KEY.pub]\n"
-    "                    [--format html|md|json] -o DIR\n"
+    "                    [--audit-key-secret AUDIT.key] [--format html|md|json] -o DIR\n"
     "       carsc report RULESET_DIR [--previous OLD] [--format html|md|json] -o DIR\n"
     "\n"
     "Write the auditors' report of a release into DIR (made if missing): the\n"
@@ -32,6 +32,10 @@ const char cars_report_usage[] =
     "  -o -           with md or json: write to standard output\n"
     "  --trust KEY    check the signature (RELEASE.carsb.minisig); a missing or\n"
     "                 bad one is an error. Without it the key id is shown, unchecked.\n"
+    "  --audit-key-secret AUDIT.key\n"
+    "                 open a sealed release's rule text (the report is made from\n"
+    "                 it: a sealed release without the key is refused, and\n"
+    "                 carsc inspect shows what it carries unsealed)\n"
     "Same release, same bytes: the report holds no date but the release's own.\n"
     "Exit status 1: the release (or its signature) was refused, or a write failed.\n";
 

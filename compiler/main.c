@@ -64,8 +64,8 @@ static const command commands[] = {
      "usage: carsc audit-keygen -o NAME\n"
      "\n"
      "Write NAME.key (the audit secret key, X25519, mode 0600) and NAME.pub (the\n"
-     "audit public key the rules team seals releases to: carsc build\n"
-     "--audit-key NAME.pub). Refuses to overwrite. The key id, a short hash of\n"
+     "audit public key the rules team seals releases to with\n"
+     "`carsc build --audit-key NAME.pub`). Refuses to overwrite. The key id, a short hash of\n"
      "the public key, is in both files and in carsc inspect (docs/releases.md).\n"},
     {"sign", cars_cmd_sign, "sign a release",
      "usage: carsc sign --key NAME.key [--audit-key-secret AUDIT.key] FILE.carsb [-o FILE.carsb.minisig]\n"

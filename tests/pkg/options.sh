@@ -22,7 +22,7 @@ case $prog in
   carsc)
     "$bin" --help | grep -E '^ +carsc help COMMAND' | emit -
     echo "help -"
-    for c in $("$bin" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+    for c in $("$bin" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'); do
       "$bin" help "$c" | emit "$c"
     done ;;
   carsvm)
