@@ -14,7 +14,10 @@
 # BENCH_REPORT_ONLY (0: 1 rewrites the report from the last run's files in
 # $BUILD/bench/work, e.g. after editing bench/performance-notes.md),
 # BENCH_COMMIT (the commit named in the report, when run outside git, e.g.
-# from `git archive HEAD`: a clean tree without anyone's uncommitted work).
+# from `git archive HEAD`: a clean tree without anyone's uncommitted work),
+# BENCH_BASE (22891b9: the last commit with the yajl record reader, built
+# from `git archive` and timed against this build in the same run with
+# bench/ab.sh; empty, or no git history, skips it), BENCH_AB_ROUNDS (5).
 #
 # Steps: 1. release and corpus (gencorpus, fixed seed, the reference
 # tables); the valid-only subset for the peers. 2. correctness first:
@@ -192,6 +195,32 @@ callgrind_annotate --inclusive=yes "$W/cg.carsvm" 2>/dev/null |
   ' > "$W/cg.split" || true
 rm -f "$W/cg.carsvm" "$W/k1.jsonl" "$W/k2.jsonl"
 
+# ---- 4b. against the yajl reader -------------------------------------------
+# The build of BENCH_BASE (the yajl reader) and this one, timed in turn round
+# by round (bench/ab.sh), on a release that both can load: the base's carsc
+# builds it from its own copy of the ruleset (an older language and bundle
+# format, which this carsvm still loads).
+BASE=${BENCH_BASE-22891b9}
+: > "$W/ab"
+if [ -n "$BASE" ] && command -v hyperfine >/dev/null && git rev-parse --verify -q "$BASE^{commit}" >/dev/null 2>&1; then
+  say "bench: against $BASE (the yajl reader), bench/ab.sh"
+  rm -rf "$W/base" && mkdir -p "$W/base"
+  git archive "$BASE" | tar -x -C "$W/base"
+  make -s -C "$W/base" -j"$CORES" build/carsc build/carsvm > "$W/base.log" 2>&1 \
+    || { echo "bench: building $BASE failed ($W/base.log)" >&2; exit 1; }
+  "$W/base/build/carsc" build "$W/base/rulesets/cars-v" --release-id 2026-W47 -o "$W/base.carsb" > /dev/null
+  "$W/base/build/carsvm" route --release "$W/base.carsb" "$VALID" -o "$W/base.out" --threads 1
+  "$B/carsvm" route --release "$W/base.carsb" "$VALID" -o "$W/new.out" --threads 1
+  cmp -s "$W/base.out" "$W/new.out" || { echo "bench: $BASE and this build route differently" >&2; exit 1; }
+  rm -f "$W/base.out" "$W/new.out"
+  echo "$(git rev-parse --short "$BASE")" > "$W/ab.base"
+  for th in 1 "$CORES"; do
+    sh bench/ab.sh "$W/base.carsb" "$VALID" "$th" "${BENCH_AB_ROUNDS:-5}" "$W/base/build/carsvm" "$B/carsvm" \
+      | sed "s|$W/base/build/carsvm|yajl reader ($BASE)|; s|$B/carsvm|this build|" >> "$W/ab"
+  done
+  rm -rf "$W/base"
+fi
+
 # ---- 5. scale ---------------------------------------------------------------
 : > "$W/scale"
 if [ "$SCALE" = 1 ]; then
@@ -367,6 +396,19 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
     echo
     while read -r line; do echo "- ${line% *}: $(group "${line##* }")"; done < "$W/cg.split"
   fi
+  if [ -s "$W/ab" ]; then
+    echo
+    echo "## Against the yajl reader"
+    echo
+    echo "\`carsvm route\` built from $(cat "$W/ab.base") (the last commit with the yajl record reader) and this build,"
+    echo "on the $(group "$NVALID") valid records and a release both load (built by the older carsc), each round"
+    echo "running both in turn (bench/ab.sh): a change in the machine's load falls on both alike. Their"
+    echo "routing output was checked byte-identical first."
+    echo
+    echo '\`\`\`'
+    cat "$W/ab"
+    echo '\`\`\`'
+  fi
   echo
   echo "## Targets"
   echo
@@ -389,6 +431,10 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
   echo "| carsc impact ≤ 2.2× routing the corpus once | ${r}× | ${rc}× (CPU) | $(verdict "$r" 2.2 le) (wall), $(verdict "$rc" 2.2 le) (CPU) |"
   r=$(rps "$NREC" "$(t all_carsvm1)")
   rc=$(rps "$NREC" "$(cpu all_carsvm1)")
+  if [ -s "$W/ab" ]; then
+    aw=$(awk '/^this build/ { print $6; exit }' "$W/ab"); ac=$(awk '/^this build/ { print $7; exit }' "$W/ab")
+    echo "| records/s ≥ 1.5× the yajl reader's, one thread, same run | ${aw}× | ${ac}× (CPU) | $(verdict "$aw" 1.5 ge) (wall), $(verdict "$ac" 1.5 ge) (CPU) |"
+  fi
   echo "| one core ≥ 200,000 records/s | $(group "$r") | $(group "$rc") per CPU second | $(verdict "$r" 200000 ge) (wall), $(verdict "$rc" 200000 ge) (CPU) |"
   if [ -s "$W/scale" ]; then
     f=$(awk '$2 == 1000 && $1 == 10 { a = $7 } $2 == 1000 && $1 == 10000 { b = $7 } END { printf "%.2f", (a > 0 ? b / a : 0) }' "$W/scale")
