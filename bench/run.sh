@@ -216,7 +216,9 @@ if [ -n "$BASE" ] && command -v hyperfine >/dev/null && git rev-parse --verify -
   echo "$(git rev-parse --short "$BASE")" > "$W/ab.base"
   for th in 1 "$CORES"; do
     sh bench/ab.sh "$W/base.carsb" "$VALID" "$th" "${BENCH_AB_ROUNDS:-5}" "$W/base/build/carsvm" "$B/carsvm" \
-      | sed "s|$W/base/build/carsvm|yajl reader ($BASE)|; s|$B/carsvm|this build|" >> "$W/ab"
+      | awk -v a="$W/base/build/carsvm" -v b="$B/carsvm" -v la="yajl reader ($BASE)" '
+          $1 == a || $1 == b { printf "%-40s %8s %8s %10s %7s %7s\n", ($1 == a ? la : "this build"), $2, $3, $4, $5, $6; next }
+          { print }' >> "$W/ab"
   done
   rm -rf "$W/base"
 fi
@@ -405,9 +407,9 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
     echo "running both in turn (bench/ab.sh): a change in the machine's load falls on both alike. Their"
     echo "routing output was checked byte-identical first."
     echo
-    echo '\`\`\`'
+    echo '```'
     cat "$W/ab"
-    echo '\`\`\`'
+    echo '```'
   fi
   echo
   echo "## Targets"
