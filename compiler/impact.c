@@ -9,6 +9,7 @@
 #include "lineblocks.h"
 #include "reader.h"
 #include "vm.h"
+#include "errstr.h"
 
 #define NCELLS (CARS_NOUTCOMES * CARS_NOUTCOMES)
 
@@ -25,16 +26,6 @@ typedef struct worker {
     bool fatal;
     char err[256];
 } worker;
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errlen)
-        vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static uint64_t hash_str(const char *p, uint32_t n)
 {
@@ -251,7 +242,7 @@ static int run_pass(cars_impact *im, FILE *in, int nthreads, worker *ws, char *e
     void *ptr[CARS_LB_MAX_THREADS];
     for (int t = 0; t < nthreads; t++) {
         if (!worker_init(&ws[t], im))
-            return fail(err, errlen, "out of memory");
+            return cars_fail(err, errlen, "out of memory");
         ptr[t] = &ws[t];
     }
     cars_lb_pass pass = {nthreads, ptr, work, merge, im, 0, 0};
@@ -260,7 +251,7 @@ static int run_pass(cars_impact *im, FILE *in, int nthreads, worker *ws, char *e
     if (rc == -2)
         for (int t = 0; t < nthreads; t++)
             if (ws[t].fatal)
-                return fail(err, errlen, "%s", ws[t].err);
+                return cars_fail(err, errlen, "%s", ws[t].err);
     if (rc != 0)
         return -1;
     for (int t = 0; t < nthreads; t++)
@@ -276,7 +267,7 @@ int cars_impact_run(cars_impact *im, const cars_program *old, const cars_program
     im->old = old;
     im->new_ = new_;
     if (match_rules(im) != 0)
-        return fail(err, errlen, "out of memory");
+        return cars_fail(err, errlen, "out of memory");
     size_t ng = im->ng ? im->ng : 1;
     im->fired_old = cars_calloc(ng, sizeof(uint64_t));
     im->fired_new = cars_calloc(ng, sizeof(uint64_t));
@@ -286,7 +277,7 @@ int cars_impact_run(cars_impact *im, const cars_program *old, const cars_program
     worker *ws = cars_calloc((size_t)nthreads, sizeof *ws);
     if (!im->fired_old || !im->fired_new || !im->gained || !im->lost || !ws) {
         cars_free(ws);
-        return fail(err, errlen, "out of memory");
+        return cars_fail(err, errlen, "out of memory");
     }
     int rc = run_pass(im, in, nthreads, ws, err, errlen);
     for (int t = 0; t < nthreads; t++)

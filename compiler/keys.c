@@ -119,20 +119,26 @@ static int parse_seckey(const char *path, const char *text, cars_seckey *out, ch
     return 0;
 }
 
+char *cars_read_secret_key(const char *path, const char *what, size_t *n, char *err, size_t errlen)
+{
+    unsigned mode = 0;
+    char *text = (char *)cars_read_file_mode(path, CARS_FILE_KEY, n, &mode, err, errlen);
+    if (text && (mode & (S_IRWXG | S_IRWXO))) {
+        snprintf(err, errlen, "%s %s can be read by others (mode %04o); run: chmod 600 %s", what, path,
+                 mode & 07777, path);
+        sodium_memzero(text, *n);
+        cars_free(text);
+        return NULL;
+    }
+    return text;
+}
+
 int cars_seckey_load(const char *path, cars_seckey *out, char *err, size_t errlen)
 {
     size_t n;
-    unsigned mode = 0;
-    char *text = (char *)cars_read_file_mode(path, CARS_FILE_KEY, &n, &mode, err, errlen);
+    char *text = cars_read_secret_key(path, "key", &n, err, errlen);
     if (!text)
         return -1;
-    if (mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, errlen, "key %s can be read by others (mode %04o); run: chmod 600 %s",
-                 path, mode & 07777, path);
-        sodium_memzero(text, n);
-        cars_free(text);
-        return -1;
-    }
     int rc = parse_seckey(path, text, out, err, errlen);
     sodium_memzero(text, n);
     cars_free(text);

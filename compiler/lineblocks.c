@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "route.h"
+#include "errstr.h"
 
 #define BLOCK (4u * 1024 * 1024)
 
@@ -27,16 +28,6 @@ typedef struct state {
     char *err;
     size_t errlen;
 } state;
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errlen)
-        vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int cars_lb_threads(int asked)
 {
@@ -94,13 +85,13 @@ static int add(state *s, const char *p, size_t len, uint64_t no)
         return 0;
     }
     if (len > CARS_LB_MAX_LINE)
-        return fail(s->err, s->errlen, "line %llu is longer than %u bytes", (unsigned long long)no,
+        return cars_fail(s->err, s->errlen, "line %llu is longer than %u bytes", (unsigned long long)no,
                     CARS_LB_MAX_LINE);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4096;
         cars_lb_line *l = cars_realloc(s->lines, cap * sizeof *l);
         if (!l)
-            return fail(s->err, s->errlen, "out of memory");
+            return cars_fail(s->err, s->errlen, "out of memory");
         s->lines = l;
         s->cap = cap;
     }
@@ -113,18 +104,18 @@ static int fill(FILE *in, char **buf, size_t *cap, size_t *len, state *s)
 {
     if (*len == *cap) { /* one line fills the buffer: make room */
         if (*cap > CARS_LB_MAX_LINE)
-            return fail(s->err, s->errlen, "line %llu is longer than %u bytes",
+            return cars_fail(s->err, s->errlen, "line %llu is longer than %u bytes",
                         (unsigned long long)(s->pass->lines + 1), CARS_LB_MAX_LINE);
         char *nb = cars_realloc(*buf, *cap * 2);
         if (!nb)
-            return fail(s->err, s->errlen, "out of memory");
+            return cars_fail(s->err, s->errlen, "out of memory");
         *buf = nb;
         *cap *= 2;
     }
     size_t got = fread(*buf + *len, 1, *cap - *len, in);
     *len += got;
     if (got == 0 && ferror(in))
-        return fail(s->err, s->errlen, "cannot read the input: %s", strerror(errno));
+        return cars_fail(s->err, s->errlen, "cannot read the input: %s", strerror(errno));
     return got == 0 ? 1 : 0;
 }
 
@@ -134,7 +125,7 @@ int cars_lb_run(cars_lb_pass *pass, FILE *in, char *err, size_t errlen)
     size_t cap = BLOCK, len = 0;
     char *buf = cars_malloc(cap);
     if (!buf)
-        return fail(err, errlen, "out of memory");
+        return cars_fail(err, errlen, "out of memory");
     pass->lines = pass->blank = 0;
     int rc = 0;
     bool eof = false;

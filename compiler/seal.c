@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "atomic.h"
+#include "keys.h"
 #include "readfile.h"
 
 /* Key files: one comment line, then base64 of "CA" + public key (32), or
@@ -116,17 +117,9 @@ int cars_audit_pub_load(const char *path, cars_audit_pub *out, char *err, size_t
 int cars_audit_sec_load(const char *path, cars_audit_sec *out, char *err, size_t errlen)
 {
     size_t n;
-    unsigned mode = 0;
-    char *text = (char *)cars_read_file_mode(path, CARS_FILE_KEY, &n, &mode, err, errlen);
+    char *text = cars_read_secret_key(path, "audit secret key", &n, err, errlen);
     if (!text)
         return -1;
-    if (mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, errlen, "audit secret key %s can be read by others (mode %04o); run: chmod 600 %s", path,
-                 mode & 07777, path);
-        sodium_memzero(text, n);
-        cars_free(text);
-        return -1;
-    }
     uint8_t raw[SEC_RAW], check[32];
     bool ok = key_body(text, "untrusted comment: cars audit secret key ", raw, sizeof raw, "CS");
     sodium_memzero(text, n);

@@ -38,16 +38,6 @@ struct cars_declog {
     bool broken;            /* a failed write could not be cut off again */
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errlen)
-        vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 void cars_declog_line_hash(const char *line, size_t len, uint8_t out[CARS_DECLOG_HASH_BYTES])
 {
     crypto_generichash(out, CARS_DECLOG_HASH_BYTES, (const unsigned char *)line, len, NULL, 0);
@@ -72,18 +62,18 @@ int cars_declog_key_load(const char *path, uint8_t key[CARS_DECLOG_KEY_BYTES], c
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "cannot read the decision-log key %s: %s", path, cars_strerror(errno));
+        return cars_fail(err, errlen, "cannot read the decision-log key %s: %s", path, cars_strerror(errno));
     char text[2 * CARS_DECLOG_KEY_BYTES + 3] = {0};
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
         n--;
     if (n != 2 * CARS_DECLOG_KEY_BYTES)
-        return fail(err, errlen, "the decision-log key %s is not 64 hex digits", path);
+        return cars_fail(err, errlen, "the decision-log key %s is not 64 hex digits", path);
     for (size_t i = 0; i < CARS_DECLOG_KEY_BYTES; i++) {
         int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
         if (hi < 0 || lo < 0)
-            return fail(err, errlen, "the decision-log key %s is not 64 hex digits", path);
+            return cars_fail(err, errlen, "the decision-log key %s is not 64 hex digits", path);
         key[i] = (uint8_t)(hi << 4 | lo);
     }
     sodium_memzero(text, sizeof text);
@@ -100,16 +90,16 @@ int cars_declog_key_create(const char *path, char *err, size_t errlen)
     sodium_memzero(key, sizeof key);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
-        return fail(err, errlen, "cannot create the key %s: %s", path, cars_strerror(errno));
+        return cars_fail(err, errlen, "cannot create the key %s: %s", path, cars_strerror(errno));
     ssize_t w = write(fd, text, strlen(text));
     sodium_memzero(text, sizeof text);
     if (w != 2 * CARS_DECLOG_KEY_BYTES + 1 || fsync(fd) != 0) {
         int e = errno;
         close(fd);
         unlink(path);
-        return fail(err, errlen, "cannot write the key %s: %s", path, cars_strerror(e));
+        return cars_fail(err, errlen, "cannot write the key %s: %s", path, cars_strerror(e));
     }
-    return close(fd) == 0 ? 0 : fail(err, errlen, "cannot write the key %s: %s", path, cars_strerror(errno));
+    return close(fd) == 0 ? 0 : cars_fail(err, errlen, "cannot write the key %s: %s", path, cars_strerror(errno));
 }
 
 /* ---- entries -------------------------------------------------------- */
@@ -201,11 +191,11 @@ static int recover(cars_declog *l, int rfd, size_t *torn, char *err, size_t errl
         size_t n = l->size < want ? (size_t)l->size : want;
         char *tail = cars_malloc(n);
         if (!tail)
-            return fail(err, errlen, "out of memory");
+            return cars_fail(err, errlen, "out of memory");
         off_t at = (off_t)(l->size - n);
         if (pread(rfd, tail, n, at) != (ssize_t)n) {
             cars_free(tail);
-            return fail(err, errlen, "cannot read the decision log %s: %s", l->path, cars_strerror(errno));
+            return cars_fail(err, errlen, "cannot read the decision log %s: %s", l->path, cars_strerror(errno));
         }
         size_t end = n; /* one past the last '\n' */
         while (end > 0 && tail[end - 1] != '\n')
@@ -224,7 +214,7 @@ static int recover(cars_declog *l, int rfd, size_t *torn, char *err, size_t errl
             l->size = (uint64_t)at + end;
             if (ftruncate(l->fd, (off_t)l->size) != 0) {
                 cars_free(tail);
-                return fail(err, errlen, "cannot cut the torn last line of %s: %s", l->path, cars_strerror(errno));
+                return cars_fail(err, errlen, "cannot cut the torn last line of %s: %s", l->path, cars_strerror(errno));
             }
         }
         if (end > 0)
@@ -239,14 +229,14 @@ static int open_file(cars_declog *l, const char *prev_file, size_t *torn, char *
 {
     l->fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (l->fd < 0)
-        return fail(err, errlen, "cannot open the decision log %s: %s", l->path, cars_strerror(errno));
+        return cars_fail(err, errlen, "cannot open the decision log %s: %s", l->path, cars_strerror(errno));
     int rfd = open(l->path, O_RDONLY | O_CLOEXEC); /* pread needs a readable descriptor */
     struct stat st;
     if (rfd < 0 || flock(l->fd, LOCK_EX | LOCK_NB) != 0 || fstat(l->fd, &st) != 0) {
         int e = errno;
         if (rfd >= 0)
             close(rfd);
-        return fail(err, errlen, "cannot open the decision log %s: %s", l->path,
+        return cars_fail(err, errlen, "cannot open the decision log %s: %s", l->path,
                     e == EWOULDBLOCK ? "another process is writing it" : cars_strerror(e));
     }
     l->size = (uint64_t)st.st_size;
@@ -260,11 +250,11 @@ static int open_file(cars_declog *l, const char *prev_file, size_t *torn, char *
         header(l, prev_file);
         ssize_t w = l->out.failed ? -1 : write(l->fd, l->out.p, l->out.len);
         if (w != (ssize_t)l->out.len)
-            return fail(err, errlen, "cannot write the decision log %s: %s", l->path,
+            return cars_fail(err, errlen, "cannot write the decision log %s: %s", l->path,
                         w < 0 ? cars_strerror(errno) : "short write");
         l->size = l->out.len;
         if (fdatasync(l->fd) != 0)
-            return fail(err, errlen, "cannot sync the decision log %s: %s", l->path, cars_strerror(errno));
+            return cars_fail(err, errlen, "cannot sync the decision log %s: %s", l->path, cars_strerror(errno));
     }
     return rc;
 }
@@ -276,7 +266,7 @@ cars_declog *cars_declog_open(const char *path, const cars_declog_opts *o, size_
     size_t n = strlen(path) + 1;
     if (!l || !(l->path = cars_malloc(n))) {
         cars_free(l);
-        fail(err, errlen, "out of memory");
+        cars_fail(err, errlen, "out of memory");
         return NULL;
     }
     memcpy(l->path, path, n);
@@ -298,9 +288,9 @@ int cars_declog_close(cars_declog *l, char *err, size_t errlen)
         return 0;
     int rc = 0;
     if (l->fd >= 0 && fdatasync(l->fd) != 0)
-        rc = fail(err, errlen, "cannot sync the decision log %s: %s", l->path, cars_strerror(errno));
+        rc = cars_fail(err, errlen, "cannot sync the decision log %s: %s", l->path, cars_strerror(errno));
     if (l->fd >= 0 && close(l->fd) != 0 && rc == 0)
-        rc = fail(err, errlen, "cannot close the decision log %s: %s", l->path, cars_strerror(errno));
+        rc = cars_fail(err, errlen, "cannot close the decision log %s: %s", l->path, cars_strerror(errno));
     pthread_mutex_destroy(&l->mu);
     cars_buf_free(&l->out);
     cars_free(l->path);
@@ -344,9 +334,9 @@ static int rotate(cars_declog *l, char *err, size_t errlen)
     for (int k = 1; n > 0 && (size_t)n < sizeof name && lstat(name, &st) == 0; k++)
         snprintf(name + n, sizeof name - (size_t)n, "-%d", k);
     if (n <= 0 || (size_t)n + 12 >= sizeof name)
-        return fail(err, errlen, "the decision log's name is too long to rotate");
+        return cars_fail(err, errlen, "the decision log's name is too long to rotate");
     if (fdatasync(l->fd) != 0 || rename(l->path, name) != 0)
-        return fail(err, errlen, "cannot rotate the decision log %s: %s", l->path, cars_strerror(errno));
+        return cars_fail(err, errlen, "cannot rotate the decision log %s: %s", l->path, cars_strerror(errno));
     close(l->fd); /* releases the lock on the renamed file */
     l->fd = -1;
     const char *base = strrchr(name, '/');
@@ -386,17 +376,17 @@ static int write_out(cars_declog *l, char *err, size_t errlen)
     if (w == (ssize_t)l->out.len)
         return 0;
     if (w < 0)
-        return fail(err, errlen, "cannot write the decision log %s: %s", l->path, cars_strerror(errno));
+        return cars_fail(err, errlen, "cannot write the decision log %s: %s", l->path, cars_strerror(errno));
     if (w > 0 && ftruncate(l->fd, (off_t)l->size) != 0) /* the lines written in part: cut off again */
         l->broken = true;
-    return fail(err, errlen, "cannot write the decision log %s: only %zd of %zu bytes written (the disk is full, "
+    return cars_fail(err, errlen, "cannot write the decision log %s: only %zd of %zu bytes written (the disk is full, "
                 "or a file size limit reached)", l->path, w, l->out.len);
 }
 
 static int append_locked(cars_declog *l, const cars_buf *bodies, char *err, size_t errlen)
 {
     if (l->broken || l->fd < 0)
-        return fail(err, errlen, "the decision log %s is unusable after an earlier failure", l->path);
+        return cars_fail(err, errlen, "the decision log %s is unusable after an earlier failure", l->path);
     if (rotation_due(l, bodies->len + bodies->len / 2) && rotate(l, err, errlen) != 0) {
         l->broken = l->fd < 0;
         return -1;
@@ -415,7 +405,7 @@ static int append_locked(cars_declog *l, const cars_buf *bodies, char *err, size
     }
     if (l->out.failed || write_out(l, err, errlen) != 0) {
         if (l->out.failed)
-            fail(err, errlen, "out of memory");
+            cars_fail(err, errlen, "out of memory");
         memcpy(l->head, head, sizeof head);
         l->out.failed = false;
         return -1;

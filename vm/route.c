@@ -41,16 +41,6 @@ typedef struct worker {
     char err[256];
 } worker;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errlen)
-        vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* cars_route_record; padded: the line is in a block of the router's,
  * padded for the reader (cars_reader_parse_padded). */
 static int route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
@@ -163,11 +153,11 @@ static int flush_lines(router *r)
     for (int t = 0; t < used; t++) {
         worker *w = &r->w[t];
         if (w->fatal)
-            return fail(r->err, r->errlen, "%s", w->err);
+            return cars_fail(r->err, r->errlen, "%s", w->err);
         if (r->log && cars_declog_append(r->log, &w->logbuf, r->err, r->errlen) != 0)
             return -1; /* no routing is written that the log does not hold */
         if (w->out.len && fwrite(w->out.p, 1, w->out.len, r->out) != w->out.len)
-            return fail(r->err, r->errlen, "cannot write the output: %s", cars_strerror(errno));
+            return cars_fail(r->err, r->errlen, "cannot write the output: %s", cars_strerror(errno));
     }
     r->nlines = 0;
     return 0;
@@ -181,7 +171,7 @@ static int add_line(router *r, const char *p, size_t len, unsigned long long no,
         size_t cap = r->lcap ? r->lcap * 2 : 4096;
         line *l = cars_realloc(r->lines, cap * sizeof *l);
         if (!l)
-            return fail(r->err, r->errlen, "out of memory");
+            return cars_fail(r->err, r->errlen, "out of memory");
         r->lines = l;
         r->lcap = cap;
     }
@@ -204,7 +194,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
     size_t cap = BLOCK, len = 0;
     char *buf = cars_malloc(cap + CARS_READER_PAD);
     if (!buf)
-        return fail(r->err, r->errlen, "out of memory");
+        return cars_fail(r->err, r->errlen, "out of memory");
     int rc = 0;
     bool eof = false, skipping = false;
     while (rc == 0 && !(eof && len == 0)) {
@@ -212,7 +202,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
             size_t got = fread(buf + len, 1, cap - len, in);
             len += got;
             if (got == 0 && ferror(in)) {
-                rc = fail(r->err, r->errlen, "cannot read the input: %s", cars_strerror(errno));
+                rc = cars_fail(r->err, r->errlen, "cannot read the input: %s", cars_strerror(errno));
                 break;
             }
             if (got == 0 && feof(in))
@@ -239,7 +229,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
                 size_t ncap = cap * 2 > CARS_MAX_LINE + 1 ? CARS_MAX_LINE + 1 : cap * 2;
                 char *nb = cars_realloc(buf, ncap + CARS_READER_PAD);
                 if (!nb) {
-                    rc = fail(r->err, r->errlen, "out of memory");
+                    rc = cars_fail(r->err, r->errlen, "out of memory");
                     break;
                 }
                 buf = nb;
@@ -294,14 +284,14 @@ int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int thr
     r.err = err;
     r.errlen = errlen;
     r.w = cars_calloc((size_t)threads, sizeof *r.w);
-    int rc = r.w ? 0 : fail(err, errlen, "out of memory");
+    int rc = r.w ? 0 : cars_fail(err, errlen, "out of memory");
     for (int t = 0; rc == 0 && t < threads; t++) {
         r.w[t].p = p;
         r.w[t].logsrc = r.log ? src : NULL;
         r.w[t].reader = cars_reader_new(p);
         r.w[t].vm = cars_vm_new(p);
         if (!r.w[t].reader || !r.w[t].vm)
-            rc = fail(err, errlen, "out of memory");
+            rc = cars_fail(err, errlen, "out of memory");
     }
     unsigned long long no = 0;
     if (rc == 0)

@@ -47,6 +47,7 @@
 #include "bundle.h"
 #include "opcodes.h"
 #include "verify_index_int.h"
+#include "errstr.h"
 
 /* The negation and the mirror of each comparison (c < f is f > c). */
 static const uint8_t negated[] = {CMP_NE, CMP_EQ, CMP_GE, CMP_GT, CMP_LE, CMP_LT};
@@ -567,19 +568,9 @@ static void describe(const ictx *c, const seg *s, uint32_t j, char *out, size_t 
     }
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errlen)
-        vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static int nomem(char *err, size_t errlen)
 {
-    fail(err, errlen, "out of memory verifying the program");
+    cars_fail(err, errlen, "out of memory verifying the program");
     return CARS_VERIFY_NOMEM;
 }
 
@@ -727,7 +718,7 @@ static int prove_rule(ictx *c, const cars_pstage *st, uint32_t k, const bool *to
         if (j != UINT32_MAX) {
             char where[200];
             describe(c, s, j, where, sizeof where);
-            return fail(err, errlen, "index %u of stage %u leaves out rule %u (%.*s) in slot %u (%s), where its "
+            return cars_fail(err, errlen, "index %u of stage %u leaves out rule %u (%.*s) in slot %u (%s), where its "
                         "condition can be true", s->xi, p->indexes[s->xi].stage, r, (int)p->rules[r].id.len,
                         p->rules[r].id.p, j, where);
         }
@@ -742,7 +733,7 @@ static int prove_stage(ictx *c, const cars_pstage *st, const uint32_t *xs, uint3
     for (uint32_t i = 0; i < n; i++)
         slots += (uint64_t)c->p->indexes[xs[i]].nvalues + 2;
     if (slots > MAX_SLOTS || n >= NOFIELD)
-        return fail(err, errlen, "stage %u: %u indexes of %llu slots, more than the verifier can prove (%u, %u)",
+        return cars_fail(err, errlen, "stage %u: %u indexes of %llu slots, more than the verifier can prove (%u, %u)",
                     c->p->indexes[xs[0]].stage, n, (unsigned long long)slots, NOFIELD - 1, MAX_SLOTS);
     uint32_t ws = (uint32_t)((slots + 63) / 64), w = (st->n + 63) / 64;
     uint64_t *buf = cars_malloc((2 * (size_t)ws + (size_t)n * w) * sizeof *buf);
