@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "errstr.h"
 #include "lineblocks.h"
 #include "reader.h"
+#include "strindex.h"
 #include "vm.h"
-#include "errstr.h"
 
 #define NCELLS (CARS_NOUTCOMES * CARS_NOUTCOMES)
 
@@ -27,57 +28,46 @@ typedef struct worker {
     char err[256];
 } worker;
 
-static uint64_t hash_str(const char *p, uint32_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (uint32_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
-static bool same_str(const cars_str *a, const cars_str *b)
-{
-    return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
-}
-
 /* Matches the rules of both releases by id: old rules in order, then the
  * rules only the new release has, in its order. */
 static int match_rules(cars_impact *im)
 {
     const cars_program *o = im->old, *n = im->new_;
-    size_t cap = 16, total = (size_t)o->nrules + n->nrules;
-    while (cap < 2 * total)
-        cap *= 2;
-    uint32_t *slot = cars_malloc(cap * sizeof *slot); /* global index + 1; 0 empty */
+    size_t total = (size_t)o->nrules + n->nrules;
     im->gid = cars_calloc(total + 1, sizeof *im->gid);
     im->g_old = cars_calloc(total + 1, sizeof *im->g_old);
     im->g_new = cars_calloc(total + 1, sizeof *im->g_new);
     im->old_to_g = cars_calloc((size_t)o->nrules + 1, sizeof *im->old_to_g);
     im->new_to_g = cars_calloc((size_t)n->nrules + 1, sizeof *im->new_to_g);
-    if (!slot || !im->gid || !im->g_old || !im->g_new || !im->old_to_g || !im->new_to_g) {
-        cars_free(slot);
+    if (!im->gid || !im->g_old || !im->g_new || !im->old_to_g || !im->new_to_g)
         return -1;
-    }
-    memset(slot, 0, cap * sizeof *slot);
+    cars_strindex ids = {0};
     for (int side = 0; side < 2; side++) {
         const cars_program *p = side ? n : o;
         for (uint32_t r = 0; r < p->nrules; r++) {
             const cars_str *id = &p->rules[r].id;
-            size_t h = (size_t)hash_str(id->p, id->len) & (cap - 1);
-            while (slot[h] && !same_str(im->gid[slot[h] - 1], id))
-                h = (h + 1) & (cap - 1);
-            if (!slot[h]) {
-                slot[h] = ++im->ng;
-                im->gid[im->ng - 1] = id;
-                im->g_old[im->ng - 1] = im->g_new[im->ng - 1] = -1;
+            uint64_t h = cars_strindex_hashn(0, id->p, id->len);
+            size_t pos = 0;
+            uint32_t g;
+            while ((g = cars_strindex_next(&ids, h, &pos)) != CARS_STRINDEX_NONE &&
+                   !(im->gid[g]->len == id->len && memcmp(im->gid[g]->p, id->p, id->len) == 0))
+                ;
+            if (g == CARS_STRINDEX_NONE) {
+                g = im->ng;
+                if (!cars_strindex_add(&ids, h, g)) {
+                    cars_strindex_free(&ids);
+                    return -1;
+                }
+                im->ng++;
+                im->gid[g] = id;
+                im->g_old[g] = im->g_new[g] = -1;
             }
-            uint32_t g = slot[h] - 1;
             (side ? im->new_to_g : im->old_to_g)[r] = g;
             if ((side ? im->g_new : im->g_old)[g] < 0) /* a repeated id keeps its first rule */
                 (side ? im->g_new : im->g_old)[g] = r;
         }
     }
-    cars_free(slot);
+    cars_strindex_free(&ids);
     return 0;
 }
 

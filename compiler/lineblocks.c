@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "route.h"
 #include "errstr.h"
+#include "route.h"
 
 #define BLOCK (4u * 1024 * 1024)
 

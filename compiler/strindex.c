@@ -1,14 +1,21 @@
 /* strindex.c - open addressing from a key's hash to an item (strindex.h). */
 #include "strindex.h"
 
+#include <string.h>
+
 #include "alloc.h"
+
+uint64_t cars_strindex_hashn(unsigned seed, const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ seed;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
 
 uint64_t cars_strindex_hash(unsigned seed, const char *s)
 {
-    uint64_t h = 1469598103934665603ull ^ seed;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return cars_strindex_hashn(seed, s, strlen(s));
 }
 
 uint32_t cars_strindex_next(const cars_strindex *x, uint64_t h, size_t *pos)

@@ -26,6 +26,8 @@ typedef struct cars_strindex {
 /* FNV-1a of the NUL-terminated s, begun from `seed` (a kind that is part of
  * the key; 0 for none). */
 uint64_t cars_strindex_hash(unsigned seed, const char *s);
+/* The same of the n bytes at p (a key that is not NUL-terminated). */
+uint64_t cars_strindex_hashn(unsigned seed, const char *p, size_t n);
 
 /* The items whose key has hash h, one at a time: *pos starts at 0; each
  * call gives the next candidate (the caller compares its key) or

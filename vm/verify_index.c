@@ -45,9 +45,9 @@
 
 #include "alloc.h"
 #include "bundle.h"
+#include "errstr.h"
 #include "opcodes.h"
 #include "verify_index_int.h"
-#include "errstr.h"
 
 /* The negation and the mirror of each comparison (c < f is f > c). */
 static const uint8_t negated[] = {CMP_NE, CMP_EQ, CMP_GE, CMP_GT, CMP_LE, CMP_LT};
