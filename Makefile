@@ -111,16 +111,24 @@ FUZZ_DIR ?= build-fuzz
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN) $(LIBCARS)
 lib: $(LIBCARS)
 
-# Install missing Debian packages (as root), or say exactly what to install.
-deps:
-	@missing=""; for p in $(DEPS_PKGS); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
+# The end of every *-deps recipe: the Debian packages the shell variable
+# missing names are installed (as root), or the exact command is said.
+INSTALL_MISSING = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
 	fi
+# npm ci in DIR when its package-lock.json is newer than what is installed.
+NPM_CI = stamp=$(1)/node_modules/.package-lock.json; \
+	if [ ! -f $$stamp ] || [ $(1)/package-lock.json -nt $$stamp ]; then \
+	  npm ci --prefix $(1) --no-audit --no-fund; fi
+
+# Install missing Debian packages (as root), or say exactly what to install.
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(INSTALL_MISSING)
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: grammar/parser.y
 	@mkdir -p $(BUILD)/gen
@@ -229,9 +237,8 @@ fuzz: deps
 # make coverage: a --coverage build in build-cov/ runs the unit tests, the
 # cases and the fuzz replay; lcov reports line and branch coverage.
 coverage: deps
-	@dpkg -s lcov >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lcov >/dev/null; \
-	  else echo "missing Debian package; run: sudo apt-get install lcov"; exit 1; fi; }
+	@missing=""; dpkg -s lcov >/dev/null 2>&1 || missing=" lcov"; \
+	$(INSTALL_MISSING)
 	@find build-cov -name '*.gcda' -delete 2>/dev/null || true
 	@$(MAKE) --no-print-directory BUILD=build-cov OPT="-O0 -g --coverage -fprofile-update=atomic" all unit cases fuzz-replay
 	@sh tests/coverage.sh build-cov
@@ -285,15 +292,8 @@ browser-deps:
 	@missing=""; [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
-	fi
-	@stamp=tests/browser/node_modules/.package-lock.json; \
-	if [ ! -f $$stamp ] || [ tests/browser/package-lock.json -nt $$stamp ]; then \
-	  npm ci --prefix tests/browser --no-audit --no-fund; fi
+	$(INSTALL_MISSING)
+	@$(call NPM_CI,tests/browser)
 browser: browser-deps all
 	@sh tests/browser/run.sh $(BUILD)
 
@@ -305,15 +305,8 @@ browser: browser-deps all
 editors-deps: deps
 	@missing=""; command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
-	fi
-	@stamp=tests/editors/node_modules/.package-lock.json; \
-	if [ ! -f $$stamp ] || [ tests/editors/package-lock.json -nt $$stamp ]; then \
-	  npm ci --prefix tests/editors --no-audit --no-fund; fi
+	$(INSTALL_MISSING)
+	@$(call NPM_CI,tests/editors)
 editors-test: editors-deps all
 	@sh tests/editors/run.sh $(BUILD)
 
@@ -336,12 +329,7 @@ bench-deps:
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
 	command -v hyperfine >/dev/null 2>&1 || missing="$$missing hyperfine"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
-	fi
+	$(INSTALL_MISSING)
 	@if [ -f bench/peers/node/package-lock.json ] && [ ! -d bench/peers/node/node_modules/json-rules-engine ]; then \
 	  npm ci --prefix bench/peers/node --no-audit --no-fund; fi
 bench-bin: all $(BENCH_BIN)
@@ -352,9 +340,8 @@ bench: deps bench-deps
 # make loadtest: carsvm serve under wrk on loopback, about a minute
 # (bench/loadtest.sh; figures into docs/performance.md).
 loadtest: deps
-	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  else echo "missing Debian package; run: sudo apt-get install wrk"; exit 1; fi; }
+	@missing=""; command -v wrk >/dev/null 2>&1 || missing=" wrk"; \
+	$(INSTALL_MISSING)
 	@$(MAKE) --no-print-directory all
 	@sh bench/loadtest.sh $(BUILD)
 
@@ -427,12 +414,7 @@ install-test: all
 package-deps:
 	@missing=""; for p in $(PACKAGE_PKGS); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
-	fi
+	$(INSTALL_MISSING)
 package-test: deps package-deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/pkg/package.sh $(BUILD)
