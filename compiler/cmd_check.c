@@ -5,11 +5,11 @@
  * summary. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "alloc.h"
 #include "codegen.h"
 #include "commands.h"
+#include "compile.h"
 #include "jsonw.h"
 
 const char cars_check_usage[] =
@@ -31,25 +31,12 @@ const char cars_check_usage[] =
     "                 (file, line, column, end, severity, message, hint), their\n"
     "                 counts and the summary (docs/machine-readable.md)\n";
 
-/* The directory a ruleset's table files are relative to: PATH itself, or
- * the directory of a .cars file (as a build's, compiler/compile.c). */
-static const char *tables_dir(cars_arena *a, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return path;
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return ".";
-    return cars_arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path));
-}
-
 /* Reads every table of a checked ruleset into `tables` (its diagnostics
  * into d). */
 static void check_tables(const cars_ast *ast, const char *path, cars_program *tables, cars_arena *a,
                          cars_diags *d)
 {
-    const char *dir = tables_dir(a, path);
+    const char *dir = cars_ruleset_dir(a, path);
     if (!dir || (!cars_codegen_tables(ast, dir, tables, a, d) && d->errors == 0))
         cars_error(d, NULL, NULL, "out of memory");
 }

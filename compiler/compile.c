@@ -21,8 +21,7 @@
 #include "version.h"
 #include "loader.h"
 
-/* The directory tables and source names are relative to. */
-static const char *ruleset_dir(cars_arena *a, const char *path)
+const char *cars_ruleset_dir(cars_arena *a, const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
@@ -156,7 +155,7 @@ static bool compile_tree(const char *path, const cars_check_options *opt, const 
     bool ok = out->ast && out->diags.errors == 0;
     if (ok)
         ok = cars_check(out->ast, &out->arena, &out->diags, opt);
-    const char *dir = ruleset_dir(&out->arena, path);
+    const char *dir = cars_ruleset_dir(&out->arena, path);
     out->dir = dir;
     if (ok && dir)
         ok = map ? cars_codegen_mapped(out->ast, dir, NULL, &out->built, &out->arena, &out->diags, !rel->no_index, map)

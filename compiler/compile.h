@@ -53,6 +53,10 @@ bool cars_compile_release(const char *path, const cars_check_options *opt, const
 bool cars_compile(const char *path, const cars_check_options *opt, const char *release_id,
                   cars_compiled *out);
 void cars_compiled_free(cars_compiled *c);
+/* The directory a ruleset's tables and source names are relative to: PATH
+ * itself when it is a directory, else the directory of the .cars file
+ * (".", or a copy in the arena). */
+const char *cars_ruleset_dir(cars_arena *a, const char *path);
 
 /* As cars_compile, also filling `map` (codegen.h): where each expression's
  * code lies in out->built (and so in out->loaded), for explanations. */
