@@ -16,6 +16,11 @@ prints why and exits 1. Every wait is bounded.
                              is cut
   mid-body PORT              send half a body and disconnect
   churn PORT N               open and drop N connections (some after a few bytes)
+  drain-head PORT PID FILE   one request begun (half of FILE's first line as
+                             its body), a second connection open and silent;
+                             SIGTERM to PID; then a whole request on the
+                             second connection and the rest of the first
+                             body: both statuses and the second's body
 """
 import random
 import socket
@@ -96,13 +101,14 @@ def trickle_head(port, interval):
     print(f"closed after {time.monotonic() - start:.1f} s")
 
 
-def read_response(s):
-    """The status of one response (with a Content-Length) read from s."""
+def response(s):
+    """The status and body of one response (with a Content-Length) read
+    from s; (None, None) if the connection closes first."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = s.recv(4096)
         if not chunk:
-            return None
+            return None, None
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     length = 0
@@ -113,9 +119,14 @@ def read_response(s):
     while len(rest) < length:
         chunk = s.recv(4096)
         if not chunk:
-            return None
+            return None, None
         rest += chunk
-    return int(head.split(b" ")[1])
+    return int(head.split(b" ")[1]), rest
+
+
+def read_response(s):
+    """The status of one response read from s (None if it closes first)."""
+    return response(s)[0]
 
 
 def slow_heads(port, seconds, n):
@@ -203,6 +214,27 @@ def churn(port, n):
     print(f"{n} connections opened and dropped in {time.monotonic() - start:.1f} s")
 
 
+def drain_head(port, pid, path):
+    """A request whose head arrives while the server drains gets a whole 503;
+    the request in flight when SIGTERM came is still answered."""
+    import os
+    import signal
+    with open(path, "rb") as f:
+        record = f.readline().rstrip(b"\n")
+    head = b"POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(record)
+    a = connect(port)
+    a.sendall(head + record[: len(record) // 2])
+    b = connect(port)
+    time.sleep(0.3)  # both accepted, the first request begun
+    os.kill(pid, signal.SIGTERM)
+    time.sleep(0.5)  # the drain has begun: it waits for the first request
+    b.sendall(head + record)
+    sb, body_b = response(b)
+    a.sendall(record[len(record) // 2:])
+    sa = read_response(a)
+    print(f"late head {sb} {(body_b or b'').decode('utf-8', 'replace').strip()}; in flight {sa}")
+
+
 def main():
     cmd, port = sys.argv[1], int(sys.argv[2])
     if cmd == "hold":
@@ -221,6 +253,8 @@ def main():
         mid_body(port)
     elif cmd == "churn":
         churn(port, int(sys.argv[3]))
+    elif cmd == "drain-head":
+        drain_head(port, int(sys.argv[3]), sys.argv[4])
     else:
         sys.exit(f"unknown command {cmd}")
 

@@ -40,3 +40,16 @@ for t in a b; do
 done
 [ $good -ge 2 ] || fail "only $good requests answered before SIGTERM"
 ok "SIGTERM under load: exit 0, $good whole answers, no partial one"
+
+# The class, made to happen rather than left to timing: a head that arrives
+# on an accepted connection after SIGTERM, while a request in flight keeps
+# the drain open, gets the whole 503; the request in flight its 200.
+start_server srv2.err --release r49.carsb --threads 2
+got=$(python3 "$ROOT/tests/serve/client.py" drain-head "$PORT" "$PID" in.jsonl) || fail "drain-head: $got"
+wait $PID; st=$?
+[ $st = 0 ] || { cat srv2.err; fail "exit $st after SIGTERM with a late head"; }
+case $got in
+  "late head 503 {\"error\":\"the server is stopping (SIGTERM): send the request to another instance\"}; in flight 200") ;;
+  *) fail "a late head during the drain: $got" ;;
+esac
+ok "a head arriving during the drain: a whole 503; the request in flight: 200"
