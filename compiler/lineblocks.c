@@ -2,7 +2,6 @@
 #include "lineblocks.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
@@ -10,19 +9,20 @@
 
 #include "alloc.h"
 #include "errstr.h"
+#include "pool.h"
 #include "route.h"
 
 #define BLOCK (4u * 1024 * 1024)
 
 typedef struct task {
-    cars_lb_pass *pass;
-    int t;
     const cars_lb_line *lines;
     size_t n;
 } task;
 
 typedef struct state {
     cars_lb_pass *pass;
+    cars_pool *pool;
+    task tk[CARS_LB_MAX_THREADS];
     cars_lb_line *lines;
     size_t n, cap;
     char *err;
@@ -37,11 +37,12 @@ int cars_lb_threads(int asked)
     return n > CARS_LB_MAX_THREADS ? CARS_LB_MAX_THREADS : (int)n;
 }
 
-static void *run_task(void *arg)
+/* Worker t's range of the block (pool.h). */
+static void run_task(void *ctx, int t)
 {
-    task *k = arg;
-    k->pass->work(k->pass->workers[k->t], k->lines, k->n);
-    return NULL;
+    state *s = ctx;
+    if (s->tk[t].n)
+        s->pass->work(s->pass->workers[t], s->tk[t].lines, s->tk[t].n);
 }
 
 /* Runs the workers over s->lines, then merges in order. */
@@ -49,28 +50,17 @@ static int flush(state *s)
 {
     cars_lb_pass *ps = s->pass;
     size_t n = s->n, per = (n + (size_t)ps->nthreads - 1) / (size_t)ps->nthreads;
-    task tk[CARS_LB_MAX_THREADS];
-    pthread_t tid[CARS_LB_MAX_THREADS];
-    bool started[CARS_LB_MAX_THREADS] = {false};
     int used = 0;
-    for (int t = 0; t < ps->nthreads && n > 0; t++) {
+    for (int t = 0; t < ps->nthreads; t++) {
         size_t a = (size_t)t * per, b = a + per;
         a = a > n ? n : a;
         b = b > n ? n : b;
-        tk[t] = (task){ps, t, s->lines + a, b - a};
-        if (b == a)
-            break;
-        used = t + 1;
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, run_task, &tk[t]) == 0;
-        if (t > 0 && !started[t])
-            run_task(&tk[t]); /* could not start a thread: do it here */
+        s->tk[t] = (task){s->lines + a, b - a};
+        if (b > a)
+            used = t + 1;
     }
     if (used > 0)
-        run_task(&tk[0]);
-    for (int t = 1; t < used; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
+        cars_pool_run(s->pool);
     int rc = 0;
     for (int t = 0; t < used && rc == 0; t++)
         rc = ps->merge(ps->ctx, ps->workers[t]);
@@ -121,11 +111,14 @@ static int fill(FILE *in, char **buf, size_t *cap, size_t *len, state *s)
 
 int cars_lb_run(cars_lb_pass *pass, FILE *in, char *err, size_t errlen)
 {
-    state s = {pass, NULL, 0, 0, err, errlen};
+    state s = {.pass = pass, .err = err, .errlen = errlen};
     size_t cap = BLOCK, len = 0;
     char *buf = cars_malloc(cap);
-    if (!buf)
+    s.pool = buf ? cars_pool_start(pass->nthreads, run_task, &s) : NULL;
+    if (!s.pool) {
+        cars_free(buf);
         return cars_fail(err, errlen, "out of memory");
+    }
     pass->lines = pass->blank = 0;
     int rc = 0;
     bool eof = false;
@@ -152,6 +145,7 @@ int cars_lb_run(cars_lb_pass *pass, FILE *in, char *err, size_t errlen)
         memmove(buf, buf + end, len - end);
         len -= end;
     }
+    cars_pool_stop(s.pool);
     cars_free(buf);
     cars_free(s.lines);
     return rc;

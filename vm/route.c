@@ -1,16 +1,12 @@
 /* route.c - the routing loop behind `carsvm route` (see route.h). Input is
  * read in blocks of whole lines; each block is split into contiguous ranges
- * of lines routed by worker threads into their own output buffers, which are
- * then written in order. The workers are started once, for the whole run,
- * and wait for each block (a block is a few milliseconds of work: a thread
- * started per block ran on its parent's core as often as not, before the
- * scheduler moved it, and two workers then took as long as one). A worker
+ * of lines routed by worker threads (pool.h: started once for the run) into
+ * their own output buffers, which are then written in order. A worker
  * keeps its reader, VM and buffer for the whole run; records never share
  * state. */
 #include "route.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -18,6 +14,7 @@
 #include "declog.h"
 #include "errstr.h"
 #include "output.h"
+#include "pool.h"
 #include "reader.h"
 #include "vm.h"
 
@@ -99,101 +96,17 @@ static void route_line(worker *w, const line *ln)
         w->invalid++;
 }
 
-static void *work(void *arg)
+static void work(worker *w)
 {
-    worker *w = arg;
     for (size_t i = 0; i < w->n && !w->fatal; i++)
         route_line(w, &w->lines[i]);
     if ((w->out.failed || w->logbuf.failed) && !w->fatal) {
         w->fatal = true;
         snprintf(w->err, sizeof w->err, "out of memory");
     }
-    return NULL;
 }
 
-/* The workers other than the calling thread's: started once, each waits
- * for the next block (gen changes), routes its share and counts itself
- * done. A worker that could not be started has its share routed by the
- * calling thread. */
-typedef struct pool pool;
-
-typedef struct pool_arg {
-    pool *pl;
-    int t;
-} pool_arg;
-
-struct pool {
-    pthread_mutex_t mu;
-    pthread_cond_t go, done;
-    unsigned long gen; /* blocks handed out */
-    int pending;       /* started workers still routing this block */
-    bool quit;
-    int nthreads;
-    worker *w;
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS];
-    pool_arg args[MAX_THREADS];
-};
-
-static void *pool_worker(void *arg)
-{
-    pool_arg *a = arg;
-    pool *pl = a->pl;
-    worker *w = &pl->w[a->t];
-    unsigned long seen = 0;
-    pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        while (pl->gen == seen && !pl->quit)
-            pthread_cond_wait(&pl->go, &pl->mu);
-        if (pl->quit)
-            break;
-        seen = pl->gen;
-        pthread_mutex_unlock(&pl->mu);
-        work(w);
-        pthread_mutex_lock(&pl->mu);
-        if (--pl->pending == 0)
-            pthread_cond_signal(&pl->done);
-    }
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
-}
-
-/* Starts the workers 1..nthreads-1 of w (worker 0 is the caller); NULL
- * when out of memory. A worker whose thread cannot be started is routed by
- * the caller (flush_lines). */
-static pool *pool_start(worker *w, int nthreads)
-{
-    pool *pl = cars_calloc(1, sizeof *pl);
-    if (!pl)
-        return NULL;
-    pthread_mutex_init(&pl->mu, NULL);
-    pthread_cond_init(&pl->go, NULL);
-    pthread_cond_init(&pl->done, NULL);
-    pl->nthreads = nthreads;
-    pl->w = w;
-    for (int t = 1; t < nthreads; t++) {
-        pl->args[t] = (pool_arg){pl, t};
-        pl->started[t] = pthread_create(&pl->tid[t], NULL, pool_worker, &pl->args[t]) == 0;
-    }
-    return pl;
-}
-
-static void pool_stop(pool *pl)
-{
-    if (!pl)
-        return;
-    pthread_mutex_lock(&pl->mu);
-    pl->quit = true;
-    pthread_cond_broadcast(&pl->go);
-    pthread_mutex_unlock(&pl->mu);
-    for (int t = 1; t < pl->nthreads; t++)
-        if (pl->started[t])
-            pthread_join(pl->tid[t], NULL);
-    pthread_cond_destroy(&pl->go);
-    pthread_cond_destroy(&pl->done);
-    pthread_mutex_destroy(&pl->mu);
-    cars_free(pl);
-}
+static void work_share(void *ctx, int t) { work(&((worker *)ctx)[t]); }
 
 typedef struct router {
     const cars_program *p;
@@ -201,7 +114,7 @@ typedef struct router {
     cars_declog *log;
     int nthreads;
     worker *w;
-    pool *pl;
+    cars_pool *pool;
     line *lines;
     size_t nlines, lcap;
     char *err;
@@ -227,22 +140,7 @@ static int flush_lines(router *r)
         if (w->n)
             used = t + 1;
     }
-    pool *pl = r->pl;
-    pthread_mutex_lock(&pl->mu);
-    pl->pending = 0;
-    for (int t = 1; t < r->nthreads; t++)
-        pl->pending += pl->started[t];
-    pl->gen++;
-    pthread_cond_broadcast(&pl->go);
-    pthread_mutex_unlock(&pl->mu);
-    work(&r->w[0]);
-    for (int t = 1; t < r->nthreads; t++)
-        if (!pl->started[t])
-            work(&r->w[t]); /* could not start its thread: do it here */
-    pthread_mutex_lock(&pl->mu);
-    while (pl->pending > 0)
-        pthread_cond_wait(&pl->done, &pl->mu);
-    pthread_mutex_unlock(&pl->mu);
+    cars_pool_run(r->pool);
     for (int t = 0; t < used; t++) {
         worker *w = &r->w[t];
         if (w->fatal)
@@ -386,12 +284,12 @@ int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int thr
         if (!r.w[t].reader || !r.w[t].vm)
             rc = cars_fail(err, errlen, "out of memory");
     }
-    if (rc == 0 && !(r.pl = pool_start(r.w, threads)))
+    if (rc == 0 && !(r.pool = cars_pool_start(threads, work_share, r.w)))
         rc = cars_fail(err, errlen, "out of memory");
     unsigned long long no = 0;
     if (rc == 0)
         rc = route_all(&r, in, &no);
-    pool_stop(r.pl);
+    cars_pool_stop(r.pool);
     unsigned long long records = 0, invalid = 0;
     for (int t = 0; r.w && t < threads; t++) {
         records += r.w[t].records;
