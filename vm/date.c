@@ -8,6 +8,10 @@
 
 bool cars_is_leap(int y)
 {
+    if (y >= 0) { /* unsigned: the remainders are masks and multiplications */
+        uint32_t u = (uint32_t)y;
+        return (u % 4 == 0 && u % 100 != 0) || u % 400 == 0;
+    }
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
@@ -17,9 +21,24 @@ int cars_days_in_month(int y, int m)
     return m == 2 && cars_is_leap(y) ? 29 : dim[m - 1];
 }
 
+/* Days from civil for a year of 0 or more after the March shift (yy): in
+ * 32-bit unsigned arithmetic, where every division by a constant is a
+ * multiplication (the dates of records, read for every record, take this
+ * path). */
+static int64_t days_from_civil_u(uint32_t yy, uint32_t m, uint32_t d)
+{
+    uint32_t era = yy / 400, yoe = yy - era * 400;
+    uint32_t mp = m > 2 ? m - 3 : m + 9;
+    uint32_t doy = (153 * mp + 2) / 5 + d - 1;
+    uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int64_t)era * 146097 + doe - 719468;
+}
+
 int64_t cars_date_make(int y, int m, int d)
 {
     int64_t yy = (int64_t)y - (m <= 2);
+    if (yy >= 0 && yy <= INT32_MAX)
+        return days_from_civil_u((uint32_t)yy, (uint32_t)m, (uint32_t)d);
     int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
     int64_t yoe = yy - era * 400;
     int64_t mp = (m + 9) % 12;
@@ -28,8 +47,25 @@ int64_t cars_date_make(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+/* Civil from days, for z + 719468 in [0, 2^32): unsigned 32-bit arithmetic. */
+static void civil_from_days_u(uint32_t z, int *y, int *m, int *d)
+{
+    uint32_t era = z / 146097, doe = z - era * 146097;
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint32_t mp = (5 * doy + 2) / 153;
+    uint32_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)mm;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+}
+
 void cars_date_split(int64_t z, int *y, int *m, int *d)
 {
+    if (z >= -719468 && z <= (int64_t)UINT32_MAX - 719468 - 146097) {
+        civil_from_days_u((uint32_t)(z + 719468), y, m, d);
+        return;
+    }
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
@@ -43,23 +79,21 @@ void cars_date_split(int64_t z, int *y, int *m, int *d)
     *d = (int)dd;
 }
 
-static int digit(char c) { return c >= '0' && c <= '9' ? c - '0' : -1; }
+/* The value of the digit c, or a value above 9. */
+static uint32_t dval(char c) { return (uint32_t)(unsigned char)c - '0'; }
 
 bool cars_date_parse(const char *s, size_t len, int64_t *days)
 {
     if (len != 10 || s[4] != '-' || s[7] != '-')
         return false;
-    static const int pos[8] = {0, 1, 2, 3, 5, 6, 8, 9};
-    int v[8];
-    for (int i = 0; i < 8; i++)
-        if ((v[i] = digit(s[pos[i]])) < 0)
-            return false;
-    int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
-    int m = v[4] * 10 + v[5];
-    int d = v[6] * 10 + v[7];
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > cars_days_in_month(y, m))
+    uint32_t v0 = dval(s[0]), v1 = dval(s[1]), v2 = dval(s[2]), v3 = dval(s[3]);
+    uint32_t v4 = dval(s[5]), v5 = dval(s[6]), v6 = dval(s[8]), v7 = dval(s[9]);
+    if ((v0 > 9) | (v1 > 9) | (v2 > 9) | (v3 > 9) | (v4 > 9) | (v5 > 9) | (v6 > 9) | (v7 > 9))
         return false;
-    *days = cars_date_make(y, m, d);
+    uint32_t y = v0 * 1000 + v1 * 100 + v2 * 10 + v3, m = v4 * 10 + v5, d = v6 * 10 + v7;
+    if (y < 1 || m - 1 > 11 || d < 1 || d > (uint32_t)cars_days_in_month((int)y, (int)m))
+        return false;
+    *days = days_from_civil_u(y - (m <= 2), m, d);
     return true;
 }
 

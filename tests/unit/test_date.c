@@ -1,0 +1,165 @@
+/* test_date.c - calendar dates (vm/date.h) against a day-by-day count:
+ * every date of 0001-01-01 .. 9999-12-31 is made, split, formatted and
+ * parsed back to the day the count gives; every other text of the form is
+ * refused (a day past its month's end, month 00 or 13, year 0000, any
+ * byte not a digit in any digit place, other separators and lengths);
+ * splitting and making agree far outside that range, on both sides of
+ * zero; completed years agree with a count of anniversaries. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "date.h"
+
+/* The oracle's calendar, written from the rule and not from date.c. */
+static int leap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int month_days(long y, int m)
+{
+    static const int n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : n[m - 1];
+}
+
+static void next_day(long *y, int *m, int *d)
+{
+    if (++*d > month_days(*y, *m)) {
+        *d = 1;
+        if (++*m > 12) {
+            *m = 1;
+            ++*y;
+        }
+    }
+}
+
+static void test_every_record_date(void **state)
+{
+    (void)state;
+    long y = 1;
+    int m = 1, d = 1;
+    for (int64_t days = CARS_DATE_MIN; days <= CARS_DATE_MAX; days++) {
+        assert_int_equal(cars_date_make((int)y, m, d), days);
+        int sy, sm, sd;
+        cars_date_split(days, &sy, &sm, &sd);
+        assert_true(sy == y && sm == m && sd == d);
+        assert_int_equal(cars_date_year(days), y);
+        char text[11], want[48];
+        cars_date_format(days, text);
+        snprintf(want, sizeof want, "%04ld-%02d-%02d", y, m, d);
+        assert_string_equal(text, want);
+        int64_t back = -1;
+        assert_true(cars_date_parse(text, 10, &back));
+        assert_int_equal(back, days);
+        if (d == month_days(y, m)) { /* the day after the month's last: refused */
+            snprintf(want, sizeof want, "%04ld-%02d-%02d", y, m, d + 1);
+            assert_false(cars_date_parse(want, 10, &back));
+        }
+        next_day(&y, &m, &d);
+    }
+    assert_true(y == 10000 && m == 1 && d == 1);
+    assert_int_equal(cars_date_make(1970, 1, 1), 0);
+}
+
+static void test_malformed_refused(void **state)
+{
+    (void)state;
+    int64_t v = 42;
+    const char *bad[] = {"0000-01-01", "2026-00-10", "2026-13-01", "2026-01-00", "2026-01-32", "2025-02-29",
+                         "1900-02-29", "2026/01/01", "2026-01-1", "2026-01-011", "20260-1-01", " 2026-01-01",
+                         "2026-1-001", "2026--1-01", "+026-01-01", "-026-01-01", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(cars_date_parse(bad[i], strlen(bad[i]), &v));
+    assert_true(cars_date_parse("2000-02-29", 10, &v));
+    assert_true(cars_date_parse("9999-12-31", 10, &v) && v == CARS_DATE_MAX);
+    assert_true(cars_date_parse("0001-01-01", 10, &v) && v == CARS_DATE_MIN);
+    static const int digit_at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int k = 0; k < 8; k++) /* every byte that is not a digit, in every digit place */
+        for (int c = 0; c < 256; c++) {
+            if (c >= '0' && c <= '9')
+                continue;
+            char t[11] = "2016-12-25";
+            t[digit_at[k]] = (char)c;
+            assert_false(cars_date_parse(t, 10, &v));
+        }
+    for (int c = 0; c < 256; c++) { /* separators */
+        if (c == '-')
+            continue;
+        char t[11] = "2016-12-25";
+        t[4] = (char)c;
+        assert_false(cars_date_parse(t, 10, &v));
+        t[4] = '-';
+        t[7] = (char)c;
+        assert_false(cars_date_parse(t, 10, &v));
+    }
+    assert_int_equal(v, CARS_DATE_MIN); /* untouched by a refusal */
+}
+
+/* Splitting undoes making far from the records' range too (the paths for
+ * negative and huge years), with day counts increasing by one a day. */
+static void test_wide_range(void **state)
+{
+    (void)state;
+    static const long years[] = {-2000000, -400, -1, 0, 10000, 12000000, 400000000};
+    for (size_t i = 0; i < sizeof years / sizeof *years; i++) {
+        long y = years[i];
+        int m = 1, d = 1;
+        int64_t first = cars_date_make((int)y, 1, 1);
+        for (int64_t k = 0; k < 3 * 366 + 1; k++) {
+            assert_int_equal(cars_date_make((int)y, m, d), first + k);
+            int sy, sm, sd;
+            cars_date_split(first + k, &sy, &sm, &sd);
+            assert_true(sy == y && sm == m && sd == d);
+            assert_int_equal(cars_date_year(first + k), y);
+            next_day(&y, &m, &d);
+        }
+    }
+}
+
+/* Completed years: the number of anniversaries passed, an anniversary of
+ * 29 February falling on 1 March in a common year. */
+static long anniversaries(long fy, int fm, int fd, int64_t to)
+{
+    long n = 0;
+    for (long y = fy + 1;; y++) {
+        int am = fm, ad = fd;
+        if (fm == 2 && fd == 29 && !leap(y))
+            am = 3, ad = 1;
+        if (cars_date_make((int)y, am, ad) > to)
+            return n;
+        n++;
+    }
+}
+
+static void test_years_between(void **state)
+{
+    (void)state;
+    uint64_t seed = 12345;
+    for (int i = 0; i < 20000; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t from = CARS_DATE_MIN + (int64_t)((seed >> 20) % (uint64_t)(CARS_DATE_MAX - CARS_DATE_MIN));
+        if (i % 4 == 0) /* birthdays on 29 February */
+            from = cars_date_make(2000 - 4 * (i % 300), 2, 29);
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t to = from + (int64_t)((seed >> 20) % 40000);
+        int fy, fm, fd;
+        cars_date_split(from, &fy, &fm, &fd);
+        long want = anniversaries(fy, fm, fd, to);
+        assert_int_equal(cars_years_between(from, to), want);
+        assert_int_equal(cars_years_between(to, from), -want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_record_date),
+        cmocka_unit_test(test_malformed_refused),
+        cmocka_unit_test(test_wide_range),
+        cmocka_unit_test(test_years_between),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
