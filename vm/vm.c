@@ -42,6 +42,13 @@ struct cars_vm {
     cars_trace_fn *trace;        /* MODE_TRACE: where events go */
     void *trace_ctx;
     const uint8_t *given;        /* MODE_DECIDE: each rule's given value */
+    /* The last YEARS_BETWEEN and YEAR of this record, with their arguments
+     * (a record asks for the same age, and the year of the same date, many
+     * times): cleared when a record begins, so none reaches the next. */
+    struct date_memo {
+        int64_t a, b, v;
+        bool ok;
+    } age, year;
 };
 
 static void emit(cars_vm *vm, cars_trace_kind kind, uint32_t block, uint32_t index, const cars_value *v)
@@ -165,6 +172,29 @@ static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_
     v->known = true;
     v->i = in_table(tab, cars_table_hash_bytes(p->table_key, key, o));
     return 0;
+}
+
+/* cars_years_between(from, to), computed once per record for the same dates. */
+static inline int64_t years_between(cars_vm *vm, int64_t from, int64_t to)
+{
+    if (!vm->age.ok || vm->age.a != from || vm->age.b != to)
+        vm->age = (struct date_memo){from, to, cars_years_between(from, to), true};
+    return vm->age.v;
+}
+
+/* cars_date_year(days), computed once per record for the same date. */
+static inline int64_t date_year(cars_vm *vm, int64_t days)
+{
+    if (!vm->year.ok || vm->year.a != days)
+        vm->year = (struct date_memo){days, 0, cars_date_year(days), true};
+    return vm->year.v;
+}
+
+/* A record begins: nothing computed for the last one is used again. */
+static inline void forget_record(cars_vm *vm)
+{
+    vm->age.ok = false;
+    vm->year.ok = false;
 }
 
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out);
@@ -304,11 +334,11 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
         case CARS_OP_ADD_DAYS: BIN_I(cars_sat_add(a->i, b->i)); pc += CARS_OPLEN_ADD_DAYS; break; /* date a + b days (saturating) */
         case CARS_OP_YEAR: /* the year of date a (exact for any day count) */
             if (sp[-1].known)
-                sp[-1].i = cars_date_year(sp[-1].i);
+                sp[-1].i = date_year(vm, sp[-1].i);
             pc += CARS_OPLEN_YEAR;
             break;
         case CARS_OP_YEARS_BETWEEN: /* completed years from date a to date b (29 Feb rule; exact) */
-            BIN_I(cars_years_between(a->i, b->i));
+            BIN_I(years_between(vm, a->i, b->i));
             pc += CARS_OPLEN_YEARS_BETWEEN;
             break;
         case CARS_OP_EQ_I: BIN_I(a->i == b->i); pc += CARS_OPLEN_EQ_I; break; /* a = b */
@@ -426,6 +456,7 @@ int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule)
     vm->errlen = sizeof err;
     if (rule >= vm->p->nrules)
         return -2;
+    forget_record(vm);
     cars_value v;
     if (run(vm, vm->p->rules[rule].block, rec, NULL, vm->stack, &v) != 0)
         return -2;
@@ -594,6 +625,7 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
     vm->err = err;
     vm->errlen = errlen;
     vm->nmatched = 0;
+    forget_record(vm);
     memset(res, 0, sizeof *res);
     res->threshold = UINT32_MAX;
     res->rules = vm->decided;

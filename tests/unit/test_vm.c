@@ -220,6 +220,51 @@ static void test_leap_day_ages(void **state)
     assert_int_equal(cars_years_between(cars_date_make(2004, 2, 29), cars_date_make(2027, 3, 1)), 23);
 }
 
+/* The VM keeps a record's last age and year (YEARS_BETWEEN, YEAR) while
+ * the record runs; none may reach the next record. Records that differ
+ * only in the date of birth, only in the date received, or in a year of
+ * travel, one after the other on one VM, give what each gives on a fresh
+ * VM, in routing and in cars_vm_eval_rule alike. */
+static void test_dates_per_record(void **state)
+{
+    env *e = *state;
+    static const char *const when[][3] = {
+        /* date of birth, received, year of travel: M-B1 (18 to 29), M-A1 (travel in the last 5 years) */
+        {"2008-02-29", "2026-02-28", "2021"}, {"2008-02-29", "2026-03-01", "2021"}, {"1996-11-02", "2026-11-01", "2021"},
+        {"1996-11-02", "2026-11-02", "2020"}, {"2008-02-29", "2026-02-28", "2021"}, {"1996-11-02", "2027-01-01", "2022"},
+        {"1996-11-02", "2027-01-01", "2021"}, {"1996-11-02", "2026-11-01", "2021"},
+    };
+    enum { N = sizeof when / sizeof *when };
+    char lines[N][1024], alone[N][2048];
+    for (int i = 0; i < N; i++) {
+        snprintf(lines[i], sizeof lines[i],
+                 "{\"id\":\"D-%d\",\"received\":\"%s\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"%s\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false},\"travel_history\":["
+                 "{\"country\":\"USA\",\"year\":%s,\"complied\":true}]}",
+                 i, when[i][1], when[i][0], when[i][2]);
+        cars_vm *keep = e->vm;
+        e->vm = cars_vm_new(&e->p); /* a fresh VM for each record alone */
+        assert_non_null(e->vm);
+        snprintf(alone[i], sizeof alone[i], "%s", route(e, lines[i]));
+        cars_vm_free(e->vm);
+        e->vm = keep;
+    }
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < N; i++)
+            assert_string_equal(route(e, lines[round ? N - 1 - i : i]), alone[round ? N - 1 - i : i]);
+    /* what the ages are: the answers above are not all alike */
+    assert_int_equal(rule_value(e, lines[0], "M-B1"), 0);
+    assert_int_equal(rule_value(e, lines[1], "M-B1"), 1);
+    assert_int_equal(rule_value(e, lines[0], "M-B1"), 0);
+    assert_int_equal(rule_value(e, lines[2], "M-B1"), 1);
+    assert_int_equal(rule_value(e, lines[3], "M-B1"), 0);
+    assert_int_equal(rule_value(e, lines[3], "M-A1"), 0); /* 2020 < 2026 - 5 */
+    assert_int_equal(rule_value(e, lines[2], "M-A1"), 1);
+    assert_int_equal(rule_value(e, lines[6], "M-A1"), 0); /* 2021 < 2027 - 5 */
+    assert_int_equal(rule_value(e, lines[5], "M-A1"), 1);
+}
+
 static void test_lookups(void **state)
 {
     env *e = *state;
@@ -622,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_prefixes),   cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_arith_limits),
         cmocka_unit_test(test_lookup_versions),
+        cmocka_unit_test(test_dates_per_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
