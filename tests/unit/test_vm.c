@@ -98,6 +98,15 @@ static const char *route(env *e, const char *json)
         char err[200];
         assert_int_equal(cars_vm_route(e->vm, cars_reader_record(e->r), &res, err, sizeof err), 0);
         cars_output_result(&e->out, &e->p, &cars_reader_record(e->r)->id, &res);
+        /* the router's line, from the release's text made once, is the same */
+        cars_outtext *t = cars_outtext_new(&e->p);
+        assert_non_null(t);
+        cars_buf routed = {0};
+        cars_output_routed(&routed, t, &cars_reader_record(e->r)->id, &res);
+        assert_int_equal(routed.len, e->out.len);
+        assert_memory_equal(routed.p, e->out.p, e->out.len);
+        cars_buf_free(&routed);
+        cars_outtext_free(t);
     }
     cars_buf_put(&e->out, "", 1);
     e->out.p[e->out.len - 2] = '\0'; /* drop the newline */
@@ -458,6 +467,7 @@ static void test_title_escaping(void **state)
     t.rules[6].title = TP_S("del\x7f");
     for (int k = 3; k <= 6; k++)
         t.rules[k].says = t.rules[k].title; /* the explanation's text (format version 5) */
+    t.tiers[0] = TP_S("A \"1\"");
     uint8_t *bytes;
     size_t len;
     assert_true(cars_bundle_write(&t.p, &bytes, &len));
@@ -483,6 +493,30 @@ static void test_title_escaping(void **state)
     assert_string_equal(out.p, "{\"id\":\"T-9\",\"outcome\":\"CXDR\",\"rules\":[\"S-CX-\\\"1\",\"S-CX-2\"],"
                                "\"explanation\":\"Complex (CXDR): a \\\"war\\\" crime \\\\ caf\xc3\xa9 (S-CX-\\\"1); tab\\there "
                                "(S-CX-2).\",\"release\":\"2026-W47\"}\n");
+    /* the same from the release's text made once */
+    cars_outtext *text = cars_outtext_new(&p);
+    assert_non_null(text);
+    cars_buf routed = {0};
+    cars_output_routed(&routed, text, &cars_reader_record(r)->id, &res);
+    cars_buf_put(&routed, "", 1);
+    assert_string_equal(routed.p, out.p);
+    /* a threshold's explanation names the tiers, escaped */
+    const char *j2 = "{\"id\":\"T-10\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                     "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                     "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false},"
+                     "\"finances\":{\"owns_property\":true}}";
+    assert_true(cars_reader_parse(r, j2, strlen(j2)));
+    assert_int_equal(cars_vm_route(vm, cars_reader_record(r), &res, err, sizeof err), 0);
+    out.len = routed.len = 0;
+    cars_output_result(&out, &p, &cars_reader_record(r)->id, &res);
+    cars_buf_put(&out, "", 1);
+    cars_output_routed(&routed, text, &cars_reader_record(r)->id, &res);
+    cars_buf_put(&routed, "", 1);
+    assert_non_null(strstr(out.p, "1 multiple PCA matched, 1 in Tier A \\\"1\\\" (needs at least 3, at least 1 in "
+                                  "Tier A \\\"1\\\")"));
+    assert_string_equal(routed.p, out.p);
+    cars_buf_free(&routed);
+    cars_outtext_free(text);
     cars_buf_free(&out);
     cars_reader_free(r);
     cars_vm_free(vm);
