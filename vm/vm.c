@@ -18,6 +18,7 @@
 #include "opcodes.h"
 #include "satarith.h"
 #include "verify.h"
+#include "xcode.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
@@ -32,6 +33,7 @@ enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
 
 struct cars_vm {
     const cars_program *p;
+    cars_xcode x;                /* the RULE and ELEM blocks as routing runs them */
     cars_value stack[STACK_SLOTS];
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
@@ -72,7 +74,8 @@ cars_vm *cars_vm_new(const cars_program *p)
         if ((p->stages[s].n + 63) / 64 > words)
             words = (p->stages[s].n + 63) / 64;
     vm->cand = cars_calloc(words, sizeof(uint64_t));
-    if (!vm->matched || !vm->decided || !vm->cand || !cars_buf_grow(&vm->scratch, 4096)) {
+    if (!vm->matched || !vm->decided || !vm->cand || !cars_buf_grow(&vm->scratch, 4096) ||
+        cars_xcode_make(&vm->x, p) != 0) {
         cars_vm_free(vm);
         return NULL;
     }
@@ -87,6 +90,7 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->decided);
     cars_free(vm->cand);
     cars_buf_free(&vm->scratch);
+    cars_xcode_free(&vm->x);
     cars_free(vm);
 }
 
@@ -266,6 +270,23 @@ _Static_assert(CARS_OPLEN_ALL == CARS_OPLEN_ANY && CARS_OPLEN_NONE == CARS_OPLEN
 #define CMP_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
 
+/* AND: a and b, false wins, then unknown; OR: a or b, true wins, then unknown. */
+static inline void and_values(cars_value **spp)
+{
+    cars_value *sp = --*spp, *a = sp - 1, *b = sp;
+    bool f = (a->known && !a->i) || (b->known && !b->i);
+    a->known = f || (a->known && b->known);
+    a->i = a->known && !f;
+}
+
+static inline void or_values(cars_value **spp)
+{
+    cars_value *sp = --*spp, *a = sp - 1, *b = sp;
+    bool t = (a->known && a->i) || (b->known && b->i);
+    a->known = t || (a->known && b->known);
+    a->i = t;
+}
+
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
 static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem,
                                        cars_value *sp, cars_value *out, const int mode)
@@ -387,24 +408,14 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
             sp[-1].i = sp[-1].known ? !sp[-1].i : 0;
             pc += CARS_OPLEN_NOT;
             break;
-        case CARS_OP_AND: { /* a and b: false wins, then unknown */
-            sp--;
-            cars_value *a = sp - 1, *b = sp;
-            bool f = (a->known && !a->i) || (b->known && !b->i);
-            a->known = f || (a->known && b->known);
-            a->i = a->known && !f;
+        case CARS_OP_AND: /* a and b: false wins, then unknown */
+            and_values(&sp);
             pc += CARS_OPLEN_AND;
             break;
-        }
-        case CARS_OP_OR: { /* a or b: true wins, then unknown */
-            sp--;
-            cars_value *a = sp - 1, *b = sp;
-            bool t = (a->known && a->i) || (b->known && b->i);
-            a->known = t || (a->known && b->known);
-            a->i = t;
+        case CARS_OP_OR: /* a or b: true wins, then unknown */
+            or_values(&sp);
             pc += CARS_OPLEN_OR;
             break;
-        }
         case CARS_OP_JUMP_IF_FALSE: /* if a is known false, jump forward D keeping it */
             pc += CARS_OPLEN_JUMP_IF_FALSE + ((sp[-1].known && !sp[-1].i) ? cars_rd16(pc + ARG(JUMP_IF_FALSE, 1, 2)) : 0);
             break;
@@ -438,9 +449,130 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
     }
 }
 
+/* ---- routing: the blocks in their internal form (xcode.h) ---------------------
+ * The same meaning as run_mode, instruction for instruction; fused
+ * instructions do what their runs did. Dispatch is threaded (a jump from
+ * each instruction to the next one's code) where the compiler has labels
+ * as values, else a switch. */
+#if defined(__GNUC__)
+#define XCASE(name) L_##name:
+#define XNEXT(n) do { x += (n); goto *labels[x->op]; } while (0)
+#define XJUMP(t) do { x = xc + (t); goto *labels[x->op]; } while (0)
+#else
+#define XCASE(name) case CARS_XO_##name:
+#define XNEXT(n) do { x += (n); goto dispatch; } while (0)
+#define XJUMP(t) do { x = xc + (t); goto dispatch; } while (0)
+#endif
+
+#define XBIN_I(name, expr) XCASE(name) BIN_I(expr); XNEXT(1);
+#define XCMP_F(name, expr) XCASE(name) CMP_F(expr); XNEXT(1);
+#define XCMPK_I(name, op) XCASE(CMPK_##name##_I) \
+    sp[-1].i = sp[-1].known ? sp[-1].i op x->k.i : 0; XNEXT(1);
+#define XCMPK_F(name, op) XCASE(CMPK_##name##_F) \
+    sp[-1].i = sp[-1].known ? (int64_t)(sp[-1].f op x->k.f) : 0; XNEXT(1);
+#define XLOAD_CMPK_I(name, op) XCASE(LOAD_CMPK_##name##_I) { \
+    const cars_value *v = &rec->v[x->a]; \
+    sp->known = v->known, sp->i = v->known ? v->i op x->k.i : 0, sp++; XNEXT(1); }
+#define XLOAD_CMPK_F(name, op) XCASE(LOAD_CMPK_##name##_F) { \
+    const cars_value *v = &rec->v[x->a]; \
+    sp->known = v->known, sp->i = v->known ? (int64_t)(v->f op x->k.f) : 0, sp++; XNEXT(1); }
+/* a is known false / known true: JUMP_IF_FALSE and JUMP_IF_TRUE jump */
+#define KFALSE(v) ((v).known && !(v).i)
+#define KTRUE(v) ((v).known && (v).i)
+
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
 {
-    return run_mode(vm, bi, rec, elem, sp, out, MODE_ROUTE);
+    const cars_program *p = vm->p;
+    const cars_xop *const xc = vm->x.code;
+    const cars_xop *x = xc + vm->x.start[bi];
+    const cars_value *const base = sp;
+#if defined(__GNUC__)
+    static const void *const labels[CARS_XO__COUNT] = {
+#define X(name) [CARS_XO_##name] = &&L_##name,
+        CARS_XOPS(X)
+#undef X
+    };
+    goto *labels[x->op];
+#else
+dispatch:
+    switch (x->op) {
+#endif
+    XCASE(PUSH) *sp++ = (cars_value){.i = x->k.i, .known = true}; XNEXT(1);
+    XCASE(LOAD) *sp++ = rec->v[x->a]; XNEXT(1);
+    XCASE(LOAD_ELEM) *sp++ = elem[x->a]; XNEXT(1);
+    XCASE(PRESENT) sp->i = rec->v[x->a].known, sp->known = true, sp++; XNEXT(1);
+    XCASE(PRESENT_ELEM) sp->i = elem[x->a].known, sp->known = true, sp++; XNEXT(1);
+    XCASE(TO_NUM) if (sp[-1].known) sp[-1].f = (double)sp[-1].i; XNEXT(1);
+    XBIN_I(ADD_I, cars_sat_add(a->i, b->i))
+    XBIN_I(SUB_I, cars_sat_sub(a->i, b->i))
+    XBIN_I(MUL_I, cars_sat_mul(a->i, b->i))
+    XCASE(NEG_I) if (sp[-1].known) sp[-1].i = cars_sat_neg(sp[-1].i); XNEXT(1);
+    XCASE(ADD_F) BIN_F(a->f + b->f); XNEXT(1);
+    XCASE(SUB_F) BIN_F(a->f - b->f); XNEXT(1);
+    XCASE(MUL_F) BIN_F(a->f * b->f); XNEXT(1);
+    XCASE(NEG_F) if (sp[-1].known) sp[-1].f = -sp[-1].f; XNEXT(1);
+    XCASE(YEAR) if (sp[-1].known) sp[-1].i = date_year(vm, sp[-1].i); XNEXT(1);
+    XBIN_I(YEARS_BETWEEN, years_between(vm, a->i, b->i))
+    XBIN_I(EQ_I, a->i == b->i) XBIN_I(NE_I, a->i != b->i) XBIN_I(LT_I, a->i < b->i)
+    XBIN_I(LE_I, a->i <= b->i) XBIN_I(GT_I, a->i > b->i) XBIN_I(GE_I, a->i >= b->i)
+    XCMP_F(EQ_F, a->f == b->f) XCMP_F(NE_F, a->f != b->f) XCMP_F(LT_F, a->f < b->f)
+    XCMP_F(LE_F, a->f <= b->f) XCMP_F(GT_F, a->f > b->f) XCMP_F(GE_F, a->f >= b->f)
+    XCASE(IN_SET) if (sp[-1].known) sp[-1].i = in_set(&p->sets[x->a], sp[-1].i); XNEXT(1);
+    XCASE(STR_EQ) {
+        const cars_str *c = &p->strings[x->b];
+        sp->known = rec->v[x->a].known;
+        sp->i = sp->known && rec->s[x->a].len == c->len && (c->len == 0 || memcmp(rec->s[x->a].p, c->p, c->len) == 0);
+        sp++;
+        XNEXT(1);
+    }
+    XCASE(LOOKUP1) if (lookup(vm, rec, x->a, &x->b, 1, sp++) != 0) return -1; XNEXT(1);
+    XCASE(LOOKUP2) {
+        const uint16_t f[2] = {x->b, x->c};
+        if (lookup(vm, rec, x->a, f, 2, sp++) != 0)
+            return -1;
+        XNEXT(1);
+    }
+    XCASE(NOT) sp[-1].i = sp[-1].known ? !sp[-1].i : 0; XNEXT(1);
+    XCASE(AND) and_values(&sp); XNEXT(1);
+    XCASE(OR) or_values(&sp); XNEXT(1);
+    XCASE(JUMP_IF_FALSE) if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(JUMP_IF_TRUE) if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(QUANTIFY) if (quantify(vm, x->sub, x->a, x->b, rec, sp, sp, MODE_ROUTE) != 0) return -1; sp++; XNEXT(1);
+    XCASE(RET)
+        if (sp - base != 1)
+            return vm_fail(vm, "block %u returned with a wrong stack depth", bi);
+        *out = sp[-1];
+        return 0;
+    XCASE(FAIL) return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
+    CARS_XCMPS(XCMPK_I)
+    CARS_XCMPS(XCMPK_F)
+    CARS_XCMPS(XLOAD_CMPK_I)
+    CARS_XCMPS(XLOAD_CMPK_F)
+    XCASE(LOAD_IN_SET) {
+        *sp = rec->v[x->a];
+        if (sp->known)
+            sp->i = in_set(&p->sets[x->b], sp->i);
+        sp++;
+        XNEXT(1);
+    }
+    XCASE(LOAD_JF) *sp++ = rec->v[x->a]; if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(LOAD_JT) *sp++ = rec->v[x->a]; if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(AND_JF) and_values(&sp); if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(OR_JT) or_values(&sp); if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(LOAD2) sp[0] = rec->v[x->a], sp[1] = rec->v[x->b], sp += 2; XNEXT(1);
+    XCASE(AGE) {
+        const cars_value *a = &rec->v[x->a], *b = &rec->v[x->b];
+        sp->known = a->known && b->known;
+        sp->i = sp->known ? years_between(vm, a->i, b->i) : 0;
+        sp++;
+        XNEXT(1);
+    }
+    XCASE(LOAD_YEAR) *sp = rec->v[x->a]; if (sp->known) sp->i = date_year(vm, sp->i); sp++; XNEXT(1);
+#if !defined(__GNUC__)
+    default:
+        return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
+    }
+#endif
 }
 
 static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,

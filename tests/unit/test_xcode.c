@@ -1,0 +1,212 @@
+/* test_xcode.c - the interpreter's internal form (vm/xcode.h): which runs
+ * of bytecode are fused, that no run a jump lands inside is fused, and that
+ * routing (which runs the internal form) decides exactly as tracing (which
+ * runs the bytecode itself) on every record of a set, for the standard test
+ * program with and without its stage index. test_explain holds the two to
+ * each other on the reference ruleset and a generated corpus. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "bundle_write.h"
+#include "loader.h"
+#include "reader.h"
+#include "testprog.h"
+#include "vm.h"
+#include "xcode.h"
+
+/* Loads t's program into *p (bytes in *bytes, freed by the caller). */
+static void load(tp *t, cars_program *p, uint8_t **bytes)
+{
+    size_t len;
+    assert_true(cars_bundle_write(&t->p, bytes, &len));
+    char err[600];
+    int rc = cars_bundle_load(*bytes, len, p, err, sizeof err);
+    if (rc)
+        fail_msg("load: %s", err);
+}
+
+/* A MAIN block deciding CXDR if stage 0 (every rule) matched. */
+static void main_block(tp *t)
+{
+    tp_begin(t, CARS_BK_MAIN, 0);
+    t->blocks[0].max_stack = 0;
+    tp_op1(t, CARS_OP_EVAL_STAGE, 0), tp_op(t, CARS_OP_DECIDE_IF_MATCHED), tp_u8(t, CARS_OUT_CXDR);
+    tp_op(t, CARS_OP_DECIDE), tp_u8(t, CARS_OUT_NCXDR);
+    tp_end(t);
+}
+
+static void expect_ops(const cars_xcode *x, uint32_t block, const int *ops, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (x->code[x->start[block] + (uint32_t)i].op != ops[i])
+            fail_msg("block %u, instruction %d: %u, not %d", block, i, x->code[x->start[block] + (uint32_t)i].op, ops[i]);
+}
+
+/* The runs the translator fuses, and a jump that stops a fusion. */
+static void test_fusions(void **state)
+{
+    (void)state;
+    tp t;
+    tp_init(&t);
+    main_block(&t);
+    uint32_t b1 = tp_begin(&t, CARS_BK_RULE, 0); /* length > 90 */
+    tp_op1(&t, CARS_OP_LOAD, F_LENGTH), tp_int(&t, 90), tp_op(&t, CARS_OP_GT_I), tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("R-1"), TP_S("r"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    uint32_t b2 = tp_begin(&t, CARS_BK_RULE, 0); /* cost >= 3 (an integer made a number) */
+    tp_op1(&t, CARS_OP_LOAD, F_COST), tp_int(&t, 3), tp_op(&t, CARS_OP_TO_NUM), tp_op(&t, CARS_OP_GE_F);
+    tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("R-2"), TP_S("r"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    /* war and property and true: the second JUMP_IF_FALSE is a target, so it
+     * stays apart from the AND before it */
+    uint32_t b3 = tp_begin(&t, CARS_BK_RULE, 0);
+    tp_op1(&t, CARS_OP_LOAD, F_WAR);
+    uint32_t j1 = tp_jump(&t, CARS_OP_JUMP_IF_FALSE);
+    tp_op1(&t, CARS_OP_LOAD, F_PROPERTY), tp_op(&t, CARS_OP_AND);
+    tp_patch(&t, j1);
+    uint32_t j2 = tp_jump(&t, CARS_OP_JUMP_IF_FALSE);
+    tp_bool(&t, 1), tp_op(&t, CARS_OP_AND);
+    tp_patch(&t, j2);
+    tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("R-3"), TP_S("r"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    uint32_t b4 = tp_begin(&t, CARS_BK_RULE, 0); /* age 18 or more, or owns property */
+    tp_op1(&t, CARS_OP_LOAD, F_DOB), tp_op1(&t, CARS_OP_LOAD, F_RECEIVED), tp_op(&t, CARS_OP_YEARS_BETWEEN);
+    tp_int(&t, 18), tp_op(&t, CARS_OP_GE_I);
+    uint32_t j3 = tp_jump(&t, CARS_OP_JUMP_IF_TRUE);
+    tp_op1(&t, CARS_OP_LOAD, F_PROPERTY), tp_op(&t, CARS_OP_OR);
+    tp_patch(&t, j3);
+    tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("R-4"), TP_S("r"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    tp_stage(&t, 0, 4);
+    uint8_t *bytes;
+    cars_program p;
+    load(&t, &p, &bytes);
+    cars_xcode x;
+    assert_int_equal(cars_xcode_make(&x, &p), 0);
+    expect_ops(&x, b1, (const int[]){CARS_XO_LOAD_CMPK_GT_I, CARS_XO_RET}, 2);
+    assert_int_equal(x.code[x.start[b1]].k.i, 90);
+    expect_ops(&x, b2, (const int[]){CARS_XO_LOAD_CMPK_GE_F, CARS_XO_RET}, 2);
+    assert_true(x.code[x.start[b2]].k.f == 3.0);
+    expect_ops(&x, b3,
+               (const int[]){CARS_XO_LOAD_JF, CARS_XO_LOAD, CARS_XO_AND, CARS_XO_JUMP_IF_FALSE, CARS_XO_PUSH,
+                             CARS_XO_AND, CARS_XO_RET},
+               7);
+    assert_int_equal(x.code[x.start[b3]].to, x.start[b3] + 3);     /* lands on the JUMP_IF_FALSE */
+    assert_int_equal(x.code[x.start[b3] + 3].to, x.start[b3] + 6); /* and on RET */
+    expect_ops(&x, b4, (const int[]){CARS_XO_AGE, CARS_XO_CMPK_GE_I, CARS_XO_JUMP_IF_TRUE, CARS_XO_LOAD, CARS_XO_OR,
+                                     CARS_XO_RET},
+               6);
+    /* what they give: each rule against its meaning, absent data unknown */
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    static const struct {
+        const char *extra;
+        int want[4];
+    } cases[] = {
+        {"", {-1, -1, 0, 1}},
+        {",\"visit\":{\"length_days\":91,\"cost_gbp\":3}", {1, 1, 0, 1}},
+        {",\"visit\":{\"length_days\":90,\"cost_gbp\":2.5},\"finances\":{\"owns_property\":true}", {0, 0, 0, 1}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char j[1024];
+        snprintf(j, sizeof j,
+                 "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"2010-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s}",
+                 cases[c].extra);
+        assert_true(cars_reader_parse(r, j, strlen(j)));
+        for (uint32_t k = 0; k < 3; k++)
+            assert_int_equal(cars_vm_eval_rule(vm, cars_reader_record(r), k), cases[c].want[k]);
+        /* aged 16: not 18, so the property decides (absent: unknown) */
+        int age_or_property = cars_vm_eval_rule(vm, cars_reader_record(r), 3);
+        assert_int_equal(age_or_property, c == 2 ? 1 : -1);
+    }
+    cars_vm_free(vm);
+    cars_reader_free(r);
+    cars_xcode_free(&x);
+    cars_program_free(&p);
+    cars_free(bytes);
+}
+
+static void ignore(void *ctx, const cars_trace_event *e) { (void)ctx, (void)e; }
+
+/* Routing (the internal form) and tracing (the bytecode) decide alike. */
+static void route_as_traced(bool indexed)
+{
+    tp t;
+    tp_build_standard(&t, indexed);
+    uint8_t *bytes;
+    cars_program p;
+    load(&t, &p, &bytes);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p), *tvm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    assert_non_null(tvm);
+    static const char *const dobs[] = {"1980-05-05", "2008-02-29", "1996-11-02", "2010-01-01"};
+    static const char *const extras[] = {
+        "",
+        ",\"finances\":{\"owns_property\":true}",
+        ",\"visit\":{\"length_days\":91,\"cost_gbp\":999.5}",
+        ",\"visit\":{\"cost_gbp\":1000},\"finances\":{\"owns_property\":false}",
+        ",\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true},"
+        "{\"country\":\"CAN\",\"year\":2019,\"complied\":true}]",
+        ",\"travel_history\":[{\"country\":\"FRA\",\"year\":2024,\"complied\":false}],\"visit\":{\"cost_gbp\":10}",
+        ",\"contact\":{\"email\":\" Fraud@EXAMPLE.com \"}",
+        ",\"travel_history\":[{\"country\":\"USA\",\"year\":2024,\"complied\":true}],"
+        "\"finances\":{\"owns_property\":true},\"visit\":{\"cost_gbp\":10}",
+    };
+    static const char *const routes[] = {"standard_visitor", "overseas_domestic_worker"};
+    int seen[CARS_OUT_ERROR + 1] = {0};
+    for (size_t d = 0; d < 4; d++)
+        for (size_t e = 0; e < sizeof extras / sizeof *extras; e++)
+            for (size_t ro = 0; ro < 2; ro++)
+                for (int war = 0; war < 2; war++) {
+                    char j[2048];
+                    snprintf(j, sizeof j,
+                             "{\"id\":\"X\",\"received\":\"2026-03-01\",\"route\":\"%s\",\"applicant\":{"
+                             "\"date_of_birth\":\"%s\",\"nationality\":\"USA\",\"passport\":{\"number\":\"%s\","
+                             "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":%s}%s}",
+                             routes[ro], dobs[d], e == 3 ? "ab 12-345" : "x1", war ? "true" : "false", extras[e]);
+                    assert_true(cars_reader_parse(r, j, strlen(j)));
+                    cars_result a, b;
+                    char err[200];
+                    assert_int_equal(cars_vm_route(vm, cars_reader_record(r), &a, err, sizeof err), 0);
+                    assert_int_equal(cars_vm_trace(tvm, cars_reader_record(r), &b, ignore, NULL, err, sizeof err), 0);
+                    assert_int_equal(a.outcome, b.outcome);
+                    assert_int_equal(a.nrules, b.nrules);
+                    assert_memory_equal(a.rules, b.rules, a.nrules * sizeof *a.rules);
+                    assert_int_equal(a.threshold, b.threshold);
+                    assert_int_equal(a.threshold_met, b.threshold_met);
+                    seen[a.outcome]++;
+                }
+    for (int o = 0; o < CARS_OUT_ERROR; o++) /* every outcome came up */
+        if (seen[o] == 0)
+            fail_msg("no record had outcome %d", o);
+    cars_vm_free(vm);
+    cars_vm_free(tvm);
+    cars_reader_free(r);
+    cars_program_free(&p);
+    cars_free(bytes);
+}
+
+static void test_route_as_traced(void **state)
+{
+    (void)state;
+    route_as_traced(false);
+    route_as_traced(true);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fusions),
+        cmocka_unit_test(test_route_as_traced),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
