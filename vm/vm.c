@@ -38,6 +38,7 @@ struct cars_vm {
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
     uint64_t *cand;              /* EVAL_STAGE_INDEXED: the candidate bitset */
+    uint32_t *cand_rules;        /* EVAL_STAGE_INDEXED: the candidate rules */
     cars_buf scratch;            /* normalised lookup keys */
     char *err;
     size_t errlen;
@@ -74,7 +75,8 @@ cars_vm *cars_vm_new(const cars_program *p)
         if ((p->stages[s].n + 63) / 64 > words)
             words = (p->stages[s].n + 63) / 64;
     vm->cand = cars_calloc(words, sizeof(uint64_t));
-    if (!vm->matched || !vm->decided || !vm->cand || !cars_buf_grow(&vm->scratch, 4096) ||
+    vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || !cars_buf_grow(&vm->scratch, 4096) ||
         cars_xcode_make(&vm->x, p) != 0) {
         cars_vm_free(vm);
         return NULL;
@@ -89,6 +91,7 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->matched);
     cars_free(vm->decided);
     cars_free(vm->cand);
+    cars_free(vm->cand_rules);
     cars_buf_free(&vm->scratch);
     cars_xcode_free(&vm->x);
     cars_free(vm);
@@ -480,12 +483,20 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
 #define KFALSE(v) ((v).known && !(v).i)
 #define KTRUE(v) ((v).known && (v).i)
 
-static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
+/* Runs the RULE blocks of rules[0..n) one after the other from vm->stack,
+ * each match joining vm->matched (rules given), or block bi once, its value
+ * in *out (rules NULL). One call for a stage's rules: one entry. */
+static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, cars_value *sp, const uint32_t *rules,
+                uint32_t n, uint32_t bi, cars_value *out)
 {
     const cars_program *p = vm->p;
     const cars_xop *const xc = vm->x.code;
-    const cars_xop *x = xc + vm->x.start[bi];
-    const cars_value *const base = sp;
+    const uint32_t *const xr = vm->x.rule;
+    uint32_t k = 0;
+    if (rules && n == 0)
+        return 0;
+    const cars_xop *x = xc + (rules ? xr[rules[0]] : vm->x.start[bi]);
+    cars_value *const base = sp;
 #if defined(__GNUC__)
     static const void *const labels[CARS_XO__COUNT] = {
 #define X(name) [CARS_XO_##name] = &&L_##name,
@@ -540,9 +551,17 @@ dispatch:
     XCASE(QUANTIFY) if (quantify(vm, x->sub, x->a, x->b, rec, sp, sp, MODE_ROUTE) != 0) return -1; sp++; XNEXT(1);
     XCASE(RET)
         if (sp - base != 1)
-            return vm_fail(vm, "block %u returned with a wrong stack depth", bi);
-        *out = sp[-1];
-        return 0;
+            return vm_fail(vm, "block %u returned with a wrong stack depth", rules ? p->rules[rules[k]].block : bi);
+        if (!rules) {
+            *out = sp[-1];
+            return 0;
+        }
+        if (KTRUE(sp[-1]))
+            vm->matched[vm->nmatched++] = rules[k];
+        if (++k == n)
+            return 0;
+        sp = base;
+        XJUMP(xr[rules[k]]);
     XCASE(FAIL) return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
     CARS_XCMPS(XCMPK_I)
     CARS_XCMPS(XCMPK_F)
@@ -573,6 +592,17 @@ dispatch:
         return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
     }
 #endif
+}
+
+static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
+{
+    return xrun(vm, rec, elem, sp, NULL, 0, bi, out);
+}
+
+/* Runs rules[0..n) of the current stage; their matches join vm->matched. */
+static int run_rules(cars_vm *vm, const cars_record *rec, const uint32_t *rules, uint32_t n)
+{
+    return xrun(vm, rec, NULL, vm->stack, rules, n, 0, NULL);
 }
 
 static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
@@ -743,6 +773,13 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
         and_words(cand, index_bits(p, x + k, rec, w), w);
     if (mode == MODE_TRACE)
         emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
+    if (mode == MODE_ROUTE) { /* the candidates, then one run of them all */
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < w; i++)
+            for (uint64_t m = cand[i]; m; m &= m - 1)
+                vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + lowest_bit(m)];
+        return run_rules(vm, rec, vm->cand_rules, n);
+    }
     for (uint32_t i = 0; i < w; i++)
         for (uint64_t m = cand[i]; m; m &= m - 1)
             if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)], mode) != 0)
@@ -773,9 +810,14 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
             if (mode == MODE_TRACE)
                 emit_at(vm, CARS_TR_STAGE, at, si);
             vm->nmatched = 0;
-            for (uint32_t k = 0; k < s->n; k++)
-                if (eval_rule(vm, rec, p->stage_rules[s->first + k], mode) != 0)
+            if (mode == MODE_ROUTE) {
+                if (run_rules(vm, rec, p->stage_rules + s->first, s->n) != 0)
                     return -1;
+            } else {
+                for (uint32_t k = 0; k < s->n; k++)
+                    if (eval_rule(vm, rec, p->stage_rules[s->first + k], mode) != 0)
+                        return -1;
+            }
             pc += CARS_OPLEN_EVAL_STAGE;
             break;
         }

@@ -175,7 +175,7 @@ static bool translated(const cars_program *p, uint32_t bi)
 int cars_xcode_make(cars_xcode *x, const cars_program *p)
 {
     memset(x, 0, sizeof *x);
-    size_t total = 0, longest = 1;
+    size_t total = 1, longest = 1; /* 1: code[0], the FAIL of MAIN */
     for (uint32_t bi = 0; bi < p->nblocks; bi++)
         if (translated(p, bi)) {
             total += count_block(p, bi);
@@ -185,17 +185,21 @@ int cars_xcode_make(cars_xcode *x, const cars_program *p)
     xstate s = {.x = x};
     x->code = cars_calloc(total + 1, sizeof *x->code);
     x->start = cars_calloc((size_t)p->nblocks + 1, sizeof *x->start);
+    x->rule = cars_calloc((size_t)p->nrules + 1, sizeof *x->rule);
     s.target = cars_calloc(longest, 1);
     s.at = cars_calloc(longest, sizeof *s.at);
     s.landed = cars_calloc(total + 1, 1);
     int rc = 0;
-    if (!x->code || !x->start || !s.target || !s.at || !s.landed) {
+    if (!x->code || !x->start || !x->rule || !s.target || !s.at || !s.landed) {
         cars_xcode_free(x);
         rc = -1;
     } else {
+        x->code[x->n++] = (cars_xop){.op = CARS_XO_FAIL, .sub = p->code_len ? p->code[p->blocks[0].offset] : 0};
         for (uint32_t bi = 0; bi < p->nblocks; bi++)
             if (translated(p, bi))
                 translate_block(&s, p, bi);
+        for (uint32_t r = 0; r < p->nrules; r++)
+            x->rule[r] = p->rules[r].block < p->nblocks ? x->start[p->rules[r].block] : 0;
     }
     cars_free(s.target);
     cars_free(s.at);
@@ -207,5 +211,6 @@ void cars_xcode_free(cars_xcode *x)
 {
     cars_free(x->code);
     cars_free(x->start);
+    cars_free(x->rule);
     memset(x, 0, sizeof *x);
 }

@@ -75,7 +75,8 @@ typedef struct cars_xop {
 
 typedef struct cars_xcode {
     cars_xop *code;
-    uint32_t *start;   /* per block: the index of its first instruction (MAIN: unused) */
+    uint32_t *start;   /* per block: the index of its first instruction (0, a FAIL, for MAIN) */
+    uint32_t *rule;    /* per rule: the first instruction of its RULE block */
     uint32_t n;
 } cars_xcode;
 
