@@ -31,8 +31,18 @@
 #endif
 enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
 
+/* A table's hashes by their top bits, made with the VM: those whose top
+ * 64 - shift bits are b are hashes[dir[b] .. dir[b + 1]). The hashes are
+ * SipHash outputs under a key no record knows, as good as uniform: each
+ * range holds one or two. */
+typedef struct table_dir {
+    unsigned shift;
+    uint32_t *dir; /* 2^(64 - shift) + 1 entries */
+} table_dir;
+
 struct cars_vm {
     const cars_program *p;
+    table_dir *tdir;             /* per table */
     cars_xcode x;                /* the RULE and ELEM blocks as routing runs them */
     cars_value stack[STACK_SLOTS];
     uint32_t *matched, nmatched; /* the current stage's matched rules */
@@ -62,6 +72,28 @@ static void emit(cars_vm *vm, cars_trace_kind kind, uint32_t block, uint32_t ind
     vm->trace(vm->trace_ctx, &e);
 }
 
+/* The directory of table t (see table_dir): 2^bits ranges, bits about
+ * log2 of the table's size, from 1 to 16. */
+static bool make_dir(table_dir *d, const cars_ptable *t)
+{
+    unsigned bits = 1;
+    while (bits < 16 && ((uint64_t)1 << (bits + 1)) <= t->n)
+        bits++;
+    size_t nb = (size_t)1 << bits;
+    d->shift = 64 - bits;
+    d->dir = cars_calloc(nb + 1, sizeof *d->dir);
+    if (!d->dir)
+        return false;
+    uint32_t j = 0;
+    for (size_t b = 0; b < nb; b++) {
+        while (j < t->n && (t->hashes[j] >> d->shift) < b)
+            j++;
+        d->dir[b] = j;
+    }
+    d->dir[nb] = t->n;
+    return true;
+}
+
 cars_vm *cars_vm_new(const cars_program *p)
 {
     cars_vm *vm = cars_calloc(1, sizeof *vm);
@@ -76,7 +108,11 @@ cars_vm *cars_vm_new(const cars_program *p)
             words = (p->stages[s].n + 63) / 64;
     vm->cand = cars_calloc(words, sizeof(uint64_t));
     vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
-    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || !cars_buf_grow(&vm->scratch, 4096) ||
+    vm->tdir = cars_calloc(p->ntables + 1, sizeof *vm->tdir);
+    bool dirs = vm->tdir != NULL;
+    for (uint32_t t = 0; dirs && t < p->ntables; t++)
+        dirs = make_dir(&vm->tdir[t], &p->tables[t]);
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || !dirs || !cars_buf_grow(&vm->scratch, 4096) ||
         cars_xcode_make(&vm->x, p) != 0) {
         cars_vm_free(vm);
         return NULL;
@@ -92,6 +128,9 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->decided);
     cars_free(vm->cand);
     cars_free(vm->cand_rules);
+    for (uint32_t t = 0; vm->tdir && t < vm->p->ntables; t++)
+        cars_free(vm->tdir[t].dir);
+    cars_free(vm->tdir);
     cars_buf_free(&vm->scratch);
     cars_xcode_free(&vm->x);
     cars_free(vm);
@@ -117,9 +156,12 @@ static bool in_set(const cars_pset *s, int64_t x)
     return lo < s->n && s->values[lo] == x;
 }
 
-static bool in_table(const cars_ptable *t, uint64_t h)
+/* Whether hash h is one of table t's: a search of the range its top bits
+ * give (table_dir). */
+static bool in_table(const cars_ptable *t, const table_dir *d, uint64_t h)
 {
-    uint32_t lo = 0, hi = t->n;
+    uint64_t b = h >> d->shift;
+    uint32_t lo = d->dir[b], hi = d->dir[b + 1], end = hi;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (t->hashes[mid] < h)
@@ -127,7 +169,7 @@ static bool in_table(const cars_ptable *t, uint64_t h)
         else
             hi = mid;
     }
-    return lo < t->n && t->hashes[lo] == h;
+    return lo < end && t->hashes[lo] == h;
 }
 
 /* The text of field f for a lookup: a string, or a country's 3 letters. */
@@ -177,7 +219,7 @@ static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_
         o += cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[1], f[1]), s[1], n[1], key + o);
     }
     v->known = true;
-    v->i = in_table(tab, cars_table_hash_bytes(p->table_key, key, o));
+    v->i = in_table(tab, &vm->tdir[t], cars_table_hash_bytes(p->table_key, key, o));
     return 0;
 }
 

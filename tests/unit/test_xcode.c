@@ -1,9 +1,11 @@
-/* test_xcode.c - the interpreter's internal form (vm/xcode.h): which runs
- * of bytecode are fused, that no run a jump lands inside is fused, and that
- * routing (which runs the internal form) decides exactly as tracing (which
- * runs the bytecode itself) on every record of a set, for the standard test
- * program with and without its stage index. test_explain holds the two to
- * each other on the reference ruleset and a generated corpus. */
+/* test_xcode.c - what the VM makes once when it is made: the interpreter's
+ * internal form (vm/xcode.h: which runs of bytecode are fused, that no run
+ * a jump lands inside is fused, and that routing, which runs the internal
+ * form, decides exactly as tracing, which runs the bytecode itself, on
+ * every record of a set, for the standard test program with and without
+ * its stage index; test_explain holds the two to each other on the
+ * reference ruleset and a generated corpus), and each table's directory of
+ * hashes (a lookup finds exactly the table's keys, in tables of every size). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -202,11 +204,71 @@ static void test_route_as_traced(void **state)
     route_as_traced(true);
 }
 
+/* A table of the even keys of 0 .. 2n (n of them, and a few sizes around
+ * the directory's steps): every even key is found, no odd one. */
+static void lookups_in(uint32_t n)
+{
+    tp t;
+    tp_init(&t);
+    main_block(&t);
+    tp_begin(&t, CARS_BK_RULE, 0);
+    tp_op2(&t, CARS_OP_LOOKUP1, 0, F_EMAIL), tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("R-1"), TP_S("r"), CARS_RK_SCREEN, 0, tp_end(&t));
+    tp_stage(&t, 0, 1);
+    uint64_t *hashes = calloc(n + 1, sizeof *hashes);
+    assert_non_null(hashes);
+    for (uint32_t i = 0; i < n; i++) {
+        char key[32];
+        const char *cols[1] = {key};
+        size_t lens[1] = {(size_t)snprintf(key, sizeof key, "k%u@x.org", 2 * i)};
+        hashes[i] = cars_table_hash(t.p.table_key, cols, lens, 1);
+    }
+    qsort(hashes, n, sizeof *hashes, tp_cmp_u64);
+    t.p.ntables = 1;
+    t.tables[0] = (cars_ptable){.name = TP_S("keys"), .title = TP_S("keys"), .nkeys = 1,
+                                .key_kinds = {CARS_KEY_EMAIL, 0}, .n = n, .hashes = hashes};
+    t.tables[0].key_names[0] = TP_S("a");
+    uint8_t *bytes;
+    cars_program p;
+    load(&t, &p, &bytes);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    for (uint32_t i = 0; i < 2 * n + 8; i++) {
+        char j[512];
+        snprintf(j, sizeof j,
+                 "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false},"
+                 "\"contact\":{\"email\":\"K%u@X.org\"}}",
+                 i);
+        assert_true(cars_reader_parse(r, j, strlen(j)));
+        int want = i % 2 == 0 && i < 2 * n;
+        if (cars_vm_eval_rule(vm, cars_reader_record(r), 0) != want)
+            fail_msg("table of %u: key %u %s", n, i, want ? "not found" : "found");
+    }
+    cars_vm_free(vm);
+    cars_reader_free(r);
+    cars_program_free(&p);
+    cars_free(bytes);
+    free(hashes);
+}
+
+static void test_table_lookups(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 100, 1000, 4095, 4096, 4097, 70000, 140000};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        lookups_in(sizes[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fusions),
         cmocka_unit_test(test_route_as_traced),
+        cmocka_unit_test(test_table_lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
