@@ -191,10 +191,11 @@ static bool field_text(const cars_program *p, const cars_record *rec, uint16_t f
     return true;
 }
 
-/* LOOKUP1/LOOKUP2: normalise the fields into scratch (by the rules of the
- * release's format version, a field in a contact column by its own kind),
- * joined by CARS_TABLE_COLUMN_SEP, hash, search. Returns -1 on out of memory, else 0 with *v set. */
-static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, cars_value *v)
+/* LOOKUP1/LOOKUP2: normalise the fields into scratch (by `kinds`, the key
+ * kind of each: cars_xcode_key_kinds), joined by CARS_TABLE_COLUMN_SEP,
+ * hash, search. Returns -1 on out of memory, else 0 with *v set. */
+static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, uint8_t kinds,
+                  cars_value *v)
 {
     const cars_program *p = vm->p;
     const cars_ptable *tab = &p->tables[t];
@@ -208,15 +209,17 @@ static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_
             return 0;
         }
     size_t need = n[0] + (nf > 1 ? 1 + n[1] : 0);
-    vm->scratch.len = 0;
-    vm->scratch.failed = false; /* a record after one that ran out may try again */
-    if (!cars_buf_grow(&vm->scratch, need))
-        return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+    if (need > vm->scratch.cap) {
+        vm->scratch.len = 0;
+        vm->scratch.failed = false; /* a record after one that ran out may try again */
+        if (!cars_buf_grow(&vm->scratch, need))
+            return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+    }
     char *key = vm->scratch.p;
-    size_t o = cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[0], f[0]), s[0], n[0], key);
+    size_t o = cars_normalise(p->version, kinds & 15, s[0], n[0], key);
     if (nf > 1) {
         key[o++] = CARS_TABLE_COLUMN_SEP;
-        o += cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[1], f[1]), s[1], n[1], key + o);
+        o += cars_normalise(p->version, kinds >> 4, s[1], n[1], key + o);
     }
     v->known = true;
     v->i = in_table(tab, &vm->tdir[t], cars_table_hash_bytes(p->table_key, key, o));
@@ -434,16 +437,17 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
             break;
         }
         case CARS_OP_LOOKUP1: { /* field F, normalised, is a key of one-column table T */
-            uint16_t f = cars_rd16(pc + ARG(LOOKUP1, 2, 2));
-            if (lookup(vm, rec, cars_rd16(pc + ARG(LOOKUP1, 1, 2)), &f, 1, sp) != 0)
+            uint16_t t = cars_rd16(pc + ARG(LOOKUP1, 1, 2)), f = cars_rd16(pc + ARG(LOOKUP1, 2, 2));
+            if (lookup(vm, rec, t, &f, 1, cars_xcode_key_kinds(p, t, &f, 1), sp) != 0)
                 return -1;
             sp++;
             pc += CARS_OPLEN_LOOKUP1;
             break;
         }
         case CARS_OP_LOOKUP2: { /* fields F1, F2, normalised, are a key of table T */
+            uint16_t t = cars_rd16(pc + ARG(LOOKUP2, 1, 2));
             uint16_t f[2] = {cars_rd16(pc + ARG(LOOKUP2, 2, 2)), cars_rd16(pc + ARG(LOOKUP2, 3, 2))};
-            if (lookup(vm, rec, cars_rd16(pc + ARG(LOOKUP2, 1, 2)), f, 2, sp) != 0)
+            if (lookup(vm, rec, t, f, 2, cars_xcode_key_kinds(p, t, f, 2), sp) != 0)
                 return -1;
             sp++;
             pc += CARS_OPLEN_LOOKUP2;
@@ -578,10 +582,10 @@ dispatch:
         sp++;
         XNEXT(1);
     }
-    XCASE(LOOKUP1) if (lookup(vm, rec, x->a, &x->b, 1, sp++) != 0) return -1; XNEXT(1);
+    XCASE(LOOKUP1) if (lookup(vm, rec, x->a, &x->b, 1, x->sub, sp++) != 0) return -1; XNEXT(1);
     XCASE(LOOKUP2) {
         const uint16_t f[2] = {x->b, x->c};
-        if (lookup(vm, rec, x->a, f, 2, sp++) != 0)
+        if (lookup(vm, rec, x->a, f, 2, x->sub, sp++) != 0)
             return -1;
         XNEXT(1);
     }

@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "bundle.h"
+#include "normalise.h"
 #include "opcodes.h"
 
 /* The compares are in the same order in every family. */
@@ -63,6 +64,14 @@ static cars_xop decode(const uint8_t *q, const cars_opinfo *info, uint32_t off)
     if (info->noperands > 2)
         o.c = (uint16_t)cars_operand(info, q, 2);
     return o;
+}
+
+uint8_t cars_xcode_key_kinds(const cars_program *p, uint16_t t, const uint16_t *f, int nf)
+{
+    unsigned kinds = 0;
+    for (int k = 0; k < nf && k < 2; k++)
+        kinds |= ((unsigned)cars_field_key_kind(p, p->tables[t].key_kinds[k], f[k]) & 15u) << (4 * k);
+    return (uint8_t)kinds;
 }
 
 static bool is_cmp(uint8_t op) { return op >= CARS_XO_EQ_I && op <= CARS_XO_GE_F; }
@@ -139,7 +148,13 @@ static void translate_block(xstate *s, const cars_program *p, uint32_t bi)
         }
         s->at[off] = x->n;
         s->landed[x->n] = s->target[off];
-        x->code[x->n++] = decode(code + off, info, off);
+        cars_xop o = decode(code + off, info, off);
+        if ((o.op == CARS_XO_LOOKUP1 || o.op == CARS_XO_LOOKUP2) && o.a < p->ntables && o.b < p->nfields &&
+            o.c < p->nfields) {
+            const uint16_t f[2] = {o.b, o.c};
+            o.sub = cars_xcode_key_kinds(p, o.a, f, o.op == CARS_XO_LOOKUP1 ? 1 : 2);
+        }
+        x->code[x->n++] = o;
         while (x->n - first >= 2 && !s->landed[x->n - 1] && fuse(&x->code[x->n - 2], &x->code[x->n - 1]))
             x->n--;
         off += info->len;

@@ -33,8 +33,8 @@
     X(EQ_I) X(NE_I) X(LT_I) X(LE_I) X(GT_I) X(GE_I) X(EQ_F) X(NE_F) X(LT_F) X(LE_F) X(GT_F) X(GE_F) \
     X(IN_SET)        /* top in set a */ \
     X(STR_EQ)        /* string field a equals constant string b */ \
-    X(LOOKUP1)       /* field b is a key of table a */ \
-    X(LOOKUP2)       /* fields b, c are a key of table a */ \
+    X(LOOKUP1)       /* field b is a key of table a (sub: cars_xcode_key_kinds) */ \
+    X(LOOKUP2)       /* fields b, c are a key of table a (sub: cars_xcode_key_kinds) */ \
     X(NOT) X(AND) X(OR) \
     X(JUMP_IF_FALSE) X(JUMP_IF_TRUE) \
     X(QUANTIFY)      /* sub (ANY, ALL, NONE, COUNT): ELEM block a over list b */ \
@@ -85,5 +85,10 @@ typedef struct cars_xcode {
  * instructions, never to a read outside the code. */
 int cars_xcode_make(cars_xcode *x, const cars_program *p);
 void cars_xcode_free(cars_xcode *x);
+
+/* The key kinds (enum cars_keykind_v) fields f[0..nf) of a lookup in table
+ * t are normalised by (cars_field_key_kind), the first in bits 0-3, the
+ * second in bits 4-7. */
+uint8_t cars_xcode_key_kinds(const cars_program *p, uint16_t t, const uint16_t *f, int nf);
 
 #endif
