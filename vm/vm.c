@@ -529,6 +529,13 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
 #define KFALSE(v) ((v).known && !(v).i)
 #define KTRUE(v) ((v).known && (v).i)
 
+/* IN_MASK: v is in the set of mask k from the least value in `to`. */
+static inline bool in_mask(const cars_xop *x, int64_t v)
+{
+    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)(int32_t)x->to; /* v - least, modulo 2^64 */
+    return d < 64 && ((uint64_t)x->k.i >> d) & 1;
+}
+
 /* Runs the RULE blocks of rules[0..n) one after the other from vm->stack,
  * each match joining vm->matched (rules given), or block bi once, its value
  * in *out (rules NULL). One call for a stage's rules: one entry. */
@@ -633,6 +640,8 @@ dispatch:
         XNEXT(1);
     }
     XCASE(LOAD_YEAR) *sp = rec->v[x->a]; if (sp->known) sp->i = date_year(vm, sp->i); sp++; XNEXT(1);
+    XCASE(IN_MASK) if (sp[-1].known) sp[-1].i = in_mask(x, sp[-1].i); XNEXT(1);
+    XCASE(LOAD_IN_MASK) *sp = rec->v[x->a]; if (sp->known) sp->i = in_mask(x, sp->i); sp++; XNEXT(1);
 #if !defined(__GNUC__)
     default:
         return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);

@@ -74,6 +74,21 @@ uint8_t cars_xcode_key_kinds(const cars_program *p, uint16_t t, const uint16_t *
     return (uint8_t)kinds;
 }
 
+/* IN_SET of a small set, its values within 64 of the least (enum members,
+ * booleans, small integers), as a bit mask: the same answer, no search. */
+static void as_mask(cars_xop *o, const cars_pset *set)
+{
+    if (set->n == 0 || set->values[0] < INT32_MIN || set->values[0] > INT32_MAX ||
+        set->values[set->n - 1] > set->values[0] + 63) /* values[0] + 63: no overflow, as an int32 */
+        return;
+    uint64_t mask = 0;
+    for (uint32_t k = 0; k < set->n; k++)
+        mask |= (uint64_t)1 << (set->values[k] - set->values[0]);
+    o->op = CARS_XO_IN_MASK;
+    o->to = (uint32_t)(int32_t)set->values[0];
+    o->k.i = (int64_t)mask;
+}
+
 static bool is_cmp(uint8_t op) { return op >= CARS_XO_EQ_I && op <= CARS_XO_GE_F; }
 static bool is_cmpk(uint8_t op) { return op >= CARS_XO_CMPK_EQ_I && op <= CARS_XO_CMPK_GE_F; }
 
@@ -91,6 +106,8 @@ static bool fuse(cars_xop *p, const cars_xop *c)
         p->k = c->k;
     } else if (po == CARS_XO_LOAD && co == CARS_XO_IN_SET) {
         p->op = CARS_XO_LOAD_IN_SET, p->b = c->a;
+    } else if (po == CARS_XO_LOAD && co == CARS_XO_IN_MASK) {
+        p->op = CARS_XO_LOAD_IN_MASK, p->to = c->to, p->k = c->k;
     } else if (po == CARS_XO_LOAD && (co == CARS_XO_JUMP_IF_FALSE || co == CARS_XO_JUMP_IF_TRUE)) {
         p->op = co == CARS_XO_JUMP_IF_FALSE ? CARS_XO_LOAD_JF : CARS_XO_LOAD_JT, p->to = c->to;
     } else if ((po == CARS_XO_AND && co == CARS_XO_JUMP_IF_FALSE) || (po == CARS_XO_OR && co == CARS_XO_JUMP_IF_TRUE)) {
@@ -154,6 +171,8 @@ static void translate_block(xstate *s, const cars_program *p, uint32_t bi)
             const uint16_t f[2] = {o.b, o.c};
             o.sub = cars_xcode_key_kinds(p, o.a, f, o.op == CARS_XO_LOOKUP1 ? 1 : 2);
         }
+        if ((o.op == CARS_XO_IN_SET) && o.a < p->nsets)
+            as_mask(&o, &p->sets[o.a]);
         x->code[x->n++] = o;
         while (x->n - first >= 2 && !s->landed[x->n - 1] && fuse(&x->code[x->n - 2], &x->code[x->n - 1]))
             x->n--;

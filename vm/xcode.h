@@ -53,7 +53,9 @@
     X(OR_JT)         /* OR; JUMP_IF_TRUE */ \
     X(LOAD2)         /* LOAD a; LOAD b */ \
     X(AGE)           /* LOAD a; LOAD b; YEARS_BETWEEN */ \
-    X(LOAD_YEAR)     /* LOAD a; YEAR */
+    X(LOAD_YEAR)     /* LOAD a; YEAR */ \
+    X(IN_MASK)       /* IN_SET of a set within 64 of its least value: bit (top - to) of k */ \
+    X(LOAD_IN_MASK)  /* LOAD a; IN_MASK */
 
 enum cars_xop_code {
 #define X(name) CARS_XO_##name,
@@ -66,7 +68,8 @@ typedef struct cars_xop {
     uint8_t op;        /* enum cars_xop_code */
     uint8_t sub;       /* QUANTIFY: the bytecode opcode; FAIL: the opcode refused */
     uint16_t a, b, c;
-    uint32_t to;       /* jumps: the target, an index into cars_xcode.code */
+    uint32_t to;       /* jumps: the target, an index into cars_xcode.code; IN_MASK: the
+                          set's least value (an int32, as its two's complement) */
     union {
         int64_t i;
         double f;

@@ -204,6 +204,58 @@ static void test_route_as_traced(void **state)
     route_as_traced(true);
 }
 
+/* IN_SET of a set within 64 of its least value is a bit mask; of a wider
+ * one, a search: the same answers either way, at and around every value. */
+static void test_set_masks(void **state)
+{
+    (void)state;
+    tp t;
+    tp_init(&t);
+    main_block(&t);
+    static const int64_t sets[3][3] = {{0, 5, 60}, {2, 40, 65}, {2, 40, 66}};
+    for (int k = 0; k < 3; k++) {
+        uint32_t s = tp_set(&t, sets[k], 3);
+        tp_begin(&t, CARS_BK_RULE, 0);
+        tp_op1(&t, CARS_OP_LOAD, F_LENGTH), tp_op1(&t, CARS_OP_IN_SET, s), tp_op(&t, CARS_OP_RET);
+        tp_rule(&t, TP_S("R"), TP_S("r"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    }
+    tp_stage(&t, 0, 3);
+    uint8_t *bytes;
+    cars_program p;
+    load(&t, &p, &bytes);
+    cars_xcode x;
+    assert_int_equal(cars_xcode_make(&x, &p), 0);
+    assert_int_equal(x.code[x.rule[0]].op, CARS_XO_LOAD_IN_MASK);
+    assert_int_equal(x.code[x.rule[1]].op, CARS_XO_LOAD_IN_MASK); /* 65 - 2 = 63 */
+    assert_int_equal(x.code[x.rule[2]].op, CARS_XO_LOAD_IN_SET);  /* 66 - 2 = 64 */
+    cars_xcode_free(&x);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    for (int64_t v = -1; v <= 200; v++) {
+        char j[512];
+        snprintf(j, sizeof j,
+                 "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s%lld%s}",
+                 v < 0 ? "" : ",\"visit\":{\"length_days\":", (long long)(v < 0 ? 0 : v * (v > 150 ? 1000000007 : 1)),
+                 v < 0 ? "" : "}");
+        if (v < 0) /* absent */
+            snprintf(j + strlen(j) - 2, 3, "}");
+        assert_true(cars_reader_parse(r, j, strlen(j)));
+        int64_t len = v * (v > 150 ? 1000000007 : 1);
+        for (uint32_t k = 0; k < 3; k++) {
+            int want = v < 0 ? -1 : (len == sets[k][0] || len == sets[k][1] || len == sets[k][2]);
+            assert_int_equal(cars_vm_eval_rule(vm, cars_reader_record(r), k), want);
+        }
+    }
+    cars_vm_free(vm);
+    cars_reader_free(r);
+    cars_program_free(&p);
+    cars_free(bytes);
+}
+
 /* A table of the even keys of 0 .. 2n (n of them, and a few sizes around
  * the directory's steps): every even key is found, no odd one. */
 static void lookups_in(uint32_t n)
@@ -268,6 +320,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fusions),
         cmocka_unit_test(test_route_as_traced),
+        cmocka_unit_test(test_set_masks),
         cmocka_unit_test(test_table_lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
