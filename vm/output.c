@@ -234,7 +234,31 @@ struct cars_outtext {
     span tail;                     /* line_tail */
     span *id, *said;               /* per rule: rule_id, rule_said */
     span *needs;                   /* per threshold: threshold_needs */
+    size_t most, most_rule;        /* a line's bytes at most, besides its id; a rule's */
 };
+
+/* Copies are made 16 bytes at a time, so the text has 16 readable bytes
+ * after each piece and a line is given room for 16 more than it needs. */
+#define COPY_STEP 16
+
+static size_t longest(const span *s, size_t n)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (s[k].len > m)
+            m = s[k].len;
+    return m;
+}
+
+/* What bounds a line's length: everything but its id and its rules, and
+ * what each rule adds (its id, its explanation and their separators). */
+static void measure(cars_outtext *t, const cars_program *p)
+{
+    size_t counts = 24 + sizeof " multiple PCAs matched" + CARS_MAX_TIERS * (2 + 24 + longest(t->in_tier, CARS_MAX_TIERS));
+    t->most = longest(t->head, CARS_OUT_ERROR + 1) + longest(t->expl, CARS_OUT_ERROR + 1) + t->tail.len + counts +
+              longest(t->needs, p->nthresholds) + sizeof "no rule matched" + 64 + 2 * COPY_STEP;
+    t->most_rule = longest(t->id, p->nrules) + longest(t->said, p->nrules) + 4;
+}
 
 /* The span of t's text from `off` to its end. */
 static span since(const cars_outtext *t, size_t off) { return (span){off, t->text.len - off}; }
@@ -267,6 +291,8 @@ cars_outtext *cars_outtext_new(const cars_program *p)
     }
     for (uint32_t k = 0; k < p->nthresholds; k++)
         o = b->len, threshold_needs(b, p, &p->thresholds[k], true), t->needs[k] = since(t, o);
+    cars_buf_reserve(b, COPY_STEP); /* zeros after the last piece */
+    measure(t, p);
     if (b->failed) {
         cars_outtext_free(t);
         return NULL;
@@ -285,7 +311,15 @@ void cars_outtext_free(cars_outtext *t)
     cars_free(t);
 }
 
-static inline void put_span(cars_buf *b, const cars_outtext *t, span s) { put(b, t->text.p + s.off, s.len); }
+/* Appends piece s of t: the line has room for it (result_line made it). */
+static inline void put_span(cars_buf *b, const cars_outtext *t, span s)
+{
+    const char *from = t->text.p + s.off;
+    char *to = b->p + b->len;
+    for (size_t k = 0; k < s.len; k += COPY_STEP)
+        memcpy(to + k, from + k, COPY_STEP);
+    b->len += s.len;
+}
 
 /* ---- writing a line: from the pieces of t when it is given, else made here --- */
 
@@ -377,6 +411,11 @@ static void result_line(cars_buf *b, const cars_program *p, const cars_outtext *
 {
     if (r->outcome > CARS_OUT_ERROR) /* no piece for it (the verifier allows no such outcome) */
         t = NULL;
+    if (t) { /* room for the whole line, once: the pieces are copied without a check */
+        size_t most = t->most + (id ? 6 * (size_t)id->len : 0) + r->nrules * t->most_rule;
+        if (most > b->cap - b->len && !cars_buf_grow(b, most))
+            t = NULL; /* out of memory: made piece by piece, the buffer marked failed */
+    }
     put_id(b, id);
     if (t)
         put_span(b, t, t->head[r->outcome]);

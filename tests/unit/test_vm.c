@@ -515,6 +515,25 @@ static void test_title_escaping(void **state)
     assert_non_null(strstr(out.p, "1 multiple PCA matched, 1 in Tier A \\\"1\\\" (needs at least 3, at least 1 in "
                                   "Tier A \\\"1\\\")"));
     assert_string_equal(routed.p, out.p);
+    /* an id that escapes to six times its length, into buffers of every start */
+    char j3[4096];
+    int at = snprintf(j3, sizeof j3, "{\"id\":\"");
+    for (int k = 0; k < 300; k++)
+        at += snprintf(j3 + at, sizeof j3 - (size_t)at, "\\u0001");
+    snprintf(j3 + at, sizeof j3 - (size_t)at, "\"%s", strchr(j2, ','));
+    if (!cars_reader_parse(r, j3, strlen(j3)))
+        fail_msg("%s", cars_reader_error(r));
+    assert_int_equal(cars_vm_route(vm, cars_reader_record(r), &res, err, sizeof err), 0);
+    out.len = 0;
+    cars_output_result(&out, &p, &cars_reader_record(r)->id, &res);
+    for (size_t pre = 0; pre < 40; pre++) {
+        cars_buf fresh = {0};
+        cars_buf_reserve(&fresh, pre);
+        cars_output_routed(&fresh, text, &cars_reader_record(r)->id, &res);
+        assert_int_equal(fresh.len, pre + out.len);
+        assert_memory_equal(fresh.p + pre, out.p, out.len);
+        cars_buf_free(&fresh);
+    }
     cars_buf_free(&routed);
     cars_outtext_free(text);
     cars_buf_free(&out);
