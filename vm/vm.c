@@ -1,10 +1,12 @@
 /* vm.c - the interpreter. Runs a verified program over one record: the MAIN
  * block evaluates stages (each rule's RULE block), and decides. Values are
  * {payload, known}; absent data is unknown and propagates (Kleene logic).
- * The interpreter trusts exactly what the verifier proved (operand indexes,
- * jump targets, stack depth, block kinds); anything else is an error, never
- * an assertion. Nothing is allocated per record and nothing survives from
- * one record to the next. */
+ * Routing runs the blocks in the VM's internal form (xrun, vm/xcode.h);
+ * tracing runs the bytecode itself (run_mode): the same meaning, instruction
+ * for instruction. The interpreter trusts exactly what the verifier proved
+ * (operand indexes, jump targets, stack depth, block kinds); anything else
+ * is an error, never an assertion. Nothing is allocated per record and
+ * nothing survives from one record to the next. */
 #include "vm.h"
 
 #include <stdio.h>
