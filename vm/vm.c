@@ -591,10 +591,17 @@ dispatch:
         sp++;
         XNEXT(1);
     }
-    XCASE(LOOKUP1) if (lookup(vm, rec, x->a, &x->b, 1, x->sub, sp++) != 0) return -1; XNEXT(1);
+    XCASE(LOOKUP1) /* an absent field: unknown, as lookup() says, without the call */
+        if (!rec->v[x->b].known)
+            *sp++ = (cars_value){.i = 0, .known = false};
+        else if (lookup(vm, rec, x->a, &x->b, 1, x->sub, sp++) != 0)
+            return -1;
+        XNEXT(1);
     XCASE(LOOKUP2) {
         const uint16_t f[2] = {x->b, x->c};
-        if (lookup(vm, rec, x->a, f, 2, x->sub, sp++) != 0)
+        if (!rec->v[x->b].known || !rec->v[x->c].known)
+            *sp++ = (cars_value){.i = 0, .known = false};
+        else if (lookup(vm, rec, x->a, f, 2, x->sub, sp++) != 0)
             return -1;
         XNEXT(1);
     }
