@@ -538,6 +538,44 @@ static inline bool in_mask(const cars_xop *x, int64_t v)
     return d < 64 && ((uint64_t)x->k.i >> d) & 1;
 }
 
+/* The quantifier xrun is running: quantifiers are in RULE blocks only
+ * (opcodes.def), so at most one runs at a time. Its ELEM block runs on each
+ * element in turn, in the same call, with its stack from sp. */
+typedef struct qstate {
+    const cars_xop *at; /* its QUANTIFY, NULL when none runs */
+    const cars_list *list;
+    uint32_t k;         /* the element running */
+    int64_t count;      /* COUNT: elements known true so far */
+    bool unknown;       /* some element was unknown */
+    cars_value *sp;     /* where its value goes */
+} qstate;
+
+/* Element value e of quantifier q: true when it decides q (its value in
+ * *v), as quantify() decides. */
+static inline bool quantify_step(qstate *q, cars_value e, cars_value *v)
+{
+    if (!e.known)
+        q->unknown = true;
+    if (q->at->sub == CARS_OP_COUNT) {
+        q->count += KTRUE(e); /* bound: n <= CARS_READER_MAX_ELEMS (100,000) */
+        return false;
+    }
+    if (q->at->sub == CARS_OP_ALL) {
+        *v = (cars_value){.i = 0, .known = true};
+        return e.known && !e.i;
+    }
+    *v = (cars_value){.i = q->at->sub == CARS_OP_ANY, .known = true}; /* ANY, NONE: one true element decides */
+    return KTRUE(e);
+}
+
+/* Quantifier q's value when no element decided it. */
+static inline cars_value quantify_end(const qstate *q)
+{
+    if (q->at->sub == CARS_OP_COUNT)
+        return (cars_value){.i = q->count, .known = true};
+    return (cars_value){.i = q->unknown ? 0 : q->at->sub != CARS_OP_ANY, .known = !q->unknown};
+}
+
 /* Runs the RULE blocks of rules[0..n) one after the other from vm->stack,
  * each match joining vm->matched (rules given), or block bi once, its value
  * in *out (rules NULL). One call for a stage's rules: one entry. */
@@ -552,6 +590,8 @@ static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, car
         return 0;
     const cars_xop *x = xc + (rules ? xr[rules[0]] : vm->x.start[bi]);
     cars_value *const base = sp;
+    qstate q = {0};
+    cars_value qv;
 #if defined(__GNUC__)
     static const void *const labels[CARS_XO__COUNT] = {
 #define X(name) [CARS_XO_##name] = &&L_##name,
@@ -610,8 +650,31 @@ dispatch:
     XCASE(OR) or_values(&sp); XNEXT(1);
     XCASE(JUMP_IF_FALSE) if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
     XCASE(JUMP_IF_TRUE) if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
-    XCASE(QUANTIFY) if (quantify(vm, x->sub, x->a, x->b, rec, sp, sp, MODE_ROUTE) != 0) return -1; sp++; XNEXT(1);
+    XCASE(QUANTIFY) /* its ELEM block a on each element of list b, in this call */
+        if (!rec->v[x->b].known) { /* absent list: unknown */
+            *sp++ = (cars_value){.i = 0, .known = false};
+            XNEXT(1);
+        }
+        q = (qstate){.at = x, .list = &rec->lists[x->b], .sp = sp};
+        qv = quantify_end(&q);
+        if (q.list->n == 0)
+            goto quantified;
+        elem = q.list->elems;
+        XJUMP(vm->x.start[x->a]);
     XCASE(RET)
+        if (q.at) { /* an element's value */
+            if (sp - q.sp != 1)
+                return vm_fail(vm, "block %u returned with a wrong stack depth", q.at->a);
+            if (!quantify_step(&q, sp[-1], &qv)) {
+                if (++q.k < q.list->n) {
+                    sp = q.sp;
+                    elem = q.list->elems + (size_t)q.k * q.list->stride;
+                    XJUMP(vm->x.start[q.at->a]);
+                }
+                qv = quantify_end(&q);
+            }
+            goto quantified;
+        }
         if (sp - base != 1)
             return vm_fail(vm, "block %u returned with a wrong stack depth", rules ? p->rules[rules[k]].block : bi);
         if (!rules) {
@@ -624,6 +687,12 @@ dispatch:
             return 0;
         sp = base;
         XJUMP(xr[rules[k]]);
+quantified: /* the quantifier's value replaces its ELEM block's stack */
+    sp = q.sp;
+    *sp++ = qv;
+    x = q.at;
+    q.at = NULL;
+    XNEXT(1);
     XCASE(FAIL) return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
     CARS_XCMPS(XCMPK_I)
     CARS_XCMPS(XCMPK_F)

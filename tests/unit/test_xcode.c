@@ -135,6 +135,75 @@ static void test_fusions(void **state)
     cars_free(bytes);
 }
 
+/* ANY, ALL, NONE and COUNT, each element's block run in the same call as
+ * its rule: their values over absent, empty and mixed lists, and
+ * consecutive quantifiers in one rule. */
+static void test_quantifiers(void **state)
+{
+    (void)state;
+    tp t;
+    tp_init(&t);
+    main_block(&t);
+    uint32_t body = 5; /* blocks 1-4: the rules; block 5: t.complied */
+    static const int ops[4] = {CARS_OP_ANY, CARS_OP_ALL, CARS_OP_NONE, CARS_OP_COUNT};
+    for (int k = 0; k < 4; k++) {
+        tp_begin(&t, CARS_BK_RULE, 0);
+        tp_op2(&t, ops[k], body, F_TRAVEL);
+        if (k == 3) /* count(...) = 2 + any(...): two quantifiers, one after the other */
+            tp_op2(&t, CARS_OP_ANY, body, F_TRAVEL), tp_int(&t, 0), tp_op(&t, CARS_OP_EQ_I), tp_op(&t, CARS_OP_ADD_I),
+                tp_int(&t, 2), tp_op(&t, CARS_OP_EQ_I);
+        tp_op(&t, CARS_OP_RET);
+        tp_rule(&t, TP_S("Q"), TP_S("q"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    }
+    tp_begin(&t, CARS_BK_ELEM, F_TRAVEL);
+    tp_op1(&t, CARS_OP_LOAD_ELEM, E_COMPLIED), tp_op(&t, CARS_OP_RET);
+    tp_end(&t);
+    tp_stage(&t, 0, 4);
+    uint8_t *bytes;
+    cars_program p;
+    load(&t, &p, &bytes);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    static const struct {
+        const char *list; /* the elements' complied, or NULL: no list */
+        int want[4];      /* ANY, ALL, NONE, count + (any = 0) = 2 */
+    } cases[] = {
+        {NULL, {-1, -1, -1, -1}}, {"", {0, 1, 1, 0}},       {"T", {1, 1, 0, 0}},   {"F", {0, 0, 1, 0}},
+        {"TF", {1, 0, 0, 0}},     {"FT", {1, 0, 0, 0}},     {"TT", {1, 1, 0, 1}},  {"FFF", {0, 0, 1, 0}},
+        {"FTT", {1, 0, 0, 1}},    {"TTT", {1, 1, 0, 0}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char list[512] = "", j[1024];
+        if (cases[c].list) {
+            strcat(list, ",\"travel_history\":[");
+            for (const char *e = cases[c].list; *e; e++)
+                snprintf(list + strlen(list), sizeof list - strlen(list),
+                         "%s{\"country\":\"FRA\",\"year\":2024,\"complied\":%s}", e == cases[c].list ? "" : ",",
+                         *e == 'T' ? "true" : "false");
+            strcat(list, "]");
+        }
+        snprintf(j, sizeof j,
+                 "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s}",
+                 list);
+        assert_true(cars_reader_parse(r, j, strlen(j)));
+        for (uint32_t k = 0; k < 4; k++)
+            if (cars_vm_eval_rule(vm, cars_reader_record(r), k) != cases[c].want[k])
+                fail_msg("list %s, rule %u: %d", cases[c].list ? cases[c].list : "absent", k,
+                         cars_vm_eval_rule(vm, cars_reader_record(r), k));
+        cars_result res;
+        char err[200];
+        assert_int_equal(cars_vm_route(vm, cars_reader_record(r), &res, err, sizeof err), 0);
+    }
+    cars_vm_free(vm);
+    cars_reader_free(r);
+    cars_program_free(&p);
+    cars_free(bytes);
+}
+
 static void ignore(void *ctx, const cars_trace_event *e) { (void)ctx, (void)e; }
 
 /* Routing (the internal form) and tracing (the bytecode) decide alike. */
@@ -320,6 +389,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fusions),
         cmocka_unit_test(test_route_as_traced),
+        cmocka_unit_test(test_quantifiers),
         cmocka_unit_test(test_set_masks),
         cmocka_unit_test(test_table_lookups),
     };
