@@ -20,6 +20,7 @@
 #include "opcodes.h"
 #include "satarith.h"
 #include "verify.h"
+#include "lookup.h"
 #include "xcode.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
@@ -33,25 +34,15 @@
 #endif
 enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
 
-/* A table's hashes by their top bits, made with the VM: those whose top
- * 64 - shift bits are b are hashes[dir[b] .. dir[b + 1]). The hashes are
- * SipHash outputs under a key no record knows, as good as uniform: each
- * range holds one or two. */
-typedef struct table_dir {
-    unsigned shift;
-    uint32_t *dir; /* 2^(64 - shift) + 1 entries */
-} table_dir;
-
 struct cars_vm {
     const cars_program *p;
-    table_dir *tdir;             /* per table */
+    cars_lookup lk;              /* table lookups: each table's directory, the key buffer */
     cars_xcode x;                /* the RULE and ELEM blocks as routing runs them */
     cars_value stack[STACK_SLOTS];
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
     uint64_t *cand;              /* EVAL_STAGE_INDEXED: the candidate bitset */
     uint32_t *cand_rules;        /* EVAL_STAGE_INDEXED: the candidate rules */
-    cars_buf scratch;            /* normalised lookup keys */
     char *err;
     size_t errlen;
     cars_trace_fn *trace;        /* MODE_TRACE: where events go */
@@ -74,28 +65,6 @@ static void emit(cars_vm *vm, cars_trace_kind kind, uint32_t block, uint32_t ind
     vm->trace(vm->trace_ctx, &e);
 }
 
-/* The directory of table t (see table_dir): 2^bits ranges, bits about
- * log2 of the table's size, from 1 to 16. */
-static bool make_dir(table_dir *d, const cars_ptable *t)
-{
-    unsigned bits = 1;
-    while (bits < 16 && ((uint64_t)1 << (bits + 1)) <= t->n)
-        bits++;
-    size_t nb = (size_t)1 << bits;
-    d->shift = 64 - bits;
-    d->dir = cars_calloc(nb + 1, sizeof *d->dir);
-    if (!d->dir)
-        return false;
-    uint32_t j = 0;
-    for (size_t b = 0; b < nb; b++) {
-        while (j < t->n && (t->hashes[j] >> d->shift) < b)
-            j++;
-        d->dir[b] = j;
-    }
-    d->dir[nb] = t->n;
-    return true;
-}
-
 cars_vm *cars_vm_new(const cars_program *p)
 {
     cars_vm *vm = cars_calloc(1, sizeof *vm);
@@ -110,11 +79,7 @@ cars_vm *cars_vm_new(const cars_program *p)
             words = (p->stages[s].n + 63) / 64;
     vm->cand = cars_calloc(words, sizeof(uint64_t));
     vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
-    vm->tdir = cars_calloc(p->ntables + 1, sizeof *vm->tdir);
-    bool dirs = vm->tdir != NULL;
-    for (uint32_t t = 0; dirs && t < p->ntables; t++)
-        dirs = make_dir(&vm->tdir[t], &p->tables[t]);
-    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || !dirs || !cars_buf_grow(&vm->scratch, 4096) ||
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || cars_lookup_make(&vm->lk, p) != 0 ||
         cars_xcode_make(&vm->x, p) != 0) {
         cars_vm_free(vm);
         return NULL;
@@ -130,10 +95,7 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->decided);
     cars_free(vm->cand);
     cars_free(vm->cand_rules);
-    for (uint32_t t = 0; vm->tdir && t < vm->p->ntables; t++)
-        cars_free(vm->tdir[t].dir);
-    cars_free(vm->tdir);
-    cars_buf_free(&vm->scratch);
+    cars_lookup_free(&vm->lk);
     cars_xcode_free(&vm->x);
     cars_free(vm);
 }
@@ -158,73 +120,15 @@ static bool in_set(const cars_pset *s, int64_t x)
     return lo < s->n && s->values[lo] == x;
 }
 
-/* Whether hash h is one of table t's: a search of the range its top bits
- * give (table_dir). */
-static bool in_table(const cars_ptable *t, const table_dir *d, uint64_t h)
-{
-    uint64_t b = h >> d->shift;
-    uint32_t lo = d->dir[b], hi = d->dir[b + 1], end = hi;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (t->hashes[mid] < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < end && t->hashes[lo] == h;
-}
-
-/* The text of field f for a lookup: a string, or a country's 3 letters. */
-static bool field_text(const cars_program *p, const cars_record *rec, uint16_t f, char cc[3], const char **s, size_t *n)
-{
-    if (!rec->v[f].known)
-        return false;
-    if (p->fields[f].type == CARS_FT_COUNTRY) {
-        int64_t c = rec->v[f].i;
-        cc[0] = (char)('A' + c / 676 % 26);
-        cc[1] = (char)('A' + c / 26 % 26);
-        cc[2] = (char)('A' + c % 26);
-        *s = cc;
-        *n = 3;
-    } else {
-        *s = rec->s[f].p;
-        *n = rec->s[f].len;
-    }
-    return true;
-}
-
-/* LOOKUP1/LOOKUP2: normalise the fields into scratch (by `kinds`, the key
- * kind of each: cars_xcode_key_kinds), joined by CARS_TABLE_COLUMN_SEP,
- * hash, search. Returns -1 on out of memory, else 0 with *v set. */
+/* LOOKUP1/LOOKUP2 (cars_lookup_run); -1, with the message, when out of memory. */
 static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, uint8_t kinds,
                   cars_value *v)
 {
-    const cars_program *p = vm->p;
-    const cars_ptable *tab = &p->tables[t];
-    char cc[2][3];
-    const char *s[2];
-    size_t n[2];
-    for (int k = 0; k < nf; k++)
-        if (!field_text(p, rec, f[k], cc[k], &s[k], &n[k])) {
-            v->known = false;
-            v->i = 0;
-            return 0;
-        }
-    size_t need = n[0] + (nf > 1 ? 1 + n[1] : 0);
-    if (need > vm->scratch.cap) {
-        vm->scratch.len = 0;
-        vm->scratch.failed = false; /* a record after one that ran out may try again */
-        if (!cars_buf_grow(&vm->scratch, need))
-            return vm_fail(vm, "out of memory in a table lookup (%u)", t);
-    }
-    char *key = vm->scratch.p;
-    size_t o = cars_normalise(p->version, kinds & 15, s[0], n[0], key);
-    if (nf > 1) {
-        key[o++] = CARS_TABLE_COLUMN_SEP;
-        o += cars_normalise(p->version, kinds >> 4, s[1], n[1], key + o);
-    }
-    v->known = true;
-    v->i = in_table(tab, &vm->tdir[t], cars_table_hash_bytes(p->table_key, key, o));
+    int r = cars_lookup_run(&vm->lk, rec, t, f, nf, kinds);
+    if (r < 0)
+        return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+    v->known = r != CARS_LOOKUP_UNKNOWN;
+    v->i = r == 1;
     return 0;
 }
 
