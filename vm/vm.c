@@ -408,8 +408,14 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
  * The same meaning as run_mode, instruction for instruction; fused
  * instructions do what their runs did. Dispatch is threaded (a jump from
  * each instruction to the next one's code) where the compiler has labels
- * as values, else a switch. */
-#if defined(__GNUC__)
+ * as values, else (or when built with -DCARS_VM_SWITCH, to try that) a
+ * switch. */
+#if defined(__GNUC__) && !defined(CARS_VM_SWITCH)
+#define CARS_VM_THREADED 1
+#else
+#define CARS_VM_THREADED 0
+#endif
+#if CARS_VM_THREADED
 #define XCASE(name) L_##name:
 #define XNEXT(n) do { x += (n); goto *labels[x->op]; } while (0)
 #define XJUMP(t) do { x = xc + (t); goto *labels[x->op]; } while (0)
@@ -496,7 +502,7 @@ static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, car
     cars_value *const base = sp;
     qstate q = {0};
     cars_value qv;
-#if defined(__GNUC__)
+#if CARS_VM_THREADED
     static const void *const labels[CARS_XO__COUNT] = {
 #define X(name) [CARS_XO_##name] = &&L_##name,
         CARS_XOPS(X)
@@ -624,7 +630,7 @@ quantified: /* the quantifier's value replaces its ELEM block's stack */
     XCASE(LOAD_YEAR) *sp = rec->v[x->a]; if (sp->known) sp->i = date_year(vm, sp->i); sp++; XNEXT(1);
     XCASE(IN_MASK) if (sp[-1].known) sp[-1].i = in_mask(x, sp[-1].i); XNEXT(1);
     XCASE(LOAD_IN_MASK) *sp = rec->v[x->a]; if (sp->known) sp->i = in_mask(x, sp->i); sp++; XNEXT(1);
-#if !defined(__GNUC__)
+#if !CARS_VM_THREADED
     default:
         return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
     }
