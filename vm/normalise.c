@@ -61,10 +61,19 @@ static size_t blank_suffix(const unsigned char *s, size_t n)
     return cars_utf8_decode(s + n - k, k, &cp) == k && cars_is_blank(cp) ? k : 0;
 }
 
+/* An ASCII byte that is not a blank: a printable character or a control
+ * character other than U+0009-U+000D. */
+static bool ascii_not_blank(unsigned char c)
+{
+    return c < 0x80 && c != ' ' && (c < 0x09 || c > 0x0D);
+}
+
 static void trim_blanks(const char **s, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)*s;
     size_t n = *len, k;
+    if (n > 0 && ascii_not_blank(p[0]) && ascii_not_blank(p[n - 1]))
+        return; /* the usual case: nothing to trim */
     while ((k = blank_prefix(p, n)) != 0)
         p += k, n -= k;
     while ((k = blank_suffix(p, n)) != 0)
@@ -111,6 +120,13 @@ static size_t norm_document(const char *in, size_t len, char *out)
     const unsigned char *s = (const unsigned char *)in;
     size_t o = 0;
     for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c < 0x80) { /* ASCII: a blank or a dash goes, a-z goes up */
+            if (ascii_not_blank(c) && c != '-')
+                out[o++] = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : (char)c;
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t n = cars_utf8_decode(s + i, len - i, &cp);
         if (n == 0) { /* not UTF-8: kept as it is */
@@ -128,13 +144,31 @@ static size_t norm_document(const char *in, size_t len, char *out)
     return o;
 }
 
+/* The eight bytes of x with A-Z made a-z, every other byte as it is. */
+static uint64_t lower8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+    uint64_t low7 = x & ~high;                  /* each byte below 0x80: no carry between bytes */
+    uint64_t ge_a = low7 + ones * (0x80 - 'A'); /* high bit: low7 >= 'A' */
+    uint64_t gt_z = low7 + ones * (0x7F - 'Z'); /* high bit: low7 > 'Z' */
+    uint64_t upper = (ge_a & ~gt_z) & ~x & high;  /* ASCII and 'A' <= byte <= 'Z' */
+    return x | (upper >> 2);                      /* + 0x20 */
+}
+
 static size_t norm_email(bool unicode, const char *in, size_t len, char *out)
 {
     if (unicode)
         trim_blanks(&in, &len);
     else
         trim_ascii(&in, &len);
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) { /* eight bytes at a time (out <= in: read before written) */
+        uint64_t x;
+        memcpy(&x, in + i, 8);
+        x = lower8(x);
+        memcpy(out + i, &x, 8);
+    }
+    for (; i < len; i++) {
         char c = in[i];
         out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
     }

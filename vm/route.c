@@ -32,6 +32,7 @@ typedef struct worker {
     const cars_program *p;
     cars_reader *reader;
     cars_vm *vm;
+    const cars_outtext *text; /* the release's text of every line */
     cars_buf out;
     const cars_declog_src *logsrc; /* NULL: no decision log */
     cars_buf logbuf;               /* the log entries of this block */
@@ -43,10 +44,11 @@ typedef struct worker {
 } worker;
 
 /* cars_route_record; padded: the line is in a block of the router's,
- * padded for the reader (cars_reader_parse_padded). */
+ * padded for the reader (cars_reader_parse_padded); lines: the release's
+ * text of every line, or NULL (cars_output_result makes it). */
 static int route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
-                        uint64_t no, bool overlong, bool padded, cars_buf *out, cars_buf *log,
-                        const cars_declog_src *src, cars_result *res, char *err, size_t errlen)
+                        uint64_t no, bool overlong, bool padded, const cars_outtext *lines, cars_buf *out,
+                        cars_buf *log, const cars_declog_src *src, cars_result *res, char *err, size_t errlen)
 {
     _Static_assert(CARS_MAX_LINE == 16777216u, "CARS_OVERLONG_ERROR states CARS_MAX_LINE");
     if (overlong) {
@@ -71,7 +73,10 @@ static int route_record(cars_reader *reader, cars_vm *vm, const cars_program *p,
     const cars_record *rec = cars_reader_record(reader);
     if (cars_vm_route(vm, rec, res, err, errlen) != 0)
         return -1;
-    cars_output_result(out, p, rec->has_id ? &rec->id : NULL, res);
+    if (lines)
+        cars_output_routed(out, lines, rec->has_id ? &rec->id : NULL, res);
+    else
+        cars_output_result(out, p, rec->has_id ? &rec->id : NULL, res);
     if (src)
         cars_declog_entry(log, src, rec->has_id ? &rec->id : NULL, res, text, len);
     return 0;
@@ -81,15 +86,15 @@ int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, c
                       uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
                       cars_result *res, char *err, size_t errlen)
 {
-    return route_record(reader, vm, p, text, len, no, overlong, false, out, log, src, res, err, errlen);
+    return route_record(reader, vm, p, text, len, no, overlong, false, NULL, out, log, src, res, err, errlen);
 }
 
 static void route_line(worker *w, const line *ln)
 {
     w->records++;
     cars_result res;
-    int rc = route_record(w->reader, w->vm, w->p, ln->p, ln->len, ln->no, ln->overlong, true, &w->out, &w->logbuf,
-                          w->logsrc, &res, w->err, sizeof w->err);
+    int rc = route_record(w->reader, w->vm, w->p, ln->p, ln->len, ln->no, ln->overlong, true, w->text, &w->out,
+                          &w->logbuf, w->logsrc, &res, w->err, sizeof w->err);
     if (rc < 0)
         w->fatal = true;
     else if (rc > 0)
@@ -275,9 +280,11 @@ int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int thr
     r.err = err;
     r.errlen = errlen;
     r.w = cars_calloc((size_t)threads, sizeof *r.w);
-    int rc = r.w ? 0 : cars_fail(err, errlen, "out of memory");
+    cars_outtext *text = cars_outtext_new(p);
+    int rc = r.w && text ? 0 : cars_fail(err, errlen, "out of memory");
     for (int t = 0; rc == 0 && t < threads; t++) {
         r.w[t].p = p;
+        r.w[t].text = text;
         r.w[t].logsrc = r.log ? src : NULL;
         r.w[t].reader = cars_reader_new(p);
         r.w[t].vm = cars_vm_new(p);
@@ -301,6 +308,7 @@ int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int thr
     }
     cars_free(r.w);
     cars_free(r.lines);
+    cars_outtext_free(text);
     if (stats) {
         stats->records = records;
         stats->invalid = invalid;

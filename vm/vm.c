@@ -1,10 +1,12 @@
 /* vm.c - the interpreter. Runs a verified program over one record: the MAIN
  * block evaluates stages (each rule's RULE block), and decides. Values are
  * {payload, known}; absent data is unknown and propagates (Kleene logic).
- * The interpreter trusts exactly what the verifier proved (operand indexes,
- * jump targets, stack depth, block kinds); anything else is an error, never
- * an assertion. Nothing is allocated per record and nothing survives from
- * one record to the next. */
+ * Routing runs the blocks in the VM's internal form (xrun, vm/xcode.h);
+ * tracing runs the bytecode itself (run_mode): the same meaning, instruction
+ * for instruction. The interpreter trusts exactly what the verifier proved
+ * (operand indexes, jump targets, stack depth, block kinds); anything else
+ * is an error, never an assertion. Nothing is allocated per record and
+ * nothing survives from one record to the next. */
 #include "vm.h"
 
 #include <stdio.h>
@@ -18,6 +20,8 @@
 #include "opcodes.h"
 #include "satarith.h"
 #include "verify.h"
+#include "lookup.h"
+#include "xcode.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
@@ -32,16 +36,25 @@ enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
 
 struct cars_vm {
     const cars_program *p;
+    cars_lookup lk;              /* table lookups: each table's directory, the key buffer */
+    cars_xcode x;                /* the RULE and ELEM blocks as routing runs them */
     cars_value stack[STACK_SLOTS];
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
     uint64_t *cand;              /* EVAL_STAGE_INDEXED: the candidate bitset */
-    cars_buf scratch;            /* normalised lookup keys */
+    uint32_t *cand_rules;        /* EVAL_STAGE_INDEXED: the candidate rules */
     char *err;
     size_t errlen;
     cars_trace_fn *trace;        /* MODE_TRACE: where events go */
     void *trace_ctx;
     const uint8_t *given;        /* MODE_DECIDE: each rule's given value */
+    /* The last YEARS_BETWEEN and YEAR of this record, with their arguments
+     * (a record asks for the same age, and the year of the same date, many
+     * times): cleared when a record begins, so none reaches the next. */
+    struct date_memo {
+        int64_t a, b, v;
+        bool ok;
+    } age, year;
 };
 
 static void emit(cars_vm *vm, cars_trace_kind kind, uint32_t block, uint32_t index, const cars_value *v)
@@ -65,7 +78,9 @@ cars_vm *cars_vm_new(const cars_program *p)
         if ((p->stages[s].n + 63) / 64 > words)
             words = (p->stages[s].n + 63) / 64;
     vm->cand = cars_calloc(words, sizeof(uint64_t));
-    if (!vm->matched || !vm->decided || !vm->cand || !cars_buf_grow(&vm->scratch, 4096)) {
+    vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || cars_lookup_make(&vm->lk, p) != 0 ||
+        cars_xcode_make(&vm->x, p) != 0) {
         cars_vm_free(vm);
         return NULL;
     }
@@ -79,7 +94,9 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->matched);
     cars_free(vm->decided);
     cars_free(vm->cand);
-    cars_buf_free(&vm->scratch);
+    cars_free(vm->cand_rules);
+    cars_lookup_free(&vm->lk);
+    cars_xcode_free(&vm->x);
     cars_free(vm);
 }
 
@@ -103,68 +120,39 @@ static bool in_set(const cars_pset *s, int64_t x)
     return lo < s->n && s->values[lo] == x;
 }
 
-static bool in_table(const cars_ptable *t, uint64_t h)
+/* LOOKUP1/LOOKUP2 (cars_lookup_run); -1, with the message, when out of memory. */
+static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, uint8_t kinds,
+                  cars_value *v)
 {
-    uint32_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (t->hashes[mid] < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->n && t->hashes[lo] == h;
-}
-
-/* The text of field f for a lookup: a string, or a country's 3 letters. */
-static bool field_text(const cars_program *p, const cars_record *rec, uint16_t f, char cc[3], const char **s, size_t *n)
-{
-    if (!rec->v[f].known)
-        return false;
-    if (p->fields[f].type == CARS_FT_COUNTRY) {
-        int64_t c = rec->v[f].i;
-        cc[0] = (char)('A' + c / 676 % 26);
-        cc[1] = (char)('A' + c / 26 % 26);
-        cc[2] = (char)('A' + c % 26);
-        *s = cc;
-        *n = 3;
-    } else {
-        *s = rec->s[f].p;
-        *n = rec->s[f].len;
-    }
-    return true;
-}
-
-/* LOOKUP1/LOOKUP2: normalise the fields into scratch (by the rules of the
- * release's format version, a field in a contact column by its own kind),
- * joined by CARS_TABLE_COLUMN_SEP, hash, search. Returns -1 on out of memory, else 0 with *v set. */
-static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, cars_value *v)
-{
-    const cars_program *p = vm->p;
-    const cars_ptable *tab = &p->tables[t];
-    char cc[2][3];
-    const char *s[2];
-    size_t n[2];
-    for (int k = 0; k < nf; k++)
-        if (!field_text(p, rec, f[k], cc[k], &s[k], &n[k])) {
-            v->known = false;
-            v->i = 0;
-            return 0;
-        }
-    size_t need = n[0] + (nf > 1 ? 1 + n[1] : 0);
-    vm->scratch.len = 0;
-    vm->scratch.failed = false; /* a record after one that ran out may try again */
-    if (!cars_buf_grow(&vm->scratch, need))
+    int r = cars_lookup_run(&vm->lk, rec, t, f, nf, kinds);
+    if (r < 0)
         return vm_fail(vm, "out of memory in a table lookup (%u)", t);
-    char *key = vm->scratch.p;
-    size_t o = cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[0], f[0]), s[0], n[0], key);
-    if (nf > 1) {
-        key[o++] = CARS_TABLE_COLUMN_SEP;
-        o += cars_normalise(p->version, cars_field_key_kind(p, tab->key_kinds[1], f[1]), s[1], n[1], key + o);
-    }
-    v->known = true;
-    v->i = in_table(tab, cars_table_hash_bytes(p->table_key, key, o));
+    v->known = r != CARS_LOOKUP_UNKNOWN;
+    v->i = r == 1;
     return 0;
+}
+
+/* cars_years_between(from, to), computed once per record for the same dates. */
+static inline int64_t years_between(cars_vm *vm, int64_t from, int64_t to)
+{
+    if (!vm->age.ok || vm->age.a != from || vm->age.b != to)
+        vm->age = (struct date_memo){from, to, cars_years_between(from, to), true};
+    return vm->age.v;
+}
+
+/* cars_date_year(days), computed once per record for the same date. */
+static inline int64_t date_year(cars_vm *vm, int64_t days)
+{
+    if (!vm->year.ok || vm->year.a != days)
+        vm->year = (struct date_memo){days, 0, cars_date_year(days), true};
+    return vm->year.v;
+}
+
+/* A record begins: nothing computed for the last one is used again. */
+static inline void forget_record(cars_vm *vm)
+{
+    vm->age.ok = false;
+    vm->year.ok = false;
 }
 
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out);
@@ -236,6 +224,23 @@ _Static_assert(CARS_OPLEN_ALL == CARS_OPLEN_ANY && CARS_OPLEN_NONE == CARS_OPLEN
 #define CMP_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
 
+/* AND: a and b, false wins, then unknown; OR: a or b, true wins, then unknown. */
+static inline void and_values(cars_value **spp)
+{
+    cars_value *sp = --*spp, *a = sp - 1, *b = sp;
+    bool f = (a->known && !a->i) || (b->known && !b->i);
+    a->known = f || (a->known && b->known);
+    a->i = a->known && !f;
+}
+
+static inline void or_values(cars_value **spp)
+{
+    cars_value *sp = --*spp, *a = sp - 1, *b = sp;
+    bool t = (a->known && a->i) || (b->known && b->i);
+    a->known = t || (a->known && b->known);
+    a->i = t;
+}
+
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
 static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem,
                                        cars_value *sp, cars_value *out, const int mode)
@@ -304,11 +309,11 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
         case CARS_OP_ADD_DAYS: BIN_I(cars_sat_add(a->i, b->i)); pc += CARS_OPLEN_ADD_DAYS; break; /* date a + b days (saturating) */
         case CARS_OP_YEAR: /* the year of date a (exact for any day count) */
             if (sp[-1].known)
-                sp[-1].i = cars_date_year(sp[-1].i);
+                sp[-1].i = date_year(vm, sp[-1].i);
             pc += CARS_OPLEN_YEAR;
             break;
         case CARS_OP_YEARS_BETWEEN: /* completed years from date a to date b (29 Feb rule; exact) */
-            BIN_I(cars_years_between(a->i, b->i));
+            BIN_I(years_between(vm, a->i, b->i));
             pc += CARS_OPLEN_YEARS_BETWEEN;
             break;
         case CARS_OP_EQ_I: BIN_I(a->i == b->i); pc += CARS_OPLEN_EQ_I; break; /* a = b */
@@ -338,16 +343,17 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
             break;
         }
         case CARS_OP_LOOKUP1: { /* field F, normalised, is a key of one-column table T */
-            uint16_t f = cars_rd16(pc + ARG(LOOKUP1, 2, 2));
-            if (lookup(vm, rec, cars_rd16(pc + ARG(LOOKUP1, 1, 2)), &f, 1, sp) != 0)
+            uint16_t t = cars_rd16(pc + ARG(LOOKUP1, 1, 2)), f = cars_rd16(pc + ARG(LOOKUP1, 2, 2));
+            if (lookup(vm, rec, t, &f, 1, cars_xcode_key_kinds(p, t, &f, 1), sp) != 0)
                 return -1;
             sp++;
             pc += CARS_OPLEN_LOOKUP1;
             break;
         }
         case CARS_OP_LOOKUP2: { /* fields F1, F2, normalised, are a key of table T */
+            uint16_t t = cars_rd16(pc + ARG(LOOKUP2, 1, 2));
             uint16_t f[2] = {cars_rd16(pc + ARG(LOOKUP2, 2, 2)), cars_rd16(pc + ARG(LOOKUP2, 3, 2))};
-            if (lookup(vm, rec, cars_rd16(pc + ARG(LOOKUP2, 1, 2)), f, 2, sp) != 0)
+            if (lookup(vm, rec, t, f, 2, cars_xcode_key_kinds(p, t, f, 2), sp) != 0)
                 return -1;
             sp++;
             pc += CARS_OPLEN_LOOKUP2;
@@ -357,24 +363,14 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
             sp[-1].i = sp[-1].known ? !sp[-1].i : 0;
             pc += CARS_OPLEN_NOT;
             break;
-        case CARS_OP_AND: { /* a and b: false wins, then unknown */
-            sp--;
-            cars_value *a = sp - 1, *b = sp;
-            bool f = (a->known && !a->i) || (b->known && !b->i);
-            a->known = f || (a->known && b->known);
-            a->i = a->known && !f;
+        case CARS_OP_AND: /* a and b: false wins, then unknown */
+            and_values(&sp);
             pc += CARS_OPLEN_AND;
             break;
-        }
-        case CARS_OP_OR: { /* a or b: true wins, then unknown */
-            sp--;
-            cars_value *a = sp - 1, *b = sp;
-            bool t = (a->known && a->i) || (b->known && b->i);
-            a->known = t || (a->known && b->known);
-            a->i = t;
+        case CARS_OP_OR: /* a or b: true wins, then unknown */
+            or_values(&sp);
             pc += CARS_OPLEN_OR;
             break;
-        }
         case CARS_OP_JUMP_IF_FALSE: /* if a is known false, jump forward D keeping it */
             pc += CARS_OPLEN_JUMP_IF_FALSE + ((sp[-1].known && !sp[-1].i) ? cars_rd16(pc + ARG(JUMP_IF_FALSE, 1, 2)) : 0);
             break;
@@ -408,9 +404,248 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
     }
 }
 
+/* ---- routing: the blocks in their internal form (xcode.h) ---------------------
+ * The same meaning as run_mode, instruction for instruction; fused
+ * instructions do what their runs did. Dispatch is threaded (a jump from
+ * each instruction to the next one's code) where the compiler has labels
+ * as values, else (or when built with -DCARS_VM_SWITCH, to try that) a
+ * switch. */
+#if defined(__GNUC__) && !defined(CARS_VM_SWITCH)
+#define CARS_VM_THREADED 1
+#else
+#define CARS_VM_THREADED 0
+#endif
+#if CARS_VM_THREADED
+#define XCASE(name) L_##name:
+#define XNEXT(n) do { x += (n); goto *labels[x->op]; } while (0)
+#define XJUMP(t) do { x = xc + (t); goto *labels[x->op]; } while (0)
+#else
+#define XCASE(name) case CARS_XO_##name:
+#define XNEXT(n) do { x += (n); goto dispatch; } while (0)
+#define XJUMP(t) do { x = xc + (t); goto dispatch; } while (0)
+#endif
+
+#define XBIN_I(name, expr) XCASE(name) BIN_I(expr); XNEXT(1);
+#define XCMP_F(name, expr) XCASE(name) CMP_F(expr); XNEXT(1);
+#define XCMPK_I(name, op) XCASE(CMPK_##name##_I) \
+    sp[-1].i = sp[-1].known ? sp[-1].i op x->k.i : 0; XNEXT(1);
+#define XCMPK_F(name, op) XCASE(CMPK_##name##_F) \
+    sp[-1].i = sp[-1].known ? (int64_t)(sp[-1].f op x->k.f) : 0; XNEXT(1);
+#define XLOAD_CMPK_I(name, op) XCASE(LOAD_CMPK_##name##_I) { \
+    const cars_value *v = &rec->v[x->a]; \
+    sp->known = v->known, sp->i = v->known ? v->i op x->k.i : 0, sp++; XNEXT(1); }
+#define XLOAD_CMPK_F(name, op) XCASE(LOAD_CMPK_##name##_F) { \
+    const cars_value *v = &rec->v[x->a]; \
+    sp->known = v->known, sp->i = v->known ? (int64_t)(v->f op x->k.f) : 0, sp++; XNEXT(1); }
+/* a is known false / known true: JUMP_IF_FALSE and JUMP_IF_TRUE jump */
+#define KFALSE(v) ((v).known && !(v).i)
+#define KTRUE(v) ((v).known && (v).i)
+
+/* IN_MASK: v is in the set of mask k from the least value in `to`. */
+static inline bool in_mask(const cars_xop *x, int64_t v)
+{
+    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)(int32_t)x->to; /* v - least, modulo 2^64 */
+    return d < 64 && ((uint64_t)x->k.i >> d) & 1;
+}
+
+/* The quantifier xrun is running: quantifiers are in RULE blocks only
+ * (opcodes.def), so at most one runs at a time. Its ELEM block runs on each
+ * element in turn, in the same call, with its stack from sp. */
+typedef struct qstate {
+    const cars_xop *at; /* its QUANTIFY, NULL when none runs */
+    const cars_list *list;
+    uint32_t k;         /* the element running */
+    int64_t count;      /* COUNT: elements known true so far */
+    bool unknown;       /* some element was unknown */
+    cars_value *sp;     /* where its value goes */
+} qstate;
+
+/* Element value e of quantifier q: true when it decides q (its value in
+ * *v), as quantify() decides. */
+static inline bool quantify_step(qstate *q, cars_value e, cars_value *v)
+{
+    if (!e.known)
+        q->unknown = true;
+    if (q->at->sub == CARS_OP_COUNT) {
+        q->count += KTRUE(e); /* bound: n <= CARS_READER_MAX_ELEMS (100,000) */
+        return false;
+    }
+    if (q->at->sub == CARS_OP_ALL) {
+        *v = (cars_value){.i = 0, .known = true};
+        return e.known && !e.i;
+    }
+    *v = (cars_value){.i = q->at->sub == CARS_OP_ANY, .known = true}; /* ANY, NONE: one true element decides */
+    return KTRUE(e);
+}
+
+/* Quantifier q's value when no element decided it. */
+static inline cars_value quantify_end(const qstate *q)
+{
+    if (q->at->sub == CARS_OP_COUNT)
+        return (cars_value){.i = q->count, .known = true};
+    return (cars_value){.i = q->unknown ? 0 : q->at->sub != CARS_OP_ANY, .known = !q->unknown};
+}
+
+/* Runs the RULE blocks of rules[0..n) one after the other from vm->stack,
+ * each match joining vm->matched (rules given), or block bi once, its value
+ * in *out (rules NULL). One call for a stage's rules: one entry. */
+static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, cars_value *sp, const uint32_t *rules,
+                uint32_t n, uint32_t bi, cars_value *out)
+{
+    const cars_program *p = vm->p;
+    const cars_xop *const xc = vm->x.code;
+    const uint32_t *const xr = vm->x.rule;
+    uint32_t k = 0;
+    if (rules && n == 0)
+        return 0;
+    const cars_xop *x = xc + (rules ? xr[rules[0]] : vm->x.start[bi]);
+    cars_value *const base = sp;
+    qstate q = {0};
+    cars_value qv;
+#if CARS_VM_THREADED
+    static const void *const labels[CARS_XO__COUNT] = {
+#define X(name) [CARS_XO_##name] = &&L_##name,
+        CARS_XOPS(X)
+#undef X
+    };
+    goto *labels[x->op];
+#else
+dispatch:
+    switch (x->op) {
+#endif
+    XCASE(PUSH) *sp++ = (cars_value){.i = x->k.i, .known = true}; XNEXT(1);
+    XCASE(LOAD) *sp++ = rec->v[x->a]; XNEXT(1);
+    XCASE(LOAD_ELEM) *sp++ = elem[x->a]; XNEXT(1);
+    XCASE(PRESENT) sp->i = rec->v[x->a].known, sp->known = true, sp++; XNEXT(1);
+    XCASE(PRESENT_ELEM) sp->i = elem[x->a].known, sp->known = true, sp++; XNEXT(1);
+    XCASE(TO_NUM) if (sp[-1].known) sp[-1].f = (double)sp[-1].i; XNEXT(1);
+    XBIN_I(ADD_I, cars_sat_add(a->i, b->i))
+    XBIN_I(SUB_I, cars_sat_sub(a->i, b->i))
+    XBIN_I(MUL_I, cars_sat_mul(a->i, b->i))
+    XCASE(NEG_I) if (sp[-1].known) sp[-1].i = cars_sat_neg(sp[-1].i); XNEXT(1);
+    XCASE(ADD_F) BIN_F(a->f + b->f); XNEXT(1);
+    XCASE(SUB_F) BIN_F(a->f - b->f); XNEXT(1);
+    XCASE(MUL_F) BIN_F(a->f * b->f); XNEXT(1);
+    XCASE(NEG_F) if (sp[-1].known) sp[-1].f = -sp[-1].f; XNEXT(1);
+    XCASE(YEAR) if (sp[-1].known) sp[-1].i = date_year(vm, sp[-1].i); XNEXT(1);
+    XBIN_I(YEARS_BETWEEN, years_between(vm, a->i, b->i))
+    XBIN_I(EQ_I, a->i == b->i) XBIN_I(NE_I, a->i != b->i) XBIN_I(LT_I, a->i < b->i)
+    XBIN_I(LE_I, a->i <= b->i) XBIN_I(GT_I, a->i > b->i) XBIN_I(GE_I, a->i >= b->i)
+    XCMP_F(EQ_F, a->f == b->f) XCMP_F(NE_F, a->f != b->f) XCMP_F(LT_F, a->f < b->f)
+    XCMP_F(LE_F, a->f <= b->f) XCMP_F(GT_F, a->f > b->f) XCMP_F(GE_F, a->f >= b->f)
+    XCASE(IN_SET) if (sp[-1].known) sp[-1].i = in_set(&p->sets[x->a], sp[-1].i); XNEXT(1);
+    XCASE(STR_EQ) {
+        const cars_str *c = &p->strings[x->b];
+        sp->known = rec->v[x->a].known;
+        sp->i = sp->known && rec->s[x->a].len == c->len && (c->len == 0 || memcmp(rec->s[x->a].p, c->p, c->len) == 0);
+        sp++;
+        XNEXT(1);
+    }
+    XCASE(LOOKUP1) /* an absent field: unknown, as lookup() says, without the call */
+        if (!rec->v[x->b].known)
+            *sp++ = (cars_value){.i = 0, .known = false};
+        else if (lookup(vm, rec, x->a, &x->b, 1, x->sub, sp++) != 0)
+            return -1;
+        XNEXT(1);
+    XCASE(LOOKUP2) {
+        const uint16_t f[2] = {x->b, x->c};
+        if (!rec->v[x->b].known || !rec->v[x->c].known)
+            *sp++ = (cars_value){.i = 0, .known = false};
+        else if (lookup(vm, rec, x->a, f, 2, x->sub, sp++) != 0)
+            return -1;
+        XNEXT(1);
+    }
+    XCASE(NOT) sp[-1].i = sp[-1].known ? !sp[-1].i : 0; XNEXT(1);
+    XCASE(AND) and_values(&sp); XNEXT(1);
+    XCASE(OR) or_values(&sp); XNEXT(1);
+    XCASE(JUMP_IF_FALSE) if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(JUMP_IF_TRUE) if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(QUANTIFY) /* its ELEM block a on each element of list b, in this call */
+        if (!rec->v[x->b].known) { /* absent list: unknown */
+            *sp++ = (cars_value){.i = 0, .known = false};
+            XNEXT(1);
+        }
+        q = (qstate){.at = x, .list = &rec->lists[x->b], .sp = sp};
+        qv = quantify_end(&q);
+        if (q.list->n == 0)
+            goto quantified;
+        elem = q.list->elems;
+        XJUMP(vm->x.start[x->a]);
+    XCASE(RET)
+        if (q.at) { /* an element's value */
+            if (sp - q.sp != 1)
+                return vm_fail(vm, "block %u returned with a wrong stack depth", q.at->a);
+            if (!quantify_step(&q, sp[-1], &qv)) {
+                if (++q.k < q.list->n) {
+                    sp = q.sp;
+                    elem = q.list->elems + (size_t)q.k * q.list->stride;
+                    XJUMP(vm->x.start[q.at->a]);
+                }
+                qv = quantify_end(&q);
+            }
+            goto quantified;
+        }
+        if (sp - base != 1)
+            return vm_fail(vm, "block %u returned with a wrong stack depth", rules ? p->rules[rules[k]].block : bi);
+        if (!rules) {
+            *out = sp[-1];
+            return 0;
+        }
+        if (KTRUE(sp[-1]))
+            vm->matched[vm->nmatched++] = rules[k];
+        if (++k == n)
+            return 0;
+        sp = base;
+        XJUMP(xr[rules[k]]);
+quantified: /* the quantifier's value replaces its ELEM block's stack */
+    sp = q.sp;
+    *sp++ = qv;
+    x = q.at;
+    q.at = NULL;
+    XNEXT(1);
+    XCASE(FAIL) return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
+    CARS_XCMPS(XCMPK_I)
+    CARS_XCMPS(XCMPK_F)
+    CARS_XCMPS(XLOAD_CMPK_I)
+    CARS_XCMPS(XLOAD_CMPK_F)
+    XCASE(LOAD_IN_SET) {
+        *sp = rec->v[x->a];
+        if (sp->known)
+            sp->i = in_set(&p->sets[x->b], sp->i);
+        sp++;
+        XNEXT(1);
+    }
+    XCASE(LOAD_JF) *sp++ = rec->v[x->a]; if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(LOAD_JT) *sp++ = rec->v[x->a]; if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(AND_JF) and_values(&sp); if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(OR_JT) or_values(&sp); if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(LOAD2) sp[0] = rec->v[x->a], sp[1] = rec->v[x->b], sp += 2; XNEXT(1);
+    XCASE(AGE) {
+        const cars_value *a = &rec->v[x->a], *b = &rec->v[x->b];
+        sp->known = a->known && b->known;
+        sp->i = sp->known ? years_between(vm, a->i, b->i) : 0;
+        sp++;
+        XNEXT(1);
+    }
+    XCASE(LOAD_YEAR) *sp = rec->v[x->a]; if (sp->known) sp->i = date_year(vm, sp->i); sp++; XNEXT(1);
+    XCASE(IN_MASK) if (sp[-1].known) sp[-1].i = in_mask(x, sp[-1].i); XNEXT(1);
+    XCASE(LOAD_IN_MASK) *sp = rec->v[x->a]; if (sp->known) sp->i = in_mask(x, sp->i); sp++; XNEXT(1);
+#if !CARS_VM_THREADED
+    default:
+        return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
+    }
+#endif
+}
+
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
 {
-    return run_mode(vm, bi, rec, elem, sp, out, MODE_ROUTE);
+    return xrun(vm, rec, elem, sp, NULL, 0, bi, out);
+}
+
+/* Runs rules[0..n) of the current stage; their matches join vm->matched. */
+static int run_rules(cars_vm *vm, const cars_record *rec, const uint32_t *rules, uint32_t n)
+{
+    return xrun(vm, rec, NULL, vm->stack, rules, n, 0, NULL);
 }
 
 static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
@@ -426,6 +661,7 @@ int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule)
     vm->errlen = sizeof err;
     if (rule >= vm->p->nrules)
         return -2;
+    forget_record(vm);
     cars_value v;
     if (run(vm, vm->p->rules[rule].block, rec, NULL, vm->stack, &v) != 0)
         return -2;
@@ -580,6 +816,13 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
         and_words(cand, index_bits(p, x + k, rec, w), w);
     if (mode == MODE_TRACE)
         emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
+    if (mode == MODE_ROUTE) { /* the candidates, then one run of them all */
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < w; i++)
+            for (uint64_t m = cand[i]; m; m &= m - 1)
+                vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + lowest_bit(m)];
+        return run_rules(vm, rec, vm->cand_rules, n);
+    }
     for (uint32_t i = 0; i < w; i++)
         for (uint64_t m = cand[i]; m; m &= m - 1)
             if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)], mode) != 0)
@@ -594,6 +837,7 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
     vm->err = err;
     vm->errlen = errlen;
     vm->nmatched = 0;
+    forget_record(vm);
     memset(res, 0, sizeof *res);
     res->threshold = UINT32_MAX;
     res->rules = vm->decided;
@@ -609,9 +853,14 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
             if (mode == MODE_TRACE)
                 emit_at(vm, CARS_TR_STAGE, at, si);
             vm->nmatched = 0;
-            for (uint32_t k = 0; k < s->n; k++)
-                if (eval_rule(vm, rec, p->stage_rules[s->first + k], mode) != 0)
+            if (mode == MODE_ROUTE) {
+                if (run_rules(vm, rec, p->stage_rules + s->first, s->n) != 0)
                     return -1;
+            } else {
+                for (uint32_t k = 0; k < s->n; k++)
+                    if (eval_rule(vm, rec, p->stage_rules[s->first + k], mode) != 0)
+                        return -1;
+            }
             pc += CARS_OPLEN_EVAL_STAGE;
             break;
         }

@@ -1,6 +1,8 @@
 /* vm.h - the interpreter: routes one record through a verified program.
- * One cars_vm per thread; no heap allocation per record; nothing is carried
- * from one record to the next. */
+ * One cars_vm per thread, holding what it prepares once from the program
+ * (the internal form of its blocks, each table's directory of hashes); no
+ * heap allocation per record; nothing is carried from one record to the
+ * next. */
 #ifndef CARS_VM_H
 #define CARS_VM_H
 
@@ -32,9 +34,10 @@ void cars_vm_free(cars_vm *vm);
 int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen);
 
 /* ---- tracing (carsc explain) ------------------------------------------------
- * cars_vm_trace routes exactly as cars_vm_route does (the same interpreter,
- * instantiated a second time with tracing compiled in; cars_vm_route itself
- * has no trace code at all) and reports every step to `fn`, in order. */
+ * cars_vm_trace routes exactly as cars_vm_route does, running the bytecode
+ * itself (cars_vm_route runs the VM's internal form of it, vm/xcode.h, and
+ * has no trace code at all; tests hold the two to each other), and reports
+ * every step to `fn`, in order. */
 typedef enum cars_trace_kind {
     CARS_TR_STAGE,      /* MAIN's instruction at `at` evaluates stage `index` */
     CARS_TR_INDEX,      /* indexed stage: index `index`'s bitset for this

@@ -98,6 +98,15 @@ static const char *route(env *e, const char *json)
         char err[200];
         assert_int_equal(cars_vm_route(e->vm, cars_reader_record(e->r), &res, err, sizeof err), 0);
         cars_output_result(&e->out, &e->p, &cars_reader_record(e->r)->id, &res);
+        /* the router's line, from the release's text made once, is the same */
+        cars_outtext *t = cars_outtext_new(&e->p);
+        assert_non_null(t);
+        cars_buf routed = {0};
+        cars_output_routed(&routed, t, &cars_reader_record(e->r)->id, &res);
+        assert_int_equal(routed.len, e->out.len);
+        assert_memory_equal(routed.p, e->out.p, e->out.len);
+        cars_buf_free(&routed);
+        cars_outtext_free(t);
     }
     cars_buf_put(&e->out, "", 1);
     e->out.p[e->out.len - 2] = '\0'; /* drop the newline */
@@ -218,6 +227,51 @@ static void test_leap_day_ages(void **state)
     assert_int_equal(cars_years_between(cars_date_make(2004, 2, 29), cars_date_make(2028, 2, 29)), 24);
     assert_int_equal(cars_years_between(cars_date_make(2004, 2, 29), cars_date_make(2027, 2, 28)), 22);
     assert_int_equal(cars_years_between(cars_date_make(2004, 2, 29), cars_date_make(2027, 3, 1)), 23);
+}
+
+/* The VM keeps a record's last age and year (YEARS_BETWEEN, YEAR) while
+ * the record runs; none may reach the next record. Records that differ
+ * only in the date of birth, only in the date received, or in a year of
+ * travel, one after the other on one VM, give what each gives on a fresh
+ * VM, in routing and in cars_vm_eval_rule alike. */
+static void test_dates_per_record(void **state)
+{
+    env *e = *state;
+    static const char *const when[][3] = {
+        /* date of birth, received, year of travel: M-B1 (18 to 29), M-A1 (travel in the last 5 years) */
+        {"2008-02-29", "2026-02-28", "2021"}, {"2008-02-29", "2026-03-01", "2021"}, {"1996-11-02", "2026-11-01", "2021"},
+        {"1996-11-02", "2026-11-02", "2020"}, {"2008-02-29", "2026-02-28", "2021"}, {"1996-11-02", "2027-01-01", "2022"},
+        {"1996-11-02", "2027-01-01", "2021"}, {"1996-11-02", "2026-11-01", "2021"},
+    };
+    enum { N = sizeof when / sizeof *when };
+    char lines[N][1024], alone[N][2048];
+    for (int i = 0; i < N; i++) {
+        snprintf(lines[i], sizeof lines[i],
+                 "{\"id\":\"D-%d\",\"received\":\"%s\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"%s\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false},\"travel_history\":["
+                 "{\"country\":\"USA\",\"year\":%s,\"complied\":true}]}",
+                 i, when[i][1], when[i][0], when[i][2]);
+        cars_vm *keep = e->vm;
+        e->vm = cars_vm_new(&e->p); /* a fresh VM for each record alone */
+        assert_non_null(e->vm);
+        snprintf(alone[i], sizeof alone[i], "%s", route(e, lines[i]));
+        cars_vm_free(e->vm);
+        e->vm = keep;
+    }
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < N; i++)
+            assert_string_equal(route(e, lines[round ? N - 1 - i : i]), alone[round ? N - 1 - i : i]);
+    /* what the ages are: the answers above are not all alike */
+    assert_int_equal(rule_value(e, lines[0], "M-B1"), 0);
+    assert_int_equal(rule_value(e, lines[1], "M-B1"), 1);
+    assert_int_equal(rule_value(e, lines[0], "M-B1"), 0);
+    assert_int_equal(rule_value(e, lines[2], "M-B1"), 1);
+    assert_int_equal(rule_value(e, lines[3], "M-B1"), 0);
+    assert_int_equal(rule_value(e, lines[3], "M-A1"), 0); /* 2020 < 2026 - 5 */
+    assert_int_equal(rule_value(e, lines[2], "M-A1"), 1);
+    assert_int_equal(rule_value(e, lines[6], "M-A1"), 0); /* 2021 < 2027 - 5 */
+    assert_int_equal(rule_value(e, lines[5], "M-A1"), 1);
 }
 
 static void test_lookups(void **state)
@@ -413,6 +467,7 @@ static void test_title_escaping(void **state)
     t.rules[6].title = TP_S("del\x7f");
     for (int k = 3; k <= 6; k++)
         t.rules[k].says = t.rules[k].title; /* the explanation's text (format version 5) */
+    t.tiers[0] = TP_S("A \"1\"");
     uint8_t *bytes;
     size_t len;
     assert_true(cars_bundle_write(&t.p, &bytes, &len));
@@ -438,6 +493,49 @@ static void test_title_escaping(void **state)
     assert_string_equal(out.p, "{\"id\":\"T-9\",\"outcome\":\"CXDR\",\"rules\":[\"S-CX-\\\"1\",\"S-CX-2\"],"
                                "\"explanation\":\"Complex (CXDR): a \\\"war\\\" crime \\\\ caf\xc3\xa9 (S-CX-\\\"1); tab\\there "
                                "(S-CX-2).\",\"release\":\"2026-W47\"}\n");
+    /* the same from the release's text made once */
+    cars_outtext *text = cars_outtext_new(&p);
+    assert_non_null(text);
+    cars_buf routed = {0};
+    cars_output_routed(&routed, text, &cars_reader_record(r)->id, &res);
+    cars_buf_put(&routed, "", 1);
+    assert_string_equal(routed.p, out.p);
+    /* a threshold's explanation names the tiers, escaped */
+    const char *j2 = "{\"id\":\"T-10\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                     "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                     "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false},"
+                     "\"finances\":{\"owns_property\":true}}";
+    assert_true(cars_reader_parse(r, j2, strlen(j2)));
+    assert_int_equal(cars_vm_route(vm, cars_reader_record(r), &res, err, sizeof err), 0);
+    out.len = routed.len = 0;
+    cars_output_result(&out, &p, &cars_reader_record(r)->id, &res);
+    cars_buf_put(&out, "", 1);
+    cars_output_routed(&routed, text, &cars_reader_record(r)->id, &res);
+    cars_buf_put(&routed, "", 1);
+    assert_non_null(strstr(out.p, "1 multiple PCA matched, 1 in Tier A \\\"1\\\" (needs at least 3, at least 1 in "
+                                  "Tier A \\\"1\\\")"));
+    assert_string_equal(routed.p, out.p);
+    /* an id that escapes to six times its length, into buffers of every start */
+    char j3[4096];
+    int at = snprintf(j3, sizeof j3, "{\"id\":\"");
+    for (int k = 0; k < 300; k++)
+        at += snprintf(j3 + at, sizeof j3 - (size_t)at, "\\u0001");
+    snprintf(j3 + at, sizeof j3 - (size_t)at, "\"%s", strchr(j2, ','));
+    if (!cars_reader_parse(r, j3, strlen(j3)))
+        fail_msg("%s", cars_reader_error(r));
+    assert_int_equal(cars_vm_route(vm, cars_reader_record(r), &res, err, sizeof err), 0);
+    out.len = 0;
+    cars_output_result(&out, &p, &cars_reader_record(r)->id, &res);
+    for (size_t pre = 0; pre < 40; pre++) {
+        cars_buf fresh = {0};
+        cars_buf_reserve(&fresh, pre);
+        cars_output_routed(&fresh, text, &cars_reader_record(r)->id, &res);
+        assert_int_equal(fresh.len, pre + out.len);
+        assert_memory_equal(fresh.p + pre, out.p, out.len);
+        cars_buf_free(&fresh);
+    }
+    cars_buf_free(&routed);
+    cars_outtext_free(text);
     cars_buf_free(&out);
     cars_reader_free(r);
     cars_vm_free(vm);
@@ -622,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_prefixes),   cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_arith_limits),
         cmocka_unit_test(test_lookup_versions),
+        cmocka_unit_test(test_dates_per_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
