@@ -251,8 +251,19 @@ valgrind: deps
 lint: $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@sh tests/lint.sh $(BUILD)
 
-unit: $(UNIT_BIN)
-	@for t in $(UNIT_BIN); do $$t || exit 1; done
+# The interpreter's portable dispatch (a switch, for compilers without
+# labels as values), built with -DCARS_VM_SWITCH and run by the tests that
+# hold routing to the bytecode: both dispatches are tested on every build.
+VM_SWITCH_TESTS = test_xcode test_vm test_explain
+$(BUILD)/obj-switch/vm/vm.o: vm/vm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DCARS_VM_SWITCH -c $< -o $@
+$(BUILD)/tests/switch/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj-switch/vm/vm.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
+
+unit: $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/tests/switch/%)
+	@for t in $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/tests/switch/%); do $$t || exit 1; done
 
 cases: all
 	@BUILD=$(BUILD) sh tests/run_cases.sh
