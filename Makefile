@@ -258,12 +258,12 @@ VM_SWITCH_TESTS = test_xcode test_vm test_explain
 $(BUILD)/obj-switch/vm/vm.o: vm/vm.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DCARS_VM_SWITCH -c $< -o $@
-$(BUILD)/tests/switch/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj-switch/vm/vm.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
+$(BUILD)/switch/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj-switch/vm/vm.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C) $(LIBS_TEST)
 
-unit: $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/tests/switch/%)
-	@for t in $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/tests/switch/%); do $$t || exit 1; done
+unit: $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/switch/tests/%)
+	@for t in $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/switch/tests/%); do CARS_TEST_BUILD=$(BUILD) $$t || exit 1; done
 
 cases: all
 	@BUILD=$(BUILD) sh tests/run_cases.sh
