@@ -1,9 +1,14 @@
 /* reader_int.h - private to the record reader's files, not a public
- * interface: the reader's state, the schema trie's lookup (inline: it runs
- * for every key of every record) and what each file offers the others.
- *   reader.c        the per-record state machine (its events are yajl's
- *                   callbacks) and the parse: simdjson, yajl for errors
- *   reader_simd.cpp simdjson's stage 1 and the walk of its index (reader_simd.h)
+ * interface: the reader's state, the schema trie's lookup and the checks
+ * of a field's value (inline: they run for every key and value of every
+ * record, and both readings below call them, so that they cannot drift)
+ * and what each file offers the others.
+ *   reader.c        the parse: the walk, then yajl and the state machine
+ *                   (yajl's callbacks) for a line the walk refuses, only to
+ *                   word its error
+ *   reader_walk.c   the accept path: a walk of simdjson's structural index
+ *                   directed by the schema
+ *   reader_simd.cpp simdjson's stage 1 (reader_simd.h)
  *   reader_trie.c   the schema trie and the reader's construction
  *   reader_arena.c  the arena yajl allocates from
  *   reader_text.c   the line's bytes checked before yajl sees them, and
@@ -17,6 +22,9 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include <float.h>
+
+#include "date.h"
 #include "reader.h"
 #include "reader_simd.h"
 
@@ -182,6 +190,133 @@ static inline int32_t cars_rd_find_child(const cars_reader *r, int32_t parent, c
             return c;
     }
 }
+
+/* ---- a field's value: the checks both readings share ---- */
+
+/* Parses an integer written without fraction or exponent, in int64 range. */
+static inline bool cars_rd_parse_int(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && s[i] == '-')
+        neg = true, i++;
+    if (i == n)
+        return false;
+    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (lim - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+/* An integer field's value from a JSON number's text s: false if it is not
+ * an integer in int64 range or is below the field's min. */
+static inline bool cars_rd_int_value(const cars_pfield *f, const char *s, size_t n, int64_t *out)
+{
+    return cars_rd_parse_int(s, n, out) && !((f->flags & CARS_FF_HAS_MIN) && (double)*out < f->min);
+}
+
+/* strtod's value of a JSON number (already checked by the parser) with
+ * at most 15 digits and no exponent: m / 10^k with both exact, so one
+ * correctly rounded division gives the correctly rounded value. */
+static inline bool cars_rd_fast_double(const char *s, size_t n, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    bool neg = n > 0 && s[0] == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (size_t i = neg; i < n; i++) {
+        char c = s[i];
+        if (c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (c < '0' || c > '9' || ++digits > 15)
+            return false;
+        m = m * 10 + (unsigned)(c - '0');
+        if (frac >= 0)
+            frac++;
+    }
+    if (digits == 0)
+        return false;
+    double d = (double)m;
+    if (frac > 0)
+        d /= p10[frac];
+    *out = neg ? -d : d;
+    return true;
+#else
+    (void)s, (void)n, (void)out;
+    return false;
+#endif
+}
+
+/* A number field's value from a JSON number's text s (reader.c): 1, or 0
+ * if it is not finite or is below the field's min, or -1 out of memory. */
+int cars_rd_number_value(cars_reader *r, const cars_pfield *f, const char *s, size_t n, double *out);
+
+/* The code of a date, country or enum field's string s: the date in days,
+ * the country's code, the member's index; false if s is none. */
+static inline bool cars_rd_code_value(const cars_program *p, const cars_pfield *f, const char *s, size_t n,
+                                      int64_t *out)
+{
+    if (f->type == CARS_FT_DATE)
+        return cars_date_parse(s, n, out);
+    if (f->type == CARS_FT_COUNTRY) {
+        if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
+            return false;
+        *out = cars_country_code(s);
+        return true;
+    }
+    for (uint32_t m = 0; m < f->members_n; m++) {
+        const cars_str *ms = &p->members[f->members_first + m];
+        if (ms->len == n && memcmp(ms->p, s, n) == 0) {
+            *out = m;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A top-level string field's text: kept when the program reads it or it is
+ * the id (as it is when the parser's strings live until the next line,
+ * else copied into the line's string buffer), and made the record's id if
+ * it is the id and id_ok (its own text is clean). */
+void cars_rd_string_field(cars_reader *r, int32_t f, const unsigned char *s, size_t n, bool id_ok);
+
+/* ---- what both readings share beyond values (reader.c) ---- */
+
+/* Remembers an unknown key of the open object for the duplicate check:
+ * 0 when out of memory (r->oom). */
+int cars_rd_remember_key(cars_reader *r, const char *k, size_t n);
+/* Sorts the unknown keys remembered since ukeys[start] and returns the
+ * first duplicate among them (in sorted order), or NULL. */
+const cars_rd_ukey *cars_rd_unknown_dup(cars_reader *r, uint32_t start);
+/* Forgets the unknown keys since start (and their bytes since ukbuf_start). */
+static inline void cars_rd_forget_keys(cars_reader *r, uint32_t start, size_t ukbuf_start)
+{
+    r->nukeys = start;
+    r->ukbuf_len = ukbuf_start;
+}
+/* The zeroed slots of the next element of list field lf (a new element of
+ * its array while the record is valid and the program reads the list, else
+ * scratch slots), its fields' marks forgotten; NULL when out of memory. */
+cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf);
+
+/* ---- the accept path (reader_walk.c) ---- */
+
+/* Reads line (len bytes, the reader reset for it) with simdjson's stage 1
+ * and the schema-directed walk: DONE when it is a valid record, its values
+ * in the record's slots; REFUSED (why: a static reason) for anything else;
+ * OOM out of memory. */
+enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, size_t len, bool padded,
+                                           const char **why);
 
 /* ---- the line's bytes (reader_text.c) ---- */
 
