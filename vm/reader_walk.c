@@ -45,6 +45,7 @@ typedef struct walk {
     uint8_t *sdst;      /* where the next unescaped string goes */
     const cars_rd_simd *simd;
     const char *why;    /* the refusal's reason */
+    bool plain;         /* the line has no backslash: no string has an escape */
     int depth;          /* open objects and arrays */
 } walk;
 
@@ -95,11 +96,27 @@ static inline size_t plain_length(const uint8_t *s)
     return s[i] == '"' ? i : SIZE_MAX;
 }
 
-/* The text of the string whose opening quote is at offset at: raw when it
- * has no escape, else unescaped into the string buffer. */
-static inline bool string_text(walk *w, uint32_t at, const uint8_t **s, size_t *n)
+/* JSON's whitespace. */
+static inline bool json_ws(uint8_t c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+/* The text of the string whose opening quote is the token at t: raw when
+ * it has no escape, else unescaped into the string buffer. In a line
+ * without a backslash its closing quote is the last byte before the next
+ * token but whitespace (every other byte outside a string starts a token
+ * of stage 1's index, and every opening quote does), so no scan is needed. */
+static inline bool string_text(walk *w, tok t, const uint8_t **s, size_t *n)
 {
-    const uint8_t *raw = w->buf + at + 1;
+    const uint8_t *raw = w->buf + *t + 1;
+    if (w->plain) {
+        size_t e = t[1];
+        while (json_ws(w->buf[e - 1]))
+            e--;
+        if (__builtin_expect(w->buf[e - 1] == '"' && e - 1 > *t, 1)) {
+            *s = raw;
+            *n = e - 2 - *t;
+            return true;
+        }
+    }
     size_t k = plain_length(raw);
     if (__builtin_expect(k != SIZE_MAX, 1)) {
         *s = raw;
@@ -209,7 +226,7 @@ static inline bool key_at(walk *w, tok t, const uint8_t **k, size_t *n)
         w->why = "a key is not a string";
         return false;
     }
-    if (!string_text(w, *t, k, n))
+    if (!string_text(w, t, k, n))
         return false;
     if (w->buf[t[1]] != ':') {
         w->why = "no ':' after a key";
@@ -284,7 +301,7 @@ static tok skip_value(walk *w, tok t)
             return refuse(w, REFUSED);
         return w->buf[p] == '{' ? skip_object(w, t) : skip_array(w, t);
     case '"':
-        return string_text(w, *t, &s, &n) ? t + 1 : NULL;
+        return string_text(w, t, &s, &n) ? t + 1 : NULL;
     case 't':
     case 'f':
     case 'n':
@@ -298,7 +315,7 @@ static tok skip_value(walk *w, tok t)
 
 /* A scalar value at t for field f (a top-level field's or an element
  * field's, not a list), into slot v; null is the caller's. */
-static tok scalar(walk *w, tok t, const cars_pfield *f, cars_value *v)
+static inline __attribute__((always_inline)) tok scalar(walk *w, tok t, const cars_pfield *f, cars_value *v)
 {
     size_t p = *t, k;
     const uint8_t *s;
@@ -318,14 +335,14 @@ static tok scalar(walk *w, tok t, const cars_pfield *f, cars_value *v)
             return refuse(w, REFUSED);
         break;
     case CARS_FT_STRING:
-        if (w->buf[p] != '"' || !string_text(w, *t, &s, &k))
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k))
             return refuse(w, REFUSED);
         v->i = 0;
         break;
     case CARS_FT_DATE:
     case CARS_FT_COUNTRY:
     case CARS_FT_ENUM:
-        if (w->buf[p] != '"' || !string_text(w, *t, &s, &k) ||
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) ||
             !cars_rd_code_value(w->r->p, f, (const char *)s, k, &v->i))
             return refuse(w, REFUSED);
         break;
@@ -357,7 +374,7 @@ static tok field_value(walk *w, tok t, int32_t f)
         size_t n;
         if (w->buf[p] != '"')
             return refuse(w, REFUSED);
-        if (!string_text(w, p, &s, &n))
+        if (!string_text(w, t, &s, &n))
             return NULL;
         cars_rd_string_field(r, f, s, n, true);
         v->i = 0;
@@ -546,7 +563,7 @@ enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, siz
         *why = "not a JSON object";
         return CARS_RD_SIMD_REFUSED;
     }
-    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, 0};
+    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0};
     tok end = object(&w, ix.ix, 0);
     if (!end) {
         *why = w.why;
