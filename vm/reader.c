@@ -461,7 +461,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
 {
     const cars_rd_frame *f = &r->stack[r->depth - 1];
     if (f->kind == FR_OBJ) {
-        int32_t c = cars_rd_find_child(r, f->node, k, n, pre);
+        int32_t c = cars_rd_child(r, f->node, k, n, pre);
         if (c >= 0) {
             if (r->seen[c] == r->gen)
                 dup_key(r, NULL, k, n);

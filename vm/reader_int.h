@@ -58,6 +58,12 @@ typedef struct cars_rd_node {
     int32_t field;          /* top-level field index, or -1 for an object */
     int32_t child, sibling; /* -1 if none */
     int32_t parent;
+    /* An object's own table of its children (reader_trie.c): child = ptab[pbase
+     * + ((key prefix + key length) * mul >> shift)], no two children in one
+     * entry; pbase < 0: none found, the hash table of every node serves. */
+    int32_t pbase;
+    uint8_t shift;
+    uint64_t mul;
 } cars_rd_node;
 
 enum cars_rd_frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
@@ -86,6 +92,7 @@ struct cars_reader {
     uint32_t nnodes;
     int32_t *htab; /* open addressing over (parent, key) */
     uint32_t hmask;
+    int32_t *ptab; /* the objects' tables of their children (cars_rd_node.pbase) */
     int32_t id_field;
     cars_rd_arena ar;
     yajl_alloc_funcs afuncs;
@@ -191,6 +198,19 @@ static inline int32_t cars_rd_find_child(const cars_reader *r, int32_t parent, c
     }
 }
 
+/* The same, from the node's own table when it has one: one probe. */
+static inline int32_t cars_rd_child(const cars_reader *r, int32_t parent, const char *key, size_t len, uint64_t pre)
+{
+    const cars_rd_node *p = &r->nodes[parent];
+    if (p->pbase < 0)
+        return cars_rd_find_child(r, parent, key, len, pre);
+    int32_t c = r->ptab[p->pbase + (int32_t)(((pre + len) * p->mul) >> p->shift)];
+    if (c < 0)
+        return -1;
+    const cars_rd_node *n = &r->nodes[c];
+    return n->pre == pre && n->len == len && (len <= 8 || cars_rd_tail_eq(n->name, key, len)) ? c : -1;
+}
+
 /* ---- a field's value: the checks both readings share ---- */
 
 /* Parses an integer written without fraction or exponent, in int64 range. */
@@ -203,6 +223,15 @@ static inline bool cars_rd_parse_int(const char *s, size_t n, int64_t *out)
     if (i == n)
         return false;
     uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (n - i <= 18) { /* fewer than 19 digits: no overflow */
+        for (; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return false;
+            v = v * 10 + (unsigned)(s[i] - '0');
+        }
+        *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+        return true;
+    }
     for (; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
             return false;

@@ -428,7 +428,7 @@ static tok object(walk *w, tok t, int32_t node)
         size_t n;
         if (!key_at(w, t, &k, &n))
             return NULL;
-        int32_t c = cars_rd_find_child(r, node, (const char *)k, n, key_prefix(k, n));
+        int32_t c = cars_rd_child(r, node, (const char *)k, n, key_prefix(k, n));
         t += 2;
         if (c < 0) {
             t = unknown_member(w, t, k, n);
