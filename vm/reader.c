@@ -219,36 +219,6 @@ static bool id_token_clean(const cars_reader *r)
            !cars_rd_lone_surrogate(r->line + q, end - q, sur);
 }
 
-/* A string of the record: as it is when the parser's strings live until
- * the next line (simdjson's), else copied into the record's buffer, which
- * is longer than the line, and a decoded string is never longer than its text in the line (an
- * escape decodes to fewer bytes than it takes), so a line's strings always
- * fit: the check keeps that an invariant rather than an assumption. */
-static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
-{
-    if (r->stable) /* simdjson's: in its padded copy of the line or its string buffer */
-        return (cars_str){(const char *)s, (uint32_t)n};
-    if (n > r->strcap - r->strlen_) {
-        cars_rd_err(r, "a string longer than its line");
-        n = 0;
-    }
-    cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
-    if (n)
-        memcpy(r->strbuf + r->strlen_, s, n);
-    r->strlen_ += n;
-    return out;
-}
-
-void cars_rd_string_field(cars_reader *r, int32_t f, const unsigned char *s, size_t n, bool id_ok)
-{
-    if ((r->p->fields[f].flags & CARS_FF_READ) || f == r->id_field)
-        r->s[f] = keep(r, s, n);
-    if (f == r->id_field && id_ok) {
-        r->rec.id = r->s[f];
-        r->rec.has_id = true;
-    }
-}
-
 static void string_value(cars_reader *r, const cars_pfield *f, const unsigned char *s, size_t n)
 {
     const char *cs = (const char *)s;

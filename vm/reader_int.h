@@ -211,6 +211,40 @@ static inline int32_t cars_rd_child(const cars_reader *r, int32_t parent, const 
     return n->pre == pre && n->len == len && (len <= 8 || cars_rd_tail_eq(n->name, key, len)) ? c : -1;
 }
 
+/* ---- the line's bytes (reader_text.c) ---- */
+
+/* The offset of the first byte of s that is not strict UTF-8, or is a
+ * control character that JSON never allows raw; n if there is none. */
+size_t cars_rd_first_bad_byte(const unsigned char *s, size_t n);
+/* True if s has a lone surrogate escape; out gets its text ("\ud800"). */
+bool cars_rd_lone_surrogate(const char *s, size_t n, char out[7]);
+
+/* ---- error messages (reader_text.c) ---- */
+
+/* The record's first error wins: later calls on the same line do nothing. */
+void cars_rd_err(cars_reader *r, const char *fmt, ...);
+/* An error of the whole line: it replaces whatever the record said. */
+void cars_rd_line_err(cars_reader *r, const char *fmt, ...);
+/* The line's bytes at s[at] (of n) are not strict UTF-8 or are a control
+ * character (cars_rd_first_bad_byte): the line's error says which and why. */
+void cars_rd_bad_byte_error(cars_reader *r, const unsigned char *s, size_t n, size_t at);
+/* yajl refused the line with msg: the line's error. */
+void cars_rd_json_error(cars_reader *r, const char *msg);
+/* A value for a message, into out (n bytes): at most 60 bytes of it,
+ * control characters escaped; quoted: as a JSON string literal. */
+void cars_rd_render(char *out, size_t n, const char *str, size_t len, bool quoted);
+/* The current target's value `got` is not of field f's type. */
+void cars_rd_type_error(cars_reader *r, const cars_pfield *f, const char *got);
+/* The same for a number or string value's text, rendered. */
+void cars_rd_text_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n, bool quoted);
+/* The current target's string s is not a date, or not one of f's members. */
+void cars_rd_date_error(cars_reader *r, const char *s, size_t n);
+void cars_rd_enum_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n);
+/* The current target is an object node, and got is not an object. */
+void cars_rd_node_error(cars_reader *r, const char *got);
+/* A key seen twice in an object; el: the element it is in, or NULL. */
+void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n);
+
 /* ---- a field's value: the checks both readings share ---- */
 
 /* Parses an integer written without fraction or exponent, in int64 range. */
@@ -313,11 +347,38 @@ static inline bool cars_rd_code_value(const cars_program *p, const cars_pfield *
     return false;
 }
 
+/* A string of the record: as it is when the parser's strings live until
+ * the next line (simdjson's), else copied into the record's buffer, which
+ * is longer than the line, and a decoded string is never longer than its text in the line (an
+ * escape decodes to fewer bytes than it takes), so a line's strings always
+ * fit: the check keeps that an invariant rather than an assumption. */
+static inline cars_str cars_rd_keep(cars_reader *r, const unsigned char *s, size_t n)
+{
+    if (r->stable) /* simdjson's: in its padded copy of the line or its string buffer */
+        return (cars_str){(const char *)s, (uint32_t)n};
+    if (n > r->strcap - r->strlen_) {
+        cars_rd_err(r, "a string longer than its line");
+        n = 0;
+    }
+    cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
+    if (n)
+        memcpy(r->strbuf + r->strlen_, s, n);
+    r->strlen_ += n;
+    return out;
+}
+
 /* A top-level string field's text: kept when the program reads it or it is
- * the id (as it is when the parser's strings live until the next line,
- * else copied into the line's string buffer), and made the record's id if
- * it is the id and id_ok (its own text is clean). */
-void cars_rd_string_field(cars_reader *r, int32_t f, const unsigned char *s, size_t n, bool id_ok);
+ * the id, and made the record's id if it is the id and id_ok (its own text
+ * is clean). */
+static inline void cars_rd_string_field(cars_reader *r, int32_t f, const unsigned char *s, size_t n, bool id_ok)
+{
+    if ((r->p->fields[f].flags & CARS_FF_READ) || f == r->id_field)
+        r->s[f] = cars_rd_keep(r, s, n);
+    if (f == r->id_field && id_ok) {
+        r->rec.id = r->s[f];
+        r->rec.has_id = true;
+    }
+}
 
 /* ---- what both readings share beyond values (reader.c) ---- */
 
@@ -346,39 +407,5 @@ cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf);
  * OOM out of memory. */
 enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, size_t len, bool padded,
                                            const char **why);
-
-/* ---- the line's bytes (reader_text.c) ---- */
-
-/* The offset of the first byte of s that is not strict UTF-8, or is a
- * control character that JSON never allows raw; n if there is none. */
-size_t cars_rd_first_bad_byte(const unsigned char *s, size_t n);
-/* True if s has a lone surrogate escape; out gets its text ("\ud800"). */
-bool cars_rd_lone_surrogate(const char *s, size_t n, char out[7]);
-
-/* ---- error messages (reader_text.c) ---- */
-
-/* The record's first error wins: later calls on the same line do nothing. */
-void cars_rd_err(cars_reader *r, const char *fmt, ...);
-/* An error of the whole line: it replaces whatever the record said. */
-void cars_rd_line_err(cars_reader *r, const char *fmt, ...);
-/* The line's bytes at s[at] (of n) are not strict UTF-8 or are a control
- * character (cars_rd_first_bad_byte): the line's error says which and why. */
-void cars_rd_bad_byte_error(cars_reader *r, const unsigned char *s, size_t n, size_t at);
-/* yajl refused the line with msg: the line's error. */
-void cars_rd_json_error(cars_reader *r, const char *msg);
-/* A value for a message, into out (n bytes): at most 60 bytes of it,
- * control characters escaped; quoted: as a JSON string literal. */
-void cars_rd_render(char *out, size_t n, const char *str, size_t len, bool quoted);
-/* The current target's value `got` is not of field f's type. */
-void cars_rd_type_error(cars_reader *r, const cars_pfield *f, const char *got);
-/* The same for a number or string value's text, rendered. */
-void cars_rd_text_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n, bool quoted);
-/* The current target's string s is not a date, or not one of f's members. */
-void cars_rd_date_error(cars_reader *r, const char *s, size_t n);
-void cars_rd_enum_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n);
-/* The current target is an object node, and got is not an object. */
-void cars_rd_node_error(cars_reader *r, const char *got);
-/* A key seen twice in an object; el: the element it is in, or NULL. */
-void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n);
 
 #endif
