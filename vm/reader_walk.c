@@ -108,12 +108,12 @@ static inline bool string_text(walk *w, tok t, const uint8_t **s, size_t *n)
 {
     const uint8_t *raw = w->buf + *t + 1;
     if (w->plain) {
-        size_t e = t[1];
-        while (json_ws(w->buf[e - 1]))
+        size_t e = t[1] - 1; /* the closing quote, unless whitespace follows it */
+        while (__builtin_expect(json_ws(w->buf[e]), 0))
             e--;
-        if (__builtin_expect(w->buf[e - 1] == '"' && e - 1 > *t, 1)) {
+        if (__builtin_expect(w->buf[e] == '"' && e > *t, 1)) {
             *s = raw;
-            *n = e - 2 - *t;
+            *n = e - 1 - *t;
             return true;
         }
     }
