@@ -91,8 +91,8 @@ struct cars_reader {
     cars_rd_node *nodes;
     uint32_t nnodes;
     int32_t *htab; /* open addressing over (parent, key) */
-    uint32_t hmask;
     int32_t *ptab; /* the objects' tables of their children (cars_rd_node.pbase) */
+    uint32_t hmask;
     int32_t id_field;
     cars_rd_arena ar;
     yajl_alloc_funcs afuncs;
