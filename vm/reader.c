@@ -1,16 +1,20 @@
-/* reader.c - the streaming record reader: the per-record state machine
- * and the parse. simdjson reads each line (reader_simd.cpp: a walk of
- * its stage 1's index sends the events yajl's callbacks would) and drives a small state
- * machine over the schema: a trie of the dotted field paths (objects;
- * reader_trie.c), list fields and their element records. Every field is
- * validated (type, enum membership, dates, min, required, duplicates); the
- * fields the program reads (CARS_FF_READ) are kept in fixed slots. A line
- * simdjson or the state machine refuses is read again by yajl's callback
- * API, only to word its error as before: its bytes are checked first
- * (reader_text.c: strict UTF-8, no control character JSON forbids, no byte
- * order mark: yajl is lax on all three), yajl allocates from an arena that
- * is reset per line (reader_arena.c), and strings are copied into a buffer
- * as long as the longest line seen. List elements go into arrays that only
+/* reader.c - the streaming record reader: the parse, and the state
+ * machine that words the errors. Each line is read first by simdjson's
+ * stage 1 and the walk of its index directed by the schema (reader_walk.c):
+ * that walk alone accepts a record. A line it refuses is read again by
+ * yajl's callback API driving a small state machine over the schema (a
+ * trie of the dotted field paths: objects, reader_trie.c; list fields and
+ * their element records), only to word its error as before. The checks of
+ * a value are the walk's own (reader_int.h: one code for both readings),
+ * and so are the rules: type, enum membership, dates, min, required,
+ * duplicates, null as absent. Should yajl accept a line the walk refused,
+ * the line stays invalid with the walk's reason. For yajl, the line's
+ * bytes are checked first (reader_text.c: strict UTF-8, no control
+ * character JSON forbids, no byte order mark: yajl is lax on all three),
+ * yajl allocates from an arena that is reset per line (reader_arena.c),
+ * and strings are copied into a buffer as long as the longest line seen.
+ * The same yajl reading is cars_reader_parse_yajl, the referee the tests
+ * and fuzzers hold the walk to. List elements go into arrays that only
  * grow: in steady state nothing is allocated per record. */
 #include <float.h>
 #include <math.h>
@@ -767,11 +771,11 @@ bool cars_reader_parse_yajl(cars_reader *r, const char *line, size_t len)
     return !too_long(r, len) && parse_yajl(r, line, len);
 }
 
-/* simdjson reads the line and the state machine checks it: a record is
- * valid when both say so. A line either refuses is read again by yajl,
- * only to word the error as it always was (and to find the id of a record
- * that is not valid JSON). Should yajl accept a line simdjson refused, the
- * line stays invalid, with simdjson's reason. */
+/* The walk reads the line (reader_walk.c): a record is valid when it says
+ * so. A line it refuses is read again by yajl and the state machine, only
+ * to word the error as it always was (and to find the id of a record that
+ * is not valid JSON). Should yajl accept a line the walk refused, the line
+ * stays invalid, with the walk's reason. */
 static bool parse(cars_reader *r, const char *line, size_t len, bool padded)
 {
     reset(r);

@@ -131,7 +131,7 @@ struct cars_reader {
     uint8_t target;
     int32_t tidx; /* target field / node / element field (absolute index) */
     uint32_t nlistf;
-    cars_rd_simd *simd; /* the accept path's parser (reader_simd.h) */
+    cars_rd_simd *simd; /* simdjson's stage 1 and its buffers, for the walk */
     yajl_handle h;     /* the current line's parser, when yajl reads it */
     const char *line;  /* the current line */
     size_t len;
@@ -348,13 +348,14 @@ static inline bool cars_rd_code_value(const cars_program *p, const cars_pfield *
 }
 
 /* A string of the record: as it is when the parser's strings live until
- * the next line (simdjson's), else copied into the record's buffer, which
- * is longer than the line, and a decoded string is never longer than its text in the line (an
- * escape decodes to fewer bytes than it takes), so a line's strings always
- * fit: the check keeps that an invariant rather than an assumption. */
+ * the next line (the walk's: in the padded line or the index's string
+ * buffer), else copied into the record's buffer, which is longer than the
+ * line, and a decoded string is never longer than its text in the line
+ * (an escape decodes to fewer bytes than it takes), so a line's strings
+ * always fit: the check keeps that an invariant rather than an assumption. */
 static inline cars_str cars_rd_keep(cars_reader *r, const unsigned char *s, size_t n)
 {
-    if (r->stable) /* simdjson's: in its padded copy of the line or its string buffer */
+    if (r->stable) /* the walk's */
         return (cars_str){(const char *)s, (uint32_t)n};
     if (n > r->strcap - r->strlen_) {
         cars_rd_err(r, "a string longer than its line");
