@@ -58,13 +58,23 @@ typedef struct cars_rd_node {
     int32_t field;          /* top-level field index, or -1 for an object */
     int32_t child, sibling; /* -1 if none */
     int32_t parent;
-    /* An object's own table of its children (reader_trie.c): child = ptab[pbase
-     * + ((key prefix + key length) * mul >> shift)], no two children in one
-     * entry; pbase < 0: none found, the hash table of every node serves. */
+    /* An object's own table of its children (reader_trie.c): the child's
+     * entry is ptab[pbase + ((key prefix + key length) * mul >> shift)], no
+     * two children in one entry; pbase < 0: none found, the hash table of
+     * every node serves. */
     int32_t pbase;
     uint8_t shift;
     uint64_t mul;
 } cars_rd_node;
+
+/* An entry of an object's table of its children: the child's name's first
+ * and last 8 bytes (zero-padded), its length (UINT32_MAX: no child) and
+ * its node. A key of at most 16 bytes is compared by the two words alone. */
+typedef struct cars_rd_pslot {
+    uint64_t pre, last;
+    uint32_t len;
+    int32_t node;
+} cars_rd_pslot;
 
 enum cars_rd_frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
 
@@ -91,7 +101,7 @@ struct cars_reader {
     cars_rd_node *nodes;
     uint32_t nnodes;
     int32_t *htab; /* open addressing over (parent, key) */
-    int32_t *ptab; /* the objects' tables of their children (cars_rd_node.pbase) */
+    cars_rd_pslot *ptab; /* the objects' tables of their children (cars_rd_node.pbase) */
     uint32_t hmask;
     int32_t id_field;
     cars_rd_arena ar;
@@ -198,17 +208,36 @@ static inline int32_t cars_rd_find_child(const cars_reader *r, int32_t parent, c
     }
 }
 
-/* The same, from the node's own table when it has one: one probe. */
+/* The last 8 bytes of a name of len > 8 bytes. */
+static inline uint64_t cars_rd_key_last(const char *s, size_t len)
+{
+    uint64_t v;
+    memcpy(&v, s + len - 8, 8);
+    return v;
+}
+
+/* The child named key (pre = its key prefix) in parent's own table
+ * (parent->pbase >= 0): one probe. */
+static inline int32_t cars_rd_table_child(const cars_reader *r, const cars_rd_node *parent, const char *key,
+                                          size_t len, uint64_t pre)
+{
+    const cars_rd_pslot *e = &r->ptab[parent->pbase + (int32_t)(((pre + len) * parent->mul) >> parent->shift)];
+    if (e->pre != pre || e->len != len)
+        return -1;
+    if (len <= 8)
+        return e->node;
+    if (e->last != cars_rd_key_last(key, len))
+        return -1;
+    return len <= 16 || cars_rd_tail_eq(r->nodes[e->node].name, key, len) ? e->node : -1;
+}
+
+/* The same as cars_rd_find_child, from the node's own table when it has one. */
 static inline int32_t cars_rd_child(const cars_reader *r, int32_t parent, const char *key, size_t len, uint64_t pre)
 {
     const cars_rd_node *p = &r->nodes[parent];
     if (p->pbase < 0)
         return cars_rd_find_child(r, parent, key, len, pre);
-    int32_t c = r->ptab[p->pbase + (int32_t)(((pre + len) * p->mul) >> p->shift)];
-    if (c < 0)
-        return -1;
-    const cars_rd_node *n = &r->nodes[c];
-    return n->pre == pre && n->len == len && (len <= 8 || cars_rd_tail_eq(n->name, key, len)) ? c : -1;
+    return cars_rd_table_child(r, p, key, len, pre);
 }
 
 /* ---- the line's bytes (reader_text.c) ---- */

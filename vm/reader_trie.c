@@ -94,24 +94,25 @@ static unsigned table_bits(uint32_t k)
     return b;
 }
 
-/* Node nd's own table of its k children at ptab + base (1 << bits entries,
- * all -1): the first multiplier of a fixed sequence under which no two
- * children share an entry, with up to 4 times the entries; false if none. */
+/* Node nd's own table of its k children at ptab + base (1 << bits entries):
+ * the first multiplier of a fixed sequence under which no two children
+ * share an entry, with up to 4 times the entries; false if none. */
 static bool child_table(cars_reader *r, cars_rd_node *nd, uint32_t k, int32_t base)
 {
     uint64_t mul = 0x9E3779B97F4A7C15ull;
     for (unsigned bits = table_bits(k), extra = 0; extra < 3; extra++, bits++) {
-        int32_t *t = r->ptab + base;
+        cars_rd_pslot *t = r->ptab + base;
         for (int attempt = 0; attempt < 64; attempt++) {
             mul = (mul ^ (mul >> 29)) * 0xBF58476D1CE4E5B9ull | 1; /* odd */
             uint8_t shift = (uint8_t)(64 - bits);
             bool ok = true;
             for (uint32_t i = 0; i < (1u << bits); i++)
-                t[i] = -1;
+                t[i] = (cars_rd_pslot){.len = UINT32_MAX, .node = -1};
             for (int32_t c = nd->child; ok && c >= 0; c = r->nodes[c].sibling) {
-                uint32_t h = (uint32_t)(((r->nodes[c].pre + r->nodes[c].len) * mul) >> shift);
-                ok = t[h] < 0;
-                t[h] = c;
+                const cars_rd_node *n = &r->nodes[c];
+                uint32_t h = (uint32_t)(((n->pre + n->len) * mul) >> shift);
+                ok = t[h].node < 0;
+                t[h] = (cars_rd_pslot){n->pre, n->len > 8 ? cars_rd_key_last(n->name, n->len) : 0, n->len, c};
             }
             if (ok) {
                 nd->pbase = base;

@@ -420,6 +420,7 @@ static tok object(walk *w, tok t, int32_t node)
         return refuse(w, REFUSED);
     uint32_t uk = r->nukeys;
     size_t ub = r->ukbuf_len;
+    const cars_rd_node nd = r->nodes[node]; /* its table, in registers across the stores below */
     bool more = w->buf[*++t] != '}';
     if (!more)
         t++;
@@ -428,7 +429,9 @@ static tok object(walk *w, tok t, int32_t node)
         size_t n;
         if (!key_at(w, t, &k, &n))
             return NULL;
-        int32_t c = cars_rd_child(r, node, (const char *)k, n, key_prefix(k, n));
+        uint64_t pre = key_prefix(k, n);
+        int32_t c = nd.pbase >= 0 ? cars_rd_table_child(r, &nd, (const char *)k, n, pre)
+                                  : cars_rd_find_child(r, node, (const char *)k, n, pre);
         t += 2;
         if (c < 0) {
             t = unknown_member(w, t, k, n);

@@ -204,12 +204,50 @@ static void test_accepted(void **s)
     accepted("{" BODY ",\"q\":\"\\n\",\"contact\":{\"email\":\"a@b\",\"phone\":\"\"}}");
 }
 
+/* Keys past 16 bytes are compared whole: a key that shares a field's
+ * length and its first and last 8 bytes is another key. */
+static void test_long_keys(void **s)
+{
+    (void)s;
+    static tp L;
+    tp_standard(&L);
+    tp_field(&L, F__N, TP_S("visit.a_rather_long_key_name"), CARS_FT_INTEGER, 0);
+    tp_field(&L, F__N + 1, TP_S("visit.a_rather_long_key_name_too"), CARS_FT_INTEGER, 0);
+    L.p.nfields = F__N + 2;
+    cars_reader *r = cars_reader_new(&L.p), *y = cars_reader_new(&L.p);
+    assert_non_null(r);
+    assert_non_null(y);
+    static const char *const lines[] = {
+        "{" BODY ",\"visit\":{\"a_rather_long_key_name\":1,\"a_rather_long_key_name_too\":2}}",
+        "{" BODY ",\"visit\":{\"a_rather_lXng_key_name\":1,\"a_rather_long_kXy_name_too\":2}}",
+        "{" BODY ",\"visit\":{\"a_rather_long_key_name\":1,\"a_rather_long_key_name\":2}}",
+    };
+    static const bool ok[] = {true, true, false};
+    static const bool known[] = {true, false, false};
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        assert_int_equal(cars_reader_parse(r, lines[i], strlen(lines[i])), ok[i]);
+        assert_int_equal(cars_reader_parse_yajl(y, lines[i], strlen(lines[i])), ok[i]);
+        assert_string_equal(cars_reader_error(r), cars_reader_error(y));
+        if (!ok[i])
+            continue;
+        for (int f = F__N; f < F__N + 2; f++) {
+            assert_int_equal(cars_reader_record(r)->v[f].known, known[i]);
+            assert_int_equal(cars_reader_record(y)->v[f].known, known[i]);
+        }
+        if (known[i])
+            assert_int_equal(cars_reader_record(r)->v[F__N + 1].i, 2);
+    }
+    assert_string_equal(cars_reader_error(r), "duplicate key \"a_rather_long_key_name\"");
+    cars_reader_free(r);
+    cars_reader_free(y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refusals_json),       cmocka_unit_test(test_refusals_schema),
         cmocka_unit_test(test_refusals_duplicates), cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_accepted),
+        cmocka_unit_test(test_accepted),            cmocka_unit_test(test_long_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
