@@ -1,16 +1,20 @@
-/* reader.c - the streaming record reader: the per-record state machine
- * and the parse. simdjson reads each line (reader_simd.cpp: a walk of
- * its stage 1's index sends the events yajl's callbacks would) and drives a small state
- * machine over the schema: a trie of the dotted field paths (objects;
- * reader_trie.c), list fields and their element records. Every field is
- * validated (type, enum membership, dates, min, required, duplicates); the
- * fields the program reads (CARS_FF_READ) are kept in fixed slots. A line
- * simdjson or the state machine refuses is read again by yajl's callback
- * API, only to word its error as before: its bytes are checked first
- * (reader_text.c: strict UTF-8, no control character JSON forbids, no byte
- * order mark: yajl is lax on all three), yajl allocates from an arena that
- * is reset per line (reader_arena.c), and strings are copied into a buffer
- * as long as the longest line seen. List elements go into arrays that only
+/* reader.c - the streaming record reader: the parse, and the state
+ * machine that words the errors. Each line is read first by simdjson's
+ * stage 1 and the walk of its index directed by the schema (reader_walk.c):
+ * that walk alone accepts a record. A line it refuses is read again by
+ * yajl's callback API driving a small state machine over the schema (a
+ * trie of the dotted field paths: objects, reader_trie.c; list fields and
+ * their element records), only to word its error as before. The checks of
+ * a value are the walk's own (reader_int.h: one code for both readings),
+ * and so are the rules: type, enum membership, dates, min, required,
+ * duplicates, null as absent. Should yajl accept a line the walk refused,
+ * the line stays invalid with the walk's reason. For yajl, the line's
+ * bytes are checked first (reader_text.c: strict UTF-8, no control
+ * character JSON forbids, no byte order mark: yajl is lax on all three),
+ * yajl allocates from an arena that is reset per line (reader_arena.c),
+ * and strings are copied into a buffer as long as the longest line seen.
+ * The same yajl reading is cars_reader_parse_yajl, the referee the tests
+ * and fuzzers hold the walk to. List elements go into arrays that only
  * grow: in steady state nothing is allocated per record. */
 #include <float.h>
 #include <math.h>
@@ -99,7 +103,7 @@ static void bad_elem(cars_reader *r, const char *got)
     f->count++;
 }
 
-int cars_rd_on_null(void *ctx)
+static int on_null(void *ctx)
 {
     cars_reader *r = ctx;
     if (in_list(r)) {
@@ -113,7 +117,7 @@ int cars_rd_on_null(void *ctx)
     return 1;
 }
 
-int cars_rd_on_boolean(void *ctx, int b)
+static int on_boolean(void *ctx, int b)
 {
     cars_reader *r = ctx;
     if (in_list(r)) {
@@ -134,65 +138,30 @@ int cars_rd_on_boolean(void *ctx, int b)
     return 1;
 }
 
-/* Parses an integer written without fraction or exponent, in int64 range. */
-static bool parse_int(const char *s, size_t n, int64_t *out)
+/* A number field's value: the fast path for up to 15 digits without an
+ * exponent, else strtod on a NUL-terminated copy of the text. */
+int cars_rd_number_value(cars_reader *r, const cars_pfield *f, const char *s, size_t n, double *out)
 {
-    size_t i = 0;
-    bool neg = false;
-    if (i < n && s[i] == '-')
-        neg = true, i++;
-    if (i == n)
-        return false;
-    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (lim - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
-    return true;
-}
-
-/* strtod's value of a JSON number (already checked by the parser) with
- * at most 15 digits and no exponent: m / 10^k with both exact, so one
- * correctly rounded division gives the correctly rounded value. */
-static bool fast_double(const char *s, size_t n, double *out)
-{
-#if FLT_EVAL_METHOD == 0
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    size_t i = 0;
-    bool neg = n > 0 && s[0] == '-';
-    uint64_t m = 0;
-    int digits = 0, frac = -1;
-    for (i = neg; i < n; i++) {
-        char c = s[i];
-        if (c == '.' && frac < 0) {
-            frac = 0;
-            continue;
+    double d;
+    if (!cars_rd_fast_double(s, n, &d)) {
+        char local[64], *buf = n < sizeof local ? local : cars_rd_arena_alloc(&r->ar, n + 1);
+        if (!buf) {
+            r->oom = true;
+            return -1;
         }
-        if (c < '0' || c > '9' || ++digits > 15)
-            return false;
-        m = m * 10 + (unsigned)(c - '0');
-        if (frac >= 0)
-            frac++;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        d = strtod(buf, NULL);
+        if (!isfinite(d))
+            return 0;
     }
-    if (digits == 0)
-        return false;
-    double d = (double)m;
-    if (frac > 0)
-        d /= p10[frac];
-    *out = neg ? -d : d;
-    return true;
-#else
-    (void)s, (void)n, (void)out;
-    return false;
-#endif
+    if ((f->flags & CARS_FF_HAS_MIN) && d < f->min)
+        return 0;
+    *out = d;
+    return 1;
 }
 
-int cars_rd_on_number(void *ctx, const char *s, size_t n)
+static int on_number(void *ctx, const char *s, size_t n)
 {
     cars_reader *r = ctx;
     char got[80];
@@ -207,34 +176,21 @@ int cars_rd_on_number(void *ctx, const char *s, size_t n)
         cars_rd_node_error(r, got);
     } else if (r->target == T_FIELD || r->target == T_ELEM) {
         const cars_pfield *f = target_field(r);
+        int64_t v;
+        double d;
+        int ok;
         if (f->type == CARS_FT_INTEGER) {
-            int64_t v;
-            if (!parse_int(s, n, &v) || ((f->flags & CARS_FF_HAS_MIN) && (double)v < f->min))
-                cars_rd_text_error(r, f, s, n, false);
-            else
+            if (cars_rd_int_value(f, s, n, &v))
                 store(r, v);
-        } else if (f->type == CARS_FT_NUMBER) {
-            double fd;
-            if (fast_double(s, n, &fd)) {
-                if ((f->flags & CARS_FF_HAS_MIN) && fd < f->min)
-                    cars_rd_text_error(r, f, s, n, false);
-                else
-                    store_f(r, fd);
-                done_value(r);
-                return 1;
-            }
-            char local[64], *buf = n < sizeof local ? local : cars_rd_arena_alloc(&r->ar, n + 1);
-            if (!buf) {
-                r->oom = true;
-                return 0;
-            }
-            memcpy(buf, s, n);
-            buf[n] = '\0';
-            double d = strtod(buf, NULL);
-            if (!isfinite(d) || ((f->flags & CARS_FF_HAS_MIN) && d < f->min))
-                cars_rd_text_error(r, f, s, n, false);
             else
+                cars_rd_text_error(r, f, s, n, false);
+        } else if (f->type == CARS_FT_NUMBER) {
+            if ((ok = cars_rd_number_value(r, f, s, n, &d)) < 0)
+                return 0;
+            if (ok)
                 store_f(r, d);
+            else
+                cars_rd_text_error(r, f, s, n, false);
         } else {
             cars_rd_text_error(r, f, s, n, false);
         }
@@ -267,74 +223,34 @@ static bool id_token_clean(const cars_reader *r)
            !cars_rd_lone_surrogate(r->line + q, end - q, sur);
 }
 
-/* A string of the record: as it is when the parser's strings live until
- * the next line (simdjson's), else copied into the record's buffer, which
- * is longer than the line, and a decoded string is never longer than its text in the line (an
- * escape decodes to fewer bytes than it takes), so a line's strings always
- * fit: the check keeps that an invariant rather than an assumption. */
-static cars_str keep(cars_reader *r, const unsigned char *s, size_t n)
-{
-    if (r->stable) /* simdjson's: in its padded copy of the line or its string buffer */
-        return (cars_str){(const char *)s, (uint32_t)n};
-    if (n > r->strcap - r->strlen_) {
-        cars_rd_err(r, "a string longer than its line");
-        n = 0;
-    }
-    cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
-    if (n)
-        memcpy(r->strbuf + r->strlen_, s, n);
-    r->strlen_ += n;
-    return out;
-}
-
 static void string_value(cars_reader *r, const cars_pfield *f, const unsigned char *s, size_t n)
 {
-    const cars_program *p = r->p;
     const char *cs = (const char *)s;
+    int64_t code;
     switch (f->type) {
     case CARS_FT_STRING:
-        if (r->target == T_FIELD) {
-            if ((f->flags & CARS_FF_READ) || r->tidx == r->id_field)
-                r->s[r->tidx] = keep(r, s, n);
-            if (r->tidx == r->id_field && !(r->suspect && !id_token_clean(r))) {
-                r->rec.id = r->s[r->tidx];
-                r->rec.has_id = true;
-            }
-        }
+        if (r->target == T_FIELD)
+            cars_rd_string_field(r, r->tidx, s, n, r->tidx != r->id_field || !r->suspect || id_token_clean(r));
         store(r, 0);
         return;
-    case CARS_FT_DATE: {
-        int64_t d;
-        if (cars_date_parse(cs, n, &d))
-            store(r, d);
-        else
-            cars_rd_date_error(r, cs, n);
-        return;
-    }
+    case CARS_FT_DATE:
     case CARS_FT_COUNTRY:
-        if (n == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z') {
-            store(r, cars_country_code(cs));
-        } else {
+    case CARS_FT_ENUM:
+        if (cars_rd_code_value(r->p, f, cs, n, &code))
+            store(r, code);
+        else if (f->type == CARS_FT_DATE)
+            cars_rd_date_error(r, cs, n);
+        else if (f->type == CARS_FT_ENUM)
+            cars_rd_enum_error(r, f, cs, n);
+        else
             cars_rd_text_error(r, f, cs, n, true);
-        }
         return;
-    case CARS_FT_ENUM: {
-        for (uint32_t m = 0; m < f->members_n; m++) {
-            const cars_str *ms = &p->members[f->members_first + m];
-            if (ms->len == n && memcmp(ms->p, s, n) == 0) {
-                store(r, m);
-                return;
-            }
-        }
-        cars_rd_enum_error(r, f, cs, n);
-        return;
-    }
     default:
         cars_rd_text_error(r, f, cs, n, true);
     }
 }
 
-int cars_rd_on_string(void *ctx, const unsigned char *s, size_t n)
+static int on_string(void *ctx, const unsigned char *s, size_t n)
 {
     cars_reader *r = ctx;
     char got[80];
@@ -390,22 +306,14 @@ static bool list_reserve(cars_reader *r, int32_t lf, uint32_t need)
     return true;
 }
 
-/* Starts the next element of the list whose frame is `lf_frame`: the slots
- * its fields go to, zeroed, or NULL (over the element limit, or out of
- * memory). Elements are stored only while the record is still valid: then
- * every element before this one was an object and is stored, so the array
- * holds exactly lists[lf].n elements, within its capacity. Once the record
- * is invalid, nothing more is kept (the VM never sees it): scratch slots. */
-static cars_value *start_elem(cars_reader *r, cars_rd_frame *lf_frame)
+/* Elements are stored only while the record is still valid: then every
+ * element before this one was an object and is stored, so the array holds
+ * exactly lists[lf].n elements, within its capacity. Once the record is
+ * invalid, nothing more is kept (the VM never sees it): scratch slots. */
+cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf)
 {
-    int32_t lf = lf_frame->node;
     const cars_pfield *f = &r->p->fields[lf];
     cars_list *l = &r->lists[lf];
-    if (lf_frame->count >= CARS_READER_MAX_ELEMS) {
-        cars_rd_err(r, "%.*s: more than %d elements", (int)f->path.len, f->path.p, CARS_READER_MAX_ELEMS);
-        return NULL;
-    }
-    lf_frame->count++;
     if (++r->egen == 0) { /* wrapped: forget every old mark */
         memset(r->eseen, 0, (r->p->nelem_fields + 1) * sizeof *r->eseen);
         r->egen = 1;
@@ -421,7 +329,21 @@ static cars_value *start_elem(cars_reader *r, cars_rd_frame *lf_frame)
     return slots;
 }
 
-int cars_rd_on_start_map(void *ctx)
+/* Starts the next element of the list whose frame is `lf_frame`: the slots
+ * its fields go to, zeroed, or NULL (over the element limit, or out of
+ * memory). */
+static cars_value *start_elem(cars_reader *r, cars_rd_frame *lf_frame)
+{
+    const cars_pfield *f = &r->p->fields[lf_frame->node];
+    if (lf_frame->count >= CARS_READER_MAX_ELEMS) {
+        cars_rd_err(r, "%.*s: more than %d elements", (int)f->path.len, f->path.p, CARS_READER_MAX_ELEMS);
+        return NULL;
+    }
+    lf_frame->count++;
+    return cars_rd_elem_slots(r, lf_frame->node);
+}
+
+static int on_start_map(void *ctx)
 {
     cars_reader *r = ctx;
     if (r->depth == 0) {
@@ -468,10 +390,8 @@ CARS_COLD static void dup_key(cars_reader *r, const cars_rd_frame *el, const cha
     cars_rd_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, el->count, got);
 }
 
-/* An unknown key: ignored, but remembered for the duplicate check. */
-CARS_COLD static int unknown_key(cars_reader *r, const char *k, size_t n)
+int cars_rd_remember_key(cars_reader *r, const char *k, size_t n)
 {
-    r->target = T_SKIP;
     if (r->nukeys == r->ukcap) {
         uint32_t cap = r->ukcap * 2;
         cars_rd_ukey *u = cars_realloc(r->ukeys, cap * sizeof *u);
@@ -503,12 +423,19 @@ CARS_COLD static int unknown_key(cars_reader *r, const char *k, size_t n)
     return 1;
 }
 
+/* An unknown key: ignored, but remembered for the duplicate check. */
+CARS_COLD static int unknown_key(cars_reader *r, const char *k, size_t n)
+{
+    r->target = T_SKIP;
+    return cars_rd_remember_key(r, k, n);
+}
+
 /* A key, with pre = key_prefix(key, n). */
 static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
 {
     const cars_rd_frame *f = &r->stack[r->depth - 1];
     if (f->kind == FR_OBJ) {
-        int32_t c = cars_rd_find_child(r, f->node, k, n, pre);
+        int32_t c = cars_rd_child(r, f->node, k, n, pre);
         if (c >= 0) {
             if (r->seen[c] == r->gen)
                 dup_key(r, NULL, k, n);
@@ -540,14 +467,9 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
     return unknown_key(r, k, n);
 }
 
-int cars_rd_on_map_key(void *ctx, const unsigned char *key, size_t n)
+static int on_map_key(void *ctx, const unsigned char *key, size_t n)
 {
     return map_key(ctx, (const char *)key, n, cars_rd_key_prefix((const char *)key, n));
-}
-
-int cars_rd_on_map_key_pre(void *ctx, const unsigned char *key, size_t n, uint64_t pre)
-{
-    return map_key(ctx, (const char *)key, n, pre);
 }
 
 /* An object's unknown keys are sorted to find duplicates: insertion sort
@@ -598,19 +520,25 @@ static void sort_ukeys(cars_reader *r, cars_rd_ukey *k, uint32_t n)
     }
 }
 
+const cars_rd_ukey *cars_rd_unknown_dup(cars_reader *r, uint32_t start)
+{
+    uint32_t n = r->nukeys - start;
+    if (n < 2)
+        return NULL;
+    cars_rd_ukey *k = r->ukeys + start;
+    sort_ukeys(r, k, n);
+    for (uint32_t i = 1; i < n; i++)
+        if (ukey_cmp(r, &k[i - 1], &k[i]) == 0)
+            return &k[i];
+    return NULL;
+}
+
 /* Reports the first duplicate among an object's unknown keys (in sorted order). */
 static void check_unknown_dups(cars_reader *r, const cars_rd_frame *f)
 {
-    uint32_t n = r->nukeys - f->ukey_start;
-    if (n < 2)
-        return;
-    cars_rd_ukey *k = r->ukeys + f->ukey_start;
-    sort_ukeys(r, k, n);
-    for (uint32_t i = 1; i < n; i++)
-        if (ukey_cmp(r, &k[i - 1], &k[i]) == 0) {
-            cars_rd_dup_key(r, NULL, r->ukbuf + k[i].off, k[i].len);
-            return;
-        }
+    const cars_rd_ukey *d = cars_rd_unknown_dup(r, f->ukey_start);
+    if (d)
+        cars_rd_dup_key(r, NULL, r->ukbuf + d->off, d->len);
 }
 
 static void check_required(cars_reader *r)
@@ -647,7 +575,7 @@ static void pop(cars_reader *r)
     r->target = T_NONE;
 }
 
-int cars_rd_on_end_map(void *ctx)
+static int on_end_map(void *ctx)
 {
     cars_reader *r = ctx;
     cars_rd_frame *f = &r->stack[r->depth - 1];
@@ -660,7 +588,7 @@ int cars_rd_on_end_map(void *ctx)
     return 1;
 }
 
-int cars_rd_on_start_array(void *ctx)
+static int on_start_array(void *ctx)
 {
     cars_reader *r = ctx;
     if (r->depth == 0) {
@@ -688,7 +616,7 @@ int cars_rd_on_start_array(void *ctx)
     return push(r, FR_SKIP_ARR, -1);
 }
 
-int cars_rd_on_end_array(void *ctx)
+static int on_end_array(void *ctx)
 {
     cars_reader *r = ctx;
     cars_rd_frame *f = &r->stack[r->depth - 1];
@@ -703,15 +631,15 @@ int cars_rd_on_end_array(void *ctx)
 static int yajl_end_map(void *ctx)
 {
     cars_reader *r = ctx;
-    int ok = cars_rd_on_end_map(r);
+    int ok = on_end_map(r);
     if (r->depth == 0)
         r->root_end = yajl_get_bytes_consumed(r->h);
     return ok;
 }
 
 static const yajl_callbacks callbacks = {
-    cars_rd_on_null, cars_rd_on_boolean, NULL, NULL, cars_rd_on_number, cars_rd_on_string,
-    cars_rd_on_start_map, cars_rd_on_map_key, yajl_end_map, cars_rd_on_start_array, cars_rd_on_end_array,
+    on_null, on_boolean, NULL, NULL, on_number, on_string,
+    on_start_map, on_map_key, yajl_end_map, on_start_array, on_end_array,
 };
 
 /* Only whitespace after the root object: yajl lets a string that is opened
@@ -843,11 +771,11 @@ bool cars_reader_parse_yajl(cars_reader *r, const char *line, size_t len)
     return !too_long(r, len) && parse_yajl(r, line, len);
 }
 
-/* simdjson reads the line and the state machine checks it: a record is
- * valid when both say so. A line either refuses is read again by yajl,
- * only to word the error as it always was (and to find the id of a record
- * that is not valid JSON). Should yajl accept a line simdjson refused, the
- * line stays invalid, with simdjson's reason. */
+/* The walk reads the line (reader_walk.c): a record is valid when it says
+ * so. A line it refuses is read again by yajl and the state machine, only
+ * to word the error as it always was (and to find the id of a record that
+ * is not valid JSON). Should yajl accept a line the walk refused, the line
+ * stays invalid, with the walk's reason. */
 static bool parse(cars_reader *r, const char *line, size_t len, bool padded)
 {
     reset(r);
@@ -859,7 +787,7 @@ static bool parse(cars_reader *r, const char *line, size_t len, bool padded)
         r->stable = true;
         r->line = line;
         r->len = len;
-        enum cars_rd_simd_result res = cars_rd_simd_parse(r->simd, r, line, len, padded, &why);
+        enum cars_rd_simd_result res = cars_rd_walk_line(r, line, len, padded, &why);
         if (res == CARS_RD_SIMD_OOM || r->oom)
             return out_of_memory(r);
         if (res == CARS_RD_SIMD_DONE && !r->has_err)

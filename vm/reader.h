@@ -1,9 +1,10 @@
 /* reader.h - the streaming record reader: validates one JSON line against
  * the program's schema (every field, not only the ones the program reads)
- * and keeps the values the program reads in fixed slots. Read with simdjson
- * (its stage 1 and a walk of its index; yajl words the errors); one reader per thread, reused for
- * every line; no heap allocation per record (buffers grow to the longest
- * line; yajl allocates from an arena reset per line).
+ * and keeps the values the program reads in fixed slots. Read with
+ * simdjson's stage 1 and a walk of its index directed by the schema; yajl
+ * words the errors. One reader per thread, reused for every line; no heap
+ * allocation per record (buffers grow to the longest line; yajl allocates
+ * from an arena reset per line).
  * Limits: CARS_READER_MAX_DEPTH nesting levels, CARS_READER_MAX_ELEMS
  * elements per list, CARS_READER_MAX_LINE bytes per line. */
 #ifndef CARS_READER_H

@@ -1,9 +1,14 @@
 /* reader_int.h - private to the record reader's files, not a public
- * interface: the reader's state, the schema trie's lookup (inline: it runs
- * for every key of every record) and what each file offers the others.
- *   reader.c        the per-record state machine (its events are yajl's
- *                   callbacks) and the parse: simdjson, yajl for errors
- *   reader_simd.cpp simdjson's stage 1 and the walk of its index (reader_simd.h)
+ * interface: the reader's state, the schema trie's lookup and the checks
+ * of a field's value (inline: they run for every key and value of every
+ * record, and both readings below call them, so that they cannot drift)
+ * and what each file offers the others.
+ *   reader.c        the parse: the walk, then yajl and the state machine
+ *                   (yajl's callbacks) for a line the walk refuses, only to
+ *                   word its error
+ *   reader_walk.c   the accept path: a walk of simdjson's structural index
+ *                   directed by the schema
+ *   reader_simd.cpp simdjson's stage 1 (reader_simd.h)
  *   reader_trie.c   the schema trie and the reader's construction
  *   reader_arena.c  the arena yajl allocates from
  *   reader_text.c   the line's bytes checked before yajl sees them, and
@@ -17,6 +22,9 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include <float.h>
+
+#include "date.h"
 #include "reader.h"
 #include "reader_simd.h"
 
@@ -50,7 +58,23 @@ typedef struct cars_rd_node {
     int32_t field;          /* top-level field index, or -1 for an object */
     int32_t child, sibling; /* -1 if none */
     int32_t parent;
+    /* An object's own table of its children (reader_trie.c): the child's
+     * entry is ptab[pbase + ((key prefix + key length) * mul >> shift)], no
+     * two children in one entry; pbase < 0: none found, the hash table of
+     * every node serves. */
+    int32_t pbase;
+    uint8_t shift;
+    uint64_t mul;
 } cars_rd_node;
+
+/* An entry of an object's table of its children: the child's name's first
+ * and last 8 bytes (zero-padded), its length (UINT32_MAX: no child) and
+ * its node. A key of at most 16 bytes is compared by the two words alone. */
+typedef struct cars_rd_pslot {
+    uint64_t pre, last;
+    uint32_t len;
+    int32_t node;
+} cars_rd_pslot;
 
 enum cars_rd_frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
 
@@ -77,6 +101,7 @@ struct cars_reader {
     cars_rd_node *nodes;
     uint32_t nnodes;
     int32_t *htab; /* open addressing over (parent, key) */
+    cars_rd_pslot *ptab; /* the objects' tables of their children (cars_rd_node.pbase) */
     uint32_t hmask;
     int32_t id_field;
     cars_rd_arena ar;
@@ -116,7 +141,7 @@ struct cars_reader {
     uint8_t target;
     int32_t tidx; /* target field / node / element field (absolute index) */
     uint32_t nlistf;
-    cars_rd_simd *simd; /* the accept path's parser (reader_simd.h) */
+    cars_rd_simd *simd; /* simdjson's stage 1 and its buffers, for the walk */
     yajl_handle h;     /* the current line's parser, when yajl reads it */
     const char *line;  /* the current line */
     size_t len;
@@ -183,6 +208,38 @@ static inline int32_t cars_rd_find_child(const cars_reader *r, int32_t parent, c
     }
 }
 
+/* The last 8 bytes of a name of len > 8 bytes. */
+static inline uint64_t cars_rd_key_last(const char *s, size_t len)
+{
+    uint64_t v;
+    memcpy(&v, s + len - 8, 8);
+    return v;
+}
+
+/* The child named key (pre = its key prefix) in parent's own table
+ * (parent->pbase >= 0): one probe. */
+static inline int32_t cars_rd_table_child(const cars_reader *r, const cars_rd_node *parent, const char *key,
+                                          size_t len, uint64_t pre)
+{
+    const cars_rd_pslot *e = &r->ptab[parent->pbase + (int32_t)(((pre + len) * parent->mul) >> parent->shift)];
+    if (e->pre != pre || e->len != len)
+        return -1;
+    if (len <= 8)
+        return e->node;
+    if (e->last != cars_rd_key_last(key, len))
+        return -1;
+    return len <= 16 || cars_rd_tail_eq(r->nodes[e->node].name, key, len) ? e->node : -1;
+}
+
+/* The same as cars_rd_find_child, from the node's own table when it has one. */
+static inline int32_t cars_rd_child(const cars_reader *r, int32_t parent, const char *key, size_t len, uint64_t pre)
+{
+    const cars_rd_node *p = &r->nodes[parent];
+    if (p->pbase < 0)
+        return cars_rd_find_child(r, parent, key, len, pre);
+    return cars_rd_table_child(r, p, key, len, pre);
+}
+
 /* ---- the line's bytes (reader_text.c) ---- */
 
 /* The offset of the first byte of s that is not strict UTF-8, or is a
@@ -216,5 +273,169 @@ void cars_rd_enum_error(cars_reader *r, const cars_pfield *f, const char *s, siz
 void cars_rd_node_error(cars_reader *r, const char *got);
 /* A key seen twice in an object; el: the element it is in, or NULL. */
 void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n);
+
+/* ---- a field's value: the checks both readings share ---- */
+
+/* Parses an integer written without fraction or exponent, in int64 range. */
+static inline bool cars_rd_parse_int(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && s[i] == '-')
+        neg = true, i++;
+    if (i == n)
+        return false;
+    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (n - i <= 18) { /* fewer than 19 digits: no overflow */
+        for (; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return false;
+            v = v * 10 + (unsigned)(s[i] - '0');
+        }
+        *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+        return true;
+    }
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (lim - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+/* An integer field's value from a JSON number's text s: false if it is not
+ * an integer in int64 range or is below the field's min. */
+static inline bool cars_rd_int_value(const cars_pfield *f, const char *s, size_t n, int64_t *out)
+{
+    return cars_rd_parse_int(s, n, out) && !((f->flags & CARS_FF_HAS_MIN) && (double)*out < f->min);
+}
+
+/* strtod's value of a JSON number (already checked by the parser) with
+ * at most 15 digits and no exponent: m / 10^k with both exact, so one
+ * correctly rounded division gives the correctly rounded value. */
+static inline bool cars_rd_fast_double(const char *s, size_t n, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    bool neg = n > 0 && s[0] == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (size_t i = neg; i < n; i++) {
+        char c = s[i];
+        if (c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (c < '0' || c > '9' || ++digits > 15)
+            return false;
+        m = m * 10 + (unsigned)(c - '0');
+        if (frac >= 0)
+            frac++;
+    }
+    if (digits == 0)
+        return false;
+    double d = (double)m;
+    if (frac > 0)
+        d /= p10[frac];
+    *out = neg ? -d : d;
+    return true;
+#else
+    (void)s, (void)n, (void)out;
+    return false;
+#endif
+}
+
+/* A number field's value from a JSON number's text s (reader.c): 1, or 0
+ * if it is not finite or is below the field's min, or -1 out of memory. */
+int cars_rd_number_value(cars_reader *r, const cars_pfield *f, const char *s, size_t n, double *out);
+
+/* The code of a date, country or enum field's string s: the date in days,
+ * the country's code, the member's index; false if s is none. */
+static inline bool cars_rd_code_value(const cars_program *p, const cars_pfield *f, const char *s, size_t n,
+                                      int64_t *out)
+{
+    if (f->type == CARS_FT_DATE)
+        return cars_date_parse(s, n, out);
+    if (f->type == CARS_FT_COUNTRY) {
+        if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
+            return false;
+        *out = cars_country_code(s);
+        return true;
+    }
+    for (uint32_t m = 0; m < f->members_n; m++) {
+        const cars_str *ms = &p->members[f->members_first + m];
+        if (ms->len == n && memcmp(ms->p, s, n) == 0) {
+            *out = m;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A string of the record: as it is when the parser's strings live until
+ * the next line (the walk's: in the padded line or the index's string
+ * buffer), else copied into the record's buffer, which is longer than the
+ * line, and a decoded string is never longer than its text in the line
+ * (an escape decodes to fewer bytes than it takes), so a line's strings
+ * always fit: the check keeps that an invariant rather than an assumption. */
+static inline cars_str cars_rd_keep(cars_reader *r, const unsigned char *s, size_t n)
+{
+    if (r->stable) /* the walk's */
+        return (cars_str){(const char *)s, (uint32_t)n};
+    if (n > r->strcap - r->strlen_) {
+        cars_rd_err(r, "a string longer than its line");
+        n = 0;
+    }
+    cars_str out = {r->strbuf + r->strlen_, (uint32_t)n};
+    if (n)
+        memcpy(r->strbuf + r->strlen_, s, n);
+    r->strlen_ += n;
+    return out;
+}
+
+/* A top-level string field's text: kept when the program reads it or it is
+ * the id, and made the record's id if it is the id and id_ok (its own text
+ * is clean). */
+static inline void cars_rd_string_field(cars_reader *r, int32_t f, const unsigned char *s, size_t n, bool id_ok)
+{
+    if ((r->p->fields[f].flags & CARS_FF_READ) || f == r->id_field)
+        r->s[f] = cars_rd_keep(r, s, n);
+    if (f == r->id_field && id_ok) {
+        r->rec.id = r->s[f];
+        r->rec.has_id = true;
+    }
+}
+
+/* ---- what both readings share beyond values (reader.c) ---- */
+
+/* Remembers an unknown key of the open object for the duplicate check:
+ * 0 when out of memory (r->oom). */
+int cars_rd_remember_key(cars_reader *r, const char *k, size_t n);
+/* Sorts the unknown keys remembered since ukeys[start] and returns the
+ * first duplicate among them (in sorted order), or NULL. */
+const cars_rd_ukey *cars_rd_unknown_dup(cars_reader *r, uint32_t start);
+/* Forgets the unknown keys since start (and their bytes since ukbuf_start). */
+static inline void cars_rd_forget_keys(cars_reader *r, uint32_t start, size_t ukbuf_start)
+{
+    r->nukeys = start;
+    r->ukbuf_len = ukbuf_start;
+}
+/* The zeroed slots of the next element of list field lf (a new element of
+ * its array while the record is valid and the program reads the list, else
+ * scratch slots), its fields' marks forgotten; NULL when out of memory. */
+cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf);
+
+/* ---- the accept path (reader_walk.c) ---- */
+
+/* Reads line (len bytes, the reader reset for it) with simdjson's stage 1
+ * and the schema-directed walk: DONE when it is a valid record, its values
+ * in the record's slots; REFUSED (why: a static reason) for anything else;
+ * OOM out of memory. */
+enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, size_t len, bool padded,
+                                           const char **why);
 
 #endif

@@ -19,6 +19,7 @@ static int32_t add_node(cars_reader *r, const char *name, uint32_t len, int32_t 
     n->child = -1;
     n->sibling = -1;
     n->parent = parent;
+    n->pbase = -1;
     if (parent < 0)
         return c; /* the root: never looked up */
     n->sibling = r->nodes[parent].child;
@@ -84,6 +85,71 @@ static bool build_trie(cars_reader *r)
     return true;
 }
 
+/* The bits of a table for k children: at least twice as many entries. */
+static unsigned table_bits(uint32_t k)
+{
+    unsigned b = 1;
+    while ((1u << b) < 2 * k)
+        b++;
+    return b;
+}
+
+/* Node nd's own table of its k children at ptab + base (1 << bits entries):
+ * the first multiplier of a fixed sequence under which no two children
+ * share an entry, with up to 4 times the entries; false if none. */
+static bool child_table(cars_reader *r, cars_rd_node *nd, uint32_t k, int32_t base)
+{
+    uint64_t mul = 0x9E3779B97F4A7C15ull;
+    for (unsigned bits = table_bits(k), extra = 0; extra < 3; extra++, bits++) {
+        cars_rd_pslot *t = r->ptab + base;
+        for (int attempt = 0; attempt < 64; attempt++) {
+            mul = (mul ^ (mul >> 29)) * 0xBF58476D1CE4E5B9ull | 1; /* odd */
+            uint8_t shift = (uint8_t)(64 - bits);
+            bool ok = true;
+            for (uint32_t i = 0; i < (1u << bits); i++)
+                t[i] = (cars_rd_pslot){.len = UINT32_MAX, .node = -1};
+            for (int32_t c = nd->child; ok && c >= 0; c = r->nodes[c].sibling) {
+                const cars_rd_node *n = &r->nodes[c];
+                uint32_t h = (uint32_t)(((n->pre + n->len) * mul) >> shift);
+                ok = t[h].node < 0;
+                t[h] = (cars_rd_pslot){n->pre, n->len > 8 ? cars_rd_key_last(n->name, n->len) : 0, n->len, c};
+            }
+            if (ok) {
+                nd->pbase = base;
+                nd->shift = shift;
+                nd->mul = mul;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Every object's own table of its children, in one array. */
+static bool child_tables(cars_reader *r)
+{
+    size_t total = 0;
+    for (uint32_t i = 0; i < r->nnodes; i++) {
+        uint32_t k = 0;
+        for (int32_t c = r->nodes[i].child; c >= 0; c = r->nodes[c].sibling)
+            k++;
+        if (k)
+            total += (size_t)1 << (table_bits(k) + 2);
+    }
+    r->ptab = cars_malloc((total ? total : 1) * sizeof *r->ptab);
+    if (!r->ptab)
+        return false;
+    int32_t base = 0;
+    for (uint32_t i = 0; i < r->nnodes; i++) {
+        uint32_t k = 0;
+        for (int32_t c = r->nodes[i].child; c >= 0; c = r->nodes[c].sibling)
+            k++;
+        if (k && child_table(r, &r->nodes[i], k, base))
+            base += (int32_t)(1u << (64 - r->nodes[i].shift));
+    }
+    return true;
+}
+
 cars_reader *cars_reader_new(const cars_program *p)
 {
     cars_reader *r = cars_calloc(1, sizeof *r);
@@ -121,7 +187,7 @@ cars_reader *cars_reader_new(const cars_program *p)
     cars_rd_arena_funcs(&r->ar, &r->afuncs);
     r->simd = cars_rd_simd_new();
     if (!r->simd || !r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->listf || !r->eseen || !r->escratch || !r->epre ||
-        !r->ukeys || !r->ukbuf || !build_trie(r)) {
+        !r->ukeys || !r->ukbuf || !build_trie(r) || !child_tables(r)) {
         cars_reader_free(r);
         return NULL;
     }
@@ -158,6 +224,7 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->epre);
     cars_free(r->nodes);
     cars_free(r->htab);
+    cars_free(r->ptab);
     cars_free(r->strbuf);
     cars_free(r->ukeys);
     cars_free(r->ukbuf);

@@ -1,10 +1,11 @@
 /* fuzz_reader_simd.c - differential fuzz target: the record reader
- * (cars_reader_parse: simdjson reads the line, yajl only words the errors)
- * against the same reader with yajl alone reading the line
+ * (cars_reader_parse: simdjson's stage 1 and the walk directed by the
+ * schema read the line, yajl only words the errors) against the same
+ * reader with yajl and the state machine alone reading the line
  * (cars_reader_parse_yajl, the referee), with the reference release
  * ($CARS_FUZZ_RELEASE). They must agree on accept/reject, on the error of
- * an invalid line (so no line is refused by simdjson alone: the message
- * would be simdjson's, not the referee's), on the id, and on an accepted
+ * an invalid line (so no line is refused by the walk alone: the message
+ * would be the walk's, not the referee's), on the id, and on an accepted
  * record on every slot: each field's presence and value (a number's
  * bits), each kept string's bytes, each kept list's length and every
  * element slot. Any disagreement traps. fuzz_reader_diff holds the reader

@@ -1,0 +1,253 @@
+/* test_reader_walk.c - the reader's accept path, the walk directed by the
+ * schema (vm/reader_walk.c), held to yajl and the state machine (the
+ * referee, cars_reader_parse_yajl): every kind of line the walk refuses
+ * gets the referee's error, word for word, and every line it accepts
+ * fills the record exactly as the referee does (unknown keys, elements,
+ * nulls, escaped keys and strings, whitespace, any order of keys). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "reader.h"
+#include "testprog.h"
+
+static tp T;
+static cars_reader *R, *Y; /* the reader, and the referee */
+
+static int setup(void **s)
+{
+    (void)s;
+    tp_standard(&T);
+    R = cars_reader_new(&T.p);
+    Y = cars_reader_new(&T.p);
+    return R && Y ? 0 : -1;
+}
+
+static int teardown(void **s)
+{
+    (void)s;
+    cars_reader_free(R);
+    cars_reader_free(Y);
+    return 0;
+}
+
+#define HEAD "\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\","
+#define APPL "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\"," \
+             "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\"}}"
+#define CRIM "\"criminality\":{\"war_crimes\":false}"
+#define BODY HEAD APPL "," CRIM
+#define TRAVEL "{\"country\":\"FRA\",\"year\":2020,\"complied\":true}"
+
+/* line is refused with msg, by the reader and by the referee alike. */
+static void refused(const char *line, const char *msg)
+{
+    if (cars_reader_parse(R, line, strlen(line)))
+        fail_msg("accepted: %s", line);
+    assert_false(cars_reader_parse_yajl(Y, line, strlen(line)));
+    assert_string_equal(cars_reader_error(R), cars_reader_error(Y));
+    assert_string_equal(cars_reader_error(R), msg);
+    assert_int_equal(cars_reader_record(R)->has_id, cars_reader_record(Y)->has_id);
+}
+
+static void same_value(const cars_value *a, const cars_value *b, uint8_t type)
+{
+    assert_int_equal(a->known, b->known);
+    if (!a->known)
+        return;
+    if (type == CARS_FT_NUMBER)
+        assert_true(a->f == b->f);
+    else
+        assert_int_equal(a->i, b->i);
+}
+
+/* line is accepted by both, and the records are the same. */
+static void accepted(const char *line)
+{
+    if (!cars_reader_parse(R, line, strlen(line)))
+        fail_msg("refused: %s: %s", line, cars_reader_error(R));
+    if (!cars_reader_parse_yajl(Y, line, strlen(line)))
+        fail_msg("the referee refused: %s: %s", line, cars_reader_error(Y));
+    const cars_record *a = cars_reader_record(R), *b = cars_reader_record(Y);
+    assert_int_equal(a->has_id, b->has_id);
+    assert_int_equal(a->id.len, b->id.len);
+    assert_memory_equal(a->id.p, b->id.p, a->id.len);
+    for (uint32_t f = 0; f < T.p.nfields; f++) {
+        const cars_pfield *pf = &T.p.fields[f];
+        same_value(&a->v[f], &b->v[f], pf->type);
+        if (pf->type == CARS_FT_STRING && a->v[f].known) {
+            assert_int_equal(a->s[f].len, b->s[f].len);
+            assert_memory_equal(a->s[f].p, b->s[f].p, a->s[f].len);
+        }
+        if (pf->type != CARS_FT_LIST)
+            continue;
+        assert_int_equal(a->lists[f].n, b->lists[f].n);
+        for (uint32_t e = 0; e < a->lists[f].n * a->lists[f].stride; e++)
+            same_value(&a->lists[f].elems[e], &b->lists[f].elems[e],
+                       T.p.elem_fields[pf->elems_first + e % a->lists[f].stride].type);
+    }
+}
+
+static void test_refusals_json(void **s)
+{
+    (void)s;
+    refused("{\"id\":\"T-1\"", "not valid JSON: premature EOF");
+    refused("[" "{" BODY "}]", "not a JSON object");
+    refused("{1:2}", "not valid JSON: invalid object key (must be a string)");
+    refused("{\"id\" \"T-1\"}", "not valid JSON: object key and value must be separated by a colon (':')");
+    refused("{" BODY " \"x\":1}", "not valid JSON: after key and value, inside map, I expect ',' or '}'");
+    refused("{" BODY ",\"x\":[1 2]}", "not valid JSON: after array element, I expect ',' or ']'");
+    refused("{" BODY ",\"travel_history\":[" TRAVEL " " TRAVEL "]}",
+            "not valid JSON: after array element, I expect ',' or ']'");
+    refused("{" BODY ",\"x\":tru}", "not valid JSON: invalid string in json text");
+    refused("{" BODY ",\"x\":01}", "not valid JSON: after key and value, inside map, I expect ',' or '}'");
+    refused("{" BODY ",\"x\":\"\\q\"}", "not valid JSON: inside a string, '\\' occurs before a character which it may not");
+    refused("{" BODY ",\"\\q\":1}", "not valid JSON: inside a string, '\\' occurs before a character which it may not");
+    refused("{" BODY "} {}", "not valid JSON: trailing garbage");
+}
+
+static void test_refusals_schema(void **s)
+{
+    (void)s;
+    refused("{" BODY ",\"finances\":{\"owns_property\":1}}", "finances.owns_property: expected true or false, got 1");
+    refused("{" BODY ",\"finances\":{\"owns_property\":nul}}", "not valid JSON: invalid string in json text");
+    refused("{" BODY ",\"visit\":{\"length_days\":-1}}", "visit.length_days: expected an integer \xe2\x89\xa5 0, got -1");
+    refused("{" BODY ",\"visit\":{\"length_days\":{}}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got an object");
+    refused("{" BODY ",\"visit\":{\"cost_gbp\":1e400}}", "visit.cost_gbp: expected a number \xe2\x89\xa5 0, got 1e400");
+    refused("{" BODY ",\"visit\":{\"cost_gbp\":true}}", "visit.cost_gbp: expected a number \xe2\x89\xa5 0, got true");
+    refused("{" BODY ",\"contact\":{\"email\":[]}}", "contact.email: expected a string, got a list");
+    refused("{" BODY ",\"contact\":{\"email\":7}}", "contact.email: expected a string, got 7");
+    refused("{" BODY ",\"contact\":7}", "contact: expected an object, got 7");
+    refused("{" BODY ",\"contact\":[]}", "contact: expected an object, got a list");
+    refused("{" BODY ",\"contact\":\"x\"}", "contact: expected an object, got \"x\"");
+    refused("{\"id\":\"T-1\",\"received\":\"2026-02-29\",\"route\":\"standard_visitor\"," APPL "," CRIM "}",
+            "received: 2026-02-29 is not a date");
+    refused("{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"Standard_visitor\"," APPL "," CRIM "}",
+            "route: \"Standard_visitor\" is not one of standard_visitor, marriage_visitor, overseas_domestic_worker");
+    refused("{" BODY ",\"travel_history\":[" TRAVEL ",null]}", "travel_history[1]: expected an object, got null");
+    refused("{" BODY ",\"travel_history\":[{\"country\":\"FRA\",\"year\":2020,\"complied\":null}]}",
+            "missing required field travel_history[0].complied");
+    refused("{" BODY ",\"travel_history\":[{\"country\":\"fra\",\"year\":2020,\"complied\":true}]}",
+            "travel_history[0].country: expected a country code (3 upper-case letters), got \"fra\"");
+    refused("{" BODY ",\"travel_history\":[{\"country\":\"FRA\",\"year\":[],\"complied\":true}]}",
+            "travel_history[0].year: expected an integer, got a list");
+    refused("{" BODY ",\"travel_history\":[{\"country\":\"FRA\",\"year\":{},\"complied\":true}]}",
+            "travel_history[0].year: expected an integer, got an object");
+    refused("{" BODY ",\"travel_history\":{}}", "travel_history: expected a list, got an object");
+    refused("{" BODY ",\"travel_history\":7}", "travel_history: expected a list, got 7");
+    refused("{" HEAD APPL "}", "missing required field criminality.war_crimes");
+}
+
+static void test_refusals_duplicates(void **s)
+{
+    (void)s;
+    refused("{" BODY ",\"id\":\"T-2\"}", "duplicate key \"id\"");
+    refused("{" BODY ",\"criminality\":null}", "duplicate key \"criminality\"");
+    refused("{" BODY ",\"x\":1,\"y\":{},\"x\":[]}", "duplicate key \"x\"");
+    refused("{" BODY ",\"x\":{\"a\":1,\"b\":2,\"a\":3}}", "duplicate key \"a\"");
+    refused("{" BODY ",\"x\":[{\"a\":1,\"a\":2}]}", "duplicate key \"a\"");
+    refused("{" BODY ",\"contact\":{\"q\":1,\"q\":1}}", "duplicate key \"q\"");
+    refused("{" BODY ",\"travel_history\":[" TRAVEL ",{\"country\":\"FRA\",\"year\":1,\"complied\":true,\"year\":2}]}",
+            "travel_history[1]: duplicate key \"year\"");
+    refused("{" BODY ",\"travel_history\":[{\"z\":1,\"country\":\"FRA\",\"year\":1,\"complied\":true,\"z\":2}]}",
+            "duplicate key \"z\"");
+    /* an escaped key is the key it decodes to */
+    refused("{" BODY ",\"\\u0069d\":\"T-2\"}", "duplicate key \"id\"");
+    refused("{" BODY ",\"x\\u0041\":1,\"xA\":2}", "duplicate key \"xA\"");
+}
+
+static void test_limits(void **s)
+{
+    (void)s;
+    char line[600];
+    for (int levels = 62; levels <= 65; levels++) { /* the root object is a level */
+        int n = snprintf(line, sizeof line, "{" BODY ",\"x\":");
+        for (int i = 1; i < levels; i++)
+            n += sprintf(line + n, i % 2 ? "[" : "{\"k\":");
+        line[n++] = '0';
+        for (int i = levels - 1; i >= 1; i--)
+            line[n++] = i % 2 ? ']' : '}';
+        line[n++] = '}';
+        line[n] = '\0';
+        if (levels <= 64)
+            accepted(line);
+        else
+            refused(line, "nesting deeper than 64 levels");
+    }
+}
+
+static void test_accepted(void **s)
+{
+    (void)s;
+    accepted("{" BODY "}");
+    accepted("{" CRIM "," APPL "," HEAD "\"x\":{\"y\":[[{}]]},\"z\":null}");
+    accepted("{ " HEAD " \"applicant\" : { \"passport\" : {\"issuing_country\" : \"GBR\" , \"number\" : \"x 1\" } ,"
+             "\"nationality\":\"USA\",\"date_of_birth\":\"1980-05-05\"\t} ,\r" CRIM " }");
+    /* nulls: absent, objects and lists too */
+    accepted("{" BODY ",\"contact\":null,\"visit\":{\"length_days\":null,\"cost_gbp\":null},\"travel_history\":null,"
+             "\"finances\":{\"owns_property\":null}}");
+    /* elements: unknown keys, keys in any order, empty lists, scalars of every type */
+    accepted("{" BODY ",\"travel_history\":[]}");
+    accepted("{" BODY ",\"travel_history\":[" TRAVEL ",{\"complied\":false,\"x\":[1,{\"a\":2}],\"year\":-7,"
+             "\"country\":\"DEU\",\"y\":\"q\"}," TRAVEL "]}");
+    accepted("{" BODY ",\"visit\":{\"length_days\":0,\"cost_gbp\":1234567.891},\"finances\":{\"owns_property\":true}}");
+    accepted("{" BODY ",\"visit\":{\"length_days\":9223372036854775807,\"cost_gbp\":1e3}}");
+    accepted("{" BODY ",\"visit\":{\"cost_gbp\":0.1234567890123456789}}");
+    /* unknown keys: the same key in different objects, escaped strings and keys */
+    accepted("{" BODY ",\"a\":{\"k\":1},\"b\":{\"k\":2},\"k\":[{\"k\":1},{\"k\":1}]}");
+    accepted("{\"\\u0069d\":\"a\\\"b\\\\c\\u00e9\",\"received\":\"2026-11-01\",\"r\\u006fute\":\"standard_visitor\","
+             APPL "," CRIM ",\"contact\":{\"email\":\"x\\/y@z\",\"phone\":\"\\t1\"}}");
+    accepted("{\"id\":\"\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPL "," CRIM ",\"\":1}");
+    /* a backslash elsewhere in the line: strings are found by scanning */
+    accepted("{" BODY ",\"q\":\"\\n\",\"contact\":{\"email\":\"a@b\",\"phone\":\"\"}}");
+}
+
+/* Keys past 16 bytes are compared whole: a key that shares a field's
+ * length and its first and last 8 bytes is another key. */
+static void test_long_keys(void **s)
+{
+    (void)s;
+    static tp L;
+    tp_standard(&L);
+    tp_field(&L, F__N, TP_S("visit.a_rather_long_key_name"), CARS_FT_INTEGER, 0);
+    tp_field(&L, F__N + 1, TP_S("visit.a_rather_long_key_name_too"), CARS_FT_INTEGER, 0);
+    L.p.nfields = F__N + 2;
+    cars_reader *r = cars_reader_new(&L.p), *y = cars_reader_new(&L.p);
+    assert_non_null(r);
+    assert_non_null(y);
+    static const char *const lines[] = {
+        "{" BODY ",\"visit\":{\"a_rather_long_key_name\":1,\"a_rather_long_key_name_too\":2}}",
+        "{" BODY ",\"visit\":{\"a_rather_lXng_key_name\":1,\"a_rather_long_kXy_name_too\":2}}",
+        "{" BODY ",\"visit\":{\"a_rather_long_key_name\":1,\"a_rather_long_key_name\":2}}",
+    };
+    static const bool ok[] = {true, true, false};
+    static const bool known[] = {true, false, false};
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        assert_int_equal(cars_reader_parse(r, lines[i], strlen(lines[i])), ok[i]);
+        assert_int_equal(cars_reader_parse_yajl(y, lines[i], strlen(lines[i])), ok[i]);
+        assert_string_equal(cars_reader_error(r), cars_reader_error(y));
+        if (!ok[i])
+            continue;
+        for (int f = F__N; f < F__N + 2; f++) {
+            assert_int_equal(cars_reader_record(r)->v[f].known, known[i]);
+            assert_int_equal(cars_reader_record(y)->v[f].known, known[i]);
+        }
+        if (known[i])
+            assert_int_equal(cars_reader_record(r)->v[F__N + 1].i, 2);
+    }
+    assert_string_equal(cars_reader_error(r), "duplicate key \"a_rather_long_key_name\"");
+    cars_reader_free(r);
+    cars_reader_free(y);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refusals_json),       cmocka_unit_test(test_refusals_schema),
+        cmocka_unit_test(test_refusals_duplicates), cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_accepted),            cmocka_unit_test(test_long_keys),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
