@@ -188,10 +188,11 @@ valgrind --tool=callgrind --callgrind-out-file="$W/cg.carsvm" "$B/carsvm" route 
 callgrind_annotate --inclusive=yes "$W/cg.carsvm" 2>/dev/null |
   awk -v k="$K2" '
     { gsub(",", "", $1) }
-    $0 ~ /[ :]cars_rd_simd_parse[ ]/ && !a { a = 1; printf "cars_rd_simd_parse (simdjson'"'"'s stage 1 and the walk, incl. the state machine) %d\n", $1 / k }
+    $0 ~ /[ :]cars_rd_walk_line[ ]/ && !a { a = 1; printf "cars_rd_walk_line (simdjson'"'"'s stage 1 and the walk directed by the schema) %d\n", $1 / k }
+    $0 ~ /[ :]cars_rd_simd_index[ ]/ && !e { e = 1; printf "cars_rd_simd_index (simdjson'"'"'s stage 1: UTF-8 and the structural index) %d\n", $1 / k }
     $0 ~ /[ :]cars_reader_parse(_padded)?[ ]/ && !b { b = 1; printf "cars_reader_parse (reading and validating) %d\n", $1 / k }
     $0 ~ /[ :]cars_vm_route[ ]/ && !c { c = 1; printf "cars_vm_route (the VM) %d\n", $1 / k }
-    $0 ~ /[ :]cars_output_result[ ]/ && !d { d = 1; printf "cars_output_result (output line) %d\n", $1 / k }
+    $0 ~ /[ :]cars_output_(result|routed)[ ]/ && !d { d = 1; printf "cars_output_routed (output line) %d\n", $1 / k }
   ' > "$W/cg.split" || true
 rm -f "$W/cg.carsvm" "$W/k1.jsonl" "$W/k2.jsonl"
 
