@@ -106,7 +106,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all lib lib-test install uninstall man-test completion-test install-test package-test package-deps deps demo test test-fast test-san unit cases serve-test lsp-test editors-test editors-deps loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
+.PHONY: all lib lib-test install uninstall man-test completion-test install-test package-test package-deps deps demo test test-fast test-san unit cases demo-test serve-test lsp-test editors-test editors-deps loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
         browser browser-deps
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN) $(LIBCARS)
 lib: $(LIBCARS)
@@ -279,7 +279,7 @@ lsp-test: all
 	@python3 tests/lsp/test_lsp.py $(BUILD)/carsc
 
 test-fast: deps
-	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test lsp-test man-test completion-test install-test
+	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test lsp-test man-test completion-test install-test demo-test
 
 test-san: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test lib-test lsp-test
@@ -324,6 +324,9 @@ editors-test: editors-deps all
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(BUILD)
+# make demo-test: tools/demo.sh twice in a row in a scratch directory.
+demo-test: all
+	@sh tests/demo_test.sh $(BUILD)
 
 # Benchmarks (bench/run.sh writes docs/performance.md and docs/scale.svg).
 # bench-deps installs only what is missing, by command (node may come with

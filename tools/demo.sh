@@ -4,14 +4,15 @@
 # of 2026-11-23 with its rule text sealed to a demo audit key, sign it with
 # a demo key (both made on first use, clearly named DEMO-ONLY), verify and route the records as an operator would (as of
 # 2026-11-25, so the demo gives the same result on any day), and print a
-# summary. Everything it writes goes to out/.
+# summary. Everything it writes goes to out/ (or $CARS_DEMO_OUT: the demo
+# test runs it in a scratch directory).
 # Exits 0 when routing exits 0 or 3 (3: some records invalid, which the
 # generator's invalid share makes expected).
 set -u
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
-OUT=out
+OUT=${CARS_DEMO_OUT:-out}
 mkdir -p "$OUT"
 
 echo "== generating 10000 records (seed 2026) into $OUT/corpus.jsonl"
@@ -43,6 +44,11 @@ echo "== without the audit key, the release shows no rule text: ids, kinds and s
   || { echo "demo: carsvm verify refused the release" >&2; exit 1; }
 
 echo "== routing (signature, channel, validity and sequence checked first)"
+# Sealing is randomised (a new ephemeral key each build), so each run of the
+# demo builds a release with different bytes under the same sequence 48; an
+# operator's state file rightly refuses that (exit 17, a reused sequence).
+# The demo's operator starts afresh on each run: it has seen no release.
+rm -f "$OUT/demo-operator.state" "$OUT/demo-operator.state.lock"
 "$BUILD/carsvm" route --release "$OUT/cars-v.carsb" --trust "$KEY.pub" --as-of 2026-11-25 \
   --state "$OUT/demo-operator.state" "$OUT/corpus.jsonl" -o "$OUT/routed.jsonl"
 status=$?
