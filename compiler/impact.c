@@ -178,14 +178,14 @@ static int merge(void *ctx, void *arg)
     return 0;
 }
 
-static bool worker_init(worker *w, const cars_impact *im)
+static bool worker_init(worker *w, const cars_impact *im, cars_vm_shared *const sh[2])
 {
     size_t ng = im->ng ? im->ng : 1;
     w->im = im;
     for (int s = 0; s < 2; s++) {
         const cars_program *p = s ? im->new_ : im->old;
         w->reader[s] = cars_reader_new(p);
-        w->vm[s] = cars_vm_new(p);
+        w->vm[s] = cars_vm_new_shared(p, sh[s]);
         w->fired[s] = cars_calloc(ng, sizeof(uint64_t));
         if (!w->reader[s] || !w->vm[s] || !w->fired[s])
             return false;
@@ -230,13 +230,28 @@ static void add_counts(cars_impact *im, const worker *w)
 static int run_pass(cars_impact *im, FILE *in, int nthreads, worker *ws, char *err, size_t errlen)
 {
     void *ptr[CARS_LB_MAX_THREADS];
-    for (int t = 0; t < nthreads; t++) {
-        if (!worker_init(&ws[t], im))
-            return cars_fail(err, errlen, "out of memory");
+    cars_vm_shared *sh[2] = {cars_vm_shared_new(im->old), cars_vm_shared_new(im->new_)};
+    bool ok = sh[0] && sh[1];
+    for (int t = 0; ok && t < nthreads; t++) {
+        ok = worker_init(&ws[t], im, sh);
         ptr[t] = &ws[t];
     }
+    int rc = -1;
     cars_lb_pass pass = {nthreads, ptr, work, merge, im, 0, 0};
-    int rc = cars_lb_run(&pass, in, err, errlen);
+    if (ok)
+        rc = cars_lb_run(&pass, in, err, errlen);
+    else
+        cars_fail(err, errlen, "out of memory");
+    for (int t = 0; t < nthreads; t++) { /* the VMs go before what they share */
+        for (int s = 0; s < 2; s++) {
+            cars_vm_free(ws[t].vm[s]);
+            ws[t].vm[s] = NULL;
+        }
+    }
+    cars_vm_shared_free(sh[0]);
+    cars_vm_shared_free(sh[1]);
+    if (!ok)
+        return -1;
     im->blank = pass.blank;
     if (rc == -2)
         for (int t = 0; t < nthreads; t++)

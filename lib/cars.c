@@ -37,7 +37,8 @@ _Static_assert((int)CARS_OUTCOME_NCXDR == CARS_OUT_NCXDR && (int)CARS_OUTCOME_NO
 
 struct cars_router {
     cars_release rel;
-    char *release_id; /* NUL-terminated copy of rel.prog.release_id */
+    char *release_id;       /* NUL-terminated copy of rel.prog.release_id */
+    cars_vm_shared *shared; /* what every context's VM shares: made once, only read */
 };
 
 struct cars_ctx {
@@ -184,7 +185,8 @@ CARS_API int cars_router_load(const char *release_path, const cars_load_options 
     const cars_str *id = &r->rel.prog.release_id;
     if (rc == CARS_OK) {
         r->release_id = cars_malloc((size_t)id->len + 1);
-        if (r->release_id) {
+        r->shared = cars_vm_shared_new(&r->rel.prog);
+        if (r->release_id && r->shared) {
             memcpy(r->release_id, id->p, id->len);
             r->release_id[id->len] = '\0';
         } else {
@@ -203,6 +205,7 @@ CARS_API void cars_router_free(cars_router *router)
 {
     if (!router)
         return;
+    cars_vm_shared_free(router->shared);
     cars_release_free(&router->rel);
     cars_free(router->release_id);
     cars_free(router);
@@ -236,7 +239,7 @@ CARS_API int cars_ctx_new(const cars_router *router, cars_ctx **out)
         return CARS_E_NOMEM;
     c->router = router;
     c->reader = cars_reader_new(&router->rel.prog);
-    c->vm = cars_vm_new(&router->rel.prog);
+    c->vm = cars_vm_new_shared(&router->rel.prog, router->shared);
     if (!c->reader || !c->vm) {
         cars_ctx_free(c);
         return CARS_E_NOMEM;

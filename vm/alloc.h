@@ -12,9 +12,12 @@ void cars_free(void *p);
 
 /* Fault injection: after cars_alloc_fail_after(n), allocations 1..n succeed
  * and every later one fails; -1 turns it off. cars_alloc_count() is the
- * number of allocations attempted since the last call to it with reset.
- * In libcars (built with CARS_ALLOC_PLAIN) both do nothing: no counters. */
+ * number of allocations attempted since the last call to it with reset,
+ * cars_alloc_bytes() the bytes they asked for (a test's measure of what a
+ * thing holds). In libcars (built with CARS_ALLOC_PLAIN) they do nothing:
+ * no counters. */
 void cars_alloc_fail_after(long n);
 long cars_alloc_count(int reset);
+long long cars_alloc_bytes(int reset);
 
 #endif

@@ -26,14 +26,30 @@ static bool make_dir(cars_table_dir *d, const cars_ptable *t)
     return true;
 }
 
-int cars_lookup_make(cars_lookup *l, const cars_program *p)
+cars_table_dir *cars_table_dirs_make(const cars_program *p)
 {
-    *l = (cars_lookup){.p = p};
-    l->dirs = cars_calloc((size_t)p->ntables + 1, sizeof *l->dirs);
-    bool ok = l->dirs != NULL && cars_buf_grow(&l->key, 4096);
+    cars_table_dir *dirs = cars_calloc((size_t)p->ntables + 1, sizeof *dirs);
+    bool ok = dirs != NULL;
     for (uint32_t t = 0; ok && t < p->ntables; t++)
-        ok = make_dir(&l->dirs[t], &p->tables[t]);
+        ok = make_dir(&dirs[t], &p->tables[t]);
     if (!ok) {
+        cars_table_dirs_free(p, dirs);
+        return NULL;
+    }
+    return dirs;
+}
+
+void cars_table_dirs_free(const cars_program *p, cars_table_dir *dirs)
+{
+    for (uint32_t t = 0; dirs && t < p->ntables; t++)
+        cars_free(dirs[t].dir);
+    cars_free(dirs);
+}
+
+int cars_lookup_make(cars_lookup *l, const cars_program *p, const cars_table_dir *dirs)
+{
+    *l = (cars_lookup){.p = p, .dirs = dirs};
+    if (!cars_buf_grow(&l->key, 4096)) {
         cars_lookup_free(l);
         return -1;
     }
@@ -42,9 +58,6 @@ int cars_lookup_make(cars_lookup *l, const cars_program *p)
 
 void cars_lookup_free(cars_lookup *l)
 {
-    for (uint32_t t = 0; l->dirs && t < l->p->ntables; t++)
-        cars_free(l->dirs[t].dir);
-    cars_free(l->dirs);
     cars_buf_free(&l->key);
     *l = (cars_lookup){0};
 }

@@ -1,6 +1,7 @@
 /* lookup.h - the VM's table lookups (LOOKUP1, LOOKUP2): a record's fields
  * normalised by their key kinds, joined, hashed with the table key, and
- * searched among the table's hashes through a directory made once per VM.
+ * searched among the table's hashes through a directory made once per
+ * program (cars_vm_shared) and only read after.
  * Normalisation and hashing: vm/normalise.h. */
 #ifndef CARS_LOOKUP_H
 #define CARS_LOOKUP_H
@@ -19,15 +20,20 @@ typedef struct cars_table_dir {
     uint32_t *dir; /* 2^(64 - shift) + 1 entries */
 } cars_table_dir;
 
+/* The directory of every table of p (p->ntables entries), or NULL when
+ * out of memory. */
+cars_table_dir *cars_table_dirs_make(const cars_program *p);
+void cars_table_dirs_free(const cars_program *p, cars_table_dir *dirs);
+
+/* A VM's lookups: the directories (shared, read only) and its own key buffer. */
 typedef struct cars_lookup {
     const cars_program *p;
-    cars_table_dir *dirs; /* per table */
-    cars_buf key;         /* the normalised key of the lookup running */
+    const cars_table_dir *dirs; /* per table */
+    cars_buf key;               /* the normalised key of the lookup running */
 } cars_lookup;
 
-/* Makes the directory of every table of p. 0, or -1 when out of memory
- * (then nothing is left to free). */
-int cars_lookup_make(cars_lookup *l, const cars_program *p);
+/* 0, or -1 when out of memory (then nothing is left to free). */
+int cars_lookup_make(cars_lookup *l, const cars_program *p, const cars_table_dir *dirs);
 void cars_lookup_free(cars_lookup *l);
 
 /* Whether fields f[0..nf) (1 or 2) of rec, normalised by `kinds` (the key

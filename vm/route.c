@@ -281,13 +281,14 @@ int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int thr
     r.errlen = errlen;
     r.w = cars_calloc((size_t)threads, sizeof *r.w);
     cars_outtext *text = cars_outtext_new(p);
-    int rc = r.w && text ? 0 : cars_fail(err, errlen, "out of memory");
+    cars_vm_shared *shared = cars_vm_shared_new(p); /* one internal form and table directories for every thread */
+    int rc = r.w && text && shared ? 0 : cars_fail(err, errlen, "out of memory");
     for (int t = 0; rc == 0 && t < threads; t++) {
         r.w[t].p = p;
         r.w[t].text = text;
         r.w[t].logsrc = r.log ? src : NULL;
         r.w[t].reader = cars_reader_new(p);
-        r.w[t].vm = cars_vm_new(p);
+        r.w[t].vm = cars_vm_new_shared(p, shared);
         if (!r.w[t].reader || !r.w[t].vm)
             rc = cars_fail(err, errlen, "out of memory");
     }
@@ -309,6 +310,7 @@ int cars_route_stream_logged(const cars_program *p, FILE *in, FILE *out, int thr
     cars_free(r.w);
     cars_free(r.lines);
     cars_outtext_free(text);
+    cars_vm_shared_free(shared);
     if (stats) {
         stats->records = records;
         stats->invalid = invalid;

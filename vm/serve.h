@@ -52,6 +52,7 @@ typedef struct cars_srv_release {
     size_t info_len;
     pthread_mutex_t mu;       /* guards free_ctx */
     cars_srv_ctx *free_ctx;
+    struct cars_vm_shared *shared; /* the internal form and table directories every context's VM uses */
 } cars_srv_release;
 
 /* Wraps a loaded release (takes it over; *r is zeroed). NULL when out of

@@ -51,6 +51,11 @@ cars_srv_release *cars_srv_release_new(cars_release *r, const uint8_t *log_key, 
         return NULL;
     s->r = *r;
     memset(r, 0, sizeof *r);
+    if (!(s->shared = cars_vm_shared_new(&s->r.prog))) {
+        *r = s->r; /* the caller's again, to free */
+        cars_free(s);
+        return NULL;
+    }
     atomic_init(&s->refs, 1);
     pthread_mutex_init(&s->mu, NULL);
     s->logsrc.key = log_key;
@@ -69,6 +74,7 @@ static void release_free(cars_srv_release *s)
         cars_free(c);
     }
     pthread_mutex_destroy(&s->mu);
+    cars_vm_shared_free(s->shared);
     cars_release_free(&s->r);
     cars_free(s);
 }
@@ -110,7 +116,7 @@ cars_srv_ctx *cars_srv_ctx_take(cars_srv_release *s)
     if (!(c = cars_calloc(1, sizeof *c)))
         return NULL;
     c->reader = cars_reader_new(&s->r.prog);
-    c->vm = cars_vm_new(&s->r.prog);
+    c->vm = cars_vm_new_shared(&s->r.prog, s->shared);
     if (!c->reader || !c->vm) {
         cars_reader_free(c->reader);
         cars_vm_free(c->vm);

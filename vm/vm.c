@@ -34,10 +34,17 @@
 #endif
 enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
 
+struct cars_vm_shared {
+    const cars_program *p;
+    cars_xcode x;          /* the RULE and ELEM blocks as routing runs them */
+    cars_table_dir *dirs;  /* each table's directory of hashes */
+};
+
 struct cars_vm {
     const cars_program *p;
-    cars_lookup lk;              /* table lookups: each table's directory, the key buffer */
-    cars_xcode x;                /* the RULE and ELEM blocks as routing runs them */
+    const cars_xcode *x;         /* the shared internal form (vm->sh's or a caller's) */
+    cars_lookup lk;              /* table lookups: the shared directories, this VM's key buffer */
+    cars_vm_shared *own;         /* made by cars_vm_new for this VM alone, else NULL */
     cars_value stack[STACK_SLOTS];
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
@@ -65,22 +72,57 @@ static void emit(cars_vm *vm, cars_trace_kind kind, uint32_t block, uint32_t ind
     vm->trace(vm->trace_ctx, &e);
 }
 
+cars_vm_shared *cars_vm_shared_new(const cars_program *p)
+{
+    cars_vm_shared *s = cars_calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->p = p;
+    if (cars_xcode_make(&s->x, p) != 0 || !(s->dirs = cars_table_dirs_make(p))) {
+        cars_vm_shared_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void cars_vm_shared_free(cars_vm_shared *s)
+{
+    if (!s)
+        return;
+    cars_xcode_free(&s->x);
+    cars_table_dirs_free(s->p, s->dirs);
+    cars_free(s);
+}
+
 cars_vm *cars_vm_new(const cars_program *p)
 {
+    cars_vm_shared *s = cars_vm_shared_new(p);
+    cars_vm *vm = s ? cars_vm_new_shared(p, s) : NULL;
+    if (!vm)
+        cars_vm_shared_free(s);
+    else
+        vm->own = s;
+    return vm;
+}
+
+cars_vm *cars_vm_new_shared(const cars_program *p, const cars_vm_shared *s)
+{
+    if (s->p != p)
+        return NULL; /* made for another program */
     cars_vm *vm = cars_calloc(1, sizeof *vm);
     if (!vm)
         return NULL;
     vm->p = p;
+    vm->x = &s->x;
     vm->matched = cars_calloc(p->nrules + 1, sizeof(uint32_t));
     vm->decided = cars_calloc(p->nrules + 1, sizeof(uint32_t));
     uint32_t words = 1;
-    for (uint32_t s = 0; s < p->nstages; s++)
-        if ((p->stages[s].n + 63) / 64 > words)
-            words = (p->stages[s].n + 63) / 64;
+    for (uint32_t st = 0; st < p->nstages; st++)
+        if ((p->stages[st].n + 63) / 64 > words)
+            words = (p->stages[st].n + 63) / 64;
     vm->cand = cars_calloc(words, sizeof(uint64_t));
     vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
-    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || cars_lookup_make(&vm->lk, p) != 0 ||
-        cars_xcode_make(&vm->x, p) != 0) {
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || cars_lookup_make(&vm->lk, p, s->dirs) != 0) {
         cars_vm_free(vm);
         return NULL;
     }
@@ -96,7 +138,7 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->cand);
     cars_free(vm->cand_rules);
     cars_lookup_free(&vm->lk);
-    cars_xcode_free(&vm->x);
+    cars_vm_shared_free(vm->own);
     cars_free(vm);
 }
 
@@ -493,12 +535,12 @@ static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, car
                 uint32_t n, uint32_t bi, cars_value *out)
 {
     const cars_program *p = vm->p;
-    const cars_xop *const xc = vm->x.code;
-    const uint32_t *const xr = vm->x.rule;
+    const cars_xop *const xc = vm->x->code;
+    const uint32_t *const xr = vm->x->rule;
     uint32_t k = 0;
     if (rules && n == 0)
         return 0;
-    const cars_xop *x = xc + (rules ? xr[rules[0]] : vm->x.start[bi]);
+    const cars_xop *x = xc + (rules ? xr[rules[0]] : vm->x->start[bi]);
     cars_value *const base = sp;
     qstate q = {0};
     cars_value qv;
@@ -570,7 +612,7 @@ dispatch:
         if (q.list->n == 0)
             goto quantified;
         elem = q.list->elems;
-        XJUMP(vm->x.start[x->a]);
+        XJUMP(vm->x->start[x->a]);
     XCASE(RET)
         if (q.at) { /* an element's value */
             if (sp - q.sp != 1)
@@ -579,7 +621,7 @@ dispatch:
                 if (++q.k < q.list->n) {
                     sp = q.sp;
                     elem = q.list->elems + (size_t)q.k * q.list->stride;
-                    XJUMP(vm->x.start[q.at->a]);
+                    XJUMP(vm->x->start[q.at->a]);
                 }
                 qv = quantify_end(&q);
             }

@@ -1,8 +1,9 @@
 /* vm.h - the interpreter: routes one record through a verified program.
- * One cars_vm per thread, holding what it prepares once from the program
- * (the internal form of its blocks, each table's directory of hashes); no
- * heap allocation per record; nothing is carried from one record to the
- * next. */
+ * One cars_vm per thread; what is prepared once from the program (the
+ * internal form of its blocks, each table's directory of hashes) is a
+ * cars_vm_shared, only read once made, which every VM of the program on
+ * every thread may share; no heap allocation per record; nothing is
+ * carried from one record to the next. */
 #ifndef CARS_VM_H
 #define CARS_VM_H
 
@@ -24,7 +25,21 @@ typedef struct cars_result {
 
 typedef struct cars_vm cars_vm;
 
-/* NULL when out of memory. `p` must have been verified (cars_verify). */
+/* What the VMs of one program share: the internal form of its blocks
+ * (vm/xcode.h) and its tables' directories (vm/lookup.h), made once from
+ * the program and never written to after, so one serves any number of
+ * threads at once, and a thread's own memory does not grow with the
+ * release's rules and tables. NULL when out of memory. `p` must have been
+ * verified (cars_verify) and must outlive it. */
+typedef struct cars_vm_shared cars_vm_shared;
+cars_vm_shared *cars_vm_shared_new(const cars_program *p);
+void cars_vm_shared_free(cars_vm_shared *s);
+
+/* A VM of p using s, which must outlive it. NULL when out of memory, or
+ * when s was made for another program. */
+cars_vm *cars_vm_new_shared(const cars_program *p, const cars_vm_shared *s);
+/* A VM of p with its own cars_vm_shared. NULL when out of memory. `p`
+ * must have been verified (cars_verify). */
 cars_vm *cars_vm_new(const cars_program *p);
 void cars_vm_free(cars_vm *vm);
 

@@ -1,5 +1,6 @@
 /* xcode.h - the interpreter's own form of a verified program's RULE and
- * ELEM blocks, made once when a VM is made (vm.c) and never written to the
+ * ELEM blocks, made once per program (cars_vm_shared, vm.c), shared by the
+ * VMs of every thread and never written to after, nor to the
  * bundle: each instruction decoded into a fixed-size record (operands read,
  * constants converted, jumps as indexes), and common runs of instructions
  * fused into one (LOAD then a compare with a constant, LOAD then IN_SET,

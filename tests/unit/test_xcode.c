@@ -325,9 +325,17 @@ static void test_set_masks(void **state)
     cars_free(bytes);
 }
 
+/* What a VM made with the shared part holds, and the shared part, in bytes
+ * asked of the allocator: lookups_in fills them for each table size. */
+typedef struct {
+    long long vm, shared;
+} footprint;
+
 /* A table of the even keys of 0 .. 2n (n of them, and a few sizes around
- * the directory's steps): every even key is found, no odd one. */
-static void lookups_in(uint32_t n)
+ * the directory's steps): every even key is found, no odd one, by a VM with
+ * its own internal form and directories and by two (as two threads' would
+ * be) sharing one. */
+static void lookups_in(uint32_t n, footprint *fp)
 {
     tp t;
     tp_init(&t);
@@ -356,6 +364,15 @@ static void lookups_in(uint32_t n)
     cars_vm *vm = cars_vm_new(&p);
     assert_non_null(r);
     assert_non_null(vm);
+    cars_alloc_bytes(1);
+    cars_vm_shared *sh = cars_vm_shared_new(&p);
+    assert_non_null(sh);
+    fp->shared = cars_alloc_bytes(1);
+    cars_vm *svm[2] = {cars_vm_new_shared(&p, sh), NULL};
+    fp->vm = cars_alloc_bytes(1);
+    svm[1] = cars_vm_new_shared(&p, sh);
+    assert_non_null(svm[0]);
+    assert_non_null(svm[1]);
     for (uint32_t i = 0; i < 2 * n + 8; i++) {
         char j[512];
         snprintf(j, sizeof j,
@@ -368,7 +385,13 @@ static void lookups_in(uint32_t n)
         int want = i % 2 == 0 && i < 2 * n;
         if (cars_vm_eval_rule(vm, cars_reader_record(r), 0) != want)
             fail_msg("table of %u: key %u %s", n, i, want ? "not found" : "found");
+        for (int k = 0; k < 2; k++)
+            if (cars_vm_eval_rule(svm[k], cars_reader_record(r), 0) != want)
+                fail_msg("table of %u, shared VM %d: key %u %s", n, k, i, want ? "not found" : "found");
     }
+    cars_vm_free(svm[0]);
+    cars_vm_free(svm[1]);
+    cars_vm_shared_free(sh);
     cars_vm_free(vm);
     cars_reader_free(r);
     cars_program_free(&p);
@@ -376,12 +399,25 @@ static void lookups_in(uint32_t n)
     free(hashes);
 }
 
+/* Lookups in tables of every size; and what each thread's VM holds does not
+ * grow with the table (the directory, up to 256 KiB a table, is the shared
+ * part's, made once for every thread), while the shared part does. */
 static void test_table_lookups(void **state)
 {
     (void)state;
     static const uint32_t sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 100, 1000, 4095, 4096, 4097, 70000, 140000};
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-        lookups_in(sizes[i]);
+    enum { NS = sizeof sizes / sizeof *sizes };
+    footprint fp[NS];
+    for (size_t i = 0; i < NS; i++) {
+        lookups_in(sizes[i], &fp[i]);
+        if (fp[i].vm != fp[0].vm)
+            fail_msg("a VM for a table of %u holds %lld bytes, for a table of 0 %lld", sizes[i], fp[i].vm, fp[0].vm);
+    }
+    /* the shared parts differ by the directories alone: 2^16 + 1 entries for
+     * 140,000 hashes, 2^1 + 1 for none */
+    if (fp[NS - 1].shared - fp[0].shared != ((1 << 16) + 1 - 3) * 4)
+        fail_msg("shared parts: %lld bytes for a table of 0, %lld for 140,000", fp[0].shared, fp[NS - 1].shared);
+    assert_true(fp[0].vm < 16 * 1024);
 }
 
 int main(void)
