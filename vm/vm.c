@@ -120,7 +120,7 @@ cars_vm *cars_vm_new_shared(const cars_program *p, const cars_vm_shared *s)
     for (uint32_t st = 0; st < p->nstages; st++)
         if ((p->stages[st].n + 63) / 64 > words)
             words = (p->stages[st].n + 63) / 64;
-    vm->cand = cars_calloc(words, sizeof(uint64_t));
+    vm->cand = cars_calloc((words + 3) / 4 * 4, sizeof(uint64_t)); /* readable in fours */
     vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
     if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || cars_lookup_make(&vm->lk, p, s->dirs) != 0) {
         cars_vm_free(vm);
@@ -769,17 +769,34 @@ static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, c
 }
 
 /* dst &= src, word by word, four at a time. */
-static void and_words(uint64_t *restrict dst, const uint64_t *restrict src, uint32_t w)
+/* dst = a & b, w words (a == dst allowed: dst &= b): with 10,000 rules in
+ * a stage, 157 words per index per record, the part of routing that grows
+ * with a stage's size. Four words at a time as one vector (GCC's and
+ * Clang's vector extension: two SSE2 operations on any x86-64), and on
+ * x86-64 a second copy for AVX2 (one operation), which the loader picks
+ * when the CPU has it. */
+#if defined(__GNUC__)
+typedef uint64_t cars_words4 __attribute__((vector_size(32)));
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+__attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#endif
+static void and_words(uint64_t *dst, const uint64_t *a, const uint64_t *restrict b, uint32_t w)
 {
     uint32_t i = 0;
+#if defined(__GNUC__)
     for (; i + 4 <= w; i += 4) {
-        dst[i] &= src[i];
-        dst[i + 1] &= src[i + 1];
-        dst[i + 2] &= src[i + 2];
-        dst[i + 3] &= src[i + 3];
+        cars_words4 x, y;
+        memcpy(&x, a + i, sizeof x);
+        memcpy(&y, b + i, sizeof y);
+        x &= y;
+        memcpy(dst + i, &x, sizeof x);
     }
+#endif
     for (; i < w; i++)
-        dst[i] &= src[i];
+        dst[i] = a[i] & b[i];
 }
 
 static unsigned lowest_bit(uint64_t m)
@@ -853,16 +870,21 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
         for (uint32_t k = 0; k < nx; k++)
             emit_words(vm, CARS_TR_INDEX, xi + k, index_bits(p, x + k, rec, w), w);
     }
-    memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
-    for (uint32_t k = 1; k < nx; k++)
-        and_words(cand, index_bits(p, x + k, rec, w), w);
+    if (nx == 1)
+        memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
+    else
+        and_words(cand, index_bits(p, x, rec, w), index_bits(p, x + 1, rec, w), w);
+    for (uint32_t k = 2; k < nx; k++)
+        and_words(cand, cand, index_bits(p, x + k, rec, w), w);
     if (mode == MODE_TRACE)
         emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
     if (mode == MODE_ROUTE) { /* the candidates, then one run of them all */
         uint32_t n = 0;
-        for (uint32_t i = 0; i < w; i++)
-            for (uint64_t m = cand[i]; m; m &= m - 1)
-                vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + lowest_bit(m)];
+        for (uint32_t g = 0; g < w; g += 4) /* four words at a time: most are empty in a large stage; */
+            if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
+                for (uint32_t i = g; i < g + 4 && i < w; i++)
+                    for (uint64_t m = cand[i]; m; m &= m - 1)
+                        vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + lowest_bit(m)];
         return run_rules(vm, rec, vm->cand_rules, n);
     }
     for (uint32_t i = 0; i < w; i++)

@@ -397,6 +397,43 @@ static void t_reproducible(void **state)
     cars_compiled_free(&c);
 }
 
+/* Two indexed stages, a large one first: 300 profiles on stay (a 5-word
+ * bitset), then 5 complex singles on cost (one word). A profile that is a
+ * candidate but does not match leaves its stage's candidate words behind;
+ * the singles' stage must read only its own words. */
+static void t_indexed_stages(void **state)
+{
+    (void)state;
+    size_t cap = 64 * 1024, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    n += (size_t)snprintf(text + n, cap - n, "%s", SCHEMA);
+    for (int k = 0; k < 300; k++)
+        n += (size_t)snprintf(text + n, cap - n, "profile P-%d \"p\" {\n  rationale \"r\"\n  reviewed 2026-11-01 every 6 months\n"
+                              "  when stay = %d and any(t in trips where t.ok)\n}\n",
+                              k, k);
+    for (int j = 1; j <= 5; j++)
+        n += (size_t)snprintf(text + n, cap - n, "single S-%d complex \"c\" { when cost > %d }\n", j, j);
+    snprintf(text + n, cap - n, "routing {\n  profiles -> CXDR\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n");
+    rig r;
+    compile_ok(&r, text);
+    free(text);
+    uint32_t indexed = 0;
+    for (uint32_t i = 0; i < r.c.loaded.nindexes; i++)
+        indexed |= 1u << r.c.loaded.indexes[i].stage;
+    assert_int_equal(__builtin_popcount(indexed), 2);
+    for (int k = 0; k < 300; k += 7) {
+        char rec[256], want[32];
+        snprintf(rec, sizeof rec, REC(",\"stay\":%d,\"cost\":3.5"), k);
+        assert_string_equal(route(&r, rec), "CXDR S-1 S-2 S-3"); /* P-k a candidate, not a match */
+        snprintf(rec, sizeof rec, REC(",\"stay\":%d,\"trips\":[{\"country\":\"FRA\",\"year\":2020,\"ok\":true}]"), k);
+        snprintf(want, sizeof want, "CXDR P-%d", k);
+        assert_string_equal(route(&r, rec), want);
+    }
+    assert_string_equal(route(&r, REC(",\"stay\":300,\"cost\":1")), "NCXDR");
+    rig_free(&r);
+}
+
 /* The program model: blocks, stages, sets, field flags. */
 static void t_program_model(void **state)
 {
@@ -471,6 +508,7 @@ int main(void)
         cmocka_unit_test(t_tables), cmocka_unit_test(t_table_cells),
         cmocka_unit_test(t_bad_tables),
         cmocka_unit_test(t_reproducible),
+        cmocka_unit_test(t_indexed_stages),
         cmocka_unit_test(t_program_model),
         cmocka_unit_test(t_fault_injection),
     };
