@@ -640,11 +640,18 @@ static void text_rule(cars_explainer *x, cars_buf *b, const xstage *st, uint32_t
     text_values(b, v, n, w + 15);
 }
 
-static void text_why_not(cars_explainer *x, cars_buf *b, const cars_result *res)
+/* Calls fn for each rule whose result, had it alone gone the other way,
+ * would have changed the outcome (alt: the routing it would have had), in
+ * rule order; first: no call before it. Every rule's value is worked out
+ * once (fill_given), then each flip is one decision over them. 1 if fn was
+ * called, 0 if not, -1 if a rule's value could not be worked out. */
+typedef void why_fn(cars_explainer *x, cars_buf *b, uint32_t r, const cars_result *alt, bool first);
+
+static int each_why_not(cars_explainer *x, cars_buf *b, const cars_result *res, why_fn *fn)
 {
-    if (fill_given(x) != 0)
-        return;
     bool any = false;
+    if (fill_given(x) != 0)
+        return -1;
     for (uint32_t r = 0; r < x->p->nrules; r++) {
         cars_result alt;
         x->given[r] ^= 1;
@@ -652,11 +659,21 @@ static void text_why_not(cars_explainer *x, cars_buf *b, const cars_result *res)
         x->given[r] ^= 1;
         if (rc != 0 || alt.outcome == res->outcome)
             continue;
-        putf(b, "%s    had %.*s %s: %s\n", any ? "" : "  why not:\n", (int)x->p->rules[r].id.len, x->p->rules[r].id.p,
-             x->given[r] ? "not matched" : "matched", cars_outcome_name(alt.outcome));
+        fn(x, b, r, &alt, !any);
         any = true;
     }
-    if (!any)
+    return any;
+}
+
+static void text_why(cars_explainer *x, cars_buf *b, uint32_t r, const cars_result *alt, bool first)
+{
+    putf(b, "%s    had %.*s %s: %s\n", first ? "  why not:\n" : "", (int)x->p->rules[r].id.len, x->p->rules[r].id.p,
+         x->given[r] ? "not matched" : "matched", cars_outcome_name(alt->outcome));
+}
+
+static void text_why_not(cars_explainer *x, cars_buf *b, const cars_result *res)
+{
+    if (each_why_not(x, b, res, text_why) == 0)
         putf(b, "  why not: no single rule's result would change the outcome\n");
 }
 
@@ -795,23 +812,18 @@ static void json_stage(cars_explainer *x, cars_buf *b, const xstage *st)
     cars_buf_puts(b, "]}");
 }
 
+static void json_why(cars_explainer *x, cars_buf *b, uint32_t r, const cars_result *alt, bool first)
+{
+    cars_buf_puts(b, first ? "{\"rule\":" : ",{\"rule\":");
+    json_cstr(b, &x->p->rules[r].id);
+    putf(b, ",\"had\":\"%s\",\"outcome\":\"%s\"}", x->given[r] ? "not matched" : "matched",
+         cars_outcome_name(alt->outcome));
+}
+
 static void json_why_not(cars_explainer *x, cars_buf *b, const cars_result *res)
 {
     cars_buf_puts(b, ",\"why_not\":[");
-    bool any = false;
-    for (uint32_t r = 0; fill_given(x) == 0 && r < x->p->nrules; r++) {
-        cars_result alt;
-        x->given[r] ^= 1;
-        int rc = cars_vm_decide(x->vm, x->given, &alt, NULL, 0);
-        x->given[r] ^= 1;
-        if (rc != 0 || alt.outcome == res->outcome)
-            continue;
-        cars_buf_puts(b, any ? ",{\"rule\":" : "{\"rule\":");
-        json_cstr(b, &x->p->rules[r].id);
-        putf(b, ",\"had\":\"%s\",\"outcome\":\"%s\"}", x->given[r] ? "not matched" : "matched",
-             cars_outcome_name(alt.outcome));
-        any = true;
-    }
+    each_why_not(x, b, res, json_why);
     cars_buf_puts(b, "]");
 }
 
