@@ -32,7 +32,10 @@ struct cars_explainer {
     bool truncated, nomem;
     int8_t *value;       /* per rule: 1, 0, -1 unknown, -2 not evaluated */
     uint32_t *rule_ev;   /* per rule: its CARS_TR_RULE event */
-    uint8_t *given;      /* per rule, for cars_vm_decide */
+    uint8_t *given;      /* per rule: its value for the why-not decisions */
+    uint64_t *gbits;     /* the same as bits in stage order (cars_vm_decide_bits) */
+    uint32_t *pos_first; /* per rule: its first position in stage_rules, or UINT32_MAX */
+    uint32_t *pos_next;  /* per position: the rule's next position, or UINT32_MAX */
     uint32_t *rules;     /* the last result's rules */
     uint32_t nrules;
     uint8_t outcome;
@@ -74,11 +77,20 @@ cars_explainer *cars_explainer_new(const cars_ast *ast, const cars_program *p, c
     x->vm = cars_vm_new(p);
     x->value = cars_calloc(p->nrules + 1, 1);
     x->given = cars_calloc(p->nrules + 1, 1);
+    x->gbits = cars_calloc((size_t)p->nstage_rules / 64 + 1, sizeof *x->gbits);
+    x->pos_first = cars_calloc((size_t)p->nrules + 1, sizeof *x->pos_first);
+    x->pos_next = cars_calloc((size_t)p->nstage_rules + 1, sizeof *x->pos_next);
+    for (uint32_t r = 0; x->pos_first && r < p->nrules; r++)
+        x->pos_first[r] = UINT32_MAX;
+    for (uint32_t j = p->nstage_rules; x->pos_first && x->pos_next && j-- > 0;) { /* each list ascending */
+        x->pos_next[j] = x->pos_first[p->stage_rules[j]];
+        x->pos_first[p->stage_rules[j]] = j;
+    }
     x->rule_ev = cars_calloc(p->nrules + 1, sizeof *x->rule_ev);
     x->rules = cars_calloc(p->nrules + 1, sizeof *x->rules);
     x->scratch_cap = 256;
     x->scratch = cars_malloc(x->scratch_cap);
-    if (!x->rd || !x->vm || !x->value || !x->given || !x->rule_ev || !x->rules || !x->scratch) {
+    if (!x->rd || !x->vm || !x->value || !x->given || !x->gbits || !x->pos_first || !x->pos_next || !x->rule_ev || !x->rules || !x->scratch) {
         cars_explainer_free(x);
         return NULL;
     }
@@ -94,6 +106,9 @@ void cars_explainer_free(cars_explainer *x)
     cars_free(x->ev);
     cars_free(x->value);
     cars_free(x->given);
+    cars_free(x->gbits);
+    cars_free(x->pos_first);
+    cars_free(x->pos_next);
     cars_free(x->rule_ev);
     cars_free(x->rules);
     cars_free(x->scratch);
@@ -640,6 +655,13 @@ static void text_rule(cars_explainer *x, cars_buf *b, const xstage *st, uint32_t
     text_values(b, v, n, w + 15);
 }
 
+/* Rule r's bits in x->gbits inverted, at each of its places in stage_rules. */
+static void flip(cars_explainer *x, uint32_t r)
+{
+    for (uint32_t j = x->pos_first[r]; j != UINT32_MAX; j = x->pos_next[j])
+        x->gbits[j / 64] ^= UINT64_C(1) << (j % 64);
+}
+
 /* Calls fn for each rule whose result, had it alone gone the other way,
  * would have changed the outcome (alt: the routing it would have had), in
  * rule order; first: no call before it. Every rule's value is worked out
@@ -652,11 +674,12 @@ static int each_why_not(cars_explainer *x, cars_buf *b, const cars_result *res, 
     bool any = false;
     if (fill_given(x) != 0)
         return -1;
+    cars_vm_decide_bits_from(x->p, x->given, x->gbits);
     for (uint32_t r = 0; r < x->p->nrules; r++) {
         cars_result alt;
-        x->given[r] ^= 1;
-        int rc = cars_vm_decide(x->vm, x->given, &alt, NULL, 0);
-        x->given[r] ^= 1;
+        flip(x, r);
+        int rc = cars_vm_decide_bits(x->vm, x->gbits, &alt, NULL, 0);
+        flip(x, r);
         if (rc != 0 || alt.outcome == res->outcome)
             continue;
         fn(x, b, r, &alt, !any);

@@ -54,7 +54,8 @@ struct cars_vm {
     size_t errlen;
     cars_trace_fn *trace;        /* MODE_TRACE: where events go */
     void *trace_ctx;
-    const uint8_t *given;        /* MODE_DECIDE: each rule's given value */
+    const uint64_t *given;       /* MODE_DECIDE: bit j is the given value of stage_rules[j] */
+    uint64_t *given_buf;         /* cars_vm_decide's values as such bits */
     /* The last YEARS_BETWEEN and YEAR of this record, with their arguments
      * (a record asks for the same age, and the year of the same date, many
      * times): cleared when a record begins, so none reaches the next. */
@@ -122,7 +123,8 @@ cars_vm *cars_vm_new_shared(const cars_program *p, const cars_vm_shared *s)
             words = (p->stages[st].n + 63) / 64;
     vm->cand = cars_calloc((words + 3) / 4 * 4, sizeof(uint64_t)); /* readable in fours */
     vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
-    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || cars_lookup_make(&vm->lk, p, s->dirs) != 0) {
+    vm->given_buf = cars_calloc((size_t)p->nstage_rules / 64 + 1, sizeof(uint64_t));
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || !vm->given_buf || cars_lookup_make(&vm->lk, p, s->dirs) != 0) {
         cars_vm_free(vm);
         return NULL;
     }
@@ -137,6 +139,7 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->decided);
     cars_free(vm->cand);
     cars_free(vm->cand_rules);
+    cars_free(vm->given_buf);
     cars_lookup_free(&vm->lk);
     cars_vm_shared_free(vm->own);
     cars_free(vm);
@@ -811,14 +814,29 @@ static unsigned lowest_bit(uint64_t m)
 #endif
 }
 
-/* Runs rule r of the current stage (MODE_DECIDE: takes its given value); a
- * match joins vm->matched. */
+/* MODE_DECIDE: the rules of stage s whose given bit is set join
+ * vm->matched, in stage order, read a word of bits at a time. */
+static void decide_stage(cars_vm *vm, const cars_pstage *s)
+{
+    const uint32_t *sr = vm->p->stage_rules;
+    for (uint32_t k = 0; k < s->n;) {
+        uint32_t j = s->first + k, off = j % 64, span = 64 - off;
+        uint64_t m = vm->given[j / 64] >> off;
+        if (span > s->n - k) {
+            span = s->n - k;
+            m &= (UINT64_C(1) << span) - 1; /* span < 64 here */
+        }
+        for (; m; m &= m - 1)
+            vm->matched[vm->nmatched++] = sr[j + lowest_bit(m)];
+        k += span;
+    }
+}
+
+/* Runs rule r of the current stage; a match joins vm->matched. */
 static CARS_ALWAYS_INLINE int eval_rule(cars_vm *vm, const cars_record *rec, uint32_t r, const int mode)
 {
     cars_value v;
-    if (mode == MODE_DECIDE) {
-        v.known = true, v.i = vm->given[r] == 1;
-    } else if (mode == MODE_TRACE) {
+    if (mode == MODE_TRACE) {
         emit(vm, CARS_TR_RULE, vm->p->rules[r].block, r, NULL);
         if (run_traced(vm, vm->p->rules[r].block, rec, NULL, vm->stack, &v) != 0)
             return -1;
@@ -858,8 +876,7 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     const cars_pstage *s = &p->stages[si];
     vm->nmatched = 0;
     if (mode == MODE_DECIDE) {
-        for (uint32_t k = 0; k < s->n; k++)
-            eval_rule(vm, rec, p->stage_rules[s->first + k], mode);
+        decide_stage(vm, s);
         return 0;
     }
     const cars_pindex *x = &p->indexes[xi];
@@ -920,6 +937,8 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
             if (mode == MODE_ROUTE) {
                 if (run_rules(vm, rec, p->stage_rules + s->first, s->n) != 0)
                     return -1;
+            } else if (mode == MODE_DECIDE) {
+                decide_stage(vm, s);
             } else {
                 for (uint32_t k = 0; k < s->n; k++)
                     if (eval_rule(vm, rec, p->stage_rules[s->first + k], mode) != 0)
@@ -977,10 +996,24 @@ int cars_vm_trace(cars_vm *vm, const cars_record *rec, cars_result *res, cars_tr
     return rc;
 }
 
-int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen)
+int cars_vm_decide_bits(cars_vm *vm, const uint64_t *bits, cars_result *res, char *err, size_t errlen)
 {
-    vm->given = value;
+    vm->given = bits;
     int rc = route_mode(vm, NULL, res, err, errlen, MODE_DECIDE);
     vm->given = NULL;
     return rc;
+}
+
+void cars_vm_decide_bits_from(const cars_program *p, const uint8_t *value, uint64_t *bits)
+{
+    memset(bits, 0, ((size_t)p->nstage_rules / 64 + 1) * sizeof *bits);
+    for (uint32_t j = 0; j < p->nstage_rules; j++)
+        if (value[p->stage_rules[j]] == 1)
+            bits[j / 64] |= UINT64_C(1) << (j % 64);
+}
+
+int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen)
+{
+    cars_vm_decide_bits_from(vm->p, value, vm->given_buf);
+    return cars_vm_decide_bits(vm, vm->given_buf, res, err, errlen);
 }

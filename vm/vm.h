@@ -90,6 +90,14 @@ int cars_vm_trace(cars_vm *vm, const cars_record *rec, cars_result *res, cars_tr
  * cars_vm_route, for "why not" questions. An indexed stage considers every
  * rule of the stage. 0, or -1 on an internal error. */
 int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen);
+/* The same with the values as bits in the program's stage order: bit j
+ * (bits[j / 64], bit j % 64) is the value of stage_rules[j]; a stage's
+ * matches are read a word at a time, so a caller asking once per rule of a
+ * large release ("had this rule alone gone the other way") pays for the
+ * stages' words, not their rules. cars_vm_decide_bits_from makes them from
+ * one byte per rule: nstage_rules / 64 + 1 words. */
+int cars_vm_decide_bits(cars_vm *vm, const uint64_t *bits, cars_result *res, char *err, size_t errlen);
+void cars_vm_decide_bits_from(const cars_program *p, const uint8_t *value, uint64_t *bits);
 
 /* The value of a RULE block (for tests and `carsc test`): -1 unknown,
  * 0 false, 1 true; -2 on an internal error. */

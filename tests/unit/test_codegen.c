@@ -434,6 +434,70 @@ static void t_indexed_stages(void **state)
     rig_free(&r);
 }
 
+/* cars_vm_decide (rules' values given, for "why not"): stages that cross
+ * words of the bitset it reads (70 exclusions, 300 profiles, 5 singles), on
+ * random values, against what the routing says: the first stage with a
+ * match decides, with its matched rules in stage order. */
+static void t_decide_given(void **state)
+{
+    (void)state;
+    size_t cap = 96 * 1024, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    n += (size_t)snprintf(text + n, cap - n, "%s", SCHEMA);
+    for (int k = 0; k < 70; k++)
+        n += (size_t)snprintf(text + n, cap - n, "exclusion X-%d \"x\" { when stay = %d }\n", k, k + 1000);
+    for (int k = 0; k < 300; k++)
+        n += (size_t)snprintf(text + n, cap - n,
+                              "profile P-%d \"p\" {\n  rationale \"r\"\n  reviewed 2026-11-01 every 6 months\n"
+                              "  when stay = %d\n}\n",
+                              k, k);
+    for (int j = 1; j <= 5; j++)
+        n += (size_t)snprintf(text + n, cap - n, "single S-%d complex \"c\" { when cost > %d }\n", j, j);
+    snprintf(text + n, cap - n,
+             "routing {\n  exclusions -> NONE\n  profiles -> CXDR\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n");
+    rig r;
+    compile_ok(&r, text);
+    free(text);
+    const cars_program *p = &r.c.loaded;
+    assert_int_equal(p->nstages, 3);
+    static const uint8_t outs[3] = {CARS_OUT_NONE, CARS_OUT_CXDR, CARS_OUT_CXDR};
+    uint8_t *value = calloc(p->nrules, 1);
+    uint64_t *bits = calloc(p->nstage_rules / 64 + 1, sizeof *bits);
+    assert_non_null(value);
+    assert_non_null(bits);
+    srand(47);
+    for (int trial = 0; trial < 2000; trial++) {
+        memset(value, 0, p->nrules);
+        int picks = rand() % 4;
+        for (int i = 0; i < picks; i++)
+            value[rand() % (int)p->nrules] = 1;
+        uint8_t want = CARS_OUT_NCXDR;
+        uint32_t wrules[400], nw = 0;
+        for (uint32_t s = 0; s < 3 && nw == 0; s++) {
+            for (uint32_t k = 0; k < p->stages[s].n; k++)
+                if (value[p->stage_rules[p->stages[s].first + k]])
+                    wrules[nw++] = p->stage_rules[p->stages[s].first + k];
+            if (nw)
+                want = outs[s];
+        }
+        cars_result a, b;
+        char err[128];
+        assert_int_equal(cars_vm_decide(r.vm, value, &a, err, sizeof err), 0);
+        cars_vm_decide_bits_from(p, value, bits);
+        assert_int_equal(cars_vm_decide_bits(r.vm, bits, &b, err, sizeof err), 0);
+        assert_int_equal(a.outcome, want);
+        assert_int_equal(b.outcome, want);
+        assert_int_equal(a.nrules, nw);
+        assert_int_equal(b.nrules, nw);
+        assert_memory_equal(a.rules, wrules, nw * sizeof *wrules);
+        assert_memory_equal(b.rules, wrules, nw * sizeof *wrules);
+    }
+    free(value);
+    free(bits);
+    rig_free(&r);
+}
+
 /* The program model: blocks, stages, sets, field flags. */
 static void t_program_model(void **state)
 {
@@ -509,6 +573,7 @@ int main(void)
         cmocka_unit_test(t_bad_tables),
         cmocka_unit_test(t_reproducible),
         cmocka_unit_test(t_indexed_stages),
+        cmocka_unit_test(t_decide_given),
         cmocka_unit_test(t_program_model),
         cmocka_unit_test(t_fault_injection),
     };
