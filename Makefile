@@ -187,7 +187,7 @@ $(BUILD)/libcarsc.a: $(C_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(SERVE_OBJ) $(BUILD)/libcarsvm.a
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lmicrohttpd
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -levent_extra -levent_core
 $(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libcarsvm.a
