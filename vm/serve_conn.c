@@ -45,6 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -54,6 +56,11 @@
 #include "alloc.h"
 
 enum phase { SETUP, HEAD, BODY, ANSWER };
+
+/* libevent 2.1 reads a socket at most 4096 bytes at a time
+ * (EVBUFFER_MAX_READ in buffer.c): a turn of the loop and three system
+ * calls (epoll_wait, ioctl FIONREAD, readv) for every 4 KiB of a body. */
+enum { EV_READ_MAX = 4096, READ_ON_MAX = 256 * 1024 };
 
 typedef struct conn {
     struct bufferevent *bev;
@@ -66,6 +73,7 @@ typedef struct conn {
     bool line_bytes; /* the head line being read holds a byte other than "\r" */
     bool seen_line;  /* the head has a line */
     bool late;       /* the head was complete after the server began to stop */
+    bool reading;    /* read_on is adding to the input buffer */
     struct timespec head_at; /* the head was complete */
 } conn;
 
@@ -201,7 +209,6 @@ static void head_done(conn *c)
     atomic_fetch_add(&cs.inflight, 1);
     c->late = atomic_load(&cs.stopping);
     clock_gettime(CLOCK_MONOTONIC, &c->head_at);
-    evbuffer_cb_clear_flags(bufferevent_get_input(c->bev), c->in_cb, EVBUFFER_CB_ENABLED);
     if (c->loop->body_tv)
         event_add(c->timer, c->loop->body_tv);
     else
@@ -221,14 +228,48 @@ static void head_begin(conn *c)
         head_done(c);
 }
 
+/* A read of libevent's whole 4096 bytes while a body arrives: what else
+ * the socket holds (up to READ_ON_MAX) is read into the input buffer now,
+ * before evhttp looks at it, in reads of up to 64 KiB. An error or the end
+ * of the stream is left for libevent's next read to find. */
+static void read_on(conn *c, struct evbuffer *in)
+{
+    c->reading = true; /* committing calls on_input again */
+    for (size_t got = 0; got < READ_ON_MAX;) {
+        struct evbuffer_iovec v[2];
+        int n = evbuffer_reserve_space(in, 64 * 1024, v, 2);
+        size_t room = 0;
+        for (int i = 0; i < n; i++)
+            room += v[i].iov_len;
+        ssize_t r = n > 0 ? readv(c->fd, (const struct iovec *)v, n) : -1; /* the same layout (buffer.h) */
+        if (r <= 0) {
+            evbuffer_commit_space(in, v, 0);
+            break;
+        }
+        size_t left = (size_t)r;
+        int used = 0;
+        for (; used < n && left > 0; used++) {
+            v[used].iov_len = v[used].iov_len < left ? v[used].iov_len : left;
+            left -= v[used].iov_len;
+        }
+        evbuffer_commit_space(in, v, used);
+        got += (size_t)r;
+        if ((size_t)r < room) /* the socket is empty */
+            break;
+    }
+    c->reading = false;
+}
+
 static void on_input(struct evbuffer *in, const struct evbuffer_cb_info *info, void *arg)
 {
     conn *c = arg;
-    if (info->n_added == 0 || c->phase != HEAD) /* SETUP: head_begin scans what came */
+    if (info->n_added == 0 || c->reading || c->phase == SETUP) /* SETUP: head_begin scans what came */
         return;
     size_t len = evbuffer_get_length(in);
-    if (scan(c, in, len >= info->n_added ? len - info->n_added : 0))
+    if (c->phase == HEAD && scan(c, in, len >= info->n_added ? len - info->n_added : 0))
         head_done(c);
+    if (c->phase == BODY && info->n_added >= EV_READ_MAX)
+        read_on(c, in);
 }
 
 /* An answer evhttp writes itself (in HEAD or BODY): counted by its status. */
