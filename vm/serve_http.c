@@ -294,6 +294,10 @@ static void *run(void *arg)
 {
     worker *w = arg;
     event_base_dispatch(w->loop.base);
+    /* once more without waiting: a connection accepted in the last turn
+     * finishes its setup (serve_conn.c), so evhttp_free closes it as it
+     * closes the others */
+    event_base_loop(w->loop.base, EVLOOP_NONBLOCK);
     return NULL;
 }
 
