@@ -55,8 +55,9 @@ LIBS_TEST = -lcmocka
 # case that shows how the state file is replaced (tests/cases/release/state-durable).
 # libjansson-dev: the strict JSON parser fuzz_reader_diff checks the reader
 # against (test and fuzz binaries only, never carsvm).
-# libmicrohttpd-dev: carsvm serve's HTTP (carsvm only); curl and python3: the
-# serve tests' clients (tests/serve/); wrk: the load test only (make loadtest).
+# libevent-dev: carsvm serve's HTTP, evhttp (libevent_core and libevent_extra,
+# which need libc only; carsvm only); curl and python3: the serve tests'
+# clients (tests/serve/); wrk: the load test only (make loadtest).
 # libsimdjson-dev: the record reader's parser (vm/reader_simd.cpp).
 # vim (not vim-tiny, which has no syntax highlighting): the Vim syntax
 # file's test (make editors-test).
@@ -66,7 +67,7 @@ LIBS_TEST = -lcmocka
 # mandoc: the man pages' lint (make man-test); bash-completion: the helpers
 # the completion scripts use (make completion-test).
 DEPS_PKGS = flex bison libcmocka-dev libsodium-dev libyajl-dev pkg-config minisign time cppcheck clang-tidy strace \
-            libjansson-dev libmicrohttpd-dev curl python3 libsimdjson-dev g++ vim python3-jsonschema libxml2-utils \
+            libjansson-dev libevent-dev curl python3 libsimdjson-dev g++ vim python3-jsonschema libxml2-utils \
             mandoc bash-completion
 # make package-test: what building and checking the .debs takes besides
 # DEPS_PKGS (debian/control's Build-Depends are among the two lists).
@@ -187,7 +188,7 @@ $(BUILD)/libcarsc.a: $(C_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/carsvm: $(BUILD)/obj/vm/main.o $(SERVE_OBJ) $(BUILD)/libcarsvm.a
-	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -lmicrohttpd
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) -levent_extra -levent_core
 $(BUILD)/carsc: $(BUILD)/obj/compiler/main.o $(BUILD)/libcarsc.a $(BUILD)/libcarsvm.a
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LIBS_VM) $(LIBS_C)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libcarsvm.a

@@ -308,8 +308,7 @@ static int serve(const serve_args *a, const uint8_t *key, struct cars_declog *lo
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: only run() takes them */
     char err[700];
     uint16_t port;
-    struct MHD_Daemon *d = cars_srv_http_start(&a->o, log, &port, err, sizeof err);
-    if (!d) {
+    if (cars_srv_http_start(&a->o, log, &port, err, sizeof err) != 0) {
         fprintf(stderr, "carsvm: %s\n", err);
         cars_srv_swap(NULL);
         return 1;
@@ -317,7 +316,7 @@ static int serve(const serve_args *a, const uint8_t *key, struct cars_declog *lo
     fprintf(stderr, "carsvm serve: listening on %s:%u, release %.*s, %d thread%s\n", a->o.addr, port,
             (int)s->r.prog.release_id.len, s->r.prog.release_id.p, a->o.threads, a->o.threads == 1 ? "" : "s");
     run(a, key, &set);
-    int left = cars_srv_http_stop(d, a->drain);
+    int left = cars_srv_http_stop(a->drain);
     cars_srv_swap(NULL);
     if (left)
         fprintf(stderr, "carsvm serve: %d request%s cut at the drain timeout\n", left, left == 1 ? "" : "s");

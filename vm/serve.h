@@ -1,9 +1,11 @@
 /* serve.h - `carsvm serve`, routing as an HTTP service (docs/serve.md).
  * serve.c: the command (options, signals, release swaps, shutdown);
- * serve_http.c: the endpoints, on libmicrohttpd; serve_rel.c: the
+ * serve_http.c: the listening socket, the worker threads (one libevent
+ * event loop and evhttp each) and the endpoints; serve_conn.c: what evhttp
+ * does not do for a connection (the count and its limit, the deadlines for a
+ * request head and body, the requests in flight); serve_rel.c: the
  * reference-counted release being served and its routing contexts;
- * serve_metrics.c: the counters and the Prometheus text; serve_heads.c:
- * the deadline for a whole request head. Linked into
+ * serve_metrics.c: the counters and the Prometheus text. Linked into
  * carsvm only. */
 #ifndef CARS_SERVE_H
 #define CARS_SERVE_H
@@ -14,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "buf.h"
 #include "declog.h"
@@ -84,31 +87,48 @@ void cars_srv_count_swap(bool accepted);
 /* The Prometheus text of every counter, the release and the log. */
 void cars_srv_metrics(cars_buf *b, const cars_srv_release *s, struct cars_declog *log);
 
-/* ---- the request-head deadline (serve_heads.c) ------------------------- */
+/* ---- connections (serve_conn.c) --------------------------------------- */
 
-struct MHD_Connection;
-/* Starts the sweeper: a connection whose head is not complete `seconds`
- * after its opening or its previous answer is shut down. 0, or an errno. */
-int cars_srv_heads_start(unsigned seconds);
-void cars_srv_heads_stop(void);
-/* libmicrohttpd's connection notifications (STARTED, CLOSED): register a
- * connection in its socket context, and remove it before its fd is closed. */
-void cars_srv_head_open(struct MHD_Connection *c, void **sock_cls);
-void cars_srv_head_close(void **sock_cls);
-/* A request's head is complete: false when the deadline cut it first. */
-bool cars_srv_head_done(struct MHD_Connection *c);
-/* A request is answered: the connection's next head has its deadline. */
-void cars_srv_head_next(struct MHD_Connection *c);
+struct event_base;
+struct bufferevent;
+struct evhttp_request;
+struct timeval;
+
+/* One worker's event loop, with its common timeouts (libevent keeps a
+ * queue per duration: arming one is O(1)). */
+typedef struct cars_srv_loop {
+    struct event_base *base;
+    const struct timeval *head_tv, *body_tv; /* --header-timeout, --body-timeout */
+} cars_srv_loop;
+
+/* Takes the limits and makes the table of connections by fd. 0, or an errno. */
+int cars_srv_conns_init(const cars_serve_opts *o);
+void cars_srv_conns_free(void);
+/* Sets l's common timeouts; l->base set. 0, or -1 (out of memory). */
+int cars_srv_loop_init(cars_srv_loop *l);
+/* evhttp_set_bevcb's callback (arg: the worker's cars_srv_loop): a new
+ * connection's bufferevent, the connection counted and watched. */
+struct bufferevent *cars_srv_conn_new(struct event_base *base, void *arg);
+/* A request is whole (the first step of the request handler): its
+ * connection's deadline stops until the answer is sent, and *start gets
+ * the time its head was complete. True when that head was complete only
+ * after cars_srv_conns_stop. */
+bool cars_srv_conn_answering(struct evhttp_request *req, struct timespec *start);
+/* SIGTERM: requests whose head is complete from now on are late. */
+void cars_srv_conns_stop(void);
+/* Open connections; requests whose head is complete and whose answer is
+ * not yet sent (nor their connection closed). */
+int cars_srv_conns_open(void);
+int cars_srv_inflight(void);
 
 /* ---- the HTTP side (serve_http.c) ----------------------------------------- */
 
-struct MHD_Daemon;
-/* Starts listening; NULL with a message on failure. *port gets the port. */
-struct MHD_Daemon *cars_srv_http_start(const cars_serve_opts *o, struct cars_declog *log, uint16_t *port,
-                                       char *err, size_t errlen);
+/* Listens and starts the worker threads: 0, or -1 with a message. *port
+ * gets the port. */
+int cars_srv_http_start(const cars_serve_opts *o, struct cars_declog *log, uint16_t *port, char *err, size_t errlen);
 /* Stops accepting, waits (up to `seconds`) for requests in flight, stops.
  * Returns the requests still in flight when it gave up (0: clean). */
-int cars_srv_http_stop(struct MHD_Daemon *d, unsigned seconds);
+int cars_srv_http_stop(unsigned seconds);
 
 /* carsvm serve: argv[1] is "serve". Returns the exit status. */
 int cars_cmd_serve(int argc, char **argv);

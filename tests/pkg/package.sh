@@ -4,6 +4,8 @@
 #     and build the source package and the .debs there (dpkg-buildpackage
 #     -us -uc; nocheck, since make test has just run the same tests on the
 #     same tree; no dbgsym packages);
+#     carsvm's Depends name libevent (core and extra), no TLS stack and
+#     no libffi;
 #  2. lintian: no error, no warning;
 #  3. apt-get install ./*.deb (carsvm, carsc, libcars1, libcars-dev);
 #  4. man -w finds the four pages, the completions are where
@@ -58,6 +60,13 @@ for p in $PKGS; do
   debs="$debs $f"
 done
 step "built$(for f in $debs; do printf ' %s' "${f##*/}"; done)"
+# carsvm's run-time dependencies (shlibs): libevent's core and extra
+# libraries for serve's HTTP; never a TLS stack or libffi.
+dep=$(dpkg-deb -f "$TMP"/carsvm_*.deb Depends)
+for p in libevent-core-2.1-7 libevent-extra-2.1-7; do
+  case ", $dep," in *", $p "*|*", $p,"*) ;; *) bad "carsvm's Depends do not name $p: $dep" ;; esac
+done
+case $dep in *microhttpd*|*gnutls*|*libffi*|*p11-kit*|*nettle*) bad "carsvm depends on a TLS stack or libffi: $dep" ;; esac
 
 # 2. Lintian.
 lintian --fail-on error,warning "$TMP"/cars_*.changes >"$TMP/lintian.log" 2>&1

@@ -16,6 +16,8 @@ prints why and exits 1. Every wait is bounded.
                              is cut
   mid-body PORT              send half a body and disconnect
   churn PORT N               open and drop N connections (some after a few bytes)
+  pipeline PORT N            N requests (POST, GET, POST, ...) written at once on
+                             one connection; their statuses, in order
   drain-head PORT PID FILE   one request begun (half of FILE's first line as
                              its body), a second connection open and silent;
                              SIGTERM to PID; then a whole request on the
@@ -214,6 +216,28 @@ def churn(port, n):
     print(f"{n} connections opened and dropped in {time.monotonic() - start:.1f} s")
 
 
+def pipeline(port, n):
+    s = connect(port)
+    body = b'{"id":"A1"}'
+    post = b"POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    get = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    s.sendall(b"".join(post if i % 2 == 0 else get for i in range(n)))
+    data, statuses = b"", []
+    while len(statuses) < n:  # the answers may come in one read: split them by Content-Length
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        length = next((int(v) for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")[1:])
+                       if k.strip().lower() == b"content-length"), 0)
+        if sep and len(rest) >= length:
+            statuses.append(int(head.split(b" ")[1]))
+            data = rest[length:]
+            continue
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    print(" ".join(str(x) for x in statuses + [None] * (n - len(statuses))))
+
+
 def drain_head(port, pid, path):
     """A request whose head arrives while the server drains gets a whole 503;
     the request in flight when SIGTERM came is still answered."""
@@ -253,6 +277,8 @@ def main():
         mid_body(port)
     elif cmd == "churn":
         churn(port, int(sys.argv[3]))
+    elif cmd == "pipeline":
+        pipeline(port, int(sys.argv[3]))
     elif cmd == "drain-head":
         drain_head(port, int(sys.argv[3]), sys.argv[4])
     else:

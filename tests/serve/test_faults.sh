@@ -1,5 +1,7 @@
 # Faults: a client that disconnects mid-body, then 10,000 connections
-# opened and dropped (a third mid-request). The server keeps answering, its
+# opened and dropped (a third mid-request), then requests pipelined on one
+# connection (each head found after the answer before it, in bytes read
+# already). The server keeps answering, its
 # connection count comes back down, and SIGTERM still finds nothing in
 # flight (exit 0 at once).
 make_releases; make_corpus 20
@@ -11,6 +13,9 @@ ok "a client gone mid-body: the next request answered"
 out=$($C churn "$PORT" 10000) || fail "churn: $out"
 [ "$(code in.jsonl)" = 200 ] || fail "after 10,000 dropped connections"
 ok "$out; the next request answered"
+out=$($C pipeline "$PORT" 6) || fail "pipeline: $out"
+[ "$out" = "200 200 200 200 200 200" ] || fail "6 pipelined requests: $out"
+ok "6 requests written at once on one connection: 6 answers, in order"
 s=$(date +%s)
 stop_server
 [ $(( $(date +%s) - s )) -le 3 ] || fail "SIGTERM waited for dropped connections"

@@ -1,17 +1,23 @@
 # Every limit, with its error: body size (413, with a Content-Length and
-# chunked), records per request (413), the size of a head (431 past about
-# 60 KiB), connections (503), a head never
+# chunked: libevent's own answer, an HTML page), records per request (413),
+# the size of a head (400 past 64 KiB: libevent's own answer; libevent 2.1
+# has no 431), connections (503), a head never
 # finished (closed at the idle timeout), a body too slow (closed at the
 # body timeout).
 make_releases; make_corpus 100
 start_server srv.err --release r49.carsb --threads 2 --max-body 100000 --max-records 50 --max-connections 5 \
   --idle-timeout 2 --body-timeout 2
 C="python3 $ROOT/tests/serve/client.py"
-[ "$(code in.jsonl)" = 413 ] && grep -q '^{"error":"the body is larger than 100000 bytes (--max-body)"}$' body \
+# A body over --max-body is refused by libevent itself (evhttp 2.1 shows a
+# request to the program only once its body is in): 413 with its HTML page,
+# counted as body_too_large.
+[ "$(code in.jsonl)" = 413 ] && grep -q '<TITLE>413 Request Entity Too Large</TITLE>' body \
   || fail "max-body: $(cat body)"
 st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H 'Transfer-Encoding: chunked' -X POST --data-binary @in.jsonl "$URL/v1/route")
-[ "$st" = 413 ] && grep -q 'larger than 100000' body || fail "max-body, chunked: $st $(cat body)"
-ok "--max-body: 413 with a JSON error, with a Content-Length or chunked"
+[ "$st" = 413 ] && grep -q '413 Request Entity Too Large' body || fail "max-body, chunked: $st $(cat body)"
+[ "$(metric 'cars_http_errors_total{reason="body_too_large"}')" = 2 ] || fail "max-body: not counted twice"
+[ "$(metric 'cars_http_requests_total{code="413"}')" = 2 ] || fail "max-body: 413 not counted twice"
+ok "--max-body: 413, with a Content-Length or chunked, counted"
 head -51 in.jsonl > big51; head -50 in.jsonl > ok50
 [ "$(wc -c < big51)" -lt 100000 ] || fail "the test's 51 records pass 100000 bytes"
 [ "$(code big51)" = 413 ] && grep -q 'more than 50 records in one request (--max-records)' body || fail "max-records: $(cat body)"
@@ -21,8 +27,8 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H "X-Pad: $(pad 40000)" -X POST --data-binary @ok50 "$URL/v1/route")
 [ "$st" = 200 ] || fail "a 40,000-byte header: $st"
 st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H "X-Pad: $(pad 80000)" -X POST --data-binary @ok50 "$URL/v1/route")
-[ "$st" = 431 ] || fail "an 80,000-byte header: $st"
-ok "a head of 40,000 bytes answered, one of 80,000 bytes 431"
+[ "$st" = 400 ] && grep -q '400 Bad Request' body || fail "an 80,000-byte header: $st $(cat body)"
+ok "a head of 40,000 bytes answered, one of 80,000 bytes 400"
 $C hold "$PORT" 6 3 > hold.out &
 HP=$!
 sleep 1
