@@ -76,7 +76,7 @@ void cars_srv_ctx_give(cars_srv_release *s, cars_srv_ctx *c);
 enum cars_srv_err {
     CARS_SRV_E_BAD_REQUEST, CARS_SRV_E_NOT_FOUND, CARS_SRV_E_METHOD, CARS_SRV_E_BODY_TOO_LARGE,
     CARS_SRV_E_TOO_MANY_RECORDS, CARS_SRV_E_TOO_MANY_CONNECTIONS, CARS_SRV_E_HEADER_TIMEOUT, CARS_SRV_E_BODY_TIMEOUT,
-    CARS_SRV_E_DECISION_LOG, CARS_SRV_E_INTERNAL, CARS_SRV_E_STOPPING, CARS_SRV_NERR
+    CARS_SRV_E_DECISION_LOG, CARS_SRV_E_INTERNAL, CARS_SRV_E_STOPPING, CARS_SRV_E_HEAD_TOO_LARGE, CARS_SRV_NERR
 };
 
 void cars_srv_count_request(int status);
@@ -88,6 +88,10 @@ void cars_srv_count_swap(bool accepted);
 void cars_srv_metrics(cars_buf *b, const cars_srv_release *s, struct cars_declog *log);
 
 /* ---- connections (serve_conn.c) --------------------------------------- */
+
+/* A request head (request line and fields, with their line ends) is held
+ * to 64 KiB: a longer one is answered 431 (serve_conn.c). */
+enum { CARS_SRV_HEAD_MAX = 64 * 1024 };
 
 struct event_base;
 struct bufferevent;

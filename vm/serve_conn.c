@@ -27,6 +27,21 @@
  *   ANSWER  the request handler has it (cars_srv_conn_answering): no
  *           deadline; when the answer is sent (evhttp's on-complete
  *           callback), HEAD again, any bytes already read scanned.
+ *   REFUSED the service answered the head itself (answer_now): 431 for a
+ *           head past CARS_SRV_HEAD_MAX, 413 for one whose Content-Length
+ *           is over --max-body; the connection is freed once it is sent.
+ *
+ * The scan reads each field line too (Content-Length, strictly, and
+ * Transfer-Encoding). It runs in the input buffer's callback, inside
+ * libevent's read of the socket and before that read calls evhttp's read
+ * callback: so when the scan finds a head to refuse, evhttp has not yet
+ * seen the bytes that end it (or pass the limit). answer_now takes evhttp's
+ * read callback off the bufferevent and stops reading, so evhttp never
+ * reads the rest of that head nor the body, and never answers; the answer
+ * is written on the bufferevent with callbacks of serve_conn.c's, which free
+ * the connection with evhttp_connection_free once it is sent (as evhttp
+ * itself does from its write callback). A head found already read when an
+ * answer ends (pipelined) is evhttp's to read: it is not refused here.
  *
  * Every callback of a connection runs on its worker's thread, so the state
  * needs no lock; only the counts are atomic. A deadline that passes frees
@@ -35,10 +50,10 @@
  * socket from another thread, so the fd-reuse race the old sweeper had to
  * guard against cannot arise.
  *
- * The answers evhttp makes itself (400 for a malformed or over-long head,
- * 413 for a body over --max-body) never reach the handler: they are seen
- * on the output buffer while the connection is in HEAD or BODY and counted
- * by their status. */
+ * The answers evhttp makes itself (400 for a malformed head, 413 for a
+ * chunked body over --max-body) never reach the handler: they are seen on
+ * the output buffer while the connection is in HEAD or BODY and counted by
+ * their status. */
 #include "serve.h"
 
 #include <errno.h>
@@ -55,12 +70,16 @@
 
 #include "alloc.h"
 
-enum phase { SETUP, HEAD, BODY, ANSWER };
+enum phase { SETUP, HEAD, BODY, ANSWER, REFUSED };
 
 /* libevent 2.1 reads a socket at most 4096 bytes at a time
  * (EVBUFFER_MAX_READ in buffer.c): a turn of the loop and three system
  * calls (epoll_wait, ioctl FIONREAD, readv) for every 4 KiB of a body. */
 enum { EV_READ_MAX = 4096, READ_ON_MAX = 256 * 1024 };
+
+/* The first bytes of a head line kept to read its field: enough for
+ * "Content-Length:" and any value of it that is not padded. */
+enum { LINE_KEEP = 96 };
 
 typedef struct conn {
     struct bufferevent *bev;
@@ -72,6 +91,14 @@ typedef struct conn {
     enum phase phase;
     bool line_bytes; /* the head line being read holds a byte other than "\r" */
     bool seen_line;  /* the head has a line */
+    bool te;         /* the head has a Transfer-Encoding field */
+    bool cl_bad;     /* a Content-Length field not read strictly, or a folded line */
+    bool own_answer; /* evhttp answered the request itself */
+    unsigned ncl;    /* Content-Length fields in the head */
+    uint64_t cl;     /* the value of the last one */
+    size_t head_len; /* bytes of the head scanned */
+    size_t line_len; /* bytes of the head line being read (line[] keeps LINE_KEEP) */
+    char line[LINE_KEEP];
     bool late;       /* the head was complete after the server began to stop */
     bool reading;    /* read_on is adding to the input buffer */
     struct timespec head_at; /* the head was complete */
@@ -81,6 +108,7 @@ static struct {
     _Atomic(conn *) *by_fd;
     size_t nfd;
     unsigned max_conns;
+    size_t max_body;
     unsigned head_s, body_s;
     atomic_int open, inflight;
     atomic_bool stopping;
@@ -98,6 +126,7 @@ int cars_srv_conns_init(const cars_serve_opts *o)
         atomic_init(&cs.by_fd[i], NULL);
     cs.nfd = n;
     cs.max_conns = o->max_conns;
+    cs.max_body = o->max_body;
     cs.head_s = o->header_timeout;
     cs.body_s = o->body_timeout;
     atomic_store(&cs.open, 0);
@@ -159,6 +188,75 @@ static void watch(conn *c, bool on)
     }
 }
 
+static bool ows(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* The field line p[0..n) has the field name `name` (any case, ASCII): the
+ * name's length, else 0. A name followed by whitespace counts too (a bad
+ * request: whitespace before the colon). */
+static size_t named(const char *p, size_t n, const char *name)
+{
+    size_t k = strlen(name);
+    if (n <= k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] + ('a' - 'A') : p[i]) != name[i])
+            return 0;
+    return p[k] == ':' || ows(p[k]) ? k : 0;
+}
+
+/* A Content-Length value p[0..n) (after the colon), as RFC 9110 and 9112
+ * have it: OWS, digits only, OWS; a list of the same value ("42, 42")
+ * stands for that value, one of differing values is bad. A value past
+ * 2^64 - 1 is read as that. False when bad. */
+static bool cl_value(const char *p, size_t n, uint64_t *v)
+{
+    size_t i = 0;
+    bool first = true;
+    while (i < n && ows(p[i]))
+        i++;
+    for (;;) {
+        size_t d = i;
+        uint64_t x = 0;
+        for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+            x = x > (UINT64_MAX - 9) / 10 ? UINT64_MAX : x * 10 + (uint64_t)(p[i] - '0');
+        if (i == d || (!first && x != *v))
+            return false;
+        *v = x;
+        first = false;
+        while (i < n && ows(p[i]))
+            i++;
+        if (i == n)
+            return true;
+        if (p[i++] != ',')
+            return false;
+        while (i < n && ows(p[i]))
+            i++;
+    }
+}
+
+/* A field line of the head is read (c->line, c->line_len bytes before its
+ * "\n"): Content-Length and Transfer-Encoding noted. */
+static void field(conn *c)
+{
+    const char *p = c->line;
+    size_t n = c->line_len;
+    if (n <= LINE_KEEP && p[n - 1] == '\r')
+        n--;
+    size_t kept = n < LINE_KEEP ? n : LINE_KEEP, k;
+    if (ows(p[0])) /* obs-fold: the value of the field before goes on */
+        c->cl_bad = true;
+    else if (named(p, kept, "transfer-encoding"))
+        c->te = true;
+    else if ((k = named(p, kept, "content-length")) != 0) {
+        c->ncl++;
+        if (n > LINE_KEEP || p[k] != ':' || !cl_value(p + k + 1, n - k - 1, &c->cl))
+            c->cl_bad = true;
+    }
+}
+
 /* Head bytes p[0..n): true at the empty line that ends the head. */
 static bool head_bytes(conn *c, const char *p, size_t n)
 {
@@ -167,12 +265,19 @@ static bool head_bytes(conn *c, const char *p, size_t n)
         size_t k = nl ? (size_t)(nl - p) : n;
         for (size_t i = 0; i < k && !c->line_bytes; i++)
             c->line_bytes = p[i] != '\r';
+        if (c->line_len < LINE_KEEP)
+            memcpy(c->line + c->line_len, p, k < LINE_KEEP - c->line_len ? k : LINE_KEEP - c->line_len);
+        c->line_len += k;
+        c->head_len += nl ? k + 1 : k;
         if (!nl)
             return false;
         if (!c->line_bytes && c->seen_line)
             return true;
+        if (c->line_bytes && c->seen_line)
+            field(c);
         c->seen_line = c->seen_line || c->line_bytes;
         c->line_bytes = false;
+        c->line_len = 0;
         p = nl + 1;
         n -= k + 1;
     }
@@ -219,7 +324,9 @@ static void head_done(conn *c)
 static void head_begin(conn *c)
 {
     c->phase = HEAD;
-    c->line_bytes = c->seen_line = false;
+    c->line_bytes = c->seen_line = c->te = c->cl_bad = false;
+    c->ncl = 0;
+    c->head_len = c->line_len = 0;
     watch(c, true);
     if (c->loop->head_tv)
         event_add(c->timer, c->loop->head_tv);
@@ -260,14 +367,89 @@ static void read_on(conn *c, struct evbuffer *in)
     c->reading = false;
 }
 
+/* The answer of answer_now is sent: the connection is freed. */
+static void on_sent(struct bufferevent *bev, void *arg)
+{
+    conn *c = arg;
+    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        evhttp_connection_free(c->evcon); /* on_close frees c */
+}
+
+/* An error or a timeout while answer_now's answer is written. */
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    (void)what;
+    conn *c = arg;
+    evhttp_connection_free(c->evcon);
+}
+
+/* The service's own JSON error for the request whose head is being read,
+ * from on_input: evhttp's read callback has not seen these bytes and never
+ * will (it is taken off the bufferevent, and reading stops), so evhttp
+ * neither answers nor reads the body. The answer says Connection: close;
+ * the connection is freed once it is written (on_sent), or at an error, or
+ * at the head deadline (on_timer). Counted as the handler counts its own. */
+static void answer_now(conn *c, int status, enum cars_srv_err why, const char *msg)
+{
+    struct bufferevent *bev = c->bev;
+    watch(c, false); /* on_output would count this answer again */
+    bufferevent_disable(bev, EV_READ);
+    bufferevent_setcb(bev, NULL, on_sent, on_event, c);
+    c->phase = REFUSED;
+    if (c->loop->head_tv)
+        event_add(c->timer, c->loop->head_tv);
+    else
+        event_del(c->timer); /* evhttp's --idle-timeout still holds the write */
+    cars_srv_count_request(status);
+    cars_srv_count_error(why);
+    char body[200];
+    int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}\n", msg);
+    bufferevent_enable(bev, EV_WRITE);
+    if (n < 0 || (size_t)n >= sizeof body ||
+        evbuffer_add_printf(bufferevent_get_output(bev),
+                            "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                            "Connection: close\r\n\r\n%s",
+                            status, status == 413 ? "Request Entity Too Large" : "Request Header Fields Too Large", n,
+                            body) < 0)
+        event_active(c->timer, EV_TIMEOUT, 0); /* out of memory: closed without an answer */
+}
+
+/* From on_input, after a scan (`end`: the head is complete): a head over
+ * CARS_SRV_HEAD_MAX, or a complete one with one Content-Length, read
+ * strictly, over --max-body and no Transfer-Encoding, is answered at once.
+ * Anything else, a bad Content-Length included, is left to evhttp. True
+ * when answered. */
+static bool refused(conn *c, bool end)
+{
+    char msg[120];
+    if (c->own_answer)
+        return false;
+    if (c->head_len > CARS_SRV_HEAD_MAX) {
+        snprintf(msg, sizeof msg, "the request head is too large (more than %d bytes)", (int)CARS_SRV_HEAD_MAX);
+        answer_now(c, 431, CARS_SRV_E_HEAD_TOO_LARGE, msg);
+        return true;
+    }
+    if (!end || c->te || c->cl_bad || c->ncl != 1 || c->cl <= cs.max_body)
+        return false;
+    snprintf(msg, sizeof msg, "the body is larger than %zu bytes (--max-body)", cs.max_body);
+    answer_now(c, 413, CARS_SRV_E_BODY_TOO_LARGE, msg);
+    return true;
+}
+
 static void on_input(struct evbuffer *in, const struct evbuffer_cb_info *info, void *arg)
 {
     conn *c = arg;
     if (info->n_added == 0 || c->reading || c->phase == SETUP) /* SETUP: head_begin scans what came */
         return;
     size_t len = evbuffer_get_length(in);
-    if (c->phase == HEAD && scan(c, in, len >= info->n_added ? len - info->n_added : 0))
-        head_done(c);
+    if (c->phase == HEAD) {
+        bool end = scan(c, in, len >= info->n_added ? len - info->n_added : 0);
+        if (refused(c, end))
+            return;
+        if (end)
+            head_done(c);
+    }
     if (c->phase == BODY && info->n_added >= EV_READ_MAX)
         read_on(c, in);
 }
@@ -287,6 +469,7 @@ static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info,
     int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
     cars_srv_count_request(status);
     cars_srv_count_error(status == 413 ? CARS_SRV_E_BODY_TOO_LARGE : CARS_SRV_E_BAD_REQUEST);
+    c->own_answer = true; /* no answer of the service's after it */
     evbuffer_cb_clear_flags(out, c->out_cb, EVBUFFER_CB_ENABLED); /* the connection closes after it */
 }
 
@@ -338,6 +521,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     conn *c = arg;
     if (c->phase == SETUP)
         setup(c);
+    else if (c->phase == REFUSED)
+        evhttp_connection_free(c->evcon); /* the answer was not taken in time */
     else if (c->phase == HEAD || c->phase == BODY) {
         cars_srv_count_error(c->phase == HEAD ? CARS_SRV_E_HEADER_TIMEOUT : CARS_SRV_E_BODY_TIMEOUT);
         evhttp_connection_free(c->evcon); /* closed without an answer: on_close frees c */

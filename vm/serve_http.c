@@ -32,10 +32,6 @@
 #include "names.h"
 #include "route.h"
 
-/* A request head (request line and headers) is held to 64 KiB: evhttp
- * answers a longer one 400 itself. */
-enum { HEAD_MAX = 64 * 1024 };
-
 /* One worker thread: its event loop, its evhttp, its accepting socket. */
 typedef struct worker {
     cars_srv_loop loop;
@@ -337,9 +333,11 @@ static int worker_init(worker *w, int lfd)
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
                                             EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
                                             EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-    evhttp_set_max_headers_size(w->http, HEAD_MAX);
+    evhttp_set_max_headers_size(w->http, CARS_SRV_HEAD_MAX); /* serve_conn.c answers 431 before evhttp would */
     evhttp_set_max_body_size(w->http, (ev_ssize_t)o->max_body);
-    evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE); /* a body too large is read and dropped, then 413 */
+    /* a body too large that serve_conn.c leaves to evhttp (chunked) is read
+     * and dropped, then 413 */
+    evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_timeout(w->http, (int)o->idle_timeout);
     int fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0 || !(w->bound = evhttp_accept_socket_with_handle(w->http, fd))) {

@@ -9,13 +9,14 @@
 #include "json.h"
 #include "names.h"
 
-static const int codes[] = {200, 400, 404, 405, 413, 500, 503};
+static const int codes[] = {200, 400, 404, 405, 413, 431, 500, 503};
 enum { NCODES = sizeof codes / sizeof codes[0] };
 static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5};
 enum { NBOUNDS = sizeof bounds / sizeof bounds[0] };
 static const char *const err_names[CARS_SRV_NERR] = {
     "bad_request", "not_found", "method_not_allowed", "body_too_large", "too_many_records",
-    "too_many_connections", "header_timeout", "body_timeout", "decision_log", "internal", "stopping"};
+    "too_many_connections", "header_timeout", "body_timeout", "decision_log", "internal", "stopping",
+    "head_too_large"};
 
 static atomic_ullong requests[NCODES + 1]; /* the last: any other status */
 static atomic_ullong errors[CARS_SRV_NERR];

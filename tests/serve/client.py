@@ -18,6 +18,10 @@ prints why and exits 1. Every wait is bounded.
   churn PORT N               open and drop N connections (some after a few bytes)
   pipeline PORT N            N requests (POST, GET, POST, ...) written at once on
                              one connection; their statuses, in order
+  head PORT N FIELD...       a POST /v1/route whose head has the FIELDs, then N
+                             bytes of body; the status, the seconds until the
+                             answer, "closed" or "open" (3 s after it), and
+                             the answer's body
   drain-head PORT PID FILE   one request begun (half of FILE's first line as
                              its body), a second connection open and silent;
                              SIGTERM to PID; then a whole request on the
@@ -259,6 +263,24 @@ def drain_head(port, pid, path):
     print(f"late head {sb} {(body_b or b'').decode('utf-8', 'replace').strip()}; in flight {sa}")
 
 
+def head_fields(port, n, fields):
+    s = connect(port)
+    head = "POST /v1/route HTTP/1.1\r\nHost: t\r\n" + "".join(f + "\r\n" for f in fields) + "\r\n"
+    start = time.monotonic()
+    s.settimeout(10)
+    try:
+        s.sendall(head.encode() + b"a" * n)
+    except (ConnectionResetError, BrokenPipeError):
+        pass  # answered before the body was taken: read the answer
+    try:
+        st, body = response(s)
+    except (ConnectionResetError, socket.timeout) as e:
+        st, body = None, str(e).encode()
+    secs = time.monotonic() - start
+    closed = "closed" if until_closed(s, 3) is not None else "open"
+    print(f"{st} {secs:.2f} {closed} {(body or b'').decode('utf-8', 'replace').strip()}")
+
+
 def main():
     cmd, port = sys.argv[1], int(sys.argv[2])
     if cmd == "hold":
@@ -279,6 +301,8 @@ def main():
         churn(port, int(sys.argv[3]))
     elif cmd == "pipeline":
         pipeline(port, int(sys.argv[3]))
+    elif cmd == "head":
+        head_fields(port, int(sys.argv[3]), sys.argv[4:])
     elif cmd == "drain-head":
         drain_head(port, int(sys.argv[3]), sys.argv[4])
     else:

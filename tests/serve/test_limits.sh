@@ -1,23 +1,54 @@
-# Every limit, with its error: body size (413, with a Content-Length and
-# chunked: libevent's own answer, an HTML page), records per request (413),
-# the size of a head (400 past 64 KiB: libevent's own answer; libevent 2.1
-# has no 431), connections (503), a head never
+# Every limit, with its error: body size (413 as soon as the head says so,
+# with a Content-Length; chunked: libevent's own answer, an HTML page, at the
+# chunk that passes the limit), records per request (413), the size of a head
+# (431 past 64 KiB), connections (503), a head never
 # finished (closed at the idle timeout), a body too slow (closed at the
 # body timeout).
 make_releases; make_corpus 100
 start_server srv.err --release r49.carsb --threads 2 --max-body 100000 --max-records 50 --max-connections 5 \
   --idle-timeout 2 --body-timeout 2
 C="python3 $ROOT/tests/serve/client.py"
-# A body over --max-body is refused by libevent itself (evhttp 2.1 shows a
-# request to the program only once its body is in): 413 with its HTML page,
-# counted as body_too_large.
-[ "$(code in.jsonl)" = 413 ] && grep -q '<TITLE>413 Request Entity Too Large</TITLE>' body \
+J413='{"error":"the body is larger than 100000 bytes (--max-body)"}'
+[ "$(code in.jsonl)" = 413 ] && grep -q '^{"error":"the body is larger than 100000 bytes (--max-body)"}$' body \
   || fail "max-body: $(cat body)"
+# Answered after the head, the body never read: with Expect: 100-continue
+# (curl would send the body after 1 s without an answer) and without.
+for e in 'Expect: 100-continue' 'Expect:'; do
+  out=$(curl -s --max-time 20 -o body -w '%{http_code} %{time_total}' -H "$e" -X POST --data-binary @in.jsonl "$URL/v1/route")
+  [ "${out% *}" = 413 ] && [ "$(cat body)" = "$J413" ] && awk -v s="${out#* }" 'BEGIN { exit !(s < 0.9) }' \
+    || fail "max-body, $e: $out $(cat body)"
+done
 st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H 'Transfer-Encoding: chunked' -X POST --data-binary @in.jsonl "$URL/v1/route")
 [ "$st" = 413 ] && grep -q '413 Request Entity Too Large' body || fail "max-body, chunked: $st $(cat body)"
-[ "$(metric 'cars_http_errors_total{reason="body_too_large"}')" = 2 ] || fail "max-body: not counted twice"
-[ "$(metric 'cars_http_requests_total{code="413"}')" = 2 ] || fail "max-body: 413 not counted twice"
-ok "--max-body: 413, with a Content-Length or chunked, counted"
+ok "--max-body: 413 with the JSON error at once (Content-Length, with and without Expect: 100-continue); chunked: libevent's 413"
+# The Content-Length is read strictly (RFC 9112): the name in any case, OWS
+# around the value, a list of one value; the answer comes with no body sent,
+# and the connection is closed after it.
+for f in 'Content-Length: 99999999999999999999999' 'content-length: 200000' 'CONTENT-LENGTH:200000' \
+         'Content-Length: 	 200000 	' 'Content-Length: 200000 , 200000'; do
+  out=$($C head "$PORT" 0 "$f")
+  rest=${out#* }
+  [ "${out%% *}" = 413 ] && [ "${rest#* }" = "closed $J413" ] && awk -v s="${rest%% *}" 'BEGIN { exit !(s < 1) }' \
+    || fail "max-body, '$f': $out"
+done
+# Anything else is not the service's to judge: libevent answers (a sign,
+# which it reads as a number: its 413 once the body is read; spaces inside,
+# a negative value, a list of differing values: its 400; two fields: it takes
+# the first), and so does it with Transfer-Encoding.
+for f in 'Content-Length: 200000, 200001' 'Content-Length: -5' 'Content-Length: 200 000'; do
+  out=$($C head "$PORT" 0 "$f")
+  case "$out" in "400 "*'<TITLE>400 Bad Request</TITLE>'*) ;; *) fail "bad Content-Length '$f': $out" ;; esac
+done
+out=$($C head "$PORT" 200000 'Content-Length: +200000')
+case "$out" in "413 "*'<TITLE>413 Request Entity Too Large</TITLE>'*) ;; *) fail "Content-Length with a sign: $out" ;; esac
+out=$($C head "$PORT" 3 'Content-Length: 3' 'Content-Length: 200000')
+case "$out" in "200 "*'"outcome":"ERROR"'*) ;; *) fail "two Content-Length fields: $out" ;; esac
+out=$($C head "$PORT" 5 'Transfer-Encoding: chunked' 'Content-Length: 200000')
+case "$out" in "400 "*'<TITLE>400 Bad Request</TITLE>'*) ;; *) fail "Transfer-Encoding and Content-Length: $out" ;; esac
+[ "$(metric 'cars_http_errors_total{reason="body_too_large"}')" = 10 ] || fail "max-body: not counted 10 times"
+[ "$(metric 'cars_http_requests_total{code="413"}')" = 10 ] || fail "max-body: 413 not counted 10 times"
+[ "$(metric 'cars_http_requests_total{code="400"}')" = 4 ] || fail "bad Content-Length: 400 not counted 4 times"
+ok "Content-Length read strictly: any case, OWS, a list of one value answered at once; the rest left to libevent; counted"
 head -51 in.jsonl > big51; head -50 in.jsonl > ok50
 [ "$(wc -c < big51)" -lt 100000 ] || fail "the test's 51 records pass 100000 bytes"
 [ "$(code big51)" = 413 ] && grep -q 'more than 50 records in one request (--max-records)' body || fail "max-records: $(cat body)"
@@ -27,8 +58,11 @@ pad() { head -c "$1" /dev/zero | tr '\0' a; }
 st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H "X-Pad: $(pad 40000)" -X POST --data-binary @ok50 "$URL/v1/route")
 [ "$st" = 200 ] || fail "a 40,000-byte header: $st"
 st=$(curl -s --max-time 20 -o body -w '%{http_code}' -H "X-Pad: $(pad 80000)" -X POST --data-binary @ok50 "$URL/v1/route")
-[ "$st" = 400 ] && grep -q '400 Bad Request' body || fail "an 80,000-byte header: $st $(cat body)"
-ok "a head of 40,000 bytes answered, one of 80,000 bytes 400"
+[ "$st" = 431 ] && [ "$(cat body)" = '{"error":"the request head is too large (more than 65536 bytes)"}' ] \
+  || fail "an 80,000-byte header: $st $(cat body)"
+[ "$(metric 'cars_http_requests_total{code="431"}')" = 1 ] && [ "$(metric 'cars_http_errors_total{reason="head_too_large"}')" = 1 ] \
+  || fail "431 not counted"
+ok "a head of 40,000 bytes answered, one of 80,000 bytes 431 with the JSON error, counted"
 $C hold "$PORT" 6 3 > hold.out &
 HP=$!
 sleep 1
