@@ -22,6 +22,8 @@ prints why and exits 1. Every wait is bounded.
                              bytes of body; the status, the seconds until the
                              answer, "closed" or "open" (3 s after it), and
                              the answer's body
+  head-split PORT FIELD...   the same with no body, the head sent 5 bytes at a
+                             time (each piece read on its own)
   drain-head PORT PID FILE   one request begun (half of FILE's first line as
                              its body), a second connection open and silent;
                              SIGTERM to PID; then a whole request on the
@@ -263,13 +265,21 @@ def drain_head(port, pid, path):
     print(f"late head {sb} {(body_b or b'').decode('utf-8', 'replace').strip()}; in flight {sa}")
 
 
-def head_fields(port, n, fields):
+def head_fields(port, n, fields, split=False):
     s = connect(port)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     head = "POST /v1/route HTTP/1.1\r\nHost: t\r\n" + "".join(f + "\r\n" for f in fields) + "\r\n"
+    data = head.encode() + b"a" * n
     start = time.monotonic()
     s.settimeout(10)
     try:
-        s.sendall(head.encode() + b"a" * n)
+        if split:
+            for i in range(0, len(data), 5):
+                s.sendall(data[i:i + 5])
+                time.sleep(0.005)
+            start = time.monotonic()
+        else:
+            s.sendall(data)
     except (ConnectionResetError, BrokenPipeError):
         pass  # answered before the body was taken: read the answer
     try:
@@ -303,6 +313,8 @@ def main():
         pipeline(port, int(sys.argv[3]))
     elif cmd == "head":
         head_fields(port, int(sys.argv[3]), sys.argv[4:])
+    elif cmd == "head-split":
+        head_fields(port, 0, sys.argv[3:], split=True)
     elif cmd == "drain-head":
         drain_head(port, int(sys.argv[3]), sys.argv[4])
     else:

@@ -31,6 +31,11 @@ for f in 'Content-Length: 99999999999999999999999' 'content-length: 200000' 'CON
   [ "${out%% *}" = 413 ] && [ "${rest#* }" = "closed $J413" ] && awk -v s="${rest%% *}" 'BEGIN { exit !(s < 1) }' \
     || fail "max-body, '$f': $out"
 done
+# The same when the head arrives in pieces of 5 bytes, each read on its own.
+out=$($C head-split "$PORT" 'X-A: b' 'content-LENGTH:   300000' 'X-B: c')
+rest=${out#* }
+[ "${out%% *}" = 413 ] && [ "${rest#* }" = "closed $J413" ] && awk -v s="${rest%% *}" 'BEGIN { exit !(s < 1) }' \
+  || fail "max-body, a head in pieces: $out"
 # Anything else is not the service's to judge: libevent answers (a sign,
 # which it reads as a number: its 413 once the body is read; spaces inside,
 # a negative value, a list of differing values: its 400; two fields: it takes
@@ -45,8 +50,8 @@ out=$($C head "$PORT" 3 'Content-Length: 3' 'Content-Length: 200000')
 case "$out" in "200 "*'"outcome":"ERROR"'*) ;; *) fail "two Content-Length fields: $out" ;; esac
 out=$($C head "$PORT" 5 'Transfer-Encoding: chunked' 'Content-Length: 200000')
 case "$out" in "400 "*'<TITLE>400 Bad Request</TITLE>'*) ;; *) fail "Transfer-Encoding and Content-Length: $out" ;; esac
-[ "$(metric 'cars_http_errors_total{reason="body_too_large"}')" = 10 ] || fail "max-body: not counted 10 times"
-[ "$(metric 'cars_http_requests_total{code="413"}')" = 10 ] || fail "max-body: 413 not counted 10 times"
+[ "$(metric 'cars_http_errors_total{reason="body_too_large"}')" = 11 ] || fail "max-body: not counted 11 times"
+[ "$(metric 'cars_http_requests_total{code="413"}')" = 11 ] || fail "max-body: 413 not counted 11 times"
 [ "$(metric 'cars_http_requests_total{code="400"}')" = 4 ] || fail "bad Content-Length: 400 not counted 4 times"
 ok "Content-Length read strictly: any case, OWS, a list of one value answered at once; the rest left to libevent; counted"
 head -51 in.jsonl > big51; head -50 in.jsonl > ok50
