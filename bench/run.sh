@@ -288,8 +288,17 @@ row() { # label key input_records input_bytes
 cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 mem=$(free -g | awk '/^Mem:/ { print $2 " GiB" }')
 cc_v=$(${CC:-cc} --version | head -1)
-commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo "?")}
-dirty=$(git status --porcelain -- vm compiler bench 2>/dev/null | grep -c . || true)
+# The run's identity: when it measured, from which commit and tree. A report
+# rewritten from the run's files (BENCH_REPORT_ONLY=1) keeps the run's.
+if [ "$ONLY" = 1 ] && [ -f "$W/stamp" ]; then
+  read -r when commit dirty < "$W/stamp"
+  when=$(echo "$when" | tr _ ' ')
+else
+  when=$(date -u '+%Y-%m-%d %H:%M UTC')
+  commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo "?")}
+  dirty=$(git status --porcelain -- vm compiler bench 2>/dev/null | grep -c . || true)
+  [ "$ONLY" = 1 ] || echo "$(echo "$when" | tr ' ' _) $commit $dirty" > "$W/stamp"
+fi
 peer_v() {
   case $1 in
     jq) jq --version ;;
@@ -309,7 +318,7 @@ verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge") ? (v
 {
   echo "# Performance"
   echo
-  echo "Written by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
+  echo "Written by \`make bench\` (bench/run.sh) on $when, commit $commit"
   if [ -n "${BENCH_COMMIT:-}" ]; then echo "(built and run from a clean export of that commit: \`git archive\`)"
   elif [ "$dirty" -ne 0 ]; then echo "(with $dirty uncommitted changes under vm/, compiler/ or bench/ in the working tree)"; fi
   echo "Do not edit by hand: the analysis at the end comes from bench/performance-notes.md."
