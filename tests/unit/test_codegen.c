@@ -397,6 +397,30 @@ static void t_reproducible(void **state)
     cars_compiled_free(&c);
 }
 
+/* A ruleset of SCHEMA with nx exclusions (stay = 1000 + k), np profiles
+ * (stay = k, and `also` when not empty) and 5 complex singles (cost > j),
+ * routed in that order; malloc'd. */
+static char *large_ruleset(int nx, int np, const char *also)
+{
+    size_t cap = 128 * 1024, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    n += (size_t)snprintf(text + n, cap - n, "%s", SCHEMA);
+    for (int k = 0; k < nx; k++)
+        n += (size_t)snprintf(text + n, cap - n, "exclusion X-%d \"x\" { when stay = %d }\n", k, k + 1000);
+    for (int k = 0; k < np; k++)
+        n += (size_t)snprintf(text + n, cap - n,
+                              "profile P-%d \"p\" {\n  rationale \"r\"\n  reviewed 2026-11-01 every 6 months\n"
+                              "  when stay = %d%s%s\n}\n",
+                              k, k, *also ? " and " : "", also);
+    for (int j = 1; j <= 5; j++)
+        n += (size_t)snprintf(text + n, cap - n, "single S-%d complex \"c\" { when cost > %d }\n", j, j);
+    n += (size_t)snprintf(text + n, cap - n, "routing {\n%s  profiles -> CXDR\n  complex singles -> CXDR\n"
+                          "  otherwise -> NCXDR\n}\n", nx ? "  exclusions -> NONE\n" : "");
+    assert_true(n < cap);
+    return text;
+}
+
 /* Two indexed stages, a large one first: 300 profiles on stay (a 5-word
  * bitset), then 5 complex singles on cost (one word). A profile that is a
  * candidate but does not match leaves its stage's candidate words behind;
@@ -404,17 +428,7 @@ static void t_reproducible(void **state)
 static void t_indexed_stages(void **state)
 {
     (void)state;
-    size_t cap = 64 * 1024, n = 0;
-    char *text = malloc(cap);
-    assert_non_null(text);
-    n += (size_t)snprintf(text + n, cap - n, "%s", SCHEMA);
-    for (int k = 0; k < 300; k++)
-        n += (size_t)snprintf(text + n, cap - n, "profile P-%d \"p\" {\n  rationale \"r\"\n  reviewed 2026-11-01 every 6 months\n"
-                              "  when stay = %d and any(t in trips where t.ok)\n}\n",
-                              k, k);
-    for (int j = 1; j <= 5; j++)
-        n += (size_t)snprintf(text + n, cap - n, "single S-%d complex \"c\" { when cost > %d }\n", j, j);
-    snprintf(text + n, cap - n, "routing {\n  profiles -> CXDR\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n");
+    char *text = large_ruleset(0, 300, "any(t in trips where t.ok)");
     rig r;
     compile_ok(&r, text);
     free(text);
@@ -441,21 +455,7 @@ static void t_indexed_stages(void **state)
 static void t_decide_given(void **state)
 {
     (void)state;
-    size_t cap = 96 * 1024, n = 0;
-    char *text = malloc(cap);
-    assert_non_null(text);
-    n += (size_t)snprintf(text + n, cap - n, "%s", SCHEMA);
-    for (int k = 0; k < 70; k++)
-        n += (size_t)snprintf(text + n, cap - n, "exclusion X-%d \"x\" { when stay = %d }\n", k, k + 1000);
-    for (int k = 0; k < 300; k++)
-        n += (size_t)snprintf(text + n, cap - n,
-                              "profile P-%d \"p\" {\n  rationale \"r\"\n  reviewed 2026-11-01 every 6 months\n"
-                              "  when stay = %d\n}\n",
-                              k, k);
-    for (int j = 1; j <= 5; j++)
-        n += (size_t)snprintf(text + n, cap - n, "single S-%d complex \"c\" { when cost > %d }\n", j, j);
-    snprintf(text + n, cap - n,
-             "routing {\n  exclusions -> NONE\n  profiles -> CXDR\n  complex singles -> CXDR\n  otherwise -> NCXDR\n}\n");
+    char *text = large_ruleset(70, 300, "");
     rig r;
     compile_ok(&r, text);
     free(text);
