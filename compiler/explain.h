@@ -5,7 +5,7 @@
  * steps are read against the checked AST through the map of where each
  * expression's code lies (codegen.h cars_expr_map), which gives, for each
  * rule, the value of each of its conditions and the values behind them.
- * "Why not" answers come from cars_vm_decide: the same routing code, fed
+ * "Why not" answers come from cars_vm_decide_bits: the same routing code, fed
  * each rule's value with one of them turned over. */
 #ifndef CARS_EXPLAIN_H
 #define CARS_EXPLAIN_H

@@ -81,6 +81,10 @@ enum cars_srv_err {
 
 void cars_srv_count_request(int status);
 void cars_srv_count_error(enum cars_srv_err e);
+/* The service's error body, {"error":msg} and a newline, into b (b->failed
+ * when out of memory): every JSON error the service sends, the handler's
+ * and those answered before evhttp sees a request (vm/serve_conn.c). */
+void cars_srv_error_json(cars_buf *b, const char *msg);
 void cars_srv_count_outcome(uint8_t outcome);
 void cars_srv_count_latency(double seconds);
 void cars_srv_count_swap(bool accepted);

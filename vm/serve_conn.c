@@ -403,16 +403,19 @@ static void answer_now(conn *c, int status, enum cars_srv_err why, const char *m
         event_del(c->timer); /* evhttp's --idle-timeout still holds the write */
     cars_srv_count_request(status);
     cars_srv_count_error(why);
-    char body[200];
-    int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}\n", msg);
+    cars_buf body = {0};
+    cars_srv_error_json(&body, msg);
+    struct evbuffer *out = bufferevent_get_output(bev);
     bufferevent_enable(bev, EV_WRITE);
-    if (n < 0 || (size_t)n >= sizeof body ||
-        evbuffer_add_printf(bufferevent_get_output(bev),
-                            "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-                            "Connection: close\r\n\r\n%s",
-                            status, status == 413 ? "Request Entity Too Large" : "Request Header Fields Too Large", n,
-                            body) < 0)
+    if (body.failed ||
+        evbuffer_add_printf(out,
+                            "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                            "Connection: close\r\n\r\n",
+                            status, status == 413 ? "Request Entity Too Large" : "Request Header Fields Too Large",
+                            body.len) < 0 ||
+        evbuffer_add(out, body.p, body.len) != 0)
         event_active(c->timer, EV_TIMEOUT, 0); /* out of memory: closed without an answer */
+    cars_buf_free(&body);
 }
 
 /* From on_input, after a scan (`end`: the head is complete): a head over

@@ -86,12 +86,17 @@ static void answer(struct evhttp_request *req, int status, const char *type, con
 }
 
 /* {"error":"..."} with a status, counted under its reason. */
+void cars_srv_error_json(cars_buf *b, const char *msg)
+{
+    cars_buf_puts(b, "{\"error\":");
+    cars_json_string(b, msg, strlen(msg));
+    cars_buf_puts(b, "}\n");
+}
+
 static void refuse(struct evhttp_request *req, int status, enum cars_srv_err why, const char *msg)
 {
     cars_buf b = {0};
-    cars_buf_puts(&b, "{\"error\":");
-    cars_json_string(&b, msg, strlen(msg));
-    cars_buf_puts(&b, "}\n");
+    cars_srv_error_json(&b, msg);
     cars_srv_count_error(why);
     answer(req, b.failed ? HTTP_INTERNAL : status, "application/json", b.failed ? "" : b.p, b.failed ? 0 : b.len);
     cars_buf_free(&b);
