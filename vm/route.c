@@ -89,6 +89,14 @@ int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, c
     return route_record(reader, vm, p, text, len, no, overlong, false, NULL, out, log, src, res, err, errlen);
 }
 
+int cars_route_record_padded(cars_reader *reader, cars_vm *vm, const cars_program *p, const cars_outtext *text,
+                             const char *record, size_t len, uint64_t no, cars_buf *out, cars_buf *log,
+                             const cars_declog_src *src, cars_result *res, char *err, size_t errlen)
+{
+    return route_record(reader, vm, p, record, len, no, len > CARS_MAX_LINE, true, text, out, log, src, res, err,
+                        errlen);
+}
+
 static void route_line(worker *w, const line *ln)
 {
     w->records++;

@@ -56,6 +56,7 @@ typedef struct cars_srv_release {
     pthread_mutex_t mu;       /* guards free_ctx */
     cars_srv_ctx *free_ctx;
     struct cars_vm_shared *shared; /* the internal form and table directories every context's VM uses */
+    struct cars_outtext *text;     /* the release's text of every routing line (output.h) */
 } cars_srv_release;
 
 /* Wraps a loaded release (takes it over; *r is zeroed). NULL when out of

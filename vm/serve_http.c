@@ -111,14 +111,15 @@ static unsigned long count_records(const char *p, size_t len, unsigned max)
     for (size_t at = 0; at < len && n <= max;) {
         const char *nl = memchr(p + at, '\n', len - at);
         size_t k = nl ? (size_t)(nl - (p + at)) : len - at;
-        n += !cars_blank_line(p + at, k);
+        n += k > CARS_MAX_LINE || !cars_blank_line(p + at, k);
         at += k + 1;
     }
     return n;
 }
 
-/* Routes every record of the body p[0..len) into out (and log entries into
- * logb): the routing step of `carsvm route`, line by line. 0, or -1 (err). */
+/* Routes every record of the body p[0..len), padded (padded_body), into out
+ * (and log entries into logb): `carsvm route`'s routing step, line by line,
+ * each line read where it is. 0, or -1 (err). */
 static int route_body(cars_srv_release *s, cars_srv_ctx *ctx, const char *p, size_t len, cars_buf *out, cars_buf *logb,
                       char *err, size_t errlen)
 {
@@ -129,11 +130,11 @@ static int route_body(cars_srv_release *s, cars_srv_ctx *ctx, const char *p, siz
         size_t n = nl ? (size_t)(nl - line) : len - at;
         at += n + 1;
         no++;
-        if (cars_blank_line(line, n))
+        if (n <= CARS_MAX_LINE && cars_blank_line(line, n))
             continue;
         cars_result res;
-        if (cars_route_record(ctx->reader, ctx->vm, &s->r.prog, line, n, no, false, out, logb,
-                              srv.log ? &s->logsrc : NULL, &res, err, errlen) < 0)
+        if (cars_route_record_padded(ctx->reader, ctx->vm, &s->r.prog, s->text, line, n, no, out, logb,
+                                     srv.log ? &s->logsrc : NULL, &res, err, errlen) < 0)
             return -1;
         cars_srv_count_outcome(res.outcome);
     }
@@ -167,11 +168,24 @@ static void answer_lines(struct evhttp_request *req, cars_buf *out, bool many, c
     cars_srv_count_request(HTTP_OK);
 }
 
+/* The request's body, contiguous and followed by CARS_READER_PAD zero bytes
+ * (added to its buffer first, so that making it contiguous copies the body
+ * once at most, and not at all when it is in one piece); *len: the body's
+ * length, without them. NULL when out of memory. */
+static const char *padded_body(struct evhttp_request *req, size_t *len)
+{
+    static const char zeros[CARS_READER_PAD];
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    *len = evbuffer_get_length(in);
+    if (evbuffer_add(in, zeros, sizeof zeros) != 0)
+        return NULL;
+    return (const char *)evbuffer_pullup(in, -1);
+}
+
 static void do_route(struct evhttp_request *req, const struct timespec *start)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    size_t len = evbuffer_get_length(in);
-    const char *body = len ? (const char *)evbuffer_pullup(in, -1) : ""; /* contiguous: one copy at most */
+    size_t len;
+    const char *body = padded_body(req, &len);
     if (!body) {
         refuse(req, HTTP_INTERNAL, CARS_SRV_E_INTERNAL, "out of memory");
         return;

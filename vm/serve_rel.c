@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "date.h"
 #include "json.h"
+#include "output.h"
 #include "reader.h"
 #include "vm.h"
 
@@ -51,7 +52,11 @@ cars_srv_release *cars_srv_release_new(cars_release *r, const uint8_t *log_key, 
         return NULL;
     s->r = *r;
     memset(r, 0, sizeof *r);
-    if (!(s->shared = cars_vm_shared_new(&s->r.prog))) {
+    s->shared = cars_vm_shared_new(&s->r.prog);
+    s->text = cars_outtext_new(&s->r.prog);
+    if (!s->shared || !s->text) {
+        cars_vm_shared_free(s->shared);
+        cars_outtext_free(s->text);
         *r = s->r; /* the caller's again, to free */
         cars_free(s);
         return NULL;
@@ -75,6 +80,7 @@ static void release_free(cars_srv_release *s)
     }
     pthread_mutex_destroy(&s->mu);
     cars_vm_shared_free(s->shared);
+    cars_outtext_free(s->text);
     cars_release_free(&s->r);
     cars_free(s);
 }
