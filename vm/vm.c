@@ -21,6 +21,7 @@
 #include "satarith.h"
 #include "verify.h"
 #include "lookup.h"
+#include "stagebits.h"
 #include "xcode.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
@@ -489,7 +490,7 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
 /* IN_MASK: v is in the set of mask k from the least value in `to`. */
 static inline bool in_mask(const cars_xop *x, int64_t v)
 {
-    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)(int32_t)x->to; /* v - least, modulo 2^64 */
+    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)x->lo; /* v - least, modulo 2^64 */
     return d < 64 && ((uint64_t)x->k.i >> d) & 1;
 }
 
@@ -675,6 +676,47 @@ quantified: /* the quantifier's value replaces its ELEM block's stack */
     XCASE(LOAD_YEAR) *sp = rec->v[x->a]; if (sp->known) sp->i = date_year(vm, sp->i); sp++; XNEXT(1);
     XCASE(IN_MASK) if (sp[-1].known) sp[-1].i = in_mask(x, sp[-1].i); XNEXT(1);
     XCASE(LOAD_IN_MASK) *sp = rec->v[x->a]; if (sp->known) sp->i = in_mask(x, sp->i); sp++; XNEXT(1);
+    XCASE(LOAD_IN_MASK_JF) {
+        const cars_value v = rec->v[x->a];
+        *sp++ = (cars_value){.i = v.known ? in_mask(x, v.i) : v.i, .known = v.known};
+        if (v.known && !sp[-1].i)
+            XJUMP(x->to);
+        XNEXT(1);
+    }
+    XCASE(LOAD_OR_JT) {
+        const cars_value *a = sp - 1, *b = &rec->v[x->a];
+        const bool t = KTRUE(*a) || KTRUE(*b);
+        sp[-1] = (cars_value){.i = t, .known = t || (a->known && b->known)};
+        if (t)
+            XJUMP(x->to);
+        XNEXT(1);
+    }
+    XCASE(LOAD_ANY_JT) { /* an OR of fields: the first known true jumps, else false or unknown */
+        const cars_value v = rec->v[x->a];
+        if (KTRUE(v)) {
+            *sp++ = v;
+            XJUMP(x->to);
+        }
+        bool known = v.known;
+        uint64_t rest = (uint64_t)x->k.i;
+        for (unsigned j = 1; j < x->sub; j++, rest >>= 16) {
+            const cars_value *f = &rec->v[rest & 0xffff];
+            if (KTRUE(*f)) {
+                *sp++ = (cars_value){.i = 1, .known = true};
+                XJUMP(x->to);
+            }
+            known = known && f->known;
+        }
+        *sp++ = (cars_value){.i = 0, .known = known};
+        XNEXT(1);
+    }
+    XCASE(ADDK_I) sp[-1].i = sp[-1].known ? cars_sat_add(sp[-1].i, x->k.i) : 0; XNEXT(1);
+    XCASE(SUBK_I) sp[-1].i = sp[-1].known ? cars_sat_sub(sp[-1].i, x->k.i) : 0; XNEXT(1);
+    XCASE(LOAD_YEAR_SUBK) {
+        const cars_value v = rec->v[x->a];
+        *sp++ = (cars_value){.i = v.known ? cars_sat_sub(date_year(vm, v.i), x->k.i) : 0, .known = v.known};
+        XNEXT(1);
+    }
 #if !CARS_VM_THREADED
     default:
         return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
@@ -739,81 +781,6 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
     res->threshold_met = met;
 }
 
-/* The bitset of index x for this record: its value's slot (how many keys
- * are at most the value), or the last one when the field is absent. */
-static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w)
-{
-    const int64_t *keys = (const int64_t *)(const void *)(p->index_words + x->words_first);
-    uint32_t j = x->nvalues + 1; /* bound: the verifier refused nvalues == UINT32_MAX */
-    const cars_value *v = &rec->v[x->field];
-    if (v->known) {
-        uint32_t lo = 0, hi = x->nvalues;
-        if (x->flags & CARS_IX_NUMBER) { /* the keys are doubles: compared as LE_F does */
-            const double *dk = (const double *)(const void *)keys;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (dk[mid] <= v->f)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-        } else {
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (keys[mid] <= v->i)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-        }
-        j = lo;
-    }
-    return p->index_words + x->words_first + x->nvalues + (size_t)j * w;
-}
-
-/* dst &= src, word by word, four at a time. */
-/* dst = a & b, w words (a == dst allowed: dst &= b): with 10,000 rules in
- * a stage, 157 words per index per record, the part of routing that grows
- * with a stage's size. Four words at a time as one vector (GCC's and
- * Clang's vector extension: two SSE2 operations on any x86-64), and on
- * x86-64 a second copy for AVX2 (one operation), which the loader picks
- * when the CPU has it. */
-#if defined(__GNUC__)
-typedef uint64_t cars_words4 __attribute__((vector_size(32)));
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-__attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#endif
-static void and_words(uint64_t *dst, const uint64_t *a, const uint64_t *restrict b, uint32_t w)
-{
-    uint32_t i = 0;
-#if defined(__GNUC__)
-    for (; i + 4 <= w; i += 4) {
-        cars_words4 x, y;
-        memcpy(&x, a + i, sizeof x);
-        memcpy(&y, b + i, sizeof y);
-        x &= y;
-        memcpy(dst + i, &x, sizeof x);
-    }
-#endif
-    for (; i < w; i++)
-        dst[i] = a[i] & b[i];
-}
-
-static unsigned lowest_bit(uint64_t m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(m);
-#else
-    unsigned k = 0;
-    while (!(m & 1))
-        m >>= 1, k++;
-    return k;
-#endif
-}
-
 /* MODE_DECIDE: the rules of stage s whose given bit is set join
  * vm->matched, in stage order, read a word of bits at a time. */
 static void decide_stage(cars_vm *vm, const cars_pstage *s)
@@ -827,7 +794,7 @@ static void decide_stage(cars_vm *vm, const cars_pstage *s)
             m &= (UINT64_C(1) << span) - 1; /* span < 64 here */
         }
         for (; m; m &= m - 1)
-            vm->matched[vm->nmatched++] = sr[j + lowest_bit(m)];
+            vm->matched[vm->nmatched++] = sr[j + cars_lowest_bit(m)];
         k += span;
     }
 }
@@ -885,14 +852,14 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     if (mode == MODE_TRACE) {
         emit_at(vm, CARS_TR_STAGE, at, si);
         for (uint32_t k = 0; k < nx; k++)
-            emit_words(vm, CARS_TR_INDEX, xi + k, index_bits(p, x + k, rec, w), w);
+            emit_words(vm, CARS_TR_INDEX, xi + k, cars_index_bits(p, x + k, rec, w), w);
     }
     if (nx == 1)
-        memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
+        memcpy(cand, cars_index_bits(p, x, rec, w), w * sizeof *cand);
     else
-        and_words(cand, index_bits(p, x, rec, w), index_bits(p, x + 1, rec, w), w);
+        cars_and_words(cand, cars_index_bits(p, x, rec, w), cars_index_bits(p, x + 1, rec, w), w);
     for (uint32_t k = 2; k < nx; k++)
-        and_words(cand, cand, index_bits(p, x + k, rec, w), w);
+        cars_and_words(cand, cand, cars_index_bits(p, x + k, rec, w), w);
     if (mode == MODE_TRACE)
         emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
     if (mode == MODE_ROUTE) { /* the candidates, then one run of them all */
@@ -901,12 +868,12 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
             if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
                 for (uint32_t i = g; i < g + 4 && i < w; i++)
                     for (uint64_t m = cand[i]; m; m &= m - 1)
-                        vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + lowest_bit(m)];
+                        vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)];
         return run_rules(vm, rec, vm->cand_rules, n);
     }
     for (uint32_t i = 0; i < w; i++)
         for (uint64_t m = cand[i]; m; m &= m - 1)
-            if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)], mode) != 0)
+            if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)], mode) != 0)
                 return -1;
     return 0;
 }
@@ -1002,14 +969,6 @@ int cars_vm_decide_bits(cars_vm *vm, const uint64_t *bits, cars_result *res, cha
     int rc = route_mode(vm, NULL, res, err, errlen, MODE_DECIDE);
     vm->given = NULL;
     return rc;
-}
-
-void cars_vm_decide_bits_from(const cars_program *p, const uint8_t *value, uint64_t *bits)
-{
-    memset(bits, 0, ((size_t)p->nstage_rules / 64 + 1) * sizeof *bits);
-    for (uint32_t j = 0; j < p->nstage_rules; j++)
-        if (value[p->stage_rules[j]] == 1)
-            bits[j / 64] |= UINT64_C(1) << (j % 64);
 }
 
 int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen)

@@ -55,8 +55,15 @@
     X(LOAD2)         /* LOAD a; LOAD b */ \
     X(AGE)           /* LOAD a; LOAD b; YEARS_BETWEEN */ \
     X(LOAD_YEAR)     /* LOAD a; YEAR */ \
-    X(IN_MASK)       /* IN_SET of a set within 64 of its least value: bit (top - to) of k */ \
-    X(LOAD_IN_MASK)  /* LOAD a; IN_MASK */
+    X(IN_MASK)       /* IN_SET of a set within 64 of its least value: bit (top - lo) of k */ \
+    X(LOAD_IN_MASK)  /* LOAD a; IN_MASK */ \
+    X(LOAD_IN_MASK_JF) /* LOAD a; IN_MASK; JUMP_IF_FALSE */ \
+    X(LOAD_OR_JT)    /* LOAD a; OR; JUMP_IF_TRUE */ \
+    X(LOAD_ANY_JT)   /* LOAD a; LOAD_OR_JT f ... (sub fields: a, then k's 16-bit ones, the \
+                        lowest first), all jumping to `to`: the first known true jumps */ \
+    X(ADDK_I)        /* PUSH k; ADD_I */ \
+    X(SUBK_I)        /* PUSH k; SUB_I */ \
+    X(LOAD_YEAR_SUBK) /* LOAD a; YEAR; PUSH k; SUB_I */
 
 enum cars_xop_code {
 #define X(name) CARS_XO_##name,
@@ -67,10 +74,11 @@ enum cars_xop_code {
 
 typedef struct cars_xop {
     uint8_t op;        /* enum cars_xop_code */
-    uint8_t sub;       /* QUANTIFY: the bytecode opcode; FAIL: the opcode refused */
+    uint8_t sub;       /* QUANTIFY: the bytecode opcode; FAIL: the opcode refused;
+                          LOAD_ANY_JT: how many fields */
     uint16_t a, b, c;
-    uint32_t to;       /* jumps: the target, an index into cars_xcode.code; IN_MASK: the
-                          set's least value (an int32, as its two's complement) */
+    uint32_t to;       /* jumps: the target, an index into cars_xcode.code */
+    int32_t lo;        /* IN_MASK: the set's least value */
     union {
         int64_t i;
         double f;
