@@ -617,20 +617,21 @@ dispatch:
             goto quantified;
         elem = q.list->elems;
         XJUMP(vm->x->start[x->a]);
-    XCASE(RET)
-        if (q.at) { /* an element's value */
-            if (sp - q.sp != 1)
-                return vm_fail(vm, "block %u returned with a wrong stack depth", q.at->a);
-            if (!quantify_step(&q, sp[-1], &qv)) {
-                if (++q.k < q.list->n) {
-                    sp = q.sp;
-                    elem = q.list->elems + (size_t)q.k * q.list->stride;
-                    XJUMP(vm->x->start[q.at->a]);
-                }
-                qv = quantify_end(&q);
+    XCASE(RET_ELEM) /* an element's value */
+        if (!q.at) /* an ELEM block runs only under its quantifier */
+            return vm_fail(vm, "block %u returned with no quantifier running", bi);
+        if (sp - q.sp != 1)
+            return vm_fail(vm, "block %u returned with a wrong stack depth", q.at->a);
+        if (!quantify_step(&q, sp[-1], &qv)) {
+            if (++q.k < q.list->n) {
+                sp = q.sp;
+                elem = q.list->elems + (size_t)q.k * q.list->stride;
+                XJUMP(vm->x->start[q.at->a]);
             }
-            goto quantified;
+            qv = quantify_end(&q);
         }
+        goto quantified;
+    XCASE(RET) /* of a RULE block: quantifiers run ELEM blocks only */
         if (sp - base != 1)
             return vm_fail(vm, "block %u returned with a wrong stack depth", rules ? p->rules[rules[k]].block : bi);
         if (!rules) {

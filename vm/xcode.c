@@ -209,6 +209,8 @@ static void translate_block(xstate *s, const cars_program *p, uint32_t bi)
         }
         if ((o.op == CARS_XO_IN_SET) && o.a < p->nsets)
             as_mask(&o, &p->sets[o.a]);
+        if (o.op == CARS_XO_RET && p->blocks[bi].kind == CARS_BK_ELEM)
+            o.op = CARS_XO_RET_ELEM;
         if (o.op == CARS_XO_QUANTIFY && (p->blocks[bi].kind != CARS_BK_RULE || o.a >= p->nblocks))
             o = (cars_xop){.op = CARS_XO_FAIL, .sub = code[off]}; /* xrun runs one quantifier at a time */
         x->code[x->n++] = o;

@@ -39,7 +39,8 @@
     X(NOT) X(AND) X(OR) \
     X(JUMP_IF_FALSE) X(JUMP_IF_TRUE) \
     X(QUANTIFY)      /* sub (ANY, ALL, NONE, COUNT): ELEM block a over list b */ \
-    X(RET) \
+    X(RET)           /* of a RULE block */ \
+    X(RET_ELEM)      /* of an ELEM block: its element's value to the quantifier running */ \
     X(FAIL)          /* an instruction the verifier refuses here (sub: its opcode), or past a block's end */ \
     /* fused */ \
     X(CMPK_EQ_I) X(CMPK_NE_I) X(CMPK_LT_I) X(CMPK_LE_I) X(CMPK_GT_I) X(CMPK_GE_I) /* PUSH k; cmp */ \

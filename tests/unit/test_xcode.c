@@ -162,6 +162,11 @@ static void test_quantifiers(void **state)
     uint8_t *bytes;
     cars_program p;
     load(&t, &p, &bytes);
+    cars_xcode x; /* an ELEM block's RET gives its value to the quantifier, a RULE block's ends the rule */
+    assert_int_equal(cars_xcode_make(&x, &p), 0);
+    expect_ops(&x, body, (const int[]){CARS_XO_LOAD_ELEM, CARS_XO_RET_ELEM}, 2);
+    expect_ops(&x, 1, (const int[]){CARS_XO_QUANTIFY, CARS_XO_RET}, 2);
+    cars_xcode_free(&x);
     cars_reader *r = cars_reader_new(&p);
     cars_vm *vm = cars_vm_new(&p);
     assert_non_null(r);
