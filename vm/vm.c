@@ -26,14 +26,16 @@
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
-/* The interpreter is written once and instantiated per mode, with the mode a
- * constant: routing has no trace code in it at all. */
+/* The bytecode interpreter and the routing block are written once and
+ * instantiated per mode, tracing or deciding from given rule values, with
+ * the mode a constant; routing runs the internal form (xrun), with no trace
+ * code in it at all. */
 #if defined(__GNUC__)
 #define CARS_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define CARS_ALWAYS_INLINE inline
 #endif
-enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
+enum { MODE_TRACE = 1, MODE_DECIDE };
 
 struct cars_vm_shared {
     const cars_program *p;
@@ -494,6 +496,64 @@ static inline bool in_mask(const cars_xop *x, int64_t v)
     return d < 64 && ((uint64_t)x->k.i >> d) & 1;
 }
 
+/* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
+ * counts against threshold t. */
+static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_result *res)
+{
+    const cars_program *p = vm->p;
+    const cars_pthreshold *th = &p->thresholds[t];
+    uint32_t per_tier[CARS_MAX_TIERS] = {0}, n = 0;
+    for (uint32_t k = 0; k < vm->nmatched; k++) {
+        const cars_prule *r = &p->rules[vm->matched[k]];
+        if (r->kind != CARS_RK_MULTIPLE)
+            continue;
+        vm->decided[n++] = vm->matched[k];
+        if (r->tier < CARS_MAX_TIERS)
+            per_tier[r->tier]++;
+    }
+    bool met = n >= th->at_least;
+    for (int k = 0; k < CARS_MAX_TIERS; k++)
+        if (per_tier[k] < th->tier_min[k])
+            met = false;
+    res->outcome = met ? o1 : o2;
+    res->nrules = n;
+    res->rules = vm->decided;
+    res->threshold = t;
+    res->threshold_met = met;
+}
+
+/* The candidate bitset of stage s for this record: the AND of the bitsets
+ * of indexes x[0..nx), in vm->cand (w words). */
+static void cand_words(cars_vm *vm, const cars_record *rec, const cars_pstage *s, const cars_pindex *x, uint32_t nx)
+{
+    const cars_program *p = vm->p;
+    uint32_t w = (s->n + 63) / 64;
+    uint64_t *cand = vm->cand;
+    if (nx == 1)
+        memcpy(cand, cars_index_bits(p, x, rec, w), w * sizeof *cand);
+    else
+        cars_and_words(cand, cars_index_bits(p, x, rec, w), cars_index_bits(p, x + 1, rec, w), w);
+    for (uint32_t k = 2; k < nx; k++)
+        cars_and_words(cand, cand, cars_index_bits(p, x + k, rec, w), w);
+}
+
+/* EVAL_STAGE_INDEXED of stage si, indexes xi..xi+nx-1: its candidates, in
+ * stage order, in vm->cand_rules; how many. */
+static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
+{
+    const cars_program *p = vm->p;
+    const cars_pstage *s = &p->stages[si];
+    const uint64_t *cand = vm->cand;
+    uint32_t w = (s->n + 63) / 64, n = 0;
+    cand_words(vm, rec, s, &p->indexes[xi], nx);
+    for (uint32_t g = 0; g < w; g += 4) /* four words at a time: most are empty in a large stage; */
+        if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
+            for (uint32_t i = g; i < g + 4 && i < w; i++)
+                for (uint64_t m = cand[i]; m; m &= m - 1)
+                    vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)];
+    return n;
+}
+
 /* The quantifier xrun is running: quantifiers are in RULE blocks only
  * (opcodes.def), so at most one runs at a time. Its ELEM block runs on each
  * element in turn, in the same call, with its stack from sp. */
@@ -532,19 +592,20 @@ static inline cars_value quantify_end(const qstate *q)
     return (cars_value){.i = q->unknown ? 0 : q->at->sub != CARS_OP_ANY, .known = !q->unknown};
 }
 
-/* Runs the RULE blocks of rules[0..n) one after the other from vm->stack,
- * each match joining vm->matched (rules given), or block bi once, its value
- * in *out (rules NULL). One call for a stage's rules: one entry. */
-static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, cars_value *sp, const uint32_t *rules,
-                uint32_t n, uint32_t bi, cars_value *out)
+/* Runs block bi once, its value in *out (rules NULL, bi a RULE block), or
+ * routes the record into *res (bi 0, the MAIN block: each stage's RULE
+ * blocks one after the other from vm->stack, each match joining
+ * vm->matched, then the next routing instruction). One call a record. */
+static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, cars_value *sp, uint32_t bi,
+                cars_value *out, cars_result *res)
 {
     const cars_program *p = vm->p;
     const cars_xop *const xc = vm->x->code;
     const uint32_t *const xr = vm->x->rule;
-    uint32_t k = 0;
-    if (rules && n == 0)
-        return 0;
-    const cars_xop *x = xc + (rules ? xr[rules[0]] : vm->x->start[bi]);
+    const uint32_t *rules = NULL; /* the running stage's rules (n), the k-th running */
+    uint32_t k = 0, n = 0;
+    const cars_xop *stage = NULL; /* its STAGE instruction */
+    const cars_xop *x = xc + vm->x->start[bi];
     cars_value *const base = sp;
     qstate q = {0};
     cars_value qv;
@@ -640,8 +701,10 @@ dispatch:
         }
         if (KTRUE(sp[-1]))
             vm->matched[vm->nmatched++] = rules[k];
-        if (++k == n)
-            return 0;
+        if (++k == n) {
+            x = stage;
+            XNEXT(1);
+        }
         sp = base;
         XJUMP(xr[rules[k]]);
 quantified: /* the quantifier's value replaces its ELEM block's stack */
@@ -655,6 +718,27 @@ quantified: /* the quantifier's value replaces its ELEM block's stack */
     CARS_XCMPS(XCMPK_F)
     CARS_XCMPS(XLOAD_CMPK_I)
     CARS_XCMPS(XLOAD_CMPK_F)
+    XCASE(STAGE) /* its rules, from an empty stack */
+        vm->nmatched = 0;
+        rules = p->stage_rules + p->stages[x->a].first, n = p->stages[x->a].n;
+        goto stage_begins;
+    XCASE(STAGE_INDEXED)
+        vm->nmatched = 0;
+        rules = vm->cand_rules, n = candidates(vm, rec, x->a, x->b, x->c);
+stage_begins:
+        if (n == 0)
+            XNEXT(1);
+        k = 0, stage = x, sp = base;
+        XJUMP(xr[rules[0]]);
+    XCASE(DECIDE_IF_MATCHED) /* if the stage matched any rule: outcome sub, halt */
+        if (vm->nmatched == 0)
+            XNEXT(1);
+        res->outcome = x->sub;
+        memcpy(vm->decided, vm->matched, vm->nmatched * sizeof(uint32_t));
+        res->nrules = vm->nmatched;
+        return 0;
+    XCASE(DECIDE_THRESHOLD) threshold(vm, x->a, (uint8_t)x->b, (uint8_t)x->c, res); return 0;
+    XCASE(DECIDE) res->outcome = x->sub, res->nrules = 0; return 0;
     XCASE(LOAD_IN_SET) {
         *sp = rec->v[x->a];
         if (sp->known)
@@ -727,13 +811,7 @@ quantified: /* the quantifier's value replaces its ELEM block's stack */
 
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
 {
-    return xrun(vm, rec, elem, sp, NULL, 0, bi, out);
-}
-
-/* Runs rules[0..n) of the current stage; their matches join vm->matched. */
-static int run_rules(cars_vm *vm, const cars_record *rec, const uint32_t *rules, uint32_t n)
-{
-    return xrun(vm, rec, NULL, vm->stack, rules, n, 0, NULL);
+    return xrun(vm, rec, elem, sp, bi, out, NULL);
 }
 
 static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
@@ -754,32 +832,6 @@ int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule)
     if (run(vm, vm->p->rules[rule].block, rec, NULL, vm->stack, &v) != 0)
         return -2;
     return v.known ? (v.i != 0) : -1;
-}
-
-/* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
- * counts against threshold t. */
-static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_result *res)
-{
-    const cars_program *p = vm->p;
-    const cars_pthreshold *th = &p->thresholds[t];
-    uint32_t per_tier[CARS_MAX_TIERS] = {0}, n = 0;
-    for (uint32_t k = 0; k < vm->nmatched; k++) {
-        const cars_prule *r = &p->rules[vm->matched[k]];
-        if (r->kind != CARS_RK_MULTIPLE)
-            continue;
-        vm->decided[n++] = vm->matched[k];
-        if (r->tier < CARS_MAX_TIERS)
-            per_tier[r->tier]++;
-    }
-    bool met = n >= th->at_least;
-    for (int k = 0; k < CARS_MAX_TIERS; k++)
-        if (per_tier[k] < th->tier_min[k])
-            met = false;
-    res->outcome = met ? o1 : o2;
-    res->nrules = n;
-    res->rules = vm->decided;
-    res->threshold = t;
-    res->threshold_met = met;
 }
 
 /* MODE_DECIDE: the rules of stage s whose given bit is set join
@@ -849,29 +901,12 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     }
     const cars_pindex *x = &p->indexes[xi];
     uint32_t nx = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 3, 2)), w = (s->n + 63) / 64;
-    uint64_t *cand = vm->cand;
-    if (mode == MODE_TRACE) {
-        emit_at(vm, CARS_TR_STAGE, at, si);
-        for (uint32_t k = 0; k < nx; k++)
-            emit_words(vm, CARS_TR_INDEX, xi + k, cars_index_bits(p, x + k, rec, w), w);
-    }
-    if (nx == 1)
-        memcpy(cand, cars_index_bits(p, x, rec, w), w * sizeof *cand);
-    else
-        cars_and_words(cand, cars_index_bits(p, x, rec, w), cars_index_bits(p, x + 1, rec, w), w);
-    for (uint32_t k = 2; k < nx; k++)
-        cars_and_words(cand, cand, cars_index_bits(p, x + k, rec, w), w);
-    if (mode == MODE_TRACE)
-        emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
-    if (mode == MODE_ROUTE) { /* the candidates, then one run of them all */
-        uint32_t n = 0;
-        for (uint32_t g = 0; g < w; g += 4) /* four words at a time: most are empty in a large stage; */
-            if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
-                for (uint32_t i = g; i < g + 4 && i < w; i++)
-                    for (uint64_t m = cand[i]; m; m &= m - 1)
-                        vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)];
-        return run_rules(vm, rec, vm->cand_rules, n);
-    }
+    const uint64_t *cand = vm->cand;
+    emit_at(vm, CARS_TR_STAGE, at, si);
+    for (uint32_t k = 0; k < nx; k++)
+        emit_words(vm, CARS_TR_INDEX, xi + k, cars_index_bits(p, x + k, rec, w), w);
+    cand_words(vm, rec, s, x, nx);
+    emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
     for (uint32_t i = 0; i < w; i++)
         for (uint64_t m = cand[i]; m; m &= m - 1)
             if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)], mode) != 0)
@@ -879,10 +914,9 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     return 0;
 }
 
-static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, cars_result *res, char *err,
-                                         size_t errlen, const int mode)
+/* A record's setup, before routing, tracing or deciding it. */
+static inline void begin_record(cars_vm *vm, cars_result *res, char *err, size_t errlen)
 {
-    const cars_program *p = vm->p;
     vm->err = err;
     vm->errlen = errlen;
     vm->nmatched = 0;
@@ -890,6 +924,13 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
     memset(res, 0, sizeof *res);
     res->threshold = UINT32_MAX;
     res->rules = vm->decided;
+}
+
+static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, cars_result *res, char *err,
+                                         size_t errlen, const int mode)
+{
+    const cars_program *p = vm->p;
+    begin_record(vm, res, err, errlen);
     const uint8_t *const start = p->code + p->blocks[0].offset;
     const uint8_t *pc = start;
     for (;;) {
@@ -902,10 +943,7 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
             if (mode == MODE_TRACE)
                 emit_at(vm, CARS_TR_STAGE, at, si);
             vm->nmatched = 0;
-            if (mode == MODE_ROUTE) {
-                if (run_rules(vm, rec, p->stage_rules + s->first, s->n) != 0)
-                    return -1;
-            } else if (mode == MODE_DECIDE) {
+            if (mode == MODE_DECIDE) {
                 decide_stage(vm, s);
             } else {
                 for (uint32_t k = 0; k < s->n; k++)
@@ -951,7 +989,8 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
 
 int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
 {
-    return route_mode(vm, rec, res, err, errlen, MODE_ROUTE);
+    begin_record(vm, res, err, errlen);
+    return xrun(vm, rec, NULL, vm->stack, 0, NULL, res); /* the MAIN block in the internal form */
 }
 
 int cars_vm_trace(cars_vm *vm, const cars_record *rec, cars_result *res, cars_trace_fn *fn, void *ctx, char *err,

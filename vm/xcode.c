@@ -230,6 +230,40 @@ static void translate_block(xstate *s, const cars_program *p, uint32_t bi)
         }
 }
 
+/* The MAIN block's routing instructions, straight-line code; operands out
+ * of range (the verifier refuses them) make FAIL instructions. */
+static void translate_main(cars_xcode *x, const cars_program *p)
+{
+    const uint8_t *code = p->code + p->blocks[0].offset;
+    const uint32_t len = p->blocks[0].len;
+    x->start[0] = x->n;
+    for (uint32_t off = 0; off < len;) {
+        const cars_opinfo *info = cars_opinfo_of(code[off]);
+        cars_xop o = {.op = CARS_XO_FAIL, .sub = code[off]};
+        if (!info || info->len > len - off) {
+            x->code[x->n++] = o;
+            break;
+        }
+        const uint8_t *q = code + off;
+        uint32_t a = info->noperands > 0 ? (uint32_t)cars_operand(info, q, 0) : 0;
+        uint32_t b = info->noperands > 1 ? (uint32_t)cars_operand(info, q, 1) : 0;
+        uint32_t c = info->noperands > 2 ? (uint32_t)cars_operand(info, q, 2) : 0;
+        if (q[0] == CARS_OP_EVAL_STAGE && a < p->nstages)
+            o = (cars_xop){.op = CARS_XO_STAGE, .a = (uint16_t)a};
+        else if (q[0] == CARS_OP_EVAL_STAGE_INDEXED && a < p->nstages && c >= 1 && b + c <= p->nindexes)
+            o = (cars_xop){.op = CARS_XO_STAGE_INDEXED, .a = (uint16_t)a, .b = (uint16_t)b, .c = (uint16_t)c};
+        else if (q[0] == CARS_OP_DECIDE_IF_MATCHED)
+            o = (cars_xop){.op = CARS_XO_DECIDE_IF_MATCHED, .sub = (uint8_t)a};
+        else if (q[0] == CARS_OP_DECIDE_THRESHOLD && a < p->nthresholds)
+            o = (cars_xop){.op = CARS_XO_DECIDE_THRESHOLD, .a = (uint16_t)a, .b = (uint16_t)b, .c = (uint16_t)c};
+        else if (q[0] == CARS_OP_DECIDE)
+            o = (cars_xop){.op = CARS_XO_DECIDE, .sub = (uint8_t)a};
+        x->code[x->n++] = o;
+        off += info->len;
+    }
+    x->code[x->n++] = (cars_xop){.op = CARS_XO_FAIL, .sub = 0}; /* past the end: a verified MAIN ends in a DECIDE */
+}
+
 /* An upper bound of the instructions of block b, and its sentinel. */
 static uint32_t count_block(const cars_program *p, uint32_t bi)
 {
@@ -252,7 +286,10 @@ static bool translated(const cars_program *p, uint32_t bi)
 int cars_xcode_make(cars_xcode *x, const cars_program *p)
 {
     memset(x, 0, sizeof *x);
-    size_t total = 1, longest = 1; /* 1: code[0], the FAIL of MAIN */
+    size_t total = 1, longest = 1; /* 1: code[0], a FAIL (the first instruction of a rule whose block is out of range) */
+    bool main = p->nblocks > 0 && p->blocks[0].kind == CARS_BK_MAIN;
+    if (main)
+        total += count_block(p, 0);
     for (uint32_t bi = 0; bi < p->nblocks; bi++)
         if (translated(p, bi)) {
             total += count_block(p, bi);
@@ -272,6 +309,8 @@ int cars_xcode_make(cars_xcode *x, const cars_program *p)
         rc = -1;
     } else {
         x->code[x->n++] = (cars_xop){.op = CARS_XO_FAIL, .sub = p->code_len ? p->code[p->blocks[0].offset] : 0};
+        if (main)
+            translate_main(x, p);
         for (uint32_t bi = 0; bi < p->nblocks; bi++)
             if (translated(p, bi))
                 translate_block(&s, p, bi);

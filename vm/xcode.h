@@ -8,8 +8,8 @@
  * leaves exactly what its run would: the same values, the same stack
  * depth. A run is fused only when no jump lands inside it, so every jump
  * target of the bytecode begins an instruction here. The bytecode, the
- * bundle and disasm are unchanged; routing runs this form, tracing the
- * bytecode itself. */
+ * bundle and disasm are unchanged; routing runs this form (the MAIN
+ * block's routing instructions too), tracing the bytecode itself. */
 #ifndef CARS_XCODE_H
 #define CARS_XCODE_H
 
@@ -42,6 +42,12 @@
     X(RET)           /* of a RULE block */ \
     X(RET_ELEM)      /* of an ELEM block: its element's value to the quantifier running */ \
     X(FAIL)          /* an instruction the verifier refuses here (sub: its opcode), or past a block's end */ \
+    /* the MAIN block */ \
+    X(STAGE)         /* EVAL_STAGE a: its rules, then the next instruction */ \
+    X(STAGE_INDEXED) /* EVAL_STAGE_INDEXED a, indexes b .. b+c-1 */ \
+    X(DECIDE_IF_MATCHED) /* outcome sub if the stage matched a rule */ \
+    X(DECIDE_THRESHOLD) /* threshold a: outcome b if met, else c */ \
+    X(DECIDE)        /* outcome sub */ \
     /* fused */ \
     X(CMPK_EQ_I) X(CMPK_NE_I) X(CMPK_LT_I) X(CMPK_LE_I) X(CMPK_GT_I) X(CMPK_GE_I) /* PUSH k; cmp */ \
     X(CMPK_EQ_F) X(CMPK_NE_F) X(CMPK_LT_F) X(CMPK_LE_F) X(CMPK_GT_F) X(CMPK_GE_F) \
@@ -88,12 +94,12 @@ typedef struct cars_xop {
 
 typedef struct cars_xcode {
     cars_xop *code;
-    uint32_t *start;   /* per block: the index of its first instruction (0, a FAIL, for MAIN) */
+    uint32_t *start;   /* per block: the index of its first instruction */
     uint32_t *rule;    /* per rule: the first instruction of its RULE block */
     uint32_t n;
 } cars_xcode;
 
-/* Translates every RULE and ELEM block of verified program p. 0, or -1 when
+/* Translates every block of verified program p. 0, or -1 when
  * out of memory. Bytecode the verifier would refuse translates to FAIL
  * instructions, never to a read outside the code. */
 int cars_xcode_make(cars_xcode *x, const cars_program *p);

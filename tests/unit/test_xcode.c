@@ -219,6 +219,20 @@ static void route_as_traced(bool indexed)
     uint8_t *bytes;
     cars_program p;
     load(&t, &p, &bytes);
+    cars_xcode x; /* the MAIN block: four stages, each with its decision, the last (indexed or not) and its threshold */
+    assert_int_equal(cars_xcode_make(&x, &p), 0);
+    const int S = CARS_XO_STAGE, D = CARS_XO_DECIDE_IF_MATCHED;
+    expect_ops(&x, 0,
+               (const int[]){S, D, S, D, S, D, S, D, indexed ? CARS_XO_STAGE_INDEXED : S, CARS_XO_DECIDE_THRESHOLD,
+                             CARS_XO_FAIL},
+               11);
+    const cars_xop *last = &x.code[x.start[0] + 8], *th = last + 1;
+    assert_int_equal(last->a, 4);
+    if (indexed)
+        assert_true(last->b == 0 && last->c == 3);
+    assert_true(th->a == 0 && th->b == CARS_OUT_NCXPCA && th->c == CARS_OUT_CXPCA);
+    assert_int_equal(x.code[x.start[0] + 3].sub, CARS_OUT_CXDR);
+    cars_xcode_free(&x);
     cars_reader *r = cars_reader_new(&p);
     cars_vm *vm = cars_vm_new(&p), *tvm = cars_vm_new(&p);
     assert_non_null(r);
@@ -353,6 +367,7 @@ static void test_chains(void **state)
         expect_ops(&x, b[2 + k], (const int[]){CARS_XO_LOAD_IN_MASK_JF, CARS_XO_LOAD, CARS_XO_AND, CARS_XO_RET}, 4);
     expect_ops(&x, b[4], (const int[]){CARS_XO_LOAD, CARS_XO_ADDK_I, CARS_XO_SUBK_I, CARS_XO_CMPK_GT_I, CARS_XO_RET}, 5);
     expect_ops(&x, b[5], (const int[]){CARS_XO_LOAD_YEAR_SUBK, CARS_XO_CMPK_EQ_I, CARS_XO_RET}, 3);
+    expect_ops(&x, 0, (const int[]){CARS_XO_STAGE, CARS_XO_DECIDE_IF_MATCHED, CARS_XO_DECIDE, CARS_XO_FAIL}, 4);
     cars_xcode_free(&x);
     cars_reader *r = cars_reader_new(&p);
     cars_vm *vm = cars_vm_new(&p), *tvm = cars_vm_new(&p);
