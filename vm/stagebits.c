@@ -51,7 +51,7 @@ __attribute__((target_clones("avx2", "default")))
 #endif
 #endif
 #endif
-void cars_and_words(uint64_t *dst, const uint64_t *a, const uint64_t *restrict b, uint32_t w)
+static void and_words(uint64_t *dst, const uint64_t *a, const uint64_t *restrict b, uint32_t w)
 {
     uint32_t i = 0;
 #if defined(__GNUC__)
@@ -65,6 +65,18 @@ void cars_and_words(uint64_t *dst, const uint64_t *a, const uint64_t *restrict b
 #endif
     for (; i < w; i++)
         dst[i] = a[i] & b[i];
+}
+
+void cars_cand_words(const cars_program *p, const cars_record *rec, const cars_pstage *s, const cars_pindex *x,
+                     uint32_t nx, uint64_t *cand)
+{
+    uint32_t w = (s->n + 63) / 64;
+    if (nx == 1)
+        memcpy(cand, cars_index_bits(p, x, rec, w), w * sizeof *cand);
+    else
+        and_words(cand, cars_index_bits(p, x, rec, w), cars_index_bits(p, x + 1, rec, w), w);
+    for (uint32_t k = 2; k < nx; k++)
+        and_words(cand, cand, cars_index_bits(p, x + k, rec, w), w);
 }
 
 void cars_vm_decide_bits_from(const cars_program *p, const uint8_t *value, uint64_t *bits)

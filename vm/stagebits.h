@@ -1,5 +1,5 @@
 /* stagebits.h - the words of a stage's rules: an index's bitset for a
- * record, the AND of two such sets, and the given values of cars_vm_decide
+ * record, the AND of a stage's index sets, and the given values of cars_vm_decide
  * as such bits (vm.c runs the stages with them). */
 #ifndef CARS_STAGEBITS_H
 #define CARS_STAGEBITS_H
@@ -14,8 +14,10 @@
  * absent. */
 const uint64_t *cars_index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w);
 
-/* dst = a & b, w words (a == dst allowed: dst &= b). */
-void cars_and_words(uint64_t *dst, const uint64_t *a, const uint64_t *restrict b, uint32_t w);
+/* The candidate bitset of stage s for record rec: the AND of the bitsets
+ * of indexes x[0..nx), in cand (one word for each 64 of the stage's rules). */
+void cars_cand_words(const cars_program *p, const cars_record *rec, const cars_pstage *s, const cars_pindex *x,
+                     uint32_t nx, uint64_t *cand);
 
 /* The index of the lowest set bit of m (m != 0). */
 static inline unsigned cars_lowest_bit(uint64_t m)

@@ -522,21 +522,6 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
     res->threshold_met = met;
 }
 
-/* The candidate bitset of stage s for this record: the AND of the bitsets
- * of indexes x[0..nx), in vm->cand (w words). */
-static void cand_words(cars_vm *vm, const cars_record *rec, const cars_pstage *s, const cars_pindex *x, uint32_t nx)
-{
-    const cars_program *p = vm->p;
-    uint32_t w = (s->n + 63) / 64;
-    uint64_t *cand = vm->cand;
-    if (nx == 1)
-        memcpy(cand, cars_index_bits(p, x, rec, w), w * sizeof *cand);
-    else
-        cars_and_words(cand, cars_index_bits(p, x, rec, w), cars_index_bits(p, x + 1, rec, w), w);
-    for (uint32_t k = 2; k < nx; k++)
-        cars_and_words(cand, cand, cars_index_bits(p, x + k, rec, w), w);
-}
-
 /* EVAL_STAGE_INDEXED of stage si, indexes xi..xi+nx-1: its candidates, in
  * stage order, in vm->cand_rules; how many. */
 static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
@@ -545,7 +530,7 @@ static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uin
     const cars_pstage *s = &p->stages[si];
     const uint64_t *cand = vm->cand;
     uint32_t w = (s->n + 63) / 64, n = 0;
-    cand_words(vm, rec, s, &p->indexes[xi], nx);
+    cars_cand_words(p, rec, s, &p->indexes[xi], nx, vm->cand);
     for (uint32_t g = 0; g < w; g += 4) /* four words at a time: most are empty in a large stage; */
         if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
             for (uint32_t i = g; i < g + 4 && i < w; i++)
@@ -905,7 +890,7 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     emit_at(vm, CARS_TR_STAGE, at, si);
     for (uint32_t k = 0; k < nx; k++)
         emit_words(vm, CARS_TR_INDEX, xi + k, cars_index_bits(p, x + k, rec, w), w);
-    cand_words(vm, rec, s, x, nx);
+    cars_cand_words(p, rec, s, x, nx, vm->cand);
     emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
     for (uint32_t i = 0; i < w; i++)
         for (uint64_t m = cand[i]; m; m &= m - 1)
