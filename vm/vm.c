@@ -21,18 +21,21 @@
 #include "satarith.h"
 #include "verify.h"
 #include "lookup.h"
+#include "stagebits.h"
 #include "xcode.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
-/* The interpreter is written once and instantiated per mode, with the mode a
- * constant: routing has no trace code in it at all. */
+/* The bytecode interpreter and the routing block are written once and
+ * instantiated per mode, tracing or deciding from given rule values, with
+ * the mode a constant; routing runs the internal form (xrun), with no trace
+ * code in it at all. */
 #if defined(__GNUC__)
 #define CARS_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define CARS_ALWAYS_INLINE inline
 #endif
-enum { MODE_ROUTE, MODE_TRACE, MODE_DECIDE };
+enum { MODE_TRACE = 1, MODE_DECIDE };
 
 struct cars_vm_shared {
     const cars_program *p;
@@ -489,8 +492,51 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
 /* IN_MASK: v is in the set of mask k from the least value in `to`. */
 static inline bool in_mask(const cars_xop *x, int64_t v)
 {
-    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)(int32_t)x->to; /* v - least, modulo 2^64 */
+    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)x->lo; /* v - least, modulo 2^64 */
     return d < 64 && ((uint64_t)x->k.i >> d) & 1;
+}
+
+/* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
+ * counts against threshold t. */
+static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_result *res)
+{
+    const cars_program *p = vm->p;
+    const cars_pthreshold *th = &p->thresholds[t];
+    uint32_t per_tier[CARS_MAX_TIERS] = {0}, n = 0;
+    for (uint32_t k = 0; k < vm->nmatched; k++) {
+        const cars_prule *r = &p->rules[vm->matched[k]];
+        if (r->kind != CARS_RK_MULTIPLE)
+            continue;
+        vm->decided[n++] = vm->matched[k];
+        if (r->tier < CARS_MAX_TIERS)
+            per_tier[r->tier]++;
+    }
+    bool met = n >= th->at_least;
+    for (int k = 0; k < CARS_MAX_TIERS; k++)
+        if (per_tier[k] < th->tier_min[k])
+            met = false;
+    res->outcome = met ? o1 : o2;
+    res->nrules = n;
+    res->rules = vm->decided;
+    res->threshold = t;
+    res->threshold_met = met;
+}
+
+/* EVAL_STAGE_INDEXED of stage si, indexes xi..xi+nx-1: its candidates, in
+ * stage order, in vm->cand_rules; how many. */
+static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
+{
+    const cars_program *p = vm->p;
+    const cars_pstage *s = &p->stages[si];
+    const uint64_t *cand = vm->cand;
+    uint32_t w = (s->n + 63) / 64, n = 0;
+    cars_cand_words(p, rec, s, &p->indexes[xi], nx, vm->cand);
+    for (uint32_t g = 0; g < w; g += 4) /* four words at a time: most are empty in a large stage; */
+        if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
+            for (uint32_t i = g; i < g + 4 && i < w; i++)
+                for (uint64_t m = cand[i]; m; m &= m - 1)
+                    vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)];
+    return n;
 }
 
 /* The quantifier xrun is running: quantifiers are in RULE blocks only
@@ -531,19 +577,20 @@ static inline cars_value quantify_end(const qstate *q)
     return (cars_value){.i = q->unknown ? 0 : q->at->sub != CARS_OP_ANY, .known = !q->unknown};
 }
 
-/* Runs the RULE blocks of rules[0..n) one after the other from vm->stack,
- * each match joining vm->matched (rules given), or block bi once, its value
- * in *out (rules NULL). One call for a stage's rules: one entry. */
-static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, cars_value *sp, const uint32_t *rules,
-                uint32_t n, uint32_t bi, cars_value *out)
+/* Runs block bi once, its value in *out (rules NULL, bi a RULE block), or
+ * routes the record into *res (bi 0, the MAIN block: each stage's RULE
+ * blocks one after the other from vm->stack, each match joining
+ * vm->matched, then the next routing instruction). One call a record. */
+static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, cars_value *sp, uint32_t bi,
+                cars_value *out, cars_result *res)
 {
     const cars_program *p = vm->p;
     const cars_xop *const xc = vm->x->code;
     const uint32_t *const xr = vm->x->rule;
-    uint32_t k = 0;
-    if (rules && n == 0)
-        return 0;
-    const cars_xop *x = xc + (rules ? xr[rules[0]] : vm->x->start[bi]);
+    const uint32_t *rules = NULL; /* the running stage's rules (n), the k-th running */
+    uint32_t k = 0, n = 0;
+    const cars_xop *stage = NULL; /* its STAGE instruction */
+    const cars_xop *x = xc + vm->x->start[bi];
     cars_value *const base = sp;
     qstate q = {0};
     cars_value qv;
@@ -616,20 +663,21 @@ dispatch:
             goto quantified;
         elem = q.list->elems;
         XJUMP(vm->x->start[x->a]);
-    XCASE(RET)
-        if (q.at) { /* an element's value */
-            if (sp - q.sp != 1)
-                return vm_fail(vm, "block %u returned with a wrong stack depth", q.at->a);
-            if (!quantify_step(&q, sp[-1], &qv)) {
-                if (++q.k < q.list->n) {
-                    sp = q.sp;
-                    elem = q.list->elems + (size_t)q.k * q.list->stride;
-                    XJUMP(vm->x->start[q.at->a]);
-                }
-                qv = quantify_end(&q);
+    XCASE(RET_ELEM) /* an element's value */
+        if (!q.at) /* an ELEM block runs only under its quantifier */
+            return vm_fail(vm, "block %u returned with no quantifier running", bi);
+        if (sp - q.sp != 1)
+            return vm_fail(vm, "block %u returned with a wrong stack depth", q.at->a);
+        if (!quantify_step(&q, sp[-1], &qv)) {
+            if (++q.k < q.list->n) {
+                sp = q.sp;
+                elem = q.list->elems + (size_t)q.k * q.list->stride;
+                XJUMP(vm->x->start[q.at->a]);
             }
-            goto quantified;
+            qv = quantify_end(&q);
         }
+        goto quantified;
+    XCASE(RET) /* of a RULE block: quantifiers run ELEM blocks only */
         if (sp - base != 1)
             return vm_fail(vm, "block %u returned with a wrong stack depth", rules ? p->rules[rules[k]].block : bi);
         if (!rules) {
@@ -638,8 +686,10 @@ dispatch:
         }
         if (KTRUE(sp[-1]))
             vm->matched[vm->nmatched++] = rules[k];
-        if (++k == n)
-            return 0;
+        if (++k == n) {
+            x = stage;
+            XNEXT(1);
+        }
         sp = base;
         XJUMP(xr[rules[k]]);
 quantified: /* the quantifier's value replaces its ELEM block's stack */
@@ -653,6 +703,27 @@ quantified: /* the quantifier's value replaces its ELEM block's stack */
     CARS_XCMPS(XCMPK_F)
     CARS_XCMPS(XLOAD_CMPK_I)
     CARS_XCMPS(XLOAD_CMPK_F)
+    XCASE(STAGE) /* its rules, from an empty stack */
+        vm->nmatched = 0;
+        rules = p->stage_rules + p->stages[x->a].first, n = p->stages[x->a].n;
+        goto stage_begins;
+    XCASE(STAGE_INDEXED)
+        vm->nmatched = 0;
+        rules = vm->cand_rules, n = candidates(vm, rec, x->a, x->b, x->c);
+stage_begins:
+        if (n == 0)
+            XNEXT(1);
+        k = 0, stage = x, sp = base;
+        XJUMP(xr[rules[0]]);
+    XCASE(DECIDE_IF_MATCHED) /* if the stage matched any rule: outcome sub, halt */
+        if (vm->nmatched == 0)
+            XNEXT(1);
+        res->outcome = x->sub;
+        memcpy(vm->decided, vm->matched, vm->nmatched * sizeof(uint32_t));
+        res->nrules = vm->nmatched;
+        return 0;
+    XCASE(DECIDE_THRESHOLD) threshold(vm, x->a, (uint8_t)x->b, (uint8_t)x->c, res); return 0;
+    XCASE(DECIDE) res->outcome = x->sub, res->nrules = 0; return 0;
     XCASE(LOAD_IN_SET) {
         *sp = rec->v[x->a];
         if (sp->known)
@@ -675,6 +746,47 @@ quantified: /* the quantifier's value replaces its ELEM block's stack */
     XCASE(LOAD_YEAR) *sp = rec->v[x->a]; if (sp->known) sp->i = date_year(vm, sp->i); sp++; XNEXT(1);
     XCASE(IN_MASK) if (sp[-1].known) sp[-1].i = in_mask(x, sp[-1].i); XNEXT(1);
     XCASE(LOAD_IN_MASK) *sp = rec->v[x->a]; if (sp->known) sp->i = in_mask(x, sp->i); sp++; XNEXT(1);
+    XCASE(LOAD_IN_MASK_JF) {
+        const cars_value v = rec->v[x->a];
+        *sp++ = (cars_value){.i = v.known ? in_mask(x, v.i) : v.i, .known = v.known};
+        if (v.known && !sp[-1].i)
+            XJUMP(x->to);
+        XNEXT(1);
+    }
+    XCASE(LOAD_OR_JT) {
+        const cars_value *a = sp - 1, *b = &rec->v[x->a];
+        const bool t = KTRUE(*a) || KTRUE(*b);
+        sp[-1] = (cars_value){.i = t, .known = t || (a->known && b->known)};
+        if (t)
+            XJUMP(x->to);
+        XNEXT(1);
+    }
+    XCASE(LOAD_ANY_JT) { /* an OR of fields: the first known true jumps, else false or unknown */
+        const cars_value v = rec->v[x->a];
+        if (KTRUE(v)) {
+            *sp++ = v;
+            XJUMP(x->to);
+        }
+        bool known = v.known;
+        uint64_t rest = (uint64_t)x->k.i;
+        for (unsigned j = 1; j < x->sub; j++, rest >>= 16) {
+            const cars_value *f = &rec->v[rest & 0xffff];
+            if (KTRUE(*f)) {
+                *sp++ = (cars_value){.i = 1, .known = true};
+                XJUMP(x->to);
+            }
+            known = known && f->known;
+        }
+        *sp++ = (cars_value){.i = 0, .known = known};
+        XNEXT(1);
+    }
+    XCASE(ADDK_I) sp[-1].i = sp[-1].known ? cars_sat_add(sp[-1].i, x->k.i) : 0; XNEXT(1);
+    XCASE(SUBK_I) sp[-1].i = sp[-1].known ? cars_sat_sub(sp[-1].i, x->k.i) : 0; XNEXT(1);
+    XCASE(LOAD_YEAR_SUBK) {
+        const cars_value v = rec->v[x->a];
+        *sp++ = (cars_value){.i = v.known ? cars_sat_sub(date_year(vm, v.i), x->k.i) : 0, .known = v.known};
+        XNEXT(1);
+    }
 #if !CARS_VM_THREADED
     default:
         return vm_fail(vm, "opcode %u is not allowed here (the verifier should have refused it)", x->sub);
@@ -684,13 +796,7 @@ quantified: /* the quantifier's value replaces its ELEM block's stack */
 
 static int run(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp, cars_value *out)
 {
-    return xrun(vm, rec, elem, sp, NULL, 0, bi, out);
-}
-
-/* Runs rules[0..n) of the current stage; their matches join vm->matched. */
-static int run_rules(cars_vm *vm, const cars_record *rec, const uint32_t *rules, uint32_t n)
-{
-    return xrun(vm, rec, NULL, vm->stack, rules, n, 0, NULL);
+    return xrun(vm, rec, elem, sp, bi, out, NULL);
 }
 
 static int run_traced(cars_vm *vm, uint32_t bi, const cars_record *rec, const cars_value *elem, cars_value *sp,
@@ -713,107 +819,6 @@ int cars_vm_eval_rule(cars_vm *vm, const cars_record *rec, uint32_t rule)
     return v.known ? (v.i != 0) : -1;
 }
 
-/* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
- * counts against threshold t. */
-static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_result *res)
-{
-    const cars_program *p = vm->p;
-    const cars_pthreshold *th = &p->thresholds[t];
-    uint32_t per_tier[CARS_MAX_TIERS] = {0}, n = 0;
-    for (uint32_t k = 0; k < vm->nmatched; k++) {
-        const cars_prule *r = &p->rules[vm->matched[k]];
-        if (r->kind != CARS_RK_MULTIPLE)
-            continue;
-        vm->decided[n++] = vm->matched[k];
-        if (r->tier < CARS_MAX_TIERS)
-            per_tier[r->tier]++;
-    }
-    bool met = n >= th->at_least;
-    for (int k = 0; k < CARS_MAX_TIERS; k++)
-        if (per_tier[k] < th->tier_min[k])
-            met = false;
-    res->outcome = met ? o1 : o2;
-    res->nrules = n;
-    res->rules = vm->decided;
-    res->threshold = t;
-    res->threshold_met = met;
-}
-
-/* The bitset of index x for this record: its value's slot (how many keys
- * are at most the value), or the last one when the field is absent. */
-static const uint64_t *index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w)
-{
-    const int64_t *keys = (const int64_t *)(const void *)(p->index_words + x->words_first);
-    uint32_t j = x->nvalues + 1; /* bound: the verifier refused nvalues == UINT32_MAX */
-    const cars_value *v = &rec->v[x->field];
-    if (v->known) {
-        uint32_t lo = 0, hi = x->nvalues;
-        if (x->flags & CARS_IX_NUMBER) { /* the keys are doubles: compared as LE_F does */
-            const double *dk = (const double *)(const void *)keys;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (dk[mid] <= v->f)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-        } else {
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (keys[mid] <= v->i)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-        }
-        j = lo;
-    }
-    return p->index_words + x->words_first + x->nvalues + (size_t)j * w;
-}
-
-/* dst &= src, word by word, four at a time. */
-/* dst = a & b, w words (a == dst allowed: dst &= b): with 10,000 rules in
- * a stage, 157 words per index per record, the part of routing that grows
- * with a stage's size. Four words at a time as one vector (GCC's and
- * Clang's vector extension: two SSE2 operations on any x86-64), and on
- * x86-64 a second copy for AVX2 (one operation), which the loader picks
- * when the CPU has it. */
-#if defined(__GNUC__)
-typedef uint64_t cars_words4 __attribute__((vector_size(32)));
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-__attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#endif
-static void and_words(uint64_t *dst, const uint64_t *a, const uint64_t *restrict b, uint32_t w)
-{
-    uint32_t i = 0;
-#if defined(__GNUC__)
-    for (; i + 4 <= w; i += 4) {
-        cars_words4 x, y;
-        memcpy(&x, a + i, sizeof x);
-        memcpy(&y, b + i, sizeof y);
-        x &= y;
-        memcpy(dst + i, &x, sizeof x);
-    }
-#endif
-    for (; i < w; i++)
-        dst[i] = a[i] & b[i];
-}
-
-static unsigned lowest_bit(uint64_t m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(m);
-#else
-    unsigned k = 0;
-    while (!(m & 1))
-        m >>= 1, k++;
-    return k;
-#endif
-}
-
 /* MODE_DECIDE: the rules of stage s whose given bit is set join
  * vm->matched, in stage order, read a word of bits at a time. */
 static void decide_stage(cars_vm *vm, const cars_pstage *s)
@@ -827,7 +832,7 @@ static void decide_stage(cars_vm *vm, const cars_pstage *s)
             m &= (UINT64_C(1) << span) - 1; /* span < 64 here */
         }
         for (; m; m &= m - 1)
-            vm->matched[vm->nmatched++] = sr[j + lowest_bit(m)];
+            vm->matched[vm->nmatched++] = sr[j + cars_lowest_bit(m)];
         k += span;
     }
 }
@@ -881,40 +886,22 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     }
     const cars_pindex *x = &p->indexes[xi];
     uint32_t nx = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 3, 2)), w = (s->n + 63) / 64;
-    uint64_t *cand = vm->cand;
-    if (mode == MODE_TRACE) {
-        emit_at(vm, CARS_TR_STAGE, at, si);
-        for (uint32_t k = 0; k < nx; k++)
-            emit_words(vm, CARS_TR_INDEX, xi + k, index_bits(p, x + k, rec, w), w);
-    }
-    if (nx == 1)
-        memcpy(cand, index_bits(p, x, rec, w), w * sizeof *cand);
-    else
-        and_words(cand, index_bits(p, x, rec, w), index_bits(p, x + 1, rec, w), w);
-    for (uint32_t k = 2; k < nx; k++)
-        and_words(cand, cand, index_bits(p, x + k, rec, w), w);
-    if (mode == MODE_TRACE)
-        emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
-    if (mode == MODE_ROUTE) { /* the candidates, then one run of them all */
-        uint32_t n = 0;
-        for (uint32_t g = 0; g < w; g += 4) /* four words at a time: most are empty in a large stage; */
-            if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
-                for (uint32_t i = g; i < g + 4 && i < w; i++)
-                    for (uint64_t m = cand[i]; m; m &= m - 1)
-                        vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + lowest_bit(m)];
-        return run_rules(vm, rec, vm->cand_rules, n);
-    }
+    const uint64_t *cand = vm->cand;
+    emit_at(vm, CARS_TR_STAGE, at, si);
+    for (uint32_t k = 0; k < nx; k++)
+        emit_words(vm, CARS_TR_INDEX, xi + k, cars_index_bits(p, x + k, rec, w), w);
+    cars_cand_words(p, rec, s, x, nx, vm->cand);
+    emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
     for (uint32_t i = 0; i < w; i++)
         for (uint64_t m = cand[i]; m; m &= m - 1)
-            if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + lowest_bit(m)], mode) != 0)
+            if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)], mode) != 0)
                 return -1;
     return 0;
 }
 
-static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, cars_result *res, char *err,
-                                         size_t errlen, const int mode)
+/* A record's setup, before routing, tracing or deciding it. */
+static inline void begin_record(cars_vm *vm, cars_result *res, char *err, size_t errlen)
 {
-    const cars_program *p = vm->p;
     vm->err = err;
     vm->errlen = errlen;
     vm->nmatched = 0;
@@ -922,6 +909,13 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
     memset(res, 0, sizeof *res);
     res->threshold = UINT32_MAX;
     res->rules = vm->decided;
+}
+
+static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, cars_result *res, char *err,
+                                         size_t errlen, const int mode)
+{
+    const cars_program *p = vm->p;
+    begin_record(vm, res, err, errlen);
     const uint8_t *const start = p->code + p->blocks[0].offset;
     const uint8_t *pc = start;
     for (;;) {
@@ -934,10 +928,7 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
             if (mode == MODE_TRACE)
                 emit_at(vm, CARS_TR_STAGE, at, si);
             vm->nmatched = 0;
-            if (mode == MODE_ROUTE) {
-                if (run_rules(vm, rec, p->stage_rules + s->first, s->n) != 0)
-                    return -1;
-            } else if (mode == MODE_DECIDE) {
+            if (mode == MODE_DECIDE) {
                 decide_stage(vm, s);
             } else {
                 for (uint32_t k = 0; k < s->n; k++)
@@ -983,7 +974,8 @@ static CARS_ALWAYS_INLINE int route_mode(cars_vm *vm, const cars_record *rec, ca
 
 int cars_vm_route(cars_vm *vm, const cars_record *rec, cars_result *res, char *err, size_t errlen)
 {
-    return route_mode(vm, rec, res, err, errlen, MODE_ROUTE);
+    begin_record(vm, res, err, errlen);
+    return xrun(vm, rec, NULL, vm->stack, 0, NULL, res); /* the MAIN block in the internal form */
 }
 
 int cars_vm_trace(cars_vm *vm, const cars_record *rec, cars_result *res, cars_trace_fn *fn, void *ctx, char *err,
@@ -1002,14 +994,6 @@ int cars_vm_decide_bits(cars_vm *vm, const uint64_t *bits, cars_result *res, cha
     int rc = route_mode(vm, NULL, res, err, errlen, MODE_DECIDE);
     vm->given = NULL;
     return rc;
-}
-
-void cars_vm_decide_bits_from(const cars_program *p, const uint8_t *value, uint64_t *bits)
-{
-    memset(bits, 0, ((size_t)p->nstage_rules / 64 + 1) * sizeof *bits);
-    for (uint32_t j = 0; j < p->nstage_rules; j++)
-        if (value[p->stage_rules[j]] == 1)
-            bits[j / 64] |= UINT64_C(1) << (j % 64);
 }
 
 int cars_vm_decide(cars_vm *vm, const uint8_t *value, cars_result *res, char *err, size_t errlen)

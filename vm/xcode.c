@@ -85,8 +85,32 @@ static void as_mask(cars_xop *o, const cars_pset *set)
     for (uint32_t k = 0; k < set->n; k++)
         mask |= (uint64_t)1 << (set->values[k] - set->values[0]);
     o->op = CARS_XO_IN_MASK;
-    o->to = (uint32_t)(int32_t)set->values[0];
+    o->lo = (int32_t)set->values[0];
     o->k.i = (int64_t)mask;
+}
+
+/* LOAD_ANY_JT: at most ANY_MAX fields, a and four in k. */
+enum { ANY_MAX = 5 };
+
+/* Field f joins p, a LOAD_JT or a LOAD_ANY_JT. */
+static void any_add(cars_xop *p, uint16_t f)
+{
+    if (p->op == CARS_XO_LOAD_JT)
+        p->op = CARS_XO_LOAD_ANY_JT, p->sub = 1, p->k.i = 0;
+    p->k.i = (int64_t)((uint64_t)p->k.i | (uint64_t)f << (16 * (p->sub - 1)));
+    p->sub++;
+}
+
+/* The end of an OR chain, LOAD f; OR, whose jumps (p, a LOAD_JT or a
+ * LOAD_ANY_JT) land right after it (next: its offset): f joins p, and the
+ * last field known true jumps to where the run would have gone on. */
+static bool fuse_any_end(cars_xop *p, const cars_xop *load, const cars_xop *or, uint32_t next)
+{
+    if ((p->op != CARS_XO_LOAD_JT && (p->op != CARS_XO_LOAD_ANY_JT || p->sub >= ANY_MAX)) ||
+        load->op != CARS_XO_LOAD || or->op != CARS_XO_OR || p->to != next)
+        return false;
+    any_add(p, load->a);
+    return true;
 }
 
 static bool is_cmp(uint8_t op) { return op >= CARS_XO_EQ_I && op <= CARS_XO_GE_F; }
@@ -107,7 +131,18 @@ static bool fuse(cars_xop *p, const cars_xop *c)
     } else if (po == CARS_XO_LOAD && co == CARS_XO_IN_SET) {
         p->op = CARS_XO_LOAD_IN_SET, p->b = c->a;
     } else if (po == CARS_XO_LOAD && co == CARS_XO_IN_MASK) {
-        p->op = CARS_XO_LOAD_IN_MASK, p->to = c->to, p->k = c->k;
+        p->op = CARS_XO_LOAD_IN_MASK, p->lo = c->lo, p->k = c->k;
+    } else if (po == CARS_XO_LOAD_IN_MASK && co == CARS_XO_JUMP_IF_FALSE) {
+        p->op = CARS_XO_LOAD_IN_MASK_JF, p->to = c->to;
+    } else if (po == CARS_XO_LOAD && co == CARS_XO_OR_JT) {
+        p->op = CARS_XO_LOAD_OR_JT, p->to = c->to;
+    } else if ((po == CARS_XO_LOAD_JT || po == CARS_XO_LOAD_ANY_JT) && co == CARS_XO_LOAD_OR_JT && p->to == c->to &&
+               (po == CARS_XO_LOAD_JT || p->sub < ANY_MAX)) {
+        any_add(p, c->a);
+    } else if (po == CARS_XO_PUSH && (co == CARS_XO_ADD_I || co == CARS_XO_SUB_I)) {
+        p->op = co == CARS_XO_ADD_I ? CARS_XO_ADDK_I : CARS_XO_SUBK_I;
+    } else if (po == CARS_XO_LOAD_YEAR && co == CARS_XO_SUBK_I) {
+        p->op = CARS_XO_LOAD_YEAR_SUBK, p->k = c->k;
     } else if (po == CARS_XO_LOAD && (co == CARS_XO_JUMP_IF_FALSE || co == CARS_XO_JUMP_IF_TRUE)) {
         p->op = co == CARS_XO_JUMP_IF_FALSE ? CARS_XO_LOAD_JF : CARS_XO_LOAD_JT, p->to = c->to;
     } else if ((po == CARS_XO_AND && co == CARS_XO_JUMP_IF_FALSE) || (po == CARS_XO_OR && co == CARS_XO_JUMP_IF_TRUE)) {
@@ -127,7 +162,8 @@ static bool fuse(cars_xop *p, const cars_xop *c)
 static bool jumps(uint8_t op)
 {
     return op == CARS_XO_JUMP_IF_FALSE || op == CARS_XO_JUMP_IF_TRUE || op == CARS_XO_LOAD_JF ||
-           op == CARS_XO_LOAD_JT || op == CARS_XO_AND_JF || op == CARS_XO_OR_JT;
+           op == CARS_XO_LOAD_JT || op == CARS_XO_AND_JF || op == CARS_XO_OR_JT || op == CARS_XO_LOAD_IN_MASK_JF ||
+           op == CARS_XO_LOAD_OR_JT || op == CARS_XO_LOAD_ANY_JT;
 }
 
 /* Marks the jump targets of a block's len bytes of code; no instruction
@@ -173,11 +209,16 @@ static void translate_block(xstate *s, const cars_program *p, uint32_t bi)
         }
         if ((o.op == CARS_XO_IN_SET) && o.a < p->nsets)
             as_mask(&o, &p->sets[o.a]);
+        if (o.op == CARS_XO_RET && p->blocks[bi].kind == CARS_BK_ELEM)
+            o.op = CARS_XO_RET_ELEM;
         if (o.op == CARS_XO_QUANTIFY && (p->blocks[bi].kind != CARS_BK_RULE || o.a >= p->nblocks))
             o = (cars_xop){.op = CARS_XO_FAIL, .sub = code[off]}; /* xrun runs one quantifier at a time */
         x->code[x->n++] = o;
         while (x->n - first >= 2 && !s->landed[x->n - 1] && fuse(&x->code[x->n - 2], &x->code[x->n - 1]))
             x->n--;
+        if (x->n - first >= 3 && !s->landed[x->n - 1] && !s->landed[x->n - 2] &&
+            fuse_any_end(&x->code[x->n - 3], &x->code[x->n - 2], &x->code[x->n - 1], off + info->len))
+            x->n -= 2;
         off += info->len;
     }
     const uint32_t end = x->n; /* past the block's end (a verified block ends in RET first) */
@@ -187,6 +228,40 @@ static void translate_block(xstate *s, const cars_program *p, uint32_t bi)
             uint32_t t = x->code[k].to;
             x->code[k].to = t < len && s->target[t] && s->at[t] != UINT32_MAX ? s->at[t] : end;
         }
+}
+
+/* The MAIN block's routing instructions, straight-line code; operands out
+ * of range (the verifier refuses them) make FAIL instructions. */
+static void translate_main(cars_xcode *x, const cars_program *p)
+{
+    const uint8_t *code = p->code + p->blocks[0].offset;
+    const uint32_t len = p->blocks[0].len;
+    x->start[0] = x->n;
+    for (uint32_t off = 0; off < len;) {
+        const cars_opinfo *info = cars_opinfo_of(code[off]);
+        cars_xop o = {.op = CARS_XO_FAIL, .sub = code[off]};
+        if (!info || info->len > len - off) {
+            x->code[x->n++] = o;
+            break;
+        }
+        const uint8_t *q = code + off;
+        uint32_t a = info->noperands > 0 ? (uint32_t)cars_operand(info, q, 0) : 0;
+        uint32_t b = info->noperands > 1 ? (uint32_t)cars_operand(info, q, 1) : 0;
+        uint32_t c = info->noperands > 2 ? (uint32_t)cars_operand(info, q, 2) : 0;
+        if (q[0] == CARS_OP_EVAL_STAGE && a < p->nstages)
+            o = (cars_xop){.op = CARS_XO_STAGE, .a = (uint16_t)a};
+        else if (q[0] == CARS_OP_EVAL_STAGE_INDEXED && a < p->nstages && c >= 1 && b + c <= p->nindexes)
+            o = (cars_xop){.op = CARS_XO_STAGE_INDEXED, .a = (uint16_t)a, .b = (uint16_t)b, .c = (uint16_t)c};
+        else if (q[0] == CARS_OP_DECIDE_IF_MATCHED)
+            o = (cars_xop){.op = CARS_XO_DECIDE_IF_MATCHED, .sub = (uint8_t)a};
+        else if (q[0] == CARS_OP_DECIDE_THRESHOLD && a < p->nthresholds)
+            o = (cars_xop){.op = CARS_XO_DECIDE_THRESHOLD, .a = (uint16_t)a, .b = (uint16_t)b, .c = (uint16_t)c};
+        else if (q[0] == CARS_OP_DECIDE)
+            o = (cars_xop){.op = CARS_XO_DECIDE, .sub = (uint8_t)a};
+        x->code[x->n++] = o;
+        off += info->len;
+    }
+    x->code[x->n++] = (cars_xop){.op = CARS_XO_FAIL, .sub = 0}; /* past the end: a verified MAIN ends in a DECIDE */
 }
 
 /* An upper bound of the instructions of block b, and its sentinel. */
@@ -211,7 +286,10 @@ static bool translated(const cars_program *p, uint32_t bi)
 int cars_xcode_make(cars_xcode *x, const cars_program *p)
 {
     memset(x, 0, sizeof *x);
-    size_t total = 1, longest = 1; /* 1: code[0], the FAIL of MAIN */
+    size_t total = 1, longest = 1; /* 1: code[0], a FAIL (the first instruction of a rule whose block is out of range) */
+    bool main = p->nblocks > 0 && p->blocks[0].kind == CARS_BK_MAIN;
+    if (main)
+        total += count_block(p, 0);
     for (uint32_t bi = 0; bi < p->nblocks; bi++)
         if (translated(p, bi)) {
             total += count_block(p, bi);
@@ -231,6 +309,8 @@ int cars_xcode_make(cars_xcode *x, const cars_program *p)
         rc = -1;
     } else {
         x->code[x->n++] = (cars_xop){.op = CARS_XO_FAIL, .sub = p->code_len ? p->code[p->blocks[0].offset] : 0};
+        if (main)
+            translate_main(x, p);
         for (uint32_t bi = 0; bi < p->nblocks; bi++)
             if (translated(p, bi))
                 translate_block(&s, p, bi);

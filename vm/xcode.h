@@ -8,8 +8,8 @@
  * leaves exactly what its run would: the same values, the same stack
  * depth. A run is fused only when no jump lands inside it, so every jump
  * target of the bytecode begins an instruction here. The bytecode, the
- * bundle and disasm are unchanged; routing runs this form, tracing the
- * bytecode itself. */
+ * bundle and disasm are unchanged; routing runs this form (the MAIN
+ * block's routing instructions too), tracing the bytecode itself. */
 #ifndef CARS_XCODE_H
 #define CARS_XCODE_H
 
@@ -39,8 +39,15 @@
     X(NOT) X(AND) X(OR) \
     X(JUMP_IF_FALSE) X(JUMP_IF_TRUE) \
     X(QUANTIFY)      /* sub (ANY, ALL, NONE, COUNT): ELEM block a over list b */ \
-    X(RET) \
+    X(RET)           /* of a RULE block */ \
+    X(RET_ELEM)      /* of an ELEM block: its element's value to the quantifier running */ \
     X(FAIL)          /* an instruction the verifier refuses here (sub: its opcode), or past a block's end */ \
+    /* the MAIN block */ \
+    X(STAGE)         /* EVAL_STAGE a: its rules, then the next instruction */ \
+    X(STAGE_INDEXED) /* EVAL_STAGE_INDEXED a, indexes b .. b+c-1 */ \
+    X(DECIDE_IF_MATCHED) /* outcome sub if the stage matched a rule */ \
+    X(DECIDE_THRESHOLD) /* threshold a: outcome b if met, else c */ \
+    X(DECIDE)        /* outcome sub */ \
     /* fused */ \
     X(CMPK_EQ_I) X(CMPK_NE_I) X(CMPK_LT_I) X(CMPK_LE_I) X(CMPK_GT_I) X(CMPK_GE_I) /* PUSH k; cmp */ \
     X(CMPK_EQ_F) X(CMPK_NE_F) X(CMPK_LT_F) X(CMPK_LE_F) X(CMPK_GT_F) X(CMPK_GE_F) \
@@ -55,8 +62,15 @@
     X(LOAD2)         /* LOAD a; LOAD b */ \
     X(AGE)           /* LOAD a; LOAD b; YEARS_BETWEEN */ \
     X(LOAD_YEAR)     /* LOAD a; YEAR */ \
-    X(IN_MASK)       /* IN_SET of a set within 64 of its least value: bit (top - to) of k */ \
-    X(LOAD_IN_MASK)  /* LOAD a; IN_MASK */
+    X(IN_MASK)       /* IN_SET of a set within 64 of its least value: bit (top - lo) of k */ \
+    X(LOAD_IN_MASK)  /* LOAD a; IN_MASK */ \
+    X(LOAD_IN_MASK_JF) /* LOAD a; IN_MASK; JUMP_IF_FALSE */ \
+    X(LOAD_OR_JT)    /* LOAD a; OR; JUMP_IF_TRUE */ \
+    X(LOAD_ANY_JT)   /* LOAD a; LOAD_OR_JT f ... (sub fields: a, then k's 16-bit ones, the \
+                        lowest first), all jumping to `to`: the first known true jumps */ \
+    X(ADDK_I)        /* PUSH k; ADD_I */ \
+    X(SUBK_I)        /* PUSH k; SUB_I */ \
+    X(LOAD_YEAR_SUBK) /* LOAD a; YEAR; PUSH k; SUB_I */
 
 enum cars_xop_code {
 #define X(name) CARS_XO_##name,
@@ -67,10 +81,11 @@ enum cars_xop_code {
 
 typedef struct cars_xop {
     uint8_t op;        /* enum cars_xop_code */
-    uint8_t sub;       /* QUANTIFY: the bytecode opcode; FAIL: the opcode refused */
+    uint8_t sub;       /* QUANTIFY: the bytecode opcode; FAIL: the opcode refused;
+                          LOAD_ANY_JT: how many fields */
     uint16_t a, b, c;
-    uint32_t to;       /* jumps: the target, an index into cars_xcode.code; IN_MASK: the
-                          set's least value (an int32, as its two's complement) */
+    uint32_t to;       /* jumps: the target, an index into cars_xcode.code */
+    int32_t lo;        /* IN_MASK: the set's least value */
     union {
         int64_t i;
         double f;
@@ -79,12 +94,12 @@ typedef struct cars_xop {
 
 typedef struct cars_xcode {
     cars_xop *code;
-    uint32_t *start;   /* per block: the index of its first instruction (0, a FAIL, for MAIN) */
+    uint32_t *start;   /* per block: the index of its first instruction */
     uint32_t *rule;    /* per rule: the first instruction of its RULE block */
     uint32_t n;
 } cars_xcode;
 
-/* Translates every RULE and ELEM block of verified program p. 0, or -1 when
+/* Translates every block of verified program p. 0, or -1 when
  * out of memory. Bytecode the verifier would refuse translates to FAIL
  * instructions, never to a read outside the code. */
 int cars_xcode_make(cars_xcode *x, const cars_program *p);

@@ -162,6 +162,11 @@ static void test_quantifiers(void **state)
     uint8_t *bytes;
     cars_program p;
     load(&t, &p, &bytes);
+    cars_xcode x; /* an ELEM block's RET gives its value to the quantifier, a RULE block's ends the rule */
+    assert_int_equal(cars_xcode_make(&x, &p), 0);
+    expect_ops(&x, body, (const int[]){CARS_XO_LOAD_ELEM, CARS_XO_RET_ELEM}, 2);
+    expect_ops(&x, 1, (const int[]){CARS_XO_QUANTIFY, CARS_XO_RET}, 2);
+    cars_xcode_free(&x);
     cars_reader *r = cars_reader_new(&p);
     cars_vm *vm = cars_vm_new(&p);
     assert_non_null(r);
@@ -214,6 +219,20 @@ static void route_as_traced(bool indexed)
     uint8_t *bytes;
     cars_program p;
     load(&t, &p, &bytes);
+    cars_xcode x; /* the MAIN block: four stages, each with its decision, the last (indexed or not) and its threshold */
+    assert_int_equal(cars_xcode_make(&x, &p), 0);
+    const int S = CARS_XO_STAGE, D = CARS_XO_DECIDE_IF_MATCHED;
+    expect_ops(&x, 0,
+               (const int[]){S, D, S, D, S, D, S, D, indexed ? CARS_XO_STAGE_INDEXED : S, CARS_XO_DECIDE_THRESHOLD,
+                             CARS_XO_FAIL},
+               11);
+    const cars_xop *last = &x.code[x.start[0] + 8], *th = last + 1;
+    assert_int_equal(last->a, 4);
+    if (indexed)
+        assert_true(last->b == 0 && last->c == 3);
+    assert_true(th->a == 0 && th->b == CARS_OUT_NCXPCA && th->c == CARS_OUT_CXPCA);
+    assert_int_equal(x.code[x.start[0] + 3].sub, CARS_OUT_CXDR);
+    cars_xcode_free(&x);
     cars_reader *r = cars_reader_new(&p);
     cars_vm *vm = cars_vm_new(&p), *tvm = cars_vm_new(&p);
     assert_non_null(r);
@@ -271,6 +290,123 @@ static void test_route_as_traced(void **state)
     (void)state;
     route_as_traced(false);
     route_as_traced(true);
+}
+
+/* An OR chain of fields (LOAD; JUMP_IF_TRUE, then LOAD; OR; JUMP_IF_TRUE,
+ * all to one place), its last LOAD; OR ending where the jumps land; n
+ * fields from f, in turn. */
+static void or_chain(tp *t, const int *f, int n)
+{
+    uint32_t j[16];
+    tp_op1(t, CARS_OP_LOAD, (unsigned)f[0]);
+    j[0] = tp_jump(t, CARS_OP_JUMP_IF_TRUE);
+    for (int k = 1; k < n - 1; k++) {
+        tp_op1(t, CARS_OP_LOAD, (unsigned)f[k]), tp_op(t, CARS_OP_OR);
+        j[k] = tp_jump(t, CARS_OP_JUMP_IF_TRUE);
+    }
+    tp_op1(t, CARS_OP_LOAD, (unsigned)f[n - 1]), tp_op(t, CARS_OP_OR);
+    for (int k = 0; k < n - 1; k++)
+        tp_patch(t, j[k]);
+}
+
+/* Kleene OR, AND of a and b (-1: unknown). */
+static int kor(int a, int b) { return a == 1 || b == 1 ? 1 : a < 0 || b < 0 ? -1 : 0; }
+static int kand(int a, int b) { return a == 0 || b == 0 ? 0 : a < 0 || b < 0 ? -1 : 1; }
+
+/* The bigger fusions: OR chains of fields as one instruction (at most five
+ * fields, the rest as before), IN_SET as a mask then JUMP_IF_FALSE, a
+ * constant added or subtracted, a date's year less a constant; what each
+ * gives, routing as tracing does. */
+static void test_chains(void **state)
+{
+    (void)state;
+    tp t;
+    tp_init(&t);
+    main_block(&t);
+    static const int four[] = {F_WAR, F_PROPERTY, F_WAR, F_PROPERTY};
+    static const int seven[] = {F_PROPERTY, F_WAR, F_WAR, F_WAR, F_WAR, F_WAR, F_PROPERTY};
+    static const int64_t standard[] = {M_STANDARD, M_ODW}, odw[] = {M_ODW};
+    uint32_t sets[2] = {tp_set(&t, standard, 2), tp_set(&t, odw, 1)};
+    uint32_t b[7];
+    b[0] = tp_begin(&t, CARS_BK_RULE, 0); /* war or property or war or property */
+    or_chain(&t, four, 4), tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("C-0"), TP_S("c"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    b[1] = tp_begin(&t, CARS_BK_RULE, 0); /* seven fields: five, then two as before */
+    or_chain(&t, seven, 7), tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("C-1"), TP_S("c"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    for (int k = 0; k < 2; k++) { /* route in set k and war */
+        b[2 + k] = tp_begin(&t, CARS_BK_RULE, 0);
+        tp_op1(&t, CARS_OP_LOAD, F_ROUTE), tp_op1(&t, CARS_OP_IN_SET, sets[k]);
+        uint32_t j = tp_jump(&t, CARS_OP_JUMP_IF_FALSE);
+        tp_op1(&t, CARS_OP_LOAD, F_WAR), tp_op(&t, CARS_OP_AND);
+        tp_patch(&t, j);
+        tp_op(&t, CARS_OP_RET);
+        tp_rule(&t, TP_S("C-2"), TP_S("c"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    }
+    b[4] = tp_begin(&t, CARS_BK_RULE, 0); /* length + 3 - 5 > 30 */
+    tp_op1(&t, CARS_OP_LOAD, F_LENGTH), tp_int(&t, 3), tp_op(&t, CARS_OP_ADD_I), tp_int(&t, 5);
+    tp_op(&t, CARS_OP_SUB_I), tp_int(&t, 30), tp_op(&t, CARS_OP_GT_I), tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("C-4"), TP_S("c"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    b[5] = tp_begin(&t, CARS_BK_RULE, 0); /* year(received) - 2000 = 26 */
+    tp_op1(&t, CARS_OP_LOAD, F_RECEIVED), tp_op(&t, CARS_OP_YEAR), tp_int(&t, 2000), tp_op(&t, CARS_OP_SUB_I);
+    tp_int(&t, 26), tp_op(&t, CARS_OP_EQ_I), tp_op(&t, CARS_OP_RET);
+    tp_rule(&t, TP_S("C-5"), TP_S("c"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    tp_stage(&t, 0, 6);
+    uint8_t *bytes;
+    cars_program p;
+    load(&t, &p, &bytes);
+    cars_xcode x;
+    assert_int_equal(cars_xcode_make(&x, &p), 0);
+    expect_ops(&x, b[0], (const int[]){CARS_XO_LOAD_ANY_JT, CARS_XO_RET}, 2);
+    assert_int_equal(x.code[x.start[b[0]]].sub, 4);
+    assert_int_equal(x.code[x.start[b[0]]].to, x.start[b[0]] + 1);
+    expect_ops(&x, b[1], (const int[]){CARS_XO_LOAD_ANY_JT, CARS_XO_LOAD_OR_JT, CARS_XO_LOAD, CARS_XO_OR, CARS_XO_RET}, 5);
+    assert_int_equal(x.code[x.start[b[1]]].sub, 5);
+    assert_int_equal(x.code[x.start[b[1]] + 1].to, x.start[b[1]] + 4);
+    for (int k = 0; k < 2; k++)
+        expect_ops(&x, b[2 + k], (const int[]){CARS_XO_LOAD_IN_MASK_JF, CARS_XO_LOAD, CARS_XO_AND, CARS_XO_RET}, 4);
+    expect_ops(&x, b[4], (const int[]){CARS_XO_LOAD, CARS_XO_ADDK_I, CARS_XO_SUBK_I, CARS_XO_CMPK_GT_I, CARS_XO_RET}, 5);
+    expect_ops(&x, b[5], (const int[]){CARS_XO_LOAD_YEAR_SUBK, CARS_XO_CMPK_EQ_I, CARS_XO_RET}, 3);
+    expect_ops(&x, 0, (const int[]){CARS_XO_STAGE, CARS_XO_DECIDE_IF_MATCHED, CARS_XO_DECIDE, CARS_XO_FAIL}, 4);
+    cars_xcode_free(&x);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p), *tvm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    assert_non_null(tvm);
+    static const char *const props[] = {"", ",\"finances\":{\"owns_property\":true}",
+                                        ",\"finances\":{\"owns_property\":false}"};
+    static const char *const lengths[] = {"", ",\"visit\":{\"length_days\":32}", ",\"visit\":{\"length_days\":33}"};
+    for (int pr = 0; pr < 3; pr++)
+        for (int war = 0; war < 2; war++)
+            for (int len = 0; len < 3; len++) {
+                char j[1024];
+                snprintf(j, sizeof j,
+                         "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                         "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                         "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":%s}%s%s}",
+                         war ? "true" : "false", props[pr], lengths[len]);
+                assert_true(cars_reader_parse(r, j, strlen(j)));
+                const cars_record *rec = cars_reader_record(r);
+                int property = pr == 0 ? -1 : pr == 1;
+                const int want[6] = {kor(war, property), kor(war, property), kand(1, war), 0,
+                                     len == 0 ? -1 : len == 2, 1};
+                for (uint32_t k = 0; k < 6; k++)
+                    if (cars_vm_eval_rule(vm, rec, k) != want[k])
+                        fail_msg("%s: rule %u gives %d, not %d", j, k, cars_vm_eval_rule(vm, rec, k), want[k]);
+                cars_result a, c;
+                char err[200];
+                assert_int_equal(cars_vm_route(vm, rec, &a, err, sizeof err), 0);
+                assert_int_equal(cars_vm_trace(tvm, rec, &c, ignore, NULL, err, sizeof err), 0);
+                assert_int_equal(a.outcome, c.outcome);
+                assert_int_equal(a.nrules, c.nrules);
+                assert_memory_equal(a.rules, c.rules, a.nrules * sizeof *a.rules);
+            }
+    cars_vm_free(vm);
+    cars_vm_free(tvm);
+    cars_reader_free(r);
+    cars_program_free(&p);
+    cars_free(bytes);
 }
 
 /* IN_SET of a set within 64 of its least value is a bit mask; of a wider
@@ -427,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_route_as_traced),
         cmocka_unit_test(test_quantifiers),
         cmocka_unit_test(test_set_masks),
+        cmocka_unit_test(test_chains),
         cmocka_unit_test(test_table_lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

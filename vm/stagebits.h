@@ -1,0 +1,35 @@
+/* stagebits.h - the words of a stage's rules: an index's bitset for a
+ * record, the AND of a stage's index sets, and the given values of cars_vm_decide
+ * as such bits (vm.c runs the stages with them). */
+#ifndef CARS_STAGEBITS_H
+#define CARS_STAGEBITS_H
+
+#include <stdint.h>
+
+#include "program.h"
+#include "reader.h"
+
+/* The bitset (w words) of index x for record rec: its value's slot (how
+ * many keys are at most the value), or the last one when the field is
+ * absent. */
+const uint64_t *cars_index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w);
+
+/* The candidate bitset of stage s for record rec: the AND of the bitsets
+ * of indexes x[0..nx), in cand (one word for each 64 of the stage's rules). */
+void cars_cand_words(const cars_program *p, const cars_record *rec, const cars_pstage *s, const cars_pindex *x,
+                     uint32_t nx, uint64_t *cand);
+
+/* The index of the lowest set bit of m (m != 0). */
+static inline unsigned cars_lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    unsigned k = 0;
+    while (!(m & 1))
+        m >>= 1, k++;
+    return k;
+#endif
+}
+
+#endif
