@@ -236,7 +236,7 @@ static void string_value(cars_reader *r, const cars_pfield *f, const unsigned ch
     case CARS_FT_DATE:
     case CARS_FT_COUNTRY:
     case CARS_FT_ENUM:
-        if (cars_rd_code_value(r->p, f, cs, n, &code))
+        if (cars_rd_code_value(r, f, cs, n, &code))
             store(r, code);
         else if (f->type == CARS_FT_DATE)
             cars_rd_date_error(r, cs, n);

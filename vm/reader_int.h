@@ -76,6 +76,14 @@ typedef struct cars_rd_pslot {
     int32_t node;
 } cars_rd_pslot;
 
+/* An enum member's text as words: its first 8 bytes and, when longer
+ * than 8, its last 8 (zero-padded; cars_rd_key_prefix), and its length. A
+ * text of at most 16 bytes is compared by the words alone. */
+typedef struct cars_rd_mkey {
+    uint64_t pre, last;
+    uint32_t len;
+} cars_rd_mkey;
+
 enum cars_rd_frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
 
 /* An open object or array of the line. */
@@ -120,6 +128,7 @@ struct cars_reader {
     uint32_t egen;
     cars_value *escratch; /* element slots of a list that is not stored */
     uint64_t *epre;       /* per element field: key_prefix of its key */
+    struct cars_rd_mkey *mkeys; /* per enum member (program's members): its words */
     uint32_t max_stride;
     /* The line's decoded strings (room for the whole line: reserve_line) and,
      * below, the bytes of its unknown keys: growable buffers kept as plain
@@ -353,27 +362,48 @@ static inline bool cars_rd_fast_double(const char *s, size_t n, double *out)
  * if it is not finite or is below the field's min, or -1 out of memory. */
 int cars_rd_number_value(cars_reader *r, const cars_pfield *f, const char *s, size_t n, double *out);
 
+/* The index of enum field f's member s (n bytes; pre: its first 8 bytes,
+ * zero-padded), or -1: the members' words compared in order, no call. */
+static inline int64_t cars_rd_enum_member(const cars_reader *r, const cars_pfield *f, const char *s, size_t n,
+                                          uint64_t pre)
+{
+    const cars_rd_mkey *mk = &r->mkeys[f->members_first];
+    for (uint32_t m = 0; m < f->members_n; m++) {
+        if (mk[m].pre != pre || mk[m].len != n)
+            continue;
+        if (n <= 8)
+            return m;
+        uint64_t last;
+        memcpy(&last, s + n - 8, 8);
+        if (mk[m].last == last && (n <= 16 || cars_rd_tail_eq(r->p->members[f->members_first + m].p, s, n)))
+            return m;
+    }
+    return -1;
+}
+
+/* A country code's 3 letters A-Z: its code, or false. */
+static inline bool cars_rd_country_value(const char *s, size_t n, int64_t *out)
+{
+    if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
+        return false;
+    *out = cars_country_code(s);
+    return true;
+}
+
 /* The code of a date, country or enum field's string s: the date in days,
  * the country's code, the member's index; false if s is none. */
-static inline bool cars_rd_code_value(const cars_program *p, const cars_pfield *f, const char *s, size_t n,
+static inline bool cars_rd_code_value(const cars_reader *r, const cars_pfield *f, const char *s, size_t n,
                                       int64_t *out)
 {
     if (f->type == CARS_FT_DATE)
         return cars_date_parse(s, n, out);
-    if (f->type == CARS_FT_COUNTRY) {
-        if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
-            return false;
-        *out = cars_country_code(s);
-        return true;
-    }
-    for (uint32_t m = 0; m < f->members_n; m++) {
-        const cars_str *ms = &p->members[f->members_first + m];
-        if (ms->len == n && memcmp(ms->p, s, n) == 0) {
-            *out = m;
-            return true;
-        }
-    }
-    return false;
+    if (f->type == CARS_FT_COUNTRY)
+        return cars_rd_country_value(s, n, out);
+    int64_t m = cars_rd_enum_member(r, f, s, n, cars_rd_key_prefix(s, n));
+    if (m < 0)
+        return false;
+    *out = m;
+    return true;
 }
 
 /* A string of the record: as it is when the parser's strings live until

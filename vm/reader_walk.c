@@ -340,12 +340,21 @@ static inline __attribute__((always_inline)) tok scalar(walk *w, tok t, const ca
         v->i = 0;
         break;
     case CARS_FT_DATE:
-    case CARS_FT_COUNTRY:
-    case CARS_FT_ENUM:
-        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) ||
-            !cars_rd_code_value(w->r->p, f, (const char *)s, k, &v->i))
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) || !cars_date_parse((const char *)s, k, &v->i))
             return refuse(w, REFUSED);
         break;
+    case CARS_FT_COUNTRY:
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) || !cars_rd_country_value((const char *)s, k, &v->i))
+            return refuse(w, REFUSED);
+        break;
+    case CARS_FT_ENUM: {
+        int64_t m;
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) ||
+            (m = cars_rd_enum_member(w->r, f, (const char *)s, k, key_prefix(s, k))) < 0)
+            return refuse(w, REFUSED);
+        v->i = m;
+        break;
+    }
     default:
         return refuse(w, REFUSED);
     }

@@ -242,12 +242,40 @@ static void test_long_keys(void **s)
     cars_reader_free(y);
 }
 
+/* An enum's members are compared by their words (first 8 bytes, last 8,
+ * length) and past 16 bytes whole: a text that shares a member's length
+ * and words but not its middle, or one byte of it, is no member. */
+static void test_enum_members(void **s)
+{
+    (void)s;
+    static const char *const members[] = {"standard_visitor", "marriage_visitor", "overseas_domestic_worker"};
+    for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+        char line[1024];
+        snprintf(line, sizeof line, "{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"%s\"," APPL "," CRIM "}",
+                 members[i]);
+        accepted(line);
+        assert_int_equal(cars_reader_record(R)->v[F_ROUTE].i, (int64_t)i);
+    }
+    static const char *const others[] = {"standard_visitoR", "Standard_visitor", "standard",
+                                         "standard_visitor_", "overseas_domestic_workeR", "overseas_domXstic_worker",
+                                         "overseas_domestic_worke", "", "marriage_visitorstandard_visitor"};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        char line[1024], msg[256];
+        snprintf(line, sizeof line, "{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"%s\"," APPL "," CRIM "}",
+                 others[i]);
+        snprintf(msg, sizeof msg,
+                 "route: \"%s\" is not one of standard_visitor, marriage_visitor, overseas_domestic_worker", others[i]);
+        refused(line, msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refusals_json),       cmocka_unit_test(test_refusals_schema),
         cmocka_unit_test(test_refusals_duplicates), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_accepted),            cmocka_unit_test(test_long_keys),
+        cmocka_unit_test(test_enum_members),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
