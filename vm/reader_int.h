@@ -122,6 +122,7 @@ struct cars_reader {
     uint32_t *list_cap; /* elements allocated per list field: lists[f].n <= list_cap[f] */
     uint32_t *present;  /* == gen when the field had a non-null value */
     uint32_t *req, nreq; /* the required top-level fields, ascending */
+    uint32_t *lreq;     /* per list field: how many of its element fields are required */
     uint32_t *seen;     /* per trie node: == gen when its key was seen */
     uint32_t gen;
     uint32_t *eseen;    /* per element field: == egen when seen in this element */
@@ -458,6 +459,21 @@ static inline void cars_rd_forget_keys(cars_reader *r, uint32_t start, size_t uk
  * its array while the record is valid and the program reads the list, else
  * scratch slots), its fields' marks forgotten; NULL when out of memory. */
 cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf);
+/* The same slots, not zeroed (the caller writes or zeroes every one). */
+cars_value *cars_rd_elem_take(cars_reader *r, int32_t lf);
+/* cars_rd_elem_take, inline while the list has room (the marks' generation
+ * does not wrap, the program reads the list and the record is valid). */
+static inline cars_value *cars_rd_elem_next(cars_reader *r, int32_t lf)
+{
+    cars_list *l = &r->lists[lf];
+    if (__builtin_expect(r->egen != UINT32_MAX && (r->p->fields[lf].flags & CARS_FF_READ) && !r->has_err &&
+                             l->n < r->list_cap[lf],
+                         1)) {
+        r->egen++;
+        return l->elems + (size_t)l->n++ * l->stride;
+    }
+    return cars_rd_elem_take(r, lf);
+}
 
 /* ---- the accept path (reader_walk.c) ---- */
 

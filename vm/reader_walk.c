@@ -47,6 +47,7 @@ typedef struct walk {
     const char *why;    /* the refusal's reason */
     bool plain;         /* the line has no backslash: no string has an escape */
     int depth;          /* open objects and arrays */
+    uint32_t nreq;      /* required top-level fields with a value (each is read once) */
 } walk;
 
 /* Each step takes t, pointing at its first token's offset in the index,
@@ -396,11 +397,13 @@ static tok field_value(walk *w, tok t, int32_t f)
         v->i = 0;
         r->lists[f].n = 0;
         r->present[f] = r->gen;
+        w->nreq += pf->flags & CARS_FF_REQUIRED;
         return list(w, t, f);
     } else if (!(t = scalar(w, t, pf, v))) {
         return NULL;
     }
     r->present[f] = r->gen;
+    w->nreq += pf->flags & CARS_FF_REQUIRED;
     return t;
 }
 
@@ -410,15 +413,6 @@ static tok node_value(walk *w, tok t, int32_t c)
     if (w->buf[*t] == '{')
         return object(w, t, c);
     return literal(w, *t) == LIT_NULL ? t + 1 : refuse(w, REFUSED);
-}
-
-/* Every required top-level field had a value. */
-static bool required_present(const cars_reader *r)
-{
-    for (uint32_t k = 0; k < r->nreq; k++)
-        if (r->present[r->req[k]] != r->gen)
-            return false;
-    return true;
 }
 
 /* An object of the schema at t: trie node `node` (0: the record). */
@@ -456,7 +450,8 @@ static tok object(walk *w, tok t, int32_t node)
     }
     if (!close_object(w, uk, ub))
         return refuse(w, "duplicate key");
-    return node == 0 && !required_present(r) ? refuse(w, REFUSED) : t;
+    /* the record: every required top-level field had a value */
+    return node == 0 && w->nreq != r->nreq ? refuse(w, REFUSED) : t;
 }
 
 /* The element field of list field lf named k, or -1: tried from `from`
@@ -475,39 +470,45 @@ static inline int32_t elem_field(const cars_reader *r, const cars_pfield *lf, co
     return -1;
 }
 
-/* Every required element field had a non-null value. */
-static bool elem_required_present(const cars_reader *r, const cars_pfield *lf, const cars_value *slots)
+/* The slots of the element fields of lf that the element did not name:
+ * zeroed (absent). */
+static void zero_unseen(const cars_reader *r, const cars_pfield *lf, cars_value *slots)
 {
-    const cars_pfield *ef = &r->p->elem_fields[lf->elems_first];
+    const uint32_t *eseen = &r->eseen[lf->elems_first];
     for (uint32_t e = 0; e < lf->elems_n; e++)
-        if ((ef[e].flags & CARS_FF_REQUIRED) && !slots[e].known)
-            return false;
-    return true;
+        if (eseen[e] != r->egen)
+            memset(&slots[e], 0, sizeof slots[e]);
 }
 
-/* The value at t of element field e (of lf), into its slot. */
-static tok elem_value(walk *w, tok t, const cars_pfield *lf, uint32_t e, cars_value *slots)
+/* The value at t of element field e (of lf), into its slot; *nreq counts
+ * the required fields given a value. */
+static tok elem_value(walk *w, tok t, const cars_pfield *lf, uint32_t e, cars_value *slots, uint32_t *nreq)
 {
     cars_reader *r = w->r;
     uint32_t idx = lf->elems_first + e;
     if (r->eseen[idx] == r->egen)
         return refuse(w, "duplicate key");
     r->eseen[idx] = r->egen;
-    if (w->buf[*t] != 'n')
-        return scalar(w, t, &r->p->elem_fields[idx], &slots[e]);
+    const cars_pfield *ef = &r->p->elem_fields[idx];
+    if (w->buf[*t] != 'n') {
+        *nreq += ef->flags & CARS_FF_REQUIRED;
+        return scalar(w, t, ef, &slots[e]);
+    }
     if (literal(w, *t) != LIT_NULL)
         return refuse(w, REFUSED);
-    slots[e].known = false; /* null = absent */
+    memset(&slots[e], 0, sizeof slots[e]); /* null = absent */
     return t + 1;
 }
 
-/* An element object at t of list field lf, into slots. */
-static tok element(walk *w, tok t, const cars_pfield *lf, cars_value *slots)
+/* An element object at t of list field lf (lreq of its element fields
+ * required), into slots (not zeroed: every slot is written, or zeroed when
+ * its field is absent). */
+static tok element(walk *w, tok t, const cars_pfield *lf, uint32_t lreq, cars_value *slots)
 {
     cars_reader *r = w->r;
     if (++w->depth > CARS_READER_MAX_DEPTH)
         return refuse(w, REFUSED);
-    uint32_t uk = r->nukeys, from = 0;
+    uint32_t uk = r->nukeys, from = 0, nseen = 0, nreq = 0;
     size_t ub = r->ukbuf_len;
     bool more = w->buf[*++t] != '}';
     if (!more)
@@ -523,14 +524,19 @@ static tok element(walk *w, tok t, const cars_pfield *lf, cars_value *slots)
             t = unknown_member(w, t, k, n);
         } else {
             from = (uint32_t)e + 1;
-            t = elem_value(w, t, lf, (uint32_t)e, slots);
+            nseen++;
+            t = elem_value(w, t, lf, (uint32_t)e, slots, &nreq);
         }
         if (!t || !(t = next_member(w, t, &more)))
             return NULL;
     }
     if (!close_object(w, uk, ub))
         return refuse(w, "duplicate key");
-    return elem_required_present(r, lf, slots) ? t : refuse(w, REFUSED);
+    if (nreq != lreq) /* a required element field had no value */
+        return refuse(w, REFUSED);
+    if (nseen != lf->elems_n)
+        zero_unseen(r, lf, slots);
+    return t;
 }
 
 /* The array at t of list field lf: its elements into the list's slots. */
@@ -540,16 +546,16 @@ static tok list(walk *w, tok t, int32_t lf)
     const cars_pfield *lfp = &r->p->fields[lf];
     if (++w->depth > CARS_READER_MAX_DEPTH)
         return refuse(w, REFUSED);
-    uint32_t count = 0;
+    uint32_t count = 0, lreq = r->lreq[lf];
     if (w->buf[*++t] != ']') {
         for (;;) {
             if (w->buf[*t] != '{' || count >= CARS_READER_MAX_ELEMS)
                 return refuse(w, REFUSED);
             count++;
-            cars_value *slots = cars_rd_elem_slots(r, lf);
+            cars_value *slots = cars_rd_elem_next(r, lf);
             if (!slots)
                 return refuse(w, "out of memory");
-            if (!(t = element(w, t, lfp, slots)))
+            if (!(t = element(w, t, lfp, lreq, slots)))
                 return NULL;
             uint8_t c = w->buf[*t];
             if (c == ']')
@@ -575,7 +581,7 @@ enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, siz
         *why = "not a JSON object";
         return CARS_RD_SIMD_REFUSED;
     }
-    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0};
+    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0};
     tok end = object(&w, ix.ix, 0);
     if (!end) {
         *why = w.why;
