@@ -60,8 +60,32 @@ static void civil_from_days_u(uint32_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (mm <= 2));
 }
 
+/* Civil from days by C. Neri and L. Schneider's Euclidean affine
+ * functions ("Euclidean affine functions and their application to calendar
+ * algorithms", 2022): a computational calendar of years from 1 March,
+ * shifted by 82 cycles of 400 years so that every count is unsigned; one
+ * division by 146097 and multiplications. For days in [-NS_K, 2^30 - NS_K)
+ * (4 N + 3 fits 32 bits): years -32,800 to about 2.9 million. */
+#define NS_K (719468u + 146097u * 82u)
+static void civil_from_days_ns(int64_t days, int *y, int *m, int *d)
+{
+    uint32_t n = (uint32_t)(days + NS_K);
+    uint32_t n1 = 4 * n + 3, c = n1 / 146097, nc = n1 % 146097 / 4;
+    uint64_t p2 = (uint64_t)2939745 * (4 * nc + 3);
+    uint32_t z = (uint32_t)(p2 >> 32), ny = (uint32_t)p2 / 2939745 / 4;
+    uint32_t n3 = 2141 * ny + 197913, mm = n3 >> 16, dd = (n3 & 0xFFFF) / 2141;
+    uint32_t j = ny >= 306;
+    *y = (int)(100 * c + z + j) - 400 * 82;
+    *m = (int)(j ? mm - 12 : mm);
+    *d = (int)dd + 1;
+}
+
 void cars_date_split(int64_t z, int *y, int *m, int *d)
 {
+    if (z >= -(int64_t)NS_K && z < (INT64_C(1) << 30) - (int64_t)NS_K) {
+        civil_from_days_ns(z, y, m, d);
+        return;
+    }
     if (z >= -719468 && z <= (int64_t)UINT32_MAX - 719468 - 146097) {
         civil_from_days_u((uint32_t)(z + 719468), y, m, d);
         return;

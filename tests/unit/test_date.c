@@ -187,6 +187,29 @@ static void test_wide_range(void **state)
     }
 }
 
+/* Around the ends of the range split takes its fast path in (days from
+ * -(719468 + 82 * 146097) to 2^30 less that), it agrees with making and
+ * counts day by day across each end. */
+static void test_split_path_ends(void **state)
+{
+    (void)state;
+    static const int64_t ends[] = {-(719468 + 82 * 146097LL), (1LL << 30) - (719468 + 82 * 146097LL)};
+    for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+        int y0, m0, d0;
+        cars_date_split(ends[i] - 800, &y0, &m0, &d0);
+        long y = y0;
+        int m = m0, d = d0;
+        for (int64_t days = ends[i] - 800; days <= ends[i] + 800; days++) {
+            int sy, sm, sd;
+            cars_date_split(days, &sy, &sm, &sd);
+            assert_true(sy == y && sm == m && sd == d);
+            assert_int_equal(cars_date_make(sy, sm, sd), days);
+            assert_int_equal(cars_date_year(days), y);
+            next_day(&y, &m, &d);
+        }
+    }
+}
+
 /* Completed years: the number of anniversaries passed, an anniversary of
  * 29 February falling on 1 March in a common year. */
 static long anniversaries(long fy, int fm, int fd, int64_t to)
@@ -228,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_malformed_refused),
         cmocka_unit_test(test_matches_old_parser),
         cmocka_unit_test(test_wide_range),
+        cmocka_unit_test(test_split_path_ends),
         cmocka_unit_test(test_years_between),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
