@@ -245,7 +245,7 @@ static inline size_t number_scan(const uint8_t *s, numtok *nt)
 /* An integer field's number at offset p into *out: as cars_rd_int_value
  * says (the same value, the same refusals), from one scan when it has no
  * point, no exponent and at most 18 digits (no overflow). */
-static inline bool int_at(const walk *w, size_t p, const cars_pfield *f, int64_t *out)
+static inline __attribute__((always_inline)) bool int_at(const walk *w, size_t p, const cars_pfield *f, int64_t *out)
 {
     numtok nt;
     size_t k = number_scan(w->buf + p, &nt);
@@ -260,7 +260,7 @@ static inline bool int_at(const walk *w, size_t p, const cars_pfield *f, int64_t
 /* A number field's number at offset p into *out: as cars_rd_number_value
  * says (1, 0 or -1), with cars_rd_fast_double's value from one scan when it
  * has at most 15 digits and no exponent. */
-static inline int double_at(const walk *w, size_t p, const cars_pfield *f, double *out)
+static inline __attribute__((always_inline)) int double_at(const walk *w, size_t p, const cars_pfield *f, double *out)
 {
 #if FLT_EVAL_METHOD == 0
     static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
