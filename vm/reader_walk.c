@@ -10,9 +10,11 @@
  * objects into the list's element slots. An unknown key is remembered for
  * the duplicate check and its value is walked to be validated (every value
  * of the line is: nothing is skipped unvalidated). The checks of a value
- * are the ones the state machine makes (reader_int.h), and so are the
- * marks: duplicates, presence, required fields, min, element counts, the
- * depth limit, null as absent.
+ * are the ones the state machine makes (reader_int.h; a short integer or
+ * number is converted in the scan that checks its token, to the same
+ * value: int_at, double_at), and so are the marks: duplicates, presence,
+ * required fields (counted: each field is read once), min, element
+ * counts, the depth limit, null as absent.
  *
  * The walk accepts a line or refuses it: it never words an error. A line
  * it refuses (bad JSON, a value not of its field's type, a duplicate key,
