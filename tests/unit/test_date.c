@@ -84,13 +84,13 @@ static void test_matches_old_parser(void **state)
     for (int y = 0; y <= 9999; y++)
         for (size_t i = 0; i < sizeof months / sizeof *months; i++)
             for (size_t j = 0; j < sizeof mdays / sizeof *mdays; j++) {
-                char t[16];
+                char t[48];
                 snprintf(t, sizeof t, "%04d-%02d-%02d", y, months[i], mdays[j]);
                 memcpy(buf, t, 10);
                 agree(buf, 10);
             }
     for (int y = 1; y <= 9999; y += 7) {
-        char t[16];
+        char t[48];
         snprintf(t, sizeof t, "%04d-%02d-%02d", y, y % 12 + 1, y % 28 + 1);
         for (int k = 0; k < 10; k++)
             for (int c = 0; c < 256; c++) {
