@@ -60,8 +60,32 @@ static void civil_from_days_u(uint32_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (mm <= 2));
 }
 
+/* Civil from days by C. Neri and L. Schneider's Euclidean affine
+ * functions ("Euclidean affine functions and their application to calendar
+ * algorithms", 2022): a computational calendar of years from 1 March,
+ * shifted by 82 cycles of 400 years so that every count is unsigned; one
+ * division by 146097 and multiplications. For days in [-NS_K, 2^30 - NS_K)
+ * (4 N + 3 fits 32 bits): years -32,800 to about 2.9 million. */
+#define NS_K (719468u + 146097u * 82u)
+static void civil_from_days_ns(int64_t days, int *y, int *m, int *d)
+{
+    uint32_t n = (uint32_t)(days + NS_K);
+    uint32_t n1 = 4 * n + 3, c = n1 / 146097, nc = n1 % 146097 / 4;
+    uint64_t p2 = (uint64_t)2939745 * (4 * nc + 3);
+    uint32_t z = (uint32_t)(p2 >> 32), ny = (uint32_t)p2 / 2939745 / 4;
+    uint32_t n3 = 2141 * ny + 197913, mm = n3 >> 16, dd = (n3 & 0xFFFF) / 2141;
+    uint32_t j = ny >= 306;
+    *y = (int)(100 * c + z + j) - 400 * 82;
+    *m = (int)(j ? mm - 12 : mm);
+    *d = (int)dd + 1;
+}
+
 void cars_date_split(int64_t z, int *y, int *m, int *d)
 {
+    if (z >= -(int64_t)NS_K && z < (INT64_C(1) << 30) - (int64_t)NS_K) {
+        civil_from_days_ns(z, y, m, d);
+        return;
+    }
     if (z >= -719468 && z <= (int64_t)UINT32_MAX - 719468 - 146097) {
         civil_from_days_u((uint32_t)(z + 719468), y, m, d);
         return;
@@ -77,24 +101,6 @@ void cars_date_split(int64_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (mm <= 2));
     *m = (int)mm;
     *d = (int)dd;
-}
-
-/* The value of the digit c, or a value above 9. */
-static uint32_t dval(char c) { return (uint32_t)(unsigned char)c - '0'; }
-
-bool cars_date_parse(const char *s, size_t len, int64_t *days)
-{
-    if (len != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    uint32_t v0 = dval(s[0]), v1 = dval(s[1]), v2 = dval(s[2]), v3 = dval(s[3]);
-    uint32_t v4 = dval(s[5]), v5 = dval(s[6]), v6 = dval(s[8]), v7 = dval(s[9]);
-    if ((v0 > 9) | (v1 > 9) | (v2 > 9) | (v3 > 9) | (v4 > 9) | (v5 > 9) | (v6 > 9) | (v7 > 9))
-        return false;
-    uint32_t y = v0 * 1000 + v1 * 100 + v2 * 10 + v3, m = v4 * 10 + v5, d = v6 * 10 + v7;
-    if (y < 1 || m - 1 > 11 || d < 1 || d > (uint32_t)cars_days_in_month((int)y, (int)m))
-        return false;
-    *days = days_from_civil_u(y - (m <= 2), m, d);
-    return true;
 }
 
 bool cars_date_option(const char *s, int64_t *days, char *err, size_t errlen)

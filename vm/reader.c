@@ -236,7 +236,7 @@ static void string_value(cars_reader *r, const cars_pfield *f, const unsigned ch
     case CARS_FT_DATE:
     case CARS_FT_COUNTRY:
     case CARS_FT_ENUM:
-        if (cars_rd_code_value(r->p, f, cs, n, &code))
+        if (cars_rd_code_value(r, f, cs, n, &code))
             store(r, code);
         else if (f->type == CARS_FT_DATE)
             cars_rd_date_error(r, cs, n);
@@ -310,7 +310,7 @@ static bool list_reserve(cars_reader *r, int32_t lf, uint32_t need)
  * element before this one was an object and is stored, so the array holds
  * exactly lists[lf].n elements, within its capacity. Once the record is
  * invalid, nothing more is kept (the VM never sees it): scratch slots. */
-cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf)
+cars_value *cars_rd_elem_take(cars_reader *r, int32_t lf)
 {
     const cars_pfield *f = &r->p->fields[lf];
     cars_list *l = &r->lists[lf];
@@ -325,7 +325,14 @@ cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf)
         slots = l->elems + (size_t)l->n * l->stride;
         l->n++;
     }
-    memset(slots, 0, l->stride * sizeof(cars_value));
+    return slots;
+}
+
+cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf)
+{
+    cars_value *slots = cars_rd_elem_take(r, lf);
+    if (slots)
+        memset(slots, 0, r->lists[lf].stride * sizeof(cars_value));
     return slots;
 }
 

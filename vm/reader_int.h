@@ -76,6 +76,14 @@ typedef struct cars_rd_pslot {
     int32_t node;
 } cars_rd_pslot;
 
+/* An enum member's text as words: its first 8 bytes and, when longer
+ * than 8, its last 8 (zero-padded; cars_rd_key_prefix), and its length. A
+ * text of at most 16 bytes is compared by the words alone. */
+typedef struct cars_rd_mkey {
+    uint64_t pre, last;
+    uint32_t len;
+} cars_rd_mkey;
+
 enum cars_rd_frame_kind { FR_OBJ, FR_SKIP_OBJ, FR_SKIP_ARR, FR_LIST, FR_ELEM };
 
 /* An open object or array of the line. */
@@ -114,12 +122,14 @@ struct cars_reader {
     uint32_t *list_cap; /* elements allocated per list field: lists[f].n <= list_cap[f] */
     uint32_t *present;  /* == gen when the field had a non-null value */
     uint32_t *req, nreq; /* the required top-level fields, ascending */
+    uint32_t *lreq;     /* per list field: how many of its element fields are required */
     uint32_t *seen;     /* per trie node: == gen when its key was seen */
     uint32_t gen;
     uint32_t *eseen;    /* per element field: == egen when seen in this element */
     uint32_t egen;
     cars_value *escratch; /* element slots of a list that is not stored */
     uint64_t *epre;       /* per element field: key_prefix of its key */
+    struct cars_rd_mkey *mkeys; /* per enum member (program's members): its words */
     uint32_t max_stride;
     /* The line's decoded strings (room for the whole line: reserve_line) and,
      * below, the bytes of its unknown keys: growable buffers kept as plain
@@ -353,27 +363,48 @@ static inline bool cars_rd_fast_double(const char *s, size_t n, double *out)
  * if it is not finite or is below the field's min, or -1 out of memory. */
 int cars_rd_number_value(cars_reader *r, const cars_pfield *f, const char *s, size_t n, double *out);
 
+/* The index of enum field f's member s (n bytes; pre: its first 8 bytes,
+ * zero-padded), or -1: the members' words compared in order, no call. */
+static inline int64_t cars_rd_enum_member(const cars_reader *r, const cars_pfield *f, const char *s, size_t n,
+                                          uint64_t pre)
+{
+    const cars_rd_mkey *mk = &r->mkeys[f->members_first];
+    for (uint32_t m = 0; m < f->members_n; m++) {
+        if (mk[m].pre != pre || mk[m].len != n)
+            continue;
+        if (n <= 8)
+            return m;
+        uint64_t last;
+        memcpy(&last, s + n - 8, 8);
+        if (mk[m].last == last && (n <= 16 || cars_rd_tail_eq(r->p->members[f->members_first + m].p, s, n)))
+            return m;
+    }
+    return -1;
+}
+
+/* A country code's 3 letters A-Z: its code, or false. */
+static inline bool cars_rd_country_value(const char *s, size_t n, int64_t *out)
+{
+    if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
+        return false;
+    *out = cars_country_code(s);
+    return true;
+}
+
 /* The code of a date, country or enum field's string s: the date in days,
  * the country's code, the member's index; false if s is none. */
-static inline bool cars_rd_code_value(const cars_program *p, const cars_pfield *f, const char *s, size_t n,
+static inline bool cars_rd_code_value(const cars_reader *r, const cars_pfield *f, const char *s, size_t n,
                                       int64_t *out)
 {
     if (f->type == CARS_FT_DATE)
         return cars_date_parse(s, n, out);
-    if (f->type == CARS_FT_COUNTRY) {
-        if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
-            return false;
-        *out = cars_country_code(s);
-        return true;
-    }
-    for (uint32_t m = 0; m < f->members_n; m++) {
-        const cars_str *ms = &p->members[f->members_first + m];
-        if (ms->len == n && memcmp(ms->p, s, n) == 0) {
-            *out = m;
-            return true;
-        }
-    }
-    return false;
+    if (f->type == CARS_FT_COUNTRY)
+        return cars_rd_country_value(s, n, out);
+    int64_t m = cars_rd_enum_member(r, f, s, n, cars_rd_key_prefix(s, n));
+    if (m < 0)
+        return false;
+    *out = m;
+    return true;
 }
 
 /* A string of the record: as it is when the parser's strings live until
@@ -428,6 +459,21 @@ static inline void cars_rd_forget_keys(cars_reader *r, uint32_t start, size_t uk
  * its array while the record is valid and the program reads the list, else
  * scratch slots), its fields' marks forgotten; NULL when out of memory. */
 cars_value *cars_rd_elem_slots(cars_reader *r, int32_t lf);
+/* The same slots, not zeroed (the caller writes or zeroes every one). */
+cars_value *cars_rd_elem_take(cars_reader *r, int32_t lf);
+/* cars_rd_elem_take, inline while the list has room (the marks' generation
+ * does not wrap, the program reads the list and the record is valid). */
+static inline cars_value *cars_rd_elem_next(cars_reader *r, int32_t lf)
+{
+    cars_list *l = &r->lists[lf];
+    if (__builtin_expect(r->egen != UINT32_MAX && (r->p->fields[lf].flags & CARS_FF_READ) && !r->has_err &&
+                             l->n < r->list_cap[lf],
+                         1)) {
+        r->egen++;
+        return l->elems + (size_t)l->n++ * l->stride;
+    }
+    return cars_rd_elem_take(r, lf);
+}
 
 /* ---- the accept path (reader_walk.c) ---- */
 

@@ -166,6 +166,10 @@ cars_reader *cars_reader_new(const cars_program *p)
     for (uint32_t f = 0; r->req && f < p->nfields; f++)
         if (p->fields[f].flags & CARS_FF_REQUIRED)
             r->req[r->nreq++] = f;
+    r->lreq = cars_calloc(nf, sizeof *r->lreq);
+    for (uint32_t f = 0; r->lreq && f < p->nfields; f++)
+        for (uint32_t e = 0; p->fields[f].type == CARS_FT_LIST && e < p->fields[f].elems_n; e++)
+            r->lreq[f] += p->elem_fields[p->fields[f].elems_first + e].flags & CARS_FF_REQUIRED;
     r->listf = cars_calloc(nf, sizeof *r->listf);
     for (uint32_t f = 0; r->listf && f < p->nfields; f++)
         if (p->fields[f].type == CARS_FT_LIST)
@@ -184,9 +188,15 @@ cars_reader *cars_reader_new(const cars_program *p)
     r->ukbuf = cars_malloc(r->ukbuf_cap);
     for (uint32_t e = 0; r->epre && e < p->nelem_fields; e++)
         r->epre[e] = cars_rd_key_prefix(p->elem_fields[e].path.p, p->elem_fields[e].path.len);
+    r->mkeys = cars_calloc(p->nmembers + 1, sizeof *r->mkeys);
+    for (uint32_t m = 0; r->mkeys && m < p->nmembers; m++) {
+        const cars_str *ms = &p->members[m];
+        r->mkeys[m] = (cars_rd_mkey){cars_rd_key_prefix(ms->p, ms->len),
+                                     ms->len > 8 ? cars_rd_key_last(ms->p, ms->len) : 0, ms->len};
+    }
     cars_rd_arena_funcs(&r->ar, &r->afuncs);
     r->simd = cars_rd_simd_new();
-    if (!r->simd || !r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->listf || !r->eseen || !r->escratch || !r->epre ||
+    if (!r->simd || !r->v || !r->s || !r->lists || !r->list_cap || !r->present || !r->req || !r->lreq || !r->listf || !r->eseen || !r->escratch || !r->epre || !r->mkeys ||
         !r->ukeys || !r->ukbuf || !build_trie(r) || !child_tables(r)) {
         cars_reader_free(r);
         return NULL;
@@ -217,11 +227,13 @@ void cars_reader_free(cars_reader *r)
     cars_free(r->list_cap);
     cars_free(r->present);
     cars_free(r->req);
+    cars_free(r->lreq);
     cars_free(r->listf);
     cars_free(r->seen);
     cars_free(r->eseen);
     cars_free(r->escratch);
     cars_free(r->epre);
+    cars_free(r->mkeys);
     cars_free(r->nodes);
     cars_free(r->htab);
     cars_free(r->ptab);

@@ -10,9 +10,11 @@
  * objects into the list's element slots. An unknown key is remembered for
  * the duplicate check and its value is walked to be validated (every value
  * of the line is: nothing is skipped unvalidated). The checks of a value
- * are the ones the state machine makes (reader_int.h), and so are the
- * marks: duplicates, presence, required fields, min, element counts, the
- * depth limit, null as absent.
+ * are the ones the state machine makes (reader_int.h; a short integer or
+ * number is converted in the scan that checks its token, to the same
+ * value: int_at, double_at), and so are the marks: duplicates, presence,
+ * required fields (counted: each field is read once), min, element
+ * counts, the depth limit, null as absent.
  *
  * The walk accepts a line or refuses it: it never words an error. A line
  * it refuses (bad JSON, a value not of its field's type, a duplicate key,
@@ -47,6 +49,7 @@ typedef struct walk {
     const char *why;    /* the refusal's reason */
     bool plain;         /* the line has no backslash: no string has an escape */
     int depth;          /* open objects and arrays */
+    uint32_t nreq;      /* required top-level fields with a value (each is read once) */
 } walk;
 
 /* Each step takes t, pointing at its first token's offset in the index,
@@ -190,6 +193,99 @@ static inline size_t number_at(const walk *w, size_t p)
     return k && ends(w, p, k) ? k : 0;
 }
 
+/* A field's number token as one scan reads it: its digits' value (mod
+ * 2^64), how many digits it has and how many of them follow the point,
+ * and whether it has an exponent or a sign. */
+typedef struct numtok {
+    uint64_t m;
+    uint32_t digits, frac;
+    bool exp, neg;
+} numtok;
+
+/* number_length, reading the digits' value on the way (one pass where the
+ * check and then the conversion took two). */
+static inline size_t number_scan(const uint8_t *s, numtok *nt)
+{
+    size_t i = 0;
+    uint64_t m = 0;
+    nt->neg = s[0] == '-';
+    i += nt->neg;
+    size_t first = i;
+    if (s[i] == '0')
+        i++;
+    else if (s[i] >= '1' && s[i] <= '9')
+        while (s[i] >= '0' && s[i] <= '9')
+            m = m * 10 + (s[i++] - '0');
+    else
+        return 0;
+    nt->digits = (uint32_t)(i - first);
+    nt->frac = 0;
+    if (s[i] == '.') {
+        size_t k = ++i;
+        while (s[i] >= '0' && s[i] <= '9')
+            m = m * 10 + (s[i++] - '0');
+        if (i == k)
+            return 0;
+        nt->frac = (uint32_t)(i - k);
+        nt->digits += nt->frac;
+    }
+    nt->m = m;
+    nt->exp = s[i] == 'e' || s[i] == 'E';
+    if (nt->exp) {
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
+        size_t k = i;
+        while (s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == k)
+            return 0;
+    }
+    return i;
+}
+
+/* An integer field's number at offset p into *out: as cars_rd_int_value
+ * says (the same value, the same refusals), from one scan when it has no
+ * point, no exponent and at most 18 digits (no overflow). */
+static inline __attribute__((always_inline)) bool int_at(const walk *w, size_t p, const cars_pfield *f, int64_t *out)
+{
+    numtok nt;
+    size_t k = number_scan(w->buf + p, &nt);
+    if (!k || !ends(w, p, k))
+        return false;
+    if (nt.frac || nt.exp || nt.digits > 18)
+        return cars_rd_int_value(f, (const char *)w->buf + p, k, out);
+    *out = nt.neg ? (int64_t)(0 - nt.m) : (int64_t)nt.m;
+    return !((f->flags & CARS_FF_HAS_MIN) && (double)*out < f->min);
+}
+
+/* A number field's number at offset p into *out: as cars_rd_number_value
+ * says (1, 0 or -1), with cars_rd_fast_double's value from one scan when it
+ * has at most 15 digits and no exponent. */
+static inline __attribute__((always_inline)) int double_at(const walk *w, size_t p, const cars_pfield *f, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    numtok nt;
+    size_t k = number_scan(w->buf + p, &nt);
+    if (!k || !ends(w, p, k))
+        return 0;
+    if (nt.exp || nt.digits > 15)
+        return cars_rd_number_value(w->r, f, (const char *)w->buf + p, k, out);
+    double d = (double)nt.m;
+    if (nt.frac)
+        d /= p10[nt.frac];
+    d = nt.neg ? -d : d;
+    if ((f->flags & CARS_FF_HAS_MIN) && d < f->min)
+        return 0;
+    *out = d;
+    return 1;
+#else
+    size_t k = number_at(w, p);
+    return k ? cars_rd_number_value(w->r, f, (const char *)w->buf + p, k, out) : 0;
+#endif
+}
+
 enum { LIT_FALSE, LIT_TRUE, LIT_NULL, LIT_NONE };
 
 /* The literal at offset p (5 bytes readable: the padding). */
@@ -327,11 +423,11 @@ static inline __attribute__((always_inline)) tok scalar(walk *w, tok t, const ca
         v->i = ok;
         break;
     case CARS_FT_INTEGER:
-        if (!(k = number_at(w, p)) || !cars_rd_int_value(f, (const char *)w->buf + p, k, &v->i))
+        if (!int_at(w, p, f, &v->i))
             return refuse(w, REFUSED);
         break;
     case CARS_FT_NUMBER:
-        if (!(k = number_at(w, p)) || cars_rd_number_value(w->r, f, (const char *)w->buf + p, k, &v->f) <= 0)
+        if (double_at(w, p, f, &v->f) <= 0)
             return refuse(w, REFUSED);
         break;
     case CARS_FT_STRING:
@@ -340,12 +436,21 @@ static inline __attribute__((always_inline)) tok scalar(walk *w, tok t, const ca
         v->i = 0;
         break;
     case CARS_FT_DATE:
-    case CARS_FT_COUNTRY:
-    case CARS_FT_ENUM:
-        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) ||
-            !cars_rd_code_value(w->r->p, f, (const char *)s, k, &v->i))
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) || !cars_date_parse((const char *)s, k, &v->i))
             return refuse(w, REFUSED);
         break;
+    case CARS_FT_COUNTRY:
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) || !cars_rd_country_value((const char *)s, k, &v->i))
+            return refuse(w, REFUSED);
+        break;
+    case CARS_FT_ENUM: {
+        int64_t m;
+        if (w->buf[p] != '"' || !string_text(w, t, &s, &k) ||
+            (m = cars_rd_enum_member(w->r, f, (const char *)s, k, key_prefix(s, k))) < 0)
+            return refuse(w, REFUSED);
+        v->i = m;
+        break;
+    }
     default:
         return refuse(w, REFUSED);
     }
@@ -387,11 +492,13 @@ static tok field_value(walk *w, tok t, int32_t f)
         v->i = 0;
         r->lists[f].n = 0;
         r->present[f] = r->gen;
+        w->nreq += pf->flags & CARS_FF_REQUIRED;
         return list(w, t, f);
     } else if (!(t = scalar(w, t, pf, v))) {
         return NULL;
     }
     r->present[f] = r->gen;
+    w->nreq += pf->flags & CARS_FF_REQUIRED;
     return t;
 }
 
@@ -401,15 +508,6 @@ static tok node_value(walk *w, tok t, int32_t c)
     if (w->buf[*t] == '{')
         return object(w, t, c);
     return literal(w, *t) == LIT_NULL ? t + 1 : refuse(w, REFUSED);
-}
-
-/* Every required top-level field had a value. */
-static bool required_present(const cars_reader *r)
-{
-    for (uint32_t k = 0; k < r->nreq; k++)
-        if (r->present[r->req[k]] != r->gen)
-            return false;
-    return true;
 }
 
 /* An object of the schema at t: trie node `node` (0: the record). */
@@ -447,7 +545,8 @@ static tok object(walk *w, tok t, int32_t node)
     }
     if (!close_object(w, uk, ub))
         return refuse(w, "duplicate key");
-    return node == 0 && !required_present(r) ? refuse(w, REFUSED) : t;
+    /* the record: every required top-level field had a value */
+    return node == 0 && w->nreq != r->nreq ? refuse(w, REFUSED) : t;
 }
 
 /* The element field of list field lf named k, or -1: tried from `from`
@@ -466,39 +565,45 @@ static inline int32_t elem_field(const cars_reader *r, const cars_pfield *lf, co
     return -1;
 }
 
-/* Every required element field had a non-null value. */
-static bool elem_required_present(const cars_reader *r, const cars_pfield *lf, const cars_value *slots)
+/* The slots of the element fields of lf that the element did not name:
+ * zeroed (absent). */
+static void zero_unseen(const cars_reader *r, const cars_pfield *lf, cars_value *slots)
 {
-    const cars_pfield *ef = &r->p->elem_fields[lf->elems_first];
+    const uint32_t *eseen = &r->eseen[lf->elems_first];
     for (uint32_t e = 0; e < lf->elems_n; e++)
-        if ((ef[e].flags & CARS_FF_REQUIRED) && !slots[e].known)
-            return false;
-    return true;
+        if (eseen[e] != r->egen)
+            memset(&slots[e], 0, sizeof slots[e]);
 }
 
-/* The value at t of element field e (of lf), into its slot. */
-static tok elem_value(walk *w, tok t, const cars_pfield *lf, uint32_t e, cars_value *slots)
+/* The value at t of element field e (of lf), into its slot; *nreq counts
+ * the required fields given a value. */
+static tok elem_value(walk *w, tok t, const cars_pfield *lf, uint32_t e, cars_value *slots, uint32_t *nreq)
 {
     cars_reader *r = w->r;
     uint32_t idx = lf->elems_first + e;
     if (r->eseen[idx] == r->egen)
         return refuse(w, "duplicate key");
     r->eseen[idx] = r->egen;
-    if (w->buf[*t] != 'n')
-        return scalar(w, t, &r->p->elem_fields[idx], &slots[e]);
+    const cars_pfield *ef = &r->p->elem_fields[idx];
+    if (w->buf[*t] != 'n') {
+        *nreq += ef->flags & CARS_FF_REQUIRED;
+        return scalar(w, t, ef, &slots[e]);
+    }
     if (literal(w, *t) != LIT_NULL)
         return refuse(w, REFUSED);
-    slots[e].known = false; /* null = absent */
+    memset(&slots[e], 0, sizeof slots[e]); /* null = absent */
     return t + 1;
 }
 
-/* An element object at t of list field lf, into slots. */
-static tok element(walk *w, tok t, const cars_pfield *lf, cars_value *slots)
+/* An element object at t of list field lf (lreq of its element fields
+ * required), into slots (not zeroed: every slot is written, or zeroed when
+ * its field is absent). */
+static tok element(walk *w, tok t, const cars_pfield *lf, uint32_t lreq, cars_value *slots)
 {
     cars_reader *r = w->r;
     if (++w->depth > CARS_READER_MAX_DEPTH)
         return refuse(w, REFUSED);
-    uint32_t uk = r->nukeys, from = 0;
+    uint32_t uk = r->nukeys, from = 0, nseen = 0, nreq = 0;
     size_t ub = r->ukbuf_len;
     bool more = w->buf[*++t] != '}';
     if (!more)
@@ -514,14 +619,19 @@ static tok element(walk *w, tok t, const cars_pfield *lf, cars_value *slots)
             t = unknown_member(w, t, k, n);
         } else {
             from = (uint32_t)e + 1;
-            t = elem_value(w, t, lf, (uint32_t)e, slots);
+            nseen++;
+            t = elem_value(w, t, lf, (uint32_t)e, slots, &nreq);
         }
         if (!t || !(t = next_member(w, t, &more)))
             return NULL;
     }
     if (!close_object(w, uk, ub))
         return refuse(w, "duplicate key");
-    return elem_required_present(r, lf, slots) ? t : refuse(w, REFUSED);
+    if (nreq != lreq) /* a required element field had no value */
+        return refuse(w, REFUSED);
+    if (nseen != lf->elems_n)
+        zero_unseen(r, lf, slots);
+    return t;
 }
 
 /* The array at t of list field lf: its elements into the list's slots. */
@@ -531,16 +641,16 @@ static tok list(walk *w, tok t, int32_t lf)
     const cars_pfield *lfp = &r->p->fields[lf];
     if (++w->depth > CARS_READER_MAX_DEPTH)
         return refuse(w, REFUSED);
-    uint32_t count = 0;
+    uint32_t count = 0, lreq = r->lreq[lf];
     if (w->buf[*++t] != ']') {
         for (;;) {
             if (w->buf[*t] != '{' || count >= CARS_READER_MAX_ELEMS)
                 return refuse(w, REFUSED);
             count++;
-            cars_value *slots = cars_rd_elem_slots(r, lf);
+            cars_value *slots = cars_rd_elem_next(r, lf);
             if (!slots)
                 return refuse(w, "out of memory");
-            if (!(t = element(w, t, lfp, slots)))
+            if (!(t = element(w, t, lfp, lreq, slots)))
                 return NULL;
             uint8_t c = w->buf[*t];
             if (c == ']')
@@ -566,7 +676,7 @@ enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, siz
         *why = "not a JSON object";
         return CARS_RD_SIMD_REFUSED;
     }
-    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0};
+    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0};
     tok end = object(&w, ix.ix, 0);
     if (!end) {
         *why = w.why;

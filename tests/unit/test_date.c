@@ -4,12 +4,16 @@
  * refused (a day past its month's end, month 00 or 13, year 0000, any
  * byte not a digit in any digit place, other separators and lengths);
  * splitting and making agree far outside that range, on both sides of
- * zero; completed years agree with a count of anniversaries. */
+ * zero; completed years agree with a count of anniversaries; the parser
+ * agrees with its former byte-by-byte form on every year with months and
+ * days in and out of range and on every byte in every place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -34,6 +38,70 @@ static void next_day(long *y, int *m, int *d)
             ++*y;
         }
     }
+}
+
+/* The parser date.c had before its two-load form (byte by byte), kept as
+ * the reference the present one must agree with on every input. */
+static bool old_parse(const char *s, size_t len, int64_t *days)
+{
+    if (len != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    uint32_t v[8];
+    static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int k = 0; k < 8; k++) {
+        v[k] = (uint32_t)(unsigned char)s[at[k]] - '0';
+        if (v[k] > 9)
+            return false;
+    }
+    uint32_t y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    if (y < 1 || m - 1 > 11 || d < 1 || d > (uint32_t)month_days((long)y, (int)m))
+        return false;
+    *days = cars_date_make((int)y, (int)m, (int)d);
+    return true;
+}
+
+/* The parser and the reference agree on s (len bytes): the same answer,
+ * the same day count, nothing written on a refusal. */
+static void agree(const char *s, size_t len)
+{
+    int64_t a = -5, b = -5;
+    bool ok = old_parse(s, len, &a);
+    assert_int_equal(cars_date_parse(s, len, &b), ok);
+    assert_int_equal(b, ok ? a : -5);
+}
+
+/* Every year 0000-9999 with every month 00-13 and day 00-32 (and a few
+ * far out of range), each at the very end of an allocation of its exact
+ * length (so a load past it is a sanitizer's error), and every byte value
+ * in every place of a spread of dates. */
+static void test_matches_old_parser(void **state)
+{
+    (void)state;
+    char *buf = malloc(10);
+    assert_non_null(buf);
+    static const int months[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20, 99};
+    static const int mdays[] = {0, 1, 9, 10, 19, 20, 27, 28, 29, 30, 31, 32, 39, 40, 99};
+    for (int y = 0; y <= 9999; y++)
+        for (size_t i = 0; i < sizeof months / sizeof *months; i++)
+            for (size_t j = 0; j < sizeof mdays / sizeof *mdays; j++) {
+                char t[48];
+                snprintf(t, sizeof t, "%04d-%02d-%02d", y, months[i], mdays[j]);
+                memcpy(buf, t, 10);
+                agree(buf, 10);
+            }
+    for (int y = 1; y <= 9999; y += 7) {
+        char t[48];
+        snprintf(t, sizeof t, "%04d-%02d-%02d", y, y % 12 + 1, y % 28 + 1);
+        for (int k = 0; k < 10; k++)
+            for (int c = 0; c < 256; c++) {
+                memcpy(buf, t, 10);
+                buf[k] = (char)c;
+                agree(buf, 10);
+                for (size_t n = 0; n < 10; n++) /* shorter: at the end of the allocation too */
+                    agree(buf + 10 - n, n);
+            }
+    }
+    free(buf);
 }
 
 static void test_every_record_date(void **state)
@@ -119,6 +187,29 @@ static void test_wide_range(void **state)
     }
 }
 
+/* Around the ends of the range split takes its fast path in (days from
+ * -(719468 + 82 * 146097) to 2^30 less that), it agrees with making and
+ * counts day by day across each end. */
+static void test_split_path_ends(void **state)
+{
+    (void)state;
+    static const int64_t ends[] = {-(719468 + 82 * 146097LL), (1LL << 30) - (719468 + 82 * 146097LL)};
+    for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+        int y0, m0, d0;
+        cars_date_split(ends[i] - 800, &y0, &m0, &d0);
+        long y = y0;
+        int m = m0, d = d0;
+        for (int64_t days = ends[i] - 800; days <= ends[i] + 800; days++) {
+            int sy, sm, sd;
+            cars_date_split(days, &sy, &sm, &sd);
+            assert_true(sy == y && sm == m && sd == d);
+            assert_int_equal(cars_date_make(sy, sm, sd), days);
+            assert_int_equal(cars_date_year(days), y);
+            next_day(&y, &m, &d);
+        }
+    }
+}
+
 /* Completed years: the number of anniversaries passed, an anniversary of
  * 29 February falling on 1 March in a common year. */
 static long anniversaries(long fy, int fm, int fd, int64_t to)
@@ -158,7 +249,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_record_date),
         cmocka_unit_test(test_malformed_refused),
+        cmocka_unit_test(test_matches_old_parser),
         cmocka_unit_test(test_wide_range),
+        cmocka_unit_test(test_split_path_ends),
         cmocka_unit_test(test_years_between),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

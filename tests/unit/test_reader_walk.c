@@ -242,12 +242,70 @@ static void test_long_keys(void **s)
     cars_reader_free(y);
 }
 
+/* An enum's members are compared by their words (first 8 bytes, last 8,
+ * length) and past 16 bytes whole: a text that shares a member's length
+ * and words but not its middle, or one byte of it, is no member. */
+static void test_enum_members(void **s)
+{
+    (void)s;
+    static const char *const members[] = {"standard_visitor", "marriage_visitor", "overseas_domestic_worker"};
+    for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+        char line[1024];
+        snprintf(line, sizeof line, "{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"%s\"," APPL "," CRIM "}",
+                 members[i]);
+        accepted(line);
+        assert_int_equal(cars_reader_record(R)->v[F_ROUTE].i, (int64_t)i);
+    }
+    static const char *const others[] = {"standard_visitoR", "Standard_visitor", "standard",
+                                         "standard_visitor_", "overseas_domestic_workeR", "overseas_domXstic_worker",
+                                         "overseas_domestic_worke", "", "marriage_visitorstandard_visitor"};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        char line[1024], msg[256];
+        snprintf(line, sizeof line, "{\"id\":\"T-1\",\"received\":\"2026-11-01\",\"route\":\"%s\"," APPL "," CRIM "}",
+                 others[i]);
+        snprintf(msg, sizeof msg,
+                 "route: \"%s\" is not one of standard_visitor, marriage_visitor, overseas_domestic_worker", others[i]);
+        refused(line, msg);
+    }
+}
+
+/* Numbers as integer fields (with a min and without) and as a number field
+ * with a min: the walk's one-scan conversion and its fall-backs give what
+ * the referee gives, value for value and refusal for refusal. */
+static void test_numbers(void **s)
+{
+    (void)s;
+    static const char *const nums[] = {
+        "0", "-0", "7", "-7", "0.0", "-0.0", "0.05", "-0.05", "1.5", "12345678901234", "123456789012345",
+        "1234567890123456", "12345678901234.5", "1234567890123.45", "0.123456789012345", "0.1234567890123456",
+        "999999999999999999", "-999999999999999999", "1000000000000000000", "9223372036854775807",
+        "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "18446744073709551616",
+        "123456789012345678901234567890", "1e3", "1E3", "1e-3", "-1e+2", "1.0e1", "2.5E-1", "1e400", "-1e400",
+        "100.000000000000", "3.14159", "-3.14159", "00", "01", "1.", ".5", "-", "1e", "1e+", "--1", "0x10"};
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+        char lines[3][1024];
+        snprintf(lines[0], sizeof lines[0], "{" BODY ",\"visit\":{\"length_days\":%s}}", nums[i]);
+        snprintf(lines[1], sizeof lines[1], "{" BODY ",\"visit\":{\"cost_gbp\":%s}}", nums[i]);
+        snprintf(lines[2], sizeof lines[2],
+                 "{" BODY ",\"travel_history\":[{\"country\":\"FRA\",\"year\":%s,\"complied\":true}]}", nums[i]);
+        for (int k = 0; k < 3; k++) {
+            bool ok = cars_reader_parse(R, lines[k], strlen(lines[k]));
+            if (ok)
+                accepted(lines[k]);
+            else
+                assert_false(cars_reader_parse_yajl(Y, lines[k], strlen(lines[k])));
+            assert_string_equal(cars_reader_error(R), cars_reader_error(Y));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refusals_json),       cmocka_unit_test(test_refusals_schema),
         cmocka_unit_test(test_refusals_duplicates), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_accepted),            cmocka_unit_test(test_long_keys),
+        cmocka_unit_test(test_enum_members),        cmocka_unit_test(test_numbers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
