@@ -40,6 +40,9 @@
 
 #include "reader_int.h"
 
+/* Required fields are counted by adding their flag (walk.nreq, elem_value). */
+_Static_assert(CARS_FF_REQUIRED == 1, "the walk counts required fields by adding CARS_FF_REQUIRED");
+
 typedef struct walk {
     cars_reader *r;
     const uint8_t *buf; /* the padded line */
