@@ -154,48 +154,6 @@ static inline uint64_t key_prefix(const uint8_t *k, size_t n)
 #endif
 }
 
-/* The length of the JSON number at s:
- * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, or 0 if s starts none.
- * The padding's zero bytes end a number at the end of the line. */
-static size_t number_length(const uint8_t *s)
-{
-    size_t i = 0;
-    if (s[i] == '-')
-        i++;
-    if (s[i] == '0')
-        i++;
-    else if (s[i] >= '1' && s[i] <= '9')
-        while (s[i] >= '0' && s[i] <= '9')
-            i++;
-    else
-        return 0;
-    if (s[i] == '.') {
-        size_t k = ++i;
-        while (s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == k)
-            return 0;
-    }
-    if (s[i] == 'e' || s[i] == 'E') {
-        i++;
-        if (s[i] == '+' || s[i] == '-')
-            i++;
-        size_t k = i;
-        while (s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == k)
-            return 0;
-    }
-    return i;
-}
-
-/* The JSON number at offset p, ending where it should: its length, or 0. */
-static inline size_t number_at(const walk *w, size_t p)
-{
-    size_t k = number_length(w->buf + p);
-    return k && ends(w, p, k) ? k : 0;
-}
-
 /* A field's number token as one scan reads it: its digits' value (mod
  * 2^64), how many digits it has and how many of them follow the point,
  * and whether it has an exponent or a sign. */
@@ -205,8 +163,11 @@ typedef struct numtok {
     bool exp, neg;
 } numtok;
 
-/* number_length, reading the digits' value on the way (one pass where the
- * check and then the conversion took two). */
+/* The length of the JSON number at s:
+ * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, or 0 if s starts none,
+ * reading its digits' value on the way (one pass for the check and the
+ * conversion). The padding's zero bytes end a number at the end of the
+ * line. */
 static inline size_t number_scan(const uint8_t *s, numtok *nt)
 {
     size_t i = 0;
@@ -245,6 +206,14 @@ static inline size_t number_scan(const uint8_t *s, numtok *nt)
             return 0;
     }
     return i;
+}
+
+/* The JSON number at offset p, ending where it should: its length, or 0. */
+static inline size_t number_at(const walk *w, size_t p)
+{
+    numtok nt; /* only the length: the value goes unused */
+    size_t k = number_scan(w->buf + p, &nt);
+    return k && ends(w, p, k) ? k : 0;
 }
 
 /* An integer field's number at offset p into *out: as cars_rd_int_value
