@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "bits.h" /* cars_lowest_bit, for the users of these words */
 #include "program.h"
 #include "reader.h"
 
@@ -18,18 +19,5 @@ const uint64_t *cars_index_bits(const cars_program *p, const cars_pindex *x, con
  * of indexes x[0..nx), in cand (one word for each 64 of the stage's rules). */
 void cars_cand_words(const cars_program *p, const cars_record *rec, const cars_pstage *s, const cars_pindex *x,
                      uint32_t nx, uint64_t *cand);
-
-/* The index of the lowest set bit of m (m != 0). */
-static inline unsigned cars_lowest_bit(uint64_t m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(m);
-#else
-    unsigned k = 0;
-    while (!(m & 1))
-        m >>= 1, k++;
-    return k;
-#endif
-}
 
 #endif

@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bits.h"
 #include "bundle.h"
 #include "errstr.h"
 #include "opcodes.h"
@@ -574,18 +575,6 @@ static int nomem(char *err, size_t errlen)
     return CARS_VERIFY_NOMEM;
 }
 
-static unsigned lowest_bit(uint64_t m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(m);
-#else
-    unsigned k = 0;
-    while (!(m & 1))
-        m >>= 1, k++;
-    return k;
-#endif
-}
-
 /* Whether rule k is set in slot j of segment s (bitsets of w words). */
 static bool has_rule(const seg *s, uint32_t w, uint32_t j, uint32_t k)
 {
@@ -602,7 +591,7 @@ static uint32_t first_missing(const seg *s, const uint64_t *slots, uint32_t w, u
         m &= i == from / 64 ? ~(uint64_t)0 << (from % 64) : ~(uint64_t)0;
         m &= i == to / 64 ? ~(uint64_t)0 >> (63 - to % 64) : ~(uint64_t)0;
         for (; m; m &= m - 1) {
-            uint32_t j = i * 64 + lowest_bit(m) - s->at;
+            uint32_t j = i * 64 + cars_lowest_bit(m) - s->at;
             if (!has_rule(s, w, j, k))
                 return j;
         }
