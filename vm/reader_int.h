@@ -374,9 +374,8 @@ static inline int64_t cars_rd_enum_member(const cars_reader *r, const cars_pfiel
             continue;
         if (n <= 8)
             return m;
-        uint64_t last;
-        memcpy(&last, s + n - 8, 8);
-        if (mk[m].last == last && (n <= 16 || cars_rd_tail_eq(r->p->members[f->members_first + m].p, s, n)))
+        if (mk[m].last == cars_rd_key_last(s, n) &&
+            (n <= 16 || cars_rd_tail_eq(r->p->members[f->members_first + m].p, s, n)))
             return m;
     }
     return -1;

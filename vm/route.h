@@ -28,6 +28,14 @@ static inline bool cars_blank_line(const char *s, size_t n)
     return true;
 }
 
+/* A line with no routing line: blank, and not longer than CARS_MAX_LINE
+ * (an overlong line gets its ERROR line, blank or not). serve and libcars
+ * skip by it, as route does. */
+static inline bool cars_skipped_line(const char *s, size_t n)
+{
+    return n <= CARS_MAX_LINE && cars_blank_line(s, n);
+}
+
 typedef struct cars_route_stats {
     unsigned long long records, invalid, blank;
 } cars_route_stats;
