@@ -120,7 +120,7 @@ struct cars_reader {
     cars_str *s;
     cars_list *lists;
     uint32_t *list_cap; /* elements allocated per list field: lists[f].n <= list_cap[f] */
-    uint32_t *present;  /* == gen when the field had a non-null value */
+    uint32_t *present;  /* yajl's reading: == gen when the field had a non-null value (the walk counts nreq) */
     uint32_t *req, nreq; /* the required top-level fields, ascending */
     uint32_t *lreq;     /* per list field: how many of its element fields are required */
     uint32_t *seen;     /* per trie node: == gen when its key was seen */

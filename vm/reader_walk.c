@@ -463,13 +463,11 @@ static tok field_value(walk *w, tok t, int32_t f)
         v->known = true;
         v->i = 0;
         r->lists[f].n = 0;
-        r->present[f] = r->gen;
         w->nreq += pf->flags & CARS_FF_REQUIRED;
         return list(w, t, f);
     } else if (!(t = scalar(w, t, pf, v))) {
         return NULL;
     }
-    r->present[f] = r->gen;
     w->nreq += pf->flags & CARS_FF_REQUIRED;
     return t;
 }
