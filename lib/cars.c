@@ -39,6 +39,7 @@ struct cars_router {
     cars_release rel;
     char *release_id;       /* NUL-terminated copy of rel.prog.release_id */
     cars_vm_shared *shared; /* what every context's VM shares: made once, only read */
+    cars_outtext *text;     /* the release's text of every routing line: made once, only read */
 };
 
 struct cars_ctx {
@@ -186,7 +187,8 @@ CARS_API int cars_router_load(const char *release_path, const cars_load_options 
     if (rc == CARS_OK) {
         r->release_id = cars_malloc((size_t)id->len + 1);
         r->shared = cars_vm_shared_new(&r->rel.prog);
-        if (r->release_id && r->shared) {
+        r->text = cars_outtext_new(&r->rel.prog);
+        if (r->release_id && r->shared && r->text) {
             memcpy(r->release_id, id->p, id->len);
             r->release_id[id->len] = '\0';
         } else {
@@ -206,6 +208,7 @@ CARS_API void cars_router_free(cars_router *router)
     if (!router)
         return;
     cars_vm_shared_free(router->shared);
+    cars_outtext_free(router->text);
     cars_release_free(&router->rel);
     cars_free(router->release_id);
     cars_free(router);
@@ -346,8 +349,8 @@ static int route_into_ctx(cars_ctx *ctx, const char *record, size_t len, uint64_
     bool overlong = len > CARS_MAX_LINE;
     ctx->line.len = ctx->expl.len = 0;
     ctx->line.failed = ctx->expl.failed = false;
-    int rc = cars_route_record(ctx->reader, ctx->vm, p, record, len, line_no, overlong, &ctx->line, NULL, NULL,
-                               res, ctx->err, sizeof ctx->err);
+    int rc = cars_route_record(ctx->reader, ctx->vm, p, ctx->router->text, record, len, line_no, overlong,
+                               &ctx->line, NULL, NULL, res, ctx->err, sizeof ctx->err);
     if (rc < 0)
         return cars_reader_out_of_memory(ctx->reader) ? CARS_E_NOMEM : CARS_E_INTERNAL;
     const cars_record *rec = overlong ? NULL : cars_reader_record(ctx->reader);

@@ -82,11 +82,11 @@ static int route_record(cars_reader *reader, cars_vm *vm, const cars_program *p,
     return 0;
 }
 
-int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const char *text, size_t len,
-                      uint64_t no, bool overlong, cars_buf *out, cars_buf *log, const cars_declog_src *src,
-                      cars_result *res, char *err, size_t errlen)
+int cars_route_record(cars_reader *reader, cars_vm *vm, const cars_program *p, const cars_outtext *text,
+                      const char *record, size_t len, uint64_t no, bool overlong, cars_buf *out, cars_buf *log,
+                      const cars_declog_src *src, cars_result *res, char *err, size_t errlen)
 {
-    return route_record(reader, vm, p, text, len, no, overlong, false, NULL, out, log, src, res, err, errlen);
+    return route_record(reader, vm, p, record, len, no, overlong, false, text, out, log, src, res, err, errlen);
 }
 
 int cars_route_record_padded(cars_reader *reader, cars_vm *vm, const cars_program *p, const cars_outtext *text,

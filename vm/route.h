@@ -61,21 +61,22 @@ struct cars_result;
 struct cars_outtext;
 /* Routes one record (`line`, without its newline; record number `no` for
  * an ERROR line; `overlong`: longer than CARS_MAX_LINE, not read) and
- * appends its routing line to `out` and, when `src` is not NULL, its
+ * appends its routing line to `out` (made from `text`, the release's text
+ * of every line (cars_outtext_new(p)), or made here when it is NULL: the
+ * same bytes) and, when `src` is not NULL, its
  * decision-log entry to `log`: the one routing step of route, serve and
  * libcars. *res is the decision (outcome CARS_OUT_ERROR and no rules for
  * an invalid record, whose reason is then cars_reader_error(reader), or
  * CARS_OVERLONG_ERROR); its rule list lives in the VM until its next
  * record. Returns 0, 1 when the record was invalid, -1 on a fatal error
  * (err). */
-int cars_route_record(struct cars_reader *reader, struct cars_vm *vm, const cars_program *p, const char *line,
-                      size_t len, uint64_t no, bool overlong, cars_buf *out, cars_buf *log,
+int cars_route_record(struct cars_reader *reader, struct cars_vm *vm, const cars_program *p,
+                      const struct cars_outtext *text, const char *line, size_t len, uint64_t no, bool overlong,
+                      cars_buf *out, cars_buf *log,
                       const struct cars_declog_src *src, struct cars_result *res, char *err, size_t errlen);
 /* As cars_route_record, the way route routes its blocks: the line is
  * followed by CARS_READER_PAD readable bytes, so it is read where it is
- * (cars_reader_parse_padded), and its routing line is made from `text`, the
- * release's text of every line (cars_outtext_new(p)): the same bytes,
- * without a copy of the line or the release's text made again. A line
+ * (cars_reader_parse_padded), without a copy. A line
  * longer than CARS_MAX_LINE is overlong, as route finds it. */
 int cars_route_record_padded(struct cars_reader *reader, struct cars_vm *vm, const cars_program *p,
                              const struct cars_outtext *text, const char *line, size_t len, uint64_t no, cars_buf *out,
