@@ -7,7 +7,8 @@
 #
 # Environment (defaults): BUILD (build), BENCH_RECORDS (200000),
 # BENCH_SEED (47), BENCH_REPEATS (5: runs per own tool, median taken),
-# BENCH_PEER_REPEATS (1: runs per peer; jq and node take minutes),
+# BENCH_PEER_REPEATS (3: runs per peer, median taken; a run of jq or node
+# takes 20 to 30 s),
 # BENCH_SCALE (1: 0 skips the scale runs), BENCH_SLICE (20000: records
 # routed per scale configuration), BENCH_DOC (docs/performance.md),
 # BENCH_SVG (docs/scale.svg), BENCH_SCALE_CONFIGS (profiles:entries pairs),
@@ -37,7 +38,7 @@ B=${BUILD:-build}
 N=${BENCH_RECORDS:-200000}
 SEED=${BENCH_SEED:-47}
 REPS=${BENCH_REPEATS:-5}
-PREPS=${BENCH_PEER_REPEATS:-1}
+PREPS=${BENCH_PEER_REPEATS:-3}
 SCALE=${BENCH_SCALE:-1}
 SLICE=${BENCH_SLICE:-20000}
 DOC=${BENCH_DOC:-docs/performance.md}
