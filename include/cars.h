@@ -221,7 +221,7 @@ typedef struct cars_decision {
  * its newline (it need not be NUL-terminated); `line_no` is its line
  * number in the input (1-based), which carsvm states in an ERROR line.
  * A record longer than 16 MiB is invalid ("line longer than 16777216
- * bytes"), as in carsvm.
+ * bytes"), as in carsvm; a blank line is CARS_BLANK whatever its length.
  *
  * Writes the decision into *d, its text into `buf` (`bufsize` bytes, any
  * alignment), and returns:

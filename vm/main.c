@@ -37,9 +37,9 @@ static const struct command {
      "      With -o, the output is written to a temporary file beside OUTPUT and\n"
      "      renamed on success: no truncated output is ever left. --threads N\n"
      "      (default: the number of cores) gives the same bytes as one thread.\n"
-     "      Lines longer than 16 MiB get an ERROR line. With --decision-log, each\n"
-     "      block's log lines are written before its routing lines; a log that\n"
-     "      cannot be written stops the run (exit 1).\n"},
+     "      Lines longer than 16 MiB get an ERROR line (blank ones are skipped).\n"
+     "      With --decision-log, each block's log lines are written before its\n"
+     "      routing lines; a log that cannot be written stops the run (exit 1).\n"},
     {"serve", "serve --release FILE.carsb [TRUST] [DECISION LOG] [--listen ADDR:PORT] [OPTIONS]",
      cars_serve_help_text},
     {"verify", "verify [TRUST] FILE.carsb",

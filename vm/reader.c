@@ -223,6 +223,13 @@ static bool id_token_clean(const cars_reader *r)
            !cars_rd_lone_surrogate(r->line + q, end - q, sur);
 }
 
+/* The id's key came again (dup_key): its value may stay the id only if it
+ * is the same string as the id read before. */
+static bool the_same_id(const cars_reader *r, const unsigned char *s, size_t n)
+{
+    return !r->id_again || (r->id_before && r->rec.id.len == n && (n == 0 || memcmp(r->rec.id.p, s, n) == 0));
+}
+
 static void string_value(cars_reader *r, const cars_pfield *f, const unsigned char *s, size_t n)
 {
     const char *cs = (const char *)s;
@@ -230,7 +237,9 @@ static void string_value(cars_reader *r, const cars_pfield *f, const unsigned ch
     switch (f->type) {
     case CARS_FT_STRING:
         if (r->target == T_FIELD)
-            cars_rd_string_field(r, r->tidx, s, n, r->tidx != r->id_field || !r->suspect || id_token_clean(r));
+            cars_rd_string_field(r, r->tidx, s, n,
+                                 r->tidx != r->id_field ||
+                                     ((!r->suspect || id_token_clean(r)) && the_same_id(r, s, n)));
         store(r, 0);
         return;
     case CARS_FT_DATE:
@@ -385,16 +394,18 @@ static int on_start_map(void *ctx)
  * its own code stays small. */
 #define CARS_COLD __attribute__((noinline, cold))
 
-CARS_COLD static void dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n)
+/* A key twice in one object (field: its field, or -1). The id's key again
+ * forgets the id read so far: the record's id is reported only if every
+ * value of its key is that same string (the_same_id), never one picked
+ * from different ones. */
+CARS_COLD static void dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n, int32_t field)
 {
-    char got[80];
-    cars_rd_render(got, sizeof got, k, n, true);
-    if (!el) {
-        cars_rd_err(r, "duplicate key %s", got);
-        return;
+    if (field >= 0 && field == r->id_field) {
+        r->id_again = true;
+        r->id_before = r->rec.has_id;
+        r->rec.has_id = false;
     }
-    const cars_pfield *lf = &r->p->fields[el->node];
-    cars_rd_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, el->count, got);
+    cars_rd_dup_key(r, el, k, n);
 }
 
 int cars_rd_remember_key(cars_reader *r, const char *k, size_t n)
@@ -445,7 +456,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
         int32_t c = cars_rd_child(r, f->node, k, n, pre);
         if (c >= 0) {
             if (r->seen[c] == r->gen)
-                dup_key(r, NULL, k, n);
+                dup_key(r, NULL, k, n, r->nodes[c].field);
             r->seen[c] = r->gen;
             if (r->nodes[c].field >= 0) {
                 r->target = T_FIELD;
@@ -463,7 +474,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
             if (r->epre[lf->elems_first + e] == pre && ef->path.len == n && (n <= 8 || cars_rd_tail_eq(ef->path.p, k, n))) {
                 uint32_t idx = lf->elems_first + e;
                 if (r->eseen[idx] == r->egen)
-                    dup_key(r, f, k, n);
+                    dup_key(r, f, k, n, -1);
                 r->eseen[idx] = r->egen;
                 r->target = T_ELEM;
                 r->tidx = (int32_t)idx;
@@ -671,7 +682,7 @@ static void reset(cars_reader *r)
     r->nukeys = 0;
     r->ukbuf_len = 0;
     r->key_cmps = 0;
-    r->rec.has_id = false;
+    r->rec.has_id = r->id_again = r->id_before = false;
     r->rec.id.p = NULL;
     r->rec.id.len = 0;
     memset(r->v, 0, p->nfields * sizeof *r->v);

@@ -158,6 +158,8 @@ struct cars_reader {
     size_t root_end;   /* yajl's reading: the offset after the root object, once it has ended */
     uint32_t *listf;   /* the nlistf list fields, ascending: the only lists a line fills */
     bool suspect;      /* the line has bad bytes or a lone surrogate: check the id's own text */
+    bool id_again;     /* yajl's reading: the id's key came more than once */
+    bool id_before;    /* ... and the id had been read before it came again */
     bool stable;       /* the parser's strings live until the next line: kept without a copy */
     bool started;
     bool has_err;

@@ -167,10 +167,8 @@ static int flush_lines(router *r)
     return 0;
 }
 
-static int add_line(router *r, const char *p, size_t len, unsigned long long no, bool overlong)
+static int push_line(router *r, line ln)
 {
-    if (!overlong && cars_blank_line(p, len))
-        return 0;
     if (r->nlines == r->lcap) {
         size_t cap = r->lcap ? r->lcap * 2 : 4096;
         line *l = cars_realloc(r->lines, cap * sizeof *l);
@@ -179,8 +177,50 @@ static int add_line(router *r, const char *p, size_t len, unsigned long long no,
         r->lines = l;
         r->lcap = cap;
     }
-    r->lines[r->nlines++] = (line){p, len, no, overlong};
+    r->lines[r->nlines++] = ln;
     return 0;
+}
+
+/* A line of the block: none for a blank line, whatever its length. */
+static int add_line(router *r, const char *p, size_t len, unsigned long long no)
+{
+    if (cars_blank_line(p, len))
+        return 0;
+    return push_line(r, (line){p, len, no, len > CARS_MAX_LINE});
+}
+
+/* A line longer than the block can hold, being discarded: its number, and
+ * whether all of it seen so far is blank. It gets its ERROR line as soon
+ * as a byte of it is not whitespace, and none if it ends blank. */
+typedef struct overlong {
+    bool skipping, blank;
+    unsigned long long no;
+} overlong;
+
+static int overlong_seen(router *r, overlong *o, const char *s, size_t n)
+{
+    if (!o->blank || cars_blank_line(s, n))
+        return 0;
+    o->blank = false;
+    int rc = push_line(r, (line){s, 0, o->no, true});
+    return rc ? rc : flush_lines(r);
+}
+
+/* Discards the block's first bytes up to the end of the overlong line (all
+ * of them while it goes on). */
+static int skip_overlong(router *r, overlong *o, char *buf, size_t *len)
+{
+    const char *nl = memchr(buf, '\n', *len);
+    size_t n = nl ? (size_t)(nl - buf) : *len;
+    int rc = overlong_seen(r, o, buf, n);
+    if (nl) {
+        memmove(buf, buf + n + 1, *len - n - 1);
+        *len -= n + 1;
+        o->skipping = false;
+    } else {
+        *len = 0;
+    }
+    return rc;
 }
 
 static size_t last_newline(const char *s, size_t n)
@@ -200,7 +240,8 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
     if (!buf)
         return cars_fail(r->err, r->errlen, "out of memory");
     int rc = 0;
-    bool eof = false, skipping = false;
+    bool eof = false;
+    overlong ol = {false, false, 0};
     while (rc == 0 && !(eof && len == 0)) {
         if (!eof) {
             size_t got = fread(buf + len, 1, cap - len, in);
@@ -212,17 +253,8 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
             if (got == 0 && feof(in))
                 eof = true;
         }
-        if (skipping) { /* discarding the rest of an overlong line */
-            size_t nl = 0;
-            while (nl < len && buf[nl] != '\n')
-                nl++;
-            if (nl < len) {
-                memmove(buf, buf + nl + 1, len - nl - 1);
-                len -= nl + 1;
-                skipping = false;
-            } else {
-                len = 0;
-            }
+        if (ol.skipping) { /* discarding the rest of an overlong line */
+            rc = skip_overlong(r, &ol, buf, &len);
             continue;
         }
         size_t end = eof ? len : last_newline(buf, len);
@@ -240,11 +272,9 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
                 cap = ncap;
                 continue;
             }
-            /* longer than the limit: an ERROR line, then skip to its end */
-            rc = add_line(r, buf, 0, ++*no, true);
-            if (rc == 0)
-                rc = flush_lines(r);
-            skipping = true;
+            /* longer than the limit: an ERROR line unless blank, then skip to its end */
+            ol = (overlong){true, true, ++*no};
+            rc = overlong_seen(r, &ol, buf, len);
             len = 0;
             continue;
         }
@@ -254,7 +284,7 @@ static int route_all(router *r, FILE *in, unsigned long long *no)
             const char *s = buf + at;
             const char *nl = memchr(s, '\n', end - at);
             size_t n = nl ? (size_t)(nl - s) : end - at;
-            rc = add_line(r, s, n, ++*no, n > CARS_MAX_LINE);
+            rc = add_line(r, s, n, ++*no);
             at += n + (nl ? 1 : 0);
         }
         if (rc == 0)

@@ -12,7 +12,7 @@
 
 #include "program.h"
 
-#define CARS_MAX_LINE (16u * 1024 * 1024) /* longer lines get an ERROR line */
+#define CARS_MAX_LINE (16u * 1024 * 1024) /* longer lines (not blank) get an ERROR line */
 /* The error of such a line (CARS_MAX_LINE in decimal). */
 #define CARS_OVERLONG_ERROR "line longer than 16777216 bytes"
 
@@ -28,12 +28,12 @@ static inline bool cars_blank_line(const char *s, size_t n)
     return true;
 }
 
-/* A line with no routing line: blank, and not longer than CARS_MAX_LINE
- * (an overlong line gets its ERROR line, blank or not). serve and libcars
- * skip by it, as route does. */
+/* A line with no routing line: a blank one, whatever its length (a line
+ * longer than CARS_MAX_LINE gets its ERROR line only if it is not blank).
+ * serve and libcars skip by it, as route does. */
 static inline bool cars_skipped_line(const char *s, size_t n)
 {
-    return n <= CARS_MAX_LINE && cars_blank_line(s, n);
+    return cars_blank_line(s, n);
 }
 
 typedef struct cars_route_stats {

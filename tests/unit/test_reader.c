@@ -236,6 +236,53 @@ static void test_duplicates(void **s)
     assert_true(valid(BASE_HEAD APPLICANT "," CRIM ",\"a\":{\"k\":1},\"b\":{\"k\":2}}"));
 }
 
+/* An id given twice is reported only when both are the same string: with
+ * two different ids (or an id and a value that is not one) the record
+ * cannot say which application it is, and naming either would be a guess. */
+static void id_twice_as(const char *json, const char *msg, const char *id)
+{
+    invalid(json, msg);
+    const cars_record *rec = cars_reader_record(R);
+    if (!id) {
+        if (rec->has_id)
+            fail_msg("id %.*s reported for %s", (int)rec->id.len, rec->id.p, json);
+        return;
+    }
+    assert_true(rec->has_id);
+    assert_int_equal(rec->id.len, strlen(id));
+    assert_memory_equal(rec->id.p, id, strlen(id));
+}
+
+static void id_twice(const char *json, const char *id)
+{
+    id_twice_as(json, "duplicate key \"id\"", id);
+}
+
+static void test_id_twice(void **s)
+{
+    (void)s;
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-2\"}", NULL);
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-1\"}", "T-1"); /* the same id twice */
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"i\\u0064\":\"T-2\"}", NULL); /* escaped key */
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T\\u002d1\"}", "T-1"); /* the same text, escaped */
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":null}", NULL);
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":5}", NULL);
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":{\"id\":\"T-1\"}}", NULL);
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-1 \"}", NULL);
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-1\",\"id\":\"T-1\"}", "T-1"); /* three times */
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-1\",\"id\":\"T-3\"}", NULL);
+    id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-3\",\"id\":\"T-1\"}", NULL);
+    id_twice("{\"id\":null,\"id\":\"T-2\"}", NULL);
+    id_twice_as("{\"id\":\"T-1\",\"id\":\"T-2\",\"received\":", "not valid JSON: premature EOF", NULL);
+    id_twice_as("{\"id\":\"T-1\",\"id\":\"T-1\",\"received\":", "not valid JSON: premature EOF", "T-1");
+    id_twice_as("{\"id\":\"T-1\",\"id\":\"T-2\",\"x\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string",
+                NULL);
+    /* an id elsewhere than at the root is not the record's id */
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"x\":{\"id\":\"T-2\",\"id\":\"T-3\"}}", "duplicate key \"id\"");
+    assert_true(cars_reader_record(R)->has_id);
+    assert_memory_equal(cars_reader_record(R)->id.p, "T-1", 3);
+}
+
 static void test_long_list(void **s)
 {
     (void)s;
@@ -833,7 +880,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid),      cmocka_unit_test(test_values),     cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_depth),      cmocka_unit_test(test_required),   cmocka_unit_test(test_types),
-        cmocka_unit_test(test_duplicates), cmocka_unit_test(test_long_list),  cmocka_unit_test(test_no_allocation),
+        cmocka_unit_test(test_duplicates), cmocka_unit_test(test_id_twice),   cmocka_unit_test(test_long_list),
+        cmocka_unit_test(test_no_allocation),
         cmocka_unit_test(test_alloc_failure), cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_numbers_as_strtod), cmocka_unit_test(test_list_non_objects),
         cmocka_unit_test(test_duplicate_check_n_log_n), cmocka_unit_test(test_utf8_exhaustive),
