@@ -741,7 +741,7 @@ static void line_error(cars_reader *r, yajl_status st, size_t bad, bool bom, con
         unsigned char *msg = yajl_get_error(r->h, 0, u, r->len);
         cars_rd_json_error(r, msg ? (const char *)msg : "parse error");
     } else if (r->started && !clean_end(r)) {
-        cars_rd_line_err(r, "not valid JSON: trailing garbage");
+        cars_rd_json_error(r, "trailing garbage");
     } else if (sur) {
         cars_rd_line_err(r, "not valid JSON: lone surrogate %s in a string", sur);
     } else if (!r->started) {
@@ -772,6 +772,8 @@ static bool parse_yajl(cars_reader *r, const char *line, size_t len)
     if (r->oom || r->ar.failed)
         return out_of_memory(r);
     line_error(r, st, bad, bom, lone ? sur : NULL);
+    if (r->oom) /* in wording the error (cars_rd_syntax_error_at) */
+        return out_of_memory(r);
     return !r->has_err;
 }
 

@@ -269,7 +269,8 @@ void cars_rd_line_err(cars_reader *r, const char *fmt, ...);
 /* The line's bytes at s[at] (of n) are not strict UTF-8 or are a control
  * character (cars_rd_first_bad_byte): the line's error says which and why. */
 void cars_rd_bad_byte_error(cars_reader *r, const unsigned char *s, size_t n, size_t at);
-/* yajl refused the line with msg: the line's error. */
+/* yajl refused the line (r->line) with msg: the line's error, with where
+ * JSON's grammar broke (cars_rd_syntax_error_at) and what is found there. */
 void cars_rd_json_error(cars_reader *r, const char *msg);
 /* A value for a message, into out (n bytes): at most 60 bytes of it,
  * control characters escaped; quoted: as a JSON string literal. */
@@ -484,5 +485,11 @@ static inline cars_value *cars_rd_elem_next(cars_reader *r, int32_t lf)
  * OOM out of memory. */
 enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, size_t len, bool padded,
                                            const char **why);
+/* The offset in line (len bytes, not padded) where JSON's grammar breaks,
+ * by stage 1 and the walk's checks of the grammar alone (the token that
+ * cannot come there; len: the line ends too soon), or SIZE_MAX when they
+ * find no such place (stage 1 refused the line, or a limit came first).
+ * Only to word an error: it decides nothing. */
+size_t cars_rd_syntax_error_at(cars_reader *r, const char *line, size_t len);
 
 #endif

@@ -10,6 +10,7 @@
 #endif
 
 #include "hex.h"
+#include "normalise.h"
 #include "reader_int.h"
 #include "utf8.h"
 
@@ -190,6 +191,24 @@ void cars_rd_line_err(cars_reader *r, const char *fmt, ...)
 
 /* yajl's message, without its "parse error: " or "lexical error: " and
  * its final newline and '.'. */
+/* The length of the token at s (n bytes left) for a message: a structural
+ * character; a string to its closing quote; else up to whitespace, a
+ * structural character or a quote. At most 24 bytes. */
+static size_t token_length(const char *s, size_t n)
+{
+    size_t max = n < 24 ? n : 24, i = 1;
+    if (strchr("{}[],:", s[0]) && s[0] != '\0')
+        return 1;
+    if (s[0] == '"') {
+        while (i < max && s[i] != '"')
+            i += s[i] == '\\' ? 2 : 1;
+        return i < max ? i + 1 : max;
+    }
+    while (i < max && !strchr(" \t\r\n{}[],:\"", s[i]))
+        i++;
+    return i;
+}
+
 void cars_rd_json_error(cars_reader *r, const char *msg)
 {
     const char *m = msg;
@@ -200,7 +219,21 @@ void cars_rd_json_error(cars_reader *r, const char *msg)
     size_t n = strlen(m);
     while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ' || m[n - 1] == '.'))
         n--;
-    cars_rd_line_err(r, "not valid JSON: %.*s", (int)n, m);
+    size_t at = cars_rd_syntax_error_at(r, r->line, r->len);
+    if (at == SIZE_MAX) {
+        cars_rd_line_err(r, "not valid JSON: %.*s", (int)n, m);
+    } else if (at >= r->len) {
+        cars_rd_line_err(r, "not valid JSON: %.*s; the line ends after byte %zu", (int)n, m, r->len);
+    } else {
+        char got[80];
+        const unsigned char *u = (const unsigned char *)r->line + at;
+        uint32_t cp = 0;
+        if (*u >= 0x80 && cars_utf8_decode(u, r->len - at, &cp) && cars_is_blank(cp))
+            snprintf(got, sizeof got, "U+%04X (an invisible character)", (unsigned)cp);
+        else
+            cars_rd_render(got, sizeof got, r->line + at, token_length(r->line + at, r->len - at), false);
+        cars_rd_line_err(r, "not valid JSON: %.*s; found %s at byte %zu", (int)n, m, got, at + 1);
+    }
 }
 
 /* The path of the current target: "a.b", or "list[3].key". */

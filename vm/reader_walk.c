@@ -53,6 +53,8 @@ typedef struct walk {
     bool plain;         /* the line has no backslash: no string has an escape */
     int depth;          /* open objects and arrays */
     uint32_t nreq;      /* required top-level fields with a value (each is read once) */
+    size_t at;          /* where JSON's grammar broke (SIZE_MAX: not, or not known) */
+    bool grammar;       /* the grammar alone: no duplicate-key check (cars_rd_syntax_error_at) */
 } walk;
 
 /* Each step takes t, pointing at its first token's offset in the index,
@@ -63,6 +65,13 @@ __attribute__((noinline, cold)) static tok refuse(walk *w, const char *why)
 {
     w->why = why;
     return NULL;
+}
+
+/* A refusal for JSON's grammar, broken at offset `at` of the line. */
+__attribute__((noinline, cold)) static tok refuse_at(walk *w, const char *why, size_t at)
+{
+    w->at = at;
+    return refuse(w, why);
 }
 
 #define REFUSED "refused by the reader" /* the schema's or a limit's refusal */
@@ -131,7 +140,7 @@ static inline bool string_text(walk *w, tok t, const uint8_t **s, size_t *n)
     }
     uint8_t *end = cars_rd_simd_unescape(w->simd, raw, w->sdst);
     if (!end) {
-        w->why = "invalid escape in a string";
+        refuse_at(w, "invalid escape in a string", *t);
         return false;
     }
     *s = w->sdst;
@@ -281,7 +290,7 @@ static tok skip_value(walk *w, tok t);
 static bool close_object(walk *w, uint32_t uk, size_t ub)
 {
     cars_reader *r = w->r;
-    bool ok = r->nukeys - uk < 2 || !cars_rd_unknown_dup(r, uk);
+    bool ok = w->grammar || r->nukeys - uk < 2 || !cars_rd_unknown_dup(r, uk);
     cars_rd_forget_keys(r, uk, ub);
     w->depth--;
     return ok;
@@ -291,13 +300,13 @@ static bool close_object(walk *w, uint32_t uk, size_t ub)
 static inline bool key_at(walk *w, tok t, const uint8_t **k, size_t *n)
 {
     if (w->buf[*t] != '"') {
-        w->why = "a key is not a string";
+        refuse_at(w, "a key is not a string", *t);
         return false;
     }
     if (!string_text(w, t, k, n))
         return false;
     if (w->buf[t[1]] != ':') {
-        w->why = "no ':' after a key";
+        refuse_at(w, "no ':' after a key", t[1]);
         return false;
     }
     return true;
@@ -309,14 +318,14 @@ static inline tok next_member(walk *w, tok t, bool *more)
     uint8_t c = w->buf[*t];
     *more = c == ',';
     if (c != ',' && c != '}')
-        return refuse(w, "no ',' or '}' after a member");
+        return refuse_at(w, "no ',' or '}' after a member", *t);
     return t + 1;
 }
 
 /* An unknown key: remembered, its value validated. */
 static tok unknown_member(walk *w, tok t, const uint8_t *k, size_t n)
 {
-    if (!cars_rd_remember_key(w->r, (const char *)k, n))
+    if (!w->grammar && !cars_rd_remember_key(w->r, (const char *)k, n))
         return refuse(w, "out of memory");
     return skip_value(w, t);
 }
@@ -353,7 +362,7 @@ static tok skip_array(walk *w, tok t)
             return t;
         }
         if (c != ',')
-            return refuse(w, "no ',' or ']' after an element");
+            return refuse_at(w, "no ',' or ']' after an element", t[-1]);
     }
 }
 
@@ -373,9 +382,9 @@ static tok skip_value(walk *w, tok t)
     case 't':
     case 'f':
     case 'n':
-        return literal(w, p) != LIT_NONE ? t + 1 : refuse(w, "not a JSON literal");
+        return literal(w, p) != LIT_NONE ? t + 1 : refuse_at(w, "not a JSON literal", p);
     default:
-        return number_at(w, p) ? t + 1 : refuse(w, "not a JSON value");
+        return number_at(w, p) ? t + 1 : refuse_at(w, "not a JSON value", p);
     }
 }
 
@@ -626,7 +635,7 @@ static tok list(walk *w, tok t, int32_t lf)
             if (c == ']')
                 break;
             if (c != ',')
-                return refuse(w, "no ',' or ']' after an element");
+                return refuse_at(w, "no ',' or ']' after an element", *t);
             t++;
         }
     }
@@ -646,7 +655,7 @@ enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, siz
         *why = "not a JSON object";
         return CARS_RD_SIMD_REFUSED;
     }
-    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0};
+    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0, SIZE_MAX, false};
     tok end = object(&w, ix.ix, 0);
     if (!end) {
         *why = w.why;
@@ -657,4 +666,35 @@ enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, siz
         return CARS_RD_SIMD_REFUSED;
     }
     return CARS_RD_SIMD_DONE;
+}
+
+/* The opening quote of a string the line leaves open, or SIZE_MAX. */
+static size_t open_string(const char *line, size_t len)
+{
+    size_t open = SIZE_MAX;
+    for (size_t i = 0; i < len; i++) {
+        if (open != SIZE_MAX && line[i] == '\\')
+            i++;
+        else if (line[i] == '"')
+            open = open == SIZE_MAX ? i : SIZE_MAX;
+    }
+    return open;
+}
+
+size_t cars_rd_syntax_error_at(cars_reader *r, const char *line, size_t len)
+{
+    cars_rd_index ix;
+    const char *why;
+    enum cars_rd_simd_result res = cars_rd_simd_index(r->simd, line, len, false, &ix, &why);
+    if (res == CARS_RD_SIMD_REFUSED)
+        return open_string(line, len); /* a string left open, or bad bytes (worded before this) */
+    if (res == CARS_RD_SIMD_OOM)
+        r->oom = true; /* fatal, as anywhere in reading a line */
+    if (res != CARS_RD_SIMD_DONE || ix.n == 0)
+        return SIZE_MAX;
+    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0, SIZE_MAX, true};
+    tok end = skip_value(&w, ix.ix);
+    if (!end)
+        return w.at; /* SIZE_MAX when a limit (depth) stopped it first */
+    return end != ix.ix + ix.n ? *end : SIZE_MAX;
 }

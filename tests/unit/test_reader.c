@@ -113,16 +113,16 @@ static void test_values(void **s)
 static void test_json_errors(void **s)
 {
     (void)s;
-    invalid("{\"id\":\"T-9\",", "not valid JSON: premature EOF");
+    invalid("{\"id\":\"T-9\",", "not valid JSON: premature EOF; the line ends after byte 12");
     assert_true(cars_reader_record(R)->has_id); /* the id could be read */
-    invalid("nonsense", "not valid JSON: invalid string in json text");
+    invalid("nonsense", "not valid JSON: invalid string in json text; found nonsense at byte 1");
     assert_false(cars_reader_record(R)->has_id);
     invalid("[1,2]", "not a JSON object");
     invalid("42", "not a JSON object");
     invalid("\"x\"", "not a JSON object");
     invalid("null", "not a JSON object");
-    invalid(VALID " {}", "not valid JSON: trailing garbage");
-    invalid(VALID " \"never closed", "not valid JSON: trailing garbage");
+    invalid(VALID " {}", "not valid JSON: trailing garbage; found { at byte 214");
+    invalid(VALID " \"never closed", "not valid JSON: trailing garbage; found \"never closed at byte 214");
     invalid("{\"id\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
     assert_false(cars_reader_record(R)->has_id); /* the id holds it: not reported */
     invalid("{\"id\":\"G-1\",\"x\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string");
@@ -273,8 +273,8 @@ static void test_id_twice(void **s)
     id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-1\",\"id\":\"T-3\"}", NULL);
     id_twice(BASE_HEAD APPLICANT "," CRIM ",\"id\":\"T-3\",\"id\":\"T-1\"}", NULL);
     id_twice("{\"id\":null,\"id\":\"T-2\"}", NULL);
-    id_twice_as("{\"id\":\"T-1\",\"id\":\"T-2\",\"received\":", "not valid JSON: premature EOF", NULL);
-    id_twice_as("{\"id\":\"T-1\",\"id\":\"T-1\",\"received\":", "not valid JSON: premature EOF", "T-1");
+    id_twice_as("{\"id\":\"T-1\",\"id\":\"T-2\",\"received\":", "not valid JSON: premature EOF; the line ends after byte 34", NULL);
+    id_twice_as("{\"id\":\"T-1\",\"id\":\"T-1\",\"received\":", "not valid JSON: premature EOF; the line ends after byte 34", "T-1");
     id_twice_as("{\"id\":\"T-1\",\"id\":\"T-2\",\"x\":\"\\ud800\"}", "not valid JSON: lone surrogate \\ud800 in a string",
                 NULL);
     /* an id elsewhere than at the root is not the record's id */
@@ -638,7 +638,7 @@ static void test_control_and_bom(void **s)
     invalid("\xEF\xBB\xBF" VALID, "not valid JSON: the line starts with a UTF-8 byte order mark (EF BB BF); JSON Lines "
                                   "text must not");
     assert_false(cars_reader_record(R)->has_id);
-    invalid(" \xEF\xBB\xBF" VALID, "not valid JSON: invalid char in json text");
+    invalid(" \xEF\xBB\xBF" VALID, "not valid JSON: invalid char in json text; found U+FEFF (an invisible character) at byte 2");
     /* U+FEFF inside a string is a character like any other */
     assert_true(valid("{\"id\":\"\xEF\xBB\xBFG\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\"," APPLICANT "," CRIM "}"));
 }

@@ -51,6 +51,19 @@ static void refused(const char *line, const char *msg)
     assert_int_equal(cars_reader_record(R)->has_id, cars_reader_record(Y)->has_id);
 }
 
+/* head + tail refused as not valid JSON: msg, the grammar broken at
+ * tail's first byte, where `found` is (NULL: the line ends too soon). */
+static void refused_json(const char *head, const char *tail, const char *msg, const char *found)
+{
+    char line[2048], want[2600];
+    snprintf(line, sizeof line, "%s%s", head, tail);
+    if (found)
+        snprintf(want, sizeof want, "not valid JSON: %s; found %s at byte %zu", msg, found, strlen(head) + 1);
+    else
+        snprintf(want, sizeof want, "not valid JSON: %s; the line ends after byte %zu", msg, strlen(line));
+    refused(line, want);
+}
+
 static void same_value(const cars_value *a, const cars_value *b, uint8_t type)
 {
     assert_int_equal(a->known, b->known);
@@ -92,26 +105,83 @@ static void accepted(const char *line)
 static void test_refusals_json(void **s)
 {
     (void)s;
-    refused("{\"id\":\"T-1\"", "not valid JSON: premature EOF");
+    /* where the grammar broke: the token found there and its byte (1-based) */
+    refused_json("{\"id\":\"T-1\"", "", "premature EOF", NULL);
     refused("[" "{" BODY "}]", "not a JSON object");
-    refused("{1:2}", "not valid JSON: invalid object key (must be a string)");
-    refused("{\"id\" \"T-1\"}", "not valid JSON: object key and value must be separated by a colon (':')");
-    refused("{" BODY " \"x\":1}", "not valid JSON: after key and value, inside map, I expect ',' or '}'");
-    refused("{" BODY ",\"x\":[1 2]}", "not valid JSON: after array element, I expect ',' or ']'");
-    refused("{" BODY ",\"travel_history\":[" TRAVEL " " TRAVEL "]}",
-            "not valid JSON: after array element, I expect ',' or ']'");
-    refused("{" BODY ",\"x\":tru}", "not valid JSON: invalid string in json text");
-    refused("{" BODY ",\"x\":01}", "not valid JSON: after key and value, inside map, I expect ',' or '}'");
-    refused("{" BODY ",\"x\":\"\\q\"}", "not valid JSON: inside a string, '\\' occurs before a character which it may not");
-    refused("{" BODY ",\"\\q\":1}", "not valid JSON: inside a string, '\\' occurs before a character which it may not");
-    refused("{" BODY "} {}", "not valid JSON: trailing garbage");
+    refused_json("{", "1:2}", "invalid object key (must be a string)", "1");
+    refused_json("{\"id\" ", "\"T-1\"}", "object key and value must be separated by a colon (':')", "\"T-1\"");
+    refused_json("{" BODY " ", "\"x\":1}", "after key and value, inside map, I expect ',' or '}'", "\"x\"");
+    refused_json("{" BODY ",\"x\":[1 ", "2]}", "after array element, I expect ',' or ']'", "2");
+    refused_json("{" BODY ",\"travel_history\":[" TRAVEL " ", TRAVEL "]}",
+                 "after array element, I expect ',' or ']'", "{");
+    refused_json("{" BODY ",\"x\":", "tru}", "invalid string in json text", "tru");
+    refused_json("{" BODY ",\"x\":", "01}", "after key and value, inside map, I expect ',' or '}'", "01");
+    refused_json("{" BODY ",\"x\":", "\"\\q\"}", "inside a string, '\\' occurs before a character which it may not",
+                 "\"\\q\"");
+    refused_json("{" BODY ",", "\"\\q\":1}", "inside a string, '\\' occurs before a character which it may not",
+                 "\"\\q\"");
+    refused_json("{" BODY "} ", "{}", "trailing garbage", "{");
+    /* a string left open: where it opens */
+    refused_json("{" BODY ",\"x\":", "\"open}", "premature EOF", "\"open}");
+    /* an invisible character is named, not shown */
+    refused_json("{" BODY ",\"x\":", "\xE2\x80\x8B" "1}", "invalid char in json text", "U+200B (an invisible character)");
+    /* a long token: its first 24 bytes */
+    refused_json("{" BODY ",\"x\":", "abcdefghijklmnopqrstuvwxyz}", "invalid char in json text",
+                 "abcdefghijklmnopqrstuvwx");
+}
+
+/* The byte a refusal names: "...at byte N" (N), "...the line ends after
+ * byte N" (N, *ends set), or 0 when it names none. */
+static size_t named_byte(const char *err, bool *ends)
+{
+    const char *a = strstr(err, " at byte "), *e = strstr(err, "; the line ends after byte ");
+    *ends = e != NULL;
+    return e ? strtoul(e + 27, NULL, 10) : a ? strtoul(a + 9, NULL, 10) : 0;
+}
+
+/* The class of the messages above: a byte inserted where a value or key
+ * may start is named exactly there; a record cut short anywhere is named
+ * at its end or at a byte before (a string or token it leaves open). */
+static void test_refusals_json_where(void **s)
+{
+    (void)s;
+    const char *rec = "{" BODY ",\"travel_history\":[" TRAVEL "," TRAVEL "]}";
+    size_t n = strlen(rec), inserted = 0;
+    char line[2048];
+    bool in_str = false, ends;
+    for (size_t k = 1; k < n; k++) {
+        char c = rec[k - 1];
+        if (c == '"' && (k < 2 || rec[k - 2] != '\\'))
+            in_str = !in_str;
+        if (in_str || !strchr("{[,:", c))
+            continue;
+        for (const char *ins = "#x"; *ins; ins++) { /* '#' and 'x' start no JSON token */
+            memcpy(line, rec, k);
+            line[k] = *ins;
+            memcpy(line + k + 1, rec + k, n - k + 1);
+            assert_false(cars_reader_parse(R, line, n + 1));
+            const char *err = cars_reader_error(R);
+            if (strncmp(err, "not valid JSON: ", 16) != 0 || named_byte(err, &ends) != k + 1 || ends)
+                fail_msg("'%c' inserted at byte %zu: %s", *ins, k + 1, err);
+            inserted++;
+        }
+    }
+    for (size_t m = 1; m < n; m++) {
+        memcpy(line, rec, m);
+        assert_false(cars_reader_parse(R, line, m));
+        const char *err = cars_reader_error(R);
+        size_t at = named_byte(err, &ends);
+        if (strncmp(err, "not valid JSON: ", 16) != 0 || at == 0 || at > m || (ends && at != m))
+            fail_msg("cut after byte %zu: %s", m, err);
+    }
+    assert_int_equal(inserted, 2 * 38); /* before each of its 18 keys and 18 values and its list's 2 elements */
 }
 
 static void test_refusals_schema(void **s)
 {
     (void)s;
     refused("{" BODY ",\"finances\":{\"owns_property\":1}}", "finances.owns_property: expected true or false, got 1");
-    refused("{" BODY ",\"finances\":{\"owns_property\":nul}}", "not valid JSON: invalid string in json text");
+    refused_json("{" BODY ",\"finances\":{\"owns_property\":", "nul}}", "invalid string in json text", "nul");
     refused("{" BODY ",\"visit\":{\"length_days\":-1}}", "visit.length_days: expected an integer \xe2\x89\xa5 0, got -1");
     refused("{" BODY ",\"visit\":{\"length_days\":{}}}",
             "visit.length_days: expected an integer \xe2\x89\xa5 0, got an object");
@@ -302,7 +372,8 @@ static void test_numbers(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_refusals_json),       cmocka_unit_test(test_refusals_schema),
+        cmocka_unit_test(test_refusals_json),       cmocka_unit_test(test_refusals_json_where),
+        cmocka_unit_test(test_refusals_schema),
         cmocka_unit_test(test_refusals_duplicates), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_accepted),            cmocka_unit_test(test_long_keys),
         cmocka_unit_test(test_enum_members),        cmocka_unit_test(test_numbers),
