@@ -23,6 +23,7 @@
 #include "lookup.h"
 #include "stagebits.h"
 #include "xcode.h"
+#include "xrun.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
@@ -502,16 +503,6 @@ static inline int64_t xi(double f) { int64_t i; memcpy(&i, &f, sizeof i); return
         tk = f_ || (sp->known && tk); ti = tk && !f_; } while (0)
 #define XOR() do { sp--; const bool t_ = (sp->known && sp->i) || (tk && ti); \
         tk = t_ || (sp->known && tk); ti = t_; } while (0)
-/* a is known false / known true: JUMP_IF_FALSE and JUMP_IF_TRUE jump */
-#define KFALSE(v) ((v).known && !(v).i)
-#define KTRUE(v) ((v).known && (v).i)
-
-/* IN_MASK: v is in the set of mask k from the least value in `to`. */
-static inline bool in_mask(const cars_xop *x, int64_t v)
-{
-    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)x->lo; /* v - least, modulo 2^64 */
-    return d < 64 && ((uint64_t)x->k.i >> d) & 1;
-}
 
 /* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
  * counts against threshold t. */
@@ -554,44 +545,6 @@ static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uin
                 for (uint64_t m = cand[i]; m; m &= m - 1)
                     vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)];
     return n;
-}
-
-/* The quantifier xrun is running: quantifiers are in RULE blocks only
- * (opcodes.def), so at most one runs at a time. Its ELEM block runs on each
- * element in turn, in the same call, with its stack from sp. */
-typedef struct qstate {
-    const cars_xop *at; /* its QUANTIFY, NULL when none runs */
-    const cars_list *list;
-    uint32_t k;         /* the element running */
-    int64_t count;      /* COUNT: elements known true so far */
-    bool unknown;       /* some element was unknown */
-    cars_value *sp;     /* where its value goes */
-} qstate;
-
-/* Element value e of quantifier q: true when it decides q (its value in
- * *v), as quantify() decides. */
-static inline bool quantify_step(qstate *q, cars_value e, cars_value *v)
-{
-    if (!e.known)
-        q->unknown = true;
-    if (q->at->sub == CARS_OP_COUNT) {
-        q->count += KTRUE(e); /* bound: n <= CARS_READER_MAX_ELEMS (100,000) */
-        return false;
-    }
-    if (q->at->sub == CARS_OP_ALL) {
-        *v = (cars_value){.i = 0, .known = true};
-        return e.known && !e.i;
-    }
-    *v = (cars_value){.i = q->at->sub == CARS_OP_ANY, .known = true}; /* ANY, NONE: one true element decides */
-    return KTRUE(e);
-}
-
-/* Quantifier q's value when no element decided it. */
-static inline cars_value quantify_end(const qstate *q)
-{
-    if (q->at->sub == CARS_OP_COUNT)
-        return (cars_value){.i = q->count, .known = true};
-    return (cars_value){.i = q->unknown ? 0 : q->at->sub != CARS_OP_ANY, .known = !q->unknown};
 }
 
 /* Runs block bi once, its value in *out (rules NULL, bi a RULE block), or
