@@ -169,13 +169,19 @@ static bool in_set(const cars_pset *s, int64_t x)
     return lo < s->n && s->values[lo] == x;
 }
 
+/* A lookup in table t ran out of memory: -1, with the message. */
+static int lookup_failed(cars_vm *vm, uint16_t t)
+{
+    return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+}
+
 /* LOOKUP1/LOOKUP2 (cars_lookup_run); -1, with the message, when out of memory. */
 static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, uint8_t kinds,
                   cars_value *v)
 {
     int r = cars_lookup_run(&vm->lk, rec, t, f, nf, kinds);
     if (r < 0)
-        return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+        return lookup_failed(vm, t);
     v->known = r != CARS_LOOKUP_UNKNOWN;
     v->i = r == 1;
     return 0;
@@ -606,19 +612,20 @@ dispatch:
               known);
         XNEXT(1);
     }
-    XCASE(LOOKUP1) { /* an absent field: unknown, as lookup() says, without the call */
-        cars_value v = {.i = 0, .known = false};
-        if (rv[x->b].known && lookup(vm, rec, x->a, &x->b, 1, x->sub, &v) != 0)
-            return -1;
-        TPUSH(v.i, v.known);
+    XCASE(LOOKUP1) { /* as lookup(); an absent field: unknown, without the call */
+        const int r = rv[x->b].known ? cars_lookup_run(&vm->lk, rec, x->a, &x->b, 1, x->sub) : CARS_LOOKUP_UNKNOWN;
+        if (r < 0)
+            return lookup_failed(vm, x->a);
+        TPUSH(r == 1, r != CARS_LOOKUP_UNKNOWN);
         XNEXT(1);
     }
     XCASE(LOOKUP2) {
         const uint16_t f[2] = {x->b, x->c};
-        cars_value v = {.i = 0, .known = false};
-        if (rv[x->b].known && rv[x->c].known && lookup(vm, rec, x->a, f, 2, x->sub, &v) != 0)
-            return -1;
-        TPUSH(v.i, v.known);
+        const int r = rv[x->b].known && rv[x->c].known ? cars_lookup_run(&vm->lk, rec, x->a, f, 2, x->sub)
+                                                       : CARS_LOOKUP_UNKNOWN;
+        if (r < 0)
+            return lookup_failed(vm, x->a);
+        TPUSH(r == 1, r != CARS_LOOKUP_UNKNOWN);
         XNEXT(1);
     }
     XCASE(NOT) ti = tk ? !ti : 0; XNEXT(1);
