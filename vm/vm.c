@@ -33,8 +33,10 @@
  * code in it at all. */
 #if defined(__GNUC__)
 #define CARS_ALWAYS_INLINE inline __attribute__((always_inline))
+#define CARS_NOINLINE __attribute__((noinline))
 #else
 #define CARS_ALWAYS_INLINE inline
+#define CARS_NOINLINE
 #endif
 enum { MODE_TRACE = 1, MODE_DECIDE };
 
@@ -537,8 +539,10 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
 }
 
 /* EVAL_STAGE_INDEXED of stage si, indexes xi..xi+nx-1: its candidates, in
- * stage order, in vm->cand_rules; how many. */
-static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
+ * stage order, in vm->cand_rules; how many. Not inlined: in xrun, its
+ * loops' registers left GCC too few for the ones every instruction uses
+ * (the record's fields, the VM), which it kept in memory. */
+CARS_NOINLINE static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
 {
     const cars_program *p = vm->p;
     const cars_pstage *s = &p->stages[si];
