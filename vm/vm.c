@@ -23,6 +23,7 @@
 #include "lookup.h"
 #include "stagebits.h"
 #include "xcode.h"
+#include "xrun.h"
 
 #define STACK_SLOTS (2 * CARS_MAX_STACK + 8) /* a RULE block plus one ELEM block */
 
@@ -32,8 +33,10 @@
  * code in it at all. */
 #if defined(__GNUC__)
 #define CARS_ALWAYS_INLINE inline __attribute__((always_inline))
+#define CARS_NOINLINE __attribute__((noinline))
 #else
 #define CARS_ALWAYS_INLINE inline
+#define CARS_NOINLINE
 #endif
 enum { MODE_TRACE = 1, MODE_DECIDE };
 
@@ -168,13 +171,19 @@ static bool in_set(const cars_pset *s, int64_t x)
     return lo < s->n && s->values[lo] == x;
 }
 
+/* A lookup in table t ran out of memory: -1, with the message. */
+static int lookup_failed(cars_vm *vm, uint16_t t)
+{
+    return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+}
+
 /* LOOKUP1/LOOKUP2 (cars_lookup_run); -1, with the message, when out of memory. */
 static int lookup(cars_vm *vm, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, uint8_t kinds,
                   cars_value *v)
 {
     int r = cars_lookup_run(&vm->lk, rec, t, f, nf, kinds);
     if (r < 0)
-        return vm_fail(vm, "out of memory in a table lookup (%u)", t);
+        return lookup_failed(vm, t);
     v->known = r != CARS_LOOKUP_UNKNOWN;
     v->i = r == 1;
     return 0;
@@ -473,28 +482,35 @@ static CARS_ALWAYS_INLINE int run_mode(cars_vm *vm, uint32_t bi, const cars_reco
 #define XJUMP(t) do { x = xc + (t); goto dispatch; } while (0)
 #endif
 
-#define XBIN_I(name, expr) XCASE(name) BIN_I(expr); XNEXT(1);
-#define XCMP_F(name, expr) XCASE(name) CMP_F(expr); XNEXT(1);
-#define XCMPK_I(name, op) XCASE(CMPK_##name##_I) \
-    sp[-1].i = sp[-1].known ? sp[-1].i op x->k.i : 0; XNEXT(1);
-#define XCMPK_F(name, op) XCASE(CMPK_##name##_F) \
-    sp[-1].i = sp[-1].known ? (int64_t)(sp[-1].f op x->k.f) : 0; XNEXT(1);
+/* The top of xrun's stack is kept in two locals, ti and tk (its payload,
+ * as bits, and whether it is known), the rest in memory below sp: a stack
+ * of depth d has sp = base + d, its element j < d - 1 at base[j + 1] and
+ * base[0] unused, so a push stores the old top at *sp (nothing to store
+ * when the stack is empty: it stores what ti and tk hold) and a pop loads
+ * the new top from *--sp. The verifier's depths and bounds are those of
+ * the bytecode. */
+#define TSPILL() (sp->i = ti, sp->known = tk, sp++)
+#define TPUSH(I, K) do { TSPILL(); ti = (I); tk = (K); } while (0) /* I, K: not of ti, tk */
+static inline double xf(int64_t i) { double f; memcpy(&f, &i, sizeof f); return f; }
+static inline int64_t xi(double f) { int64_t i; memcpy(&i, &f, sizeof i); return i; }
+/* a (below the top) and b (the top), popped: the new top is expr */
+#define XBIN_I(name, expr) XCASE(name) { sp--; const int64_t a = sp->i, b = ti; \
+        tk = sp->known && tk; ti = tk ? (expr) : 0; XNEXT(1); }
+#define XBIN_F(name, expr) XCASE(name) { sp--; const double a = xf(sp->i), b = xf(ti); \
+        tk = sp->known && tk; ti = tk ? xi(expr) : 0; XNEXT(1); }
+#define XCMP_F(name, expr) XCASE(name) { sp--; const double a = xf(sp->i), b = xf(ti); \
+        tk = sp->known && tk; ti = tk ? (int64_t)(expr) : 0; XNEXT(1); }
+#define XCMPK_I(name, op) XCASE(CMPK_##name##_I) ti = tk ? ti op x->k.i : 0; XNEXT(1);
+#define XCMPK_F(name, op) XCASE(CMPK_##name##_F) ti = tk ? (int64_t)(xf(ti) op x->k.f) : 0; XNEXT(1);
 #define XLOAD_CMPK_I(name, op) XCASE(LOAD_CMPK_##name##_I) { \
-    const cars_value *v = &rec->v[x->a]; \
-    sp->known = v->known, sp->i = v->known ? v->i op x->k.i : 0, sp++; XNEXT(1); }
+    const cars_value *v = &rv[x->a]; TPUSH(v->known ? v->i op x->k.i : 0, v->known); XNEXT(1); }
 #define XLOAD_CMPK_F(name, op) XCASE(LOAD_CMPK_##name##_F) { \
-    const cars_value *v = &rec->v[x->a]; \
-    sp->known = v->known, sp->i = v->known ? (int64_t)(v->f op x->k.f) : 0, sp++; XNEXT(1); }
-/* a is known false / known true: JUMP_IF_FALSE and JUMP_IF_TRUE jump */
-#define KFALSE(v) ((v).known && !(v).i)
-#define KTRUE(v) ((v).known && (v).i)
-
-/* IN_MASK: v is in the set of mask k from the least value in `to`. */
-static inline bool in_mask(const cars_xop *x, int64_t v)
-{
-    uint64_t d = (uint64_t)v - (uint64_t)(int64_t)x->lo; /* v - least, modulo 2^64 */
-    return d < 64 && ((uint64_t)x->k.i >> d) & 1;
-}
+    const cars_value *v = &rv[x->a]; TPUSH(v->known ? (int64_t)(v->f op x->k.f) : 0, v->known); XNEXT(1); }
+/* AND, OR of a (below the top, popped) and the top, as and_values and or_values */
+#define XAND() do { sp--; const bool f_ = (sp->known && !sp->i) || (tk && !ti); \
+        tk = f_ || (sp->known && tk); ti = tk && !f_; } while (0)
+#define XOR() do { sp--; const bool t_ = (sp->known && sp->i) || (tk && ti); \
+        tk = t_ || (sp->known && tk); ti = t_; } while (0)
 
 /* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
  * counts against threshold t. */
@@ -523,8 +539,10 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
 }
 
 /* EVAL_STAGE_INDEXED of stage si, indexes xi..xi+nx-1: its candidates, in
- * stage order, in vm->cand_rules; how many. */
-static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
+ * stage order, in vm->cand_rules; how many. Not inlined: in xrun, its
+ * loops' registers left GCC too few for the ones every instruction uses
+ * (the record's fields, the VM), which it kept in memory. */
+CARS_NOINLINE static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
 {
     const cars_program *p = vm->p;
     const cars_pstage *s = &p->stages[si];
@@ -537,44 +555,6 @@ static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uin
                 for (uint64_t m = cand[i]; m; m &= m - 1)
                     vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)];
     return n;
-}
-
-/* The quantifier xrun is running: quantifiers are in RULE blocks only
- * (opcodes.def), so at most one runs at a time. Its ELEM block runs on each
- * element in turn, in the same call, with its stack from sp. */
-typedef struct qstate {
-    const cars_xop *at; /* its QUANTIFY, NULL when none runs */
-    const cars_list *list;
-    uint32_t k;         /* the element running */
-    int64_t count;      /* COUNT: elements known true so far */
-    bool unknown;       /* some element was unknown */
-    cars_value *sp;     /* where its value goes */
-} qstate;
-
-/* Element value e of quantifier q: true when it decides q (its value in
- * *v), as quantify() decides. */
-static inline bool quantify_step(qstate *q, cars_value e, cars_value *v)
-{
-    if (!e.known)
-        q->unknown = true;
-    if (q->at->sub == CARS_OP_COUNT) {
-        q->count += KTRUE(e); /* bound: n <= CARS_READER_MAX_ELEMS (100,000) */
-        return false;
-    }
-    if (q->at->sub == CARS_OP_ALL) {
-        *v = (cars_value){.i = 0, .known = true};
-        return e.known && !e.i;
-    }
-    *v = (cars_value){.i = q->at->sub == CARS_OP_ANY, .known = true}; /* ANY, NONE: one true element decides */
-    return KTRUE(e);
-}
-
-/* Quantifier q's value when no element decided it. */
-static inline cars_value quantify_end(const qstate *q)
-{
-    if (q->at->sub == CARS_OP_COUNT)
-        return (cars_value){.i = q->count, .known = true};
-    return (cars_value){.i = q->unknown ? 0 : q->at->sub != CARS_OP_ANY, .known = !q->unknown};
 }
 
 /* Runs block bi once, its value in *out (rules NULL, bi a RULE block), or
@@ -592,8 +572,11 @@ static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, car
     const cars_xop *stage = NULL; /* its STAGE instruction */
     const cars_xop *x = xc + vm->x->start[bi];
     cars_value *const base = sp;
+    const cars_value *const rv = rec->v; /* the record's fields */
     qstate q = {0};
     cars_value qv;
+    int64_t ti = 0; /* the top of the stack (TPUSH) */
+    bool tk = false;
 #if CARS_VM_THREADED
     static const void *const labels[CARS_XO__COUNT] = {
 #define X(name) [CARS_XO_##name] = &&L_##name,
@@ -605,58 +588,61 @@ static int xrun(cars_vm *vm, const cars_record *rec, const cars_value *elem, car
 dispatch:
     switch (x->op) {
 #endif
-    XCASE(PUSH) *sp++ = (cars_value){.i = x->k.i, .known = true}; XNEXT(1);
-    XCASE(LOAD) *sp++ = rec->v[x->a]; XNEXT(1);
-    XCASE(LOAD_ELEM) *sp++ = elem[x->a]; XNEXT(1);
-    XCASE(PRESENT) sp->i = rec->v[x->a].known, sp->known = true, sp++; XNEXT(1);
-    XCASE(PRESENT_ELEM) sp->i = elem[x->a].known, sp->known = true, sp++; XNEXT(1);
-    XCASE(TO_NUM) if (sp[-1].known) sp[-1].f = (double)sp[-1].i; XNEXT(1);
-    XBIN_I(ADD_I, cars_sat_add(a->i, b->i))
-    XBIN_I(SUB_I, cars_sat_sub(a->i, b->i))
-    XBIN_I(MUL_I, cars_sat_mul(a->i, b->i))
-    XCASE(NEG_I) if (sp[-1].known) sp[-1].i = cars_sat_neg(sp[-1].i); XNEXT(1);
-    XCASE(ADD_F) BIN_F(a->f + b->f); XNEXT(1);
-    XCASE(SUB_F) BIN_F(a->f - b->f); XNEXT(1);
-    XCASE(MUL_F) BIN_F(a->f * b->f); XNEXT(1);
-    XCASE(NEG_F) if (sp[-1].known) sp[-1].f = -sp[-1].f; XNEXT(1);
-    XCASE(YEAR) if (sp[-1].known) sp[-1].i = date_year(vm, sp[-1].i); XNEXT(1);
-    XBIN_I(YEARS_BETWEEN, years_between(vm, a->i, b->i))
-    XBIN_I(EQ_I, a->i == b->i) XBIN_I(NE_I, a->i != b->i) XBIN_I(LT_I, a->i < b->i)
-    XBIN_I(LE_I, a->i <= b->i) XBIN_I(GT_I, a->i > b->i) XBIN_I(GE_I, a->i >= b->i)
-    XCMP_F(EQ_F, a->f == b->f) XCMP_F(NE_F, a->f != b->f) XCMP_F(LT_F, a->f < b->f)
-    XCMP_F(LE_F, a->f <= b->f) XCMP_F(GT_F, a->f > b->f) XCMP_F(GE_F, a->f >= b->f)
-    XCASE(IN_SET) if (sp[-1].known) sp[-1].i = in_set(&p->sets[x->a], sp[-1].i); XNEXT(1);
+    XCASE(PUSH) TPUSH(x->k.i, true); XNEXT(1);
+    XCASE(LOAD) TPUSH(rv[x->a].i, rv[x->a].known); XNEXT(1);
+    XCASE(LOAD_ELEM) TPUSH(elem[x->a].i, elem[x->a].known); XNEXT(1);
+    XCASE(PRESENT) TPUSH(rv[x->a].known, true); XNEXT(1);
+    XCASE(PRESENT_ELEM) TPUSH(elem[x->a].known, true); XNEXT(1);
+    XCASE(TO_NUM) if (tk) ti = xi((double)ti); XNEXT(1);
+    XBIN_I(ADD_I, cars_sat_add(a, b))
+    XBIN_I(SUB_I, cars_sat_sub(a, b))
+    XBIN_I(MUL_I, cars_sat_mul(a, b))
+    XCASE(NEG_I) if (tk) ti = cars_sat_neg(ti); XNEXT(1);
+    XBIN_F(ADD_F, a + b)
+    XBIN_F(SUB_F, a - b)
+    XBIN_F(MUL_F, a * b)
+    XCASE(NEG_F) if (tk) ti = xi(-xf(ti)); XNEXT(1);
+    XCASE(YEAR) if (tk) ti = date_year(vm, ti); XNEXT(1);
+    XBIN_I(YEARS_BETWEEN, years_between(vm, a, b))
+    XBIN_I(EQ_I, a == b) XBIN_I(NE_I, a != b) XBIN_I(LT_I, a < b)
+    XBIN_I(LE_I, a <= b) XBIN_I(GT_I, a > b) XBIN_I(GE_I, a >= b)
+    XCMP_F(EQ_F, a == b) XCMP_F(NE_F, a != b) XCMP_F(LT_F, a < b)
+    XCMP_F(LE_F, a <= b) XCMP_F(GT_F, a > b) XCMP_F(GE_F, a >= b)
+    XCASE(IN_SET) if (tk) ti = in_set(&p->sets[x->a], ti); XNEXT(1);
     XCASE(STR_EQ) {
         const cars_str *c = &p->strings[x->b];
-        sp->known = rec->v[x->a].known;
-        sp->i = sp->known && rec->s[x->a].len == c->len && (c->len == 0 || memcmp(rec->s[x->a].p, c->p, c->len) == 0);
-        sp++;
+        const bool known = rv[x->a].known;
+        TPUSH(known && rec->s[x->a].len == c->len && (c->len == 0 || memcmp(rec->s[x->a].p, c->p, c->len) == 0),
+              known);
         XNEXT(1);
     }
-    XCASE(LOOKUP1) /* an absent field: unknown, as lookup() says, without the call */
-        if (!rec->v[x->b].known)
-            *sp++ = (cars_value){.i = 0, .known = false};
-        else if (lookup(vm, rec, x->a, &x->b, 1, x->sub, sp++) != 0)
-            return -1;
+    XCASE(LOOKUP1) { /* as lookup(); an absent field: unknown, without the call */
+        const int r = rv[x->b].known ? cars_lookup_run(&vm->lk, rec, x->a, &x->b, 1, x->sub) : CARS_LOOKUP_UNKNOWN;
+        if (r < 0)
+            return lookup_failed(vm, x->a);
+        TPUSH(r == 1, r != CARS_LOOKUP_UNKNOWN);
         XNEXT(1);
+    }
     XCASE(LOOKUP2) {
         const uint16_t f[2] = {x->b, x->c};
-        if (!rec->v[x->b].known || !rec->v[x->c].known)
-            *sp++ = (cars_value){.i = 0, .known = false};
-        else if (lookup(vm, rec, x->a, f, 2, x->sub, sp++) != 0)
-            return -1;
+        const int r = rv[x->b].known && rv[x->c].known ? cars_lookup_run(&vm->lk, rec, x->a, f, 2, x->sub)
+                                                       : CARS_LOOKUP_UNKNOWN;
+        if (r < 0)
+            return lookup_failed(vm, x->a);
+        TPUSH(r == 1, r != CARS_LOOKUP_UNKNOWN);
         XNEXT(1);
     }
-    XCASE(NOT) sp[-1].i = sp[-1].known ? !sp[-1].i : 0; XNEXT(1);
-    XCASE(AND) and_values(&sp); XNEXT(1);
-    XCASE(OR) or_values(&sp); XNEXT(1);
-    XCASE(JUMP_IF_FALSE) if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
-    XCASE(JUMP_IF_TRUE) if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
+    XCASE(NOT) ti = tk ? !ti : 0; XNEXT(1);
+    XCASE(AND) XAND(); XNEXT(1);
+    XCASE(OR) XOR(); XNEXT(1);
+    XCASE(JUMP_IF_FALSE) if (tk && !ti) XJUMP(x->to); XNEXT(1);
+    XCASE(JUMP_IF_TRUE) if (tk && ti) XJUMP(x->to); XNEXT(1);
     XCASE(QUANTIFY) /* its ELEM block a on each element of list b, in this call */
-        if (!rec->v[x->b].known) { /* absent list: unknown */
-            *sp++ = (cars_value){.i = 0, .known = false};
+        if (!rv[x->b].known) { /* absent list: unknown */
+            TPUSH(0, false);
             XNEXT(1);
         }
+        TSPILL(); /* the top to memory: each element's block starts from an empty stack at q.sp */
         q = (qstate){.at = x, .list = &rec->lists[x->b], .sp = sp};
         qv = quantify_end(&q);
         if (q.list->n == 0)
@@ -668,7 +654,7 @@ dispatch:
             return vm_fail(vm, "block %u returned with no quantifier running", bi);
         if (sp - q.sp != 1)
             return vm_fail(vm, "block %u returned with a wrong stack depth", q.at->a);
-        if (!quantify_step(&q, sp[-1], &qv)) {
+        if (!quantify_step(&q, (cars_value){.i = ti, .known = tk}, &qv)) {
             if (++q.k < q.list->n) {
                 sp = q.sp;
                 elem = q.list->elems + (size_t)q.k * q.list->stride;
@@ -681,10 +667,10 @@ dispatch:
         if (sp - base != 1)
             return vm_fail(vm, "block %u returned with a wrong stack depth", rules ? p->rules[rules[k]].block : bi);
         if (!rules) {
-            *out = sp[-1];
+            *out = (cars_value){.i = ti, .known = tk};
             return 0;
         }
-        if (KTRUE(sp[-1]))
+        if (tk && ti)
             vm->matched[vm->nmatched++] = rules[k];
         if (++k == n) {
             x = stage;
@@ -692,9 +678,9 @@ dispatch:
         }
         sp = base;
         XJUMP(xr[rules[k]]);
-quantified: /* the quantifier's value replaces its ELEM block's stack */
+quantified: /* the quantifier's value on top of the stack its ELEM block began from */
     sp = q.sp;
-    *sp++ = qv;
+    ti = qv.i, tk = qv.known;
     x = q.at;
     q.at = NULL;
     XNEXT(1);
@@ -725,66 +711,71 @@ stage_begins:
     XCASE(DECIDE_THRESHOLD) threshold(vm, x->a, (uint8_t)x->b, (uint8_t)x->c, res); return 0;
     XCASE(DECIDE) res->outcome = x->sub, res->nrules = 0; return 0;
     XCASE(LOAD_IN_SET) {
-        *sp = rec->v[x->a];
-        if (sp->known)
-            sp->i = in_set(&p->sets[x->b], sp->i);
-        sp++;
+        const cars_value v = rv[x->a];
+        TPUSH(v.known ? in_set(&p->sets[x->b], v.i) : v.i, v.known);
         XNEXT(1);
     }
-    XCASE(LOAD_JF) *sp++ = rec->v[x->a]; if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
-    XCASE(LOAD_JT) *sp++ = rec->v[x->a]; if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
-    XCASE(AND_JF) and_values(&sp); if (KFALSE(sp[-1])) XJUMP(x->to); XNEXT(1);
-    XCASE(OR_JT) or_values(&sp); if (KTRUE(sp[-1])) XJUMP(x->to); XNEXT(1);
-    XCASE(LOAD2) sp[0] = rec->v[x->a], sp[1] = rec->v[x->b], sp += 2; XNEXT(1);
+    XCASE(LOAD_JF) TPUSH(rv[x->a].i, rv[x->a].known); if (tk && !ti) XJUMP(x->to); XNEXT(1);
+    XCASE(LOAD_JT) TPUSH(rv[x->a].i, rv[x->a].known); if (tk && ti) XJUMP(x->to); XNEXT(1);
+    XCASE(AND_JF) XAND(); if (tk && !ti) XJUMP(x->to); XNEXT(1);
+    XCASE(OR_JT) XOR(); if (ti) XJUMP(x->to); XNEXT(1); /* OR's value is true only when known */
+    XCASE(LOAD2) TSPILL(), *sp++ = rv[x->a], ti = rv[x->b].i, tk = rv[x->b].known; XNEXT(1);
     XCASE(AGE) {
-        const cars_value *a = &rec->v[x->a], *b = &rec->v[x->b];
-        sp->known = a->known && b->known;
-        sp->i = sp->known ? years_between(vm, a->i, b->i) : 0;
-        sp++;
+        const cars_value *a = &rv[x->a], *b = &rv[x->b];
+        const bool known = a->known && b->known;
+        TPUSH(known ? years_between(vm, a->i, b->i) : 0, known);
         XNEXT(1);
     }
-    XCASE(LOAD_YEAR) *sp = rec->v[x->a]; if (sp->known) sp->i = date_year(vm, sp->i); sp++; XNEXT(1);
-    XCASE(IN_MASK) if (sp[-1].known) sp[-1].i = in_mask(x, sp[-1].i); XNEXT(1);
-    XCASE(LOAD_IN_MASK) *sp = rec->v[x->a]; if (sp->known) sp->i = in_mask(x, sp->i); sp++; XNEXT(1);
+    XCASE(LOAD_YEAR) {
+        const cars_value v = rv[x->a];
+        TPUSH(v.known ? date_year(vm, v.i) : v.i, v.known);
+        XNEXT(1);
+    }
+    XCASE(IN_MASK) if (tk) ti = in_mask(x, ti); XNEXT(1);
+    XCASE(LOAD_IN_MASK) {
+        const cars_value v = rv[x->a];
+        TPUSH(v.known ? in_mask(x, v.i) : v.i, v.known);
+        XNEXT(1);
+    }
     XCASE(LOAD_IN_MASK_JF) {
-        const cars_value v = rec->v[x->a];
-        *sp++ = (cars_value){.i = v.known ? in_mask(x, v.i) : v.i, .known = v.known};
-        if (v.known && !sp[-1].i)
+        const cars_value v = rv[x->a];
+        TPUSH(v.known ? in_mask(x, v.i) : v.i, v.known);
+        if (v.known && !ti)
             XJUMP(x->to);
         XNEXT(1);
     }
-    XCASE(LOAD_OR_JT) {
-        const cars_value *a = sp - 1, *b = &rec->v[x->a];
-        const bool t = KTRUE(*a) || KTRUE(*b);
-        sp[-1] = (cars_value){.i = t, .known = t || (a->known && b->known)};
+    XCASE(LOAD_OR_JT) { /* the top OR field a */
+        const cars_value *b = &rv[x->a];
+        const bool t = (tk && ti) || KTRUE(*b);
+        tk = t || (tk && b->known), ti = t;
         if (t)
             XJUMP(x->to);
         XNEXT(1);
     }
     XCASE(LOAD_ANY_JT) { /* an OR of fields: the first known true jumps, else false or unknown */
-        const cars_value v = rec->v[x->a];
+        const cars_value v = rv[x->a];
         if (KTRUE(v)) {
-            *sp++ = v;
+            TPUSH(v.i, v.known);
             XJUMP(x->to);
         }
         bool known = v.known;
         uint64_t rest = (uint64_t)x->k.i;
         for (unsigned j = 1; j < x->sub; j++, rest >>= 16) {
-            const cars_value *f = &rec->v[rest & 0xffff];
+            const cars_value *f = &rv[rest & 0xffff];
             if (KTRUE(*f)) {
-                *sp++ = (cars_value){.i = 1, .known = true};
+                TPUSH(1, true);
                 XJUMP(x->to);
             }
             known = known && f->known;
         }
-        *sp++ = (cars_value){.i = 0, .known = known};
+        TPUSH(0, known);
         XNEXT(1);
     }
-    XCASE(ADDK_I) sp[-1].i = sp[-1].known ? cars_sat_add(sp[-1].i, x->k.i) : 0; XNEXT(1);
-    XCASE(SUBK_I) sp[-1].i = sp[-1].known ? cars_sat_sub(sp[-1].i, x->k.i) : 0; XNEXT(1);
+    XCASE(ADDK_I) ti = tk ? cars_sat_add(ti, x->k.i) : 0; XNEXT(1);
+    XCASE(SUBK_I) ti = tk ? cars_sat_sub(ti, x->k.i) : 0; XNEXT(1);
     XCASE(LOAD_YEAR_SUBK) {
-        const cars_value v = rec->v[x->a];
-        *sp++ = (cars_value){.i = v.known ? cars_sat_sub(date_year(vm, v.i), x->k.i) : 0, .known = v.known};
+        const cars_value v = rv[x->a];
+        TPUSH(v.known ? cars_sat_sub(date_year(vm, v.i), x->k.i) : 0, v.known);
         XNEXT(1);
     }
 #if !CARS_VM_THREADED

@@ -209,6 +209,69 @@ static void test_quantifiers(void **state)
     cars_free(bytes);
 }
 
+/* The interpreter keeps the top of the stack apart from the rest: values
+ * below a quantifier, and the one on top when it begins, are there when it
+ * ends, whatever depth its element's block reaches. The rule is
+ * 40 + (2 + count(complied and complied)) = 43, and again plus
+ * any(...) * 0, a second quantifier run on top of the first's value. */
+static void test_quantifier_stack(void **state)
+{
+    (void)state;
+    tp t;
+    tp_init(&t);
+    main_block(&t);
+    const uint32_t body = 3; /* blocks 1-2: the rules */
+    for (int k = 0; k < 2; k++) {
+        tp_begin(&t, CARS_BK_RULE, 0);
+        tp_int(&t, 40), tp_int(&t, 2), tp_op2(&t, CARS_OP_COUNT, body, F_TRAVEL);
+        if (k == 1) /* + any(...) * 0, the any on top of the count */
+            tp_op2(&t, CARS_OP_ANY, body, F_TRAVEL), tp_int(&t, 0), tp_op(&t, CARS_OP_MUL_I), tp_op(&t, CARS_OP_ADD_I);
+        tp_op(&t, CARS_OP_ADD_I), tp_op(&t, CARS_OP_ADD_I), tp_int(&t, 43), tp_op(&t, CARS_OP_EQ_I), tp_op(&t, CARS_OP_RET);
+        tp_rule(&t, TP_S("Q"), TP_S("q"), CARS_RK_SINGLE_COMPLEX, 0, tp_end(&t));
+    }
+    tp_begin(&t, CARS_BK_ELEM, F_TRAVEL);
+    tp_op1(&t, CARS_OP_LOAD_ELEM, E_COMPLIED), tp_op1(&t, CARS_OP_LOAD_ELEM, E_COMPLIED), tp_op(&t, CARS_OP_AND);
+    tp_op(&t, CARS_OP_RET);
+    tp_end(&t);
+    tp_stage(&t, 0, 2);
+    uint8_t *bytes;
+    cars_program p;
+    load(&t, &p, &bytes);
+    cars_reader *r = cars_reader_new(&p);
+    cars_vm *vm = cars_vm_new(&p);
+    assert_non_null(r);
+    assert_non_null(vm);
+    static const struct {
+        const char *list; /* the elements' complied, or NULL: no list */
+        int want;         /* both rules: count = 1 */
+    } cases[] = {{NULL, -1}, {"", 0}, {"T", 1}, {"F", 0}, {"FT", 1}, {"TT", 0}, {"FTF", 1}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char list[512] = "", j[1024];
+        if (cases[c].list) {
+            strcat(list, ",\"travel_history\":[");
+            for (const char *e = cases[c].list; *e; e++)
+                snprintf(list + strlen(list), sizeof list - strlen(list),
+                         "%s{\"country\":\"FRA\",\"year\":2024,\"complied\":%s}", e == cases[c].list ? "" : ",",
+                         *e == 'T' ? "true" : "false");
+            strcat(list, "]");
+        }
+        snprintf(j, sizeof j,
+                 "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+                 "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s}",
+                 list);
+        assert_true(cars_reader_parse(r, j, strlen(j)));
+        for (uint32_t k = 0; k < 2; k++)
+            if (cars_vm_eval_rule(vm, cars_reader_record(r), k) != cases[c].want)
+                fail_msg("list %s, rule %u: %d", cases[c].list ? cases[c].list : "absent", k,
+                         cars_vm_eval_rule(vm, cars_reader_record(r), k));
+    }
+    cars_vm_free(vm);
+    cars_reader_free(r);
+    cars_program_free(&p);
+    cars_free(bytes);
+}
+
 static void ignore(void *ctx, const cars_trace_event *e) { (void)ctx, (void)e; }
 
 /* Routing (the internal form) and tracing (the bytecode) decide alike. */
@@ -562,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_fusions),
         cmocka_unit_test(test_route_as_traced),
         cmocka_unit_test(test_quantifiers),
+        cmocka_unit_test(test_quantifier_stack),
         cmocka_unit_test(test_set_masks),
         cmocka_unit_test(test_chains),
         cmocka_unit_test(test_table_lookups),
