@@ -456,7 +456,7 @@ static int map_key(cars_reader *r, const char *k, size_t n, uint64_t pre)
         int32_t c = cars_rd_child(r, f->node, k, n, pre);
         if (c >= 0) {
             if (r->seen[c] == r->gen)
-                dup_key(r, NULL, k, n, r->nodes[c].field);
+                dup_key(r, f, k, n, r->nodes[c].field);
             r->seen[c] = r->gen;
             if (r->nodes[c].field >= 0) {
                 r->target = T_FIELD;
@@ -556,7 +556,7 @@ static void check_unknown_dups(cars_reader *r, const cars_rd_frame *f)
 {
     const cars_rd_ukey *d = cars_rd_unknown_dup(r, f->ukey_start);
     if (d)
-        cars_rd_dup_key(r, NULL, r->ukbuf + d->off, d->len);
+        cars_rd_dup_key(r, f, r->ukbuf + d->off, d->len);
 }
 
 static void check_required(cars_reader *r)

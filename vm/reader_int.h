@@ -284,8 +284,10 @@ void cars_rd_date_error(cars_reader *r, const char *s, size_t n);
 void cars_rd_enum_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n);
 /* The current target is an object node, and got is not an object. */
 void cars_rd_node_error(cars_reader *r, const char *got);
-/* A key seen twice in an object; el: the element it is in, or NULL. */
-void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n);
+/* A key seen twice in an object: frame f's (a list element or an object
+ * of the schema names it: "travel_history[2]: ", "applicant.passport: "),
+ * or NULL (the record, or an object of no field: no name). */
+void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *f, const char *k, size_t n);
 
 /* ---- a field's value: the checks both readings share ---- */
 

@@ -396,13 +396,32 @@ void cars_rd_node_error(cars_reader *r, const char *got)
 
 /* Known keys are reported with the element they are in; unknown keys are
  * checked when their object ends, without it. */
-void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *el, const char *k, size_t n)
+/* The dotted path of trie node c (not the root): its names from the top. */
+static void node_path(const cars_reader *r, int32_t c, char *out, size_t n)
 {
-    char got[80];
+    int32_t up[CARS_READER_MAX_DEPTH + 1];
+    int k = 0;
+    for (; c > 0 && k <= CARS_READER_MAX_DEPTH; c = r->nodes[c].parent)
+        up[k++] = c;
+    size_t o = 0;
+    out[0] = '\0';
+    while (k-- > 0 && o < n) {
+        const cars_rd_node *x = &r->nodes[up[k]];
+        int m = snprintf(out + o, n - o, "%s%.*s", o ? "." : "", (int)x->len, x->name);
+        o += m > 0 ? (size_t)m : 0;
+    }
+}
+
+void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *f, const char *k, size_t n)
+{
+    char got[80], path[300];
     cars_rd_render(got, sizeof got, k, n, true);
-    if (el) {
-        const cars_pfield *lf = &r->p->fields[el->node];
-        cars_rd_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, el->count, got);
+    if (f && f->kind == FR_ELEM) {
+        const cars_pfield *lf = &r->p->fields[f->node];
+        cars_rd_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, f->count, got);
+    } else if (f && f->kind == FR_OBJ && f->node > 0) {
+        node_path(r, f->node, path, sizeof path);
+        cars_rd_err(r, "%s: duplicate key %s", path, got);
     } else {
         cars_rd_err(r, "duplicate key %s", got);
     }

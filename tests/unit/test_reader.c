@@ -229,9 +229,20 @@ static void test_duplicates(void **s)
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"route\":\"standard_visitor\"}", "duplicate key \"route\"");
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"extra\":1,\"zz\":2,\"extra\":3}", "duplicate key \"extra\"");
     invalid(BASE_HEAD APPLICANT ",\"criminality\":{\"war_crimes\":false,\"war_crimes\":true}}",
-            "duplicate key \"war_crimes\"");
+            "criminality: duplicate key \"war_crimes\"");
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FRA\",\"year\":1,\"year\":2,\"complied\":true}]}",
             "travel_history[0]: duplicate key \"year\"");
+    /* the object that holds it is named: a nested one by its path, an element by its index */
+    invalid(BASE_HEAD "\"applicant\":{\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\","
+            "\"passport\":{\"number\":\"x1\",\"issuing_country\":\"GBR\",\"number\":\"x2\"}}," CRIM "}",
+            "applicant.passport: duplicate key \"number\"");
+    invalid(BASE_HEAD APPLICANT ",\"criminality\":{\"war_crimes\":false,\"q\":1,\"q\":2}}",
+            "criminality: duplicate key \"q\"");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FRA\",\"year\":1,\"complied\":true},"
+            "{\"country\":\"FRA\",\"year\":1,\"q\":1,\"complied\":true,\"q\":2}]}",
+            "travel_history[1]: duplicate key \"q\"");
+    /* an object of no field has no name to give */
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"x\":{\"k\":1,\"k\":2}}", "duplicate key \"k\"");
     /* the same unknown key in two different objects is fine */
     assert_true(valid(BASE_HEAD APPLICANT "," CRIM ",\"a\":{\"k\":1},\"b\":{\"k\":2}}"));
 }

@@ -218,11 +218,11 @@ static void test_refusals_duplicates(void **s)
     refused("{" BODY ",\"x\":1,\"y\":{},\"x\":[]}", "duplicate key \"x\"");
     refused("{" BODY ",\"x\":{\"a\":1,\"b\":2,\"a\":3}}", "duplicate key \"a\"");
     refused("{" BODY ",\"x\":[{\"a\":1,\"a\":2}]}", "duplicate key \"a\"");
-    refused("{" BODY ",\"contact\":{\"q\":1,\"q\":1}}", "duplicate key \"q\"");
+    refused("{" BODY ",\"contact\":{\"q\":1,\"q\":1}}", "contact: duplicate key \"q\"");
     refused("{" BODY ",\"travel_history\":[" TRAVEL ",{\"country\":\"FRA\",\"year\":1,\"complied\":true,\"year\":2}]}",
             "travel_history[1]: duplicate key \"year\"");
     refused("{" BODY ",\"travel_history\":[{\"z\":1,\"country\":\"FRA\",\"year\":1,\"complied\":true,\"z\":2}]}",
-            "duplicate key \"z\"");
+            "travel_history[0]: duplicate key \"z\"");
     /* an escaped key is the key it decodes to */
     refused("{" BODY ",\"\\u0069d\":\"T-2\"}", "duplicate key \"id\"");
     refused("{" BODY ",\"x\\u0041\":1,\"xA\":2}", "duplicate key \"xA\"");
@@ -307,7 +307,7 @@ static void test_long_keys(void **s)
         if (known[i])
             assert_int_equal(cars_reader_record(r)->v[F__N + 1].i, 2);
     }
-    assert_string_equal(cars_reader_error(r), "duplicate key \"a_rather_long_key_name\"");
+    assert_string_equal(cars_reader_error(r), "visit: duplicate key \"a_rather_long_key_name\"");
     cars_reader_free(r);
     cars_reader_free(y);
 }
