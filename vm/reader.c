@@ -183,14 +183,14 @@ static int on_number(void *ctx, const char *s, size_t n)
             if (cars_rd_int_value(f, s, n, &v))
                 store(r, v);
             else
-                cars_rd_text_error(r, f, s, n, false);
+                cars_rd_number_error(r, f, s, n);
         } else if (f->type == CARS_FT_NUMBER) {
             if ((ok = cars_rd_number_value(r, f, s, n, &d)) < 0)
                 return 0;
             if (ok)
                 store_f(r, d);
             else
-                cars_rd_text_error(r, f, s, n, false);
+                cars_rd_number_error(r, f, s, n);
         } else {
             cars_rd_text_error(r, f, s, n, false);
         }

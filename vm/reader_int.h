@@ -279,6 +279,9 @@ void cars_rd_render(char *out, size_t n, const char *str, size_t len, bool quote
 void cars_rd_type_error(cars_reader *r, const cars_pfield *f, const char *got);
 /* The same for a number or string value's text, rendered. */
 void cars_rd_text_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n, bool quoted);
+/* The same for a number token of an integer or number field, saying when
+ * it is past what the field can hold (int64, double). */
+void cars_rd_number_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n);
 /* The current target's string s is not a date, or not one of f's members. */
 void cars_rd_date_error(cars_reader *r, const char *s, size_t n);
 void cars_rd_enum_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n);

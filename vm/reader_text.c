@@ -3,8 +3,11 @@
  * surrogate escape: yajl lets all of these through). Out: the error
  * messages, with the offending value rendered so that it cannot hide
  * anything in the message (at most 60 bytes, control characters escaped). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -347,6 +350,39 @@ void cars_rd_text_error(cars_reader *r, const cars_pfield *f, const char *s, siz
     char got[80];
     cars_rd_render(got, sizeof got, s, n, quoted);
     cars_rd_type_error(r, f, got);
+}
+
+/* A number token's text that JSON allows but the field cannot hold: an
+ * integer past int64, a number past double: said so, not only what the
+ * field expects (which the value, as a number, would meet). */
+static const char *beyond(const cars_pfield *f, const char *s, size_t n)
+{
+    bool neg = n > 0 && s[0] == '-', digits = n > (size_t)neg;
+    for (size_t i = neg; i < n && digits; i++)
+        digits = s[i] >= '0' && s[i] <= '9';
+    bool below_min = neg && (f->flags & CARS_FF_HAS_MIN) && f->min >= 0; /* the minimum says it */
+    if (f->type == CARS_FT_INTEGER && digits && !below_min)
+        return neg ? "too small (at least -9223372036854775808)" : "too large (at most 9223372036854775807)";
+    if (f->type != CARS_FT_NUMBER || below_min || n >= 400)
+        return NULL;
+    char buf[400];
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    double d = strtod(buf, NULL);
+    return isinf(d) ? (neg ? "too small (at least about -1.8e308)" : "too large (at most about 1.8e308)") : NULL;
+}
+
+void cars_rd_number_error(cars_reader *r, const cars_pfield *f, const char *s, size_t n)
+{
+    const char *why = beyond(f, s, n);
+    if (!why) {
+        cars_rd_text_error(r, f, s, n, false);
+        return;
+    }
+    char got[80], path[300], tb[64];
+    cars_rd_render(got, sizeof got, s, n, false);
+    target_path(r, path, sizeof path);
+    cars_rd_err(r, "%s: expected %s, got %s: %s", path, type_phrase(f, tb, sizeof tb), got, why);
 }
 
 void cars_rd_date_error(cars_reader *r, const char *s, size_t n)

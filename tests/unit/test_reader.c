@@ -190,7 +190,20 @@ static void test_types(void **s)
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":1e2}}",
             "visit.length_days: expected an integer \xe2\x89\xa5 0, got 1e2");
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":9223372036854775808}}",
-            "visit.length_days: expected an integer \xe2\x89\xa5 0, got 9223372036854775808");
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got 9223372036854775808: too large (at most "
+            "9223372036854775807)");
+    /* past what the field can hold, said so: above int64 or double; below, the minimum says it */
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":123456789012345678901234567890}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got 123456789012345678901234567890: too large "
+            "(at most 9223372036854775807)");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":-9223372036854775809}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got -9223372036854775809");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"length_days\":1.5}}",
+            "visit.length_days: expected an integer \xe2\x89\xa5 0, got 1.5");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":2e308}}",
+            "visit.cost_gbp: expected a number \xe2\x89\xa5 0, got 2e308: too large (at most about 1.8e308)");
+    invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":-2e308}}",
+            "visit.cost_gbp: expected a number \xe2\x89\xa5 0, got -2e308");
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":-0.5}}",
             "visit.cost_gbp: expected a number \xe2\x89\xa5 0, got -0.5");
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"visit\":{\"cost_gbp\":\"12\"}}",
