@@ -54,7 +54,8 @@ typedef struct walk {
     int depth;          /* open objects and arrays */
     uint32_t nreq;      /* required top-level fields with a value (each is read once) */
     size_t at;          /* where JSON's grammar broke (SIZE_MAX: not, or not known) */
-    bool grammar;       /* the grammar alone: no duplicate-key check (cars_rd_syntax_error_at) */
+    bool grammar;       /* the grammar alone: unknown keys not remembered, so no duplicate
+                         * check (cars_rd_syntax_error_at) */
 } walk;
 
 /* Each step takes t, pointing at its first token's offset in the index,
@@ -140,7 +141,8 @@ static inline bool string_text(walk *w, tok t, const uint8_t **s, size_t *n)
     }
     uint8_t *end = cars_rd_simd_unescape(w->simd, raw, w->sdst);
     if (!end) {
-        refuse_at(w, "invalid escape in a string", *t);
+        w->why = "invalid escape in a string";
+        w->at = *t;
         return false;
     }
     *s = w->sdst;
@@ -290,7 +292,7 @@ static tok skip_value(walk *w, tok t);
 static bool close_object(walk *w, uint32_t uk, size_t ub)
 {
     cars_reader *r = w->r;
-    bool ok = w->grammar || r->nukeys - uk < 2 || !cars_rd_unknown_dup(r, uk);
+    bool ok = r->nukeys - uk < 2 || !cars_rd_unknown_dup(r, uk);
     cars_rd_forget_keys(r, uk, ub);
     w->depth--;
     return ok;
@@ -300,13 +302,15 @@ static bool close_object(walk *w, uint32_t uk, size_t ub)
 static inline bool key_at(walk *w, tok t, const uint8_t **k, size_t *n)
 {
     if (w->buf[*t] != '"') {
-        refuse_at(w, "a key is not a string", *t);
+        w->why = "a key is not a string";
+        w->at = *t;
         return false;
     }
     if (!string_text(w, t, k, n))
         return false;
     if (w->buf[t[1]] != ':') {
-        refuse_at(w, "no ':' after a key", t[1]);
+        w->why = "no ':' after a key";
+        w->at = t[1];
         return false;
     }
     return true;
