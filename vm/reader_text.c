@@ -192,8 +192,6 @@ void cars_rd_line_err(cars_reader *r, const char *fmt, ...)
     va_end(ap);
 }
 
-/* yajl's message, without its "parse error: " or "lexical error: " and
- * its final newline and '.'. */
 /* The length of the token at s (n bytes left) for a message: a structural
  * character; a string to its closing quote; else up to whitespace, a
  * structural character or a quote. At most 24 bytes. */
@@ -212,6 +210,9 @@ static size_t token_length(const char *s, size_t n)
     return i;
 }
 
+/* yajl's message, without its "parse error: " or "lexical error: " and
+ * its final newline and '.', then where the grammar broke and the token
+ * found there (an invisible character by its code point). */
 void cars_rd_json_error(cars_reader *r, const char *msg)
 {
     const char *m = msg;
@@ -430,8 +431,6 @@ void cars_rd_node_error(cars_reader *r, const char *got)
     cars_rd_err(r, "%.*s: expected an object, got %s", (int)len, path->p, got);
 }
 
-/* Known keys are reported with the element they are in; unknown keys are
- * checked when their object ends, without it. */
 /* The dotted path of trie node c (not the root): its names from the top. */
 static void node_path(const cars_reader *r, int32_t c, char *out, size_t n)
 {
@@ -448,6 +447,8 @@ static void node_path(const cars_reader *r, int32_t c, char *out, size_t n)
     }
 }
 
+/* Known keys are reported when they come again, unknown keys when their
+ * object ends: both with the object's name when it has one. */
 void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *f, const char *k, size_t n)
 {
     char got[80], path[300];
