@@ -135,6 +135,26 @@ static void test_fusions(void **state)
     cars_free(bytes);
 }
 
+/* A record whose travel history has an element per letter of `complied`
+ * (T: complied true, F: false), or none at all when it is NULL. */
+static void travel_record(const char *complied, char *j, size_t n)
+{
+    char list[512] = "";
+    if (complied) {
+        strcat(list, ",\"travel_history\":[");
+        for (const char *e = complied; *e; e++)
+            snprintf(list + strlen(list), sizeof list - strlen(list),
+                     "%s{\"country\":\"FRA\",\"year\":2024,\"complied\":%s}", e == complied ? "" : ",",
+                     *e == 'T' ? "true" : "false");
+        strcat(list, "]");
+    }
+    snprintf(j, n,
+             "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
+             "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
+             "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s}",
+             list);
+}
+
 /* ANY, ALL, NONE and COUNT, each element's block run in the same call as
  * its rule: their values over absent, empty and mixed lists, and
  * consecutive quantifiers in one rule. */
@@ -180,20 +200,8 @@ static void test_quantifiers(void **state)
         {"FTT", {1, 0, 0, 1}},    {"TTT", {1, 1, 0, 0}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        char list[512] = "", j[1024];
-        if (cases[c].list) {
-            strcat(list, ",\"travel_history\":[");
-            for (const char *e = cases[c].list; *e; e++)
-                snprintf(list + strlen(list), sizeof list - strlen(list),
-                         "%s{\"country\":\"FRA\",\"year\":2024,\"complied\":%s}", e == cases[c].list ? "" : ",",
-                         *e == 'T' ? "true" : "false");
-            strcat(list, "]");
-        }
-        snprintf(j, sizeof j,
-                 "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
-                 "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
-                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s}",
-                 list);
+        char j[1024];
+        travel_record(cases[c].list, j, sizeof j);
         assert_true(cars_reader_parse(r, j, strlen(j)));
         for (uint32_t k = 0; k < 4; k++)
             if (cars_vm_eval_rule(vm, cars_reader_record(r), k) != cases[c].want[k])
@@ -246,20 +254,8 @@ static void test_quantifier_stack(void **state)
         int want;         /* both rules: count = 1 */
     } cases[] = {{NULL, -1}, {"", 0}, {"T", 1}, {"F", 0}, {"FT", 1}, {"TT", 0}, {"FTF", 1}};
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        char list[512] = "", j[1024];
-        if (cases[c].list) {
-            strcat(list, ",\"travel_history\":[");
-            for (const char *e = cases[c].list; *e; e++)
-                snprintf(list + strlen(list), sizeof list - strlen(list),
-                         "%s{\"country\":\"FRA\",\"year\":2024,\"complied\":%s}", e == cases[c].list ? "" : ",",
-                         *e == 'T' ? "true" : "false");
-            strcat(list, "]");
-        }
-        snprintf(j, sizeof j,
-                 "{\"id\":\"X\",\"received\":\"2026-11-01\",\"route\":\"standard_visitor\",\"applicant\":{"
-                 "\"date_of_birth\":\"1980-05-05\",\"nationality\":\"USA\",\"passport\":{\"number\":\"x1\","
-                 "\"issuing_country\":\"GBR\"}},\"criminality\":{\"war_crimes\":false}%s}",
-                 list);
+        char j[1024];
+        travel_record(cases[c].list, j, sizeof j);
         assert_true(cars_reader_parse(r, j, strlen(j)));
         for (uint32_t k = 0; k < 2; k++)
             if (cars_vm_eval_rule(vm, cars_reader_record(r), k) != cases[c].want)
