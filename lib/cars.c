@@ -384,7 +384,7 @@ CARS_API int cars_route(cars_ctx *ctx, const char *record, size_t len, uint64_t 
             snprintf(ctx->err, sizeof ctx->err, "cars_route needs ctx, d, a record (or len 0) and a buffer");
         return CARS_E_ARGUMENT;
     }
-    if (cars_skipped_line(record ? record : "", len))
+    if (cars_blank_line(record ? record : "", len))
         return CARS_BLANK;
     cars_result res;
     pieces pc;

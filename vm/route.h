@@ -17,23 +17,17 @@
 #define CARS_OVERLONG_ERROR "line longer than 16777216 bytes"
 
 /* A blank line holds only JSON whitespace (RFC 8259: space, tab, CR; LF
- * ends it): no record, no output line. Form feed and vertical tab are not
- * JSON whitespace: a line of them is an invalid record. The one rule for
- * carsvm route and serve and for carsc's readers of routing output. */
+ * ends it): no record, no output line, whatever its length (a line longer
+ * than CARS_MAX_LINE gets its ERROR line only if it is not blank). Form
+ * feed and vertical tab are not JSON whitespace: a line of them is an
+ * invalid record. The one rule for carsvm route and serve, libcars and
+ * carsc's readers of routing output. */
 static inline bool cars_blank_line(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
             return false;
     return true;
-}
-
-/* A line with no routing line: a blank one, whatever its length (a line
- * longer than CARS_MAX_LINE gets its ERROR line only if it is not blank).
- * serve and libcars skip by it, as route does. */
-static inline bool cars_skipped_line(const char *s, size_t n)
-{
-    return cars_blank_line(s, n);
 }
 
 typedef struct cars_route_stats {

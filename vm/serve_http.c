@@ -111,7 +111,7 @@ static unsigned long count_records(const char *p, size_t len, unsigned max)
     for (size_t at = 0; at < len && n <= max;) {
         const char *nl = memchr(p + at, '\n', len - at);
         size_t k = nl ? (size_t)(nl - (p + at)) : len - at;
-        n += !cars_skipped_line(p + at, k);
+        n += !cars_blank_line(p + at, k);
         at += k + 1;
     }
     return n;
@@ -130,7 +130,7 @@ static int route_body(cars_srv_release *s, cars_srv_ctx *ctx, const char *p, siz
         size_t n = nl ? (size_t)(nl - line) : len - at;
         at += n + 1;
         no++;
-        if (cars_skipped_line(line, n))
+        if (cars_blank_line(line, n))
             continue;
         cars_result res;
         if (cars_route_record_padded(ctx->reader, ctx->vm, &s->r.prog, s->text, line, n, no, out, logb,
