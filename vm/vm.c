@@ -281,21 +281,31 @@ _Static_assert(CARS_OPLEN_ALL == CARS_OPLEN_ANY && CARS_OPLEN_NONE == CARS_OPLEN
 #define CMP_F(expr) do { sp--; cars_value *a = sp - 1, *b = sp; \
         a->known = a->known && b->known; a->i = a->known ? (int64_t)(expr) : 0; } while (0)
 
-/* AND: a and b, false wins, then unknown; OR: a or b, true wins, then unknown. */
+/* AND: a and b, false wins, then unknown; OR: a or b, true wins, then
+ * unknown. The one definition for both interpreters (and_values, or_values
+ * here; xrun's XAND, XOR). */
+static inline cars_value kleene_and(cars_value a, cars_value b)
+{
+    bool f = (a.known && !a.i) || (b.known && !b.i), known = f || (a.known && b.known);
+    return (cars_value){.i = known && !f, .known = known};
+}
+
+static inline cars_value kleene_or(cars_value a, cars_value b)
+{
+    bool t = (a.known && a.i) || (b.known && b.i);
+    return (cars_value){.i = t, .known = t || (a.known && b.known)};
+}
+
 static inline void and_values(cars_value **spp)
 {
-    cars_value *sp = --*spp, *a = sp - 1, *b = sp;
-    bool f = (a->known && !a->i) || (b->known && !b->i);
-    a->known = f || (a->known && b->known);
-    a->i = a->known && !f;
+    cars_value *sp = --*spp;
+    sp[-1] = kleene_and(sp[-1], sp[0]);
 }
 
 static inline void or_values(cars_value **spp)
 {
-    cars_value *sp = --*spp, *a = sp - 1, *b = sp;
-    bool t = (a->known && a->i) || (b->known && b->i);
-    a->known = t || (a->known && b->known);
-    a->i = t;
+    cars_value *sp = --*spp;
+    sp[-1] = kleene_or(sp[-1], sp[0]);
 }
 
 /* Runs block bi with its stack starting at sp; its RET value goes to *out. */
@@ -506,11 +516,11 @@ static inline int64_t xi(double f) { int64_t i; memcpy(&i, &f, sizeof i); return
     const cars_value *v = &rv[x->a]; TPUSH(v->known ? v->i op x->k.i : 0, v->known); XNEXT(1); }
 #define XLOAD_CMPK_F(name, op) XCASE(LOAD_CMPK_##name##_F) { \
     const cars_value *v = &rv[x->a]; TPUSH(v->known ? (int64_t)(v->f op x->k.f) : 0, v->known); XNEXT(1); }
-/* AND, OR of a (below the top, popped) and the top, as and_values and or_values */
-#define XAND() do { sp--; const bool f_ = (sp->known && !sp->i) || (tk && !ti); \
-        tk = f_ || (sp->known && tk); ti = tk && !f_; } while (0)
-#define XOR() do { sp--; const bool t_ = (sp->known && sp->i) || (tk && ti); \
-        tk = t_ || (sp->known && tk); ti = t_; } while (0)
+/* AND, OR of a (below the top, popped) and the top */
+#define XKLEENE(fn) do { sp--; const cars_value v_ = fn(*sp, (cars_value){.i = ti, .known = tk}); \
+        ti = v_.i, tk = v_.known; } while (0)
+#define XAND() XKLEENE(kleene_and)
+#define XOR() XKLEENE(kleene_or)
 
 /* DECIDE_THRESHOLD: the matched MULTIPLE rules, their total and per-tier
  * counts against threshold t. */
