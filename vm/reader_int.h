@@ -68,12 +68,18 @@ typedef struct cars_rd_node {
 } cars_rd_node;
 
 /* An entry of an object's table of its children: the child's name's first
- * and last 8 bytes (zero-padded), its length (UINT32_MAX: no child) and
- * its node. A key of at most 16 bytes is compared by the two words alone. */
+ * and last 8 bytes (zero-padded), its length (UINT32_MAX: no child), its
+ * node and what the walk reads its value by (the node's field, and that
+ * field's type and required flag), so a key found needs no other load to
+ * dispatch its value. A key of at most 16 bytes is compared by the two
+ * words alone. */
 typedef struct cars_rd_pslot {
     uint64_t pre, last;
     uint32_t len;
     int32_t node;
+    int32_t field; /* nodes[node].field: -1 for an object */
+    uint8_t type;  /* the field's type (CARS_FT_*) */
+    uint8_t req;   /* the field's CARS_FF_REQUIRED flag */
 } cars_rd_pslot;
 
 /* An enum member's text as words: its first 8 bytes and, when longer
@@ -110,6 +116,7 @@ struct cars_reader {
     uint32_t nnodes;
     int32_t *htab; /* open addressing over (parent, key) */
     cars_rd_pslot *ptab; /* the objects' tables of their children (cars_rd_node.pbase) */
+    cars_rd_pslot *nslot; /* per node: its entry as in its parent's table (for a parent without one) */
     uint32_t hmask;
     int32_t id_field;
     cars_rd_arena ar;
@@ -241,6 +248,25 @@ static inline int32_t cars_rd_table_child(const cars_reader *r, const cars_rd_no
     if (e->last != cars_rd_key_last(key, len))
         return -1;
     return len <= 16 || cars_rd_tail_eq(r->nodes[e->node].name, key, len) ? e->node : -1;
+}
+
+/* The entry of the child named key (pre = its key prefix) of node
+ * `parent` (nd = its node): from nd's own table, or NULL. */
+static inline const cars_rd_pslot *cars_rd_child_slot(const cars_reader *r, int32_t parent, const cars_rd_node *nd,
+                                                      const char *key, size_t len, uint64_t pre)
+{
+    if (nd->pbase < 0) {
+        int32_t c = cars_rd_find_child(r, parent, key, len, pre);
+        return c < 0 ? NULL : &r->nslot[c];
+    }
+    const cars_rd_pslot *e = &r->ptab[nd->pbase + (int32_t)(((pre + len) * nd->mul) >> nd->shift)];
+    if (e->pre != pre || e->len != len)
+        return NULL;
+    if (len <= 8)
+        return e;
+    if (e->last != cars_rd_key_last(key, len))
+        return NULL;
+    return len <= 16 || cars_rd_tail_eq(r->nodes[e->node].name, key, len) ? e : NULL;
 }
 
 /* The same as cars_rd_find_child, from the node's own table when it has one. */

@@ -112,7 +112,7 @@ static bool child_table(cars_reader *r, cars_rd_node *nd, uint32_t k, int32_t ba
                 const cars_rd_node *n = &r->nodes[c];
                 uint32_t h = (uint32_t)(((n->pre + n->len) * mul) >> shift);
                 ok = t[h].node < 0;
-                t[h] = (cars_rd_pslot){n->pre, n->len > 8 ? cars_rd_key_last(n->name, n->len) : 0, n->len, c};
+                t[h] = r->nslot[c];
             }
             if (ok) {
                 nd->pbase = base;
@@ -136,9 +136,16 @@ static bool child_tables(cars_reader *r)
         if (k)
             total += (size_t)1 << (table_bits(k) + 2);
     }
-    r->ptab = cars_malloc((total ? total : 1) * sizeof *r->ptab);
+    r->ptab = cars_malloc((total + r->nnodes) * sizeof *r->ptab);
     if (!r->ptab)
         return false;
+    r->nslot = r->ptab + total;
+    for (uint32_t c = 0; c < r->nnodes; c++) {
+        const cars_rd_node *n = &r->nodes[c];
+        const cars_pfield *f = n->field >= 0 ? &r->p->fields[n->field] : NULL;
+        r->nslot[c] = (cars_rd_pslot){n->pre, n->len > 8 ? cars_rd_key_last(n->name, n->len) : 0, n->len, (int32_t)c,
+                                      n->field, f ? f->type : 0, f ? (uint8_t)(f->flags & CARS_FF_REQUIRED) : 0};
+    }
     int32_t base = 0;
     for (uint32_t i = 0; i < r->nnodes; i++) {
         uint32_t k = 0;

@@ -316,14 +316,31 @@ static inline bool key_at(walk *w, tok t, const uint8_t **k, size_t *n)
     return true;
 }
 
-/* After a member: t past the object's '}', or past a ',' with *more. */
-static inline tok next_member(walk *w, tok t, bool *more)
+/* The object whose '{' is at *t has no member: true, *t past its '}';
+ * else false, *t at its first key. */
+static inline bool empty_object(const walk *w, tok *t)
 {
-    uint8_t c = w->buf[*t];
-    *more = c == ',';
-    if (c != ',' && c != '}')
-        return refuse_at(w, "no ',' or '}' after a member", *t);
-    return t + 1;
+    bool empty = w->buf[*++*t] == '}';
+    *t += empty;
+    return empty;
+}
+
+/* After a member at *t: true if it was its object's last (*t past the
+ * '}'), else false (*t past the ',' before the next member, or NULL when
+ * neither follows: refused). */
+static inline bool last_member(walk *w, tok *t)
+{
+    uint8_t c = w->buf[**t];
+    if (__builtin_expect(c == ',', 1)) {
+        ++*t;
+        return false;
+    }
+    if (c == '}') {
+        ++*t;
+        return true;
+    }
+    *t = refuse_at(w, "no ',' or '}' after a member", **t);
+    return false;
 }
 
 /* An unknown key: remembered, its value validated. */
@@ -339,13 +356,10 @@ static tok skip_object(walk *w, tok t)
     cars_reader *r = w->r;
     uint32_t uk = r->nukeys;
     size_t ub = r->ukbuf_len;
-    bool more = w->buf[*++t] != '}';
-    if (!more)
-        t++;
-    while (more) {
+    for (bool last = empty_object(w, &t); !last; last = last_member(w, &t)) {
         const uint8_t *k;
         size_t n;
-        if (!key_at(w, t, &k, &n) || !(t = unknown_member(w, t + 2, k, n)) || !(t = next_member(w, t, &more)))
+        if (!t || !key_at(w, t, &k, &n) || !(t = unknown_member(w, t + 2, k, n)))
             return NULL;
     }
     return close_object(w, uk, ub) ? t : refuse(w, "duplicate key");
@@ -396,12 +410,13 @@ static tok skip_value(walk *w, tok t)
 
 /* A scalar value at t for field f (a top-level field's or an element
  * field's, not a list), into slot v; null is the caller's. */
-static inline __attribute__((always_inline)) tok scalar(walk *w, tok t, const cars_pfield *f, cars_value *v)
+static inline __attribute__((always_inline)) tok scalar(walk *w, tok t, const cars_pfield *f, uint8_t type,
+                                                        cars_value *v)
 {
     size_t p = *t, k;
     const uint8_t *s;
     int ok;
-    switch (f->type) {
+    switch (type) {
     case CARS_FT_BOOL:
         if ((ok = literal(w, p)) > LIT_TRUE)
             return refuse(w, REFUSED);
@@ -446,10 +461,11 @@ static inline __attribute__((always_inline)) tok scalar(walk *w, tok t, const ca
 static tok list(walk *w, tok t, int32_t lf);
 static tok object(walk *w, tok t, int32_t node);
 
-/* The value at t of top-level field f. */
-static tok field_value(walk *w, tok t, int32_t f)
+/* The value at t of the top-level field of e (its entry in its object's table). */
+static tok field_value(walk *w, tok t, const cars_rd_pslot *e)
 {
     cars_reader *r = w->r;
+    const int32_t f = e->field;
     const cars_pfield *pf = &r->p->fields[f];
     cars_value *v = &r->v[f];
     size_t p = *t;
@@ -459,7 +475,7 @@ static tok field_value(walk *w, tok t, int32_t f)
         v->known = false;
         return t + 1;
     }
-    if (pf->type == CARS_FT_STRING) {
+    if (e->type == CARS_FT_STRING) {
         const uint8_t *s;
         size_t n;
         if (w->buf[p] != '"')
@@ -470,18 +486,18 @@ static tok field_value(walk *w, tok t, int32_t f)
         v->i = 0;
         v->known = true;
         t++;
-    } else if (pf->type == CARS_FT_LIST) {
+    } else if (e->type == CARS_FT_LIST) {
         if (w->buf[p] != '[')
             return refuse(w, REFUSED);
         v->known = true;
         v->i = 0;
         r->lists[f].n = 0;
-        w->nreq += pf->flags & CARS_FF_REQUIRED;
+        w->nreq += e->req;
         return list(w, t, f);
-    } else if (!(t = scalar(w, t, pf, v))) {
+    } else if (!(t = scalar(w, t, pf, e->type, v))) {
         return NULL;
     }
-    w->nreq += pf->flags & CARS_FF_REQUIRED;
+    w->nreq += e->req;
     return t;
 }
 
@@ -502,28 +518,22 @@ static tok object(walk *w, tok t, int32_t node)
     uint32_t uk = r->nukeys;
     size_t ub = r->ukbuf_len;
     const cars_rd_node nd = r->nodes[node]; /* its table, in registers across the stores below */
-    bool more = w->buf[*++t] != '}';
-    if (!more)
-        t++;
-    while (more) {
+    for (bool last = empty_object(w, &t); !last; last = last_member(w, &t)) {
         const uint8_t *k;
         size_t n;
-        if (!key_at(w, t, &k, &n))
+        if (!t || !key_at(w, t, &k, &n))
             return NULL;
-        uint64_t pre = key_prefix(k, n);
-        int32_t c = nd.pbase >= 0 ? cars_rd_table_child(r, &nd, (const char *)k, n, pre)
-                                  : cars_rd_find_child(r, node, (const char *)k, n, pre);
+        const cars_rd_pslot *e = cars_rd_child_slot(r, node, &nd, (const char *)k, n, key_prefix(k, n));
         t += 2;
-        if (c < 0) {
+        if (!e) {
             t = unknown_member(w, t, k, n);
-        } else if (r->seen[c] == r->gen) {
+        } else if (r->seen[e->node] == r->gen) {
             return refuse(w, "duplicate key");
         } else {
-            r->seen[c] = r->gen;
-            int32_t f = r->nodes[c].field;
-            t = f >= 0 ? field_value(w, t, f) : node_value(w, t, c);
+            r->seen[e->node] = r->gen;
+            t = e->field >= 0 ? field_value(w, t, e) : node_value(w, t, e->node);
         }
-        if (!t || !(t = next_member(w, t, &more)))
+        if (!t)
             return NULL;
     }
     if (!close_object(w, uk, ub))
@@ -570,7 +580,7 @@ static tok elem_value(walk *w, tok t, const cars_pfield *lf, uint32_t e, cars_va
     const cars_pfield *ef = &r->p->elem_fields[idx];
     if (w->buf[*t] != 'n') {
         *nreq += ef->flags & CARS_FF_REQUIRED;
-        return scalar(w, t, ef, &slots[e]);
+        return scalar(w, t, ef, ef->type, &slots[e]);
     }
     if (literal(w, *t) != LIT_NULL)
         return refuse(w, REFUSED);
@@ -588,13 +598,10 @@ static tok element(walk *w, tok t, const cars_pfield *lf, uint32_t lreq, cars_va
         return refuse(w, REFUSED);
     uint32_t uk = r->nukeys, from = 0, nseen = 0, nreq = 0;
     size_t ub = r->ukbuf_len;
-    bool more = w->buf[*++t] != '}';
-    if (!more)
-        t++;
-    while (more) {
+    for (bool last = empty_object(w, &t); !last; last = last_member(w, &t)) {
         const uint8_t *k;
         size_t n;
-        if (!key_at(w, t, &k, &n))
+        if (!t || !key_at(w, t, &k, &n))
             return NULL;
         int32_t e = elem_field(r, lf, k, n, key_prefix(k, n), from);
         t += 2;
@@ -605,7 +612,7 @@ static tok element(walk *w, tok t, const cars_pfield *lf, uint32_t lreq, cars_va
             nseen++;
             t = elem_value(w, t, lf, (uint32_t)e, slots, &nreq);
         }
-        if (!t || !(t = next_member(w, t, &more)))
+        if (!t)
             return NULL;
     }
     if (!close_object(w, uk, ub))
