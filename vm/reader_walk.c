@@ -56,6 +56,8 @@ typedef struct walk {
     size_t at;          /* where JSON's grammar broke (SIZE_MAX: not, or not known) */
     bool grammar;       /* the grammar alone: unknown keys not remembered, so no duplicate
                          * check (cars_rd_syntax_error_at) */
+    const cars_pfield *fields; /* the program's top-level fields (r->p->fields) */
+    cars_value *v;             /* their slots (r->v) */
 } walk;
 
 /* Each step takes t, pointing at its first token's offset in the index,
@@ -87,7 +89,7 @@ static const bool delim[256] = {
 };
 
 /* The token at p of length k ends there: at a delimiter, or the line's end. */
-static inline bool ends(const walk *w, size_t p, size_t k) { return p + k == w->len || delim[w->buf[p + k]]; }
+static inline bool ends(const walk *w, size_t p, size_t k) { return delim[w->buf[p + k]] || p + k == w->len; }
 
 /* The length of s (the raw text after its opening quote, in the padded
  * line) up to its closing quote, or SIZE_MAX if an escape comes first. */
@@ -125,8 +127,9 @@ static inline bool string_text(walk *w, tok t, const uint8_t **s, size_t *n)
     const uint8_t *raw = w->buf + *t + 1;
     if (w->plain) {
         size_t e = t[1] - 1; /* the closing quote, unless whitespace follows it */
-        while (__builtin_expect(json_ws(w->buf[e]), 0))
-            e--;
+        if (__builtin_expect(w->buf[e] != '"', 0))
+            while (json_ws(w->buf[e]))
+                e--;
         if (__builtin_expect(w->buf[e] == '"' && e > *t, 1)) {
             *s = raw;
             *n = e - 1 - *t;
@@ -466,8 +469,8 @@ static tok field_value(walk *w, tok t, const cars_rd_pslot *e)
 {
     cars_reader *r = w->r;
     const int32_t f = e->field;
-    const cars_pfield *pf = &r->p->fields[f];
-    cars_value *v = &r->v[f];
+    const cars_pfield *pf = &w->fields[f];
+    cars_value *v = &w->v[f];
     size_t p = *t;
     if (w->buf[p] == 'n') { /* null = absent */
         if (literal(w, p) != LIT_NULL)
@@ -666,7 +669,7 @@ enum cars_rd_simd_result cars_rd_walk_line(cars_reader *r, const char *line, siz
         *why = "not a JSON object";
         return CARS_RD_SIMD_REFUSED;
     }
-    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0, SIZE_MAX, false};
+    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0, SIZE_MAX, false, r->p->fields, r->v};
     tok end = object(&w, ix.ix, 0);
     if (!end) {
         *why = w.why;
@@ -703,7 +706,7 @@ size_t cars_rd_syntax_error_at(cars_reader *r, const char *line, size_t len)
         r->oom = true; /* fatal, as anywhere in reading a line */
     if (res != CARS_RD_SIMD_DONE || ix.n == 0)
         return SIZE_MAX;
-    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0, SIZE_MAX, true};
+    walk w = {r, ix.buf, ix.len, ix.sbuf, r->simd, REFUSED, !memchr(ix.buf, '\\', ix.len), 0, 0, SIZE_MAX, true, r->p->fields, r->v};
     tok end = skip_value(&w, ix.ix);
     if (!end)
         return w.at; /* SIZE_MAX when a limit (depth) stopped it first */
