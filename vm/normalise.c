@@ -220,8 +220,10 @@ int cars_field_key_kind(const cars_program *p, int column, unsigned field)
 
 uint64_t cars_table_hash_bytes(const uint8_t key[16], const void *bytes, size_t len)
 {
-    unsigned char h[crypto_shorthash_BYTES];
-    crypto_shorthash(h, (const unsigned char *)bytes, len, key);
+    /* crypto_shorthash is SipHash-2-4 (libsodium's crypto_shorthash_PRIMITIVE),
+     * a call that only jumps to this one */
+    unsigned char h[crypto_shorthash_siphash24_BYTES];
+    crypto_shorthash_siphash24(h, (const unsigned char *)bytes, len, key);
     return cars_rd64(h); /* the first 8 bytes, little-endian */
 }
 
