@@ -102,8 +102,9 @@ static size_t field_len(const cars_program *p, const cars_record *rec, uint16_t 
 
 /* Writes field f's text, normalised by `kind`, to out (room for
  * field_len); returns its length. A country's letters are written where
- * they go and, as a country key, kept as they are. */
-static size_t put_field(const cars_program *p, const cars_record *rec, uint16_t f, int kind, char *out)
+ * they go and, as a country key, kept as they are. Inline: a lookup makes
+ * no call of its own for it. */
+static inline size_t put_field(const cars_program *p, const cars_record *rec, uint16_t f, int kind, char *out)
 {
     if (p->fields[f].type != CARS_FT_COUNTRY)
         return cars_normalise(p->version, kind, rec->s[f].p, rec->s[f].len, out);
