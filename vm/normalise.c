@@ -196,11 +196,21 @@ static size_t norm_email(bool unicode, const char *in, size_t len, char *out)
     else
         trim_ascii(&in, &len);
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) { /* eight bytes at a time (out <= in: read before written) */
-        uint64_t x;
-        memcpy(&x, in + i, 8);
-        x = lower8(x);
-        memcpy(out + i, &x, 8);
+    if (len >= 8) {
+        /* the last eight bytes, read before any byte is written (out may be
+         * in), are written last: the bytes past the last whole eight need
+         * no loop of their own, and those it writes again get the same */
+        uint64_t last;
+        memcpy(&last, in + len - 8, 8);
+        for (; i + 8 <= len; i += 8) { /* eight bytes at a time (out <= in: read before written) */
+            uint64_t x;
+            memcpy(&x, in + i, 8);
+            x = lower8(x);
+            memcpy(out + i, &x, 8);
+        }
+        last = lower8(last);
+        memcpy(out + len - 8, &last, 8);
+        return len;
     }
     for (; i < len; i++) {
         char c = in[i];
