@@ -78,36 +78,46 @@ static bool in_table(const cars_ptable *t, const cars_table_dir *d, uint64_t h)
     return lo < end && t->hashes[lo] == h;
 }
 
-/* The text of field f for a lookup: a string, or a country's 3 letters. */
-static bool field_text(const cars_program *p, const cars_record *rec, uint16_t f, char cc[3], const char **s, size_t *n)
+/* The three letters of country code c (cars_country_code) into out. */
+static void country_letters(int64_t c, char out[3])
 {
-    if (!rec->v[f].known)
-        return false;
-    if (p->fields[f].type == CARS_FT_COUNTRY) {
-        int64_t c = rec->v[f].i;
-        cc[0] = (char)('A' + c / 676 % 26);
-        cc[1] = (char)('A' + c / 26 % 26);
-        cc[2] = (char)('A' + c % 26);
-        *s = cc;
-        *n = 3;
-    } else {
-        *s = rec->s[f].p;
-        *n = rec->s[f].len;
+    if ((uint64_t)c < 26 * 26 * 26) { /* a code the reader made: unsigned divisions, cheaper */
+        uint32_t u = (uint32_t)c, q = u / 26;
+        out[0] = (char)('A' + q / 26);
+        out[1] = (char)('A' + q % 26);
+        out[2] = (char)('A' + u % 26);
+        return;
     }
-    return true;
+    out[0] = (char)('A' + c / 676 % 26);
+    out[1] = (char)('A' + c / 26 % 26);
+    out[2] = (char)('A' + c % 26);
+}
+
+/* The length of field f's text for a lookup: a string's, or a country's 3
+ * letters. */
+static size_t field_len(const cars_program *p, const cars_record *rec, uint16_t f)
+{
+    return p->fields[f].type == CARS_FT_COUNTRY ? 3 : rec->s[f].len;
+}
+
+/* Writes field f's text, normalised by `kind`, to out (room for
+ * field_len); returns its length. A country's letters are written where
+ * they go and, as a country key, kept as they are. Inline: a lookup makes
+ * no call of its own for it. */
+static inline size_t put_field(const cars_program *p, const cars_record *rec, uint16_t f, int kind, char *out)
+{
+    if (p->fields[f].type != CARS_FT_COUNTRY)
+        return cars_normalise(p->version, kind, rec->s[f].p, rec->s[f].len, out);
+    country_letters(rec->v[f].i, out);
+    return kind == CARS_KEY_COUNTRY ? 3 : cars_normalise(p->version, kind, out, 3, out);
 }
 
 int cars_lookup_run(cars_lookup *l, const cars_record *rec, uint16_t t, const uint16_t *f, int nf, uint8_t kinds)
 {
     const cars_program *p = l->p;
-    const cars_ptable *tab = &p->tables[t];
-    char cc[2][3];
-    const char *s[2] = {"", ""};
-    size_t n[2] = {0, 0};
-    for (int k = 0; k < nf; k++)
-        if (!field_text(p, rec, f[k], cc[k], &s[k], &n[k]))
-            return CARS_LOOKUP_UNKNOWN;
-    size_t need = n[0] + (nf > 1 ? 1 + n[1] : 0);
+    if (!rec->v[f[0]].known || (nf > 1 && !rec->v[f[1]].known))
+        return CARS_LOOKUP_UNKNOWN;
+    size_t need = field_len(p, rec, f[0]) + (nf > 1 ? 1 + field_len(p, rec, f[1]) : 0);
     if (need > l->key.cap) {
         l->key.len = 0;
         l->key.failed = false; /* a record after one that ran out may try again */
@@ -115,10 +125,10 @@ int cars_lookup_run(cars_lookup *l, const cars_record *rec, uint16_t t, const ui
             return -1;
     }
     char *key = l->key.p;
-    size_t o = cars_normalise(p->version, kinds & 15, s[0], n[0], key);
+    size_t o = put_field(p, rec, f[0], kinds & 15, key);
     if (nf > 1) {
         key[o++] = CARS_TABLE_COLUMN_SEP;
-        o += cars_normalise(p->version, kinds >> 4, s[1], n[1], key + o);
+        o += put_field(p, rec, f[1], kinds >> 4, key + o);
     }
-    return in_table(tab, &l->dirs[t], cars_table_hash_bytes(p->table_key, key, o));
+    return in_table(&p->tables[t], &l->dirs[t], cars_table_hash_bytes(p->table_key, key, o));
 }

@@ -115,11 +115,45 @@ static size_t norm_document_v2(const char *in, size_t len, char *out)
     return o;
 }
 
+/* Of the eight bytes of x, the high bit of each that a version 3 document
+ * key drops or must decode: a byte of 0x80 and above, an ASCII blank
+ * (U+0009-U+000D, ' ') or '-'; 0 when all eight are kept as they are but
+ * for their case. */
+static uint64_t doc_stops(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80, low = ones * 0x7F;
+    uint64_t low7 = x & low; /* each byte below 0x80: no carry between bytes */
+    uint64_t sp = low7 ^ (ones * ' '), dash = low7 ^ (ones * '-');
+    uint64_t is_sp = ~((sp + low) | sp);         /* high bit: the byte is ' ' */
+    uint64_t is_dash = ~((dash + low) | dash);   /* high bit: the byte is '-' */
+    uint64_t ge_9 = low7 + ones * (0x80 - 0x09); /* high bit: low7 >= 0x09 */
+    uint64_t gt_d = low7 + ones * (0x7F - 0x0D); /* high bit: low7 > 0x0D */
+    return (x | is_sp | is_dash | (ge_9 & ~gt_d)) & high;
+}
+
+/* The eight ASCII bytes of x with a-z made A-Z, every other byte as it is. */
+static uint64_t upper8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+    uint64_t ge_a = x + ones * (0x80 - 'a'); /* high bit: byte >= 'a' */
+    uint64_t gt_z = x + ones * (0x7F - 'z'); /* high bit: byte > 'z' */
+    return x ^ ((ge_a & ~gt_z & high) >> 2); /* - 0x20 */
+}
+
 static size_t norm_document(const char *in, size_t len, char *out)
 {
     const unsigned char *s = (const unsigned char *)in;
     size_t o = 0;
     for (size_t i = 0; i < len;) {
+        uint64_t x;
+        if (len - i >= 8 && (memcpy(&x, s + i, 8), doc_stops(x) == 0)) {
+            /* eight ASCII bytes, none dropped: o <= i, so nothing unread
+             * is written over */
+            x = upper8(x);
+            memcpy(out + o, &x, 8);
+            i += 8, o += 8;
+            continue;
+        }
         unsigned char c = s[i];
         if (c < 0x80) { /* ASCII: a blank or a dash goes, a-z goes up */
             if (ascii_not_blank(c) && c != '-')
@@ -162,11 +196,21 @@ static size_t norm_email(bool unicode, const char *in, size_t len, char *out)
     else
         trim_ascii(&in, &len);
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) { /* eight bytes at a time (out <= in: read before written) */
-        uint64_t x;
-        memcpy(&x, in + i, 8);
-        x = lower8(x);
-        memcpy(out + i, &x, 8);
+    if (len >= 8) {
+        /* the last eight bytes, read before any byte is written (out may be
+         * in), are written last: the bytes past the last whole eight need
+         * no loop of their own, and those it writes again get the same */
+        uint64_t last;
+        memcpy(&last, in + len - 8, 8);
+        for (; i + 8 <= len; i += 8) { /* eight bytes at a time (out <= in: read before written) */
+            uint64_t x;
+            memcpy(&x, in + i, 8);
+            x = lower8(x);
+            memcpy(out + i, &x, 8);
+        }
+        last = lower8(last);
+        memcpy(out + len - 8, &last, 8);
+        return len;
     }
     for (; i < len; i++) {
         char c = in[i];
@@ -220,8 +264,10 @@ int cars_field_key_kind(const cars_program *p, int column, unsigned field)
 
 uint64_t cars_table_hash_bytes(const uint8_t key[16], const void *bytes, size_t len)
 {
-    unsigned char h[crypto_shorthash_BYTES];
-    crypto_shorthash(h, (const unsigned char *)bytes, len, key);
+    /* crypto_shorthash is SipHash-2-4 (libsodium's crypto_shorthash_PRIMITIVE),
+     * a call that only jumps to this one */
+    unsigned char h[crypto_shorthash_siphash24_BYTES];
+    crypto_shorthash_siphash24(h, (const unsigned char *)bytes, len, key);
     return cars_rd64(h); /* the first 8 bytes, little-endian */
 }
 
