@@ -406,8 +406,10 @@ void cars_outtext_free(cars_outtext *t)
 static inline char *copy(char *o, const cars_outtext *t, span s)
 {
     const char *from = t->text.p + s.off;
-    for (size_t k = 0; k < s.len; k += COPY_STEP)
+    size_t k = 0;
+    do /* at least once: every piece has a byte */
         memcpy(o + k, from + k, COPY_STEP);
+    while ((k += COPY_STEP) < s.len);
     return o + s.len;
 }
 
