@@ -318,8 +318,10 @@ struct cars_outtext {
     span tail;                     /* line_tail */
     span *id, *said;               /* per rule: rule_id then ","; rule_said then "; " */
     span *needs;                   /* per threshold: threshold_needs then ": " */
+    uint8_t *mins;                 /* per threshold: bit k set if it asks a count of tier k */
     size_t most, most_rule;        /* a line's bytes at most, besides its id; a rule's */
 };
+_Static_assert(CARS_MAX_TIERS <= 8, "mins has a bit for each tier");
 
 /* Copies are made 16 bytes at a time, so the text has 16 readable bytes
  * after each piece and a line is given room for 16 more than it needs. */
@@ -357,7 +359,8 @@ cars_outtext *cars_outtext_new(const cars_program *p)
     t->id = cars_calloc((size_t)p->nrules + 1, sizeof *t->id);
     t->said = cars_calloc((size_t)p->nrules + 1, sizeof *t->said);
     t->needs = cars_calloc((size_t)p->nthresholds + 1, sizeof *t->needs);
-    if (!t->id || !t->said || !t->needs) {
+    t->mins = cars_calloc((size_t)p->nthresholds + 1, sizeof *t->mins);
+    if (!t->id || !t->said || !t->needs || !t->mins) {
         cars_outtext_free(t);
         return NULL;
     }
@@ -376,8 +379,12 @@ cars_outtext *cars_outtext_new(const cars_program *p)
         o = b->len, rule_id(b, &p->rules[r]), PUTL(b, ","), t->id[r] = since(t, o);
         o = b->len, rule_said(b, &p->rules[r], true), PUTL(b, "; "), t->said[r] = since(t, o);
     }
-    for (uint32_t k = 0; k < p->nthresholds; k++)
+    for (uint32_t k = 0; k < p->nthresholds; k++) {
         o = b->len, threshold_needs(b, p, &p->thresholds[k], true), PUTL(b, ": "), t->needs[k] = since(t, o);
+        for (uint32_t x = 0; x < CARS_MAX_TIERS; x++)
+            if (p->thresholds[k].tier_min[x])
+                t->mins[k] |= (uint8_t)(1u << x);
+    }
     cars_buf_reserve(b, COPY_STEP); /* zeros after the last piece */
     measure(t, p);
     if (b->failed) {
@@ -395,6 +402,7 @@ void cars_outtext_free(cars_outtext *t)
     cars_free(t->id);
     cars_free(t->said);
     cars_free(t->needs);
+    cars_free(t->mins);
     cars_free(t);
 }
 
@@ -458,7 +466,6 @@ static char *id_chars(cars_buf *b, char *o, const char *s, size_t n)
 static char *routed_count(char *o, const cars_outtext *t, const cars_result *r)
 {
     const cars_program *p = t->p;
-    const cars_pthreshold *th = &p->thresholds[r->threshold];
     uint32_t per[CARS_MAX_TIERS] = {0};
     for (uint32_t k = 0; k < r->nrules; k++) {
         uint8_t tier = p->rules[r->rules[k]].tier;
@@ -467,11 +474,11 @@ static char *routed_count(char *o, const cars_outtext *t, const cars_result *r)
     }
     o = count(o, r->nrules);
     o = copy(o, t, t->matched[r->nrules != 1]);
-    for (uint32_t k = 0; k < CARS_MAX_TIERS; k++)
-        if (th->tier_min[k]) {
-            o = count(o, per[k]);
-            o = copy(o, t, t->in_tier[k]);
-        }
+    for (unsigned m = t->mins[r->threshold]; m; m &= m - 1) { /* the tiers it asks for, in order */
+        int k = __builtin_ctz(m);
+        o = count(o, per[k]);
+        o = copy(o, t, t->in_tier[k]);
+    }
     return copy(o - 2, t, t->needs[r->threshold]); /* without the last ", " */
 }
 
