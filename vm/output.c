@@ -216,134 +216,18 @@ static void line_tail(cars_buf *b, const cars_program *p)
     PUTL(b, "}\n");
 }
 
-/* ---- the same pieces, written once per release -------------------------------
- * A routing line is mostly the release's own text: each rule's id and
- * explanation, each outcome's name and label, what each threshold needs.
- * cars_outtext holds them as a line would (JSON-escaped), so that a line
- * copies them rather than building them again. */
-typedef struct span {
-    size_t off, len; /* in cars_outtext's text */
-} span;
-
-struct cars_outtext {
-    const cars_program *p;
-    cars_buf text;
-    span head[CARS_OUT_ERROR + 1]; /* outcome_head */
-    span expl[CARS_OUT_ERROR + 1]; /* explanation_head */
-    span in_tier[CARS_MAX_TIERS];  /* in_tier */
-    span tail;                     /* line_tail */
-    span *id, *said;               /* per rule: rule_id, rule_said */
-    span *needs;                   /* per threshold: threshold_needs */
-    size_t most, most_rule;        /* a line's bytes at most, besides its id; a rule's */
-};
-
-/* Copies are made 16 bytes at a time, so the text has 16 readable bytes
- * after each piece and a line is given room for 16 more than it needs. */
-#define COPY_STEP 16
-
-static size_t longest(const span *s, size_t n)
-{
-    size_t m = 0;
-    for (size_t k = 0; k < n; k++)
-        if (s[k].len > m)
-            m = s[k].len;
-    return m;
-}
-
-/* What bounds a line's length: everything but its id and its rules, and
- * what each rule adds (its id, its explanation and their separators). */
-static void measure(cars_outtext *t, const cars_program *p)
-{
-    size_t counts = 24 + sizeof " multiple PCAs matched" + CARS_MAX_TIERS * (2 + 24 + longest(t->in_tier, CARS_MAX_TIERS));
-    t->most = longest(t->head, CARS_OUT_ERROR + 1) + longest(t->expl, CARS_OUT_ERROR + 1) + t->tail.len + counts +
-              longest(t->needs, p->nthresholds) + sizeof "no rule matched" + 64 + 2 * COPY_STEP;
-    t->most_rule = longest(t->id, p->nrules) + longest(t->said, p->nrules) + 4;
-}
-
-/* The span of t's text from `off` to its end. */
-static span since(const cars_outtext *t, size_t off) { return (span){off, t->text.len - off}; }
-
-cars_outtext *cars_outtext_new(const cars_program *p)
-{
-    cars_outtext *t = cars_calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    t->p = p;
-    t->id = cars_calloc((size_t)p->nrules + 1, sizeof *t->id);
-    t->said = cars_calloc((size_t)p->nrules + 1, sizeof *t->said);
-    t->needs = cars_calloc((size_t)p->nthresholds + 1, sizeof *t->needs);
-    if (!t->id || !t->said || !t->needs) {
-        cars_outtext_free(t);
-        return NULL;
-    }
-    cars_buf *b = &t->text;
-    size_t o;
-    for (int k = 0; k <= CARS_OUT_ERROR; k++) {
-        o = b->len, outcome_head(b, k), t->head[k] = since(t, o);
-        o = b->len, explanation_head(b, k), t->expl[k] = since(t, o);
-    }
-    for (uint32_t k = 0; k < CARS_MAX_TIERS; k++)
-        o = b->len, in_tier(b, p, k, true), t->in_tier[k] = since(t, o);
-    o = b->len, line_tail(b, p), t->tail = since(t, o);
-    for (uint32_t r = 0; r < p->nrules; r++) {
-        o = b->len, rule_id(b, &p->rules[r]), t->id[r] = since(t, o);
-        o = b->len, rule_said(b, &p->rules[r], true), t->said[r] = since(t, o);
-    }
-    for (uint32_t k = 0; k < p->nthresholds; k++)
-        o = b->len, threshold_needs(b, p, &p->thresholds[k], true), t->needs[k] = since(t, o);
-    cars_buf_reserve(b, COPY_STEP); /* zeros after the last piece */
-    measure(t, p);
-    if (b->failed) {
-        cars_outtext_free(t);
-        return NULL;
-    }
-    return t;
-}
-
-void cars_outtext_free(cars_outtext *t)
-{
-    if (!t)
-        return;
-    cars_buf_free(&t->text);
-    cars_free(t->id);
-    cars_free(t->said);
-    cars_free(t->needs);
-    cars_free(t);
-}
-
-/* Appends piece s of t: the line has room for it (result_line made it). */
-static inline void put_span(cars_buf *b, const cars_outtext *t, span s)
-{
-    const char *from = t->text.p + s.off;
-    char *to = b->p + b->len;
-    for (size_t k = 0; k < s.len; k += COPY_STEP)
-        memcpy(to + k, from + k, COPY_STEP);
-    b->len += s.len;
-}
-
-/* ---- writing a line: from the pieces of t when it is given, else made here --- */
-
-static void said(cars_buf *b, const cars_program *p, const cars_outtext *t, uint32_t r, bool esc)
-{
-    if (t)
-        put_span(b, t, t->said[r]);
-    else
-        rule_said(b, &p->rules[r], esc);
-}
-
 /* "says (ID); says (ID)": the rules that decided */
-static void rule_list(cars_buf *b, const cars_program *p, const cars_outtext *t, const cars_result *r, bool esc)
+static void rule_list(cars_buf *b, const cars_program *p, const cars_result *r, bool esc)
 {
     for (uint32_t k = 0; k < r->nrules; k++) {
         if (k)
             PUTL(b, "; ");
-        said(b, p, t, r->rules[k], esc);
+        rule_said(b, &p->rules[r->rules[k]], esc);
     }
 }
 
 /* "N multiple PCAs matched, K in Tier X (needs at least ...)": a threshold's count */
-static void threshold_count(cars_buf *b, const cars_program *p, const cars_outtext *t, const cars_result *r,
-                            bool esc)
+static void threshold_count(cars_buf *b, const cars_program *p, const cars_result *r, bool esc)
 {
     const cars_pthreshold *th = &p->thresholds[r->threshold];
     uint32_t per[CARS_MAX_TIERS] = {0};
@@ -361,28 +245,22 @@ static void threshold_count(cars_buf *b, const cars_program *p, const cars_outte
         if (th->tier_min[k]) {
             PUTL(b, ", ");
             put_u(b, per[k]);
-            if (t)
-                put_span(b, t, t->in_tier[k]);
-            else
-                in_tier(b, p, k, esc);
+            in_tier(b, p, k, esc);
         }
-    if (t)
-        put_span(b, t, t->needs[r->threshold]);
-    else
-        threshold_needs(b, p, th, esc);
+    threshold_needs(b, p, th, esc);
 }
 
 /* The explanation after "LABEL: ", without its final '.'. */
-static void explain_body(cars_buf *b, const cars_program *p, const cars_outtext *t, const cars_result *r, bool esc)
+static void explain_body(cars_buf *b, const cars_program *p, const cars_result *r, bool esc)
 {
     if (r->threshold < p->nthresholds) {
-        threshold_count(b, p, t, r, esc);
+        threshold_count(b, p, r, esc);
         if (r->nrules) {
             PUTL(b, ": ");
-            rule_list(b, p, t, r, esc);
+            rule_list(b, p, r, esc);
         }
     } else if (r->nrules) {
-        rule_list(b, p, t, r, esc);
+        rule_list(b, p, r, esc);
     } else {
         PUTL(b, "no rule matched");
     }
@@ -392,7 +270,7 @@ void cars_explain(cars_buf *b, const cars_program *p, const cars_result *r)
 {
     outcome_label(b, r->outcome);
     PUTL(b, ": ");
-    explain_body(b, p, NULL, r, false);
+    explain_body(b, p, r, false);
     PUTL(b, ".");
 }
 
@@ -405,49 +283,243 @@ static void put_id(cars_buf *b, const cars_str *id)
         PUTL(b, "null");
 }
 
-/* A result's line, from t's pieces when t is given. */
-static void result_line(cars_buf *b, const cars_program *p, const cars_outtext *t, const cars_str *id,
-                        const cars_result *r)
+void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, const cars_result *r)
 {
-    if (r->outcome > CARS_OUT_ERROR) /* no piece for it (the verifier allows no such outcome) */
-        t = NULL;
-    if (t) { /* room for the whole line, once: the pieces are copied without a check */
-        size_t most = t->most + (id ? 6 * (size_t)id->len : 0) + r->nrules * t->most_rule;
-        if (most > b->cap - b->len && !cars_buf_grow(b, most))
-            t = NULL; /* out of memory: made piece by piece, the buffer marked failed */
-    }
     put_id(b, id);
-    if (t)
-        put_span(b, t, t->head[r->outcome]);
-    else
-        outcome_head(b, r->outcome);
+    outcome_head(b, r->outcome);
     for (uint32_t k = 0; k < r->nrules; k++) {
         if (k)
             PUTL(b, ",");
-        if (t)
-            put_span(b, t, t->id[r->rules[k]]);
-        else
-            rule_id(b, &p->rules[r->rules[k]]);
+        rule_id(b, &p->rules[r->rules[k]]);
     }
-    if (t)
-        put_span(b, t, t->expl[r->outcome]);
-    else
-        explanation_head(b, r->outcome);
-    explain_body(b, p, t, r, true);
-    if (t)
-        put_span(b, t, t->tail);
-    else
-        line_tail(b, p);
+    explanation_head(b, r->outcome);
+    explain_body(b, p, r, true);
+    line_tail(b, p);
 }
 
-void cars_output_result(cars_buf *b, const cars_program *p, const cars_str *id, const cars_result *r)
+/* ---- the same pieces, written once per release -------------------------------
+ * A routing line is mostly the release's own text: each rule's id and
+ * explanation, each outcome's name and label, what each threshold needs.
+ * cars_outtext holds them as a line would (JSON-escaped), so that a line
+ * copies them rather than building them again. A piece that is one of a
+ * list ends with the list's separator (a rule's id with ",", its
+ * explanation with "; "): the line takes back the last one's. */
+typedef struct span {
+    size_t off, len; /* in cars_outtext's text */
+} span;
+
+struct cars_outtext {
+    const cars_program *p;
+    cars_buf text;
+    span head[CARS_OUT_ERROR + 1]; /* outcome_head */
+    span expl[CARS_OUT_ERROR + 1]; /* explanation_head */
+    span matched[2];               /* " multiple PCA(s) matched, ": for 1 rule, for any other count */
+    span in_tier[CARS_MAX_TIERS];  /* in_tier, then ", " */
+    span tail;                     /* line_tail */
+    span *id, *said;               /* per rule: rule_id then ","; rule_said then "; " */
+    span *needs;                   /* per threshold: threshold_needs then ": " */
+    uint8_t *mins;                 /* per threshold: bit k set if it asks a count of tier k */
+    size_t most, most_rule;        /* a line's bytes at most, besides its id; a rule's */
+};
+_Static_assert(CARS_MAX_TIERS <= 8, "mins has a bit for each tier");
+
+/* A piece is copied 32 bytes first, then 16 at a time, so the text has 32
+ * readable bytes after each piece and a line is given room for 32 more than
+ * it needs. */
+#define COPY_STEP 16
+#define COPY_SLACK (2 * COPY_STEP)
+
+static size_t longest(const span *s, size_t n)
 {
-    result_line(b, p, NULL, id, r);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (s[k].len > m)
+            m = s[k].len;
+    return m;
+}
+
+/* What bounds a line's length: everything but its id and its rules (10
+ * digits a count), and what each rule adds (its id, its explanation and
+ * their separators). */
+static void measure(cars_outtext *t, const cars_program *p)
+{
+    size_t counts = 10 + longest(t->matched, 2) + CARS_MAX_TIERS * (10 + longest(t->in_tier, CARS_MAX_TIERS));
+    t->most = longest(t->head, CARS_OUT_ERROR + 1) + longest(t->expl, CARS_OUT_ERROR + 1) + t->tail.len + counts +
+              longest(t->needs, p->nthresholds) + sizeof "no rule matched" + 64 + COPY_SLACK;
+    t->most_rule = longest(t->id, p->nrules) + longest(t->said, p->nrules);
+}
+
+/* The span of t's text from `off` to its end. */
+static span since(const cars_outtext *t, size_t off) { return (span){off, t->text.len - off}; }
+
+cars_outtext *cars_outtext_new(const cars_program *p)
+{
+    cars_outtext *t = cars_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->p = p;
+    t->id = cars_calloc((size_t)p->nrules + 1, sizeof *t->id);
+    t->said = cars_calloc((size_t)p->nrules + 1, sizeof *t->said);
+    t->needs = cars_calloc((size_t)p->nthresholds + 1, sizeof *t->needs);
+    t->mins = cars_calloc((size_t)p->nthresholds + 1, sizeof *t->mins);
+    if (!t->id || !t->said || !t->needs || !t->mins) {
+        cars_outtext_free(t);
+        return NULL;
+    }
+    cars_buf *b = &t->text;
+    size_t o;
+    for (int k = 0; k <= CARS_OUT_ERROR; k++) {
+        o = b->len, outcome_head(b, k), t->head[k] = since(t, o);
+        o = b->len, explanation_head(b, k), t->expl[k] = since(t, o);
+    }
+    o = b->len, PUTL(b, " multiple PCA matched, "), t->matched[0] = since(t, o);
+    o = b->len, PUTL(b, " multiple PCAs matched, "), t->matched[1] = since(t, o);
+    for (uint32_t k = 0; k < CARS_MAX_TIERS; k++)
+        o = b->len, in_tier(b, p, k, true), PUTL(b, ", "), t->in_tier[k] = since(t, o);
+    o = b->len, line_tail(b, p), t->tail = since(t, o);
+    for (uint32_t r = 0; r < p->nrules; r++) {
+        o = b->len, rule_id(b, &p->rules[r]), PUTL(b, ","), t->id[r] = since(t, o);
+        o = b->len, rule_said(b, &p->rules[r], true), PUTL(b, "; "), t->said[r] = since(t, o);
+    }
+    for (uint32_t k = 0; k < p->nthresholds; k++) {
+        o = b->len, threshold_needs(b, p, &p->thresholds[k], true), PUTL(b, ": "), t->needs[k] = since(t, o);
+        for (uint32_t x = 0; x < CARS_MAX_TIERS; x++)
+            if (p->thresholds[k].tier_min[x])
+                t->mins[k] |= (uint8_t)(1u << x);
+    }
+    cars_buf_reserve(b, COPY_SLACK); /* zeros after the last piece */
+    measure(t, p);
+    if (b->failed) {
+        cars_outtext_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void cars_outtext_free(cars_outtext *t)
+{
+    if (!t)
+        return;
+    cars_buf_free(&t->text);
+    cars_free(t->id);
+    cars_free(t->said);
+    cars_free(t->needs);
+    cars_free(t->mins);
+    cars_free(t);
+}
+
+/* ---- writing a line from t's pieces --------------------------------------------
+ * cars_output_routed makes room for the whole line once; after that the line
+ * is written through a pointer, each piece copied without a check. */
+
+/* Copies piece s of t to o; returns the end of the copy. */
+static inline char *copy(char *o, const cars_outtext *t, span s)
+{
+    const char *from = t->text.p + s.off;
+    memcpy(o, from, COPY_SLACK); /* most pieces whole */
+    for (size_t k = COPY_SLACK; k < s.len; k += COPY_STEP)
+        memcpy(o + k, from + k, COPY_STEP);
+    return o + s.len;
+}
+
+/* A count in decimal (10 digits at most). */
+static char *count(char *o, uint32_t v)
+{
+    if (v < 10) {
+        *o = (char)('0' + v);
+        return o + 1;
+    }
+    char tmp[10];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(o, tmp + i, sizeof tmp - i);
+    return o + (sizeof tmp - i);
+}
+
+/* The id's text escaped, at o (b's end is moved there when json_chars is
+ * needed). An id of 8 bytes or more is copied 8 bytes at a time (the last 8
+ * overlapping the others), never reading outside it, and kept if no byte
+ * needed escaping, as is usual. */
+static char *id_chars(cars_buf *b, char *o, const char *s, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, special = 0;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, s + i, 8);
+            special |= cars_json_special8(x);
+            memcpy(o + i, &x, 8);
+        }
+        memcpy(&x, s + n - 8, 8);
+        special |= cars_json_special8(x);
+        memcpy(o + n - 8, &x, 8);
+        if (!special)
+            return o + n;
+    }
+    b->len = (size_t)(o - b->p);
+    json_chars(b, s, n);
+    return b->p + b->len;
+}
+
+/* threshold_count from t's pieces, and the ": " before the rules. */
+static char *routed_count(char *o, const cars_outtext *t, const cars_result *r)
+{
+    const cars_program *p = t->p;
+    uint32_t per[CARS_MAX_TIERS] = {0};
+    for (uint32_t k = 0; k < r->nrules; k++) {
+        uint8_t tier = p->rules[r->rules[k]].tier;
+        if (tier < CARS_MAX_TIERS)
+            per[tier]++;
+    }
+    o = count(o, r->nrules);
+    o = copy(o, t, t->matched[r->nrules != 1]);
+    for (unsigned m = t->mins[r->threshold]; m; m &= m - 1) { /* the tiers it asks for, in order */
+        int k = __builtin_ctz(m);
+        o = count(o, per[k]);
+        o = copy(o, t, t->in_tier[k]);
+    }
+    return copy(o - 2, t, t->needs[r->threshold]); /* without the last ", " */
 }
 
 void cars_output_routed(cars_buf *b, const cars_outtext *t, const cars_str *id, const cars_result *r)
 {
-    result_line(b, t->p, t, id, r);
+    const cars_program *p = t->p;
+    size_t most = t->most + (id ? 6 * (size_t)id->len : 0) + r->nrules * t->most_rule;
+    if (r->outcome > CARS_OUT_ERROR /* no piece for it (the verifier allows no such outcome) */
+        || (most > b->cap - b->len && !cars_buf_grow(b, most))) {
+        cars_output_result(b, p, id, r); /* out of memory: the buffer is marked failed */
+        return;
+    }
+    char *o = b->p + b->len;
+    if (id) {
+        memcpy(o, "{\"id\":\"", 8); /* its NUL overwritten next */
+        o = id_chars(b, o + 7, id->p, id->len);
+        *o++ = '"';
+    } else {
+        memcpy(o, "{\"id\":null", 10);
+        o += 10;
+    }
+    o = copy(o, t, t->head[r->outcome]);
+    for (uint32_t k = 0; k < r->nrules; k++)
+        o = copy(o, t, t->id[r->rules[k]]);
+    if (r->nrules)
+        o--; /* the last ',' */
+    o = copy(o, t, t->expl[r->outcome]);
+    bool counted = r->threshold < p->nthresholds;
+    if (counted)
+        o = routed_count(o, t, r);
+    for (uint32_t k = 0; k < r->nrules; k++)
+        o = copy(o, t, t->said[r->rules[k]]);
+    if (counted || r->nrules) {
+        o -= 2; /* the last "; ", or the count's ": " when no rule follows */
+    } else {
+        memcpy(o, "no rule matched", 15);
+        o += 15;
+    }
+    o = copy(o, t, t->tail);
+    b->len = (size_t)(o - b->p);
 }
 
 size_t cars_explain_error(char out[CARS_EXPLAIN_ERROR_SIZE], const char *error)
