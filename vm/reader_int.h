@@ -235,23 +235,9 @@ static inline uint64_t cars_rd_key_last(const char *s, size_t len)
     return v;
 }
 
-/* The child named key (pre = its key prefix) in parent's own table
- * (parent->pbase >= 0): one probe. */
-static inline int32_t cars_rd_table_child(const cars_reader *r, const cars_rd_node *parent, const char *key,
-                                          size_t len, uint64_t pre)
-{
-    const cars_rd_pslot *e = &r->ptab[parent->pbase + (int32_t)(((pre + len) * parent->mul) >> parent->shift)];
-    if (e->pre != pre || e->len != len)
-        return -1;
-    if (len <= 8)
-        return e->node;
-    if (e->last != cars_rd_key_last(key, len))
-        return -1;
-    return len <= 16 || cars_rd_tail_eq(r->nodes[e->node].name, key, len) ? e->node : -1;
-}
-
 /* The entry of the child named key (pre = its key prefix) of node
- * `parent` (nd = its node): from nd's own table, or NULL. */
+ * `parent` (nd = its node), or NULL: one probe of nd's own table, or the
+ * hash table of every node when nd has none. */
 static inline const cars_rd_pslot *cars_rd_child_slot(const cars_reader *r, int32_t parent, const cars_rd_node *nd,
                                                       const char *key, size_t len, uint64_t pre)
 {
@@ -272,10 +258,8 @@ static inline const cars_rd_pslot *cars_rd_child_slot(const cars_reader *r, int3
 /* The same as cars_rd_find_child, from the node's own table when it has one. */
 static inline int32_t cars_rd_child(const cars_reader *r, int32_t parent, const char *key, size_t len, uint64_t pre)
 {
-    const cars_rd_node *p = &r->nodes[parent];
-    if (p->pbase < 0)
-        return cars_rd_find_child(r, parent, key, len, pre);
-    return cars_rd_table_child(r, p, key, len, pre);
+    const cars_rd_pslot *e = cars_rd_child_slot(r, parent, &r->nodes[parent], key, len, pre);
+    return e ? e->node : -1;
 }
 
 /* ---- the line's bytes (reader_text.c) ---- */
