@@ -27,15 +27,23 @@ static inline void put(cars_buf *b, const void *s, size_t n)
 
 #define PUTL(b, lit) put((b), (lit), sizeof(lit) - 1) /* a string literal */
 
-static void put_u(cars_buf *b, uint64_t v)
+/* v in decimal at o (20 digits at most); returns the end. */
+static char *decimal(char *o, uint64_t v)
 {
-    char tmp[24];
+    char tmp[20];
     size_t i = sizeof tmp;
     do {
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    put(b, tmp + i, sizeof tmp - i);
+    memcpy(o, tmp + i, sizeof tmp - i);
+    return o + (sizeof tmp - i);
+}
+
+static void put_u(cars_buf *b, uint64_t v)
+{
+    char d[20];
+    put(b, d, (size_t)(decimal(d, v) - d));
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -422,21 +430,14 @@ static inline char *copy(char *o, const cars_outtext *t, span s)
     return o + s.len;
 }
 
-/* A count in decimal (10 digits at most). */
+/* A count in decimal (10 digits at most): one digit, as most are, by itself. */
 static char *count(char *o, uint32_t v)
 {
     if (v < 10) {
         *o = (char)('0' + v);
         return o + 1;
     }
-    char tmp[10];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(o, tmp + i, sizeof tmp - i);
-    return o + (sizeof tmp - i);
+    return decimal(o, v);
 }
 
 /* The id's text escaped, at o (b's end is moved there when json_chars is
