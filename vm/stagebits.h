@@ -15,9 +15,12 @@
  * absent. */
 const uint64_t *cars_index_bits(const cars_program *p, const cars_pindex *x, const cars_record *rec, uint32_t w);
 
-/* The candidate bitset of stage s for record rec: the AND of the bitsets
- * of indexes x[0..nx), in cand (one word for each 64 of the stage's rules). */
-void cars_cand_words(const cars_program *p, const cars_record *rec, const cars_pstage *s, const cars_pindex *x,
-                     uint32_t nx, uint64_t *cand);
+/* The candidates of stage s for record rec: the AND of the bitsets of
+ * indexes x[0..nx) (bits: room for nx pointers, which it fills). With cand
+ * non-NULL, the candidate bitset is stored there (one word for each 64 of
+ * the stage's rules); with rules non-NULL, each candidate's rule is
+ * appended there in stage order. Returns how many rules it appended. */
+uint32_t cars_cand(const cars_program *p, const cars_record *rec, const cars_pstage *s, const cars_pindex *x,
+                   uint32_t nx, const uint64_t **bits, uint64_t *cand, uint32_t *rules);
 
 #endif

@@ -54,7 +54,8 @@ struct cars_vm {
     cars_value stack[STACK_SLOTS];
     uint32_t *matched, nmatched; /* the current stage's matched rules */
     uint32_t *decided;           /* the result's rules */
-    uint64_t *cand;              /* EVAL_STAGE_INDEXED: the candidate bitset */
+    uint64_t *cand;              /* EVAL_STAGE_INDEXED: the candidate bitset (tracing) */
+    const uint64_t **cand_bits;  /* EVAL_STAGE_INDEXED: its indexes' bitsets */
     uint32_t *cand_rules;        /* EVAL_STAGE_INDEXED: the candidate rules */
     char *err;
     size_t errlen;
@@ -127,10 +128,11 @@ cars_vm *cars_vm_new_shared(const cars_program *p, const cars_vm_shared *s)
     for (uint32_t st = 0; st < p->nstages; st++)
         if ((p->stages[st].n + 63) / 64 > words)
             words = (p->stages[st].n + 63) / 64;
-    vm->cand = cars_calloc((words + 3) / 4 * 4, sizeof(uint64_t)); /* readable in fours */
+    vm->cand = cars_calloc(words, sizeof(uint64_t));
+    vm->cand_bits = cars_calloc(p->nindexes + 1, sizeof *vm->cand_bits);
     vm->cand_rules = cars_calloc(p->nrules + 1, sizeof(uint32_t));
     vm->given_buf = cars_calloc((size_t)p->nstage_rules / 64 + 1, sizeof(uint64_t));
-    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_rules || !vm->given_buf || cars_lookup_make(&vm->lk, p, s->dirs) != 0) {
+    if (!vm->matched || !vm->decided || !vm->cand || !vm->cand_bits || !vm->cand_rules || !vm->given_buf || cars_lookup_make(&vm->lk, p, s->dirs) != 0) {
         cars_vm_free(vm);
         return NULL;
     }
@@ -144,6 +146,7 @@ void cars_vm_free(cars_vm *vm)
     cars_free(vm->matched);
     cars_free(vm->decided);
     cars_free(vm->cand);
+    cars_free(vm->cand_bits);
     cars_free(vm->cand_rules);
     cars_free(vm->given_buf);
     cars_lookup_free(&vm->lk);
@@ -555,16 +558,7 @@ static void threshold(cars_vm *vm, uint16_t t, uint8_t o1, uint8_t o2, cars_resu
 CARS_NOINLINE static uint32_t candidates(cars_vm *vm, const cars_record *rec, uint32_t si, uint32_t xi, uint32_t nx)
 {
     const cars_program *p = vm->p;
-    const cars_pstage *s = &p->stages[si];
-    const uint64_t *cand = vm->cand;
-    uint32_t w = (s->n + 63) / 64, n = 0;
-    cars_cand_words(p, rec, s, &p->indexes[xi], nx, vm->cand);
-    for (uint32_t g = 0; g < w; g += 4) /* four words at a time: most are empty in a large stage; */
-        if ((cand[g] | cand[g + 1] | cand[g + 2] | cand[g + 3]) != 0) /* past w: another stage's, unused */
-            for (uint32_t i = g; i < g + 4 && i < w; i++)
-                for (uint64_t m = cand[i]; m; m &= m - 1)
-                    vm->cand_rules[n++] = p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)];
-    return n;
+    return cars_cand(p, rec, &p->stages[si], &p->indexes[xi], nx, vm->cand_bits, NULL, vm->cand_rules);
 }
 
 /* Runs block bi once, its value in *out (rules NULL, bi a RULE block), or
@@ -891,7 +885,7 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     emit_at(vm, CARS_TR_STAGE, at, si);
     for (uint32_t k = 0; k < nx; k++)
         emit_words(vm, CARS_TR_INDEX, xi + k, cars_index_bits(p, x + k, rec, w), w);
-    cars_cand_words(p, rec, s, x, nx, vm->cand);
+    cars_cand(p, rec, s, x, nx, vm->cand_bits, vm->cand, NULL);
     emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
     for (uint32_t i = 0; i < w; i++)
         for (uint64_t m = cand[i]; m; m &= m - 1)

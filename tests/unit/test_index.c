@@ -1,12 +1,14 @@
 /* test_index.c - stage indexes (EVAL_STAGE_INDEXED): one negative test per
  * verifier rule with its exact message; the loader's decoding of the two
  * index sections, their errors, and format version 1 (no indexes) still
- * loading; and the VM routing every record exactly as the same program
- * without the index does. */
+ * loading; a stage's candidates (cars_cand) against the AND of its bitsets
+ * word by word; and the VM routing every record exactly as the same
+ * program without the index does. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "alloc.h"
@@ -15,6 +17,7 @@
 #include "loader.h"
 #include "output.h"
 #include "reader.h"
+#include "stagebits.h"
 #include "testprog.h"
 #include "verify.h"
 #include "vm.h"
@@ -353,6 +356,78 @@ static void test_load_version1(void **s)
     cars_free(b);
 }
 
+/* ---- a stage's candidates: the AND of its indexes' bitsets ---- */
+static uint64_t rnd_state = 88172645463325252u;
+static uint64_t rnd(void) /* xorshift64: the same bits on every run */
+{
+    rnd_state ^= rnd_state << 13, rnd_state ^= rnd_state >> 7, rnd_state ^= rnd_state << 17;
+    return rnd_state;
+}
+
+/* Stage sizes from 1 to 1,100 rules (1 to 18 words: every mix of the
+ * 16-word, 4-word and 1-word steps), 1 to 7 indexes, dense and sparse
+ * bitsets, a rule numbering that is not the identity: the candidates as
+ * words, as rules in stage order, and both at once, each equal to the AND
+ * computed word by word. */
+static void test_cand_words(void **s)
+{
+    (void)s;
+    enum { MAXN = 1100, MAXW = (MAXN + 63) / 64, MAXX = 7 };
+    static const uint32_t sizes[] = {1, 63, 64, 65, 128, 200, 255, 256, 257, 300, 511, 512, 640, 700, 1023, 1024, 1025, 1100};
+    static uint64_t words[MAXX * (2 * MAXW)], want[MAXW], got[MAXW];
+    static uint32_t stage_rules[3 + MAXN], rules[MAXN + 1], rules2[MAXN + 1];
+    cars_value v[MAXX];
+    cars_record rec = {.v = v};
+    cars_pindex x[MAXX];
+    const uint64_t *bits[MAXX];
+    for (uint32_t j = 0; j < 3 + MAXN; j++)
+        stage_rules[j] = 5 * j + 2;
+    int nonempty = 0;
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+        for (uint32_t nx = 1; nx <= MAXX; nx++)
+            for (int dense = 0; dense < 2; dense++) {
+                cars_pstage st = {.first = 3, .n = sizes[si]};
+                uint32_t w = (st.n + 63) / 64;
+                cars_program p = {.stages = &st, .nstages = 1, .stage_rules = stage_rules, .index_words = words};
+                for (uint32_t k = 0; k < nx; k++) {
+                    /* no keys: a known value is in slot 0, an absent one in slot 1 (all ones) */
+                    x[k] = (cars_pindex){.stage = 0, .field = (uint16_t)k, .nvalues = 0, .words_first = k * 2 * w};
+                    v[k] = (cars_value){.i = 7, .known = k != nx - 1 || !dense};
+                    for (uint32_t j = 0; j < w; j++) {
+                        uint64_t r = rnd();
+                        words[k * 2 * w + j] = dense ? r | rnd() : r & rnd() & rnd();
+                        words[k * 2 * w + w + j] = ~UINT64_C(0);
+                    }
+                    if (st.n % 64) /* no bit past the stage's rules (the verifier's rule) */
+                        for (uint32_t slot = 0; slot < 2; slot++)
+                            words[k * 2 * w + slot * w + w - 1] &= (UINT64_C(1) << st.n % 64) - 1;
+                }
+                uint32_t nwant = 0;
+                for (uint32_t j = 0; j < w; j++) {
+                    want[j] = ~UINT64_C(0);
+                    for (uint32_t k = 0; k < nx; k++)
+                        want[j] &= words[k * 2 * w + (v[k].known ? 0 : w) + j];
+                    nwant += (uint32_t)__builtin_popcountll(want[j]);
+                }
+                nonempty += nwant > 0;
+                memset(got, 0xa5, sizeof got);
+                assert_int_equal(cars_cand(&p, &rec, &st, x, nx, bits, got, NULL), 0);
+                assert_memory_equal(got, want, w * sizeof *want);
+                uint32_t n = cars_cand(&p, &rec, &st, x, nx, bits, NULL, rules);
+                assert_int_equal(n, nwant);
+                for (uint32_t j = 0, m = 0; j < st.n; j++)
+                    if (want[j / 64] >> (j % 64) & 1) {
+                        assert_int_equal(rules[m], stage_rules[3 + j]);
+                        m++;
+                    }
+                memset(got, 0xa5, sizeof got);
+                assert_int_equal(cars_cand(&p, &rec, &st, x, nx, bits, got, rules2), nwant);
+                assert_memory_equal(got, want, w * sizeof *want);
+                assert_memory_equal(rules2, rules, nwant * sizeof *rules);
+            }
+    assert_true(nonempty > 100); /* most cases have candidates to list */
+}
+
 /* ---- the VM: the same routing as without the index ---- */
 typedef struct rt {
     uint8_t *bytes;
@@ -456,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_load_round_trip),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_version1),
+        cmocka_unit_test(test_cand_words),
         cmocka_unit_test(test_vm_same_routing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
