@@ -107,7 +107,7 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all lib lib-test install uninstall man-test completion-test install-test package-test package-deps deps demo test test-fast test-san unit cases demo-test serve-test lsp-test editors-test editors-deps loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
+.PHONY: all lib lib-test install uninstall man-test completion-test install-test package-test package-deps deps demo test test-fast test-san test-bins unit cases demo-test serve-test lsp-test editors-test editors-deps loadtest clean bench bench-deps bench-bin fuzz fuzz-replay coverage valgrind lint \
         browser browser-deps
 all: $(BUILD)/carsc $(BUILD)/carsvm $(TOOL_BIN) $(LIBCARS)
 lib: $(LIBCARS)
@@ -279,10 +279,17 @@ serve-test: all
 lsp-test: all
 	@python3 tests/lsp/test_lsp.py $(BUILD)/carsc
 
+# What the tests run, built on every core first (JOBS, default: the
+# number of cores); the tests themselves then run one after another.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+test-bins: all $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/switch/tests/%) $(FUZZ_REPLAY)
+
 test-fast: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) test-bins
 	@$(MAKE) --no-print-directory all unit cases fuzz-replay serve-test lib-test lsp-test man-test completion-test install-test demo-test
 
 test-san: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build-asan SAN=1 test-bins
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit cases fuzz-replay serve-test lib-test lsp-test
 
 lib-test: all

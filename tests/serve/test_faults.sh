@@ -11,7 +11,12 @@ $C mid-body "$PORT" >/dev/null || fail "mid-body client"
 [ "$(code in.jsonl)" = 200 ] || fail "after a disconnect mid-body"
 ok "a client gone mid-body: the next request answered"
 out=$($C churn "$PORT" 10000) || fail "churn: $out"
-[ "$(code in.jsonl)" = 200 ] || fail "after 10,000 dropped connections"
+# The server may still be closing the last of them (each seen only when it
+# reads it): until then a request may be refused 503 (--max-connections),
+# never anything else, and within 10 s it is answered.
+i=0
+while c=$(code in.jsonl); [ "$c" = 503 ] && [ $i -lt 20 ]; do i=$((i + 1)); sleep 0.5; done
+[ "$c" = 200 ] || fail "after 10,000 dropped connections: answered $c ($i times 503 before)"
 ok "$out; the next request answered"
 out=$($C pipeline "$PORT" 6) || fail "pipeline: $out"
 [ "$out" = "200 200 200 200 200 200" ] || fail "6 pipelined requests: $out"
