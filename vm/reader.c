@@ -83,9 +83,11 @@ static void value_context(cars_reader *r)
         r->target = T_SKIP;
         return;
     }
-    const cars_rd_frame *f = &r->stack[r->depth - 1];
+    cars_rd_frame *f = &r->stack[r->depth - 1];
     if (f->kind == FR_SKIP_ARR || f->kind == FR_SKIP_OBJ)
         r->target = T_SKIP;
+    if (f->kind == FR_SKIP_ARR)
+        f->count++; /* for a message's path: [count - 1] */
 }
 
 static bool in_list(const cars_reader *r)
@@ -291,9 +293,26 @@ static bool push(cars_reader *r, uint8_t kind, int32_t nd)
     f->ukey_start = r->nukeys;
     f->ukbuf_start = (uint32_t)r->ukbuf_len;
     f->count = 0;
+    f->name_len = UINT32_MAX;
     f->slots = NULL;
     r->target = T_NONE;
     return true;
+}
+
+/* A skipped object or array as a value (after value_context): named, for
+ * a message's path, by the unknown key before it, if an object holds it. */
+static int push_skip(cars_reader *r, uint8_t kind)
+{
+    const cars_rd_frame *up = &r->stack[r->depth - 1];
+    bool named = r->target == T_SKIP && up->kind != FR_SKIP_ARR && r->nukeys > up->ukey_start;
+    const cars_rd_ukey *k = named ? &r->ukeys[r->nukeys - 1] : NULL;
+    if (!push(r, kind, -1))
+        return 0;
+    if (k) {
+        r->stack[r->depth - 1].name_off = k->off;
+        r->stack[r->depth - 1].name_len = k->len;
+    }
+    return 1;
 }
 
 /* Grows list field lf's array to hold at least `need` elements. */
@@ -387,7 +406,7 @@ static int on_start_map(void *ctx)
         return push(r, FR_OBJ, r->tidx);
     if (r->target == T_FIELD || r->target == T_ELEM)
         cars_rd_type_error(r, target_field(r), "an object");
-    return push(r, FR_SKIP_OBJ, -1);
+    return push_skip(r, FR_SKIP_OBJ);
 }
 
 /* The paths a valid record's keys never take, kept out of map_key so that
@@ -631,7 +650,7 @@ static int on_start_array(void *ctx)
         cars_rd_type_error(r, target_field(r), "a list");
     else if (r->target == T_NODE)
         cars_rd_node_error(r, "a list");
-    return push(r, FR_SKIP_ARR, -1);
+    return push_skip(r, FR_SKIP_ARR);
 }
 
 static int on_end_array(void *ctx)

@@ -98,7 +98,10 @@ typedef struct cars_rd_frame {
     int32_t node;         /* FR_OBJ: trie node; FR_LIST/FR_ELEM: list field */
     uint32_t ukey_start;  /* unknown keys of this object: ukeys[ukey_start..] */
     uint32_t ukbuf_start;
-    uint32_t count;       /* FR_LIST: elements seen (of any type); FR_ELEM: its index */
+    uint32_t count;       /* FR_LIST: elements seen (of any type); FR_ELEM: its index;
+                             FR_SKIP_ARR: values begun (the open one is count - 1) */
+    uint32_t name_off;    /* FR_SKIP_*: the unknown key whose value it is, */
+    uint32_t name_len;    /* ukbuf[name_off..+name_len) (UINT32_MAX: none) */
     cars_value *slots;    /* FR_ELEM: where its fields go (the list's array or escratch) */
 } cars_rd_frame;
 

@@ -447,13 +447,52 @@ static void node_path(const cars_reader *r, int32_t c, char *out, size_t n)
     }
 }
 
+/* The path of frame f, an object or array inside an unknown value: the
+ * known object or element it is in (applicant, travel_history[2]), then
+ * each unknown key (as is if it is a plain name, else quoted) and each
+ * index of a skipped array down to f: applicant.extra[1].b. */
+static void skip_path(const cars_reader *r, const cars_rd_frame *f, char *out, size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const cars_rd_frame *x = r->stack; x <= f && o + 1 < n; x++) {
+        char part[80];
+        const cars_rd_frame *up = x > r->stack ? x - 1 : NULL;
+        int m = 0;
+        if (x->kind == FR_OBJ && x->node > 0) {
+            node_path(r, x->node, out, n);
+            o = strlen(out);
+        } else if (x->kind == FR_ELEM) {
+            const cars_pfield *lf = &r->p->fields[x->node];
+            m = snprintf(out, n, "%.*s[%u]", (int)lf->path.len, lf->path.p, x->count);
+            o = m > 0 ? (size_t)m : 0;
+            m = 0;
+        } else if ((x->kind == FR_SKIP_OBJ || x->kind == FR_SKIP_ARR) && x->name_len != UINT32_MAX) {
+            const char *k = x->name_len ? r->ukbuf + x->name_off : ""; /* ukbuf is NULL while every key was empty */
+            size_t len = x->name_len, plain = len > 0;
+            for (size_t i = 0; i < len && plain; i++)
+                plain = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9') ||
+                        k[i] == '_' || k[i] == '-';
+            cars_rd_render(part, sizeof part, k, len, !plain);
+            m = snprintf(out + o, n - o, "%s%s", o ? "." : "", part);
+        } else if ((x->kind == FR_SKIP_OBJ || x->kind == FR_SKIP_ARR) && up && up->kind == FR_SKIP_ARR) {
+            m = snprintf(out + o, n - o, "[%u]", up->count - 1);
+        }
+        o += m > 0 ? (size_t)m : 0;
+        if (o >= n)
+            o = n - 1;
+    }
+}
+
 /* Known keys are reported when they come again, unknown keys when their
- * object ends: both with the object's name when it has one. */
+ * object ends: both with the object's path when it has one. */
 void cars_rd_dup_key(cars_reader *r, const cars_rd_frame *f, const char *k, size_t n)
 {
     char got[80], path[300];
     cars_rd_render(got, sizeof got, k, n, true);
-    if (f && f->kind == FR_ELEM) {
+    if (f && f->kind == FR_SKIP_OBJ && (skip_path(r, f, path, sizeof path), path[0])) {
+        cars_rd_err(r, "%s: duplicate key %s", path, got);
+    } else if (f && f->kind == FR_ELEM) {
         const cars_pfield *lf = &r->p->fields[f->node];
         cars_rd_err(r, "%.*s[%u]: duplicate key %s", (int)lf->path.len, lf->path.p, f->count, got);
     } else if (f && f->kind == FR_OBJ && f->node > 0) {

@@ -217,8 +217,8 @@ static void test_refusals_duplicates(void **s)
     refused("{" BODY ",\"id\":\"T-2\"}", "duplicate key \"id\"");
     refused("{" BODY ",\"criminality\":null}", "duplicate key \"criminality\"");
     refused("{" BODY ",\"x\":1,\"y\":{},\"x\":[]}", "duplicate key \"x\"");
-    refused("{" BODY ",\"x\":{\"a\":1,\"b\":2,\"a\":3}}", "duplicate key \"a\"");
-    refused("{" BODY ",\"x\":[{\"a\":1,\"a\":2}]}", "duplicate key \"a\"");
+    refused("{" BODY ",\"x\":{\"a\":1,\"b\":2,\"a\":3}}", "x: duplicate key \"a\"");
+    refused("{" BODY ",\"x\":[{\"a\":1,\"a\":2}]}", "x[0]: duplicate key \"a\"");
     refused("{" BODY ",\"contact\":{\"q\":1,\"q\":1}}", "contact: duplicate key \"q\"");
     refused("{" BODY ",\"travel_history\":[" TRAVEL ",{\"country\":\"FRA\",\"year\":1,\"complied\":true,\"year\":2}]}",
             "travel_history[1]: duplicate key \"year\"");
