@@ -469,7 +469,8 @@ static void skip_path(const cars_reader *r, const cars_rd_frame *f, char *out, s
             m = 0;
         } else if ((x->kind == FR_SKIP_OBJ || x->kind == FR_SKIP_ARR) && x->name_len != UINT32_MAX) {
             const char *k = x->name_len ? r->ukbuf + x->name_off : ""; /* ukbuf is NULL while every key was empty */
-            size_t len = x->name_len, plain = len > 0;
+            size_t len = x->name_len;
+            bool plain = len > 0;
             for (size_t i = 0; i < len && plain; i++)
                 plain = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9') ||
                         k[i] == '_' || k[i] == '-';

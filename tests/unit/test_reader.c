@@ -269,6 +269,24 @@ static void test_duplicates(void **s)
     invalid(BASE_HEAD APPLICANT "," CRIM ",\"travel_history\":[{\"country\":\"FRA\",\"year\":1,\"complied\":true,"
             "\"q\":[{\"k\":1,\"k\":2}]}]}",
             "travel_history[0].q[0]: duplicate key \"k\"");
+    /* a path longer than the message's room is cut, never overrun: 40
+     * levels of a 60-byte key (the rendering's own limit) */
+    {
+        char json[8192], want[400];
+        int o = snprintf(json, sizeof json, "%s", BASE_HEAD APPLICANT "," CRIM ",");
+        for (int d = 0; d < 40; d++)
+            o += snprintf(json + o, sizeof json - (size_t)o, "\"%060d\":{", d);
+        o += snprintf(json + o, sizeof json - (size_t)o, "\"k\":1,\"k\":2");
+        for (int d = 0; d < 40; d++)
+            json[o++] = '}';
+        snprintf(json + o, sizeof json - (size_t)o, "}");
+        assert_false(cars_reader_parse(R, json, strlen(json)));
+        const char *e = cars_reader_error(R);
+        snprintf(want, sizeof want, "%060d.%060d.", 0, 1);
+        assert_true(strncmp(e, want, strlen(want)) == 0);
+        assert_non_null(strstr(e, ": duplicate key \"k\""));
+        assert_true(strlen(e) < 400);
+    }
     /* the same unknown key in two different objects is fine */
     assert_true(valid(BASE_HEAD APPLICANT "," CRIM ",\"a\":{\"k\":1},\"b\":{\"k\":2}}"));
 }
