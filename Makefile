@@ -267,12 +267,12 @@ unit: $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/switch/tests/%)
 	@for t in $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/switch/tests/%); do CARS_TEST_BUILD=$(BUILD) $$t || exit 1; done
 
 cases: all
-	@BUILD=$(BUILD) sh tests/run_cases.sh
+	@BUILD=$(BUILD) JOBS=$(JOBS) sh tests/run_cases.sh
 
 # The serve tests (tests/serve/): the real carsvm serve on a loopback port,
 # curl as the client; about half a minute.
 serve-test: all
-	@sh tests/serve/run.sh $(BUILD)
+	@JOBS=$(JOBS) sh tests/serve/run.sh $(BUILD)
 
 # The language server's test (tests/lsp/): a scripted client drives carsc
 # lsp over stdio; a few seconds.
@@ -280,7 +280,8 @@ lsp-test: all
 	@python3 tests/lsp/test_lsp.py $(BUILD)/carsc
 
 # What the tests run, built on every core first (JOBS, default: the
-# number of cores); the tests themselves then run one after another.
+# number of cores); the text cases and the serve tests then run JOBS at a
+# time (each in its own scratch directory), the rest one after another.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test-bins: all $(UNIT_BIN) $(VM_SWITCH_TESTS:%=$(BUILD)/switch/tests/%) $(FUZZ_REPLAY)
 
