@@ -881,16 +881,14 @@ static CARS_ALWAYS_INLINE int eval_indexed(cars_vm *vm, const cars_record *rec, 
     }
     const cars_pindex *x = &p->indexes[xi];
     uint32_t nx = cars_rd16(pc + ARG(EVAL_STAGE_INDEXED, 3, 2)), w = (s->n + 63) / 64;
-    const uint64_t *cand = vm->cand;
+    uint32_t n = cars_cand(p, rec, s, x, nx, vm->cand_bits, vm->cand, vm->cand_rules);
     emit_at(vm, CARS_TR_STAGE, at, si);
     for (uint32_t k = 0; k < nx; k++)
-        emit_words(vm, CARS_TR_INDEX, xi + k, cars_index_bits(p, x + k, rec, w), w);
-    cars_cand(p, rec, s, x, nx, vm->cand_bits, vm->cand, NULL);
-    emit_words(vm, CARS_TR_CANDIDATES, si, cand, w);
-    for (uint32_t i = 0; i < w; i++)
-        for (uint64_t m = cand[i]; m; m &= m - 1)
-            if (eval_rule(vm, rec, p->stage_rules[s->first + i * 64 + cars_lowest_bit(m)], mode) != 0)
-                return -1;
+        emit_words(vm, CARS_TR_INDEX, xi + k, vm->cand_bits[k], w);
+    emit_words(vm, CARS_TR_CANDIDATES, si, vm->cand, w);
+    for (uint32_t j = 0; j < n; j++)
+        if (eval_rule(vm, rec, vm->cand_rules[j], mode) != 0)
+            return -1;
     return 0;
 }
 
