@@ -464,9 +464,8 @@ static void skip_path(const cars_reader *r, const cars_rd_frame *f, char *out, s
             o = strlen(out);
         } else if (x->kind == FR_ELEM) {
             const cars_pfield *lf = &r->p->fields[x->node];
+            o = 0; /* an element's path is whole: lists are only in the schema's objects */
             m = snprintf(out, n, "%.*s[%u]", (int)lf->path.len, lf->path.p, x->count);
-            o = m > 0 ? (size_t)m : 0;
-            m = 0;
         } else if ((x->kind == FR_SKIP_OBJ || x->kind == FR_SKIP_ARR) && x->name_len != UINT32_MAX) {
             const char *k = x->name_len ? r->ukbuf + x->name_off : ""; /* ukbuf is NULL while every key was empty */
             size_t len = x->name_len;
