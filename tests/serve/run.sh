@@ -6,11 +6,11 @@
 # scratch directory and its server its own port (chosen by the kernel);
 # their reports are printed in the tests' order.
 
-# run.sh --one TEST REPORT (ROOT, BUILD, CARSC, CARSVM exported by the
-# run that starts it): one test; REPORT gets its line (and on failure the
-# end of its output); exit status 0 whether it passed or not.
+# run.sh --one R N (ROOT, BUILD, CARSC, CARSVM exported by the run that
+# starts it): the N-th test of R/list; R/N.out gets its line (and on
+# failure the end of its output); exit status 0 whether it passed or not.
 if [ "${1:-}" = --one ]; then
-  t=$2; rep=$3
+  t=$(sed -n "$3p" "$2/list"); rep="$2/$3.out"
   T=$(mktemp -d); export T
   start=$(date +%s)
   if out=$(sh -c ". '$ROOT/tests/serve/lib.sh'; . '$t'" 2>&1); then
@@ -35,7 +35,7 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 R=$(mktemp -d)
 trap 'rm -rf "$R"' EXIT
 for t in "$ROOT"/tests/serve/test_*.sh; do echo "$t"; done > "$R/list"
-seq 1 "$(wc -l < "$R/list")" | xargs -P "$JOBS" -I{} sh -c 'sh "$1" --one "$(sed -n "$3p" "$2/list")" "$2/$3.out"' sh "$0" "$R" {}
+seq 1 "$(wc -l < "$R/list")" | xargs -P "$JOBS" -n1 sh "$0" --one "$R"
 pass=0; failed=0; i=0
 while read -r t; do
   i=$((i + 1))
